@@ -1,0 +1,56 @@
+# 12345 hotline platform. Two commands do everything on a fresh machine:
+#   make run   — the platform on embedded defaults (SQLite, filesystem broker) at http://127.0.0.1:8000
+#   make test  — the whole suite against real PostgreSQL and Redis, Playwright in Debian's Chromium
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The test environment: real services on 127.0.0.1 (started by bin/ensure-services).
+TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hotline} \
+	CELERY_BROKER_URL=$${TEST_CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	CELERY_RESULT_BACKEND=$${TEST_CELERY_RESULT_BACKEND:-redis://127.0.0.1:6379/0} \
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/0} \
+	CONN_MAX_AGE=0 DEBUG=1
+
+.PHONY: install run test test-fast services browser messages vendor clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seeddemo
+	HOST=$(HOST) PORT=$(PORT) bin/run-all
+
+services:
+	bin/ensure-services
+
+browser:
+	bin/ensure-browser
+
+test: install services browser
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+# Unit tests only (no browser, no worker): quicker while editing.
+test-fast: install services
+	$(TEST_ENV) $(BIN)/pytest -m "not e2e and not worker" $(PYTEST_ARGS)
+
+# Recompile the Chinese translations after editing locale/zh_Hans/LC_MESSAGES/django.po (needs gettext).
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
+
+# Refresh the vendored front-end assets from the npm registry.
+vendor:
+	bin/vendor-assets
+
+clean:
+	rm -rf $(VENV) staticfiles var db.sqlite3

@@ -1,0 +1,117 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, permissions, views
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+
+from ..choices import UnitLevel
+from ..choices import Role
+from ..models import Category, Unit, User
+from ..selectors import categories_active, units_visible_to, visible_to
+from .errors import LockedOut
+from .pagination import UsernameCursorPagination
+from .serializers import CategorySerializer, TokenRequestSerializer, TokenSerializer, UnitSerializer, UserSerializer
+
+
+class TokenView(views.APIView):
+    """Exchange a username and password for an API token (`Authorization: Token <token>`)."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+
+    def get_authenticate_header(self, request):
+        # Wrong credentials are 401 (with the scheme to use), not 403.
+        return "Token"
+
+    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer)
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # authenticate() gets Django's own request so that django-axes counts failures and locks out
+        # by username exactly as for the browser login; AxesMiddleware then answers the lockout.
+        user = authenticate(request=request._request, **serializer.validated_data)
+        if user is None:
+            if getattr(request._request, "axes_locked_out", False):
+                raise LockedOut()
+            raise exceptions.AuthenticationFailed(_("Wrong username or password."))
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class UnitFilter(filters.FilterSet):
+    level = filters.ChoiceFilter(choices=UnitLevel.choices)
+    parent = filters.CharFilter(field_name="parent__code")
+
+    class Meta:
+        model = Unit
+        fields = ["level", "parent"]
+
+
+class UnitListView(generics.ListAPIView):
+    """The organisation tree (承办单位), restricted to the caller's unit subtree."""
+
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilter
+
+    def get_queryset(self):
+        return units_visible_to(self.request.user).filter(is_active=True)
+
+
+class UnitDetailView(generics.RetrieveAPIView):
+    serializer_class = UnitSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return units_visible_to(self.request.user)
+
+
+class CategoryFilter(filters.FilterSet):
+    parent = filters.CharFilter(field_name="parent__code")
+
+    class Meta:
+        model = Category
+        fields = ["level", "parent"]
+
+
+class CategoryListView(generics.ListAPIView):
+    """Matter categories (问题分类), the three-level tree."""
+
+    serializer_class = CategorySerializer
+    filterset_class = CategoryFilter
+    queryset = Category.objects.none()  # for the schema generator
+
+    def get_queryset(self):
+        return categories_active()
+
+
+class IsAdministrator(permissions.BasePermission):
+    """System administrators (系统管理员) only."""
+
+    message = "Only system administrators may do this."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN))
+
+
+class UserFilter(filters.FilterSet):
+    unit = filters.CharFilter(field_name="unit__code")
+
+    class Meta:
+        model = User
+        fields = ["role", "unit", "is_active"]
+
+
+class UserListView(generics.ListAPIView):
+    """Accounts of the administrator's subtree (for provisioning and audits)."""
+
+    serializer_class = UserSerializer
+    permission_classes = [IsAdministrator]
+    filterset_class = UserFilter
+    pagination_class = UsernameCursorPagination
+    queryset = User.objects.none()
+
+    def get_queryset(self):
+        return visible_to(self.request.user, User.objects.select_related("unit"))

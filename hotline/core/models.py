@@ -1,0 +1,143 @@
+"""The shared core: the organisation tree (承办单位), users and roles, matter categories (问题分类)
+and the statutory working-day calendar (法定节假日 / 调休)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import CalendarDayKind, Role, UnitLevel
+
+PATH_SEPARATOR = "/"
+
+
+class Unit(models.Model):
+    """A node of the organisation tree: the hotline center, a city department, an enterprise, a
+    district (its 12345 sub-center, 区分中心), a district department, a street/township or a community.
+
+    `path` is a materialised path of unit codes (`/12345/110105/110105001/`): a subtree is one
+    indexed prefix query, which every visibility selector uses."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=24, choices=UnitLevel.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # unique=True also gives PostgreSQL a varchar_pattern_ops index, which serves the prefix (LIKE 'x%') query.
+    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+    # Resident population (7th census, 2020) of a district, for volume per 10,000 residents.
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = self.compute_path()
+        super().save(*args, **kwargs)
+
+    def compute_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else PATH_SEPARATOR
+        return f"{prefix}{self.code}{PATH_SEPARATOR}"
+
+    def is_within(self, other: "Unit") -> bool:
+        """True when this unit is `other` or lies in its subtree."""
+        return self.path.startswith(other.path)
+
+    @property
+    def district(self) -> "Unit | None":
+        """The district this unit belongs to (itself for a district), or None for city-level units."""
+        node = self
+        while node is not None and node.level != UnitLevel.DISTRICT:
+            node = node.parent
+        return node
+
+
+class User(AbstractUser):
+    """A person using the platform. Belongs to one unit and sees that unit's subtree only."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.HANDLER)
+    display_name = models.CharField(_("display name"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Category(models.Model):
+    """A matter category (问题分类) of the three-level tree, e.g. 城市管理 → 市容环境 → 占道经营."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    level = models.PositiveSmallIntegerField(_("level"), editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("matter category")
+        verbose_name_plural = _("matter categories")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=3), name="category_level_1_to_3")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.level = self.parent.level + 1 if self.parent_id else 1
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        names, node = [], self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return " → ".join(reversed(names))
+
+
+class CalendarYear(models.Model):
+    """A year whose statutory calendar has been loaded. Years missing here fall back to Mon–Fri."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(_("source"), max_length=64, blank=True)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday rule: a public holiday (法定节假日) or a make-up workday
+    (调休上班). Days not listed follow Monday–Friday."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=CalendarDayKind.choices)
+    name = models.CharField(_("name"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"

@@ -1,0 +1,59 @@
+"""Role-specific navigation and home pages: one table, read by the context processor and `home`."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+
+
+WORKBENCH_AGENT = NavItem("intake:workbench", _("Call workbench"))
+WORKBENCH_DISPATCHER = NavItem("dispatch:dispatcher", _("Dispatch queue"))
+WORKBENCH_UNIT = NavItem("dispatch:unit", _("Unit work orders"))
+WORKBENCH_SUPERVISION = NavItem("dispatch:supervision", _("Supervision"))
+WORKBENCH_CALLBACK = NavItem("feedback:callbacks", _("Callback worklist"))
+WORKBENCH_REPORTS = NavItem("reports:dashboard", _("Leader dashboard"))
+WORKBENCH_RANKINGS = NavItem("assessment:rankings", _("Rankings"))
+WORKBENCH_KNOWLEDGE = NavItem("knowledge_base:editor", _("Knowledge base"))
+WORKBENCH_SYSTEM = NavItem("system", _("System"))
+
+# The first item of each role is its home page.
+ROLE_NAVIGATION: dict[str, list[NavItem]] = {
+    Role.AGENT: [WORKBENCH_AGENT, WORKBENCH_KNOWLEDGE],
+    Role.DISPATCHER: [WORKBENCH_DISPATCHER, WORKBENCH_SUPERVISION],
+    Role.HANDLER: [WORKBENCH_UNIT],
+    Role.UNIT_LEADER: [WORKBENCH_UNIT, WORKBENCH_RANKINGS],
+    Role.CALLBACK: [WORKBENCH_CALLBACK],
+    Role.SUPERVISOR: [WORKBENCH_SUPERVISION, WORKBENCH_RANKINGS],
+    Role.LEADER: [WORKBENCH_REPORTS, WORKBENCH_RANKINGS],
+    Role.KB_EDITOR: [WORKBENCH_KNOWLEDGE],
+    Role.ADMIN: [
+        WORKBENCH_SYSTEM,
+        WORKBENCH_AGENT,
+        WORKBENCH_DISPATCHER,
+        WORKBENCH_SUPERVISION,
+        WORKBENCH_CALLBACK,
+        WORKBENCH_REPORTS,
+        WORKBENCH_RANKINGS,
+        WORKBENCH_KNOWLEDGE,
+    ],
+}
+
+
+def navigation_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return ROLE_NAVIGATION[Role.ADMIN]
+    return ROLE_NAVIGATION.get(user.role, [])
+
+
+def roles_for(item: NavItem) -> frozenset[str]:
+    """The roles whose navigation holds `item`: those may open that page."""
+    return frozenset(role for role, items in ROLE_NAVIGATION.items() if item in items)

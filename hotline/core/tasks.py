@@ -1,0 +1,10 @@
+from celery import shared_task
+
+
+@shared_task(name="core.ping")
+def ping(*, token: str) -> dict:
+    """A liveness probe: a worker that runs it answers with the token and where it ran."""
+    import os
+    import socket
+
+    return {"token": token, "pid": os.getpid(), "host": socket.gethostname()}

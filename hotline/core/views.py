@@ -1,0 +1,91 @@
+"""Browser views of the shared core: home (per role), the system page, lockout and error pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+
+from .api.errors import json_error
+from .choices import UnitLevel
+from .models import Category, Unit, User
+from .navigation import WORKBENCH_SYSTEM, NavItem, navigation_for, roles_for
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith(("/api/", "/open311/"))
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each user to their role's workbench."""
+    items = navigation_for(request.user)
+    if not items:
+        return render(request, "core/no_role.html", status=403)
+    return redirect(items[0].url_name)
+
+
+class WorkbenchView(LoginRequiredMixin, TemplateView):
+    """A role's page. `nav_item` names it in the navigation; the roles whose navigation holds it may
+    open it, everyone else gets 403."""
+
+    nav_item: NavItem
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not (request.user.is_superuser or request.user.role in roles_for(self.nav_item)):
+            raise PermissionDenied(_("Your role cannot open this page."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = self.nav_item.label
+        context["active_nav"] = self.nav_item.url_name
+        return context
+
+
+class SystemView(WorkbenchView):
+    """The administrator's overview: the organisation tree and accounts at a glance."""
+
+    nav_item = WORKBENCH_SYSTEM
+    template_name = "core/system.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        by_level = dict(Unit.objects.values_list("level").annotate(n=Count("id")))
+        context["unit_counts"] = [(label, by_level.get(value, 0)) for value, label in UnitLevel.choices]
+        context["user_count"] = User.objects.filter(is_active=True).count()
+        context["category_count"] = Category.objects.count()
+        return context
+
+
+def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
+    """django-axes lockout response: JSON 429 for API clients, a Chinese page for the browser."""
+    detail = _("Too many failed logins: this account is locked for 30 minutes.")
+    if _wants_json(request):
+        return json_error("locked_out", detail, 429)
+    return render(request, "registration/locked_out.html", {"detail": detail}, status=429)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    if _wants_json(request):
+        return json_error("not_found", _("Not found."), 404)
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    if _wants_json(request):
+        return json_error("permission_denied", _("You do not have permission to perform this action."), 403)
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return json_error("server_error", _("An unexpected error occurred; it has been logged."), 500)
+    return render(request, "500.html", status=500)

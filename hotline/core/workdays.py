@@ -1,0 +1,111 @@
+"""Working-day arithmetic on the Chinese statutory calendar (法定节假日 and 调休 make-up workdays).
+
+The functions here are pure: they take a `WorkCalendar` value and a moment and return a moment.
+`WorkCalendar.load()` reads the database once; the deadline code passes the calendar in, so the
+same inputs always give the same deadline and tests need no database for the arithmetic itself.
+
+Rules:
+- Natural days and hours are plain calendar arithmetic in Asia/Shanghai local time.
+- N working days after a moment: the same local time of day on the N-th working day after the
+  moment's date. A moment on a non-working day counts from 00:00 of the next working day, so
+  "1 working day" from a Saturday ends at the end of Monday (Tuesday 00:00).
+- A year with no loaded calendar falls back to Monday–Friday and logs a warning, once per year
+  and calendar; it never raises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+logger = logging.getLogger(__name__)
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class WorkCalendar:
+    """The statutory calendar as plain data: exceptions to Monday–Friday and the years they cover."""
+
+    holidays: frozenset[dt.date] = frozenset()
+    workdays: frozenset[dt.date] = frozenset()  # 调休: weekend days that are working days
+    years: frozenset[int] = frozenset()
+    _warned: set[int] = field(default_factory=set, repr=False, compare=False)
+
+    @classmethod
+    def load(cls) -> "WorkCalendar":
+        """Read the calendar tables (the only function here that touches the database)."""
+        from .choices import CalendarDayKind
+        from .models import CalendarDay, CalendarYear
+
+        holidays, workdays = set(), set()
+        for date, kind in CalendarDay.objects.values_list("date", "kind"):
+            (holidays if kind == CalendarDayKind.HOLIDAY else workdays).add(date)
+        years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+        return cls(holidays=frozenset(holidays), workdays=frozenset(workdays), years=years)
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day.year not in self.years and day.year not in self._warned:
+            self._warned.add(day.year)
+            logger.warning(
+                "No statutory calendar loaded for %s: counting Monday to Friday as working days "
+                "(load it with `manage.py loadcalendar --year %s` or edit it in the admin).",
+                day.year,
+                day.year,
+            )
+        if day in self.holidays:
+            return False
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        raise ValueError("an aware datetime is required")
+    return moment.astimezone(LOCAL_TZ)
+
+
+def _at_local_time(day: dt.date, time: dt.time) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=LOCAL_TZ)
+
+
+def add_hours(moment: dt.datetime, hours: int | float) -> dt.datetime:
+    """`hours` natural hours after `moment`."""
+    return _local(moment) + dt.timedelta(hours=hours)
+
+
+def add_natural_days(moment: dt.datetime, days: int) -> dt.datetime:
+    """The same local time of day, `days` calendar days later (自然日)."""
+    local = _local(moment)
+    return _at_local_time(local.date() + dt.timedelta(days=days), local.timetz().replace(tzinfo=None))
+
+
+def add_working_days(moment: dt.datetime, days: int, calendar: WorkCalendar) -> dt.datetime:
+    """The moment `days` working days (工作日) after `moment` on `calendar` (see the module rules)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    local = _local(moment)
+    day, time = local.date(), local.timetz().replace(tzinfo=None)
+    if not calendar.is_workday(day):
+        while not calendar.is_workday(day):
+            day += dt.timedelta(days=1)
+        time = dt.time(0, 0)
+    remaining = days
+    while remaining:
+        day += dt.timedelta(days=1)
+        if calendar.is_workday(day):
+            remaining -= 1
+    return _at_local_time(day, time)
+
+
+def working_days_between(start: dt.date, end: dt.date, calendar: WorkCalendar) -> int:
+    """Number of working days in the half-open range (start, end]."""
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if calendar.is_workday(day):
+            count += 1
+    return count

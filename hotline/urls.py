@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from hotline.core import views as core_views
+from hotline.core.forms import LoginForm
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("system/", core_views.SystemView.as_view(), name="system"),
+    path("intake/", include("intake.urls")),
+    path("dispatch/", include("dispatch.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("reports/", include("reports.urls")),
+    path("knowledge/", include("knowledge_base.urls")),
+    path("api/v1/", include("hotline.core.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "hotline.core.views.permission_denied"
+handler404 = "hotline.core.views.page_not_found"
+handler500 = "hotline.core.views.server_error"

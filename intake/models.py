@@ -1,0 +1,1 @@
+"""Intake (信息发现): models arrive with the issue that builds this mechanism."""

@@ -1,0 +1,103 @@
+"""Shared fixtures: the reference data (Beijing's organisation tree, categories, calendar) loaded
+once per test database, and a cast of users that makes permission tests read naturally."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from hotline import celery_app
+from hotline.core.models import Unit
+from hotline.core.services import CENTER_CODE, reference_data_load
+
+from .factories import UserFactory
+
+STREET_A = "110101001"  # 东华门街道, 东城区
+STREET_B = "110101002"  # 景山街道, 东城区
+DISTRICT = "110101"  # 东城区
+OTHER_DISTRICT_STREET = "110105001"  # 建外街道, 朝阳区
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # Loaded once and committed: every test then runs in a transaction on top of it.
+    with django_db_blocker.unblock():
+        reference_data_load()
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_eager_celery(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def reference(db):
+    """The reference data, reloaded if a transactional test flushed the database."""
+    if not Unit.objects.filter(code=CENTER_CODE).exists():
+        reference_data_load()
+
+
+def unit(code: str) -> Unit:
+    return Unit.objects.get(code=code)
+
+
+@pytest.fixture
+def agent(reference):
+    return UserFactory(username="t_agent", role="agent", unit=unit(CENTER_CODE))
+
+
+@pytest.fixture
+def dispatcher(reference):
+    return UserFactory(username="t_dispatcher", role="dispatcher", unit=unit(CENTER_CODE))
+
+
+@pytest.fixture
+def supervisor(reference):
+    return UserFactory(username="t_supervisor", role="supervisor", unit=unit(CENTER_CODE))
+
+
+@pytest.fixture
+def leader(reference):
+    return UserFactory(username="t_leader", role="leader", unit=unit(CENTER_CODE))
+
+
+@pytest.fixture
+def admin_user(reference):
+    return UserFactory(username="t_admin", role="admin", unit=unit(CENTER_CODE), is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def handler_a(reference):
+    """A handler of street A (东华门街道)."""
+    return UserFactory(username="t_handler_a", role="handler", unit=unit(STREET_A))
+
+
+@pytest.fixture
+def handler_b(reference):
+    """A handler of street B (景山街道), in the same district as street A."""
+    return UserFactory(username="t_handler_b", role="handler", unit=unit(STREET_B))
+
+
+@pytest.fixture
+def district_handler(reference):
+    """A handler of the 东城区 sub-center: sees the whole district."""
+    return UserFactory(username="t_district", role="handler", unit=unit(DISTRICT))
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` authenticates with a real token."""
+
+    class Client(APIClient):
+        def as_user(self, user):
+            from rest_framework.authtoken.models import Token
+
+            token, _ = Token.objects.get_or_create(user=user)
+            self.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            return self
+
+    return Client()
