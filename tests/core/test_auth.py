@@ -74,7 +74,7 @@ def test_the_api_token_endpoint_shares_the_lockout(api, agent):
         ("admin_user", "system"),
     ],
 )
-def test_each_role_lands_on_its_workbench(client, request, role_fixture, home):
+def test_each_role_lands_on_its_workbench(client, reference, request, role_fixture, home):
     user = request.getfixturevalue(role_fixture)
     client.force_login(user)
     response = client.get(reverse("home"), follow=True)
