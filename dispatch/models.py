@@ -1,1 +1,358 @@
-"""Dispatch (信息下达): models arrive with the issue that builds this mechanism."""
+"""Dispatch (信息下达): the dispatch catalogue (派单目录), time-limit policies (限时), work orders (工单)
+under a state machine, their event trail, and the documents of escalation (提醒, 催办单, 督办单)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+from .choices import (
+    ACTIVE_STATUSES,
+    OPEN_STATUSES,
+    Complexity,
+    EventKind,
+    ExtensionStatus,
+    LimitUnit,
+    ReturnReason,
+    Role,
+    Stage,
+    Status,
+    SupervisionStatus,
+    TargetKind,
+)
+
+
+class CatalogueVersion(models.Model):
+    """A version of the dispatch catalogue (派单目录). Exactly one is active; routing uses it. Editing
+    a copy and activating it changes the rules without losing what the old version said."""
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("dispatch catalogue version")
+        verbose_name_plural = _("dispatch catalogue versions")
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True), name="one_active_catalogue")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} {self.name}"
+
+
+class CatalogueRule(models.Model):
+    """Matter category × territory → unit, with its part (主办/协办). A rule on a level-2 category
+    covers its level-3 children unless they have rules of their own; a rule with a district applies
+    there only and beats a city-wide rule of the same category."""
+
+    version = models.ForeignKey(CatalogueVersion, on_delete=models.CASCADE, related_name="rules")
+    category = models.ForeignKey("core.Category", verbose_name=_("matter category"), on_delete=models.PROTECT)
+    district = models.ForeignKey(
+        "core.Unit",
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "district"},
+        help_text=_("Empty: the whole city."),
+    )
+    target_kind = models.CharField(_("target"), max_length=24, choices=TargetKind.choices)
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department_suffix = models.CharField(
+        _("district department code suffix"), max_length=8, blank=True, help_text=_("e.g. D01 for 区城市管理委")
+    )
+    role = models.CharField(_("part"), max_length=8, choices=Role.choices, default=Role.MAIN)
+
+    class Meta:
+        ordering = ["version", "category__code", "role"]
+        verbose_name = _("dispatch catalogue rule")
+        verbose_name_plural = _("dispatch catalogue rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(target_kind="unit") | models.Q(unit__isnull=False), name="rule_unit_needs_unit"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(target_kind="district_department") | ~models.Q(department_suffix=""),
+                name="rule_department_needs_suffix",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} → {self.get_target_kind_display()} ({self.get_role_display()})"
+
+
+class TimeLimitPolicy(models.Model):
+    """A time limit (限时) for dispatch and handling. The most specific active policy matching the
+    demand type, urgency, complexity and number of units applies; blank fields match anything."""
+
+    name = models.CharField(_("name"), max_length=100)
+    demand_type = models.CharField(_("demand type"), max_length=16, blank=True)
+    urgency = models.CharField(_("urgency"), max_length=16, blank=True)
+    complexity = models.CharField(_("complexity"), max_length=16, choices=Complexity.choices, blank=True)
+    multi_unit = models.BooleanField(_("several units"), null=True, blank=True)
+    handling_amount = models.PositiveIntegerField(_("handling limit"))
+    handling_unit = models.CharField(_("counted in"), max_length=16, choices=LimitUnit.choices)
+    dispatch_hours = models.PositiveIntegerField(_("dispatch limit (hours)"), default=24)
+    # Yellow light and reminder at this share of the limit (default: day 5 of 7).
+    warn_share = models.DecimalField(_("warning share"), max_digits=4, decimal_places=3, default=Decimal("0.714"))
+    # 督办: a 督办单 this many working days after the 催办单, with its own deadline.
+    supervise_after_working_days = models.PositiveIntegerField(_("督办 after (working days)"), default=2)
+    supervision_working_days = models.PositiveIntegerField(_("督办单 deadline (working days)"), default=2)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("time-limit policy")
+        verbose_name_plural = _("time-limit policies")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.handling_amount} {self.get_handling_unit_display()}"
+
+
+class WorkOrder(FSMModelMixin, ConcurrentTransitionMixin, models.Model):
+    """A unit's part of a demand (工单): one for the lead unit (主办) and one per assisting unit (协办).
+
+    The state graph is the transition methods below; they never save and never send: the services
+    in dispatch.services call them, save, and write the event row. The deadline is computed once at
+    dispatch (and moved only by an approved extension or a reopening); the light is derived at read
+    time; `next_check_at` is the next moment the time-limit sweep must look at the order."""
+
+    number = models.CharField(_("number"), max_length=24, unique=True)
+    demand = models.ForeignKey("intake.Demand", on_delete=models.PROTECT, related_name="work_orders")
+    unit = models.ForeignKey("core.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="work_orders")
+    role = models.CharField(_("part"), max_length=8, choices=Role.choices, default=Role.MAIN)
+    status = FSMField(_("status"), max_length=16, choices=Status.choices, default=Status.DISPATCHED, protected=True)
+    complexity = models.CharField(_("complexity"), max_length=16, choices=Complexity.choices, default=Complexity.ORDINARY)
+    policy = models.ForeignKey(TimeLimitPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    limit_amount = models.PositiveIntegerField(_("time limit"), default=7)
+    limit_unit = models.CharField(_("counted in"), max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS)
+
+    dispatched_at = models.DateTimeField(_("dispatched at"))
+    warn_at = models.DateTimeField(_("warning at"))
+    red_at = models.DateTimeField(_("red from"))  # 00:00 of the deadline day
+    deadline = models.DateTimeField(_("deadline"))
+    escalate_at = models.DateTimeField(_("督办 due at"))
+    stage = models.PositiveSmallIntegerField(_("escalation stage"), choices=Stage.choices, default=Stage.NONE)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    long_pending_plan = models.TextField(_("plan"), blank=True)  # 挂账: how and when it will be solved
+    long_pending_until = models.DateField(_("expected date"), null=True, blank=True)
+    extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
+    rehandle_count = models.PositiveSmallIntegerField(_("re-handlings"), default=0)  # 重办
+    # Bumped by every service that changes the order: a cheap "has it changed?" for clients.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        indexes = [
+            # The time-limit sweep (`sweepdeadlines`, every minute): only orders with a next step.
+            models.Index(
+                fields=["next_check_at"], name="work_order_next_check", condition=models.Q(next_check_at__isnull=False)
+            ),
+            # A unit's queue: its open orders by deadline.
+            models.Index(fields=["unit", "status", "deadline"], name="work_order_unit_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def limit_label(self) -> str:
+        from .deadlines import Limit
+
+        return Limit(self.limit_amount, self.limit_unit).label()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    # --- transitions: the rule each one enforces is its docstring -------------------------------
+
+    @transition(field=status, source=[Status.DISPATCHED, Status.REOPENED], target=Status.SIGNED)
+    def sign(self):
+        """签收: the unit acknowledges a newly dispatched or reopened order."""
+
+    @transition(field=status, source=Status.SIGNED, target=Status.IN_PROGRESS)
+    def start(self):
+        """The unit starts handling an order it has signed for."""
+
+    @transition(field=status, source=[Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS], target=Status.RETURNED)
+    def return_to_dispatcher(self):
+        """退单: a unit that is not responsible hands the order back before it replies."""
+
+    @transition(field=status, source=Status.RETURNED, target=Status.SIGNED)
+    def reject_return(self):
+        """The dispatcher finds the return unfounded: the unit keeps the order, the clock kept running."""
+
+    @transition(field=status, source=[Status.RETURNED, Status.DISPATCHED], target=Status.TRANSFERRED)
+    def transfer(self):
+        """改派: the dispatcher gives this part to another unit; this order ends here."""
+
+    @transition(field=status, source=[Status.SIGNED, Status.IN_PROGRESS], target=Status.LONG_PENDING)
+    def declare_long_pending(self):
+        """挂账: the unit cannot finish in time and commits to a plan and an expected date."""
+
+    @transition(field=status, source=[Status.SIGNED, Status.IN_PROGRESS, Status.LONG_PENDING], target=Status.REPLIED)
+    def reply(self):
+        """办结反馈: the unit reports the result; it must have signed for the order first."""
+
+    @transition(field=status, source=[Status.REPLIED, Status.CLOSED], target=Status.REOPENED)
+    def reopen(self):
+        """重办: a replied or closed order goes back to the same unit with a new deadline."""
+
+    @transition(field=status, source=Status.REPLIED, target=Status.CLOSED)
+    def close(self):
+        """The hotline closes a replied order (after callback: the feedback mechanism)."""
+
+
+class WorkOrderEvent(models.Model):
+    """One thing that happened to a work order: the audit trail and the source of reports.
+    `at` is when it happened (for the sweep: when the breach happened, not when it was noticed)."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"], name="event_order_at"), models.Index(fields=["kind", "at"], name="event_kind_at")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Reply(models.Model):
+    """The unit's reply (办结反馈), in two parts kept apart (双反馈): what the citizen is told, and
+    what the hotline is told (contacted? resolved?)."""
+
+    class Resolution(models.TextChoices):
+        RESOLVED = "resolved", _("Resolved")  # 已解决
+        PARTLY = "partly", _("Partly resolved")  # 部分解决
+        UNRESOLVED = "unresolved", _("Unresolved")  # 未解决
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="replies")
+    contacted = models.BooleanField(_("contacted the citizen"))
+    resolved = models.CharField(_("result"), max_length=12, choices=Resolution.choices)
+    reply_to_citizen = models.TextField(_("reply to the citizen"))
+    reply_to_hotline = models.TextField(_("reply to the hotline"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class ExtensionRequest(models.Model):
+    """延期: a unit asks, before the deadline, for more time; the hotline approves or rejects."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField(_("extra days"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=12, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    old_deadline = models.DateTimeField(null=True, blank=True)
+    new_deadline = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(status="pending"), name="one_pending_extension_per_order"
+            )
+        ]
+
+
+class Return(models.Model):
+    """退单: who returned which order, why, and how the dispatcher ruled. Counted per unit."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="returns")
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="returns")
+    reason = models.CharField(_("reason"), max_length=24, choices=ReturnReason.choices)
+    note = models.TextField(_("details"), blank=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    returned_at = models.DateTimeField()
+    ruling = models.CharField(max_length=16, blank=True)  # "redispatched" / "rejected"
+    ruled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ruled_at = models.DateTimeField(null=True, blank=True)
+    ruling_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-returned_at"]
+
+
+class Reminder(models.Model):
+    """提醒: the yellow-light reminder to the unit's handlers and leader. Once per order and deadline."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="reminders")
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
+    deadline = models.DateTimeField()
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [models.UniqueConstraint(fields=["order", "deadline"], name="one_reminder_per_deadline")]
+
+
+class UrgeNotice(models.Model):
+    """催办单: a formal reminder issued when the deadline passed without a reply. The unit must
+    acknowledge it. Once per order and deadline."""
+
+    number = models.CharField(max_length=40, unique=True)
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="urge_notices")
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="urge_notices")
+    deadline = models.DateTimeField()
+    issued_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [models.UniqueConstraint(fields=["order", "deadline"], name="one_urge_per_deadline")]
+
+
+class SupervisionOrder(models.Model):
+    """督办单: manual supervision (人工督办) of an order still unanswered after its 催办单, in the
+    supervisors' queue with its own deadline. Once per order and deadline."""
+
+    number = models.CharField(max_length=40, unique=True)
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="supervision_orders")
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="supervision_orders")
+    order_deadline = models.DateTimeField()
+    issued_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=SupervisionStatus.choices, default=SupervisionStatus.OPEN)
+    response = models.TextField(blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "order_deadline"], name="one_supervision_per_deadline")
+        ]

@@ -23,6 +23,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("knowledge/", include("knowledge_base.urls")),
     path("api/v1/", include("hotline.core.api.urls")),
+    path("api/v1/", include("intake.api.urls")),
+    path("api/v1/", include("dispatch.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

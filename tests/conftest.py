@@ -8,9 +8,17 @@ from rest_framework.test import APIClient
 
 from hotline import celery_app
 from hotline.core.models import Unit
-from hotline.core.services import CENTER_CODE, reference_data_load
+from hotline.core.services import CENTER_CODE, reference_data_load as _core_reference_load
 
 from .factories import UserFactory
+
+def reference_data_load():
+    from dispatch.seed import catalogue_seed, policies_seed
+
+    _core_reference_load()
+    catalogue_seed()
+    policies_seed()
+
 
 STREET_A = "110101001"  # 东华门街道, 东城区
 STREET_B = "110101002"  # 景山街道, 东城区

@@ -30,17 +30,26 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(items[0].url_name)
 
 
+def check_role(user, roles) -> None:
+    """403 unless the user has one of `roles` (superusers pass)."""
+    if not (user.is_superuser or user.role in roles):
+        raise PermissionDenied(_("Your role cannot open this page."))
+
+
 class WorkbenchView(LoginRequiredMixin, TemplateView):
     """A role's page. `nav_item` names it in the navigation; the roles whose navigation holds it may
     open it, everyone else gets 403."""
 
     nav_item: NavItem
+    extra_roles: frozenset[str] = frozenset()
+
+    def allowed_roles(self) -> frozenset[str]:
+        return roles_for(self.nav_item) | self.extra_roles
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not (request.user.is_superuser or request.user.role in roles_for(self.nav_item)):
-            raise PermissionDenied(_("Your role cannot open this page."))
+        check_role(request.user, self.allowed_roles())
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -13,9 +13,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         reference_data_load()
+        from dispatch.seed import catalogue_seed, policies_seed
+
+        catalogue = catalogue_seed()
+        policies_seed()
         users = demo_users_ensure(password=settings.HOTLINE_DEMO_PASSWORD)
         self.stdout.write(
             f"units: {Unit.objects.count()}, categories: {Category.objects.count()}, "
             f"calendar years: {', '.join(str(y) for y in CalendarYear.objects.values_list('year', flat=True))}, "
-            f"demo users: {users.created} created, {users.updated} refreshed"
+            f"demo users: {users.created} created, {users.updated} refreshed, "
+            f"dispatch catalogue v{catalogue.number} ({catalogue.rules.count()} rules)"
         )

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+ACTIONS = {
+    "sign": views.sign,
+    "start": views.start,
+    "return": views.return_,
+    "reply": views.reply,
+    "request-extension": views.request_extension,
+    "approve-extension": views.approve_extension,
+    "reject-extension": views.reject_extension,
+    "reject-return": views.reject_return,
+    "redispatch": views.redispatch,
+    "long-pending": views.long_pending,
+    "progress": views.progress,
+    "reopen": views.reopen,
+    "acknowledge-urge": views.acknowledge_urge,
+}
+
+urlpatterns = [
+    path("work-orders/", views.WorkOrderListView.as_view(), name="api-work-orders"),
+    path("work-orders/<int:pk>/", views.WorkOrderDetailView.as_view(), name="api-work-order"),
+] + [
+    path(f"work-orders/<int:pk>/{name}/", view, name=f"api-work-order-{name}") for name, view in ACTIONS.items()
+]

@@ -1,0 +1,177 @@
+"""Work-order API: the unit's queue, the order with its light and events, and one POST per action.
+Scoped by the user's unit subtree: another unit's order is 404."""
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.decorators import api_view
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from hotline.core.models import Unit
+from hotline.core.selectors import units_visible_to
+
+from .. import services
+from ..choices import Light, Status
+from ..selectors import light_q, work_orders_visible_to
+from . import serializers as s
+
+
+class DeadlineCursorPagination(CursorPagination):
+    ordering = ("deadline", "id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class WorkOrderFilter(filters.FilterSet):
+    unit = filters.CharFilter(field_name="unit__code")
+    status = filters.ChoiceFilter(choices=Status.choices)
+    light = filters.ChoiceFilter(choices=Light.choices, method="filter_light")
+
+    class Meta:
+        model = services.WorkOrder
+        fields = ["unit", "status", "light"]
+
+    def filter_light(self, queryset, name, value):
+        return queryset.filter(light_q(value, timezone.now()))
+
+
+class WorkOrderListView(generics.ListAPIView):
+    """A unit's queue (工单列表), by deadline."""
+
+    serializer_class = s.WorkOrderSerializer
+    filterset_class = WorkOrderFilter
+    pagination_class = DeadlineCursorPagination
+    queryset = services.WorkOrder.objects.none()
+
+    def get_queryset(self):
+        return work_orders_visible_to(self.request.user)
+
+
+class WorkOrderDetailView(generics.RetrieveAPIView):
+    serializer_class = s.WorkOrderDetailSerializer
+    queryset = services.WorkOrder.objects.none()
+
+    def get_queryset(self):
+        return work_orders_visible_to(self.request.user).prefetch_related("events__by")
+
+
+def _order_for(request, pk):
+    return get_object_or_404(work_orders_visible_to(request.user), pk=pk)
+
+
+def _answer(request, order, code=status.HTTP_200_OK):
+    fresh = work_orders_visible_to(request.user).prefetch_related("events__by").filter(pk=order.pk).first()
+    if fresh is None:  # e.g. a unit that re-dispatched an order away no longer sees it
+        fresh = services.WorkOrder.objects.select_related("unit", "demand", "demand__category").get(pk=order.pk)
+    return Response(s.WorkOrderDetailSerializer(fresh, context={"request": request}).data, status=code)
+
+
+def _valid(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def action(serializer_class=None, name=None):
+    """Declare one POST action endpoint: validate the body, call the service, answer the order."""
+
+    def wrap(fn):
+        @extend_schema(request=serializer_class, responses=s.WorkOrderDetailSerializer, operation_id=f"work_order_{name}")
+        @api_view(["POST"])
+        def view(request, pk):
+            order = _order_for(request, pk)
+            data = _valid(serializer_class, request) if serializer_class else {}
+            result = fn(request, order, data)
+            return _answer(request, result)
+
+        view.__name__ = fn.__name__
+        view.__doc__ = fn.__doc__
+        return view
+
+    return wrap
+
+
+@action(name="sign")
+def sign(request, order, data):
+    """签收."""
+    return services.work_order_sign(order=order, by=request.user)
+
+
+@action(name="start")
+def start(request, order, data):
+    return services.work_order_start(order=order, by=request.user)
+
+
+@action(s.ReturnSerializer, name="return")
+def return_(request, order, data):
+    """退单 with a reason code."""
+    return services.work_order_return(order=order, by=request.user, reason=data["reason"], note=data["note"])
+
+
+@action(s.ReplySerializer, name="reply")
+def reply(request, order, data):
+    """办结反馈 (双反馈)."""
+    return services.work_order_reply(order=order, by=request.user, **data)
+
+
+@action(s.ExtensionRequestSerializer, name="request_extension")
+def request_extension(request, order, data):
+    services.work_order_request_extension(order=order, by=request.user, days=data["days"], reason=data["reason"])
+    return order
+
+
+@action(s.DecisionSerializer, name="approve_extension")
+def approve_extension(request, order, data):
+    return services.work_order_decide_extension(order=order, by=request.user, approve=True, note=data["note"])
+
+
+@action(s.DecisionSerializer, name="reject_extension")
+def reject_extension(request, order, data):
+    return services.work_order_decide_extension(order=order, by=request.user, approve=False, note=data["note"])
+
+
+@action(s.DecisionSerializer, name="reject_return")
+def reject_return(request, order, data):
+    return services.work_order_reject_return(order=order, by=request.user, note=data["note"])
+
+
+@action(s.RedispatchSerializer, name="redispatch")
+def redispatch(request, order, data):
+    """改派: answers the new order."""
+    unit = get_object_or_404(units_visible_to(request.user), code=data["unit"])
+    return services.work_order_redispatch(order=order, unit=unit, by=request.user, note=data["note"])
+
+
+@action(s.LongPendingSerializer, name="long_pending")
+def long_pending(request, order, data):
+    """挂账."""
+    return services.work_order_declare_long_pending(
+        order=order, by=request.user, plan=data["plan"], expected_date=data["expected_date"]
+    )
+
+
+@action(s.ProgressSerializer, name="progress")
+def progress(request, order, data):
+    return services.work_order_add_progress(order=order, by=request.user, note=data["note"])
+
+
+@action(s.ReasonSerializer, name="reopen")
+def reopen(request, order, data):
+    """重办."""
+    return services.work_order_reopen(order=order, by=request.user, reason=data["reason"])
+
+
+@action(name="acknowledge_urge")
+def acknowledge_urge(request, order, data):
+    """Acknowledge the order's open 催办单."""
+    notice = order.urge_notices.filter(acknowledged_at__isnull=True).first()
+    if notice is None:
+        from hotline.core.exceptions import StateConflict
+
+        raise StateConflict("No unacknowledged 催办单 on this order.")
+    services.urge_acknowledge(notice=notice, by=request.user)
+    return order

@@ -1,0 +1,131 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    """Work-order states (工单状态). The graph itself lives on WorkOrder's transitions."""
+
+    DISPATCHED = "dispatched", _("Dispatched")  # 已派单, awaiting 签收
+    SIGNED = "signed", _("Signed for")  # 已签收
+    IN_PROGRESS = "in_progress", _("In progress")  # 办理中
+    LONG_PENDING = "long_pending", _("Long-pending")  # 挂账
+    REPLIED = "replied", _("Replied")  # 已办结反馈
+    RETURNED = "returned", _("Returned to dispatcher")  # 已退单
+    REOPENED = "reopened", _("Reopened")  # 重办
+    TRANSFERRED = "transferred", _("Re-dispatched elsewhere")  # 已改派 (terminal for this unit)
+    CLOSED = "closed", _("Closed")  # 已办结
+
+
+# States in which the unit still owes a reply: the deadline runs and the sweep watches them.
+OPEN_STATUSES = (Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.REOPENED)
+# States in which the unit may act on the order at all.
+ACTIVE_STATUSES = OPEN_STATUSES + (Status.LONG_PENDING,)
+
+STATUS_COLOURS = {
+    Status.DISPATCHED: "primary",
+    Status.SIGNED: "info",
+    Status.IN_PROGRESS: "info",
+    Status.LONG_PENDING: "secondary",
+    Status.REPLIED: "success",
+    Status.RETURNED: "warning",
+    Status.REOPENED: "danger",
+    Status.TRANSFERRED: "light",
+    Status.CLOSED: "dark",
+}
+
+
+class Role(models.TextChoices):
+    """A unit's part in a demand."""
+
+    MAIN = "main", _("Lead unit")  # 主办
+    ASSIST = "assist", _("Assisting unit")  # 协办
+
+
+class Complexity(models.TextChoices):
+    ORDINARY = "ordinary", _("Ordinary")  # 一般
+    COMPLEX = "complex", _("Complex")  # 复杂 (15 days, chosen by the dispatcher)
+
+
+class Light(models.TextChoices):
+    """Traffic light (亮灯), derived at read time from one `now`."""
+
+    GREEN = "green", _("In time")
+    YELLOW = "yellow", _("Warning")
+    RED = "red", _("Due today")
+    OVERDUE = "overdue", _("Overdue")
+    NONE = "none", _("—")
+
+
+LIGHT_COLOURS = {
+    Light.GREEN: "success",
+    Light.YELLOW: "warning",
+    Light.RED: "danger",
+    Light.OVERDUE: "dark",
+    Light.NONE: "light",
+}
+
+
+class Stage(models.IntegerChoices):
+    """How far the time-limit sweep has gone for the current deadline."""
+
+    NONE = 0, _("Nothing yet")
+    REMINDED = 1, _("Yellow-light reminder sent")  # 提醒
+    URGED = 2, _("催办单 issued")
+    SUPERVISED = 3, _("督办单 issued")
+
+
+class EventKind(models.TextChoices):
+    DISPATCHED = "dispatched", _("Dispatched")
+    SIGNED = "signed", _("Signed for")
+    STARTED = "started", _("Handling started")
+    RETURNED = "returned", _("Returned")
+    RETURN_REJECTED = "return_rejected", _("Return rejected")
+    REDISPATCHED = "redispatched", _("Re-dispatched")
+    REPLIED = "replied", _("Replied")
+    EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+    EXTENSION_APPROVED = "extension_approved", _("Extension approved")
+    EXTENSION_REJECTED = "extension_rejected", _("Extension rejected")
+    LONG_PENDING = "long_pending", _("Declared long-pending")
+    PROGRESS = "progress", _("Progress note")
+    REOPENED = "reopened", _("Reopened")
+    REMINDED = "reminded", _("Yellow-light reminder")
+    URGED = "urged", _("催办单 issued")
+    URGE_ACKNOWLEDGED = "urge_acknowledged", _("催办单 acknowledged")
+    SUPERVISED = "supervised", _("督办单 issued")
+
+
+class ReturnReason(models.TextChoices):
+    """退单原因."""
+
+    NOT_OUR_DUTY = "not_our_duty", _("Not within our duties")  # 非本单位职责
+    NOT_OUR_TERRITORY = "not_our_territory", _("Not in our territory")  # 不属本辖区
+    INCOMPLETE = "incomplete", _("Information incomplete, cannot handle")  # 信息不全
+    DUPLICATE = "duplicate", _("Duplicate dispatch")  # 重复派单
+    OTHER = "other", _("Other")
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class TargetKind(models.TextChoices):
+    """Whom a dispatch-catalogue rule names."""
+
+    UNIT = "unit", _("A fixed unit")  # a city department, an enterprise, …
+    STREET = "street", _("The street/township of the address")
+    DISTRICT = "district", _("The district of the address")
+    DISTRICT_DEPARTMENT = "district_department", _("A department of the address's district")
+
+
+class LimitUnit(models.TextChoices):
+    HOURS = "hours", _("hours")
+    NATURAL_DAYS = "natural_days", _("natural days")  # 自然日
+    WORKING_DAYS = "working_days", _("working days")  # 工作日
+
+
+class SupervisionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")

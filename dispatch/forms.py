@@ -1,0 +1,90 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hotline.core.models import Unit
+
+from .choices import Complexity, Light, ReturnReason, Status
+from .models import Reply
+
+
+class BootstrapForm(forms.Form):
+    """Bootstrap classes on every widget, so templates render fields as they are."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)
+
+
+class QueueFilterForm(BootstrapForm):
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All open"))] + Status.choices)
+    light = forms.ChoiceField(label=_("Light"), required=False, choices=[("", _("Any light"))] + Light.choices)
+    category = forms.CharField(label=_("Category code"), required=False, max_length=16)
+
+
+class ReturnForm(BootstrapForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=ReturnReason.choices)
+    note = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReplyForm(BootstrapForm):
+    contacted = forms.TypedChoiceField(
+        label=_("Contacted the citizen?"), choices=[("1", _("Yes")), ("0", _("No"))], coerce=lambda v: v == "1"
+    )
+    resolved = forms.ChoiceField(label=_("Result"), choices=Reply.Resolution.choices)
+    reply_to_citizen = forms.CharField(label=_("Reply to the citizen"), widget=forms.Textarea(attrs={"rows": 3}))
+    reply_to_hotline = forms.CharField(label=_("Reply to the hotline"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExtensionForm(BootstrapForm):
+    days = forms.IntegerField(label=_("Extra days"), min_value=1, max_value=30)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LongPendingForm(BootstrapForm):
+    plan = forms.CharField(label=_("Plan"), widget=forms.Textarea(attrs={"rows": 2}))
+    expected_date = forms.DateField(label=_("Expected date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class NoteForm(BootstrapForm):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RequiredNoteForm(BootstrapForm):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(BootstrapForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UnitCodeField(forms.CharField):
+    def clean(self, value):
+        code = super().clean(value)
+        if not code:
+            return None
+        unit = Unit.objects.filter(code=code.strip(), is_active=True).first()
+        if unit is None:
+            raise forms.ValidationError(_("No unit has the code %(code)s.") % {"code": code})
+        return unit
+
+
+class RedispatchForm(BootstrapForm):
+    unit = UnitCodeField(label=_("New unit (code)"))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DispatchForm(BootstrapForm):
+    main_unit = UnitCodeField(label=_("Lead unit (code)"))
+    assisting_units = forms.CharField(label=_("Assisting units (codes, comma-separated)"), required=False)
+    complexity = forms.ChoiceField(label=_("Complexity"), choices=Complexity.choices)
+    note = forms.CharField(label=_("Note"), required=False)
+
+    def clean_assisting_units(self):
+        codes = [c.strip() for c in self.cleaned_data["assisting_units"].replace("，", ",").split(",") if c.strip()]
+        units = list(Unit.objects.filter(code__in=codes, is_active=True))
+        missing = set(codes) - {u.code for u in units}
+        if missing:
+            raise forms.ValidationError(_("Unknown unit codes: %(codes)s") % {"codes": ", ".join(sorted(missing))})
+        return units

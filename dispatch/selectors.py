@@ -1,0 +1,62 @@
+"""Reads of dispatch: every list goes through `work_orders_visible_to` (the unit subtree)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+
+from hotline.core.selectors import visible_to
+
+from .choices import OPEN_STATUSES, Light, Status
+from .models import Return, SupervisionOrder, UrgeNotice, WorkOrder
+
+
+def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
+    return visible_to(user, WorkOrder.objects.select_related("unit", "demand", "demand__category"))
+
+
+def light_q(light: str, now: dt.datetime) -> Q:
+    """The SQL condition of one light at `now`, the same rule as deadlines.light_of."""
+    open_ = Q(status__in=OPEN_STATUSES)
+    if light == Light.NONE:
+        return ~open_
+    if light == Light.OVERDUE:
+        return open_ & Q(deadline__lte=now)
+    if light == Light.RED:
+        return open_ & Q(deadline__gt=now, red_at__lte=now)
+    if light == Light.YELLOW:
+        return open_ & Q(red_at__gt=now, warn_at__lte=now)
+    return open_ & Q(warn_at__gt=now, red_at__gt=now)
+
+
+def unit_queue(user, *, now: dt.datetime, status: str = "", light: str = "", category: str = "") -> QuerySet[WorkOrder]:
+    """A unit's queue: urgent demands first, then by deadline."""
+    qs = work_orders_visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.filter(status__in=(*OPEN_STATUSES, Status.LONG_PENDING, Status.RETURNED))
+    if light:
+        qs = qs.filter(light_q(light, now))
+    if category:
+        qs = qs.filter(Q(demand__category__code=category) | Q(demand__category__parent__code=category)
+                       | Q(demand__category__parent__parent__code=category))
+    urgent_first = Case(When(demand__urgency="urgent", then=Value(0)), When(demand__urgency="utility", then=Value(1)),
+                        default=Value(2), output_field=IntegerField())
+    return qs.annotate(urgency_rank=urgent_first).order_by("urgency_rank", "deadline", "id")
+
+
+def returns_by_unit() -> QuerySet:
+    """退单 counted per unit (with how many the dispatcher rejected)."""
+    return Return.objects.values("unit__code", "unit__name").annotate(
+        returns=Count("id"), rejected=Count("id", filter=Q(ruling="rejected"))
+    ).order_by("-returns")
+
+
+def urge_notices_visible_to(user) -> QuerySet[UrgeNotice]:
+    return visible_to(user, UrgeNotice.objects.select_related("order", "unit"))
+
+
+def supervision_orders_visible_to(user) -> QuerySet[SupervisionOrder]:
+    return visible_to(user, SupervisionOrder.objects.select_related("order", "unit"))

@@ -1,0 +1,528 @@
+"""Writes of dispatch (信息下达): dispatching demands to units, every work-order transition, and
+extensions. Each transition service locks the order row, checks who may act and whether the state
+allows it (saying why not), calls the django-fsm transition, saves, and writes the event row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed
+
+from hotline.core.choices import Role as UserRole
+from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
+from hotline.core.models import Unit, User
+from hotline.core.workdays import WorkCalendar
+from intake.choices import DemandType, Disposition, Urgency
+from intake.models import Demand
+
+from .choices import OPEN_STATUSES, Complexity, EventKind, ExtensionStatus, LimitUnit, ReturnReason, Role, Stage, Status
+from .deadlines import Limit, add_limit, schedule_for, schedule_until
+from .models import ExtensionRequest, Reply, Return, TimeLimitPolicy, UrgeNotice, WorkOrder, WorkOrderEvent
+from .routing import route
+
+UNIT_ROLES = frozenset({UserRole.HANDLER, UserRole.UNIT_LEADER})
+DISPATCH_ROLES = frozenset({UserRole.DISPATCHER, UserRole.ADMIN})
+DEFAULT_LIMIT = Limit(7, LimitUnit.WORKING_DAYS)
+
+# --- time-limit policies ------------------------------------------------------------------------
+
+
+def policy_for(*, demand_type: str, urgency: str, complexity: str, multi_unit: bool) -> TimeLimitPolicy | None:
+    """The most specific active policy whose set fields all match (blank fields match anything)."""
+    best, best_score = None, -1
+    for policy in TimeLimitPolicy.objects.filter(is_active=True):
+        checks = [
+            (policy.demand_type, demand_type),
+            (policy.urgency, urgency),
+            (policy.complexity, complexity),
+        ]
+        if any(want and want != have for want, have in checks):
+            continue
+        if policy.multi_unit is not None and policy.multi_unit != multi_unit:
+            continue
+        score = sum(1 for want, _have in checks if want) + (policy.multi_unit is not None)
+        if score > best_score:
+            best, best_score = policy, score
+    return best
+
+
+def _schedule(policy: TimeLimitPolicy | None, start: dt.datetime, calendar: WorkCalendar):
+    limit = Limit(policy.handling_amount, policy.handling_unit) if policy else DEFAULT_LIMIT
+    schedule = schedule_for(
+        start=start,
+        limit=limit,
+        warn_share=float(policy.warn_share) if policy else 5 / 7,
+        supervise_after_working_days=policy.supervise_after_working_days if policy else 2,
+        calendar=calendar,
+    )
+    return limit, schedule
+
+
+def next_check_for(order: WorkOrder) -> dt.datetime | None:
+    """The next moment the sweep must look at the order, from its stage (None: nothing to watch)."""
+    if order.status not in OPEN_STATUSES:
+        return None
+    return {Stage.NONE: order.warn_at, Stage.REMINDED: order.deadline, Stage.URGED: order.escalate_at}.get(order.stage)
+
+
+def _apply_schedule(order: WorkOrder, schedule) -> None:
+    order.dispatched_at = order.dispatched_at or schedule.start
+    order.warn_at, order.red_at = schedule.warn_at, schedule.red_at
+    order.deadline, order.escalate_at = schedule.deadline, schedule.escalate_at
+    order.stage = Stage.NONE  # every step happens once per deadline: a new deadline starts afresh
+
+
+# --- dispatching --------------------------------------------------------------------------------
+
+
+def _event(order, kind, *, by, at, from_status="", to_status="", note="", **data) -> WorkOrderEvent:
+    return WorkOrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        at=at,
+        by=by if getattr(by, "pk", None) else None,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data,
+    )
+
+
+def _new_order(*, demand, unit, role, complexity, policy, start, calendar, by, note="", number_suffix) -> WorkOrder:
+    limit, schedule = _schedule(policy, start, calendar)
+    order = WorkOrder(
+        number=f"{demand.number}-{number_suffix}",
+        demand=demand,
+        unit=unit,
+        role=role,
+        complexity=complexity,
+        policy=policy,
+        limit_amount=limit.amount,
+        limit_unit=limit.unit,
+        dispatched_at=start,
+    )
+    _apply_schedule(order, schedule)
+    order.next_check_at = next_check_for(order)
+    order.save()
+    _event(
+        order,
+        EventKind.DISPATCHED,
+        by=by,
+        at=start,
+        to_status=Status.DISPATCHED,
+        note=note,
+        unit=unit.code,
+        role=role,
+        deadline=order.deadline.isoformat(),
+    )
+    return order
+
+
+@transaction.atomic
+def demand_dispatch(
+    *,
+    demand: Demand,
+    main_unit: Unit,
+    assisting_units: Iterable[Unit] = (),
+    complexity: str = Complexity.ORDINARY,
+    by: User | None,
+    at: dt.datetime | None = None,
+    note: str = "",
+) -> list[WorkOrder]:
+    """Create the work orders of a demand: one for the lead unit (主办), one per assisting unit
+    (协办), each with the deadline of the applicable time-limit policy. The demand must not have
+    open orders already (a dispatcher dispatches pending demands; re-dispatch is 改派)."""
+    demand = Demand.objects.select_for_update().get(pk=demand.pk)
+    if demand.disposition not in (Disposition.PENDING_DISPATCH, Disposition.DISPATCHED) or (
+        demand.disposition == Disposition.DISPATCHED and demand.work_orders.exists()
+    ):
+        raise StateConflict(_("Demand %(n)s is not waiting for dispatch.") % {"n": demand.number})
+    assisting = [u for u in dict.fromkeys(assisting_units) if u != main_unit]
+    if complexity not in Complexity.values:
+        raise InvalidInput(_("Unknown complexity."), code="invalid_complexity")
+    at = at or timezone.now()
+    calendar = WorkCalendar.load()
+    policy = policy_for(
+        demand_type=demand.demand_type, urgency=demand.urgency, complexity=complexity, multi_unit=bool(assisting)
+    )
+    orders = [
+        _new_order(
+            demand=demand, unit=main_unit, role=Role.MAIN, complexity=complexity, policy=policy,
+            start=at, calendar=calendar, by=by, note=note, number_suffix=1,
+        )
+    ]
+    for i, unit in enumerate(assisting, start=2):
+        orders.append(
+            _new_order(
+                demand=demand, unit=unit, role=Role.ASSIST, complexity=complexity, policy=policy,
+                start=at, calendar=calendar, by=by, note=note, number_suffix=i,
+            )
+        )
+    demand.disposition = Disposition.DISPATCHED
+    demand.dispatch_due_at = None
+    demand.save(update_fields=["disposition", "dispatch_due_at"])
+    return orders
+
+
+def dispatch_limit_hours(*, demand_type: str, urgency: str) -> int:
+    """派单时限: 1 h for emergencies, 2 h for water/power/gas/heating and extreme weather, else 24 h,
+    unless a policy says otherwise."""
+    policy = policy_for(demand_type=demand_type, urgency=urgency, complexity="", multi_unit=False)
+    if policy is not None and (policy.urgency == urgency):
+        return policy.dispatch_hours
+    return {Urgency.URGENT: 1, Urgency.UTILITY: 2}.get(urgency, 24)
+
+
+@transaction.atomic
+def demand_route(*, demand: Demand, by: User | None, at: dt.datetime | None = None) -> list[WorkOrder]:
+    """Send a new demand where the catalogue says: straight to the unit (直派) when ownership is
+    clear, otherwise into the dispatcher's queue with its dispatch deadline."""
+    at = at or demand.received_at
+    result = route(category=demand.category, street=demand.street)
+    if result.is_direct:
+        demand.disposition = Disposition.DISPATCHED
+        demand.save(update_fields=["disposition"])
+        return demand_dispatch(
+            demand=demand, main_unit=result.main, assisting_units=result.assisting, by=by, at=at,
+            note=_("Dispatched directly by the catalogue (直派)."),
+        )
+    demand.disposition = Disposition.PENDING_DISPATCH
+    hours = dispatch_limit_hours(demand_type=demand.demand_type, urgency=demand.urgency)
+    demand.dispatch_due_at = at + dt.timedelta(hours=hours)
+    demand.save(update_fields=["disposition", "dispatch_due_at"])
+    return []
+
+
+# --- transitions --------------------------------------------------------------------------------
+
+ACTION_LABELS = {
+    "sign": _("sign for"),
+    "start": _("start"),
+    "return_to_dispatcher": _("return"),
+    "reject_return": _("reject the return of"),
+    "transfer": _("re-dispatch"),
+    "declare_long_pending": _("declare long-pending"),
+    "reply": _("reply to"),
+    "reopen": _("reopen"),
+    "close": _("close"),
+}
+
+
+def _refusal(order: WorkOrder, method_name: str) -> StateConflict:
+    """A refusal that says what the order is and from which states the action is possible."""
+    allowed = sorted(
+        {Status(t.source).label for t in order.get_all_status_transitions() if t.name == method_name},
+        key=str,
+    )
+    return StateConflict(
+        _("Cannot %(action)s order %(number)s: it is “%(status)s”; only an order that is %(allowed)s can be.")
+        % {
+            "action": ACTION_LABELS.get(method_name, method_name),
+            "number": order.number,
+            "status": order.get_status_display(),
+            "allowed": _(" or ").join(f"“{label}”" for label in allowed),
+        }
+    )
+
+
+def _check_unit_actor(order: WorkOrder, by: User) -> None:
+    if by.is_superuser:
+        return
+    if by.role not in UNIT_ROLES or by.unit is None or not order.unit.is_within(by.unit):
+        raise Forbidden(_("Only the handling unit of order %(n)s can do this.") % {"n": order.number})
+
+
+def _check_dispatcher(by: User) -> None:
+    if not (by.is_superuser or by.role in DISPATCH_ROLES):
+        raise Forbidden(_("Only a dispatcher can do this."))
+
+
+def _locked(order: WorkOrder) -> WorkOrder:
+    return WorkOrder.objects.select_for_update().select_related("unit", "demand").get(pk=order.pk)
+
+
+def _transition(
+    order: WorkOrder,
+    method_name: str,
+    *,
+    by: User,
+    kind: str,
+    at: dt.datetime | None = None,
+    note: str = "",
+    data: dict | None = None,
+    prepare=None,
+) -> WorkOrder:
+    """Lock, check, transition, save, record. `prepare(locked, at)` may validate and change fields
+    before the save (it runs after the state check, under the lock)."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = _locked(order)
+        method = getattr(locked, method_name)
+        if not can_proceed(method):
+            raise _refusal(locked, method_name)
+        before = locked.status
+        extra = prepare(locked, at) if prepare else None
+        method()
+        locked.version += 1  # under the row lock: a plain increment is exact
+        locked.next_check_at = next_check_for(locked)
+        try:
+            locked.save()
+        except ConcurrentTransition as exc:  # defence in depth: the row lock should make this unreachable
+            raise StateConflict(_("The order was changed by someone else; reload and try again.")) from exc
+        _event(locked, kind, by=by, at=at, from_status=before, to_status=locked.status, note=note, **(data or {}), **(extra or {}))
+    return locked
+
+
+def work_order_sign(*, order: WorkOrder, by: User, at: dt.datetime | None = None) -> WorkOrder:
+    _check_unit_actor(order, by)
+
+    def prepare(locked, at):
+        locked.signed_at = at
+
+    return _transition(order, "sign", by=by, kind=EventKind.SIGNED, at=at, prepare=prepare)
+
+
+def work_order_start(*, order: WorkOrder, by: User, at: dt.datetime | None = None, note: str = "") -> WorkOrder:
+    _check_unit_actor(order, by)
+    return _transition(order, "start", by=by, kind=EventKind.STARTED, at=at, note=note)
+
+
+def work_order_return(
+    *, order: WorkOrder, by: User, reason: str, note: str = "", at: dt.datetime | None = None
+) -> WorkOrder:
+    """退单: back to the dispatcher with a reason code (and text, required for "other")."""
+    _check_unit_actor(order, by)
+    if reason not in ReturnReason.values:
+        raise InvalidInput(_("Choose a reason for the return."), code="invalid_reason")
+    if reason == ReturnReason.OTHER and not note.strip():
+        raise InvalidInput(_("Explain the return when the reason is “Other”."), code="note_required")
+
+    def prepare(locked, at):
+        Return.objects.create(order=locked, unit=locked.unit, reason=reason, note=note, returned_by=by, returned_at=at)
+
+    return _transition(
+        order, "return_to_dispatcher", by=by, kind=EventKind.RETURNED, at=at, note=note, data={"reason": reason},
+        prepare=prepare,
+    )
+
+
+def _open_return(locked: WorkOrder) -> Return:
+    pending = locked.returns.filter(ruling="").first()
+    if pending is None:  # a returned order always has its Return row; keep the invariant loud
+        raise StateConflict(_("This order has no pending return."))
+    return pending
+
+
+def work_order_reject_return(*, order: WorkOrder, by: User, note: str, at: dt.datetime | None = None) -> WorkOrder:
+    """The dispatcher rules the return unfounded: the unit keeps the order (the clock kept running)."""
+    _check_dispatcher(by)
+    if not note.strip():
+        raise InvalidInput(_("Say why the return is rejected: the unit reads it."), code="note_required")
+
+    def prepare(locked, at):
+        pending = _open_return(locked)
+        pending.ruling, pending.ruled_by, pending.ruled_at, pending.ruling_note = "rejected", by, at, note
+        pending.save()
+
+    return _transition(order, "reject_return", by=by, kind=EventKind.RETURN_REJECTED, at=at, note=note, prepare=prepare)
+
+
+def work_order_redispatch(
+    *, order: WorkOrder, unit: Unit, by: User, note: str = "", at: dt.datetime | None = None
+) -> WorkOrder:
+    """改派: this order ends (transferred) and the same part goes to `unit` with a fresh limit.
+    Returns the new order."""
+    _check_dispatcher(by)
+    if unit.pk == order.unit_id:
+        raise InvalidInput(_("Choose a different unit for the re-dispatch."), code="same_unit")
+    at = at or timezone.now()
+    with transaction.atomic():
+
+        def prepare(locked, at):
+            pending = locked.returns.filter(ruling="").first()
+            if pending:
+                pending.ruling, pending.ruled_by, pending.ruled_at, pending.ruling_note = "redispatched", by, at, note
+                pending.save()
+            return {"to_unit": unit.code}
+
+        old = _transition(order, "transfer", by=by, kind=EventKind.REDISPATCHED, at=at, note=note, prepare=prepare)
+        demand = old.demand
+        suffix = demand.work_orders.count() + 1
+        policy = old.policy
+        new = _new_order(
+            demand=demand, unit=unit, role=old.role, complexity=old.complexity, policy=policy, start=at,
+            calendar=WorkCalendar.load(), by=by, note=_("Re-dispatched from %(unit)s.") % {"unit": old.unit.name},
+            number_suffix=suffix,
+        )
+    return new
+
+
+def work_order_reply(
+    *,
+    order: WorkOrder,
+    by: User,
+    contacted: bool,
+    resolved: str,
+    reply_to_citizen: str,
+    reply_to_hotline: str,
+    at: dt.datetime | None = None,
+) -> WorkOrder:
+    """办结反馈 in two parts (双反馈): the reply to the citizen and the reply to the hotline."""
+    _check_unit_actor(order, by)
+    if resolved not in Reply.Resolution.values:
+        raise InvalidInput(_("Say whether the matter was resolved."), code="invalid_resolution")
+    if not reply_to_citizen.strip() or not reply_to_hotline.strip():
+        raise InvalidInput(_("Both the reply to the citizen and the reply to the hotline are required."), code="reply_required")
+
+    def prepare(locked, at):
+        Reply.objects.create(
+            order=locked, contacted=contacted, resolved=resolved, reply_to_citizen=reply_to_citizen,
+            reply_to_hotline=reply_to_hotline, by=by, at=at,
+        )
+        locked.replied_at = at
+        return {"contacted": contacted, "resolved": resolved}
+
+    return _transition(order, "reply", by=by, kind=EventKind.REPLIED, at=at, note=reply_to_hotline, prepare=prepare)
+
+
+def work_order_declare_long_pending(
+    *, order: WorkOrder, by: User, plan: str, expected_date: dt.date, at: dt.datetime | None = None
+) -> WorkOrder:
+    """挂账: a plan and an expected date; the sweep stops escalating, progress notes follow."""
+    _check_unit_actor(order, by)
+    at = at or timezone.now()
+    if not plan.strip():
+        raise InvalidInput(_("Describe the plan for solving it."), code="plan_required")
+    if expected_date <= timezone.localdate(at):
+        raise InvalidInput(_("The expected date must be in the future."), code="invalid_date")
+
+    def prepare(locked, at):
+        locked.long_pending_plan, locked.long_pending_until = plan, expected_date
+        return {"expected_date": expected_date.isoformat()}
+
+    return _transition(
+        order, "declare_long_pending", by=by, kind=EventKind.LONG_PENDING, at=at, note=plan, prepare=prepare
+    )
+
+
+def work_order_add_progress(*, order: WorkOrder, by: User, note: str, at: dt.datetime | None = None) -> WorkOrder:
+    """A progress note (for 挂账 orders: the periodic progress the citizen is told about)."""
+    _check_unit_actor(order, by)
+    if not note.strip():
+        raise InvalidInput(_("Write what progress was made."), code="note_required")
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = _locked(order)
+        if locked.status not in (*OPEN_STATUSES, Status.LONG_PENDING):
+            raise StateConflict(_("Progress can only be added while the order is being handled."))
+        _event(locked, EventKind.PROGRESS, by=by, at=at, note=note)
+    return locked
+
+
+def work_order_request_extension(
+    *, order: WorkOrder, by: User, days: int, reason: str, at: dt.datetime | None = None
+) -> ExtensionRequest:
+    """延期申请: only before the deadline, one pending request at a time."""
+    _check_unit_actor(order, by)
+    at = at or timezone.now()
+    if not (1 <= int(days) <= 30):
+        raise InvalidInput(_("Ask for between 1 and 30 extra days."), code="invalid_days")
+    if not reason.strip():
+        raise InvalidInput(_("Give the reason for the extension."), code="reason_required")
+    with transaction.atomic():
+        locked = _locked(order)
+        if locked.status not in OPEN_STATUSES:
+            raise StateConflict(_("Only an order being handled can be extended."))
+        if at >= locked.deadline:
+            raise StateConflict(_("The deadline has passed: an extension must be asked for before it."), code="deadline_passed")
+        if locked.extensions.filter(status=ExtensionStatus.PENDING).exists():
+            raise StateConflict(_("An extension request is already waiting for a decision."), code="extension_pending")
+        request = ExtensionRequest.objects.create(order=locked, days=days, reason=reason, requested_by=by, requested_at=at)
+        WorkOrder.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+        _event(locked, EventKind.EXTENSION_REQUESTED, by=by, at=at, note=reason, days=int(days))
+    return request
+
+
+def work_order_decide_extension(
+    *, order: WorkOrder, by: User, approve: bool, note: str = "", at: dt.datetime | None = None
+) -> WorkOrder:
+    """The hotline approves (the deadline moves by the requested days, in the policy's kind of days)
+    or rejects a pending extension request."""
+    _check_dispatcher(by)
+    at = at or timezone.now()
+    if not approve and not note.strip():
+        raise InvalidInput(_("Say why the extension is rejected."), code="note_required")
+    with transaction.atomic():
+        locked = _locked(order)
+        request = locked.extensions.select_for_update().filter(status=ExtensionStatus.PENDING).first()
+        if request is None:
+            raise StateConflict(_("There is no pending extension request on this order."), code="no_pending_extension")
+        request.decided_by, request.decided_at, request.decision_note = by, at, note
+        request.old_deadline = locked.deadline
+        if approve:
+            calendar = WorkCalendar.load()
+            policy = locked.policy
+            days_kind = policy.handling_unit if policy else LimitUnit.WORKING_DAYS
+            days_kind = LimitUnit.WORKING_DAYS if days_kind == LimitUnit.HOURS else days_kind
+            new_deadline = add_limit(locked.deadline, request.days, days_kind, calendar)
+            share = float(policy.warn_share) if policy else 5 / 7
+            schedule = schedule_until(
+                start=locked.dispatched_at,
+                deadline=new_deadline,
+                warn_at=locked.dispatched_at + (new_deadline - locked.dispatched_at) * share,
+                supervise_after_working_days=policy.supervise_after_working_days if policy else 2,
+                calendar=calendar,
+            )
+            _apply_schedule(locked, schedule)
+            locked.extension_count += 1
+            locked.next_check_at = next_check_for(locked)
+            request.status, request.new_deadline = ExtensionStatus.APPROVED, new_deadline
+        else:
+            request.status = ExtensionStatus.REJECTED
+        request.save()
+        locked.version += 1
+        locked.save()
+        kind = EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REJECTED
+        _event(
+            locked, kind, by=by, at=at, note=note, old_deadline=request.old_deadline.isoformat(),
+            new_deadline=locked.deadline.isoformat(),
+        )
+    return locked
+
+
+def work_order_reopen(*, order: WorkOrder, by: User, reason: str, at: dt.datetime | None = None) -> WorkOrder:
+    """重办: back to the same unit with a new deadline of the same policy; counts a re-handling."""
+    if not (by.is_superuser or by.role in DISPATCH_ROLES | {UserRole.CALLBACK, UserRole.SUPERVISOR}):
+        raise Forbidden(_("Only the hotline can reopen an order."))
+    if not reason.strip():
+        raise InvalidInput(_("Say why the order is reopened."), code="reason_required")
+
+    def prepare(locked, at):
+        _limit, schedule = _schedule(locked.policy, at, WorkCalendar.load())
+        locked.dispatched_at = at
+        _apply_schedule(locked, schedule)
+        locked.rehandle_count += 1
+        locked.replied_at = None
+        return {"deadline": schedule.deadline.isoformat()}
+
+    return _transition(order, "reopen", by=by, kind=EventKind.REOPENED, at=at, note=reason, prepare=prepare)
+
+
+def urge_acknowledge(*, notice: UrgeNotice, by: User, at: dt.datetime | None = None) -> UrgeNotice:
+    """The unit acknowledges a 催办单 (once)."""
+    _check_unit_actor(notice.order, by)
+    at = at or timezone.now()
+    with transaction.atomic():
+        updated = UrgeNotice.objects.filter(pk=notice.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=at, acknowledged_by=by
+        )
+        if not updated:
+            raise StateConflict(_("This 催办单 has already been acknowledged."), code="already_acknowledged")
+        _event(notice.order, EventKind.URGE_ACKNOWLEDGED, by=by, at=at, notice=notice.number)
+    notice.refresh_from_db()
+    return notice

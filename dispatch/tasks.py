@@ -1,0 +1,10 @@
+from celery import shared_task
+
+
+@shared_task(name="dispatch.sweep_deadlines")
+def sweep_deadlines() -> dict:
+    """Beat runs this every minute (hotline/schedules.py); overlapping runs are safe by design."""
+    from .sweep import deadlines_sweep
+
+    result = deadlines_sweep()
+    return {"reminders": result.reminders, "urges": result.urges, "supervisions": result.supervisions}

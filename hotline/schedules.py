@@ -1,0 +1,12 @@
+"""Every periodic job, in one place. django-celery-beat's DatabaseScheduler installs these entries
+at start-up (admins may then adjust them in the admin). Each job is also a management command."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "sweep-deadlines": {
+        "task": "dispatch.sweep_deadlines",
+        "schedule": crontab(),  # every minute
+        "options": {"expires": 55},
+    },
+}

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("demands/", views.DemandCreateView.as_view(), name="api-demands"),
+    path("demands/<int:pk>/", views.DemandDetailView.as_view(), name="api-demand"),
+    path("demands/<int:pk>/dispatch/", views.DemandDispatchView.as_view(), name="api-demand-dispatch"),
+]

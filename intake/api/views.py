@@ -1,0 +1,64 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, status, views
+from rest_framework.response import Response
+
+from dispatch.services import DISPATCH_ROLES, demand_dispatch
+from hotline.core.choices import Role
+
+from ..selectors import demands_visible_to
+from ..services import demand_create
+from .serializers import DemandCreateSerializer, DemandSerializer, DispatchSerializer
+
+INTAKE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.ADMIN})
+
+
+class CanTakeDemands(permissions.BasePermission):
+    message = "Only hotline agents can register demands."
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return request.user.is_superuser or request.user.role in INTAKE_ROLES
+
+
+class DemandCreateView(views.APIView):
+    """Agent intake: record a demand and route it (直派 or the dispatcher's queue)."""
+
+    permission_classes = [permissions.IsAuthenticated, CanTakeDemands]
+
+    @extend_schema(request=DemandCreateSerializer, responses={201: DemandSerializer})
+    def post(self, request):
+        serializer = DemandCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        demand = demand_create(**serializer.validated_data, by=request.user)
+        body = DemandSerializer(demand, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class DemandDetailView(generics.RetrieveAPIView):
+    serializer_class = DemandSerializer
+
+    def get_queryset(self):
+        return demands_visible_to(self.request.user).prefetch_related("work_orders__unit")
+
+
+class DemandDispatchView(views.APIView):
+    """Dispatcher: choose the lead unit, assisting units and complexity for a pending demand."""
+
+    @extend_schema(request=DispatchSerializer, responses={201: DemandSerializer})
+    def post(self, request, pk):
+        if not (request.user.is_superuser or request.user.role in DISPATCH_ROLES):
+            from hotline.core.exceptions import Forbidden
+
+            raise Forbidden("Only a dispatcher can dispatch demands.")
+        demand = get_object_or_404(demands_visible_to(request.user), pk=pk)
+        serializer = DispatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        demand_dispatch(
+            demand=demand, main_unit=data["main_unit"], assisting_units=data["assisting_units"],
+            complexity=data["complexity"], by=request.user, note=data["note"],
+        )
+        demand.refresh_from_db()
+        return Response(DemandSerializer(demand, context={"request": request}).data, status=status.HTTP_201_CREATED)

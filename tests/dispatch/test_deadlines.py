@@ -1,0 +1,50 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from dispatch.choices import LimitUnit
+from dispatch.deadlines import Limit, schedule_for
+from hotline.core.workdays import WorkCalendar
+from tests.factories import main_order, make_demand
+
+BJ = ZoneInfo("Asia/Shanghai")
+
+
+def test_a_working_day_deadline_skips_the_national_day_week(agent):
+    demand = make_demand(category="010101", received_at=dt.datetime(2025, 9, 29, 10, 0, tzinfo=BJ), by=agent)
+    order = main_order(demand)
+    # 30 Sep, then 1–8 Oct are holidays; 9, 10, 11 (调休 Saturday), 13, 14, 15 Oct.
+    assert order.deadline == dt.datetime(2025, 10, 15, 10, 0, tzinfo=BJ)
+    assert order.warn_at == dt.datetime(2025, 10, 13, 10, 0, tzinfo=BJ)  # day 5 of 7
+    assert order.escalate_at == dt.datetime(2025, 10, 17, 10, 0, tzinfo=BJ)
+
+
+def test_hours_and_natural_day_limits(reference):
+    calendar = WorkCalendar.load()
+    start = dt.datetime(2025, 9, 30, 22, 0, tzinfo=BJ)
+    hours = schedule_for(start=start, limit=Limit(24, LimitUnit.HOURS), warn_share=0.75,
+                         supervise_after_working_days=2, calendar=calendar)
+    assert hours.deadline == dt.datetime(2025, 10, 1, 22, 0, tzinfo=BJ)
+    assert hours.warn_at == dt.datetime(2025, 10, 1, 16, 0, tzinfo=BJ)
+    natural = schedule_for(start=start, limit=Limit(3, LimitUnit.NATURAL_DAYS), warn_share=0.714,
+                           supervise_after_working_days=2, calendar=calendar)
+    assert natural.deadline == dt.datetime(2025, 10, 3, 22, 0, tzinfo=BJ)  # holidays count as days
+    assert natural.red_at == dt.datetime(2025, 10, 3, 0, 0, tzinfo=BJ)
+    # 督办 counts working days from a holiday: from 00:00 of 9 Oct (the first workday), two working
+    # days end at 00:00 of Saturday 11 Oct, itself a 调休 workday.
+    assert natural.escalate_at == dt.datetime(2025, 10, 11, 0, 0, tzinfo=BJ)
+
+
+def test_a_complex_demand_gets_fifteen_working_days(agent, dispatcher):
+    from dispatch.services import demand_dispatch
+    from hotline.core.models import Unit
+
+    demand = make_demand(category="090501", received_at=dt.datetime(2026, 11, 2, 9, 0, tzinfo=BJ), by=agent)
+    [order] = demand_dispatch(demand=demand, main_unit=Unit.objects.get(code="E07"), complexity="complex",
+                              by=dispatcher, at=dt.datetime(2026, 11, 2, 9, 0, tzinfo=BJ))
+    assert order.deadline == dt.datetime(2026, 11, 23, 9, 0, tzinfo=BJ)
+
+
+def test_a_single_unit_consultation_gets_three_working_days(agent):
+    demand = make_demand(category="050101", demand_type="consult", street="110108001",
+                         received_at=dt.datetime(2026, 11, 6, 15, 0, tzinfo=BJ), by=agent)
+    assert main_order(demand).deadline == dt.datetime(2026, 11, 11, 15, 0, tzinfo=BJ)

@@ -1,0 +1,215 @@
+"""Every legal transition of a work order, and a clear refusal for each illegal one."""
+
+import datetime as dt
+
+import pytest
+
+from dispatch import services
+from dispatch.choices import Status
+from dispatch.models import Return, WorkOrder
+from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
+from hotline.core.models import Unit
+from tests.factories import main_order, make_demand
+
+REPLY = {
+    "contacted": True, "resolved": "resolved", "reply_to_citizen": "已清理占道摊位。",
+    "reply_to_hotline": "已与来电人电话联系，现场处置完毕。",
+}
+
+
+@pytest.fixture
+def order(agent):
+    return main_order(make_demand(category="010101", street="110101001", by=agent))
+
+
+def kinds(order):
+    return list(order.events.values_list("kind", flat=True))
+
+
+def test_sign_start_reply(order, handler_a):
+    order = services.work_order_sign(order=order, by=handler_a)
+    assert order.status == Status.SIGNED and order.signed_at
+    order = services.work_order_start(order=order, by=handler_a)
+    assert order.status == Status.IN_PROGRESS
+    order = services.work_order_reply(order=order, by=handler_a, **REPLY)
+    assert order.status == Status.REPLIED
+    assert order.next_check_at is None  # nothing left for the sweep
+    reply = order.replies.get()
+    assert (reply.reply_to_citizen, reply.reply_to_hotline) == (REPLY["reply_to_citizen"], REPLY["reply_to_hotline"])
+    assert kinds(order) == ["dispatched", "signed", "started", "replied"]
+    event = order.events.get(kind="signed")
+    assert (event.by, event.from_status, event.to_status) == (handler_a, "dispatched", "signed")
+
+
+def test_reply_straight_after_signing(order, handler_a):
+    services.work_order_sign(order=order, by=handler_a)
+    assert services.work_order_reply(order=order, by=handler_a, **REPLY).status == Status.REPLIED
+
+
+def test_return_then_redispatch(order, handler_a, dispatcher):
+    order = services.work_order_return(order=order, by=handler_a, reason="not_our_territory", note="地址属景山街道")
+    assert order.status == Status.RETURNED and order.next_check_at is None
+    new = services.work_order_redispatch(order=order, unit=Unit.objects.get(code="110101002"), by=dispatcher)
+    order = WorkOrder.objects.get(pk=order.pk)
+    assert order.status == Status.TRANSFERRED
+    assert (new.unit.code, new.status, new.role, new.number) == ("110101002", Status.DISPATCHED, "main", f"{order.demand.number}-2")
+    assert Return.objects.get(order=order).ruling == "redispatched"
+
+
+def test_return_rejected_goes_back_to_the_unit_with_the_clock_running(order, handler_a, dispatcher):
+    deadline = order.deadline
+    services.work_order_return(order=order, by=handler_a, reason="not_our_duty", note="")
+    order = services.work_order_reject_return(order=order, by=dispatcher, note="占道经营属街道职责")
+    assert order.status == Status.SIGNED and order.deadline == deadline
+    assert order.next_check_at == order.warn_at
+    assert Return.objects.get(order=order).ruling == "rejected"
+
+
+def test_returns_are_counted_per_unit(agent, handler_a, dispatcher):
+    from dispatch.selectors import returns_by_unit
+
+    for _ in range(2):
+        order = main_order(make_demand(category="010101", street="110101001", by=agent))
+        services.work_order_return(order=order, by=handler_a, reason="duplicate")
+    row = next(r for r in returns_by_unit() if r["unit__code"] == "110101001")
+    assert row["returns"] == 2
+
+
+def test_long_pending_then_progress_then_reply(order, handler_a, time_machine):
+    time_machine.move_to(order.dispatched_at + dt.timedelta(days=1))
+    services.work_order_sign(order=order, by=handler_a)
+    expected = order.dispatched_at.date() + dt.timedelta(days=60)
+    order = services.work_order_declare_long_pending(order=order, by=handler_a, plan="纳入明年改造计划", expected_date=expected)
+    assert order.status == Status.LONG_PENDING and order.long_pending_until == expected
+    assert order.next_check_at is None  # 挂账 orders are not escalated
+    services.work_order_add_progress(order=order, by=handler_a, note="已完成设计方案")
+    order = services.work_order_reply(order=order, by=handler_a, **REPLY)
+    assert kinds(order)[-3:] == ["long_pending", "progress", "replied"]
+
+
+def test_extension_before_the_deadline_moves_it(order, handler_a, dispatcher, time_machine):
+    time_machine.move_to(order.dispatched_at + dt.timedelta(days=1))
+    old = order.deadline
+    request = services.work_order_request_extension(order=order, by=handler_a, days=3, reason="需协调产权单位")
+    with pytest.raises(StateConflict) as second:
+        services.work_order_request_extension(order=order, by=handler_a, days=2, reason="again")
+    assert second.value.code == "extension_pending"
+    order = services.work_order_decide_extension(order=order, by=dispatcher, approve=True)
+    assert order.deadline > old + dt.timedelta(days=2)
+    assert order.extension_count == 1 and order.stage == 0
+    event = order.events.get(kind="extension_approved")
+    assert event.data["old_deadline"] == old.isoformat() and event.data["new_deadline"] == order.deadline.isoformat()
+    request.refresh_from_db()
+    assert request.status == "approved"
+
+
+def test_extension_rejected_needs_a_reason(order, handler_a, dispatcher):
+    services.work_order_request_extension(order=order, by=handler_a, days=3, reason="x")
+    with pytest.raises(InvalidInput):
+        services.work_order_decide_extension(order=order, by=dispatcher, approve=False, note="")
+    order = services.work_order_decide_extension(order=order, by=dispatcher, approve=False, note="时限充足")
+    assert order.extension_count == 0
+
+
+def test_no_extension_after_the_deadline(order, handler_a, time_machine):
+    time_machine.move_to(order.deadline + dt.timedelta(minutes=1))
+    with pytest.raises(StateConflict) as refused:
+        services.work_order_request_extension(order=order, by=handler_a, days=3, reason="来不及")
+    assert refused.value.code == "deadline_passed"
+
+
+def test_reopen_gives_a_new_deadline_and_counts_a_rehandling(order, handler_a, dispatcher, time_machine):
+    services.work_order_sign(order=order, by=handler_a)
+    services.work_order_reply(order=order, by=handler_a, **REPLY)
+    time_machine.move_to(order.deadline + dt.timedelta(days=3))
+    order = services.work_order_reopen(order=order, by=dispatcher, reason="回访不满意，问题未解决")
+    assert order.status == Status.REOPENED and order.rehandle_count == 1
+    assert order.deadline > order.dispatched_at > WorkOrder.objects.get(pk=order.pk).signed_at
+    assert order.next_check_at == order.warn_at
+    assert services.work_order_sign(order=order, by=handler_a).status == Status.SIGNED
+
+
+@pytest.mark.parametrize(
+    "setup, action, allowed_from",
+    [
+        ([], "reply", Status.SIGNED),
+        ([], "start", Status.SIGNED),
+        ([], "reopen", Status.REPLIED),
+        (["sign"], "sign", Status.DISPATCHED),
+        (["sign"], "reject_return", Status.RETURNED),
+        (["sign", "reply"], "return", Status.DISPATCHED),
+        (["sign", "reply"], "reply", Status.IN_PROGRESS),
+        (["return"], "sign", Status.REOPENED),
+    ],
+)
+def test_illegal_transitions_are_refused_with_a_clear_error(order, handler_a, dispatcher, setup, action, allowed_from):
+    steps = {
+        "sign": lambda o: services.work_order_sign(order=o, by=handler_a),
+        "start": lambda o: services.work_order_start(order=o, by=handler_a),
+        "reply": lambda o: services.work_order_reply(order=o, by=handler_a, **REPLY),
+        "return": lambda o: services.work_order_return(order=o, by=handler_a, reason="duplicate"),
+        "reject_return": lambda o: services.work_order_reject_return(order=o, by=dispatcher, note="x"),
+        "reopen": lambda o: services.work_order_reopen(order=o, by=dispatcher, reason="x"),
+    }
+    for step in setup:
+        order = steps[step](order)
+    before = order.events.count()
+    with pytest.raises(StateConflict) as refused:
+        steps[action](order)
+    assert refused.value.code == "state_conflict"
+    # The refusal names the order, its current state and a state the action is possible from.
+    detail = refused.value.detail
+    assert order.number in detail
+    assert str(Status(order.status).label) in detail and str(allowed_from.label) in detail
+    assert order.events.count() == before  # nothing recorded for a refused action
+
+
+def test_only_the_handling_unit_acts_and_only_dispatchers_arbitrate(order, handler_b, handler_a, agent):
+    with pytest.raises(Forbidden):
+        services.work_order_sign(order=order, by=handler_b)
+    services.work_order_return(order=order, by=handler_a, reason="duplicate")
+    with pytest.raises(Forbidden):
+        services.work_order_reject_return(order=order, by=handler_a, note="x")
+    with pytest.raises(Forbidden):
+        services.work_order_redispatch(order=order, unit=Unit.objects.get(code="110101002"), by=agent)
+
+
+def test_api_actions_and_errors(api, order, handler_a, handler_b, district_handler):
+    url = f"/api/v1/work-orders/{order.pk}"
+    # Another street's handler does not even see the order.
+    assert api.as_user(handler_b).post(f"{url}/sign/").status_code == 404
+    assert api.as_user(handler_b).get(f"{url}/").status_code == 404
+    # The district sees it.
+    assert api.as_user(district_handler).get(f"{url}/").status_code == 200
+
+    api.as_user(handler_a)
+    response = api.post(f"{url}/reply/", {**REPLY}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "state_conflict" and "已签收" in response.json()["detail"]
+
+    response = api.post(f"{url}/sign/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "signed" and body["light"] == "green" and body["role"] == "main"
+    assert [e["kind"] for e in body["events"]] == ["dispatched", "signed"]
+    assert body["events"][1]["by"] == "t_handler_a"
+
+    bad = api.post(f"{url}/return/", {"reason": "bored"}, format="json")
+    assert bad.status_code == 400 and "reason" in bad.json()["errors"]
+    response = api.post(f"{url}/reply/", {**REPLY, "resolved": "partly"}, format="json")
+    assert response.status_code == 200 and response.json()["light"] == "none"
+
+
+def test_queue_api_filters_by_status_and_light(api, agent, handler_a, time_machine):
+    time_machine.move_to("2026-11-02 09:00:00+08:00")
+    first = main_order(make_demand(category="010101", street="110101001", by=agent))
+    time_machine.move_to("2026-11-10 09:00:00+08:00")
+    second = main_order(make_demand(category="010101", street="110101001", by=agent))
+    time_machine.move_to("2026-11-10 10:00:00+08:00")  # first: 6 working days in → yellow; second: green
+    api.as_user(handler_a)
+    rows = api.get("/api/v1/work-orders/").json()["results"]
+    assert [r["number"] for r in rows] == [first.number, second.number]
+    assert [r["light"] for r in rows] == ["yellow", "green"]
+    assert [r["number"] for r in api.get("/api/v1/work-orders/", {"light": "yellow"}).json()["results"]] == [first.number]
+    assert api.get("/api/v1/work-orders/", {"status": "signed"}).json()["results"] == []
+    assert rows[0]["demand"]["caller_phone"] == "138****5678"
