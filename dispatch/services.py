@@ -22,7 +22,17 @@ from intake.models import Demand
 
 from .choices import OPEN_STATUSES, Complexity, EventKind, ExtensionStatus, LimitUnit, ReturnReason, Role, Stage, Status
 from .deadlines import Limit, add_limit, schedule_for, schedule_until
-from .models import ExtensionRequest, Reply, Return, TimeLimitPolicy, UrgeNotice, WorkOrder, WorkOrderEvent
+from .models import (
+    CatalogueRule,
+    CatalogueVersion,
+    ExtensionRequest,
+    Reply,
+    Return,
+    TimeLimitPolicy,
+    UrgeNotice,
+    WorkOrder,
+    WorkOrderEvent,
+)
 from .routing import route
 
 UNIT_ROLES = frozenset({UserRole.HANDLER, UserRole.UNIT_LEADER})
@@ -526,3 +536,27 @@ def urge_acknowledge(*, notice: UrgeNotice, by: User, at: dt.datetime | None = N
         _event(notice.order, EventKind.URGE_ACKNOWLEDGED, by=by, at=at, notice=notice.number)
     notice.refresh_from_db()
     return notice
+
+
+# --- the dispatch catalogue (派单目录) ------------------------------------------------------------
+
+
+@transaction.atomic
+def catalogue_copy(*, version: CatalogueVersion, name: str = "") -> CatalogueVersion:
+    """A new draft version with the same rules, to edit without touching the active one."""
+    number = (CatalogueVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    draft = CatalogueVersion.objects.create(number=number, name=name or f"{version.name} (v{number})")
+    rules = list(version.rules.all())
+    for rule in rules:
+        rule.pk, rule.version = None, draft
+    CatalogueRule.objects.bulk_create(rules)
+    return draft
+
+
+@transaction.atomic
+def catalogue_activate(*, version: CatalogueVersion) -> CatalogueVersion:
+    """Make `version` the one routing uses; the previous one stays readable."""
+    CatalogueVersion.objects.select_for_update().filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
+    version.is_active, version.activated_at = True, timezone.now()
+    version.save(update_fields=["is_active", "activated_at"])
+    return version

@@ -117,3 +117,17 @@ def test_demand_api_rejects_bad_input_with_field_errors(api, agent):
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert {"demand_type", "category", "content", "caller_phone"} <= set(errors)
+
+
+def test_a_copied_catalogue_version_changes_routing_only_once_activated(agent):
+    from dispatch.services import catalogue_activate, catalogue_copy
+
+    active = CatalogueVersion.objects.get(is_active=True)
+    draft = catalogue_copy(version=active)
+    assert draft.rules.count() == active.rules.count() and not draft.is_active
+    draft.rules.filter(category__code="0301").update(unit=Unit.objects.get(code="D03"))
+    assert main_order(make_demand(category="030101")).unit.code == "E05"
+    catalogue_activate(version=draft)
+    assert main_order(make_demand(category="030101")).unit.code == "D03"
+    assert CatalogueVersion.objects.filter(is_active=True).get() == draft
+    assert active.rules.get(category__code="0301").unit.code == "E05"  # the old version is intact
