@@ -76,8 +76,10 @@ def schedule_until(
     calendar: WorkCalendar,
 ) -> Schedule:
     """The schedule for a known deadline (also used when an extension moves it)."""
-    local_deadline = deadline.astimezone(LOCAL_TZ)
-    red_at = max(dt.datetime.combine(local_deadline.date(), dt.time(0, 0), tzinfo=LOCAL_TZ), start)
+    # Red from 00:00 of the deadline day; a deadline at exactly 00:00 ends the day before, so that
+    # day is the red one (else the light would jump from yellow to overdue).
+    last_moment = (deadline - dt.timedelta(microseconds=1)).astimezone(LOCAL_TZ)
+    red_at = max(dt.datetime.combine(last_moment.date(), dt.time(0, 0), tzinfo=LOCAL_TZ), start)
     warn_at = min(max(warn_at, start), deadline)
     escalate_at = add_working_days(deadline, supervise_after_working_days, calendar)
     return Schedule(start=start, warn_at=warn_at, red_at=red_at, deadline=deadline, escalate_at=escalate_at)

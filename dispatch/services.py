@@ -61,8 +61,8 @@ def policy_for(*, demand_type: str, urgency: str, complexity: str, multi_unit: b
     return best
 
 
-def _schedule(policy: TimeLimitPolicy | None, start: dt.datetime, calendar: WorkCalendar):
-    limit = Limit(policy.handling_amount, policy.handling_unit) if policy else DEFAULT_LIMIT
+def _schedule(policy: TimeLimitPolicy | None, start: dt.datetime, calendar: WorkCalendar, limit: Limit | None = None):
+    limit = limit or (Limit(policy.handling_amount, policy.handling_unit) if policy else DEFAULT_LIMIT)
     schedule = schedule_for(
         start=start,
         limit=limit,
@@ -253,7 +253,9 @@ def _check_dispatcher(by: User) -> None:
 
 
 def _locked(order: WorkOrder) -> WorkOrder:
-    return WorkOrder.objects.select_for_update().select_related("unit", "demand").get(pk=order.pk)
+    # of=("self",): lock the order row only, not the joined unit and demand rows (those would
+    # serialise a whole unit and deadlock two crosswise re-dispatches).
+    return WorkOrder.objects.select_for_update(of=("self",)).select_related("unit", "demand").get(pk=order.pk)
 
 
 def _transition(
@@ -361,7 +363,7 @@ def work_order_redispatch(
             return {"to_unit": unit.code}
 
         old = _transition(order, "transfer", by=by, kind=EventKind.REDISPATCHED, at=at, note=note, prepare=prepare)
-        demand = old.demand
+        demand = Demand.objects.select_for_update().get(pk=old.demand_id)  # serialises the number suffix
         suffix = demand.work_orders.count() + 1
         policy = old.policy
         new = _new_order(
@@ -470,6 +472,12 @@ def work_order_decide_extension(
     with transaction.atomic():
         locked = _locked(order)
         request = locked.extensions.select_for_update().filter(status=ExtensionStatus.PENDING).first()
+        if request is not None and approve and locked.status not in OPEN_STATUSES:
+            raise StateConflict(
+                _("Order %(n)s is no longer being handled (“%(status)s”): its deadline cannot move.")
+                % {"n": locked.number, "status": locked.get_status_display()},
+                code="not_open",
+            )
         if request is None:
             raise StateConflict(_("There is no pending extension request on this order."), code="no_pending_extension")
         request.decided_by, request.decided_at, request.decision_note = by, at, note
@@ -477,7 +485,7 @@ def work_order_decide_extension(
         if approve:
             calendar = WorkCalendar.load()
             policy = locked.policy
-            days_kind = policy.handling_unit if policy else LimitUnit.WORKING_DAYS
+            days_kind = locked.limit_unit
             days_kind = LimitUnit.WORKING_DAYS if days_kind == LimitUnit.HOURS else days_kind
             new_deadline = add_limit(locked.deadline, request.days, days_kind, calendar)
             share = float(policy.warn_share) if policy else 5 / 7
@@ -513,7 +521,8 @@ def work_order_reopen(*, order: WorkOrder, by: User, reason: str, at: dt.datetim
         raise InvalidInput(_("Say why the order is reopened."), code="reason_required")
 
     def prepare(locked, at):
-        _limit, schedule = _schedule(locked.policy, at, WorkCalendar.load())
+        # The order's own limit, as stored at dispatch (the policy may have changed or gone since).
+        _limit, schedule = _schedule(locked.policy, at, WorkCalendar.load(), Limit(locked.limit_amount, locked.limit_unit))
         locked.dispatched_at = at
         _apply_schedule(locked, schedule)
         locked.rehandle_count += 1
@@ -556,7 +565,8 @@ def catalogue_copy(*, version: CatalogueVersion, name: str = "") -> CatalogueVer
 @transaction.atomic
 def catalogue_activate(*, version: CatalogueVersion) -> CatalogueVersion:
     """Make `version` the one routing uses; the previous one stays readable."""
-    CatalogueVersion.objects.select_for_update().filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
+    list(CatalogueVersion.objects.select_for_update().order_by("pk"))  # one activation at a time
+    CatalogueVersion.objects.filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
     version.is_active, version.activated_at = True, timezone.now()
     version.save(update_fields=["is_active", "activated_at"])
     return version

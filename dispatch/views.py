@@ -100,7 +100,10 @@ def order_action(request, pk, action):
     order = get_object_or_404(work_orders_visible_to(request.user), pk=pk)
     form = spec.form(request.POST) if spec.form else None
     status = 400
-    if form is None or form.is_valid():
+    if not spec.available(order):
+        messages.error(request, _("“%(action)s” is not possible on this order now.") % {"action": spec.label})
+        status = 409
+    elif form is None or form.is_valid():
         try:
             result = spec.run(order, request.user, form.cleaned_data if form else {})
         except DomainError as exc:

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from hotline.core.choices import Role
+from hotline.core.choices import Role, UnitLevel
 
 from .models import Demand
 
@@ -24,6 +24,13 @@ def mask_name(name: str) -> str:
 HOTLINE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.CALLBACK, Role.SUPERVISOR, Role.LEADER, Role.ADMIN})
 
 
+def is_city_hotline_staff(user) -> bool:
+    """Hotline roles at the city center see every demand; a district's leader or dispatcher does not."""
+    if user.is_superuser:
+        return True
+    return user.role in HOTLINE_ROLES and user.unit is not None and user.unit.level == UnitLevel.CENTER
+
+
 def demands_visible_to(user) -> QuerySet[Demand]:
     """Hotline staff see every demand; a unit sees the demands that have a work order of its subtree."""
     from dispatch.selectors import work_orders_visible_to
@@ -31,7 +38,7 @@ def demands_visible_to(user) -> QuerySet[Demand]:
     if not user.is_authenticated:
         return Demand.objects.none()
     qs = Demand.objects.select_related("category", "street")
-    if user.is_superuser or user.role in HOTLINE_ROLES:
+    if is_city_hotline_staff(user):
         return qs
     return qs.filter(pk__in=work_orders_visible_to(user).values("demand_id"))
 
@@ -39,7 +46,7 @@ def demands_visible_to(user) -> QuerySet[Demand]:
 def caller_identity_for(user, demand: Demand) -> dict:
     """The caller as this user may see them: always masked here; confidential callers are hidden
     from handling units entirely (保密)."""
-    if demand.confidential and not (user.is_superuser or user.role in HOTLINE_ROLES):
+    if demand.confidential and not is_city_hotline_staff(user):
         return {"caller_name": "", "caller_phone": "", "confidential": True}
     return {
         "caller_name": mask_name(demand.caller_name),

@@ -10,7 +10,6 @@ from rest_framework.decorators import api_view
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from hotline.core.models import Unit
 from hotline.core.selectors import units_visible_to
 
 from .. import services
@@ -142,7 +141,11 @@ def reject_return(request, order, data):
 @action(s.RedispatchSerializer, name="redispatch")
 def redispatch(request, order, data):
     """改派: answers the new order."""
-    unit = get_object_or_404(units_visible_to(request.user), code=data["unit"])
+    unit = units_visible_to(request.user).filter(code=data["unit"], is_active=True).first()
+    if unit is None:
+        from hotline.core.exceptions import InvalidInput
+
+        raise InvalidInput(f"No active unit has the code {data['unit']}.", code="invalid_unit")
     return services.work_order_redispatch(order=order, unit=unit, by=request.user, note=data["note"])
 
 

@@ -39,7 +39,14 @@ class DemandSerializer(serializers.ModelSerializer):
         ]
 
     def _orders(self, demand):
-        return sorted(demand.work_orders.all(), key=lambda o: o.pk)
+        from ..selectors import is_city_hotline_staff
+
+        user = self.context["request"].user
+        orders = sorted(demand.work_orders.all(), key=lambda o: o.pk)
+        if is_city_hotline_staff(user):
+            return orders
+        # A unit sees only its own part (its subtree), not the other units' orders on the demand.
+        return [o for o in orders if user.unit is not None and o.unit.is_within(user.unit)]
 
     def get_work_order(self, demand) -> int | None:
         main = next((o for o in self._orders(demand) if o.role == "main" and o.status != "transferred"), None)

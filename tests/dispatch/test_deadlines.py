@@ -48,3 +48,13 @@ def test_a_single_unit_consultation_gets_three_working_days(agent):
     demand = make_demand(category="050101", demand_type="consult", street="110108001",
                          received_at=dt.datetime(2026, 11, 6, 15, 0, tzinfo=BJ), by=agent)
     assert main_order(demand).deadline == dt.datetime(2026, 11, 11, 15, 0, tzinfo=BJ)
+
+
+def test_a_deadline_at_midnight_is_red_the_whole_day_before(reference):
+    calendar = WorkCalendar.load()
+    # Received on a Saturday: counting starts Monday 00:00, so the deadline falls at 00:00.
+    start = dt.datetime(2025, 6, 7, 10, 0, tzinfo=BJ)
+    schedule = schedule_for(start=start, limit=Limit(7, LimitUnit.WORKING_DAYS), warn_share=0.714,
+                            supervise_after_working_days=2, calendar=calendar)
+    assert schedule.deadline == dt.datetime(2025, 6, 18, 0, 0, tzinfo=BJ)
+    assert schedule.red_at == dt.datetime(2025, 6, 17, 0, 0, tzinfo=BJ)

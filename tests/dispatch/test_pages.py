@@ -91,3 +91,9 @@ def test_the_supervision_page_shows_overdue_orders_and_documents(client, order, 
 def test_a_handler_cannot_open_the_dispatcher_page(client, handler_a):
     client.force_login(handler_a)
     assert client.get(reverse("dispatch:dispatcher")).status_code == 403
+
+
+def test_an_action_not_available_now_is_409_not_an_error_page(client, order, handler_a):
+    client.force_login(handler_a)
+    response = client.post(reverse("dispatch:order-action", args=[order.pk, "acknowledge_urge"]))
+    assert response.status_code == 409

@@ -213,3 +213,28 @@ def test_queue_api_filters_by_status_and_light(api, agent, handler_a, time_machi
     assert [r["number"] for r in api.get("/api/v1/work-orders/", {"light": "yellow"}).json()["results"]] == [first.number]
     assert api.get("/api/v1/work-orders/", {"status": "signed"}).json()["results"] == []
     assert rows[0]["demand"]["caller_phone"] == "138****5678"
+
+
+def test_no_extension_decision_moves_a_replied_orders_deadline(order, handler_a, dispatcher):
+    services.work_order_request_extension(order=order, by=handler_a, days=3, reason="需协调")
+    services.work_order_sign(order=order, by=handler_a)
+    order = services.work_order_reply(order=order, by=handler_a, **REPLY)
+    with pytest.raises(StateConflict) as refused:
+        services.work_order_decide_extension(order=order, by=dispatcher, approve=True)
+    assert refused.value.code == "not_open"
+    assert WorkOrder.objects.get(pk=order.pk).deadline == order.deadline
+
+
+def test_api_redispatch_to_an_inactive_or_unknown_unit_is_400(api, order, handler_a, dispatcher):
+    services.work_order_return(order=order, by=handler_a, reason="duplicate")
+    Unit.objects.filter(code="110101002").update(is_active=False)
+    api.as_user(dispatcher)
+    for code in ["110101002", "NOPE"]:
+        response = api.post(f"/api/v1/work-orders/{order.pk}/redispatch/", {"unit": code}, format="json")
+        assert response.status_code == 400 and response.json()["code"] == "invalid_unit"
+
+
+def test_a_unit_sees_only_its_own_part_of_a_demand(api, agent, handler_a):
+    demand = make_demand(category="020101", street="110101001", by=agent)  # main street + assisting 热力
+    body = api.as_user(handler_a).get(f"/api/v1/demands/{demand.pk}/").json()
+    assert [o["unit"] for o in body["work_orders"]] == ["110101001"]
