@@ -18,8 +18,6 @@ class Status(models.TextChoices):
 
 # States in which the unit still owes a reply: the deadline runs and the sweep watches them.
 OPEN_STATUSES = (Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.REOPENED)
-# States in which the unit may act on the order at all.
-ACTIVE_STATUSES = OPEN_STATUSES + (Status.LONG_PENDING,)
 
 STATUS_COLOURS = {
     Status.DISPATCHED: "primary",

@@ -17,7 +17,7 @@ from hotline.core.choices import Role as UserRole
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import Unit, User
 from hotline.core.workdays import WorkCalendar
-from intake.choices import DemandType, Disposition, Urgency
+from intake.choices import Disposition, Urgency
 from intake.models import Demand
 
 from .choices import OPEN_STATUSES, Complexity, EventKind, ExtensionStatus, LimitUnit, ReturnReason, Role, Stage, Status

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 from .models import Category, Unit, User
 
@@ -26,14 +26,6 @@ def visible_to(user: User, queryset: QuerySet, *, unit_field: str = "unit") -> Q
 
 def units_visible_to(user: User) -> QuerySet[Unit]:
     return visible_to(user, Unit.objects.select_related("parent"), unit_field="")
-
-
-def unit_visible_to(user: User, unit: Unit) -> bool:
-    return units_visible_to(user).filter(pk=unit.pk).exists()
-
-
-def object_visible_to(user: User, obj: Model, *, unit_field: str = "unit") -> bool:
-    return visible_to(user, type(obj)._default_manager.filter(pk=obj.pk), unit_field=unit_field).exists()
 
 
 def categories_active() -> QuerySet[Category]:

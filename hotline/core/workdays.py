@@ -100,12 +100,3 @@ def add_working_days(moment: dt.datetime, days: int, calendar: WorkCalendar) -> 
             remaining -= 1
     return _at_local_time(day, time)
 
-
-def working_days_between(start: dt.date, end: dt.date, calendar: WorkCalendar) -> int:
-    """Number of working days in the half-open range (start, end]."""
-    count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if calendar.is_workday(day):
-            count += 1
-    return count
