@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from .choices import (
-
     OPEN_STATUSES,
     Complexity,
     EventKind,
@@ -22,6 +21,7 @@ from .choices import (
     SupervisionStatus,
     TargetKind,
 )
+
 
 class CatalogueVersion(models.Model):
     """A version of the dispatch catalogue (派单目录). Exactly one is active; routing uses it. Editing
@@ -44,6 +44,7 @@ class CatalogueVersion(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.number} {self.name}"
+
 
 class CatalogueRule(models.Model):
     """Matter category × territory → unit, with its part (主办/协办). A rule on a level-2 category
@@ -88,6 +89,7 @@ class CatalogueRule(models.Model):
     def __str__(self) -> str:
         return f"{self.category} → {self.get_target_kind_display()} ({self.get_role_display()})"
 
+
 class TimeLimitPolicy(models.Model):
     """A time limit (限时) for dispatch and handling. The most specific active policy matching the
     demand type, urgency, complexity and number of units applies; blank fields match anything."""
@@ -114,6 +116,7 @@ class TimeLimitPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.handling_amount} {self.get_handling_unit_display()}"
+
 
 class WorkOrder(FSMModelMixin, ConcurrentTransitionMixin, models.Model):
     """A unit's part of a demand (工单): one for the lead unit (主办) and one per assisting unit (协办).
@@ -214,6 +217,7 @@ class WorkOrder(FSMModelMixin, ConcurrentTransitionMixin, models.Model):
     def close(self):
         """The hotline closes a replied order (after callback: the feedback mechanism)."""
 
+
 class WorkOrderEvent(models.Model):
     """One thing that happened to a work order: the audit trail and the source of reports.
     `at` is when it happened (for the sweep: when the breach happened, not when it was noticed)."""
@@ -234,6 +238,7 @@ class WorkOrderEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
+
 class Reply(models.Model):
     """The unit's reply (办结反馈), in two parts kept apart (双反馈): what the citizen is told, and
     what the hotline is told (contacted? resolved?)."""
@@ -253,6 +258,7 @@ class Reply(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
 
 class ExtensionRequest(models.Model):
     """延期: a unit asks, before the deadline, for more time; the hotline approves or rejects."""
@@ -279,6 +285,7 @@ class ExtensionRequest(models.Model):
             )
         ]
 
+
 class Return(models.Model):
     """退单: who returned which order, why, and how the dispatcher ruled. Counted per unit."""
 
@@ -296,6 +303,7 @@ class Return(models.Model):
     class Meta:
         ordering = ["-returned_at"]
 
+
 class Reminder(models.Model):
     """提醒: the yellow-light reminder to the unit's handlers and leader. Once per order and deadline."""
 
@@ -307,6 +315,7 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["-at"]
         constraints = [models.UniqueConstraint(fields=["order", "deadline"], name="one_reminder_per_deadline")]
+
 
 class UrgeNotice(models.Model):
     """催办单: a formal reminder issued when the deadline passed without a reply. The unit must
@@ -325,6 +334,7 @@ class UrgeNotice(models.Model):
     class Meta:
         ordering = ["-issued_at"]
         constraints = [models.UniqueConstraint(fields=["order", "deadline"], name="one_urge_per_deadline")]
+
 
 class SupervisionOrder(models.Model):
     """督办单: manual supervision (人工督办) of an order still unanswered after its 催办单, in the
