@@ -18,6 +18,8 @@ class Status(models.TextChoices):
 
 # States in which the unit still owes a reply: the deadline runs and the sweep watches them.
 OPEN_STATUSES = (Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.REOPENED)
+# Not replied yet: a repeated call can be merged into these (重复件).
+UNREPLIED_STATUSES = (*OPEN_STATUSES, Status.RETURNED, Status.LONG_PENDING)
 
 STATUS_COLOURS = {
     Status.DISPATCHED: "primary",
@@ -90,6 +92,7 @@ class EventKind(models.TextChoices):
     URGED = "urged", _("催办单 issued")
     URGE_ACKNOWLEDGED = "urge_acknowledged", _("催办单 acknowledged")
     SUPERVISED = "supervised", _("督办单 issued")
+    MERGED = "merged", _("Repeated call merged (重复件)")
 
 
 class ReturnReason(models.TextChoices):

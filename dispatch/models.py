@@ -150,6 +150,8 @@ class WorkOrder(FSMModelMixin, ConcurrentTransitionMixin, models.Model):
     long_pending_until = models.DateField(_("expected date"), null=True, blank=True)
     extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
     rehandle_count = models.PositiveSmallIntegerField(_("re-handlings"), default=0)  # 重办
+    # 重复件: callers whose calls were merged into this order count as further complainants.
+    complainant_count = models.PositiveIntegerField(_("complainants"), default=1)
     # Bumped by every service that changes the order: a cheap "has it changed?" for clients.
     version = models.PositiveIntegerField(default=1)
 

@@ -193,7 +193,7 @@ def demand_route(*, demand: Demand, by: User | None, at: dt.datetime | None = No
     """Send a new demand where the catalogue says: straight to the unit (直派) when ownership is
     clear, otherwise into the dispatcher's queue with its dispatch deadline."""
     at = at or demand.received_at
-    result = route(category=demand.category, street=demand.street)
+    result = route(category=demand.category, street=demand.street, district=demand.district)
     if result.is_direct:
         demand.disposition = Disposition.DISPATCHED
         demand.save(update_fields=["disposition"])
@@ -206,6 +206,20 @@ def demand_route(*, demand: Demand, by: User | None, at: dt.datetime | None = No
     demand.dispatch_due_at = at + dt.timedelta(hours=hours)
     demand.save(update_fields=["disposition", "dispatch_due_at"])
     return []
+
+
+def work_order_merge(*, order: WorkOrder, demand: Demand, by: User | None, at: dt.datetime | None = None) -> WorkOrder:
+    """重复件: a repeated call joins the open order as one more complainant; nothing is dispatched.
+    The caller locks the order row (intake.services._merge_target)."""
+    at = at or timezone.now()
+    WorkOrder.objects.filter(pk=order.pk).update(complainant_count=F("complainant_count") + 1, version=F("version") + 1)
+    order.refresh_from_db()
+    _event(
+        order, EventKind.MERGED, by=by, at=at,
+        note=_("Call %(number)s merged: %(count)s complainants now.") % {"number": demand.number, "count": order.complainant_count},
+        demand=demand.number,
+    )
+    return order
 
 
 # --- transitions --------------------------------------------------------------------------------

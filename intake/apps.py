@@ -1,7 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class IntakeConfig(AppConfig):
     name = "intake"
     verbose_name = _("Intake")
+
+    def ready(self):
+        from hotline.core.models import Unit
+
+        from . import geo
+        from .models import Place
+
+        # A changed place or unit rebuilds this process's gazetteer (others within a minute).
+        for model in (Place, Unit):
+            post_save.connect(geo.invalidate, sender=model, dispatch_uid=f"geo-{model.__name__}-save")
+            post_delete.connect(geo.invalidate, sender=model, dispatch_uid=f"geo-{model.__name__}-delete")

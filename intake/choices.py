@@ -50,3 +50,58 @@ DISPOSITION_COLOURS = {
     Disposition.MERGED: "secondary",
     Disposition.REFUSED: "dark",
 }
+
+
+class RefusalReason(models.TextChoices):
+    """Why a demand is not accepted (不予受理), and where it goes instead."""
+
+    POLICE = "police_110", _("Emergency: transferred to 110 police")
+    FIRE = "fire_119", _("Emergency: transferred to 119 fire and rescue")
+    MEDICAL = "medical_120", _("Emergency: transferred to 120 ambulance")
+    TRAFFIC = "traffic_122", _("Emergency: transferred to 122 traffic police")
+    LITIGATION = "litigation", _("In litigation (诉讼)")
+    ARBITRATION = "arbitration", _("In arbitration (仲裁)")
+    PETITION = "petition", _("A petition matter (信访)")
+    DISCIPLINE = "discipline", _("A discipline-inspection matter (纪检监察)")
+
+
+# What the agent reads to the caller for each refusal (口径).
+REFUSAL_SCRIPTS = {
+    RefusalReason.POLICE: _(
+        "This is an emergency for the police. I am transferring your call to 110 now; please stay on the line."
+    ),
+    RefusalReason.FIRE: _(
+        "This is a fire or rescue emergency. I am transferring your call to 119 now; please stay on the line."
+    ),
+    RefusalReason.MEDICAL: _(
+        "This is a medical emergency. I am transferring your call to 120 now; please stay on the line."
+    ),
+    RefusalReason.TRAFFIC: _(
+        "This is a traffic emergency. I am transferring your call to 122 now; please stay on the line."
+    ),
+    RefusalReason.LITIGATION: _(
+        "Your matter is before a court. By law the hotline cannot intervene in litigation; please follow "
+        "the court's procedure or consult a lawyer or the 12348 legal-aid line."
+    ),
+    RefusalReason.ARBITRATION: _(
+        "Your matter is in arbitration. The hotline cannot intervene; please follow the arbitration "
+        "procedure or contact the arbitration commission that handles it."
+    ),
+    RefusalReason.PETITION: _(
+        "Your matter belongs to the petition (信访) channel. Please submit it to the petition office "
+        "through its own procedure; the hotline cannot accept it."
+    ),
+    RefusalReason.DISCIPLINE: _(
+        "Reports about officials' discipline belong to the discipline-inspection and supervision "
+        "authorities (纪检监察). Please report through 12388 or their website."
+    ),
+}
+
+
+class Action(models.TextChoices):
+    """What the agent decides to do with a call (the four buttons of the call form)."""
+
+    ROUTE = "route", _("Dispatch")
+    ANSWER = "answer", _("Answered on the call")
+    MERGE = "merge", _("Merge into the open order")
+    REFUSE = "refuse", _("Refuse / transfer")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Channel, DemandType, Disposition, Urgency
+from .choices import Channel, DemandType, Disposition, RefusalReason, Urgency
 
 
 class Demand(models.Model):
@@ -17,7 +17,7 @@ class Demand(models.Model):
     category = models.ForeignKey("core.Category", verbose_name=_("matter category"), on_delete=models.PROTECT)
     content = models.TextField(_("content"))
     caller_name = models.CharField(_("caller name"), max_length=64, blank=True)
-    caller_phone = models.CharField(_("caller phone"), max_length=32, db_index=True)
+    caller_phone = models.CharField(_("caller phone"), max_length=32)  # normalised: see normalise_phone
     confidential = models.BooleanField(_("confidential"), default=False)  # 保密: units never see identity
     address = models.CharField(_("address"), max_length=255, blank=True)
     street = models.ForeignKey(
@@ -28,11 +28,31 @@ class Demand(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    district = models.ForeignKey(
+        "core.Unit", verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    long = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    media_url = models.URLField(_("photo or video"), max_length=500, blank=True)
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
     received_at = models.DateTimeField(_("received at"), db_index=True)
     disposition = models.CharField(_("disposition"), max_length=20, choices=Disposition.choices)
     # 派单时限: a demand waiting for a dispatcher must be dispatched by then.
     dispatch_due_at = models.DateTimeField(_("dispatch due at"), null=True, blank=True)
+    # 直接答复: the knowledge-base article the agent read to the caller.
+    answer_article = models.ForeignKey(
+        "knowledge_base.Article", verbose_name=_("answered with"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # 重复件: the open work order this call repeats; the caller becomes another complainant of it.
+    merged_into = models.ForeignKey(
+        "dispatch.WorkOrder", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="merged_demands",
+    )
+    refusal_reason = models.CharField(_("refusal reason"), max_length=16, choices=RefusalReason.choices, blank=True)
+    api_key = models.ForeignKey(
+        "intake.ApiKey", verbose_name=_("API key"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -48,6 +68,10 @@ class Demand(models.Model):
                 name="demand_pending_dispatch",
                 condition=models.Q(disposition="pending_dispatch"),
             ),
+            # Caller history (来电历史): every demand of a phone number, newest first.
+            models.Index(fields=["caller_phone", "-received_at"], name="demand_caller_history"),
+            # Duplicate detection: recent demands of a street and category.
+            models.Index(fields=["street", "category", "-received_at"], name="demand_street_category"),
         ]
 
     def __str__(self) -> str:
@@ -63,3 +87,82 @@ class DailyCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "day"], name="daily_counter_unique")]
+
+
+class Place(models.Model):
+    """A gazetteer entry (地名): a landmark, community, road or area and the street/township it lies
+    in, used to resolve free-text addresses. Admins extend it; street and district names come from
+    the organisation tree and need no entry."""
+
+    class Kind(models.TextChoices):
+        LANDMARK = "landmark", _("Landmark")
+        COMMUNITY = "community", _("Residential community")
+        ROAD = "road", _("Road")
+        AREA = "area", _("Area")
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.LANDMARK)
+    street = models.ForeignKey("core.Unit", verbose_name=_("street / township"), on_delete=models.CASCADE)
+    aliases = models.CharField(_("aliases"), max_length=255, blank=True, help_text=_("Other spellings, separated by |"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("gazetteer place")
+        verbose_name_plural = _("gazetteer places")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def names(self) -> list[str]:
+        return [self.name, *(a.strip() for a in self.aliases.split("|") if a.strip())]
+
+
+class ApiKey(models.Model):
+    """A partner channel's key for Open311 (app, WeChat, Weibo, enterprise line). Only a hash is
+    stored; the key is shown once when issued."""
+
+    name = models.CharField(_("name"), max_length=64)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("key starts with"), max_length=8, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class IdempotencyRecord(models.Model):
+    """One `Idempotency-Key` per client: the request's fingerprint and the demand it created, so a
+    retried or double-clicked submission returns the first result instead of a second demand."""
+
+    scope = models.CharField(max_length=64)  # "user:<id>", "key:<id>" or "portal:<session>"
+    key = models.CharField(max_length=128)
+    fingerprint = models.CharField(max_length=64)
+    demand = models.ForeignKey(Demand, null=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_unique")]
+
+
+class RevealLog(models.Model):
+    """Every time a caller's full phone number or name was shown (个人信息查看记录)."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="reveals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=255)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("reveal of a caller's identity")
+        verbose_name_plural = _("reveals of callers' identity")

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import hashlib
+import json
+import re
+import secrets
+from pathlib import Path
+from typing import Callable
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -10,11 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.core.choices import UnitLevel
-from hotline.core.exceptions import InvalidInput
+from dispatch.models import WorkOrder
+from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import Category, Unit, User
+from knowledge_base.models import Article
 
-from .choices import Channel, DemandType, Disposition, Urgency
-from .models import DailyCounter, Demand
+from .choices import Action, Channel, DemandType, Disposition, RefusalReason, Urgency
+from .geo import resolve
+from .models import ApiKey, DailyCounter, Demand, IdempotencyRecord, Place, RevealLog
 
 
 def next_number(*, scope: str, day: dt.date) -> int:
@@ -37,6 +47,55 @@ def demand_number(received_at: dt.datetime) -> str:
     return f"{day:%Y%m%d}{next_number(scope='demand', day=day):05d}"
 
 
+def normalise_phone(raw: str) -> str:
+    """The form every phone number is stored and looked up in: digits only (a leading + kept for
+    foreign numbers), without China's +86 on mobiles, so 138-0013-8000 and +86 13800138000 are
+    the same caller."""
+    text = (raw or "").strip()
+    plus = text.startswith("+")
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 13 and digits.startswith("861"):
+        return digits[2:]
+    if plus and digits.startswith("86") and len(digits) > 11:
+        return digits[2:]
+    return ("+" if plus and not digits.startswith("86") else "") + digits
+
+
+def check_phone(raw: str) -> str:
+    phone = normalise_phone(raw)
+    if not 5 <= len(phone.lstrip("+")) <= 20:
+        raise InvalidInput(_("Enter the caller's phone number (5 to 20 digits)."), code="invalid_phone")
+    return phone
+
+
+def _check_choices(*, channel: str, demand_type: str, urgency: str, action: str, refusal_reason: str) -> None:
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel."), code="invalid_channel")
+    if demand_type not in DemandType.values:
+        raise InvalidInput(_("Unknown demand type."), code="invalid_demand_type")
+    if urgency not in Urgency.values:
+        raise InvalidInput(_("Unknown urgency."), code="invalid_urgency")
+    if action not in Action.values:
+        raise InvalidInput(_("Unknown action."), code="invalid_action")
+    if action == Action.REFUSE and refusal_reason not in RefusalReason.values:
+        raise InvalidInput(_("Choose why the demand is refused or where it is transferred."), code="refusal_reason_required")
+
+
+def _merge_target(merge_into: WorkOrder | None) -> WorkOrder:
+    from dispatch.choices import UNREPLIED_STATUSES
+
+    if merge_into is None:
+        raise InvalidInput(_("Choose the open order this call repeats."), code="merge_target_required")
+    target = WorkOrder.objects.select_for_update().get(pk=merge_into.pk)
+    if target.status not in UNREPLIED_STATUSES:
+        raise StateConflict(
+            _("Order %(number)s is no longer open (%(status)s): dispatch this call instead.")
+            % {"number": target.number, "status": target.get_status_display()},
+            code="merge_target_closed",
+        )
+    return target
+
+
 @transaction.atomic
 def demand_create(
     *,
@@ -50,22 +109,46 @@ def demand_create(
     address: str = "",
     street: Unit | None = None,
     urgency: str = Urgency.NORMAL,
+    lat=None,
+    long=None,
+    media_url: str = "",
+    action: str = Action.ROUTE,
+    answer_article: Article | None = None,
+    merge_into: WorkOrder | None = None,
+    refusal_reason: str = "",
+    api_key: ApiKey | None = None,
     received_at: dt.datetime | None = None,
     by: User | None = None,
 ) -> Demand:
-    """Record a demand and route it: direct dispatch (直派) or the dispatcher's queue."""
-    from dispatch.services import demand_route
+    """Record a demand and decide what becomes of it (受理结果):
+    - route: direct dispatch (直派) by the catalogue, or the dispatcher's queue;
+    - answer: a consultation answered on the call (直接答复, 即时), with the article read, if any;
+    - merge: a repeated call (重复件) joins an open order as another complainant; nothing is dispatched;
+    - refuse: emergencies transferred to 110/119/120/122; litigation, arbitration, 信访 and 纪检监察
+      matters refused, with the reason.
+    Without a street, the address is resolved to one (地址解析) when it is unambiguous."""
+    from dispatch.services import demand_route, work_order_merge
 
-    if channel not in Channel.values:
-        raise InvalidInput(_("Unknown channel."), code="invalid_channel")
-    if demand_type not in DemandType.values:
-        raise InvalidInput(_("Unknown demand type."), code="invalid_demand_type")
-    if urgency not in Urgency.values:
-        raise InvalidInput(_("Unknown urgency."), code="invalid_urgency")
+    if answer_article is not None and action == Action.ROUTE:
+        action = Action.ANSWER
+    _check_choices(
+        channel=channel, demand_type=demand_type, urgency=urgency, action=action, refusal_reason=refusal_reason
+    )
     if street is not None and street.level != UnitLevel.STREET:
         raise InvalidInput(_("The street must be a street or township."), code="invalid_street")
     if not content.strip():
         raise InvalidInput(_("Describe the demand."), code="content_required")
+    if action == Action.ANSWER and demand_type != DemandType.CONSULT:
+        raise InvalidInput(
+            _("Only a consultation can be answered on the call; dispatch the other demand types."),
+            code="answer_requires_consultation",
+        )
+    phone = check_phone(caller_phone)
+    district = street.district if street is not None else None
+    if street is None and address.strip():
+        resolution = resolve(address)
+        street, district = resolution.street, resolution.district
+    target = _merge_target(merge_into) if action == Action.MERGE else None
     received_at = received_at or timezone.now()
     demand = Demand.objects.create(
         number=demand_number(received_at),
@@ -74,15 +157,130 @@ def demand_create(
         category=category,
         content=content.strip(),
         caller_name=caller_name.strip(),
-        caller_phone=caller_phone.strip(),
+        caller_phone=phone,
         confidential=confidential,
         address=address.strip(),
         street=street,
+        district=district,
+        lat=lat,
+        long=long,
+        media_url=media_url,
         urgency=urgency,
         received_at=received_at,
         disposition=Disposition.PENDING_DISPATCH,
+        api_key=api_key,
         created_by=by if getattr(by, "pk", None) else None,
     )
-    demand_route(demand=demand, by=by, at=received_at)
+    if action == Action.ANSWER:
+        demand.disposition = Disposition.ANSWERED
+        demand.answer_article = answer_article
+        demand.save(update_fields=["disposition", "answer_article"])
+        if answer_article is not None:
+            Article.objects.filter(pk=answer_article.pk).update(answered_count=F("answered_count") + 1)
+    elif action == Action.REFUSE:
+        demand.disposition = Disposition.REFUSED
+        demand.refusal_reason = refusal_reason
+        demand.save(update_fields=["disposition", "refusal_reason"])
+    elif action == Action.MERGE:
+        demand.disposition = Disposition.MERGED
+        demand.merged_into = target
+        demand.save(update_fields=["disposition", "merged_into"])
+        work_order_merge(order=target, demand=demand, by=by, at=received_at)
+    else:
+        demand_route(demand=demand, by=by, at=received_at)
     demand.refresh_from_db()
     return demand
+
+
+# --- idempotent submission ----------------------------------------------------------------------
+
+
+def fingerprint(data: dict) -> str:
+    """A stable hash of what was submitted, to tell a retry from a different request with the same key."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def idempotent_create(*, scope: str, key: str, fingerprint: str, create: Callable[[], Demand]) -> tuple[Demand, bool]:
+    """Run `create` once per (scope, key). A retry with the same key and body returns the first
+    demand (and True); the same key with another body is a conflict. Concurrent retries wait on the
+    key's unique index until the first commits (PostgreSQL), so exactly one demand is created."""
+    if not key:
+        return create(), False
+    if len(key) > 128:
+        raise InvalidInput(_("The Idempotency-Key is longer than 128 characters."), code="invalid_idempotency_key")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(scope=scope, key=key, fingerprint=fingerprint)
+        except IntegrityError:
+            record = IdempotencyRecord.objects.select_related("demand").get(scope=scope, key=key)
+            if record.fingerprint != fingerprint:
+                raise StateConflict(
+                    _("This Idempotency-Key was already used for a different request."),
+                    code="idempotency_key_reused",
+                ) from None
+            return record.demand, True
+        demand = create()
+        record.demand = demand
+        record.save(update_fields=["demand"])
+        return demand, False
+
+
+# --- API keys and reveals -----------------------------------------------------------------------
+
+
+def api_key_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_key_issue(*, name: str, channel: str, raw: str | None = None) -> tuple[ApiKey, str]:
+    """Issue a key for a partner channel; the raw key is returned once and only its hash is kept."""
+    raw = raw or secrets.token_urlsafe(24)
+    key, _created = ApiKey.objects.update_or_create(
+        key_hash=api_key_hash(raw), defaults={"name": name, "channel": channel, "prefix": raw[:6], "is_active": True}
+    )
+    return key, raw
+
+
+def api_key_authenticate(raw: str) -> ApiKey | None:
+    if not raw:
+        return None
+    key = ApiKey.objects.filter(key_hash=api_key_hash(raw), is_active=True).first()
+    if key is not None:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key
+
+
+def caller_reveal(*, demand: Demand, by: User, reason: str, ip: str | None = None) -> dict:
+    """Show the caller's full name and phone to someone who needs them, and log it (one row)."""
+    from .selectors import may_reveal
+
+    if not reason.strip():
+        raise InvalidInput(_("Say why you need the caller's number."), code="reason_required")
+    if not may_reveal(by, demand):
+        raise Forbidden(_("You may not see this caller's identity."), code="reveal_forbidden")
+    RevealLog.objects.create(demand=demand, user=by, reason=reason.strip()[:255], ip=ip or None)
+    return {"caller_name": demand.caller_name, "caller_phone": demand.caller_phone, "confidential": demand.confidential}
+
+
+def places_load(path: Path | None = None) -> int:
+    """Load the gazetteer CSV (name, kind, street_code, aliases); idempotent, admin edits of other
+    places are kept."""
+    path = path or Path(__file__).parent / "data" / "gazetteer.csv"
+    if not path.exists():
+        return 0
+    streets = {u.code: u for u in Unit.objects.filter(level=UnitLevel.STREET)}
+    count = 0
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            street = streets.get(row["street_code"].strip())
+            if street is None:
+                continue
+            Place.objects.update_or_create(
+                name=row["name"].strip(),
+                defaults={"kind": row.get("kind") or Place.Kind.LANDMARK, "street": street,
+                          "aliases": (row.get("aliases") or "").strip()},
+            )
+            count += 1
+    return count

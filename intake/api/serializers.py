@@ -4,7 +4,10 @@ from dispatch.choices import Complexity
 from hotline.core.choices import UnitLevel
 from hotline.core.models import Category, Unit
 
-from ..choices import Channel, DemandType, Urgency
+from dispatch.models import WorkOrder
+from knowledge_base.models import Article, ArticleStatus
+
+from ..choices import REFUSAL_SCRIPTS, Channel, DemandType, RefusalReason, Urgency
 from ..models import Demand
 from ..selectors import caller_identity_for
 
@@ -23,6 +26,36 @@ class DemandCreateSerializer(serializers.Serializer):
         default=None,
     )
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None,
+                                   min_value=-90, max_value=90)
+    long = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None,
+                                    min_value=-180, max_value=180)
+    media_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    answer_article = serializers.PrimaryKeyRelatedField(
+        queryset=Article.objects.filter(status=ArticleStatus.PUBLISHED), required=False, allow_null=True, default=None,
+        help_text="A published knowledge-base article that answered the consultation on the call (直接答复).",
+    )
+    merge_into = serializers.PrimaryKeyRelatedField(
+        queryset=WorkOrder.objects.filter(role="main"), required=False, allow_null=True, default=None,
+        help_text="An open work order this call repeats (重复件): the caller joins it; nothing is dispatched.",
+    )
+    disposition = serializers.ChoiceField(
+        choices=[("answered", "answered"), ("refused", "refused")], required=False, allow_blank=True, default="",
+        help_text="Only to answer (without an article) or to refuse; otherwise the demand is routed.",
+    )
+    refusal_reason = serializers.ChoiceField(choices=RefusalReason.choices, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        attrs["action"] = "route"
+        if attrs.pop("disposition") == "answered" or attrs["answer_article"] is not None:
+            attrs["action"] = "answer"
+        if attrs["refusal_reason"]:
+            attrs["action"] = "refuse"
+        if attrs["merge_into"] is not None:
+            if attrs["action"] != "route":
+                raise serializers.ValidationError({"merge_into": "A merged call cannot also be answered or refused."})
+            attrs["action"] = "merge"
+        return attrs
 
 
 class DemandSerializer(serializers.ModelSerializer):
@@ -35,8 +68,16 @@ class DemandSerializer(serializers.ModelSerializer):
         model = Demand
         fields = [
             "id", "number", "channel", "demand_type", "category", "content", "address", "street", "urgency",
-            "received_at", "disposition", "dispatch_due_at", "work_order", "work_orders",
+            "received_at", "disposition", "dispatch_due_at", "work_order", "work_orders", "district",
+            "lat", "long", "media_url", "answer_article", "merged_into", "refusal_reason", "refusal_script",
         ]
+
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    refusal_script = serializers.SerializerMethodField()
+
+    def get_refusal_script(self, demand) -> str:
+        """What the agent reads to the caller when the demand is refused or transferred."""
+        return str(REFUSAL_SCRIPTS.get(demand.refusal_reason, ""))
 
     def _orders(self, demand):
         from ..selectors import is_city_hotline_staff
@@ -55,7 +96,7 @@ class DemandSerializer(serializers.ModelSerializer):
     def get_work_orders(self, demand) -> list[dict]:
         return [
             {"id": o.pk, "number": o.number, "unit": o.unit.code, "unit_name": o.unit.name, "role": o.role,
-             "status": o.status, "deadline": o.deadline}
+             "status": o.status, "deadline": o.deadline, "complainant_count": o.complainant_count}
             for o in self._orders(demand)
         ]
 

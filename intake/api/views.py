@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status, views
 from rest_framework.response import Response
 
@@ -7,9 +7,13 @@ from dispatch.services import DISPATCH_ROLES, demand_dispatch
 from hotline.core.choices import Role
 
 from ..selectors import demands_visible_to
-from ..services import demand_create
+from ..services import demand_create, fingerprint, idempotent_create
 from .serializers import DemandCreateSerializer, DemandSerializer, DispatchSerializer
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="Retries with the same key and body return the first demand; another body → 409 idempotency_key_reused.",
+)
 INTAKE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.ADMIN})
 
 
@@ -27,13 +31,25 @@ class DemandCreateView(views.APIView):
 
     permission_classes = [permissions.IsAuthenticated, CanTakeDemands]
 
-    @extend_schema(request=DemandCreateSerializer, responses={201: DemandSerializer})
+    @extend_schema(
+        request=DemandCreateSerializer,
+        responses={201: DemandSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
     def post(self, request):
         serializer = DemandCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        demand = demand_create(**serializer.validated_data, by=request.user)
+        demand, replayed = idempotent_create(
+            scope=f"user:{request.user.pk}",
+            key=request.headers.get("Idempotency-Key", "").strip(),
+            fingerprint=fingerprint(dict(request.data)),
+            create=lambda: demand_create(**serializer.validated_data, by=request.user),
+        )
         body = DemandSerializer(demand, context={"request": request}).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        response = Response(body, status=status.HTTP_201_CREATED)
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 class DemandDetailView(generics.RetrieveAPIView):
