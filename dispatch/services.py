@@ -213,7 +213,7 @@ def work_order_merge(*, order: WorkOrder, demand: Demand, by: User | None, at: d
     The caller locks the order row (intake.services._merge_target)."""
     at = at or timezone.now()
     WorkOrder.objects.filter(pk=order.pk).update(complainant_count=F("complainant_count") + 1, version=F("version") + 1)
-    order.refresh_from_db()
+    order = WorkOrder.objects.get(pk=order.pk)  # a protected FSM field cannot be refreshed in place
     _event(
         order, EventKind.MERGED, by=by, at=at,
         note=_("Call %(number)s merged: %(count)s complainants now.") % {"number": demand.number, "count": order.complainant_count},

@@ -16,7 +16,7 @@ from hotline.core.navigation import roles_for
 from hotline.core.views import WorkbenchView, check_role
 from intake.choices import Disposition
 from intake.models import Demand
-from intake.selectors import caller_identity_for
+from intake.selectors import caller_identity_for, may_reveal
 
 from . import services
 from .actions import ACTIONS, actions_for
@@ -77,6 +77,7 @@ class OrderPage(WorkbenchView):
         context.update(
             order=order,
             caller=caller_identity_for(self.request.user, order.demand),
+            can_reveal=may_reveal(self.request.user, order.demand),
             events=order.events.select_related("by"),
             action_forms=action_forms,
             open_action=failed_action,

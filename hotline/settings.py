@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "assessment",
     "reports",
     "knowledge_base",
+    "open311",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,8 @@ urlpatterns = [
     path("api/v1/", include("dispatch.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("open311/v2/", include("open311.urls")),
+    path("portal/", include("intake.portal_urls")),
     path("admin/", admin.site.urls),
 ]
 

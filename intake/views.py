@@ -1,11 +1,148 @@
-"""Intake (信息发现): browser views."""
+"""Intake (信息发现): the agent's call workbench and its live panels (caller history, address →
+street, duplicates), and the logged reveal of a caller's identity."""
 
-from hotline.core.navigation import WORKBENCH_AGENT
-from hotline.core.views import WorkbenchView
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from hotline.core.exceptions import DomainError
+from hotline.core.models import Category, Unit
+from hotline.core.navigation import WORKBENCH_AGENT, roles_for
+from hotline.core.views import WorkbenchView, check_role
+
+from .choices import REFUSAL_SCRIPTS, DISPOSITION_COLOURS, Channel
+from .forms import ERROR_FIELDS, CallForm
+from .geo import resolve
+from .models import Demand
+from .selectors import caller_history, demands_visible_to, duplicate_candidates, main_order, may_reveal
+from .services import caller_reveal, demand_create, fingerprint, idempotent_create, normalise_phone
+
+AGENT_ROLES = roles_for(WORKBENCH_AGENT)
+
+
+def outcome_of(demand: Demand) -> dict:
+    """What the agent tells the caller once the call is logged."""
+    return {
+        "demand": demand,
+        "order": main_order(demand),
+        "merged_into": demand.merged_into,
+        "refusal_script": REFUSAL_SCRIPTS.get(demand.refusal_reason, ""),
+        "colour": DISPOSITION_COLOURS.get(demand.disposition, "secondary"),
+    }
 
 
 class WorkbenchPage(WorkbenchView):
-    """The agent's call workbench: caller history, the demand form and knowledge-base answers."""
+    """The agent's call workbench: one keyboard-first form; the caller's history, the resolved street
+    and possible duplicates appear beside it as the agent types."""
 
     nav_item = WORKBENCH_AGENT
     template_name = "intake/workbench.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        done = self.request.GET.get("done", "")
+        outcome = None
+        if done.isdigit():
+            demand = (
+                Demand.objects.filter(pk=done, created_by=self.request.user)
+                .select_related("merged_into__unit", "answer_article")
+                .prefetch_related("work_orders__unit")
+                .first()
+            )
+            outcome = outcome_of(demand) if demand else None
+        context.update(
+            form=form or CallForm(),
+            outcome=outcome,
+            categories=Category.objects.filter(level=3, is_active=True).select_related("parent__parent"),
+            refusal_scripts={key: str(text) for key, text in REFUSAL_SCRIPTS.items()},
+        )
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = CallForm(request.POST)
+        status = 400
+        if form.is_valid():
+            submitted = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "idempotency_key")}
+            try:
+                demand, _replayed = idempotent_create(
+                    scope=f"user:{request.user.pk}",
+                    key=form.cleaned_data["idempotency_key"],
+                    fingerprint=fingerprint(submitted),
+                    create=lambda: demand_create(channel=Channel.PHONE, by=request.user, **form.service_arguments()),
+                )
+            except DomainError as exc:
+                form.add_error(ERROR_FIELDS.get(exc.code), exc.detail)
+                status = exc.status_code
+            else:
+                return redirect(f"{request.path}?done={demand.pk}")
+        context = self.get_context_data(form=form)
+        return self.render_to_response(context, status=status)
+
+
+def _agent(request: HttpRequest) -> None:
+    check_role(request.user, AGENT_ROLES)
+
+
+@login_required
+@require_GET
+def caller_panel(request: HttpRequest) -> HttpResponse:
+    """来电历史: every earlier demand of the phone number being typed, through any channel."""
+    _agent(request)
+    phone = normalise_phone(request.GET.get("caller_phone", ""))
+    history = caller_history(phone) if len(phone) >= 5 else []
+    last_name = next((d.caller_name for d in history if d.caller_name), "")
+    return render(
+        request, "intake/_caller_history.html",
+        {"history": history, "phone": phone, "last_name": last_name, },
+    )
+
+
+@login_required
+@require_GET
+def street_panel(request: HttpRequest) -> HttpResponse:
+    """地址解析: the street the address resolves to (or the candidates), as the street select."""
+    _agent(request)
+    resolution = resolve(request.GET.get("address", ""))
+    form = CallForm(initial={"street": resolution.street.code if resolution.street else ""})
+    return render(request, "intake/_street.html", {"form": form, "resolution": resolution})
+
+
+@login_required
+@require_GET
+def duplicates_panel(request: HttpRequest) -> HttpResponse:
+    """重复件: open orders that this call probably repeats."""
+    _agent(request)
+    params = request.GET
+    category = Category.objects.filter(code=(params.get("category", "").split() or [""])[0]).first()
+    street = Unit.objects.filter(code=params.get("street", "")).first() if params.get("street") else None
+    if street is None and params.get("address"):
+        street = resolve(params["address"]).street
+    duplicates = duplicate_candidates(
+        phone=normalise_phone(params.get("caller_phone", "")), street=street, category=category,
+        content=params.get("content", ""), now=timezone.now(),
+    )
+    return render(
+        request, "intake/_duplicates.html",
+        {"duplicates": duplicates, "selected": params.get("merge_into", "")},
+    )
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a caller's full number and name to a handler who needs to call them; logged."""
+    demand = get_object_or_404(demands_visible_to(request.user), pk=pk)
+    if not may_reveal(request.user, demand):
+        return render(request, "intake/_reveal.html", {"error": _("You may not see this caller's identity.")}, status=403)
+    try:
+        identity = caller_reveal(
+            demand=demand, by=request.user, reason=request.POST.get("reason", ""), ip=request.META.get("REMOTE_ADDR")
+        )
+    except DomainError as exc:
+        return render(
+            request, "intake/_reveal.html", {"error": exc.detail, "demand": demand}, status=exc.status_code
+        )
+    return render(request, "intake/_reveal.html", {"identity": identity, "demand": demand})

@@ -12,12 +12,17 @@ from hotline.core.services import CENTER_CODE, reference_data_load as _core_refe
 
 from .factories import UserFactory
 
+
 def reference_data_load():
     from dispatch.seed import catalogue_seed, policies_seed
+    from intake.services import places_load
+    from knowledge_base.seed import articles_seed
 
     _core_reference_load()
     catalogue_seed()
     policies_seed()
+    places_load()
+    articles_seed()
 
 
 STREET_A = "110101001"  # 东华门街道, 东城区
@@ -31,6 +36,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # Loaded once and committed: every test then runs in a transaction on top of it.
     with django_db_blocker.unblock():
         reference_data_load()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_gazetteer():
+    """Each test resolves addresses against its own database state, not a cached one."""
+    from intake import geo
+
+    geo.invalidate()
+    yield
+    geo.invalidate()
 
 
 @pytest.fixture(autouse=True)

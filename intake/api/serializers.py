@@ -18,7 +18,7 @@ class DemandCreateSerializer(serializers.Serializer):
     category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True))
     content = serializers.CharField(max_length=5000)
     caller_name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    caller_phone = serializers.RegexField(r"^\+?[0-9][0-9\-]{4,19}$", max_length=32)
+    caller_phone = serializers.CharField(max_length=32, help_text="Any common notation; stored as digits.")
     confidential = serializers.BooleanField(default=False)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     street = serializers.SlugRelatedField(
@@ -44,6 +44,14 @@ class DemandCreateSerializer(serializers.Serializer):
         help_text="Only to answer (without an article) or to refuse; otherwise the demand is routed.",
     )
     refusal_reason = serializers.ChoiceField(choices=RefusalReason.choices, required=False, allow_blank=True, default="")
+
+    def validate_caller_phone(self, value):
+        from ..services import normalise_phone
+
+        phone = normalise_phone(value)
+        if not 5 <= len(phone.lstrip("+")) <= 20:
+            raise serializers.ValidationError("Enter the caller's phone number (5 to 20 digits).", code="invalid_phone")
+        return phone
 
     def validate(self, attrs):
         attrs["action"] = "route"

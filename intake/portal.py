@@ -1,0 +1,92 @@
+"""The citizen web portal (网站渠道): submit a demand without logging in, and look up its status by
+number and phone number. No information is given without both; lookups are rate-limited."""
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from hotline.core.exceptions import DomainError
+from hotline.core.models import Category
+
+from .choices import Channel
+from .forms import ERROR_FIELDS, PortalForm, StatusLookupForm
+from .models import Demand
+from .selectors import main_order
+from .services import demand_create, fingerprint, idempotent_create
+
+LOOKUPS_PER_WINDOW = 10
+LOOKUP_WINDOW_SECONDS = 600
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def lookup_allowed(request: HttpRequest) -> bool:
+    """At most 10 lookups per 10 minutes from one address, so numbers cannot be guessed."""
+    key = f"portal-lookup:{_client_ip(request)}"
+    cache.add(key, 0, LOOKUP_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, LOOKUP_WINDOW_SECONDS)
+        count = 1
+    return count <= LOOKUPS_PER_WINDOW
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    done = request.session.get("portal_done") if request.GET.get("done") else None
+    form = PortalForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            submitted = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "idempotency_key")}
+            try:
+                demand, _replayed = idempotent_create(
+                    scope="portal",
+                    key=data["idempotency_key"],
+                    fingerprint=fingerprint(submitted),
+                    create=lambda: demand_create(
+                        channel=Channel.WEB, demand_type=data["demand_type"], category=data["category"],
+                        content=data["content"], caller_phone=data["caller_phone"], caller_name=data["caller_name"],
+                        address=data["address"],
+                    ),
+                )
+            except DomainError as exc:
+                form.add_error(ERROR_FIELDS.get(exc.code), exc.detail)
+                status = exc.status_code
+            else:
+                request.session["portal_done"] = demand.number
+                return redirect(f"{request.path}?done=1")
+    categories = Category.objects.filter(level=3, is_active=True).select_related("parent__parent")
+    return render(
+        request, "intake/portal_submit.html", {"form": form, "done": done, "categories": categories}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest) -> HttpResponse:
+    form = StatusLookupForm(request.POST or None)
+    context: dict = {"form": form}
+    if request.method == "POST":
+        if not lookup_allowed(request):
+            context["error"] = _("Too many lookups from your connection. Please try again in ten minutes.")
+            return render(request, "intake/portal_status.html", context, status=429)
+        if form.is_valid():
+            demand = (
+                Demand.objects.filter(number=form.cleaned_data["number"].strip(), caller_phone=form.cleaned_data["phone"])
+                .select_related("category", "merged_into__unit")
+                .prefetch_related("work_orders__unit", "work_orders__replies")
+                .first()
+            )
+            if demand is None:
+                context["error"] = _("No demand matches this number and phone number.")
+                return render(request, "intake/portal_status.html", context, status=404)
+            order = demand.merged_into or main_order(demand)
+            context.update(demand=demand, order=order, reply=order.replies.first() if order else None)
+    return render(request, "intake/portal_status.html", context)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import portal
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", portal.submit, name="submit"),
+    path("status/", portal.status, name="status"),
+]
