@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from hotline.core.choices import UnitLevel
 from hotline.core.models import Unit
 
-STREET_SUFFIXES = ("街道办事处", "街道", "地区", "镇", "乡")
+# Longest first: 于家务回族乡 → 于家务, 喇叭沟门满族乡 → 喇叭沟门.
+STREET_SUFFIXES = ("街道办事处", "满族蒙古族乡", "回族乡", "满族乡", "蒙古族乡", "街道", "地区", "镇", "乡")
 CACHE_SECONDS = 60
 
 # Hit kinds, strongest first: a street named in full, a gazetteer place, a street named without its
@@ -139,7 +140,12 @@ def resolve(address: str) -> Resolution:
     districts: list[int] = []
     streets: dict[int, int] = {}  # street id → best strength
     matched: list[str] = []
-    for position, name in g.hits(text):
+    hits = g.hits(text)
+    # A leading name that is both a district and one of its towns (延庆, 密云) means the district.
+    leading_district = {n.text for p, n in hits if p == 0 and n.kind == DISTRICT_SHORT}
+    for position, name in hits:
+        if name.kind == STREET_SHORT and position == 0 and name.text in leading_district:
+            continue
         if name.kind == DISTRICT_FULL or (name.kind == DISTRICT_SHORT and position == 0):
             if name.unit_id not in districts:
                 districts.append(name.unit_id)

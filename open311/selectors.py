@@ -11,7 +11,18 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +31,7 @@ from dispatch.choices import Role, Status
 from dispatch.models import WorkOrder
 from hotline.core.exceptions import InvalidInput, NotFound
 from hotline.core.models import Category
-from intake.choices import DemandType, Disposition, RefusalReason, Urgency
+from intake.choices import DemandType, Disposition, Urgency
 from intake.models import Demand
 from intake.selectors import mask_name, mask_phone
 
@@ -55,7 +66,7 @@ def _service(category: Category) -> dict:
         # Every service has the definition below (demand type, urgency).
         "metadata": True,
         "type": "realtime",
-        "keywords": ", ".join((subgroup.name, group.name)),
+        "keywords": f"{subgroup.name}, {group.name}",
         "group": group.name,
     }
 
@@ -127,13 +138,12 @@ def _lead(field: str):
     )
 
 
+def _with_lead_id() -> QuerySet[Demand]:
+    return Demand.objects.select_related("category").annotate(lead_id=_lead("id"))
+
+
 def _published() -> QuerySet[Demand]:
-    return (
-        Demand.objects.filter(confidential=False)
-        .select_related("category")
-        .annotate(lead_id=_lead("id"))
-        .order_by("-received_at", "-id")
-    )
+    return _with_lead_id().filter(confidential=False).order_by("-received_at", "-id")
 
 
 @dataclass(frozen=True)
@@ -202,9 +212,9 @@ def _filtered(query: RequestQuery) -> QuerySet[Demand]:
         demands = demands.filter(category__code__in=query.service_codes)
     if len(set(query.statuses)) == 1:
         closed = Q(disposition__in=CLOSED_DISPOSITIONS) | Q(lead_status__in=CLOSED_ORDER_STATUSES)
-        demands = demands.annotate(
-            lead_status=_lead("status"),
-            is_closed=Case(When(closed, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        # alias(), not annotate(): the expressions go into WHERE only, not into the selected columns.
+        demands = demands.alias(lead_status=_lead("status")).alias(
+            is_closed=Case(When(closed, then=Value(True)), default=Value(False), output_field=BooleanField())
         ).filter(is_closed=query.statuses[0] == "closed")
     return demands
 
@@ -239,8 +249,8 @@ def service_request(number: str) -> dict:
 
 def created_request(demand: Demand) -> dict:
     """The answer to POST requests: the new request's number and what happens next."""
-    found, lead = _with_leads(list(_published().filter(pk=demand.pk)))[0] if not demand.confidential else (demand, None)
-    return {"service_request_id": demand.number, "service_notice": service_notice(found, lead), "account_id": None}
+    fresh, lead = _with_leads(list(_with_lead_id().filter(pk=demand.pk)))[0]
+    return {"service_request_id": fresh.number, "service_notice": service_notice(fresh, lead), "account_id": None}
 
 
 # --- one request as the spec's fields ---------------------------------------------------------
@@ -271,14 +281,19 @@ def is_closed(demand: Demand, lead: WorkOrder | None) -> bool:
 
 
 def status_notes(demand: Demand, lead: WorkOrder | None) -> str:
-    """The disposition in words (受理结果); the refusal reason for a refused demand; the lead order's
-    status once there is one."""
+    """The disposition in words (受理结果), the refusal reason for a refused demand. Once dispatched,
+    the lead order's status says more (已派单 → 已签收 → 办理中 → 已办结反馈); a merged demand
+    (重复件) keeps its disposition in front of it."""
     if demand.disposition == Disposition.REFUSED and demand.refusal_reason:
-        return str(RefusalReason(demand.refusal_reason).label)
-    disposition = demand.get_disposition_display()
+        return demand.get_refusal_reason_display()
     if lead is None:
-        return disposition
-    return _("%(disposition)s: %(status)s") % {"disposition": disposition, "status": lead.get_status_display()}
+        return demand.get_disposition_display()
+    if demand.disposition == Disposition.MERGED:
+        return _("%(disposition)s: %(status)s") % {
+            "disposition": demand.get_disposition_display(),
+            "status": lead.get_status_display(),
+        }
+    return lead.get_status_display()
 
 
 def service_notice(demand: Demand, lead: WorkOrder | None) -> str:
@@ -286,9 +301,7 @@ def service_notice(demand: Demand, lead: WorkOrder | None) -> str:
     if demand.disposition == Disposition.ANSWERED:
         return _("Answered by the hotline when it was received.")
     if demand.disposition == Disposition.REFUSED:
-        return _("Not accepted by the hotline: %(reason)s.") % {
-            "reason": RefusalReason(demand.refusal_reason).label if demand.refusal_reason else ""
-        }
+        return _("Not accepted by the hotline: %(reason)s.") % {"reason": status_notes(demand, lead)}
     if demand.disposition == Disposition.PENDING_DISPATCH or lead is None:
         if demand.dispatch_due_at:
             return _("Waiting for a dispatcher: to be dispatched by %(due)s.") % {"due": _local(demand.dispatch_due_at)}

@@ -1,0 +1,91 @@
+"""The agent's call, keyboard only: the caller's history appears, the name is prefilled, the address
+resolves to a street, Ctrl+Enter submits and the outcome says where the order went."""
+
+import pytest
+from playwright.sync_api import expect
+
+from hotline.core.models import Category, Unit
+from hotline.core.services import CENTER_CODE
+from intake.models import Demand
+from intake.services import demand_create
+from tests.conftest import reference_data_load
+from tests.factories import PASSWORD, UserFactory, make_demand
+
+
+def log_in_with_the_keyboard(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").focus()
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/intake/")
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_agent_logs_a_call_with_the_keyboard_only(live_server, page):
+    reference_data_load()
+    UserFactory(username="agent", role="agent", unit=Unit.objects.get(code=CENTER_CODE))
+    earlier = make_demand(phone="13911112222", name="王小明", content="上周反映的占道经营问题。")
+    web = demand_create(channel="web", demand_type="help", category=Category.objects.get(code="020101"),
+                        content="暖气不热", caller_phone="13911112222", caller_name="王小明", address="东城区景山街道")
+
+    log_in_with_the_keyboard(page, live_server, "agent")
+    expect(page.locator("#id_caller_phone")).to_be_focused()
+    page.keyboard.type("139 1111 2222")
+    history = page.locator("#caller-history-table")
+    expect(history).to_contain_text(earlier.number)
+    expect(history).to_contain_text(web.number)
+    expect(history).to_contain_text("网站")
+    expect(page.locator("#id_caller_name")).to_have_value("王小明")
+
+    page.keyboard.press("Tab")  # name (prefilled)
+    page.keyboard.press("Tab")  # confidential
+    page.keyboard.press("Tab")  # demand type: complaint by default
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_category")).to_be_focused()
+    page.keyboard.type("010101 占道经营")
+    page.keyboard.press("Tab")
+    page.keyboard.type("南池子大街8号门口又有人占道经营，人行道被堵。")
+    page.keyboard.press("Tab")
+    page.keyboard.type("北京市东城区东华门街道南池子大街8号")
+    expect(page.locator("#street-resolution")).to_contain_text("东华门街道")
+    expect(page.locator("#duplicates")).to_contain_text(earlier.work_orders.get().number)
+
+    page.keyboard.press("Control+Enter")
+    outcome = page.locator("#call-outcome")
+    expect(outcome).to_contain_text("东华门街道")
+    demand = Demand.objects.exclude(pk__in=[earlier.pk, web.pk]).get()
+    expect(outcome).to_contain_text(demand.number)
+    assert demand.disposition == "dispatched" and demand.street.code == "110101001"
+    assert demand.caller_name == "王小明" and demand.caller_phone == "13911112222"
+    # Reset for the next call: an empty form with the focus on the phone.
+    expect(page.locator("#id_caller_phone")).to_have_value("")
+    expect(page.locator("#id_caller_phone")).to_be_focused()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_a_draft_survives_a_reload_and_is_submitted_once(live_server, page):
+    reference_data_load()
+    UserFactory(username="agent", role="agent", unit=Unit.objects.get(code=CENTER_CODE))
+    log_in_with_the_keyboard(page, live_server, "agent")
+    page.keyboard.type("13800009999")
+    page.locator("#id_category").fill("020101 供暖不热")
+    page.locator("#id_content").fill("家里暖气不热，只有十五度。")
+    page.locator("#id_address").fill("东城区景山街道景山前街")
+    key = page.locator("#id_idempotency_key").input_value()
+
+    page.reload()
+    expect(page.locator("#draft-restored")).to_be_visible()
+    expect(page.locator("#id_content")).to_have_value("家里暖气不热，只有十五度。")
+    expect(page.locator("#id_caller_phone")).to_have_value("13800009999")
+    assert page.locator("#id_idempotency_key").input_value() == key  # a retry is still the same submission
+    page.locator("#dispatch-button").click()
+    expect(page.locator("#call-outcome")).to_be_visible()
+    assert Demand.objects.count() == 1
+
+    page.reload()  # the draft of the logged call is gone
+    expect(page.locator("#draft-restored")).to_be_hidden()
+    expect(page.locator("#id_content")).to_have_value("")
