@@ -31,7 +31,7 @@ class WorkOrderSerializer(serializers.ModelSerializer):
         fields = [
             "id", "number", "status", "unit", "unit_name", "role", "complexity", "limit_amount", "limit_unit", "limit_label", "dispatched_at",
             "deadline", "light", "stage", "signed_at", "replied_at", "extension_count", "rehandle_count",
-            "long_pending_until", "version", "demand",
+            "long_pending_until", "complainant_count", "version", "demand",
         ]
 
     def _now(self):

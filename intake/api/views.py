@@ -1,13 +1,13 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, permissions, status, views
+from rest_framework import generics, permissions, serializers, status, views
 from rest_framework.response import Response
 
 from dispatch.services import DISPATCH_ROLES, demand_dispatch
 from hotline.core.choices import Role
 
 from ..selectors import demands_visible_to
-from ..services import demand_create, fingerprint, idempotent_create
+from ..services import caller_reveal, demand_create, fingerprint, idempotent_create
 from .serializers import DemandCreateSerializer, DemandSerializer, DispatchSerializer
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -78,3 +78,22 @@ class DemandDispatchView(views.APIView):
         )
         demand.refresh_from_db()
         return Response(DemandSerializer(demand, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class RevealSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=255)
+
+
+class DemandRevealView(views.APIView):
+    """The caller's full name and phone for someone who must call them; every reveal is logged."""
+
+    @extend_schema(request=RevealSerializer, responses={200: None})
+    def post(self, request, pk):
+        demand = get_object_or_404(demands_visible_to(request.user), pk=pk)
+        serializer = RevealSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        identity = caller_reveal(
+            demand=demand, by=request.user, reason=serializer.validated_data["reason"],
+            ip=request.META.get("REMOTE_ADDR"),
+        )
+        return Response({"id": demand.pk, "number": demand.number, **identity})

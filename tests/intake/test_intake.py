@@ -198,3 +198,28 @@ def test_confidential_caller_is_hidden_from_the_handling_unit(api, agent, handle
     demand = make_demand(confidential=True, by=agent)
     data = api.as_user(handler_a).get(f"/api/v1/demands/{demand.pk}/").json()
     assert data["caller_phone"] == "" and data["caller_name"] == "" and data["confidential"] is True
+
+
+def test_work_order_list_and_detail_mask_the_caller(api, agent, handler_a):
+    order = main_order(make_demand(phone="13812345678", by=agent))
+    client = api.as_user(handler_a)
+    listing = client.get("/api/v1/work-orders/")
+    detail = client.get(f"/api/v1/work-orders/{order.pk}/")
+    for response in (listing, detail):
+        assert response.status_code == 200
+        assert "13812345678" not in response.content.decode()
+        assert "138****5678" in response.content.decode()
+    assert detail.json()["complainant_count"] == 1
+
+
+def test_api_reveal_needs_a_reason_and_logs_each_reveal(api, agent, handler_a, handler_b):
+    from intake.models import RevealLog
+
+    demand = make_demand(phone="13812345678", by=agent)
+    client = api.as_user(handler_a)
+    assert client.post(f"/api/v1/demands/{demand.pk}/reveal/", {}, format="json").status_code == 400
+    response = client.post(f"/api/v1/demands/{demand.pk}/reveal/", {"reason": "回电核实"}, format="json")
+    assert response.status_code == 200 and response.json()["caller_phone"] == "13812345678"
+    assert RevealLog.objects.filter(demand=demand, user=handler_a).count() == 1
+    other = api.as_user(handler_b).post(f"/api/v1/demands/{demand.pk}/reveal/", {"reason": "x"}, format="json")
+    assert other.status_code == 404 and RevealLog.objects.count() == 1
