@@ -2,7 +2,15 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import CatalogueRule, CatalogueVersion, SupervisionOrder, TimeLimitPolicy, UrgeNotice, WorkOrder, WorkOrderEvent
+from .models import (
+    CatalogueRule,
+    CatalogueVersion,
+    SupervisionOrder,
+    TimeLimitPolicy,
+    UrgeNotice,
+    WorkOrder,
+    WorkOrderEvent,
+)
 
 
 class CatalogueRuleInline(admin.TabularInline):

@@ -20,7 +20,17 @@ from hotline.core.workdays import WorkCalendar
 from intake.choices import Disposition, Urgency
 from intake.models import Demand
 
-from .choices import OPEN_STATUSES, Complexity, EventKind, ExtensionStatus, LimitUnit, ReturnReason, Role, Stage, Status
+from .choices import (
+    OPEN_STATUSES,
+    Complexity,
+    EventKind,
+    ExtensionStatus,
+    LimitUnit,
+    ReturnReason,
+    Role,
+    Stage,
+    Status,
+)
 from .deadlines import Limit, add_limit, schedule_for, schedule_until
 from .models import (
     CatalogueRule,

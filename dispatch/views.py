@@ -8,11 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hotline.core.exceptions import DomainError
-from hotline.core.navigation import WORKBENCH_DISPATCHER, WORKBENCH_SUPERVISION, WORKBENCH_UNIT
-from hotline.core.pagination import page_of
 from hotline.core.choices import Role as UserRole
-from hotline.core.navigation import roles_for
+from hotline.core.exceptions import DomainError
+from hotline.core.navigation import WORKBENCH_DISPATCHER, WORKBENCH_SUPERVISION, WORKBENCH_UNIT, roles_for
+from hotline.core.pagination import page_of
 from hotline.core.views import WorkbenchView, check_role
 from intake.choices import Disposition
 from intake.models import Demand
@@ -53,8 +52,9 @@ class UnitQueuePage(WorkbenchView):
         return context
 
     def _reminders(self):
-        from .models import Reminder
         from hotline.core.selectors import visible_to
+
+        from .models import Reminder
 
         return visible_to(self.request.user, Reminder.objects.select_related("order"))[:5]
 

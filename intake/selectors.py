@@ -130,7 +130,8 @@ def duplicate_candidates(
 ) -> list[Duplicate]:
     """重复件 suggestions: open orders of the same caller within 30 days, or of the same street and
     matter category with similar content within 7 days, most similar first."""
-    from dispatch.choices import UNREPLIED_STATUSES, Role as OrderRole
+    from dispatch.choices import UNREPLIED_STATUSES
+    from dispatch.choices import Role as OrderRole
     from dispatch.models import WorkOrder
 
     open_main = WorkOrder.objects.filter(role=OrderRole.MAIN, status__in=UNREPLIED_STATUSES).select_related(

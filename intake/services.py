@@ -16,8 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotline.core.choices import UnitLevel
 from dispatch.models import WorkOrder
+from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import Category, Unit, User
 from knowledge_base.models import Article

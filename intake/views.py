@@ -13,12 +13,24 @@ from hotline.core.models import Category, Unit
 from hotline.core.navigation import WORKBENCH_AGENT, roles_for
 from hotline.core.views import WorkbenchView, check_role
 
-from .choices import REFUSAL_SCRIPTS, DISPOSITION_COLOURS, Channel
+from .choices import DISPOSITION_COLOURS, REFUSAL_SCRIPTS, Channel
 from .forms import ERROR_FIELDS, CallForm
 from .geo import resolve
 from .models import Demand
-from .selectors import caller_history, demands_visible_to, duplicate_candidates, main_order, may_reveal
-from .services import caller_reveal, demand_create, fingerprint, idempotent_create, normalise_phone
+from .selectors import (
+    caller_history,
+    demands_visible_to,
+    duplicate_candidates,
+    main_order,
+    may_reveal,
+)
+from .services import (
+    caller_reveal,
+    demand_create,
+    fingerprint,
+    idempotent_create,
+    normalise_phone,
+)
 
 AGENT_ROLES = roles_for(WORKBENCH_AGENT)
 

@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from .models import Category, Unit, User
 
 
-
 def visible_to(user: User, queryset: QuerySet, *, unit_field: str = "unit") -> QuerySet:
     """Restrict `queryset` to rows whose `unit_field` lies in the user's unit subtree.
 

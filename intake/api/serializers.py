@@ -1,10 +1,9 @@
 from rest_framework import serializers
 
 from dispatch.choices import Complexity
+from dispatch.models import WorkOrder
 from hotline.core.choices import UnitLevel
 from hotline.core.models import Category, Unit
-
-from dispatch.models import WorkOrder
 from knowledge_base.models import Article, ArticleStatus
 
 from ..choices import REFUSAL_SCRIPTS, Channel, DemandType, RefusalReason, Urgency

@@ -6,8 +6,7 @@ from rest_framework import exceptions, generics, permissions, views
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 
-from ..choices import UnitLevel
-from ..choices import Role
+from ..choices import Role, UnitLevel
 from ..models import Category, Unit, User
 from ..selectors import categories_active, units_visible_to, visible_to
 from .errors import LockedOut

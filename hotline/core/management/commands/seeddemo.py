@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from hotline.core.services import demo_users_ensure, reference_data_load
 from hotline.core.models import CalendarYear, Category, Unit
+from hotline.core.services import demo_users_ensure, reference_data_load
 
 
 class Command(BaseCommand):
