@@ -16,24 +16,26 @@ from .models import Demand
 from .selectors import main_order
 from .services import demand_create, fingerprint, idempotent_create
 
-LOOKUPS_PER_WINDOW = 10
+LOOKUPS_PER_WINDOW = 10  # per 10 minutes: numbers cannot be guessed
 LOOKUP_WINDOW_SECONDS = 600
+SUBMISSIONS_PER_WINDOW = 20  # per hour: a person reports a few matters, a script many
+SUBMISSION_WINDOW_SECONDS = 3600
 
 
 def _client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def lookup_allowed(request: HttpRequest) -> bool:
-    """At most 10 lookups per 10 minutes from one address, so numbers cannot be guessed."""
-    key = f"portal-lookup:{_client_ip(request)}"
-    cache.add(key, 0, LOOKUP_WINDOW_SECONDS)
+def within_rate(request: HttpRequest, scope: str, limit: int, window: int) -> bool:
+    """Count one more attempt of `scope` from the client's address; False past `limit` per `window` seconds."""
+    key = f"portal-{scope}:{_client_ip(request)}"
+    cache.add(key, 0, window)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, LOOKUP_WINDOW_SECONDS)
+        cache.set(key, 1, window)
         count = 1
-    return count <= LOOKUPS_PER_WINDOW
+    return count <= limit
 
 
 @require_http_methods(["GET", "POST"])
@@ -43,7 +45,10 @@ def submit(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        if not within_rate(request, "submit", SUBMISSIONS_PER_WINDOW, SUBMISSION_WINDOW_SECONDS):
+            form.add_error(None, _("Too many submissions from your connection. Please try again in an hour or call 12345."))
+            status = 429
+        elif form.is_valid():
             data = form.cleaned_data
             submitted = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "idempotency_key")}
             try:
@@ -74,7 +79,7 @@ def status(request: HttpRequest) -> HttpResponse:
     form = StatusLookupForm(request.POST or None)
     context: dict = {"form": form}
     if request.method == "POST":
-        if not lookup_allowed(request):
+        if not within_rate(request, "lookup", LOOKUPS_PER_WINDOW, LOOKUP_WINDOW_SECONDS):
             context["error"] = _("Too many lookups from your connection. Please try again in ten minutes.")
             return render(request, "intake/portal_status.html", context, status=429)
         if form.is_valid():

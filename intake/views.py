@@ -1,6 +1,8 @@
 """Intake (信息发现): the agent's call workbench and its live panels (caller history, address →
 street, duplicates), and the logged reveal of a caller's identity."""
 
+import uuid
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +18,7 @@ from hotline.core.views import WorkbenchView, check_role
 from .choices import DISPOSITION_COLOURS, REFUSAL_SCRIPTS, Channel
 from .forms import ERROR_FIELDS, CallForm
 from .geo import resolve
-from .models import Demand
+from .models import Demand, IdempotencyRecord
 from .selectors import (
     caller_history,
     demands_visible_to,
@@ -86,12 +88,33 @@ class WorkbenchPage(WorkbenchView):
                     create=lambda: demand_create(channel=Channel.PHONE, by=request.user, **form.service_arguments()),
                 )
             except DomainError as exc:
-                form.add_error(ERROR_FIELDS.get(exc.code), exc.detail)
                 status = exc.status_code
+                if exc.code == "idempotency_key_reused":
+                    form = self._already_logged(form)
+                else:
+                    form.add_error(ERROR_FIELDS.get(exc.code), exc.detail)
             else:
                 return redirect(f"{request.path}?done={demand.pk}")
         context = self.get_context_data(form=form)
         return self.render_to_response(context, status=status)
+
+
+    def _already_logged(self, form: CallForm) -> CallForm:
+        """The form was submitted before (its response was lost) and then edited: say which demand
+        the first submission made, keep the edits, and give the form a new key so that submitting
+        again logs the edits as a new call."""
+        record = IdempotencyRecord.objects.filter(
+            scope=f"user:{self.request.user.pk}", key=form.cleaned_data["idempotency_key"]
+        ).select_related("demand").first()
+        data = form.data.copy()
+        data["idempotency_key"] = uuid.uuid4().hex
+        fresh = CallForm(data)
+        fresh.is_valid()
+        fresh.add_error(None, _(
+            "This form was already logged as demand %(number)s before your last changes. Submit again to "
+            "log your changes as a new call, or discard them."
+        ) % {"number": record.demand.number if record and record.demand else "?"})
+        return fresh
 
 
 def _agent(request: HttpRequest) -> None:

@@ -188,3 +188,39 @@ def test_portal_validation_keeps_the_input(reference, fresh_cache):
     response = Client().post("/portal/", {**PORTAL, "content": "", "address": ""})
     html = response.content.decode()
     assert response.status_code == 400 and 'value="陈女士"' in html and not Demand.objects.exists()
+
+
+def test_an_edited_resubmission_of_a_logged_form_says_so_and_keeps_the_edits(agent):
+    client = login(agent)
+    client.post("/intake/", CALL)
+    number = Demand.objects.get().number
+    edited = client.post("/intake/", {**CALL, "content": "补充：摊位在8号门口。"})
+    html = edited.content.decode()
+    assert edited.status_code == 409 and number in html
+    assert "补充：摊位在8号门口。" in html and 'value="k-1"' not in html
+    assert Demand.objects.count() == 1
+    new_key = edited.context["form"]["idempotency_key"].value()
+    client.post("/intake/", {**CALL, "content": "补充：摊位在8号门口。", "idempotency_key": new_key})
+    assert Demand.objects.count() == 2
+
+
+def test_merging_into_an_order_that_is_no_longer_open_says_why(agent, handler_a):
+    from dispatch.services import work_order_reply, work_order_sign
+
+    order = main_order(make_demand(by=agent))
+    work_order_sign(order=order, by=handler_a)
+    work_order_reply(order=order, by=handler_a, contacted=True, resolved="resolved",
+                     reply_to_citizen="已清理", reply_to_hotline="已联系")
+    response = login(agent).post("/intake/", {**CALL, "action": "merge", "merge_into": order.pk})
+    assert response.status_code == 400
+    assert "不在办理中" in response.content.decode() or "no longer open" in response.content.decode()
+    assert Demand.objects.count() == 1
+
+
+def test_portal_submissions_are_rate_limited_and_keep_the_input(reference, fresh_cache):
+    client = Client()
+    for n in range(20):
+        assert client.post("/portal/", {**PORTAL, "idempotency_key": f"w-{n}"}).status_code == 302
+    blocked = client.post("/portal/", {**PORTAL, "idempotency_key": "w-20"})
+    assert blocked.status_code == 429 and 'value="陈女士"' in blocked.content.decode()
+    assert Demand.objects.count() == 20
