@@ -17,6 +17,7 @@ from .choices import OPEN_STATUSES, ExtensionStatus, Status
 
 UNIT = "unit"
 HOTLINE = "hotline"
+CALLBACK = "callback"
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Action:
     label: str
     form: type | None
     run: Callable
-    side: str  # UNIT: the handling unit; HOTLINE: dispatchers
+    side: str | tuple[str, ...]  # UNIT: the handling unit; HOTLINE: dispatchers; CALLBACK: callback agents
     available: Callable  # (order) -> bool
     style: str = "primary"
     confirm: str = ""
@@ -77,16 +78,30 @@ ACTIONS: dict[str, Action] = {
         Action("reject_extension", _("Reject the extension"), forms.RequiredNoteForm,
                lambda o, u, d: services.work_order_decide_extension(order=o, by=u, approve=False, note=d["note"]),
                HOTLINE, _pending_extension, "outline-danger"),
+        Action("accept_reply", _("Accept the reply"), forms.NoteForm,
+               lambda o, u, d: _feedback().reply_accept(order=o, by=u, note=d["note"]), (HOTLINE, CALLBACK),
+               lambda o: o.role == "main" and can_proceed(o.accept_reply), "success"),
+        Action("send_back", _("Send the reply back"), forms.ReasonForm,
+               lambda o, u, d: services.work_order_send_back(order=o, by=u, reason=d["reason"]), (HOTLINE, CALLBACK),
+               _transition_ok("send_back"), "outline-danger"),
         Action("reopen", _("Reopen (重办)"), forms.ReasonForm,
-               lambda o, u, d: services.work_order_reopen(order=o, by=u, reason=d["reason"]), HOTLINE,
+               lambda o, u, d: _feedback().rehandle(order=o, by=u, reason=d["reason"]), (HOTLINE, CALLBACK),
                _transition_ok("reopen"), "outline-danger"),
     ]
 }
 
 
+def _feedback():
+    from feedback import services as feedback_services
+
+    return feedback_services
+
+
 def side_of(user) -> str | None:
     if user.is_superuser or user.role in services.DISPATCH_ROLES:
         return HOTLINE
+    if user.role == UserRole.CALLBACK:
+        return CALLBACK
     if user.role in (UserRole.HANDLER, UserRole.UNIT_LEADER):
         return UNIT
     return None
@@ -94,4 +109,5 @@ def side_of(user) -> str | None:
 
 def actions_for(order, user) -> list[Action]:
     side = side_of(user)
-    return [a for a in ACTIONS.values() if a.side == side and a.available(order)]
+    return [a for a in ACTIONS.values() if side in (a.side if isinstance(a.side, tuple) else (a.side,))
+            and a.available(order)]

@@ -9,7 +9,8 @@ class Status(models.TextChoices):
     SIGNED = "signed", _("Signed for")  # 已签收
     IN_PROGRESS = "in_progress", _("In progress")  # 办理中
     LONG_PENDING = "long_pending", _("Long-pending")  # 挂账
-    REPLIED = "replied", _("Replied")  # 已办结反馈
+    REPLIED = "replied", _("Replied")  # 已办结反馈, awaiting the hotline's check
+    ACCEPTED = "accepted", _("Reply accepted, awaiting callback")  # 待回访
     RETURNED = "returned", _("Returned to dispatcher")  # 已退单
     REOPENED = "reopened", _("Reopened")  # 重办
     TRANSFERRED = "transferred", _("Re-dispatched elsewhere")  # 已改派 (terminal for this unit)
@@ -18,6 +19,8 @@ class Status(models.TextChoices):
 
 # States in which the unit still owes a reply: the deadline runs and the sweep watches them.
 OPEN_STATUSES = (Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.REOPENED)
+# The unit has replied: the reply counts (it may still be sent back before acceptance).
+REPLIED_STATUSES = (Status.REPLIED, Status.ACCEPTED, Status.CLOSED)
 # Not replied yet: a repeated call can be merged into these (重复件).
 UNREPLIED_STATUSES = (*OPEN_STATUSES, Status.RETURNED, Status.LONG_PENDING)
 
@@ -27,6 +30,7 @@ STATUS_COLOURS = {
     Status.IN_PROGRESS: "info",
     Status.LONG_PENDING: "secondary",
     Status.REPLIED: "success",
+    Status.ACCEPTED: "success",
     Status.RETURNED: "warning",
     Status.REOPENED: "danger",
     Status.TRANSFERRED: "light",
@@ -93,6 +97,14 @@ class EventKind(models.TextChoices):
     URGE_ACKNOWLEDGED = "urge_acknowledged", _("催办单 acknowledged")
     SUPERVISED = "supervised", _("督办单 issued")
     MERGED = "merged", _("Repeated call merged (重复件)")
+    REPLY_ACCEPTED = "reply_accepted", _("Reply accepted by the hotline")
+    SENT_BACK = "sent_back", _("Reply sent back")
+    CALLBACK_ATTEMPT = "callback_attempt", _("Callback: citizen not reached")
+    EVALUATED = "evaluated", _("Citizen's evaluation recorded")
+    CONTRADICTION = "contradiction", _("Contradiction: citizen says nobody contacted them")
+    UNREACHABLE = "unreachable", _("Citizen unreachable")
+    CLOSED = "closed", _("Closed")
+    SELF_EVALUATION_LINK = "evaluation_link", _("Evaluation link sent to the citizen")
 
 
 class ReturnReason(models.TextChoices):

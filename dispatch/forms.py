@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from hotline.core.models import Unit
 
 from .choices import Complexity, Light, ReturnReason, Status
-from .models import Reply
+from .models import ContactMethod, Reply
 
 
 class BootstrapForm(forms.Form):
@@ -35,6 +35,11 @@ class ReplyForm(BootstrapForm):
     resolved = forms.ChoiceField(label=_("Result"), choices=Reply.Resolution.choices)
     reply_to_citizen = forms.CharField(label=_("Reply to the citizen"), widget=forms.Textarea(attrs={"rows": 3}))
     reply_to_hotline = forms.CharField(label=_("Reply to the hotline"), widget=forms.Textarea(attrs={"rows": 3}))
+    contacted_at = forms.DateTimeField(
+        label=_("Contacted at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    contact_method = forms.ChoiceField(label=_("Contacted by"), required=False, choices=[("", "—"), *ContactMethod.choices])
 
 
 class ExtensionForm(BootstrapForm):

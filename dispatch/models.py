@@ -211,13 +211,22 @@ class WorkOrder(FSMModelMixin, ConcurrentTransitionMixin, models.Model):
     def reply(self):
         """办结反馈: the unit reports the result; it must have signed for the order first."""
 
-    @transition(field=status, source=[Status.REPLIED, Status.CLOSED], target=Status.REOPENED)
+    @transition(field=status, source=Status.REPLIED, target=Status.ACCEPTED)
+    def accept_reply(self):
+        """The hotline checked the reply and accepts it: the citizen is called back (回访)."""
+
+    @transition(field=status, source=Status.REPLIED, target=Status.IN_PROGRESS)
+    def send_back(self):
+        """The hotline finds the reply wanting: back to the unit; the deadline does not move."""
+
+    @transition(field=status, source=[Status.REPLIED, Status.ACCEPTED, Status.CLOSED], target=Status.REOPENED)
     def reopen(self):
         """重办: a replied or closed order goes back to the same unit with a new deadline."""
 
-    @transition(field=status, source=Status.REPLIED, target=Status.CLOSED)
+    @transition(field=status, source=[Status.ACCEPTED, Status.REPLIED], target=Status.CLOSED)
     def close(self):
-        """The hotline closes a replied order (after callback: the feedback mechanism)."""
+        """办结: the citizen evaluated the accepted reply, or could not be reached. An assisting
+        unit's replied part closes with the lead order."""
 
 
 class WorkOrderEvent(models.Model):
@@ -241,6 +250,19 @@ class WorkOrderEvent(models.Model):
         return f"{self.order_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    VISIT = "visit", _("Visit")
+    MESSAGE = "message", _("Text message")
+    OTHER = "other", _("Other")
+
+
+class ReplyReview(models.TextChoices):
+    PENDING = "pending", _("Waiting for the hotline's check")
+    ACCEPTED = "accepted", _("Accepted")
+    SENT_BACK = "sent_back", _("Sent back")
+
+
 class Reply(models.Model):
     """The unit's reply (办结反馈), in two parts kept apart (双反馈): what the citizen is told, and
     what the hotline is told (contacted? resolved?)."""
@@ -255,8 +277,17 @@ class Reply(models.Model):
     resolved = models.CharField(_("result"), max_length=12, choices=Resolution.choices)
     reply_to_citizen = models.TextField(_("reply to the citizen"))
     reply_to_hotline = models.TextField(_("reply to the hotline"))
+    contacted_at = models.DateTimeField(_("contacted at"), null=True, blank=True)
+    contact_method = models.CharField(_("contacted by"), max_length=12, choices=ContactMethod.choices, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("at"))
+    # The hotline's check (审核): accepted, or sent back with a reason.
+    review = models.CharField(_("review"), max_length=12, choices=ReplyReview.choices, default=ReplyReview.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
 
     class Meta:
         ordering = ["-at"]

@@ -22,6 +22,7 @@ from intake.models import Demand
 
 from .choices import (
     OPEN_STATUSES,
+    REPLIED_STATUSES,
     Complexity,
     EventKind,
     ExtensionStatus,
@@ -35,8 +36,10 @@ from .deadlines import Limit, add_limit, schedule_for, schedule_until
 from .models import (
     CatalogueRule,
     CatalogueVersion,
+    ContactMethod,
     ExtensionRequest,
     Reply,
+    ReplyReview,
     Return,
     TimeLimitPolicy,
     UrgeNotice,
@@ -47,6 +50,8 @@ from .routing import route
 
 UNIT_ROLES = frozenset({UserRole.HANDLER, UserRole.UNIT_LEADER})
 DISPATCH_ROLES = frozenset({UserRole.DISPATCHER, UserRole.ADMIN})
+# Who checks a unit's reply (审核) before the citizen is called back.
+REVIEW_ROLES = frozenset({UserRole.DISPATCHER, UserRole.CALLBACK, UserRole.ADMIN})
 DEFAULT_LIMIT = Limit(7, LimitUnit.WORKING_DAYS)
 
 # --- time-limit policies ------------------------------------------------------------------------
@@ -244,6 +249,8 @@ ACTION_LABELS = {
     "reply": _("reply to"),
     "reopen": _("reopen"),
     "close": _("close"),
+    "accept_reply": _("accept the reply of"),
+    "send_back": _("send back the reply of"),
 }
 
 
@@ -398,6 +405,17 @@ def work_order_redispatch(
     return new
 
 
+def _assisting_parts_pending(order: WorkOrder, at: dt.datetime) -> list[WorkOrder]:
+    """The assisting units (协办) of a lead order that have neither replied nor run out of time."""
+    if order.role != Role.MAIN:
+        return []
+    return list(
+        WorkOrder.objects.filter(demand_id=order.demand_id, role=Role.ASSIST, deadline__gt=at)
+        .exclude(status__in=[*REPLIED_STATUSES, Status.TRANSFERRED])
+        .select_related("unit")
+    )
+
+
 def work_order_reply(
     *,
     order: WorkOrder,
@@ -406,24 +424,87 @@ def work_order_reply(
     resolved: str,
     reply_to_citizen: str,
     reply_to_hotline: str,
+    contacted_at: dt.datetime | None = None,
+    contact_method: str = "",
     at: dt.datetime | None = None,
 ) -> WorkOrder:
-    """办结反馈 in two parts (双反馈): the reply to the citizen and the reply to the hotline."""
+    """办结反馈 in two parts (双反馈): the reply to the citizen and the reply to the hotline (contacted?
+    when, how; resolved?). A lead unit replies once every assisting unit has replied or run out of time."""
     _check_unit_actor(order, by)
     if resolved not in Reply.Resolution.values:
         raise InvalidInput(_("Say whether the matter was resolved."), code="invalid_resolution")
     if not reply_to_citizen.strip() or not reply_to_hotline.strip():
         raise InvalidInput(_("Both the reply to the citizen and the reply to the hotline are required."), code="reply_required")
+    if contact_method and contact_method not in ContactMethod.values:
+        raise InvalidInput(_("Unknown way of contacting the citizen."), code="invalid_contact_method")
+    if contacted and contacted_at is not None and contacted_at > (at or timezone.now()):
+        raise InvalidInput(_("The contact cannot be in the future."), code="invalid_contacted_at")
 
     def prepare(locked, at):
+        pending = _assisting_parts_pending(locked, at)
+        if pending:
+            raise StateConflict(
+                _("The assisting units have not replied yet: %(units)s. Reply when they have, or after their deadline.")
+                % {"units": "、".join(o.unit.name for o in pending)},
+                code="assisting_units_pending",
+            )
         Reply.objects.create(
             order=locked, contacted=contacted, resolved=resolved, reply_to_citizen=reply_to_citizen,
-            reply_to_hotline=reply_to_hotline, by=by, at=at,
+            reply_to_hotline=reply_to_hotline, contacted_at=contacted_at if contacted else None,
+            contact_method=contact_method if contacted else "", by=by, at=at,
         )
         locked.replied_at = at
         return {"contacted": contacted, "resolved": resolved}
 
     return _transition(order, "reply", by=by, kind=EventKind.REPLIED, at=at, note=reply_to_hotline, prepare=prepare)
+
+
+def _check_reviewer(by: User) -> None:
+    if not (by.is_superuser or by.role in REVIEW_ROLES):
+        raise Forbidden(_("Only the hotline (a dispatcher or callback agent) can check replies."))
+
+
+def _reviewed(locked: WorkOrder, *, review: str, by: User, at: dt.datetime, note: str = "") -> Reply:
+    reply = locked.replies.filter(review=ReplyReview.PENDING).first()
+    if reply is None:
+        raise StateConflict(_("Order %(n)s has no reply waiting for a check.") % {"n": locked.number})
+    reply.review, reply.reviewed_by, reply.reviewed_at, reply.review_note = review, by, at, note
+    reply.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_note"])
+    return reply
+
+
+def work_order_accept_reply(*, order: WorkOrder, by: User, note: str = "", at: dt.datetime | None = None) -> WorkOrder:
+    """The hotline accepts a lead unit's reply; the citizen is then called back (feedback.services)."""
+    _check_reviewer(by)
+    if order.role != Role.MAIN:
+        raise InvalidInput(_("An assisting unit's part is checked with the lead unit's reply."), code="not_lead_order")
+
+    def prepare(locked, at):
+        _reviewed(locked, review=ReplyReview.ACCEPTED, by=by, at=at, note=note)
+
+    return _transition(order, "accept_reply", by=by, kind=EventKind.REPLY_ACCEPTED, at=at, note=note, prepare=prepare)
+
+
+def work_order_send_back(*, order: WorkOrder, by: User, reason: str, at: dt.datetime | None = None) -> WorkOrder:
+    """The hotline sends a reply back with a reason; the unit handles on, and the deadline stands."""
+    _check_reviewer(by)
+    if not reason.strip():
+        raise InvalidInput(_("Say why the reply is sent back."), code="reason_required")
+
+    def prepare(locked, at):
+        _reviewed(locked, review=ReplyReview.SENT_BACK, by=by, at=at, note=reason)
+        locked.replied_at = None
+
+    return _transition(order, "send_back", by=by, kind=EventKind.SENT_BACK, at=at, note=reason, prepare=prepare)
+
+
+def work_order_close(*, order: WorkOrder, by: User | None, note: str = "", at: dt.datetime | None = None, **data) -> WorkOrder:
+    """办结: close a lead order after its evaluation (or an unreachable citizen), and with it the
+    replied parts of its assisting units."""
+    closed = _transition(order, "close", by=by, kind=EventKind.CLOSED, at=at, note=note, data=data)
+    for part in WorkOrder.objects.filter(demand_id=order.demand_id, role=Role.ASSIST, status=Status.REPLIED):
+        _transition(part, "close", by=by, kind=EventKind.CLOSED, at=at, note=note)
+    return closed
 
 
 def work_order_declare_long_pending(
@@ -537,9 +618,12 @@ def work_order_decide_extension(
     return locked
 
 
-def work_order_reopen(*, order: WorkOrder, by: User, reason: str, at: dt.datetime | None = None) -> WorkOrder:
-    """重办: back to the same unit with a new deadline of the same policy; counts a re-handling."""
-    if not (by.is_superuser or by.role in DISPATCH_ROLES | {UserRole.CALLBACK, UserRole.SUPERVISOR}):
+def work_order_reopen(
+    *, order: WorkOrder, by: User | None, reason: str, at: dt.datetime | None = None, system: bool = False
+) -> WorkOrder:
+    """重办: back to the same unit with a new deadline of the same policy; counts a re-handling.
+    `system`: reopened by a rule (feedback's automatic re-handling), not by a person."""
+    if not system and not (by.is_superuser or by.role in DISPATCH_ROLES | {UserRole.CALLBACK, UserRole.SUPERVISOR}):
         raise Forbidden(_("Only the hotline can reopen an order."))
     if not reason.strip():
         raise InvalidInput(_("Say why the order is reopened."), code="reason_required")

@@ -15,7 +15,7 @@ from hotline.core.pagination import page_of
 from hotline.core.views import WorkbenchView, check_role
 from intake.choices import Disposition
 from intake.models import Demand
-from intake.selectors import caller_identity_for, may_reveal
+from intake.selectors import caller_identity_for, is_city_hotline_staff, may_reveal
 
 from . import services
 from .actions import ACTIONS, actions_for
@@ -82,6 +82,9 @@ class OrderPage(WorkbenchView):
             action_forms=action_forms,
             open_action=failed_action,
             reply=order.replies.first(),
+            evaluations=order.evaluations.all(),
+            # The link is the citizen's: hotline staff may see it to help them, units may not.
+            evaluation_link=order.evaluation_links.first() if is_city_hotline_staff(self.request.user) else None,
             pending_extension=order.extensions.filter(status=ExtensionStatus.PENDING).first(),
             urge_notices=order.urge_notices.all(),
             now=timezone.now(),

@@ -196,6 +196,7 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": "hotline.core.choices.Role",
         "OrderPartEnum": "dispatch.choices.Role",
         "OrderStatusEnum": "dispatch.choices.Status",
+        "ResolutionEnum": "dispatch.models.Reply.Resolution",
     },
 }
 
@@ -226,6 +227,15 @@ if not DEBUG:
 # Demo data (`seeddemo`): one password for every demo user, and the demo Open311 channel's key.
 HOTLINE_DEMO_PASSWORD = env("HOTLINE_DEMO_PASSWORD", default="hotline-demo-2026")
 HOTLINE_DEMO_OPEN311_KEY = env("HOTLINE_DEMO_OPEN311_KEY", default="demo-open311-key")
+
+# Feedback (回访): calls before a citizen is `unreachable`, spread over this many hours; the life of
+# the citizen's evaluation link; automatic 重办 when the citizen says unresolved and unsatisfied; the
+# public address that links in text messages point to.
+HOTLINE_CALLBACK_ATTEMPTS = env.int("HOTLINE_CALLBACK_ATTEMPTS", default=3)
+HOTLINE_CALLBACK_WINDOW_HOURS = env.int("HOTLINE_CALLBACK_WINDOW_HOURS", default=48)
+HOTLINE_EVALUATION_LINK_DAYS = env.int("HOTLINE_EVALUATION_LINK_DAYS", default=7)
+HOTLINE_AUTO_REHANDLE = env.bool("HOTLINE_AUTO_REHANDLE", default=True)
+HOTLINE_PUBLIC_URL = env("HOTLINE_PUBLIC_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from dispatch.choices import REPLIED_STATUSES
+from dispatch.models import ReplyReview
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Category
 
@@ -93,5 +95,9 @@ def status(request: HttpRequest) -> HttpResponse:
                 context["error"] = _("No demand matches this number and phone number.")
                 return render(request, "intake/portal_status.html", context, status=404)
             order = demand.merged_into or main_order(demand)
-            context.update(demand=demand, order=order, reply=order.replies.first() if order else None)
+            # The reply to the citizen, once the unit has replied (a reply sent back is not shown).
+            reply = None
+            if order is not None and order.status in REPLIED_STATUSES:
+                reply = order.replies.exclude(review=ReplyReview.SENT_BACK).first()
+            context.update(demand=demand, order=order, reply=reply)
     return render(request, "intake/portal_status.html", context)

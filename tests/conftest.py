@@ -79,6 +79,11 @@ def dispatcher(reference):
 
 
 @pytest.fixture
+def callback_agent(reference):
+    return UserFactory(username="t_callback", role="callback", unit=unit(CENTER_CODE))
+
+
+@pytest.fixture
 def supervisor(reference):
     return UserFactory(username="t_supervisor", role="supervisor", unit=unit(CENTER_CODE))
 

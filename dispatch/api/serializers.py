@@ -5,7 +5,7 @@ from intake.selectors import caller_identity_for
 
 from ..choices import ReturnReason
 from ..deadlines import light_of
-from ..models import Reply, WorkOrder, WorkOrderEvent
+from ..models import ContactMethod, Reply, WorkOrder, WorkOrderEvent
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -59,9 +59,34 @@ class WorkOrderSerializer(serializers.ModelSerializer):
 
 class WorkOrderDetailSerializer(WorkOrderSerializer):
     events = EventSerializer(many=True, read_only=True)
+    reply = serializers.SerializerMethodField()
+    evaluation = serializers.SerializerMethodField()
 
     class Meta(WorkOrderSerializer.Meta):
-        fields = WorkOrderSerializer.Meta.fields + ["events"]
+        fields = WorkOrderSerializer.Meta.fields + ["reply", "evaluation", "events"]
+
+    def get_reply(self, order) -> dict | None:
+        """The latest reply (双反馈) and the hotline's check of it."""
+        reply = order.replies.first()
+        if reply is None:
+            return None
+        return {
+            "contacted": reply.contacted, "contacted_at": reply.contacted_at, "contact_method": reply.contact_method,
+            "resolved": reply.resolved, "reply_to_citizen": reply.reply_to_citizen,
+            "reply_to_hotline": reply.reply_to_hotline, "at": reply.at, "review": reply.review,
+            "review_note": reply.review_note,
+        }
+
+    def get_evaluation(self, order) -> dict | None:
+        """The citizen's current answers (回访 or their own link)."""
+        evaluation = order.evaluations.filter(is_current=True).first()
+        if evaluation is None:
+            return None
+        return {
+            "source": evaluation.source, "contacted": evaluation.contacted, "resolution": evaluation.resolution,
+            "satisfaction": evaluation.satisfaction, "comment": evaluation.comment,
+            "contradiction": evaluation.contradiction, "recorded_at": evaluation.recorded_at,
+        }
 
 
 class NoteSerializer(serializers.Serializer):
@@ -78,10 +103,37 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class ReplySerializer(serializers.Serializer):
+    """双反馈: what the citizen is told, and what the hotline is told."""
+
     contacted = serializers.BooleanField()
     resolved = serializers.ChoiceField(choices=Reply.Resolution.choices)
     reply_to_citizen = serializers.CharField()
     reply_to_hotline = serializers.CharField()
+    contacted_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    contact_method = serializers.ChoiceField(choices=ContactMethod.choices, required=False, allow_blank=True, default="")
+
+
+class CallbackSerializer(serializers.Serializer):
+    """The three questions (三问), or `unreachable: true`."""
+
+    unreachable = serializers.BooleanField(default=False)
+    contacted = serializers.BooleanField(required=False, allow_null=True, default=None)
+    resolution = serializers.ChoiceField(choices=Reply.Resolution.choices, required=False, allow_blank=True, default="")
+    satisfaction = serializers.ChoiceField(
+        choices=[("satisfied", "satisfied"), ("basically", "basically"), ("unsatisfied", "unsatisfied")],
+        required=False, allow_blank=True, default="",
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    replace = serializers.BooleanField(
+        default=False, help_text="Replace answers already recorded (e.g. the citizen's own evaluation)."
+    )
+
+    def validate(self, attrs):
+        if not attrs["unreachable"]:
+            missing = [f for f in ("contacted", "resolution", "satisfaction") if attrs[f] in (None, "")]
+            if missing:
+                raise serializers.ValidationError({f: "This answer is required unless unreachable is true." for f in missing})
+        return attrs
 
 
 class ExtensionRequestSerializer(serializers.Serializer):

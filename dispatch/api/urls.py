@@ -15,6 +15,9 @@ ACTIONS = {
     "long-pending": views.long_pending,
     "progress": views.progress,
     "reopen": views.reopen,
+    "accept-reply": views.accept_reply,
+    "send-back": views.send_back,
+    "callback": views.callback,
     "acknowledge-urge": views.acknowledge_urge,
 }
 

@@ -164,8 +164,40 @@ def progress(request, order, data):
 
 @action(s.ReasonSerializer, name="reopen")
 def reopen(request, order, data):
-    """重办."""
-    return services.work_order_reopen(order=order, by=request.user, reason=data["reason"])
+    """重办: back to the same unit with a new deadline."""
+    from feedback.services import rehandle
+
+    return rehandle(order=order, by=request.user, reason=data["reason"])
+
+
+@action(s.DecisionSerializer, name="accept_reply")
+def accept_reply(request, order, data):
+    """The hotline accepts the reply: the citizen is called back (回访) and sent an evaluation link."""
+    from feedback.services import reply_accept
+
+    return reply_accept(order=order, by=request.user, note=data["note"])
+
+
+@action(s.ReasonSerializer, name="send_back")
+def send_back(request, order, data):
+    """The hotline sends the reply back to the unit with a reason; the deadline stands."""
+    return services.work_order_send_back(order=order, by=request.user, reason=data["reason"])
+
+
+@action(s.CallbackSerializer, name="callback")
+def callback(request, order, data):
+    """回访: the citizen's three answers (closing the order), or `unreachable: true` for a call that
+    did not get through (after the last attempt the citizen is unreachable and the order closes)."""
+    from feedback.services import callback_record, callback_unreached
+
+    if data["unreachable"]:
+        callback_unreached(order=order, by=request.user, note=data["comment"])
+    else:
+        callback_record(
+            order=order, by=request.user, contacted=data["contacted"], resolution=data["resolution"],
+            satisfaction=data["satisfaction"], comment=data["comment"], replace=data["replace"],
+        )
+    return order
 
 
 @action(name="acknowledge_urge")

@@ -1,0 +1,298 @@
+"""Writes of feedback (信息上传): accepting a reply queues the callback (回访) and sends the citizen a
+one-time evaluation link; the citizen's answers to the three questions close the order; unanswered
+calls are retried, then the citizen is `unreachable`; unsatisfied or unresolved answers can reopen
+the order for re-handling (重办)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dispatch.choices import EventKind, Role, Status
+from dispatch.models import WorkOrder
+from dispatch.services import (
+    _event,
+    work_order_accept_reply,
+    work_order_close,
+    work_order_reopen,
+)
+from hotline.core.choices import Role as UserRole
+from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
+from hotline.core.models import User
+
+from .models import (
+    Callback,
+    CallbackAttempt,
+    CallbackStatus,
+    Evaluation,
+    EvaluationLink,
+    OutgoingMessage,
+    Resolution,
+    Satisfaction,
+    Source,
+)
+
+CALLBACK_ROLES = frozenset({UserRole.CALLBACK, UserRole.ADMIN})
+
+
+def callback_settings() -> tuple[int, int]:
+    """(attempts, hours): how often a citizen is called before being `unreachable`, over how long."""
+    return max(1, settings.HOTLINE_CALLBACK_ATTEMPTS), max(1, settings.HOTLINE_CALLBACK_WINDOW_HOURS)
+
+
+def _check_callback_agent(by: User) -> None:
+    if not (by.is_superuser or by.role in CALLBACK_ROLES):
+        raise Forbidden(_("Only a callback agent can record the citizen's answers."))
+
+
+def _locked(order: WorkOrder) -> WorkOrder:
+    return WorkOrder.objects.select_for_update().select_related("demand", "unit").get(pk=order.pk)
+
+
+# --- acceptance: the callback round and the citizen's link ----------------------------------------
+
+
+@transaction.atomic
+def reply_accept(*, order: WorkOrder, by: User, note: str = "", at: dt.datetime | None = None) -> WorkOrder:
+    """Accept the reply: the order enters the callback worklist and the citizen gets a link to
+    evaluate it themselves (the text message is logged, not sent)."""
+    at = at or timezone.now()
+    order = work_order_accept_reply(order=order, by=by, note=note, at=at)
+    Callback.objects.get_or_create(
+        order=order, round=order.rehandle_count, defaults={"queued_at": at, "next_attempt_at": at}
+    )
+    evaluation_link_issue(order=order, at=at)
+    return order
+
+
+def evaluation_link_issue(*, order: WorkOrder, at: dt.datetime | None = None) -> EvaluationLink:
+    """A one-time link for the citizen's own evaluation, valid for HOTLINE_EVALUATION_LINK_DAYS."""
+    at = at or timezone.now()
+    link = EvaluationLink.objects.create(
+        order=order, token=secrets.token_urlsafe(18), created_at=at,
+        expires_at=at + dt.timedelta(days=settings.HOTLINE_EVALUATION_LINK_DAYS),
+    )
+    demand = order.demand
+    OutgoingMessage.objects.create(
+        demand=demand, phone=demand.caller_phone, at=at,
+        text=_(
+            "[12345] Your demand %(number)s has been answered: %(reply)s Please tell us how it went: %(url)s"
+        ) % {"number": demand.number, "reply": _latest_reply_text(order), "url": link.url()},
+    )
+    _event(order, EventKind.SELF_EVALUATION_LINK, by=None, at=at, note=link.url())
+    return link
+
+
+def _latest_reply_text(order: WorkOrder) -> str:
+    reply = order.replies.first()
+    return (reply.reply_to_citizen[:60] + ("…" if len(reply.reply_to_citizen) > 60 else "")) if reply else ""
+
+
+# --- the citizen's answers ------------------------------------------------------------------------
+
+
+def _check_answers(contacted, resolution: str, satisfaction: str) -> None:
+    if not isinstance(contacted, bool):
+        raise InvalidInput(_("Answer whether anyone contacted the citizen."), code="contacted_required")
+    if resolution not in Resolution.values:
+        raise InvalidInput(_("Answer whether the matter was resolved."), code="invalid_resolution")
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput(_("Answer whether the citizen is satisfied."), code="invalid_satisfaction")
+
+
+def _current_round(order: WorkOrder) -> Callback | None:
+    return order.callbacks.filter(round=order.rehandle_count).first()
+
+
+def evaluation_record(
+    *,
+    order: WorkOrder,
+    source: str,
+    contacted: bool,
+    resolution: str,
+    satisfaction: str,
+    comment: str = "",
+    by: User | None = None,
+    replace: bool = False,
+    at: dt.datetime | None = None,
+) -> Evaluation:
+    """Store the citizen's answers as the order's evaluation and close the order. An existing answer
+    is only replaced when `replace` says so (the old one is kept, marked replaced)."""
+    at = at or timezone.now()
+    _check_answers(contacted, resolution, satisfaction)
+    with transaction.atomic():
+        locked = _locked(order)
+        if locked.role != Role.MAIN or locked.status not in (Status.ACCEPTED, Status.CLOSED):
+            raise StateConflict(
+                _("Order %(n)s is “%(status)s”: only an order whose reply the hotline accepted can be evaluated.")
+                % {"n": locked.number, "status": locked.get_status_display()},
+                code="not_awaiting_evaluation",
+            )
+        current = locked.evaluations.filter(is_current=True).first()
+        if current is not None and not replace:
+            raise StateConflict(
+                _("The citizen's answers were already recorded (%(source)s, %(at)s). Confirm to replace them.")
+                % {"source": current.get_source_display(), "at": timezone.localtime(current.recorded_at).strftime("%Y-%m-%d %H:%M")},
+                code="evaluation_exists",
+            )
+        if current is not None:
+            current.is_current = False
+            current.replaced_note = _("Replaced by a %(source)s on %(at)s") % {
+                "source": Source(source).label, "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+            }
+            current.save(update_fields=["is_current", "replaced_note"])
+        reply = locked.replies.first()
+        contradiction = bool(reply and reply.contacted and not contacted)
+        evaluation = Evaluation.objects.create(
+            order=locked, source=source, contacted=contacted, resolution=resolution, satisfaction=satisfaction,
+            comment=comment.strip(), contradiction=contradiction, recorded_at=at,
+            recorded_by=by if getattr(by, "pk", None) else None,
+        )
+        _event(
+            locked, EventKind.EVALUATED, by=by, at=at, note=comment.strip(), source=source, contacted=contacted,
+            resolution=resolution, satisfaction=satisfaction, replaced=current is not None,
+        )
+        if contradiction:
+            _event(locked, EventKind.CONTRADICTION, by=by, at=at,
+                   note=_("The unit replied that it contacted the citizen; the citizen says nobody did."))
+        Callback.objects.filter(order=locked, round=locked.rehandle_count, status=CallbackStatus.PENDING).update(
+            status=CallbackStatus.DONE, finished_at=at
+        )
+        if locked.status == Status.ACCEPTED:
+            locked = work_order_close(order=locked, by=by, at=at, note=_("Evaluated by the citizen."))
+        if auto_rehandle_applies(evaluation):
+            work_order_reopen(
+                order=locked, by=by, at=at, system=True,
+                reason=_("Automatic re-handling: the citizen says the matter is unresolved and is unsatisfied."),
+            )
+            _retire_round(locked, at)
+    return evaluation
+
+
+def auto_rehandle_applies(evaluation: Evaluation) -> bool:
+    """The rule (HOTLINE_AUTO_REHANDLE): unresolved and unsatisfied → back to the unit at once."""
+    return (
+        settings.HOTLINE_AUTO_REHANDLE
+        and evaluation.resolution == Resolution.UNRESOLVED
+        and evaluation.satisfaction == Satisfaction.UNSATISFIED
+    )
+
+
+def callback_record(*, order: WorkOrder, by: User, contacted: bool, resolution: str, satisfaction: str,
+                    comment: str = "", replace: bool = False, at: dt.datetime | None = None) -> Evaluation:
+    """回访: the callback agent reached the citizen and records the three answers."""
+    _check_callback_agent(by)
+    at = at or timezone.now()
+    evaluation = evaluation_record(
+        order=order, source=Source.CALLBACK, contacted=contacted, resolution=resolution,
+        satisfaction=satisfaction, comment=comment, by=by, replace=replace, at=at,
+    )
+    callback = order.callbacks.order_by("-round").first()
+    if callback is not None:
+        CallbackAttempt.objects.create(callback=callback, at=at, by=by, reached=True)
+        Callback.objects.filter(pk=callback.pk).update(attempts=callback.attempts + 1)
+    return evaluation
+
+
+@transaction.atomic
+def callback_unreached(*, order: WorkOrder, by: User, note: str = "", at: dt.datetime | None = None) -> Callback:
+    """Nobody answered: try again later; after the last attempt the citizen is `unreachable` and the
+    order closes without an evaluation (it does not count in the rates)."""
+    _check_callback_agent(by)
+    at = at or timezone.now()
+    locked = _locked(order)
+    callback = Callback.objects.select_for_update().filter(
+        order=locked, round=locked.rehandle_count, status=CallbackStatus.PENDING
+    ).first()
+    if callback is None or locked.status != Status.ACCEPTED:
+        raise StateConflict(_("Order %(n)s is not waiting for a callback.") % {"n": locked.number},
+                            code="not_awaiting_callback")
+    attempts, hours = callback_settings()
+    callback.attempts += 1
+    CallbackAttempt.objects.create(callback=callback, at=at, by=by, reached=False, note=note.strip()[:255])
+    if callback.attempts >= attempts:
+        callback.status, callback.finished_at = CallbackStatus.UNREACHABLE, at
+        _event(locked, EventKind.UNREACHABLE, by=by, at=at, note=note, attempts=callback.attempts)
+        work_order_close(order=locked, by=by, at=at, note=_("Citizen unreachable after %(n)s calls.") % {"n": callback.attempts},
+                         unreachable=True)
+    else:
+        callback.next_attempt_at = at + dt.timedelta(hours=hours / max(1, attempts - 1))
+        _event(locked, EventKind.CALLBACK_ATTEMPT, by=by, at=at, note=note, attempt=callback.attempts,
+               next_attempt_at=callback.next_attempt_at.isoformat())
+    callback.save()
+    return callback
+
+
+# --- the citizen's own link ----------------------------------------------------------------------
+
+
+def link_for(token: str) -> EvaluationLink | None:
+    return EvaluationLink.objects.select_related("order__demand", "order__unit").filter(token=token).first()
+
+
+def link_problem(link: EvaluationLink | None, at: dt.datetime) -> str:
+    """Why a link cannot be used now ("" if it can)."""
+    if link is None:
+        return _("This link is not valid.")
+    if link.used_at is not None:
+        return _("This link was already used: thank you, your answers were recorded.")
+    if at >= link.expires_at:
+        return _("This link has expired. You can call 12345 to tell us how your demand was handled.")
+    if link.order.evaluations.filter(is_current=True).exists():
+        return _("Your answers were already recorded by our callback agent. Thank you.")
+    if link.order.status not in (Status.ACCEPTED, Status.CLOSED):
+        return _("This demand is being handled again; you will receive a new link.")
+    return ""
+
+
+def self_evaluate(*, token: str, contacted: bool, resolution: str, satisfaction: str, comment: str = "",
+                  at: dt.datetime | None = None) -> Evaluation:
+    """自评: the citizen answers through the one-time link. One answer per order; the link expires."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        link = EvaluationLink.objects.select_for_update().filter(token=token).first()
+        problem = link_problem(link, at)
+        if problem:
+            raise StateConflict(problem, code="link_unusable")
+        evaluation = evaluation_record(
+            order=link.order, source=Source.SELF, contacted=contacted, resolution=resolution,
+            satisfaction=satisfaction, comment=comment, at=at,
+        )
+        link.used_at = at
+        link.save(update_fields=["used_at"])
+    return evaluation
+
+
+# --- re-handling --------------------------------------------------------------------------------
+
+
+def _retire_round(order: WorkOrder, at: dt.datetime) -> None:
+    """A reopened order: its pending callback is no longer needed and its links stop working."""
+    Callback.objects.filter(order=order, status=CallbackStatus.PENDING).update(
+        status=CallbackStatus.CANCELLED, finished_at=at
+    )
+    EvaluationLink.objects.filter(order=order, used_at__isnull=True, expires_at__gt=at).update(expires_at=at)
+
+
+@transaction.atomic
+def rehandle(*, order: WorkOrder, by: User, reason: str, at: dt.datetime | None = None) -> WorkOrder:
+    """重办: back to the same unit with a new deadline. A callback agent may do it when the citizen
+    said unresolved or unsatisfied; dispatchers and supervisors whenever the state allows."""
+    at = at or timezone.now()
+    if by.role == UserRole.CALLBACK and not by.is_superuser:
+        evaluation = order.evaluations.filter(is_current=True).first()
+        if evaluation is None or (
+            evaluation.resolution != Resolution.UNRESOLVED and evaluation.satisfaction != Satisfaction.UNSATISFIED
+        ):
+            raise Forbidden(
+                _("A callback agent reopens an order only when the citizen said unresolved or unsatisfied."),
+                code="rehandle_not_warranted",
+            )
+    reopened = work_order_reopen(order=order, by=by, reason=reason, at=at)
+    _retire_round(reopened, at)
+    return reopened
