@@ -402,6 +402,11 @@ def work_order_redispatch(
             calendar=WorkCalendar.load(), by=by, note=_("Re-dispatched from %(unit)s.") % {"unit": old.unit.name},
             number_suffix=suffix,
         )
+        # The callers merged into the old order (重复件) follow the matter to the new unit.
+        if old.complainant_count > 1:
+            WorkOrder.objects.filter(pk=new.pk).update(complainant_count=old.complainant_count)
+            new = WorkOrder.objects.get(pk=new.pk)
+        Demand.objects.filter(merged_into=old).update(merged_into=new)
     return new
 
 

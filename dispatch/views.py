@@ -78,6 +78,11 @@ class OrderPage(WorkbenchView):
             order=order,
             caller=caller_identity_for(self.request.user, order.demand),
             can_reveal=may_reveal(self.request.user, order.demand),
+            # 重复件: the callers merged into this order, each masked and revealable like the first.
+            merged=[
+                (d, caller_identity_for(self.request.user, d), may_reveal(self.request.user, d))
+                for d in order.merged_demands.order_by("received_at")
+            ],
             events=order.events.select_related("by"),
             action_forms=action_forms,
             open_action=failed_action,

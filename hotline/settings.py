@@ -231,6 +231,9 @@ HOTLINE_DEMO_OPEN311_KEY = env("HOTLINE_DEMO_OPEN311_KEY", default="demo-open311
 # Feedback (回访): calls before a citizen is `unreachable`, spread over this many hours; the life of
 # the citizen's evaluation link; automatic 重办 when the citizen says unresolved and unsatisfied; the
 # public address that links in text messages point to.
+# Reverse proxies in front of the web processes whose X-Forwarded-For is trusted (0: none), so that
+# the citizen portal's rate limits count citizens, not the proxy.
+HOTLINE_TRUSTED_PROXIES = env.int("HOTLINE_TRUSTED_PROXIES", default=0)
 HOTLINE_CALLBACK_ATTEMPTS = env.int("HOTLINE_CALLBACK_ATTEMPTS", default=3)
 HOTLINE_CALLBACK_WINDOW_HOURS = env.int("HOTLINE_CALLBACK_WINDOW_HOURS", default=48)
 HOTLINE_EVALUATION_LINK_DAYS = env.int("HOTLINE_EVALUATION_LINK_DAYS", default=7)

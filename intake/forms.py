@@ -38,13 +38,40 @@ class CategoryField(forms.CharField):
         if not value:
             return None
         token = value.split()[0]
-        category = Category.objects.filter(code=token, is_active=True).first()
+        active = Category.objects.filter(is_active=True, level=3)
+        category = active.filter(code=token).first()
         if category is None:
-            by_name = list(Category.objects.filter(name=value.strip(), is_active=True)[:2])
+            by_name = list(active.filter(name=value.strip())[:2])
             category = by_name[0] if len(by_name) == 1 else None
         if category is None:
             raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
         return category
+
+
+class ArticleField(forms.CharField):
+    """The knowledge-base article read to the caller: "123 标题" from the type-ahead list (the most
+    used articles), or an article number. The full search panel comes with the knowledge base."""
+
+    default_error_messages = {"unknown": _("No published article has this number.")}
+
+    def clean(self, value):
+        value = super().clean(value)
+        token = value.split()[0] if value else ""
+        if not token:
+            return None
+        article = Article.objects.filter(pk=token, status=ArticleStatus.PUBLISHED).first() if token.isdecimal() else None
+        if article is None:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        return article
+
+
+ARTICLE_SUGGESTIONS = 200
+
+
+def article_suggestions():
+    return Article.objects.filter(status=ArticleStatus.PUBLISHED).order_by("-answered_count", "title")[
+        :ARTICLE_SUGGESTIONS
+    ]
 
 
 def street_choices():
@@ -87,10 +114,7 @@ class CallForm(DemandFields):
     demand_type = forms.ChoiceField(label=_("Demand type"), choices=DemandType.choices, initial=DemandType.COMPLAINT)
     street = forms.ChoiceField(label=_("Street / township"), required=False)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
-    answer_article = forms.ModelChoiceField(
-        label=_("Answered with article"), required=False,
-        queryset=Article.objects.filter(status=ArticleStatus.PUBLISHED),
-    )
+    answer_article = ArticleField(label=_("Answered with article"), required=False, max_length=220)
     refusal_reason = forms.ChoiceField(
         label=_("Refusal or transfer"), required=False, choices=[("", "—"), *RefusalReason.choices]
     )
@@ -98,6 +122,8 @@ class CallForm(DemandFields):
         required=False, queryset=WorkOrder.objects.filter(role="main", status__in=UNREPLIED_STATUSES),
         widget=forms.HiddenInput,
     )
+    # A street the agent picked by hand: kept when the address is edited again.
+    street_chosen = forms.CharField(required=False, widget=forms.HiddenInput)
     # Set by the submit button pressed (Enter and Ctrl+Enter press the first one: dispatch).
     action = forms.ChoiceField(choices=Action.choices, required=False, widget=forms.HiddenInput)
     idempotency_key = forms.CharField(max_length=128, widget=forms.HiddenInput)
@@ -117,13 +143,15 @@ class CallForm(DemandFields):
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
         live = "input changed delay:300ms, draft-restored from:body"
         self.fields["caller_phone"].widget.attrs.update({
-            "autofocus": True, "inputmode": "tel", "hx-get": reverse("intake:caller"), "hx-trigger": live,
+            "autofocus": True, "inputmode": "tel", "hx-post": reverse("intake:caller"), "hx-trigger": live,
             "hx-target": "#caller-history", "hx-sync": "this:replace",
         })
         self.fields["category"].widget.attrs.update({"list": "category-list", "placeholder": _("Type a code or a name")})
+        self.fields["answer_article"].widget.attrs.update({"list": "article-list", "placeholder": _("Type a title or a number")})
         self.fields["address"].widget.attrs.update({
-            "hx-get": reverse("intake:street"), "hx-trigger": live.replace("300", "500"),
+            "hx-post": reverse("intake:street"), "hx-trigger": live.replace("300", "500"),
             "hx-target": "#street-slot", "hx-swap": "outerHTML", "hx-sync": "this:replace",
+            "hx-include": "[name=street_chosen]",
         })
 
     def clean_street(self):

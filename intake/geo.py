@@ -77,7 +77,8 @@ class Gazetteer:
                     if len(short) >= 2:
                         names.append(Name(short, STREET_SHORT, unit.pk))
                     break
-        for place in Place.objects.filter(is_active=True, street__is_active=True):
+        # Only places in an active street or township (a bad entry must not break resolution).
+        for place in Place.objects.filter(is_active=True, street__is_active=True, street__level=UnitLevel.STREET):
             for text in place.names():
                 names.append(Name(normalise(text), PLACE, place.street_id))
         by_text: dict[str, list[Name]] = {}

@@ -102,7 +102,9 @@ class Place(models.Model):
 
     name = models.CharField(_("name"), max_length=64, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.LANDMARK)
-    street = models.ForeignKey("core.Unit", verbose_name=_("street / township"), on_delete=models.CASCADE)
+    street = models.ForeignKey(
+        "core.Unit", verbose_name=_("street / township"), on_delete=models.CASCADE, limit_choices_to={"level": "street"}
+    )
     aliases = models.CharField(_("aliases"), max_length=255, blank=True, help_text=_("Other spellings, separated by |"))
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -116,6 +118,12 @@ class Place(models.Model):
 
     def names(self) -> list[str]:
         return [self.name, *(a.strip() for a in self.aliases.split("|") if a.strip())]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.street_id and self.street.level != "street":
+            raise ValidationError({"street": _("A place lies in a street or township.")})
 
 
 class ApiKey(models.Model):

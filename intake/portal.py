@@ -1,6 +1,7 @@
 """The citizen web portal (网站渠道): submit a demand without logging in, and look up its status by
 number and phone number. No information is given without both; lookups are rate-limited."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +26,13 @@ SUBMISSION_WINDOW_SECONDS = 3600
 
 
 def _client_ip(request: HttpRequest) -> str:
+    """The client's address. Behind N trusted reverse proxies (HOTLINE_TRUSTED_PROXIES = N), the
+    N-th address from the right of X-Forwarded-For; otherwise the peer address."""
+    hops = settings.HOTLINE_TRUSTED_PROXIES
+    if hops > 0:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
@@ -54,8 +62,10 @@ def submit(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             submitted = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "idempotency_key")}
             try:
+                if not request.session.session_key:
+                    request.session.save()
                 demand, _replayed = idempotent_create(
-                    scope="portal",
+                    scope=f"portal:{request.session.session_key}",
                     key=data["idempotency_key"],
                     fingerprint=fingerprint(submitted),
                     create=lambda: demand_create(
@@ -95,9 +105,10 @@ def status(request: HttpRequest) -> HttpResponse:
                 context["error"] = _("No demand matches this number and phone number.")
                 return render(request, "intake/portal_status.html", context, status=404)
             order = demand.merged_into or main_order(demand)
-            # The reply to the citizen, once the unit has replied (a reply sent back is not shown).
+            # The reply to the citizen, once the unit has replied (a reply sent back is not shown). A
+            # merged caller sees the order's progress but not the reply written to the first caller.
             reply = None
-            if order is not None and order.status in REPLIED_STATUSES:
+            if order is not None and demand.merged_into_id is None and order.status in REPLIED_STATUSES:
                 reply = order.replies.exclude(review=ReplyReview.SENT_BACK).first()
             context.update(demand=demand, order=order, reply=reply)
     return render(request, "intake/portal_status.html", context)

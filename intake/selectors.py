@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from hotline.core.choices import Role, UnitLevel
 
@@ -48,7 +48,9 @@ def demands_visible_to(user) -> QuerySet[Demand]:
     qs = Demand.objects.select_related("category", "street")
     if is_city_hotline_staff(user):
         return qs
-    return qs.filter(pk__in=work_orders_visible_to(user).values("demand_id"))
+    orders = work_orders_visible_to(user)
+    # A unit sees the demands of its orders and the repeated calls merged into them (重复件).
+    return qs.filter(Q(pk__in=orders.values("demand_id")) | Q(merged_into__in=orders.values("pk")))
 
 
 def caller_identity_for(user, demand: Demand) -> dict:
@@ -78,7 +80,7 @@ def may_reveal(user, demand: Demand) -> bool:
         return True
     if demand.confidential:
         return False
-    return work_orders_visible_to(user).filter(demand=demand).exists()
+    return work_orders_visible_to(user).filter(Q(demand=demand) | Q(pk=demand.merged_into_id)).exists()
 
 
 def _orders_prefetch():
@@ -140,7 +142,12 @@ def duplicate_candidates(
     found: dict[int, Duplicate] = {}
     if phone:
         since = now - dt.timedelta(days=SAME_CALLER_DAYS)
-        for order in open_main.filter(demand__caller_phone=phone, demand__received_at__gte=since)[:50]:
+        # The caller of the order, or a caller whose earlier call was merged into it.
+        same_caller = open_main.filter(
+            Q(demand__caller_phone=phone, demand__received_at__gte=since)
+            | Q(merged_demands__caller_phone=phone, merged_demands__received_at__gte=since)
+        ).distinct()
+        for order in same_caller[:50]:
             found[order.pk] = Duplicate(order, "same_caller", 1 + similarity(content, order.demand.content))
     if street is not None and category is not None and content.strip():
         since = now - dt.timedelta(days=SAME_PLACE_DAYS)

@@ -235,10 +235,11 @@ def api_key_hash(raw: str) -> str:
 
 
 def api_key_issue(*, name: str, channel: str, raw: str | None = None) -> tuple[ApiKey, str]:
-    """Issue a key for a partner channel; the raw key is returned once and only its hash is kept."""
+    """Issue a key for a partner channel; the raw key is returned once and only its hash is kept.
+    Issuing a key that exists changes nothing: a key an admin deactivated stays deactivated."""
     raw = raw or secrets.token_urlsafe(24)
-    key, _created = ApiKey.objects.update_or_create(
-        key_hash=api_key_hash(raw), defaults={"name": name, "channel": channel, "prefix": raw[:6], "is_active": True}
+    key, _created = ApiKey.objects.get_or_create(
+        key_hash=api_key_hash(raw), defaults={"name": name, "channel": channel, "prefix": raw[:6]}
     )
     return key, raw
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Category, Unit
@@ -16,7 +16,7 @@ from hotline.core.navigation import WORKBENCH_AGENT, roles_for
 from hotline.core.views import WorkbenchView, check_role
 
 from .choices import DISPOSITION_COLOURS, REFUSAL_SCRIPTS, Channel
-from .forms import ERROR_FIELDS, CallForm
+from .forms import ERROR_FIELDS, CallForm, article_suggestions
 from .geo import resolve
 from .models import Demand, IdempotencyRecord
 from .selectors import (
@@ -59,7 +59,7 @@ class WorkbenchPage(WorkbenchView):
         context = super().get_context_data(**kwargs)
         done = self.request.GET.get("done", "")
         outcome = None
-        if done.isdigit():
+        if done.isdecimal() and done.isascii():
             demand = (
                 Demand.objects.filter(pk=done, created_by=self.request.user)
                 .select_related("merged_into__unit", "answer_article")
@@ -71,6 +71,7 @@ class WorkbenchPage(WorkbenchView):
             form=form or CallForm(),
             outcome=outcome,
             categories=Category.objects.filter(level=3, is_active=True).select_related("parent__parent"),
+            articles=article_suggestions(),
             refusal_scripts={key: str(text) for key, text in REFUSAL_SCRIPTS.items()},
         )
         return context
@@ -121,12 +122,15 @@ def _agent(request: HttpRequest) -> None:
     check_role(request.user, AGENT_ROLES)
 
 
+# The live panels are POSTed: a phone number or a complaint must not end up in access logs.
+
+
 @login_required
-@require_GET
+@require_POST
 def caller_panel(request: HttpRequest) -> HttpResponse:
     """来电历史: every earlier demand of the phone number being typed, through any channel."""
     _agent(request)
-    phone = normalise_phone(request.GET.get("caller_phone", ""))
+    phone = normalise_phone(request.POST.get("caller_phone", ""))
     history = caller_history(phone) if len(phone) >= 5 else []
     last_name = next((d.caller_name for d in history if d.caller_name), "")
     return render(
@@ -136,21 +140,23 @@ def caller_panel(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_POST
 def street_panel(request: HttpRequest) -> HttpResponse:
-    """地址解析: the street the address resolves to (or the candidates), as the street select."""
+    """地址解析: the street the address resolves to (or the candidates), as the street select. A
+    street the agent chose by hand (`street_chosen`) is kept."""
     _agent(request)
-    resolution = resolve(request.GET.get("address", ""))
-    form = CallForm(initial={"street": resolution.street.code if resolution.street else ""})
-    return render(request, "intake/_street.html", {"form": form, "resolution": resolution})
+    resolution = resolve(request.POST.get("address", ""))
+    chosen = request.POST.get("street_chosen", "")
+    form = CallForm(initial={"street": chosen or (resolution.street.code if resolution.street else "")})
+    return render(request, "intake/_street.html", {"form": form, "resolution": resolution, "chosen": chosen})
 
 
 @login_required
-@require_GET
+@require_POST
 def duplicates_panel(request: HttpRequest) -> HttpResponse:
     """重复件: open orders that this call probably repeats."""
     _agent(request)
-    params = request.GET
+    params = request.POST
     category = Category.objects.filter(code=(params.get("category", "").split() or [""])[0]).first()
     street = Unit.objects.filter(code=params.get("street", "")).first() if params.get("street") else None
     if street is None and params.get("address"):

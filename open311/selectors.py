@@ -47,6 +47,10 @@ CLOSED_ORDER_STATUSES = (Status.REPLIED, Status.CLOSED)
 STATUSES = ("open", "closed")
 
 # A mainland mobile number (11 digits starting with 1), also written with +86 or separators.
+# 7 or more digits, possibly broken by dashes, spaces or an area code in brackets.
+LONG_NUMBER = re.compile(r"(?:\(\d{3,4}\)\s?)?\d(?:[\d\-\s]{5,}\d)")
+# 2单元501, 501室, 5层 (after a building number): the household, which the public does not need.
+DWELLING = re.compile(r"\d+\s*单元\s*\d*\s*(?:室|号)?|\d+\s*(?:室|户)")
 MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1\d{2})[-\s]?(\d{4})[-\s]?(\d{4})(?!\d)")
 
 
@@ -143,7 +147,15 @@ def _with_lead_id() -> QuerySet[Demand]:
 
 
 def _published() -> QuerySet[Demand]:
-    return _with_lead_id().filter(confidential=False).order_by("-received_at", "-id")
+    """What the public may list: not confidential (保密), not a report about people (举报), and not
+    refused (110/119/120/122 transfers, litigation, 信访, 纪检监察 are none of the public's business)."""
+    return (
+        _with_lead_id()
+        .filter(confidential=False)
+        .exclude(demand_type=DemandType.REPORT)
+        .exclude(disposition=Disposition.REFUSED)
+        .order_by("-received_at", "-id")
+    )
 
 
 @dataclass(frozen=True)
@@ -268,12 +280,22 @@ def scrub(text: str, demand: Demand) -> str:
     """Free text as the public may see it: mobile numbers masked (138****5678), and the caller's own
     phone and name masked wherever they were written."""
     text = MOBILE.sub(lambda m: mask_phone("".join(m.groups())), text)
+    # Landlines and any other long number (010-6512 3456, (010)65123456, ID numbers): all but the last 4.
+    text = LONG_NUMBER.sub(lambda m: _mask_digits(m.group()), text)
+    # Flat and room numbers: the building is enough to find the place, not the household.
+    text = DWELLING.sub("", text)
     phone, name = demand.caller_phone.strip(), demand.caller_name.strip()
     if len(phone) >= 5:
         text = text.replace(phone, mask_phone(phone))
-    if len(name) >= 2:
-        text = text.replace(name, mask_name(name))
+    if name:
+        text = text.replace(name, mask_name(name) if len(name) > 1 else "*")
     return text
+
+
+def _mask_digits(run: str) -> str:
+    digits = [i for i, ch in enumerate(run) if ch.isdigit()]
+    keep = set(digits[-4:])
+    return "".join("*" if ch.isdigit() and i not in keep else ch for i, ch in enumerate(run))
 
 
 def is_closed(demand: Demand, lead: WorkOrder | None) -> bool:

@@ -62,8 +62,19 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
     reply = serializers.SerializerMethodField()
     evaluation = serializers.SerializerMethodField()
 
+    complainants = serializers.SerializerMethodField()
+
     class Meta(WorkOrderSerializer.Meta):
-        fields = WorkOrderSerializer.Meta.fields + ["reply", "evaluation", "events"]
+        fields = WorkOrderSerializer.Meta.fields + ["complainants", "reply", "evaluation", "events"]
+
+    def get_complainants(self, order) -> list[dict]:
+        """重复件: the calls merged into this order, callers masked as for the first one."""
+        user = self.context["request"].user
+        return [
+            {"demand": d.pk, "number": d.number, "received_at": d.received_at, "content": d.content,
+             **caller_identity_for(user, d)}
+            for d in order.merged_demands.order_by("received_at")
+        ]
 
     def get_reply(self, order) -> dict | None:
         """The latest reply (双反馈) and the hotline's check of it."""

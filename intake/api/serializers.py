@@ -14,7 +14,10 @@ from ..selectors import caller_identity_for
 class DemandCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
     demand_type = serializers.ChoiceField(choices=DemandType.choices)
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True))
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.filter(is_active=True, level=3),
+        help_text="A level-3 matter category code (e.g. 010101 占道经营).",
+    )
     content = serializers.CharField(max_length=5000)
     caller_name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     caller_phone = serializers.CharField(max_length=32, help_text="Any common notation; stored as digits.")
@@ -53,15 +56,26 @@ class DemandCreateSerializer(serializers.Serializer):
         return phone
 
     def validate(self, attrs):
-        attrs["action"] = "route"
-        if attrs.pop("disposition") == "answered" or attrs["answer_article"] is not None:
-            attrs["action"] = "answer"
-        if attrs["refusal_reason"]:
-            attrs["action"] = "refuse"
+        """One decision per call: answered, refused, merged, or routed (the default)."""
+        disposition = attrs.pop("disposition")
+        wanted = set()
+        if disposition == "answered" or attrs["answer_article"] is not None:
+            wanted.add("answer")
+        if disposition == "refused" or attrs["refusal_reason"]:
+            wanted.add("refuse")
         if attrs["merge_into"] is not None:
-            if attrs["action"] != "route":
-                raise serializers.ValidationError({"merge_into": "A merged call cannot also be answered or refused."})
-            attrs["action"] = "merge"
+            wanted.add("merge")
+        if len(wanted) > 1:
+            raise serializers.ValidationError(
+                {"disposition": "Choose one: answered (answer_article), refused (refusal_reason) or merged (merge_into)."},
+                code="conflicting_disposition",
+            )
+        if "refuse" in wanted and not attrs["refusal_reason"]:
+            raise serializers.ValidationError(
+                {"refusal_reason": "Say why the demand is refused or where it is transferred."},
+                code="refusal_reason_required",
+            )
+        attrs["action"] = wanted.pop() if wanted else "route"
         return attrs
 
 

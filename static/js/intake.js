@@ -4,7 +4,7 @@
   "use strict";
   var form = document.getElementById("call-form");
   if (!form) return;
-  var KEY = "hotline.call-draft." + (document.getElementById("current-user") || {}).textContent;
+  var KEY = "hotline.call-draft." + form.dataset.user;
   var SKIP = { csrfmiddlewaretoken: true, action: true, merge_into: true };
   var nameAutofilled = false;
 
@@ -36,17 +36,33 @@
 
   function clear() { try { localStorage.removeItem(KEY); } catch (e) { /* ignore */ } }
 
-  if (document.querySelector("[data-clear-draft]")) {
-    clear();
-  } else if (!form.dataset.bound && restore()) {
-    document.getElementById("draft-restored").classList.remove("d-none");
-    // Bring the live panels (history, street, duplicates) up to date with the restored input.
+  function refreshPanels() {
+    // Bring the live panels (history, street, duplicates) up to date with the input on the page.
     setTimeout(function () { htmx.trigger(document.body, "draft-restored"); }, 0);
   }
-  if (form.dataset.bound) save();  // the server kept the input after an error: keep the draft too
+
+  if (document.querySelector("[data-clear-draft]")) {
+    // The call was logged: its draft goes, and a reload must not show the outcome again (nor wipe
+    // the draft of the next call).
+    clear();
+    var url = new URL(window.location.href);
+    url.searchParams.delete("done");
+    window.history.replaceState(null, "", url.pathname + url.search);
+  } else if (!form.dataset.bound && restore()) {
+    document.getElementById("draft-restored").classList.remove("d-none");
+    refreshPanels();
+  }
+  if (form.dataset.bound) {
+    save();  // the server kept the input after an error: keep the draft too
+    refreshPanels();
+  }
 
   form.addEventListener("input", save);
-  form.addEventListener("change", save);
+  form.addEventListener("change", function (event) {
+    // A street picked by hand is kept when the address is edited again.
+    if (event.target.name === "street") form.elements.namedItem("street_chosen").value = event.target.value;
+    save();
+  });
 
   document.getElementById("draft-discard").addEventListener("click", function () {
     clear();

@@ -86,6 +86,28 @@ def test_a_draft_survives_a_reload_and_is_submitted_once(live_server, page):
     expect(page.locator("#call-outcome")).to_be_visible()
     assert Demand.objects.count() == 1
 
+    expect(page).to_have_url(f"{live_server.url}/intake/")  # a reload does not show the outcome again
     page.reload()  # the draft of the logged call is gone
     expect(page.locator("#draft-restored")).to_be_hidden()
     expect(page.locator("#id_content")).to_have_value("")
+
+    # The next call's draft survives a reload too.
+    page.locator("#id_caller_phone").fill("13700001234")
+    page.locator("#id_content").fill("第二个来电：路灯不亮。")
+    page.reload()
+    expect(page.locator("#draft-restored")).to_be_visible()
+    expect(page.locator("#id_content")).to_have_value("第二个来电：路灯不亮。")
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_after_a_validation_error_the_panels_show_the_callers_history(live_server, page):
+    reference_data_load()
+    UserFactory(username="agent", role="agent", unit=Unit.objects.get(code=CENTER_CODE))
+    earlier = make_demand(phone="13911112222")
+    log_in_with_the_keyboard(page, live_server, "agent")
+    page.keyboard.type("13911112222")
+    page.keyboard.press("Enter")  # submits at once: category and content are missing
+    expect(page.locator("#form-errors")).to_be_visible()
+    expect(page.locator("#id_caller_phone")).to_have_value("13911112222")
+    expect(page.locator("#caller-history-table")).to_contain_text(earlier.number)

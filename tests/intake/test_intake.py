@@ -223,3 +223,57 @@ def test_api_reveal_needs_a_reason_and_logs_each_reveal(api, agent, handler_a, h
     assert RevealLog.objects.filter(demand=demand, user=handler_a).count() == 1
     other = api.as_user(handler_b).post(f"/api/v1/demands/{demand.pk}/reveal/", {"reason": "x"}, format="json")
     assert other.status_code == 404 and RevealLog.objects.count() == 1
+
+
+def test_refused_without_a_reason_or_two_decisions_at_once_are_refused(api, agent):
+    client = api.as_user(agent)
+    no_reason = post(client, {**BODY, "disposition": "refused"})
+    assert no_reason.status_code == 400 and "refusal_reason" in no_reason.json()["errors"]
+    both = post(client, {**BODY, "demand_type": "consult", "disposition": "answered", "refusal_reason": "petition"})
+    assert both.status_code == 400 and "disposition" in both.json()["errors"]
+    assert not Demand.objects.exists()
+
+
+def test_only_level_three_categories_are_accepted(api, agent):
+    response = post(api.as_user(agent), {**BODY, "category": "01"})
+    assert response.status_code == 400 and "category" in response.json()["errors"]
+
+
+def test_redispatch_carries_the_merged_callers_along(api, agent, dispatcher):
+    from dispatch.services import work_order_redispatch
+    from hotline.core.models import Unit
+
+    order = main_order(make_demand(by=agent))
+    merged = post(api.as_user(agent), {**BODY, "caller_phone": "13500003333", "merge_into": order.pk}).json()
+    new = work_order_redispatch(order=order, unit=Unit.objects.get(code="110101002"), by=dispatcher)
+    assert new.complainant_count == 2
+    assert Demand.objects.get(pk=merged["id"]).merged_into_id == new.pk
+
+
+def test_a_caller_merged_earlier_is_recognised_on_the_next_call(reference, agent):
+    from django.utils import timezone
+
+    order = main_order(make_demand(phone="13700002222", by=agent))
+    demand_create(channel="phone", demand_type="complaint", category=order.demand.category, content="又来了",
+                  caller_phone="13811110000", action="merge", merge_into=order, by=agent)
+    found = duplicate_candidates(phone="13811110000", now=timezone.now())
+    assert [d.order.pk for d in found] == [order.pk] and found[0].reason == "same_caller"
+
+
+def test_a_place_in_a_non_street_unit_is_ignored_not_fatal(api, agent):
+    from hotline.core.models import Unit
+    from intake.models import Place
+
+    Place.objects.create(name="奇怪大厦", street=Unit.objects.get(code="110101"))  # a district, by mistake
+    response = post(api.as_user(agent), {**BODY, "address": "奇怪大厦门口"})
+    assert response.status_code == 201 and response.json()["street"] is None
+
+
+def test_the_demo_key_stays_deactivated_when_seeded_again(reference):
+    from intake.models import ApiKey
+    from intake.services import api_key_issue
+
+    key, raw = api_key_issue(name="demo", channel="app", raw="demo-key-x")
+    ApiKey.objects.filter(pk=key.pk).update(is_active=False)
+    api_key_issue(name="demo", channel="app", raw="demo-key-x")
+    assert not ApiKey.objects.get(pk=key.pk).is_active

@@ -85,27 +85,34 @@ def test_merge_from_the_form_joins_the_open_order(agent):
 
 def test_caller_panel_lists_history_and_offers_the_last_name(agent):
     make_demand(phone="13922223333", name="赵六", by=agent)
-    html = login(agent).get("/intake/caller/", {"caller_phone": "139-2222-3333"}).content.decode()
+    html = login(agent).post("/intake/caller/", {"caller_phone": "139-2222-3333"}).content.decode()
     assert 'data-last-name="赵六"' in html
     assert "占道经营" in html and "东华门街道" in html
 
 
 def test_street_panel_preselects_the_resolved_street_or_lists_candidates(agent):
     client = login(agent)
-    html = client.get("/intake/street/", {"address": "北京市东城区东华门街道南池子大街"}).content.decode()
+    html = client.post("/intake/street/", {"address": "北京市东城区东华门街道南池子大街"}).content.decode()
     assert '<option value="110101001" selected>' in html
-    ambiguous = client.get("/intake/street/", {"address": "八里庄北里"}).content.decode()
+    ambiguous = client.post("/intake/street/", {"address": "八里庄北里"}).content.decode()
     assert "朝阳区 · 八里庄" in ambiguous and "海淀区 · 八里庄" in ambiguous
 
 
 def test_duplicates_panel_offers_the_open_order_to_merge(agent):
     order = main_order(make_demand(phone="13922223333", by=agent))
-    html = login(agent).get("/intake/duplicates/", {"caller_phone": "13922223333"}).content.decode()
+    html = login(agent).post("/intake/duplicates/", {"caller_phone": "13922223333"}).content.decode()
     assert f'value="{order.pk}"' in html and order.number in html
 
 
-def test_live_panels_are_for_agents_only(handler_a):
-    assert login(handler_a).get("/intake/caller/", {"caller_phone": "13922223333"}).status_code == 403
+def test_live_panels_are_for_agents_only_and_never_take_the_number_in_the_url(agent, handler_a):
+    for panel in ("caller", "street", "duplicates"):
+        assert login(handler_a).post(f"/intake/{panel}/", {"caller_phone": "13922223333"}).status_code == 403
+        assert login(agent).get(f"/intake/{panel}/", {"caller_phone": "13922223333"}).status_code == 405
+
+
+def test_a_street_chosen_by_hand_is_kept_when_the_address_changes(agent):
+    html = login(agent).post("/intake/street/", {"address": "北京市东城区东华门街道", "street_chosen": "110101002"})
+    assert '<option value="110101002" selected>' in html.content.decode()
 
 
 def test_order_page_masks_the_caller_and_a_reveal_writes_one_log_row(agent, handler_a):
@@ -224,3 +231,33 @@ def test_portal_submissions_are_rate_limited_and_keep_the_input(reference, fresh
     blocked = client.post("/portal/", {**PORTAL, "idempotency_key": "w-20"})
     assert blocked.status_code == 429 and 'value="陈女士"' in blocked.content.decode()
     assert Demand.objects.count() == 20
+
+
+def test_merged_callers_are_listed_on_the_order_masked_and_revealable_by_the_unit(agent, handler_a):
+    from intake.services import demand_create
+
+    order = main_order(make_demand(by=agent))
+    merged = demand_create(channel="phone", demand_type="complaint", category=order.demand.category,
+                           content="同一个摊位", caller_phone="13566667777", caller_name="孙七",
+                           action="merge", merge_into=order, by=agent)
+    client = login(handler_a)
+    page = client.get(f"/dispatch/orders/{order.pk}/").content.decode()
+    assert merged.number in page and "135****7777" in page and "13566667777" not in page
+    revealed = client.post(f"/intake/demands/{merged.pk}/reveal/", {"reason": "联系第二位诉求人"})
+    assert "13566667777" in revealed.content.decode()
+    assert RevealLog.objects.filter(demand=merged, user=handler_a).count() == 1
+
+
+def test_a_merged_caller_sees_progress_but_not_the_reply_written_to_the_first(agent, handler_a, fresh_cache):
+    from dispatch.services import work_order_reply, work_order_sign
+    from intake.services import demand_create
+
+    order = main_order(make_demand(by=agent))
+    merged = demand_create(channel="phone", demand_type="complaint", category=order.demand.category,
+                           content="同一个摊位", caller_phone="13566667777", action="merge", merge_into=order, by=agent)
+    work_order_sign(order=order, by=handler_a)
+    work_order_reply(order=order, by=handler_a, contacted=True, resolved="resolved",
+                     reply_to_citizen="王先生您好，已按您13812345678的来电处理。", reply_to_hotline="已联系")
+    html = Client().post("/portal/status/", {"number": merged.number, "phone": "13566667777"}).content.decode()
+    assert "lookup-result" in html and "东华门街道" in html
+    assert "13812345678" not in html and "lookup-reply" not in html

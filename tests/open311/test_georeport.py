@@ -14,11 +14,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from dispatch import services as dispatch_services
 from hotline.core.models import Category, Unit
-from intake.choices import DemandType, RefusalReason, Urgency
+from intake.choices import DemandType, Urgency
 from intake.models import ApiKey, Demand
 from intake.services import api_key_issue, demand_create
 from tests.factories import main_order, make_demand
@@ -378,9 +378,8 @@ def test_status_follows_the_disposition_and_the_lead_order(client, now, handler_
     assert found[answer.number]["agency_responsible"] == "北京市12345市民服务热线"
     assert found[answer.number]["status_notes"] == "直接答复"
     assert found[answer.number]["expected_datetime"] is None
-    assert found[refusal.number]["status"] == "closed"
-    with translation.override("zh-hans"):
-        assert found[refusal.number]["status_notes"] == str(RefusalReason.LITIGATION.label)
+    # Refused matters (litigation, 信访, 纪检监察, emergencies) are not published at all.
+    assert refusal.number not in found
 
     order = main_order(dispatched)
     dispatch_services.work_order_sign(order=order, by=handler_a)
@@ -425,8 +424,9 @@ def test_a_redispatched_order_hands_the_request_to_the_new_unit(client, referenc
 def test_status_and_service_code_filters(client, now, fmt):
     dispatched, waiting, answer, refusal = demand(), pending(), answered(), refused()
     assert set(numbers(requests_of(client, fmt, status="open"))) == {dispatched.number, waiting.number}
-    assert set(numbers(requests_of(client, fmt, status="closed"))) == {answer.number, refusal.number}
-    assert len(requests_of(client, fmt, status="open,closed")) == 4
+    assert set(numbers(requests_of(client, fmt, status="closed"))) == {answer.number}
+    assert refusal.number not in numbers(requests_of(client, fmt, status="open,closed"))
+    assert len(requests_of(client, fmt, status="open,closed")) == 3
     assert set(numbers(requests_of(client, fmt, service_code="090501,120103"))) == {waiting.number, answer.number}
     assert numbers(requests_of(client, fmt, service_code="090501", status="closed")) == []
 
@@ -492,7 +492,7 @@ def test_the_list_costs_the_same_queries_for_one_request_or_many(client, now, ha
     answered()
     refused()
     dispatch_services.work_order_sign(order=main_order(first), by=handler_a)
-    assert len(requests_of(client, "json")) == 6
+    assert len(requests_of(client, "json")) == 5  # the refused one is not published
     assert queries() == one <= 3
 
 
@@ -546,3 +546,24 @@ def test_an_unknown_resource_asked_in_xml_is_answered_in_xml(client, reference):
 def test_english_clients_get_english_errors(client, reference):
     response = client.get(f"{BASE}/services/999999.json", headers={"Accept-Language": "en"})
     assert json.loads(response.content) == [{"code": 404, "description": "Service code 999999 was not found."}]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_landlines_one_character_names_flats_and_reports_stay_private(client, now, fmt):
+    from hotline.core.models import Category
+    from intake.services import demand_create
+
+    shown = demand_create(
+        channel="phone", demand_type="complaint", category=Category.objects.get(code="010101"),
+        content="楼下占道，请联系我家座机010-6512 3456或(010)65127788。", caller_phone="01065123456",
+        caller_name="王", address="东城区景山街道景山前街5号楼2单元501室",
+    )
+    report = demand_create(
+        channel="phone", demand_type="report", category=Category.objects.get(code="010101"),
+        content="举报某科长收受贿赂", caller_phone="13700001111", address="东城区景山街道",
+    )
+    body = client.get(f"{BASE}/requests.{fmt}").content.decode()
+    assert shown.number in body and report.number not in body
+    for secret in ("6512 3456", "65123456", "65127788", "2单元501", "501室"):
+        assert secret not in body
+    assert "3456" in body  # the last four digits stay, as on the masked phone
