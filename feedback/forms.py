@@ -33,6 +33,6 @@ class CallbackForm(AnswersForm):
 
 class UnreachedForm(forms.Form):
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=255,
+        label=_("Why the citizen was not reached"), required=False, max_length=255,
         widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("e.g. no answer, line busy")}),
     )
