@@ -83,7 +83,7 @@ ACTIONS: dict[str, Action] = {
                lambda o: o.role == "main" and can_proceed(o.accept_reply), "success"),
         Action("send_back", _("Send the reply back"), forms.ReasonForm,
                lambda o, u, d: services.work_order_send_back(order=o, by=u, reason=d["reason"]), (HOTLINE, CALLBACK),
-               _transition_ok("send_back"), "outline-danger"),
+               lambda o: o.role == "main" and can_proceed(o.send_back), "outline-danger"),
         Action("reopen", _("Reopen (重办)"), forms.ReasonForm,
                lambda o, u, d: _feedback().rehandle(order=o, by=u, reason=d["reason"]), (HOTLINE, CALLBACK),
                _transition_ok("reopen"), "outline-danger"),

@@ -29,6 +29,8 @@ class ReturnForm(BootstrapForm):
 
 
 class ReplyForm(BootstrapForm):
+    """双反馈. When the unit contacted the citizen it says when and how."""
+
     contacted = forms.TypedChoiceField(
         label=_("Contacted the citizen?"), choices=[("1", _("Yes")), ("0", _("No"))], coerce=lambda v: v == "1"
     )
@@ -40,6 +42,15 @@ class ReplyForm(BootstrapForm):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     contact_method = forms.ChoiceField(label=_("Contacted by"), required=False, choices=[("", "—"), *ContactMethod.choices])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("contacted"):
+            if not data.get("contacted_at"):
+                self.add_error("contacted_at", _("Say when the citizen was contacted."))
+            if not data.get("contact_method"):
+                self.add_error("contact_method", _("Say how the citizen was contacted."))
+        return data
 
 
 class ExtensionForm(BootstrapForm):

@@ -223,6 +223,15 @@ class WorkOrder(FSMModelMixin, ConcurrentTransitionMixin, models.Model):
     def reopen(self):
         """重办: a replied or closed order goes back to the same unit with a new deadline."""
 
+    @transition(
+        field=status,
+        source=[Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.LONG_PENDING, Status.RETURNED,
+                Status.REOPENED, Status.REPLIED],
+        target=Status.CLOSED,
+    )
+    def close_with_lead(self):
+        """An assisting part (协办) ends when the lead order closes, whether or not it replied."""
+
     @transition(field=status, source=[Status.ACCEPTED, Status.REPLIED], target=Status.CLOSED)
     def close(self):
         """办结: the citizen evaluated the accepted reply, or could not be reached. An assisting

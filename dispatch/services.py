@@ -249,6 +249,7 @@ ACTION_LABELS = {
     "reply": _("reply to"),
     "reopen": _("reopen"),
     "close": _("close"),
+    "close_with_lead": _("close"),
     "accept_reply": _("accept the reply of"),
     "send_back": _("send back the reply of"),
 }
@@ -442,7 +443,11 @@ def work_order_reply(
         raise InvalidInput(_("Both the reply to the citizen and the reply to the hotline are required."), code="reply_required")
     if contact_method and contact_method not in ContactMethod.values:
         raise InvalidInput(_("Unknown way of contacting the citizen."), code="invalid_contact_method")
-    if contacted and contacted_at is not None and contacted_at > (at or timezone.now()):
+    if contacted and (contacted_at is None or not contact_method):
+        raise InvalidInput(
+            _("Say when and how the citizen was contacted."), code="contact_details_required"
+        )
+    if contacted and contacted_at > (at or timezone.now()):
         raise InvalidInput(_("The contact cannot be in the future."), code="invalid_contacted_at")
 
     def prepare(locked, at):
@@ -486,6 +491,10 @@ def work_order_accept_reply(*, order: WorkOrder, by: User, note: str = "", at: d
 
     def prepare(locked, at):
         _reviewed(locked, review=ReplyReview.ACCEPTED, by=by, at=at, note=note)
+        # The assisting units' parts are checked with the lead reply that includes them.
+        Reply.objects.filter(
+            order__demand_id=locked.demand_id, order__role=Role.ASSIST, review=ReplyReview.PENDING
+        ).update(review=ReplyReview.ACCEPTED, reviewed_by=by, reviewed_at=at)
 
     return _transition(order, "accept_reply", by=by, kind=EventKind.REPLY_ACCEPTED, at=at, note=note, prepare=prepare)
 
@@ -493,6 +502,8 @@ def work_order_accept_reply(*, order: WorkOrder, by: User, note: str = "", at: d
 def work_order_send_back(*, order: WorkOrder, by: User, reason: str, at: dt.datetime | None = None) -> WorkOrder:
     """The hotline sends a reply back with a reason; the unit handles on, and the deadline stands."""
     _check_reviewer(by)
+    if order.role != Role.MAIN:
+        raise InvalidInput(_("An assisting unit's part is checked with the lead unit's reply."), code="not_lead_order")
     if not reason.strip():
         raise InvalidInput(_("Say why the reply is sent back."), code="reason_required")
 
@@ -507,8 +518,17 @@ def work_order_close(*, order: WorkOrder, by: User | None, note: str = "", at: d
     """办结: close a lead order after its evaluation (or an unreachable citizen), and with it the
     replied parts of its assisting units."""
     closed = _transition(order, "close", by=by, kind=EventKind.CLOSED, at=at, note=note, data=data)
-    for part in WorkOrder.objects.filter(demand_id=order.demand_id, role=Role.ASSIST, status=Status.REPLIED):
-        _transition(part, "close", by=by, kind=EventKind.CLOSED, at=at, note=note)
+    # Every assisting part ends with the lead order: replied or not (a part that never replied past
+    # its deadline must not be chased by the sweep for a matter that is closed).
+    parts = WorkOrder.objects.filter(demand_id=order.demand_id, role=Role.ASSIST).exclude(
+        status__in=[Status.CLOSED, Status.TRANSFERRED]
+    )
+    for part in parts:
+        replied = part.status == Status.REPLIED
+        _transition(
+            part, "close_with_lead", by=by, kind=EventKind.CLOSED, at=at,
+            note=note if replied else _("Closed with the lead order %(n)s, without a reply.") % {"n": order.number},
+        )
     return closed
 
 

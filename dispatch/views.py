@@ -88,8 +88,14 @@ class OrderPage(WorkbenchView):
             open_action=failed_action,
             reply=order.replies.first(),
             evaluations=order.evaluations.all(),
-            # The link is the citizen's: hotline staff may see it to help them, units may not.
-            evaluation_link=order.evaluation_links.first() if is_city_hotline_staff(self.request.user) else None,
+            # The link lets its holder answer as the citizen: only the center's callback agents see it
+            # (to help a citizen who lost the message), never the unit being evaluated.
+            evaluation_link=(
+                order.evaluation_links.first()
+                if is_city_hotline_staff(self.request.user)
+                and (self.request.user.is_superuser or self.request.user.role in (UserRole.CALLBACK, UserRole.ADMIN))
+                else None
+            ),
             pending_extension=order.extensions.filter(status=ExtensionStatus.PENDING).first(),
             urge_notices=order.urge_notices.all(),
             now=timezone.now(),

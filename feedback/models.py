@@ -74,6 +74,7 @@ class Evaluation(models.Model):
     the citizen's own link. The latest current one counts; a replaced one is kept, marked."""
 
     order = models.ForeignKey("dispatch.WorkOrder", on_delete=models.CASCADE, related_name="evaluations")
+    round = models.PositiveSmallIntegerField(default=0)  # the order's rehandle_count when recorded
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     contacted = models.BooleanField(_("contacted"))  # 有人跟您联系没有
     resolution = models.CharField(_("resolved"), max_length=12, choices=Resolution.choices)

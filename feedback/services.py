@@ -10,6 +10,7 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,7 +52,8 @@ def _check_callback_agent(by: User) -> None:
 
 
 def _locked(order: WorkOrder) -> WorkOrder:
-    return WorkOrder.objects.select_for_update().select_related("demand", "unit").get(pk=order.pk)
+    # Only the order's row: locking its unit too would serialise the whole unit (see dispatch._locked).
+    return WorkOrder.objects.select_for_update(of=("self",)).select_related("demand", "unit").get(pk=order.pk)
 
 
 # --- acceptance: the callback round and the citizen's link ----------------------------------------
@@ -84,7 +86,9 @@ def evaluation_link_issue(*, order: WorkOrder, at: dt.datetime | None = None) ->
             "[12345] Your demand %(number)s has been answered: %(reply)s Please tell us how it went: %(url)s"
         ) % {"number": demand.number, "reply": _latest_reply_text(order), "url": link.url()},
     )
-    _event(order, EventKind.SELF_EVALUATION_LINK, by=None, at=at, note=link.url())
+    # The timeline says a link went out, never the link itself: units read the timeline, and the
+    # link lets its holder answer as the citizen.
+    _event(order, EventKind.SELF_EVALUATION_LINK, by=None, at=at, expires_at=link.expires_at.isoformat())
     return link
 
 
@@ -149,7 +153,7 @@ def evaluation_record(
         reply = locked.replies.first()
         contradiction = bool(reply and reply.contacted and not contacted)
         evaluation = Evaluation.objects.create(
-            order=locked, source=source, contacted=contacted, resolution=resolution, satisfaction=satisfaction,
+            order=locked, round=locked.rehandle_count, source=source, contacted=contacted, resolution=resolution, satisfaction=satisfaction,
             comment=comment.strip(), contradiction=contradiction, recorded_at=at,
             recorded_by=by if getattr(by, "pk", None) else None,
         )
@@ -188,14 +192,15 @@ def callback_record(*, order: WorkOrder, by: User, contacted: bool, resolution: 
     """回访: the callback agent reached the citizen and records the three answers."""
     _check_callback_agent(by)
     at = at or timezone.now()
-    evaluation = evaluation_record(
-        order=order, source=Source.CALLBACK, contacted=contacted, resolution=resolution,
-        satisfaction=satisfaction, comment=comment, by=by, replace=replace, at=at,
-    )
-    callback = order.callbacks.order_by("-round").first()
-    if callback is not None:
-        CallbackAttempt.objects.create(callback=callback, at=at, by=by, reached=True)
-        Callback.objects.filter(pk=callback.pk).update(attempts=callback.attempts + 1)
+    with transaction.atomic():
+        evaluation = evaluation_record(
+            order=order, source=Source.CALLBACK, contacted=contacted, resolution=resolution,
+            satisfaction=satisfaction, comment=comment, by=by, replace=replace, at=at,
+        )
+        callback = Callback.objects.filter(order=order, round=evaluation.round).first()
+        if callback is not None:
+            CallbackAttempt.objects.create(callback=callback, at=at, by=by, reached=True)
+            Callback.objects.filter(pk=callback.pk).update(attempts=F("attempts") + 1)
     return evaluation
 
 
@@ -255,6 +260,10 @@ def self_evaluate(*, token: str, contacted: bool, resolution: str, satisfaction:
     """自评: the citizen answers through the one-time link. One answer per order; the link expires."""
     at = at or timezone.now()
     with transaction.atomic():
+        # Lock in the order every path uses: the work order first, then its link.
+        found = EvaluationLink.objects.filter(token=token).only("order_id").first()
+        if found is not None:
+            _locked(found.order)
         link = EvaluationLink.objects.select_for_update().filter(token=token).first()
         problem = link_problem(link, at)
         if problem:
@@ -272,11 +281,16 @@ def self_evaluate(*, token: str, contacted: bool, resolution: str, satisfaction:
 
 
 def _retire_round(order: WorkOrder, at: dt.datetime) -> None:
-    """A reopened order: its pending callback is no longer needed and its links stop working."""
+    """A reopened order: its pending callback is no longer needed, its links stop working, and the
+    round's evaluation is history — the next round's answers will be the order's evaluation."""
     Callback.objects.filter(order=order, status=CallbackStatus.PENDING).update(
         status=CallbackStatus.CANCELLED, finished_at=at
     )
     EvaluationLink.objects.filter(order=order, used_at__isnull=True, expires_at__gt=at).update(expires_at=at)
+    Evaluation.objects.filter(order=order, is_current=True).update(
+        is_current=False,
+        replaced_note=_("Re-handled on %(at)s: a new round follows.") % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")},
+    )
 
 
 @transaction.atomic

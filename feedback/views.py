@@ -3,6 +3,7 @@ callback form (the caller's number revealed to the callback agent, logged), and 
 one-time evaluation page."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from hotline.core.navigation import WORKBENCH_CALLBACK
 from hotline.core.pagination import page_of
 from hotline.core.views import WorkbenchView
 from intake.models import RevealLog
+from intake.selectors import is_city_hotline_staff
 
 from .forms import AnswersForm, CallbackForm, UnreachedForm
 from .models import Callback, CallbackStatus
@@ -50,6 +52,12 @@ class CallbackPage(WorkbenchView):
     def allowed_roles(self):
         # The caller's number is revealed here: callback agents only (not the dispatchers who share the worklist).
         return CALLBACK_ROLES
+
+    def dispatch(self, request, *args, **kwargs):
+        # ... and only the city center's: a district-level account does not call the whole city.
+        if request.user.is_authenticated and not is_city_hotline_staff(request.user):
+            raise PermissionDenied(_("Only the city hotline's callback agents call citizens back."))
+        return super().dispatch(request, *args, **kwargs)
 
     def callback(self, pk: int) -> Callback:
         return get_object_or_404(

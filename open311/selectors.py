@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch.choices import Role, Status
+from dispatch.choices import REPLIED_STATUSES, Role, Status
 from dispatch.models import WorkOrder
 from hotline.core.exceptions import InvalidInput, NotFound
 from hotline.core.models import Category
@@ -43,7 +43,8 @@ MAX_RESULTS = 1000  # the spec's "first 1000 requests"
 
 # A request is closed when the hotline finished it at intake, or when its lead order has replied.
 CLOSED_DISPOSITIONS = (Disposition.ANSWERED, Disposition.REFUSED)
-CLOSED_ORDER_STATUSES = (Status.REPLIED, Status.CLOSED)
+# Replied, accepted by the hotline, or closed after the callback: the unit has answered.
+CLOSED_ORDER_STATUSES = REPLIED_STATUSES
 STATUSES = ("open", "closed")
 
 # A mainland mobile number (11 digits starting with 1), also written with +86 or separators.

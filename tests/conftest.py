@@ -8,7 +8,8 @@ from rest_framework.test import APIClient
 
 from hotline import celery_app
 from hotline.core.models import Unit
-from hotline.core.services import CENTER_CODE, reference_data_load as _core_reference_load
+from hotline.core.services import CENTER_CODE
+from hotline.core.services import reference_data_load as _core_reference_load
 
 from .factories import UserFactory
 

@@ -6,7 +6,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from hotline.core.models import CalendarDay, CalendarYear
-from hotline.core.workdays import WorkCalendar, add_hours, add_natural_days, add_working_days
+from hotline.core.workdays import (
+    WorkCalendar,
+    add_hours,
+    add_natural_days,
+    add_working_days,
+)
 
 BJ = ZoneInfo("Asia/Shanghai")
 

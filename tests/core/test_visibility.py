@@ -1,7 +1,6 @@
 from hotline.core.choices import UnitLevel
-from hotline.core.models import Unit
+from hotline.core.models import Unit, User
 from hotline.core.selectors import units_visible_to, visible_to
-from hotline.core.models import User
 
 
 def codes(user):

@@ -44,6 +44,8 @@ def test_a_street_handler_signs_and_replies_and_sees_the_light_change(live_serve
 
     page.locator("summary", has_text="办结反馈").click()
     page.get_by_label("是否联系诉求人？").select_option("1")
+    page.get_by_label("联系时间").fill(timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("联系方式").select_option("phone")
     page.get_by_label("办理结果").select_option("resolved")
     page.get_by_label("答复市民").fill("占道摊位已清理，已告知市民。")
     page.get_by_label("反馈热线").fill("已电话联系诉求人，现场处置完毕。")

@@ -11,13 +11,18 @@ from dispatch.models import WorkOrder
 from dispatch.services import work_order_reply, work_order_sign
 from feedback.models import Callback, Evaluation, EvaluationLink, OutgoingMessage
 from feedback.selectors import callbacks_due
-from feedback.services import callback_record, callback_unreached, reply_accept, self_evaluate
+from feedback.services import (
+    callback_record,
+    callback_unreached,
+    reply_accept,
+    self_evaluate,
+)
 from hotline.core.exceptions import Forbidden, StateConflict
-from hotline.core.models import Unit
 from intake.models import RevealLog
 from tests.factories import UserFactory, main_order, make_demand
 
-REPLY = {"contacted": True, "resolved": "resolved", "reply_to_citizen": "摊位已清理。",
+CONTACTED_AT = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
+REPLY = {"contacted": True, "contacted_at": CONTACTED_AT, "contact_method": "phone", "resolved": "resolved", "reply_to_citizen": "摊位已清理。",
          "reply_to_hotline": "已电话联系诉求人，现场清理完毕。"}
 ANSWERS = {"contacted": True, "resolution": "resolved", "satisfaction": "satisfied"}
 
@@ -302,3 +307,133 @@ def test_status_lookup_shows_the_reply_to_the_citizen_once_replied_but_not_a_sen
     work_order_send_back(order=fresh(order), by=dispatcher, reason="不完整")
     assert "摊位已清理。" not in Client().post("/portal/status/", lookup).content.decode()
     cache.clear()
+
+
+# --- after the review: rounds, the link's secrecy, assisting parts, races ---------------------------
+
+def test_a_reply_that_says_contacted_must_say_when_and_how(agent, handler_a):
+    from hotline.core.exceptions import InvalidInput
+
+    order = main_order(make_demand(by=agent))
+    work_order_sign(order=order, by=handler_a)
+    with pytest.raises(InvalidInput) as refused:
+        work_order_reply(order=order, by=handler_a, contacted=True, resolved="resolved",
+                         reply_to_citizen="已处理", reply_to_hotline="已联系")
+    assert refused.value.code == "contact_details_required"
+
+
+def test_the_second_round_after_re_handling_is_evaluated_afresh(accepted, callback_agent, handler_a, dispatcher,
+                                                                 settings):
+    settings.HOTLINE_AUTO_REHANDLE = True
+    callback_record(order=accepted, by=callback_agent, contacted=True, resolution="unresolved",
+                    satisfaction="unsatisfied")  # reopened by the rule
+    order = fresh(accepted)
+    work_order_sign(order=order, by=handler_a)
+    work_order_reply(order=fresh(order), by=handler_a, **REPLY)
+    reply_accept(order=fresh(order), by=dispatcher)
+    link = EvaluationLink.objects.filter(order=order).order_by("-created_at").first()
+    assert Client().get(f"/e/{link.token}/").status_code == 200  # the new link works
+    second = callback_record(order=fresh(order), by=callback_agent, **ANSWERS)  # no "already recorded"
+    assert second.round == 1 and second.is_current
+    first = Evaluation.objects.get(order=order, round=0)
+    assert not first.is_current and first.replaced_note  # kept as history, saying why
+    assert fresh(order).status == "closed"
+    assert Callback.objects.get(order=order, round=1).attempts == 1
+
+
+def test_the_unit_never_sees_the_citizens_link(api, accepted, handler_a, callback_agent, dispatcher):
+    link = EvaluationLink.objects.get(order=accepted)
+    for user in (handler_a, dispatcher):
+        assert link.token not in api.as_user(user).get(f"/api/v1/work-orders/{accepted.pk}/").content.decode()
+        assert link.token not in login(user).get(f"/dispatch/orders/{accepted.pk}/").content.decode()
+    assert link.token in login(callback_agent).get(f"/dispatch/orders/{accepted.pk}/").content.decode()
+
+
+def test_an_expired_link_page_says_so(accepted):
+    import time_machine
+
+    link = EvaluationLink.objects.get(order=accepted)
+    with time_machine.travel(link.expires_at + dt.timedelta(minutes=1)):
+        response = Client().post(f"/e/{link.token}/", {"contacted": "1", "resolution": "resolved",
+                                                       "satisfaction": "satisfied"})
+    assert response.status_code == 410 and 'id="evaluation-problem"' in response.content.decode()
+    assert not Evaluation.objects.exists()
+
+
+def test_assisting_parts_close_with_the_lead_and_are_no_longer_chased(agent, dispatcher, callback_agent):
+    demand = make_demand(category="020101", street="110101001", by=agent)
+    lead, assist = demand.work_orders.get(role="main"), demand.work_orders.get(role="assist")
+    lead_handler = UserFactory(username="lead_h2", role="handler", unit=lead.unit)
+    work_order_sign(order=lead, by=lead_handler)
+    after_assist_deadline = assist.deadline + dt.timedelta(minutes=1)
+    work_order_reply(order=lead, by=lead_handler, at=after_assist_deadline, **REPLY)
+    reply_accept(order=fresh(lead), by=dispatcher, at=after_assist_deadline)
+    callback_record(order=fresh(lead), by=callback_agent, at=after_assist_deadline, **ANSWERS)
+    part = fresh(assist)
+    assert part.status == "closed" and part.next_check_at is None
+    closing = part.events.get(kind="closed")
+    assert closing.from_status == "dispatched" and lead.number in closing.note
+
+
+def test_send_back_is_for_the_lead_reply_only(agent, dispatcher, reference):
+    from dispatch.services import work_order_send_back
+    from hotline.core.exceptions import InvalidInput
+
+    demand = make_demand(category="020101", street="110101001", by=agent)
+    assist = demand.work_orders.get(role="assist")
+    replied(assist, UserFactory(username="assist_h2", role="handler", unit=assist.unit))
+    with pytest.raises(InvalidInput):
+        work_order_send_back(order=fresh(assist), by=dispatcher, reason="x")
+
+
+def test_open311_reports_an_accepted_order_as_closed(accepted):
+    import json
+
+    response = Client().get(f"/open311/v2/requests/{accepted.demand.number}.json")
+    assert json.loads(response.content)[0]["status"] == "closed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_self_evaluation_racing_a_callback_leaves_one_current_answer_and_no_error(reference, settings):
+    """The citizen's link and the callback agent at the same moment: one wins, the other is told."""
+    import threading
+
+    from django.db import connection
+
+    from hotline.core.models import Unit
+    from hotline.core.services import CENTER_CODE
+
+    settings.HOTLINE_AUTO_REHANDLE = True
+    center = Unit.objects.get(code=CENTER_CODE)
+    agent_u = UserFactory(username="r_agent", role="agent", unit=center)
+    disp = UserFactory(username="r_disp", role="dispatcher", unit=center)
+    cb = UserFactory(username="r_cb", role="callback", unit=center)
+    handler = UserFactory(username="r_h", role="handler", unit=Unit.objects.get(code="110101001"))
+    for _ in range(5):
+        order = main_order(make_demand(by=agent_u))
+        replied(order, handler)
+        reply_accept(order=fresh(order), by=disp)
+        token = EvaluationLink.objects.filter(order=order).first().token
+        barrier, outcomes = threading.Barrier(2), []
+
+        def run(fn):
+            try:
+                barrier.wait()
+                fn()
+                outcomes.append("ok")
+            except StateConflict:
+                outcomes.append("conflict")
+            finally:
+                connection.close()
+
+        threads = [
+            threading.Thread(target=run, args=(lambda: self_evaluate(token=token, **ANSWERS),)),
+            threading.Thread(target=run, args=(lambda: callback_record(
+                order=order, by=cb, contacted=True, resolution="unresolved", satisfaction="unsatisfied"),)),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["conflict", "ok"]
+        assert Evaluation.objects.filter(order=order).count() == 1
