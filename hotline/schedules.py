@@ -9,4 +9,8 @@ BEAT_SCHEDULE = {
         "schedule": crontab(),  # every minute
         "options": {"expires": 55},
     },
+    "expire-articles": {
+        "task": "knowledge_base.expire_articles",
+        "schedule": crontab(hour=1, minute=5),  # daily, Beijing time
+    },
 }

@@ -197,6 +197,7 @@ SPECTACULAR_SETTINGS = {
         "OrderPartEnum": "dispatch.choices.Role",
         "OrderStatusEnum": "dispatch.choices.Status",
         "ResolutionEnum": "dispatch.models.Reply.Resolution",
+        "ArticleStatusEnum": "knowledge_base.models.ArticleStatus",
     },
 }
 

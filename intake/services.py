@@ -176,7 +176,9 @@ def demand_create(
         demand.answer_article = answer_article
         demand.save(update_fields=["disposition", "answer_article"])
         if answer_article is not None:
-            Article.objects.filter(pk=answer_article.pk).update(answered_count=F("answered_count") + 1)
+            from knowledge_base.services import article_used
+
+            article_used(article=answer_article, by=by, at=received_at)
     elif action == Action.REFUSE:
         demand.disposition = Disposition.REFUSED
         demand.refusal_reason = refusal_reason

@@ -77,10 +77,15 @@ class WorkbenchPage(WorkbenchView):
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = CallForm(request.POST)
+        data = request.POST
+        if data.get("answer_with", "").isdecimal():
+            # "Answered with this" in the knowledge-base panel: a consultation answered on the call.
+            data = data.copy()
+            data.update({"action": "answer", "answer_article": data["answer_with"], "demand_type": "consult"})
+        form = CallForm(data)
         status = 400
         if form.is_valid():
-            submitted = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "idempotency_key")}
+            submitted = {k: v for k, v in data.items() if k not in ("csrfmiddlewaretoken", "idempotency_key")}
             try:
                 demand, _replayed = idempotent_create(
                     scope=f"user:{request.user.pk}",

@@ -1,21 +1,22 @@
-"""Knowledge base (知识库). This first cut holds what intake needs: an article that answered a call
-is recorded on the demand (直接答复) and its use counted. Versions, review and search come with the
-knowledge-base issue."""
+"""Knowledge base (知识库): policy answers agents read to callers, with owners, versions, review and
+expiry, searchable in Chinese."""
 
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class ArticleStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    IN_REVIEW = "in_review", _("In review")
-    PUBLISHED = "published", _("Published")
-    EXPIRED = "expired", _("Expired")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DRAFT = "draft", _("Draft")  # 草稿
+    IN_REVIEW = "in_review", _("In review")  # 待审核
+    PUBLISHED = "published", _("Published")  # 已发布
+    EXPIRED = "expired", _("Expired")  # 已过期
+    WITHDRAWN = "withdrawn", _("Withdrawn")  # 已撤回
 
 
 class Article(models.Model):
-    """A policy answer agents read to callers."""
+    """A policy answer (知识). Only published articles within their validity are found by agents."""
 
     title = models.CharField(_("title"), max_length=200)
     questions = models.TextField(_("question variants"), blank=True)  # one per line: how citizens ask it
@@ -23,14 +24,99 @@ class Article(models.Model):
     category = models.ForeignKey(
         "core.Category", verbose_name=_("matter category"), null=True, blank=True, on_delete=models.PROTECT
     )
+    owner = models.ForeignKey(
+        "core.Unit", verbose_name=_("owning unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_title = models.CharField(_("source document"), max_length=200, blank=True)
+    source_number = models.CharField(_("document number"), max_length=64, blank=True)  # 文号
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    keywords = models.CharField(_("keywords"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT)
+    version = models.PositiveIntegerField(_("version"), default=1)
     answered_count = models.PositiveIntegerField(_("calls answered"), default=0)
+    not_helpful_count = models.PositiveIntegerField(_("marked not helpful"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # PostgreSQL search: the text segmented into words (jieba) plus, for title, questions and
+    # keywords, every character and character pair (1–2 character queries are served by the index
+    # too), weighted A (title) / B (questions, keywords) / C (body); GIN-indexed (segment.py).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["title"]
         verbose_name = _("knowledge-base article")
         verbose_name_plural = _("knowledge-base articles")
+        indexes = [models.Index(fields=["status", "valid_until"], name="article_status_valid")]
 
     def __str__(self) -> str:
         return self.title
+
+    def question_list(self) -> list[str]:
+        return [q.strip() for q in self.questions.splitlines() if q.strip()]
+
+
+class ArticleVersion(models.Model):
+    """The text of an article as it was before an edit (every edit keeps the previous text)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    questions = models.TextField(blank=True)
+    body = models.TextField()
+    keywords = models.CharField(max_length=255, blank=True)
+    fields = models.JSONField(default=dict)  # the other fields (source, validity, category, owner)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField()
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="article_version_unique")]
+
+
+class ArticleEvent(models.Model):
+    """Who did what to an article (审核留痕): submitted, published, sent back, withdrawn, expired."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+class NotHelpful(models.Model):
+    """An agent's "not helpful" on an article (for the editors)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="not_helpful")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    query = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class SearchLog(models.Model):
+    """An agent's search: what was asked, how many answers, and which one was used (if any). Searches
+    without a click are the knowledge base's gaps (top missing)."""
+
+    query = models.CharField(max_length=200, db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(db_index=True)
+    results = models.PositiveIntegerField(default=0)
+    clicked = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

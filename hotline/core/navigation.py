@@ -20,7 +20,8 @@ WORKBENCH_SUPERVISION = NavItem("dispatch:supervision", _("Supervision"))
 WORKBENCH_CALLBACK = NavItem("feedback:callbacks", _("Callback worklist"))
 WORKBENCH_REPORTS = NavItem("reports:dashboard", _("Leader dashboard"))
 WORKBENCH_RANKINGS = NavItem("assessment:rankings", _("Rankings"))
-WORKBENCH_KNOWLEDGE = NavItem("knowledge_base:editor", _("Knowledge base"))
+WORKBENCH_KNOWLEDGE = NavItem("knowledge_base:search", _("Knowledge base"))
+WORKBENCH_KB_MANAGE = NavItem("knowledge_base:manage", _("Manage knowledge"))
 WORKBENCH_SYSTEM = NavItem("system", _("System"))
 
 # The first item of each role is its home page.
@@ -32,7 +33,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
     Role.CALLBACK: [WORKBENCH_CALLBACK],
     Role.SUPERVISOR: [WORKBENCH_SUPERVISION, WORKBENCH_RANKINGS],
     Role.LEADER: [WORKBENCH_REPORTS, WORKBENCH_RANKINGS],
-    Role.KB_EDITOR: [WORKBENCH_KNOWLEDGE],
+    Role.KB_EDITOR: [WORKBENCH_KB_MANAGE, WORKBENCH_KNOWLEDGE],
     Role.ADMIN: [
         WORKBENCH_SYSTEM,
         WORKBENCH_AGENT,
@@ -42,6 +43,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         WORKBENCH_REPORTS,
         WORKBENCH_RANKINGS,
         WORKBENCH_KNOWLEDGE,
+        WORKBENCH_KB_MANAGE,
     ],
 }
 

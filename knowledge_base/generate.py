@@ -1,0 +1,91 @@
+"""Synthetic, realistic knowledge-base articles for demos and benchmarks (`generateknowledge`):
+deterministic for a seed, spread over the matter categories, districts, owning departments, aspects
+of a policy (conditions, materials, channels, time limits…) and validity; written in bulk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from hotline.core.choices import UnitLevel
+from hotline.core.models import Category, Unit
+
+from .models import Article, ArticleStatus
+from .services import reindex
+
+ASPECTS = ["办理条件", "办理流程", "所需材料", "办理时限", "收费标准", "咨询渠道", "常见问题", "政策依据", "线上办理", "注意事项",
+           "适用范围", "补贴标准", "投诉渠道", "变更办理", "异地办理"]
+CHANNELS = ["北京通App", "京通小程序", "“北京12345”微信公众号", "首都之窗网站", "各区政务服务中心", "街道（乡镇）便民服务中心",
+            "社区服务站", "北京市政务服务网"]
+MATERIALS = ["本人身份证原件", "户口簿", "居住证", "不动产权证书", "租房合同", "营业执照副本", "近期免冠照片", "医疗费用票据",
+             "银行卡", "委托书及受托人身份证"]
+PERIODS = ["即时办结", "3个工作日", "5个工作日", "7个工作日", "10个工作日", "15个工作日", "20个工作日"]
+QUESTION_FORMS = ["{t}怎么办理？", "{t}需要带什么材料", "{t}去哪里办", "请问{t}多久能办好", "{t}有什么条件", "{t}可以网上办吗",
+                  "{d}{t}在哪办理", "{t}收费吗"]
+SENTENCES = [
+    "{owner}负责{topic}相关工作，市民可通过{channel}在线申请，也可到{place}现场办理。",
+    "申请人需提供{m1}、{m2}等材料，材料齐全的，{period}内办结。",
+    "符合条件的市民，经审核通过后纳入{topic}服务范围；不符合条件的，将书面告知原因。",
+    "办理过程中如有疑问，可拨打12345市民服务热线咨询，或向{owner}反映。",
+    "{district}范围内的{topic}事项，由{district}相关部门和属地街道（乡镇）共同落实。",
+    "根据{doc}，{topic}{aspect}自{year}年起执行新标准，原有规定同时废止。",
+    "对办理结果不满意的，可在收到结果之日起60日内申请行政复议，或在6个月内提起行政诉讼。",
+    "特殊群体（老年人、残疾人等）可预约上门服务或由社区工作人员代办。",
+]
+
+
+def _pool():
+    leaves = list(Category.objects.filter(level=3, is_active=True).select_related("parent__parent").order_by("code"))
+    districts = list(Unit.objects.filter(level=UnitLevel.DISTRICT).order_by("code").values_list("name", flat=True))
+    owners = list(Unit.objects.filter(level__in=[UnitLevel.DEPARTMENT, UnitLevel.ENTERPRISE]).order_by("code"))
+    return leaves, districts, owners
+
+
+def build(rng: random.Random, n: int, leaves, districts, owners, today: dt.date) -> Article:
+    leaf = rng.choice(leaves)
+    district = rng.choice(districts)
+    owner = rng.choice(owners)
+    aspect = rng.choice(ASPECTS)
+    topic = leaf.name
+    local = rng.random() < 0.4
+    title = f"{district if local else '本市'}{topic}{aspect}（第{n}号）"
+    questions = "\n".join(rng.sample(QUESTION_FORMS, 3)).format(t=topic, d=district)
+    doc = f"《关于进一步做好{leaf.parent.name}{topic}工作的通知》"
+    year = rng.randint(2019, 2026)
+    context = {
+        "owner": owner.name, "topic": topic, "channel": rng.choice(CHANNELS), "place": rng.choice(CHANNELS[4:7]),
+        "m1": rng.choice(MATERIALS), "m2": rng.choice(MATERIALS), "period": rng.choice(PERIODS), "district": district,
+        "doc": doc, "aspect": aspect, "year": year,
+    }
+    body = "".join(s.format(**context) for s in rng.sample(SENTENCES, rng.randint(3, 5)))
+    roll = rng.random()
+    status = ArticleStatus.PUBLISHED if roll < 0.9 else (ArticleStatus.DRAFT if roll < 0.95 else ArticleStatus.WITHDRAWN)
+    valid_until = today + dt.timedelta(days=rng.randint(30, 1500)) if rng.random() < 0.6 else None
+    return Article(
+        title=title, questions=questions, body=body, category=leaf, owner=owner, source_title=doc,
+        source_number=f"京{owner.name[:2]}发〔{year}〕{rng.randint(1, 99)}号", keywords=f"{topic} {aspect} {leaf.parent.name}",
+        valid_from=dt.date(year, 1, 1), valid_until=valid_until, status=status,
+        answered_count=int(rng.paretovariate(1.5)) - 1,
+    )
+
+
+def generate_articles(*, count: int, seed: int = 1, batch: int = 2000, progress=None) -> int:
+    """Create `count` articles; returns how many were made. `progress(done, total)` is called per batch."""
+    rng = random.Random(seed)
+    leaves, districts, owners = _pool()
+    today = timezone.localdate()
+    start = Article.objects.count() + 1
+    made = 0
+    while made < count:
+        size = min(batch, count - made)
+        articles = [build(rng, start + made + i, leaves, districts, owners, today) for i in range(size)]
+        with transaction.atomic():
+            created = Article.objects.bulk_create(articles)
+            reindex(created)
+        made += size
+        if progress:
+            progress(made, count)
+    return made

@@ -1,0 +1,127 @@
+"""Knowledge-base search that works for Chinese.
+
+PostgreSQL: the query's words are looked up in the weighted `search_vector` (GIN) and, for queries of
+3 characters or more, as a substring of title, questions and body (pg_trgm GIN indexes); both are
+merged in one statement and ranked: title above questions above body. SQLite (the embedded default):
+substring matching of the words, ranked the same way in Python."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Article, ArticleStatus
+from .segment import normalise, query_terms
+
+SNIPPET = 80
+
+
+def searchable(today: dt.date | None = None):
+    """Published and valid today: the only articles agents are shown."""
+    today = today or timezone.localdate()
+    return Article.objects.filter(status=ArticleStatus.PUBLISHED).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=today), Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+
+
+@dataclass
+class Hit:
+    article: Article
+    score: float
+    title_html: SafeString
+    snippet_html: SafeString
+
+
+def _tsquery(terms: list[str]) -> str:
+    # Terms hold letters, digits and hanzi only (segment._PUNCT), so quoting them is enough.
+    return " | ".join("'" + t.replace("'", "") + "'" for t in terms)
+
+
+def _pg_ids(query: str, terms: list[str], *, limit: int, offset: int, category_id: int | None, today: dt.date):
+    text = re.sub(r"\s+", "", normalise(query))
+    substring = len(text) >= 3
+    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    sql = f"""
+        SELECT a.id,
+               ts_rank(a.search_vector, q) * 10
+               + CASE WHEN %(substring)s AND a.title ILIKE %(like)s THEN 3 ELSE 0 END
+               + CASE WHEN %(substring)s AND a.questions ILIKE %(like)s THEN 2 ELSE 0 END
+               + CASE WHEN %(substring)s AND a.body ILIKE %(like)s THEN 1 ELSE 0 END AS score
+        FROM knowledge_base_article a, to_tsquery('simple', %(tsq)s) q
+        WHERE a.status = 'published'
+          AND (a.valid_from IS NULL OR a.valid_from <= %(today)s)
+          AND (a.valid_until IS NULL OR a.valid_until >= %(today)s)
+          {"AND a.category_id = %(category)s" if category_id else ""}
+          AND (a.search_vector @@ q
+               OR (%(substring)s AND (a.title ILIKE %(like)s OR a.questions ILIKE %(like)s OR a.body ILIKE %(like)s)))
+        ORDER BY score DESC, a.id
+        LIMIT %(limit)s OFFSET %(offset)s
+    """
+    params = {"substring": substring, "like": like, "tsq": _tsquery(terms), "today": today, "category": category_id,
+              "limit": limit, "offset": offset}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _fallback_ids(terms: list[str], *, limit: int, offset: int, category_id: int | None, today: dt.date):
+    condition = Q()
+    for term in terms:
+        condition |= Q(title__icontains=term) | Q(questions__icontains=term) | Q(body__icontains=term)
+        condition |= Q(keywords__icontains=term)
+    qs = searchable(today).filter(condition)
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    scored = []
+    for article in qs.only("id", "title", "questions", "body", "keywords")[:2000]:
+        score = sum(
+            3 * (t in normalise(article.title)) + 2 * (t in normalise(article.questions + article.keywords))
+            + (t in normalise(article.body))
+            for t in terms
+        )
+        scored.append((article.id, float(score)))
+    scored.sort(key=lambda pair: (-pair[1], pair[0]))
+    return scored[offset : offset + limit]
+
+
+def _mark(text: str, terms: list[str]) -> SafeString:
+    out = escape(text)
+    for term in sorted(terms, key=len, reverse=True):
+        if term:
+            out = re.sub(re.escape(escape(term)), lambda m: f"<mark>{m.group()}</mark>", out, flags=re.IGNORECASE)
+    return mark_safe(out)  # noqa: S308 — the text was escaped above; only <mark> is added
+
+
+def _snippet(body: str, terms: list[str]) -> str:
+    lower = normalise(body)
+    first = min((i for i in (lower.find(t) for t in terms) if i >= 0), default=0)
+    start = max(0, first - SNIPPET // 4)
+    return ("…" if start else "") + body[start : start + SNIPPET] + ("…" if start + SNIPPET < len(body) else "")
+
+
+def search(query: str, *, limit: int = 10, offset: int = 0, category=None, today: dt.date | None = None) -> list[Hit]:
+    """The published, valid articles that answer `query`, best first, highlighted."""
+    terms = query_terms(query)
+    if not terms:
+        return []
+    today = today or timezone.localdate()
+    category_id = getattr(category, "pk", category)
+    if connection.vendor == "postgresql":
+        rows = _pg_ids(query, terms, limit=limit, offset=offset, category_id=category_id, today=today)
+    else:
+        rows = _fallback_ids(terms, limit=limit, offset=offset, category_id=category_id, today=today)
+    articles = Article.objects.in_bulk([pk for pk, _ in rows])
+    highlight = list(dict.fromkeys([*terms, re.sub(r"\s+", "", normalise(query))]))
+    return [
+        Hit(articles[pk], float(score), _mark(articles[pk].title, highlight),
+            _mark(_snippet(articles[pk].body, highlight), highlight))
+        for pk, score in rows
+        if pk in articles
+    ]
