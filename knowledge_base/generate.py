@@ -22,6 +22,7 @@ CHANNELS = ["北京通App", "京通小程序", "“北京12345”微信公众号
             "社区服务站", "北京市政务服务网"]
 MATERIALS = ["本人身份证原件", "户口簿", "居住证", "不动产权证书", "租房合同", "营业执照副本", "近期免冠照片", "医疗费用票据",
              "银行卡", "委托书及受托人身份证"]
+SERVICES = ["便民服务", "政务服务", "业务办理", "服务事项", "公共服务", "窗口服务"]
 PERIODS = ["即时办结", "3个工作日", "5个工作日", "7个工作日", "10个工作日", "15个工作日", "20个工作日"]
 QUESTION_FORMS = ["{t}怎么办理？", "{t}需要带什么材料", "{t}去哪里办", "请问{t}多久能办好", "{t}有什么条件", "{t}可以网上办吗",
                   "{d}{t}在哪办理", "{t}收费吗"]
@@ -51,8 +52,10 @@ def build(rng: random.Random, n: int, leaves, districts, owners, today: dt.date)
     aspect = rng.choice(ASPECTS)
     topic = leaf.name
     local = rng.random() < 0.4
-    title = f"{district if local else '本市'}{topic}{aspect}（第{n}号）"
-    questions = "\n".join(rng.sample(QUESTION_FORMS, 3)).format(t=topic, d=district)
+    # Real titles vary: the matter, its parent field, or the owning department's service.
+    subject = rng.choice([topic, topic, leaf.parent.name, f"{owner.name}{rng.choice(SERVICES)}"])
+    title = f"{district if local else '本市'}{subject}{aspect}（第{n}号）"
+    questions = "\n".join(rng.sample(QUESTION_FORMS, 3)).format(t=rng.choice([topic, subject]), d=district)
     doc = f"《关于进一步做好{leaf.parent.name}{topic}工作的通知》"
     year = rng.randint(2019, 2026)
     context = {

@@ -48,23 +48,28 @@ def _pg_ids(query: str, terms: list[str], *, limit: int, offset: int, category_i
     text = re.sub(r"\s+", "", normalise(query))
     substring = len(text) >= 3
     like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    # The substring branch is only written out for 3+ characters, so that the planner sees plain
+    # indexable conditions: a BitmapOr of the tsvector GIN and the trigram GIN indexes.
+    substring_match = (
+        "OR a.title ILIKE %(like)s OR a.questions ILIKE %(like)s OR a.body ILIKE %(like)s" if substring else ""
+    )
+    substring_score = (
+        "+ CASE WHEN a.title ILIKE %(like)s THEN 3 ELSE 0 END + CASE WHEN a.questions ILIKE %(like)s THEN 2 ELSE 0 END"
+        " + CASE WHEN a.body ILIKE %(like)s THEN 1 ELSE 0 END" if substring else ""
+    )
     sql = f"""
         SELECT a.id,
-               ts_rank(a.search_vector, q) * 10
-               + CASE WHEN %(substring)s AND a.title ILIKE %(like)s THEN 3 ELSE 0 END
-               + CASE WHEN %(substring)s AND a.questions ILIKE %(like)s THEN 2 ELSE 0 END
-               + CASE WHEN %(substring)s AND a.body ILIKE %(like)s THEN 1 ELSE 0 END AS score
-        FROM knowledge_base_article a, to_tsquery('simple', %(tsq)s) q
-        WHERE a.status = 'published'
+               ts_rank(a.search_vector, to_tsquery('simple', %(tsq)s), 1) * 10 {substring_score} AS score
+        FROM knowledge_base_article a
+        WHERE (a.search_vector @@ to_tsquery('simple', %(tsq)s) {substring_match})
+          AND a.status = 'published'
           AND (a.valid_from IS NULL OR a.valid_from <= %(today)s)
           AND (a.valid_until IS NULL OR a.valid_until >= %(today)s)
           {"AND a.category_id = %(category)s" if category_id else ""}
-          AND (a.search_vector @@ q
-               OR (%(substring)s AND (a.title ILIKE %(like)s OR a.questions ILIKE %(like)s OR a.body ILIKE %(like)s)))
         ORDER BY score DESC, a.id
         LIMIT %(limit)s OFFSET %(offset)s
     """
-    params = {"substring": substring, "like": like, "tsq": _tsquery(terms), "today": today, "category": category_id,
+    params = {"like": like, "tsq": _tsquery(terms), "today": today, "category": category_id,
               "limit": limit, "offset": offset}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
