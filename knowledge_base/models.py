@@ -52,6 +52,9 @@ class Article(models.Model):
     # keywords, every character and character pair (1–2 character queries are served by the index
     # too), weighted A (title) / B (questions, keywords) / C (body); GIN-indexed (segment.py).
     search_vector = SearchVectorField(null=True, editable=False)
+    # The same for title, questions and keywords only: the first tier of a search (a title or
+    # question match always ranks above a body-only one), small enough to rank quickly.
+    head_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["title"]

@@ -21,6 +21,7 @@ from .models import Article, ArticleStatus
 from .segment import normalise, query_terms
 
 SNIPPET = 80
+FEW = 5  # fewer articles with every word than this: widen to any word
 
 
 def searchable(today: dt.date | None = None):
@@ -39,41 +40,66 @@ class Hit:
     snippet_html: SafeString
 
 
-def _tsquery(terms: list[str]) -> str:
+def _tsquery(terms: list[str], operator: str = "|") -> str:
     # Terms hold letters, digits and hanzi only (segment._PUNCT), so quoting them is enough.
-    return " | ".join("'" + t.replace("'", "") + "'" for t in terms)
+    return f" {operator} ".join("'" + t.replace("'", "") + "'" for t in terms)
 
 
-def _pg_ids(query: str, terms: list[str], *, limit: int, offset: int, category_id: int | None, today: dt.date):
+# The two tiers of a search: title, questions and keywords first; then the body.
+HEAD = ("head_vector", ("title", "questions"))
+BODY = ("search_vector", ("body",))
+BOOST = {"title": 3, "questions": 2, "body": 1}
+
+
+def _pg_ids(query: str, terms: list[str], *, limit: int, offset: int, category_id: int | None, today: dt.date,
+            operator: str = "&", exclude: tuple[int, ...] = (), tier=HEAD):
+    vector, columns = tier
     text = re.sub(r"\s+", "", normalise(query))
-    substring = len(text) >= 3
-    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     # The substring branch is only written out for 3+ characters, so that the planner sees plain
     # indexable conditions: a BitmapOr of the tsvector GIN and the trigram GIN indexes.
-    substring_match = (
-        "OR a.title ILIKE %(like)s OR a.questions ILIKE %(like)s OR a.body ILIKE %(like)s" if substring else ""
-    )
+    substring = len(text) >= 3
+    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    substring_match = " ".join(f"OR a.{c} ILIKE %(like)s" for c in columns) if substring else ""
     substring_score = (
-        "+ CASE WHEN a.title ILIKE %(like)s THEN 3 ELSE 0 END + CASE WHEN a.questions ILIKE %(like)s THEN 2 ELSE 0 END"
-        " + CASE WHEN a.body ILIKE %(like)s THEN 1 ELSE 0 END" if substring else ""
+        " ".join(f"+ CASE WHEN strpos(a.{c}, %(text)s) > 0 THEN {BOOST[c]} ELSE 0 END" for c in columns)
+        if substring else ""
     )
     sql = f"""
-        SELECT a.id,
-               ts_rank(a.search_vector, to_tsquery('simple', %(tsq)s), 1) * 10 {substring_score} AS score
+        SELECT a.id, ts_rank(a.{vector}, to_tsquery('simple', %(tsq)s), 32) * 10 {substring_score} AS score
         FROM knowledge_base_article a
-        WHERE (a.search_vector @@ to_tsquery('simple', %(tsq)s) {substring_match})
+        WHERE (a.{vector} @@ to_tsquery('simple', %(tsq)s) {substring_match})
           AND a.status = 'published'
           AND (a.valid_from IS NULL OR a.valid_from <= %(today)s)
           AND (a.valid_until IS NULL OR a.valid_until >= %(today)s)
           {"AND a.category_id = %(category)s" if category_id else ""}
+          {"AND NOT (a.id = ANY(%(exclude)s))" if exclude else ""}
         ORDER BY score DESC, a.id
         LIMIT %(limit)s OFFSET %(offset)s
     """
-    params = {"like": like, "tsq": _tsquery(terms), "today": today, "category": category_id,
-              "limit": limit, "offset": offset}
+    params = {"like": like, "text": text, "tsq": _tsquery(terms, operator), "exclude": list(exclude),
+              "today": today, "category": category_id, "limit": limit, "offset": offset}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _pg_search(query: str, terms: list[str], *, limit: int, offset: int, category_id, today: dt.date):
+    """Tier by tier (title and questions, then body), articles with every word first; only when hardly
+    any article of a tier has them all (a question's words rarely all appear), those with any word.
+    A tier is ranked only while the page is not full, so a common word (北京, 办理) in thousands of
+    bodies costs nothing when titles answer the query."""
+    want = offset + limit
+    found: list[tuple[int, float]] = []
+    for tier in (HEAD, BODY):
+        tier_start = len(found)
+        for operator in ("&", "|"):
+            if operator == "|" and (len(terms) < 2 or len(found) - tier_start >= FEW):
+                continue
+            found += _pg_ids(query, terms, limit=want - len(found), offset=0, category_id=category_id, today=today,
+                             operator=operator, exclude=tuple(pk for pk, _ in found), tier=tier)
+            if len(found) >= want:
+                return found[offset:want]
+    return found[offset:want]
 
 
 def _fallback_ids(terms: list[str], *, limit: int, offset: int, category_id: int | None, today: dt.date):
@@ -119,10 +145,10 @@ def search(query: str, *, limit: int = 10, offset: int = 0, category=None, today
     today = today or timezone.localdate()
     category_id = getattr(category, "pk", category)
     if connection.vendor == "postgresql":
-        rows = _pg_ids(query, terms, limit=limit, offset=offset, category_id=category_id, today=today)
+        rows = _pg_search(query, terms, limit=limit, offset=offset, category_id=category_id, today=today)
     else:
         rows = _fallback_ids(terms, limit=limit, offset=offset, category_id=category_id, today=today)
-    articles = Article.objects.in_bulk([pk for pk, _ in rows])
+    articles = Article.objects.select_related("category", "owner").in_bulk([pk for pk, _ in rows])
     highlight = list(dict.fromkeys([*terms, re.sub(r"\s+", "", normalise(query))]))
     return [
         Hit(articles[pk], float(score), _mark(articles[pk].title, highlight),

@@ -75,11 +75,14 @@ def index_terms(*, title: str, questions: str, keywords: str, body: str) -> dict
 
 def query_terms(query: str) -> list[str]:
     """The lexemes to look for: the query itself when it is one short run (社保, 暖), otherwise its
-    words without spoken filler. Unique, in order."""
+    words in jieba's precise mode (公积金 提取, not also 公积 积金) without spoken filler. Every
+    precise word of the query is also a lexeme of a matching article, whose index holds the
+    search-mode words. Unique, in order."""
     text = _PUNCT.sub("", normalise(query))
     if not text:
         return []
     if len(text) <= 2:
         return [text]
-    terms = [w for w in words(text) if w not in STOPWORDS and len(w) > 1] or [w for w in words(text) if len(w) > 1]
+    precise = [_PUNCT.sub("", w) for w in _jieba().lcut(text)]
+    terms = [w for w in precise if w and w not in STOPWORDS and len(w) > 1] or [w for w in precise if len(w) > 1]
     return list(dict.fromkeys(terms or [text]))

@@ -57,9 +57,12 @@ def reindex(articles: list[Article]) -> None:
     rows = []
     for a in articles:
         terms = index_terms(title=a.title, questions=a.questions, keywords=a.keywords, body=a.body)
-        rows.append((terms["A"], terms["B"], terms["C"], a.pk))
+        rows.append((terms["A"], terms["B"], terms["C"], terms["A"], terms["B"], a.pk))
+    head = "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE knowledge_base_article SET search_vector = {vector_sql()} WHERE id = %s", rows)
+        cursor.executemany(
+            f"UPDATE knowledge_base_article SET search_vector = {vector_sql()}, head_vector = {head} WHERE id = %s", rows
+        )
 
 
 # --- editing -----------------------------------------------------------------------------------------

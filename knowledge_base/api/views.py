@@ -81,11 +81,10 @@ class ArticleSearchView(views.APIView):
             params = request.query_params.copy()
             params["page"] = page + 1
             next_url = request.build_absolute_uri(f"{reverse('api-kb-articles')}?{params.urlencode()}")
-        results = []
-        for hit in hits[:PAGE_SIZE]:
-            item = ArticleSerializer(hit.article).data
+        hits = hits[:PAGE_SIZE]
+        results = ArticleSerializer([hit.article for hit in hits], many=True).data
+        for item, hit in zip(results, hits):
             item.update(score=round(hit.score, 4), title_html=str(hit.title_html), snippet_html=str(hit.snippet_html))
-            results.append(item)
         return Response({"results": results, "next": next_url})
 
 
