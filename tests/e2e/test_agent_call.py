@@ -111,3 +111,26 @@ def test_after_a_validation_error_the_panels_show_the_callers_history(live_serve
     expect(page.locator("#form-errors")).to_be_visible()
     expect(page.locator("#id_caller_phone")).to_have_value("13911112222")
     expect(page.locator("#caller-history-table")).to_contain_text(earlier.number)
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_knowledge_panel_answers_a_consultation(live_server, page):
+    from knowledge_base.models import Article
+
+    reference_data_load()
+    UserFactory(username="agent", role="agent", unit=Unit.objects.get(code=CENTER_CODE))
+    article = Article.objects.filter(status="published", title__contains="社保").order_by("id").first()
+    log_in_with_the_keyboard(page, live_server, "agent")
+    page.keyboard.type("13600001111")
+    page.locator("#id_category").fill("060101 社保缴纳")
+    page.locator("#kb-q").fill(article.title[:6])
+    suggestion = page.locator(f'#kb-suggestions [data-article="{article.pk}"]')
+    expect(suggestion).to_be_visible()
+    page.locator("#id_content").fill("灵活就业怎么交社保？")
+    suggestion.get_by_role("button", name="用此条直接答复").click()
+    outcome = page.locator("#call-outcome")
+    expect(outcome).to_contain_text(article.title)
+    demand = Demand.objects.get()
+    assert demand.disposition == "answered" and demand.answer_article_id == article.pk
+    assert Article.objects.get(pk=article.pk).answered_count == article.answered_count + 1
