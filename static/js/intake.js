@@ -37,8 +37,11 @@
   function clear() { try { localStorage.removeItem(KEY); } catch (e) { /* ignore */ } }
 
   function refreshPanels() {
-    // Bring the live panels (history, street, duplicates) up to date with the input on the page.
-    setTimeout(function () { htmx.trigger(document.body, "draft-restored"); }, 0);
+    // Bring the live panels (history, street, duplicates) up to date with the input on the page,
+    // once htmx has bound their triggers (its own DOMContentLoaded handler runs before this one).
+    function fire() { htmx.trigger(document.body, "draft-restored"); }
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fire);
+    else setTimeout(fire, 0);
   }
 
   if (document.querySelector("[data-clear-draft]")) {
