@@ -12,7 +12,7 @@ from dispatch.choices import UNREPLIED_STATUSES
 from dispatch.models import WorkOrder
 from hotline.core.choices import UnitLevel
 from hotline.core.models import Category, Unit
-from knowledge_base.models import Article, ArticleStatus
+from knowledge_base.search import searchable
 
 from .choices import Action, DemandType, RefusalReason, Urgency
 from .services import normalise_phone
@@ -59,7 +59,8 @@ class ArticleField(forms.CharField):
         token = value.split()[0] if value else ""
         if not token:
             return None
-        article = Article.objects.filter(pk=token, status=ArticleStatus.PUBLISHED).first() if token.isdecimal() else None
+        # Only what agents may find: published and valid today.
+        article = searchable().filter(pk=token).first() if token.isdecimal() else None
         if article is None:
             raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
         return article
@@ -69,7 +70,7 @@ ARTICLE_SUGGESTIONS = 200
 
 
 def article_suggestions():
-    return Article.objects.filter(status=ArticleStatus.PUBLISHED).order_by("-answered_count", "title")[
+    return searchable().order_by("-answered_count", "title")[
         :ARTICLE_SUGGESTIONS
     ]
 

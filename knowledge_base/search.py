@@ -123,25 +123,37 @@ def _fallback_ids(terms: list[str], *, limit: int, offset: int, category_id: int
 
 
 def _mark(text: str, terms: list[str]) -> SafeString:
-    out = escape(text)
-    for term in sorted(terms, key=len, reverse=True):
-        if term:
-            out = re.sub(re.escape(escape(term)), lambda m: f"<mark>{m.group()}</mark>", out, flags=re.IGNORECASE)
-    return mark_safe(out)  # noqa: S308 — the text was escaped above; only <mark> is added
+    """`text` escaped, with every occurrence of a term (case-insensitively) in <mark>. Matches are found
+    in the raw text and the pieces escaped one by one, so a term never lands inside an entity."""
+    terms = [t for t in sorted(set(terms), key=len, reverse=True) if t]
+    if not terms:
+        return mark_safe(escape(text))  # noqa: S308 — escaped
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))  # noqa: S308 — every piece was escaped; only <mark> is added
 
 
 def _snippet(body: str, terms: list[str]) -> str:
-    lower = normalise(body)
-    first = min((i for i in (lower.find(t) for t in terms) if i >= 0), default=0)
+    lower = body.lower()
+    first = min((i for i in (lower.find(t) for t in terms if t) if i >= 0), default=0)
     start = max(0, first - SNIPPET // 4)
     return ("…" if start else "") + body[start : start + SNIPPET] + ("…" if start + SNIPPET < len(body) else "")
+
+
+MAX_RESULTS = 1000  # how deep a search may page (a bigger offset is refused or clamped)
 
 
 def search(query: str, *, limit: int = 10, offset: int = 0, category=None, today: dt.date | None = None) -> list[Hit]:
     """The published, valid articles that answer `query`, best first, highlighted."""
     terms = query_terms(query)
-    if not terms:
+    if not terms or offset >= MAX_RESULTS:
         return []
+    limit = min(limit, MAX_RESULTS - offset)
     today = today or timezone.localdate()
     category_id = getattr(category, "pk", category)
     if connection.vendor == "postgresql":

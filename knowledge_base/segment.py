@@ -41,7 +41,8 @@ def _jieba():
 
 
 def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").lower()
+    # NUL cannot reach PostgreSQL; it is never part of a word anyway.
+    return unicodedata.normalize("NFKC", (text or "").replace("\x00", "")).lower()
 
 
 def words(text: str) -> list[str]:

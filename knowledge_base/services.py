@@ -8,7 +8,7 @@ import difflib
 import io
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ EDITOR_ROLES = frozenset({Role.KB_EDITOR, Role.ADMIN})
 TEXT_FIELDS = ("title", "questions", "body", "keywords")
 OTHER_FIELDS = ("category_id", "owner_id", "source_title", "source_number", "source_url", "valid_from", "valid_until")
 EXPIRING_DAYS = 30
+IMPORT_MAX_ROWS = 5000  # per upload: the request segments and indexes every row
 
 
 def is_editor(user) -> bool:
@@ -105,7 +106,8 @@ def article_save(*, by: User, article: Article | None = None, note: str = "", at
             setattr(article, key, value)
         article.version += 1
         article.updated_by = by
-        if article.status in (ArticleStatus.PUBLISHED, ArticleStatus.IN_REVIEW):
+        if article.status != ArticleStatus.DRAFT:
+            # Changed text is reviewed again; an expired or withdrawn article comes back this way.
             article.status = ArticleStatus.DRAFT
         article.save()
         _event(article, "edited", by, at, note or ", ".join(sorted(changed)))
@@ -233,12 +235,13 @@ def article_used(*, article: Article, by: User | None = None, at: dt.datetime | 
 def article_not_helpful(*, article: Article, by: User, query: str = "", note: str = "",
                         at: dt.datetime | None = None) -> None:
     at = at or timezone.now()
-    NotHelpful.objects.create(article=article, by=by, at=at, query=query[:200], note=note[:255])
+    NotHelpful.objects.create(article=article, by=by, at=at, query=query.replace("\x00", "")[:200],
+                              note=note.replace("\x00", "")[:255])
     Article.objects.filter(pk=article.pk).update(not_helpful_count=F("not_helpful_count") + 1)
 
 
 def search_logged(*, query: str, by: User | None, results: int, at: dt.datetime | None = None) -> SearchLog:
-    return SearchLog.objects.create(query=query.strip()[:200], by=by if getattr(by, "pk", None) else None,
+    return SearchLog.objects.create(query=query.replace("\x00", "").strip()[:200], by=by if getattr(by, "pk", None) else None,
                                     at=at or timezone.now(), results=results)
 
 
@@ -296,38 +299,46 @@ def articles_import(*, data: bytes, by: User) -> ImportResult:
     result = ImportResult()
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
+        rows = list(sheet.iter_rows(values_only=True))
+    except Exception as exc:  # openpyxl raises several kinds for a file that is not a (sound) workbook
         raise InvalidInput(_("This is not an Excel workbook (.xlsx)."), code="invalid_workbook") from exc
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(h or "").strip() for h in next(rows, [])]
+    if len(rows) > IMPORT_MAX_ROWS + 1:
+        raise InvalidInput(_("At most %(n)s rows per import.") % {"n": IMPORT_MAX_ROWS}, code="too_many_rows")
+    header = [str(h or "").strip() for h in rows[0]] if rows else []
+    rows = iter(rows[1:])
     if "title" not in header or "body" not in header:
         raise InvalidInput(_("The first row must name the columns (at least title and body)."), code="invalid_header")
-    categories = {c.code: c.pk for c in Category.objects.all()}
+    from .forms import ArticleForm
+
+    categories = {c.code: c.pk for c in Category.objects.filter(level=3)}
     units = {u.code: u.pk for u in Unit.objects.all()}
     for number, row in enumerate(rows, start=2):
         record = dict(zip(header, row))
         if not any(v not in (None, "") for v in record.values()):
             continue
         try:
-            values = {
-                "title": str(record.get("title") or ""), "questions": str(record.get("questions") or ""),
-                "body": str(record.get("body") or ""), "keywords": str(record.get("keywords") or ""),
-                "source_title": str(record.get("source_title") or ""),
-                "source_number": str(record.get("source_number") or ""),
-                "source_url": str(record.get("source_url") or ""),
-                "valid_from": _date(record.get("valid_from")), "valid_until": _date(record.get("valid_until")),
-                "category_id": categories.get(str(record.get("category") or "").strip()),
-                "owner_id": units.get(str(record.get("owner") or "").strip()),
-            }
-            if record.get("category") and values["category_id"] is None:
-                raise InvalidInput(_("unknown category %(c)s") % {"c": record.get("category")})
+            # The same checks as the edit page (lengths, URL schemes, dates), then the same service.
+            category, owner = str(record.get("category") or "").strip(), str(record.get("owner") or "").strip()
+            if category and category not in categories:
+                raise InvalidInput(_("unknown category %(c)s") % {"c": category})
+            if owner and owner not in units:
+                raise InvalidInput(_("unknown unit %(c)s") % {"c": owner})
+            form = ArticleForm({
+                **{k: "" if record.get(k) is None else str(_date(record[k]) if k.startswith("valid_") else record[k])
+                   for k in ("title", "questions", "body", "keywords", "source_title", "source_number", "source_url",
+                             "valid_from", "valid_until")},
+                "category": categories.get(category, ""), "owner": units.get(owner, ""),
+            })
+            if not form.is_valid():
+                raise InvalidInput("; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()))
+            values = form.values()
             pk = record.get("id")
             with transaction.atomic():
                 if pk in (None, ""):
                     article_save(by=by, note=_("Imported"), **values)
                     result.created += 1
                 else:
-                    article = Article.objects.filter(pk=int(pk)).first()
+                    article = Article.objects.filter(pk=int(pk)).first() if str(pk).strip().isdecimal() else None
                     if article is None:
                         raise InvalidInput(_("no article %(id)s") % {"id": pk})
                     saved = article_save(by=by, article=article, note=_("Imported"), **values)
@@ -335,6 +346,6 @@ def articles_import(*, data: bytes, by: User) -> ImportResult:
                         result.unchanged += 1
                     else:
                         result.updated += 1
-        except (InvalidInput, ValueError) as exc:
+        except (InvalidInput, ValueError, DatabaseError) as exc:
             result.errors.append(_("Row %(n)s: %(error)s") % {"n": number, "error": getattr(exc, "detail", str(exc))})
     return result

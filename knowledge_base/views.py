@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,7 +45,7 @@ class SearchPage(WorkbenchView):
             hits = search(q, limit=PAGE + 1, offset=(page - 1) * PAGE)
             if page == 1:
                 log = services.search_logged(query=q, by=self.request.user, results=len(hits))
-        context.update(q=q, hits=hits[:PAGE], has_next=len(hits) > PAGE, page=page, log=log,
+        context.update(q=q, hits=hits[:PAGE], has_next=len(hits) > PAGE, page=page, log=log, first=(page - 1) * PAGE + 1,
                        is_editor=services.is_editor(self.request.user))
         return context
 
@@ -200,7 +200,7 @@ class DiffPage(WorkbenchView):
         try:
             lines = services.version_diff(article, number, int(against) if against and against.isdecimal() else None)
         except DomainError as exc:
-            raise PermissionDenied(exc.detail) from exc
+            raise Http404(exc.detail) from exc
         context.update(article=article, number=number, lines=lines)
         return context
 
@@ -254,7 +254,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
 @require_POST
 def not_helpful(request: HttpRequest, pk: int) -> HttpResponse:
     check_role(request.user, roles_for(WORKBENCH_KNOWLEDGE))
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(searchable(), pk=pk)
     services.article_not_helpful(article=article, by=request.user, query=request.POST.get("query", ""),
                                  note=request.POST.get("note", ""))
     return HttpResponse(f'<span class="text-muted small" role="status">{_("Thanks: the editors will see it.")}</span>')

@@ -1,14 +1,24 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dispatch.choices import Complexity
 from dispatch.models import WorkOrder
 from hotline.core.choices import UnitLevel
 from hotline.core.models import Category, Unit
-from knowledge_base.models import Article, ArticleStatus
+from knowledge_base.search import searchable
 
 from ..choices import REFUSAL_SCRIPTS, Channel, DemandType, RefusalReason, Urgency
 from ..models import Demand
 from ..selectors import caller_identity_for
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ValidArticleField(serializers.PrimaryKeyRelatedField):
+    """An article agents may use today: published and within its validity (evaluated per request)."""
+
+    def get_queryset(self):
+        return searchable()
 
 
 class DemandCreateSerializer(serializers.Serializer):
@@ -33,9 +43,9 @@ class DemandCreateSerializer(serializers.Serializer):
     long = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None,
                                     min_value=-180, max_value=180)
     media_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
-    answer_article = serializers.PrimaryKeyRelatedField(
-        queryset=Article.objects.filter(status=ArticleStatus.PUBLISHED), required=False, allow_null=True, default=None,
-        help_text="A published knowledge-base article that answered the consultation on the call (直接答复).",
+    answer_article = ValidArticleField(
+        required=False, allow_null=True, default=None,
+        help_text="A published, valid knowledge-base article that answered the consultation on the call (直接答复).",
     )
     merge_into = serializers.PrimaryKeyRelatedField(
         queryset=WorkOrder.objects.filter(role="main"), required=False, allow_null=True, default=None,

@@ -203,3 +203,69 @@ def test_generated_articles_are_deterministic_and_searchable(reference):
     published = Article.objects.filter(status="published").first()
     topic = published.category.name
     assert published in [hit.article for hit in search(topic, limit=50)]
+
+
+# --- after the review -------------------------------------------------------------------------------
+
+def test_nul_characters_and_absurd_pages_are_no_error(api, agent, corpus):
+    client = api.as_user(agent)
+    assert client.get("/api/v1/knowledge/articles/", {"q": "社保\x00供暖"}).status_code == 200
+    assert client.get("/api/v1/knowledge/articles/", {"q": "社保", "page": 10**18}).json()["results"] == []
+    page = Client()
+    page.force_login(agent)
+    assert page.get("/knowledge/", {"q": "社保\x00", "page": 10**18}).status_code == 200
+
+
+def test_highlighting_escapes_and_never_breaks_an_entity(corpus, editor, reviewer):
+    publish(editor, reviewer, title="<b>lt</b> 测试 & 符号", body="x")
+    hit = search("lt 测试")[0]
+    assert str(hit.title_html) == "&lt;b&gt;<mark>lt</mark>&lt;/b&gt; <mark>测试</mark> &amp; 符号"
+
+
+def test_import_checks_rows_like_the_edit_page(editor):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(services.COLUMNS)
+    sheet.append([None, "恶意链接", "", "正文", "", "", "", "", "javascript:alert(1)", None, None, "", "", None])
+    sheet.append([None, "长" * 300, "", "正文", "", "", "", "", "", None, None, "", "", None])
+    sheet.append([None, "正常", "", "正文", "", "D06", "", "", "https://rsj.beijing.gov.cn/", None, None, "", "", None])
+    out = io.BytesIO()
+    book.save(out)
+    result = services.articles_import(data=out.getvalue(), by=editor)
+    assert result.created == 1 and len(result.errors) == 2
+    assert not Article.objects.filter(title="恶意链接").exists()
+    assert Article.objects.get(title="正常").owner.code == "D06"
+    with pytest.raises(Exception) as bad:
+        services.articles_import(data=b"not a workbook", by=editor)
+    assert getattr(bad.value, "code", "") == "invalid_workbook"
+
+
+def test_an_expired_article_comes_back_through_an_edit_and_review(editor, reviewer):
+    old = publish(editor, reviewer, title="旧政策", body="已过期。", valid_until=timezone.localdate() - dt.timedelta(days=1))
+    services.articles_expire()
+    edited = services.article_save(by=editor, article=Article.objects.get(pk=old.pk), title="旧政策", body="已延期。",
+                                   valid_until=timezone.localdate() + dt.timedelta(days=90))
+    assert edited.status == "draft"
+    services.article_submit(article=edited, by=editor)
+    assert services.article_publish(article=edited, by=reviewer).status == "published"
+
+
+def test_an_article_not_valid_today_cannot_answer_a_call(api, agent, editor, reviewer):
+    future = publish(editor, reviewer, title="明年的政策", body="明年施行。",
+                     valid_from=timezone.localdate() + dt.timedelta(days=30))
+    response = api.as_user(agent).post("/api/v1/demands/", {
+        "demand_type": "consult", "category": "060101", "content": "咨询", "caller_phone": "13900000000",
+        "answer_article": future.pk}, format="json")
+    assert response.status_code == 400 and "answer_article" in response.json()["errors"]
+
+
+def test_agents_cannot_change_articles_over_http(agent, corpus):
+    client = Client()
+    client.force_login(agent)
+    assert client.post(f"/knowledge/articles/{corpus['fund'].pk}/withdraw/").status_code == 403
+    assert client.get("/knowledge/manage/export.xlsx").status_code == 403
+    assert Article.objects.get(pk=corpus["fund"].pk).status == "published"
