@@ -15,14 +15,15 @@ GENERATED_FOR_DEMO = 300
 
 
 def articles_seed(*, generated: int = GENERATED_FOR_DEMO) -> int:
-    """Load the written articles (by title: re-running refreshes them) and top the corpus up with
-    generated ones. Returns the number of articles."""
+    """Load the written articles (those missing, by title) and top the corpus up with generated ones.
+    Returns the number of articles."""
     items = json.loads(ARTICLES.read_text(encoding="utf-8")) if ARTICLES.exists() else []
     categories = {c.code: c for c in Category.objects.all()}
     units = {u.code: u for u in Unit.objects.all()}
     touched = []
     for item in items:
-        article, _ = Article.objects.update_or_create(
+        # Created once: editors' later changes are theirs, a second seeddemo does not undo them.
+        article, created = Article.objects.get_or_create(
             title=item["title"],
             defaults={
                 "questions": "\n".join(item.get("questions", [])), "body": item["body"],
@@ -31,7 +32,8 @@ def articles_seed(*, generated: int = GENERATED_FOR_DEMO) -> int:
                 "keywords": " ".join(item.get("keywords", [])), "status": ArticleStatus.PUBLISHED,
             },
         )
-        touched.append(article)
+        if created:
+            touched.append(article)
     reindex(touched)
     missing = generated - (Article.objects.count() - len(items))
     if missing > 0:

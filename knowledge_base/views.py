@@ -246,7 +246,10 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     category = Category.objects.filter(code=(request.POST.get("category", "").split() or [""])[0]).first()
     query = q or " ".join(filter(None, [category.name if category else "", request.POST.get("content", "")[:60]]))
     hits = search(query, limit=5) if query.strip() else []
-    log = services.search_logged(query=q, by=request.user, results=len(hits)) if q else None
+    # Only a search the agent commits to (Enter) is logged: the prefixes typed on the way (公积, 公积金提)
+    # would swamp the editors' list of searches without an answer.
+    committed = q and request.POST.get("kb_enter") == "1"
+    log = services.search_logged(query=q, by=request.user, results=len(hits)) if committed else None
     return render(request, "knowledge_base/_suggestions.html", {"hits": hits, "query": query, "log": log, "typed": q})
 
 
