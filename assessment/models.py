@@ -1,1 +1,124 @@
-"""Assessment (压力感知): models arrive with the issue that builds this mechanism."""
+"""Assessment (压力感知): the scoring scheme as versioned data, and each month's frozen snapshot of
+what every order counted and what every unit scored."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def default_scores() -> dict:
+    """Per-answer scores (每单得分) of the default scheme."""
+    return {
+        "contacted": {"true": 100, "false": 0},
+        "resolution": {"resolved": 100, "partly": 50, "unresolved": 0},
+        "satisfaction": {"satisfied": 100, "basically": 80, "unsatisfied": 0},
+    }
+
+
+class Scheme(models.Model):
+    """考核方案: weights, per-answer scores, bonus formula, tier sizes and minimum volume. A month is
+    scored with the latest scheme whose `valid_from` is not after the month's first day."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    valid_from = models.DateField(_("valid from"))
+    weight_response = models.DecimalField(_("weight of 响应率"), max_digits=4, decimal_places=2, default=Decimal("0.30"))
+    weight_resolution = models.DecimalField(_("weight of 解决率"), max_digits=4, decimal_places=2, default=Decimal("0.35"))
+    weight_satisfaction = models.DecimalField(
+        _("weight of 满意率"), max_digits=4, decimal_places=2, default=Decimal("0.35")
+    )
+    scores = models.JSONField(_("per-answer scores"), default=default_scores)
+    # 激励: a resolved group demand earns `bonus_per_complainant` for each complainant beyond the first;
+    # a resolved historical problem earns `bonus_per_year` for each year since it began; capped per unit.
+    bonus_per_complainant = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.20"))
+    bonus_per_year = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.50"))
+    bonus_cap = models.DecimalField(_("bonus cap"), max_digits=5, decimal_places=2, default=Decimal("5.00"))
+    tier_size = models.PositiveSmallIntegerField(_("units per tier"), default=10)
+    min_volume = models.PositiveSmallIntegerField(_("minimum counted orders to be ranked"), default=5)
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from", "-version"]
+        verbose_name = _("assessment scheme")
+        verbose_name_plural = _("assessment schemes")
+
+    def __str__(self) -> str:
+        return f"v{self.version} ({self.valid_from})"
+
+
+class Tier(models.TextChoices):
+    GOVERNANCE = "governance", _("治理类 (most demands)")
+    ADVANCED = "advanced", _("先进类 (top)")
+    IMPROVED = "improved", _("进步类 (most improved)")
+    RECTIFY = "rectify", _("整改类 (bottom)")
+    ORDINARY = "ordinary", _("一般")
+    INSUFFICIENT = "insufficient", _("Too few orders to rank")
+
+
+class Snapshot(models.Model):
+    """One scoring of one month (revision 1, 2… after appeals). Frozen: later edits of orders do not
+    change it; the current revision is the latest."""
+
+    period = models.DateField(_("month"))  # the first day
+    revision = models.PositiveIntegerField(default=1)
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT)
+    computed_at = models.DateTimeField()
+    is_current = models.BooleanField(default=True)
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-period", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "revision"], name="snapshot_revision_unique"),
+            models.UniqueConstraint(fields=["period"], condition=models.Q(is_current=True), name="snapshot_one_current"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period:%Y-%m} r{self.revision}"
+
+
+class SnapshotOrder(models.Model):
+    """What one order counted for its lead unit in the month (the inputs, frozen)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="orders")
+    order = models.ForeignKey("dispatch.WorkOrder", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
+    contacted = models.BooleanField()
+    resolution = models.CharField(max_length=12)
+    satisfaction = models.CharField(max_length=12)
+    response_score = models.DecimalField(max_digits=6, decimal_places=2)
+    resolution_score = models.DecimalField(max_digits=6, decimal_places=2)
+    satisfaction_score = models.DecimalField(max_digits=6, decimal_places=2)
+    complainants = models.PositiveIntegerField(default=1)
+    problem_since = models.PositiveSmallIntegerField(null=True, blank=True)
+    bonus = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0"))
+
+
+class SnapshotUnit(models.Model):
+    """A unit's result in the month: volume, the three rates, bonus, score, rank and tier."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="units")
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(max_length=16)
+    volume = models.PositiveIntegerField(default=0)
+    per_10k = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    assessed = models.PositiveIntegerField(default=0)
+    response_rate = models.DecimalField(max_digits=6, decimal_places=2, null=True)
+    resolution_rate = models.DecimalField(max_digits=6, decimal_places=2, null=True)
+    satisfaction_rate = models.DecimalField(max_digits=6, decimal_places=2, null=True)
+    bonus = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0"))
+    score = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    previous_score = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    rank = models.PositiveIntegerField(null=True)
+    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.ORDINARY)
+
+    class Meta:
+        ordering = ["rank", "-score", "unit__code"]
+        indexes = [models.Index(fields=["snapshot", "level", "rank"], name="snapshot_unit_rank")]
+
+    @property
+    def change(self):
+        """Score change over the previous month (None when either month has no score)."""
+        if self.score is None or self.previous_score is None:
+            return None
+        return self.score - self.previous_score

@@ -9,6 +9,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(),  # every minute
         "options": {"expires": 55},
     },
+    "score-previous-month": {
+        "task": "assessment.score_previous_month",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
     "expire-articles": {
         "task": "knowledge_base.expire_articles",
         "schedule": crontab(hour=1, minute=5),  # daily, Beijing time

@@ -19,6 +19,8 @@ class Demand(models.Model):
     caller_name = models.CharField(_("caller name"), max_length=64, blank=True)
     caller_phone = models.CharField(_("caller phone"), max_length=32)  # normalised: see normalise_phone
     confidential = models.BooleanField(_("confidential"), default=False)  # 保密: units never see identity
+    # 历史遗留: the year the problem began, when it is an old one (earns a bonus when resolved).
+    problem_since = models.PositiveSmallIntegerField(_("problem since (year)"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     street = models.ForeignKey(
         "core.Unit",

@@ -1,0 +1,55 @@
+"""Assessment API: the month's ranking (CONTRACT.md)."""
+
+import datetime as dt
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, views
+from rest_framework.response import Response
+
+from hotline.core.choices import UnitLevel
+from hotline.core.exceptions import InvalidInput, NotFound
+
+from ..models import Snapshot, SnapshotUnit
+
+
+class RankingRowSerializer(serializers.ModelSerializer):
+    unit = serializers.CharField(source="unit.code")
+    name = serializers.CharField(source="unit.name")
+
+    class Meta:
+        model = SnapshotUnit
+        fields = ["unit", "name", "level", "volume", "per_10k", "assessed", "response_rate", "resolution_rate",
+                  "satisfaction_rate", "bonus", "score", "previous_score", "rank", "tier"]
+
+
+class RankingPageSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    revision = serializers.IntegerField()
+    results = RankingRowSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+
+
+class RankingsView(views.APIView):
+    """月度排名: every unit of a level in the month's current snapshot, best first."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", str, required=True, description="YYYY-MM"),
+            OpenApiParameter("level", str, required=False, description="street (default), department, …"),
+        ],
+        responses=RankingPageSerializer,
+    )
+    def get(self, request):
+        try:
+            period = dt.datetime.strptime(request.query_params.get("period", ""), "%Y-%m").date()
+        except ValueError:
+            raise InvalidInput("period must be YYYY-MM.", code="invalid_period") from None
+        level = request.query_params.get("level", UnitLevel.STREET)
+        if level not in UnitLevel.values:
+            raise InvalidInput("Unknown level.", code="invalid_level")
+        snapshot = Snapshot.objects.filter(period=period, is_current=True).first()
+        if snapshot is None:
+            raise NotFound(f"{period:%Y-%m} has not been scored yet.", code="not_scored")
+        rows = snapshot.units.filter(level=level).select_related("unit").order_by("rank", "-score", "unit__code")
+        return Response({"period": f"{period:%Y-%m}", "revision": snapshot.revision,
+                         "results": RankingRowSerializer(rows, many=True).data, "next": None})

@@ -1,0 +1,162 @@
+"""Monthly scoring on a hand-checked month: rates, bonus, score, rank, tier to 2 decimals."""
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from assessment.models import Scheme, Snapshot
+from assessment.services import score_month
+from dispatch.models import WorkOrder
+from feedback.models import Evaluation
+from hotline.core.models import Category, Unit
+from intake.services import demand_create
+from tests.factories import main_order
+
+TZ = ZoneInfo("Asia/Shanghai")
+OCTOBER = dt.date(2026, 10, 1)
+IN_OCTOBER = dt.datetime(2026, 10, 15, 10, 0, tzinfo=TZ)
+
+
+@pytest.fixture
+def scheme(reference):
+    Scheme.objects.all().delete()
+    return Scheme.objects.create(version=1, valid_from=dt.date(2020, 1, 1), tier_size=1, min_volume=3)
+
+
+def order_in(street: str, *, at=IN_OCTOBER, problem_since=None) -> WorkOrder:
+    demand = demand_create(
+        channel="phone", demand_type="complaint", category=Category.objects.get(code="010101"),
+        content="占道经营", caller_phone="13800000000", street=Unit.objects.get(code=street), received_at=at,
+    )
+    if problem_since:
+        type(demand).objects.filter(pk=demand.pk).update(problem_since=problem_since)
+    return main_order(demand)
+
+
+def evaluate(order, contacted, resolution, satisfaction, *, at=IN_OCTOBER):
+    return Evaluation.objects.create(order=order, source="callback", contacted=contacted, resolution=resolution,
+                                     satisfaction=satisfaction, recorded_at=at + dt.timedelta(days=3))
+
+
+def row(snapshot, code):
+    return snapshot.units.get(unit__code=code)
+
+
+@pytest.fixture
+def october(scheme):
+    a, b, c, d = "110101001", "110101002", "110101003", "110101004"
+    # A: 4 counted orders, one a group demand of 3 complainants, plus the merged repeat call itself.
+    evaluate(order_in(a), True, "resolved", "satisfied")
+    evaluate(order_in(a), True, "partly", "basically")
+    evaluate(order_in(a), False, "unresolved", "unsatisfied")
+    group = order_in(a)
+    for _ in range(2):
+        demand_create(channel="phone", demand_type="complaint", category=group.demand.category, content="同一问题",
+                      caller_phone="13900000000", street=group.unit, action="merge", merge_into=group,
+                      received_at=IN_OCTOBER)
+    evaluate(WorkOrder.objects.get(pk=group.pk), True, "resolved", "basically")
+    # B: 3 orders, one a historical problem since 2020.
+    evaluate(order_in(b), True, "resolved", "satisfied")
+    evaluate(order_in(b, problem_since=2020), True, "resolved", "satisfied")
+    evaluate(order_in(b), True, "partly", "satisfied")
+    # C: 2 counted orders (below the minimum of 3), an unreachable one, one evaluated in November.
+    evaluate(order_in(c), True, "resolved", "satisfied")
+    evaluate(order_in(c), True, "resolved", "satisfied")
+    order_in(c)  # unreachable: closed without an evaluation
+    evaluate(order_in(c), True, "resolved", "satisfied", at=dt.datetime(2026, 10, 31, 23, 0, tzinfo=TZ))  # → Nov 3
+    # D: 3 orders, contacted but nothing solved.
+    for _ in range(3):
+        evaluate(order_in(d), True, "unresolved", "unsatisfied")
+    return score_month(OCTOBER)
+
+
+def test_rates_bonus_and_score_to_two_decimals(october):
+    a = row(october, "110101001")
+    assert (a.assessed, a.volume) == (4, 6)  # 4 counted; 6 demands located there (2 merged repeats)
+    assert (a.response_rate, a.resolution_rate, a.satisfaction_rate) == (Decimal("75.00"), Decimal("62.50"), Decimal("65.00"))
+    assert a.bonus == Decimal("0.40")  # (3 − 1) × 0.20 for the resolved group demand
+    assert a.score == Decimal("67.53")  # 22.50 + 21.875 + 22.75 + 0.40 = 67.525, half up
+    b = row(october, "110101002")
+    assert (b.response_rate, b.resolution_rate, b.satisfaction_rate) == (Decimal("100.00"), Decimal("83.33"), Decimal("100.00"))
+    assert b.bonus == Decimal("3.00")  # (2026 − 2020) × 0.50
+    assert b.score == Decimal("97.17")  # 30 + 29.1655 + 35 + 3 = 97.1655
+    d = row(october, "110101004")
+    assert (d.response_rate, d.resolution_rate, d.satisfaction_rate, d.score) == (
+        Decimal("100.00"), Decimal("0.00"), Decimal("0.00"), Decimal("30.00"))
+
+
+def test_minimum_volume_unreachable_and_next_month_orders_do_not_count(october):
+    c = row(october, "110101003")
+    assert c.assessed == 2 and c.volume == 4
+    assert c.rank is None and c.tier == "insufficient" and c.score == Decimal("100.00")
+    assert october.orders.filter(unit__code="110101003").count() == 2
+
+
+def test_ranks_and_tiers(october):
+    ranks = {r.unit.code: (r.rank, r.tier) for r in october.units.filter(unit__code__startswith="1101010")}
+    assert ranks["110101002"] == (1, "advanced")
+    assert ranks["110101001"] == (2, "governance")  # the most demands of the month: 治理类 whatever its score
+    assert ranks["110101004"] == (3, "rectify")
+    assert ranks["110101003"] == (None, "insufficient")
+    # Streets without a counted order are listed, unranked.
+    assert october.units.filter(level="street").count() == 343
+
+
+def test_equal_scores_share_a_rank(scheme):
+    for code in ("110101001", "110101002", "110101003", "110101004"):
+        for _ in range(3):
+            evaluate(order_in(code), True, "resolved", "satisfied" if code != "110101004" else "basically")
+    Scheme.objects.update(tier_size=0)
+    snapshot = score_month(OCTOBER)
+    assert [row(snapshot, c).rank for c in ("110101001", "110101002", "110101003", "110101004")] == [1, 1, 1, 4]
+
+
+def test_governance_follows_volume_and_improvers_come_from_the_previous_month(scheme):
+    september = dt.datetime(2026, 9, 10, 10, 0, tzinfo=TZ)
+    a, b, c, d, e = "110101001", "110101002", "110101003", "110101004", "110101005"
+    for _ in range(3):
+        evaluate(order_in(b, at=september), True, "resolved", "unsatisfied", at=september)  # 65.00
+    for _ in range(4):
+        order_in(d, at=september)  # the busiest street in September
+    sep = score_month(dt.date(2026, 9, 1))
+    assert row(sep, d).tier == "governance" and row(sep, b).score == Decimal("65.00")
+    for code, satisfaction, n in ((a, "satisfied", 3), (b, "basically", 3), (c, "basically", 4)):
+        for _ in range(n):
+            evaluate(order_in(code), True, "resolved", satisfaction)
+    for _ in range(3):
+        evaluate(order_in(e), True, "unresolved", "unsatisfied")
+    oct_ = score_month(OCTOBER)
+    assert row(oct_, d).tier == "insufficient"  # no longer among the busiest: no longer 治理类
+    assert row(oct_, c).tier == "governance"
+    assert [row(oct_, x).score for x in (a, b, c, e)] == [Decimal("100.00"), Decimal("93.00"), Decimal("93.00"),
+                                                         Decimal("30.00")]
+    assert [row(oct_, x).rank for x in (a, b, c, e)] == [1, 2, 2, 4]
+    assert (row(oct_, a).tier, row(oct_, e).tier) == ("advanced", "rectify")
+    assert row(oct_, b).tier == "improved" and row(oct_, b).change == Decimal("28.00")
+
+
+def test_a_snapshot_is_frozen_and_rescoring_makes_a_new_revision(october):
+    before = row(october, "110101001").score
+    Evaluation.objects.filter(order__unit__code="110101001").update(satisfaction="satisfied")
+    assert row(Snapshot.objects.get(pk=october.pk), "110101001").score == before  # frozen
+    second = score_month(OCTOBER, note="recomputed")
+    assert second.revision == 2 and second.is_current
+    assert not Snapshot.objects.get(pk=october.pk).is_current
+    assert row(second, "110101001").score > before
+
+
+def test_rankings_api_and_page(october, api, leader):
+    data = api.as_user(leader).get("/api/v1/assessment/rankings/", {"period": "2026-10", "level": "street"}).json()
+    first = data["results"][0]
+    assert first == {**first, "unit": "110101002", "rank": 1, "tier": "advanced", "score": "97.17",
+                     "response_rate": "100.00", "resolution_rate": "83.33", "satisfaction_rate": "100.00",
+                     "bonus": "3.00", "assessed": 3, "volume": 3}
+    assert api.as_user(leader).get("/api/v1/assessment/rankings/", {"period": "2026-13"}).json()["code"] == "invalid_period"
+    assert api.as_user(leader).get("/api/v1/assessment/rankings/", {"period": "2025-01"}).status_code == 404
+    client = Client()
+    client.force_login(leader)
+    html = client.get("/assessment/rankings/", {"period": "2026-10", "district": "110101"}).content.decode()
+    assert "97.17" in html and "景山街道" in html
