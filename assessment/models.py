@@ -111,6 +111,14 @@ class SnapshotUnit(models.Model):
     previous_score = models.DecimalField(max_digits=7, decimal_places=2, null=True)
     rank = models.PositiveIntegerField(null=True)
     tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.ORDINARY)
+    # Process indicators (过程指标) over the lead orders dispatched to the unit in the month.
+    dispatched = models.PositiveIntegerField(default=0)
+    signed_in_time = models.DecimalField(max_digits=6, decimal_places=2, null=True)  # % signed within 24 h
+    replied_on_time = models.DecimalField(max_digits=6, decimal_places=2, null=True)  # % replied by the deadline
+    returned = models.PositiveIntegerField(default=0)  # 退单
+    rehandled = models.PositiveIntegerField(default=0)  # 重办
+    extended = models.PositiveIntegerField(default=0)  # 延期
+    overdue = models.PositiveIntegerField(default=0)  # past the deadline without a reply at scoring time
 
     class Meta:
         ordering = ["rank", "-score", "unit__code"]
@@ -122,3 +130,74 @@ class SnapshotUnit(models.Model):
         if self.score is None or self.previous_score is None:
             return None
         return self.score - self.previous_score
+
+
+class DecisionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Exemption(models.Model):
+    """不合理诉求: an order that should not count (proposed by a dispatcher, decided by a supervisor),
+    or exempted because the unit's appeal was accepted."""
+
+    order = models.ForeignKey("dispatch.WorkOrder", on_delete=models.CASCADE, related_name="exemptions")
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
+    proposed_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["order"], condition=models.Q(status="approved"), name="one_exemption_per_order"),
+        ]
+
+
+class Appeal(models.Model):
+    """申诉: a unit contests how an order counted in a month, with its reason and evidence, within the
+    window after the snapshot; an accepted appeal exempts the order and rescores the month."""
+
+    snapshot_order = models.ForeignKey(SnapshotOrder, on_delete=models.CASCADE, related_name="appeals")
+    period = models.DateField()
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    evidence = models.TextField(_("evidence"), blank=True)
+    status = models.CharField(max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
+    submitted_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField()
+    decided_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    revision = models.ForeignKey(Snapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+
+
+class Instruction(models.Model):
+    """领导批示: a leader's annotation on an order or a unit's ranking row; it becomes a supervision
+    task (督办) for the unit with a deadline, and the unit's answer flows back to the leader."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the unit")
+        ANSWERED = "answered", _("Answered")
+
+    leader = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="instructions")
+    order = models.ForeignKey("dispatch.WorkOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    ranking = models.ForeignKey(SnapshotUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(_("instruction"))
+    issued_at = models.DateTimeField()
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    response = models.TextField(_("response"), blank=True)
+    responded_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]

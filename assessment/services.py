@@ -129,6 +129,7 @@ def score_month(period: dt.date, *, note: str = "", at: dt.datetime | None = Non
     scheme = scheme_for(period)
     evaluations = (
         Evaluation.objects.filter(is_current=True, recorded_at__gte=start, recorded_at__lt=end, order__role=Role.MAIN)
+        .exclude(order__exemptions__status="approved")  # 不合理诉求 and accepted appeals do not count
         .select_related("order__demand")
     )
     inputs = [_order_inputs(scheme, e, period.year) for e in evaluations]
@@ -150,9 +151,12 @@ def score_month(period: dt.date, *, note: str = "", at: dt.datetime | None = Non
          for item in inputs],
         batch_size=5000,
     )
-    units = Unit.objects.filter(level__in=ASSESSED_LEVELS).filter(
-        level=UnitLevel.STREET
-    ) | Unit.objects.filter(pk__in=set(by_unit) | set(volumes), level__in=ASSESSED_LEVELS)
+    process_units = set(WorkOrder.objects.filter(role=Role.MAIN, dispatched_at__gte=start, dispatched_at__lt=end)
+                        .values_list("unit_id", flat=True).distinct())
+    units = Unit.objects.filter(level=UnitLevel.STREET) | Unit.objects.filter(
+        pk__in=set(by_unit) | set(volumes) | process_units, level__in=ASSESSED_LEVELS
+    )
+    process = _process(start, end, min(end, at or timezone.now()))
     rows_by_level: dict[str, list[SnapshotUnit]] = defaultdict(list)
     for unit in units.distinct():
         items = by_unit.get(unit.pk, [])
@@ -160,6 +164,12 @@ def score_month(period: dt.date, *, note: str = "", at: dt.datetime | None = Non
                            assessed=len(items), previous_score=previous_scores.get(unit.pk))
         if unit.population:
             row.per_10k = q(Decimal(row.volume) * 10000 / unit.population)
+        p = process.get(unit.pk)
+        if p:
+            row.dispatched, row.returned, row.rehandled = p["dispatched"], p["returned"], p["rehandled"]
+            row.extended, row.overdue = p["extended"], p["overdue"]
+            row.signed_in_time = q(Decimal(100 * p["signed"]) / p["dispatched"])
+            row.replied_on_time = q(Decimal(100 * p["on_time"]) / p["dispatched"])
         if items:
             n = Decimal(len(items))
             row.response_rate = q(sum(i["response_score"] for i in items) / n)
@@ -176,3 +186,186 @@ def score_month(period: dt.date, *, note: str = "", at: dt.datetime | None = Non
         _tiers(rows, scheme.tier_size)
     SnapshotUnit.objects.bulk_create([r for rows in rows_by_level.values() for r in rows], batch_size=2000)
     return snapshot
+
+
+# --- process indicators -----------------------------------------------------------------------------
+
+SIGN_WITHIN = dt.timedelta(hours=24)
+
+
+def _process(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict[int, dict]:
+    """Per unit, over the lead orders dispatched to it in the month: sign-for within 24 h, replies by
+    the deadline, returns, re-handlings, extensions and overdue orders (过程指标)."""
+    stats: dict[int, dict] = defaultdict(lambda: {"dispatched": 0, "signed": 0, "on_time": 0, "returned": 0,
+                                                  "rehandled": 0, "extended": 0, "overdue": 0})
+    orders = WorkOrder.objects.filter(role=Role.MAIN, dispatched_at__gte=start, dispatched_at__lt=end).annotate(
+        returns_n=Count("returns")
+    ).values_list("unit_id", "dispatched_at", "signed_at", "replied_at", "deadline", "returns_n", "rehandle_count",
+                  "extension_count")
+    for unit_id, dispatched, signed, replied, deadline, returns_n, rehandles, extensions in orders:
+        s = stats[unit_id]
+        s["dispatched"] += 1
+        s["signed"] += bool(signed and signed - dispatched <= SIGN_WITHIN)
+        s["on_time"] += bool(replied and replied <= deadline)
+        s["returned"] += bool(returns_n)
+        s["rehandled"] += bool(rehandles)
+        s["extended"] += bool(extensions)
+        s["overdue"] += bool(deadline < now and (not replied or replied > deadline))  # late, or still unanswered
+    return stats
+
+
+# --- exemptions and appeals -------------------------------------------------------------------------
+
+APPEAL_WINDOW_WORKING_DAYS = 5
+
+
+def exemption_propose(*, order: WorkOrder, by, reason: str, at: dt.datetime | None = None):
+    from hotline.core.choices import Role as UserRole
+    from hotline.core.exceptions import Forbidden, InvalidInput
+
+    from .models import Exemption
+
+    if not (by.is_superuser or by.role in (UserRole.DISPATCHER, UserRole.ADMIN)):
+        raise Forbidden("Only a dispatcher proposes an exemption.")
+    if not reason.strip():
+        raise InvalidInput("Say why the demand is unreasonable.", code="reason_required")
+    return Exemption.objects.create(order=order, reason=reason.strip(), proposed_by=by, proposed_at=at or timezone.now())
+
+
+def _check_reviewer(by) -> None:
+    from hotline.core.choices import Role as UserRole
+    from hotline.core.exceptions import Forbidden
+
+    if not (by.is_superuser or by.role in (UserRole.SUPERVISOR, UserRole.ADMIN)):
+        raise Forbidden("Only a supervisor decides exemptions and appeals.")
+
+
+def exemption_decide(*, exemption, by, approve: bool, note: str = "", at: dt.datetime | None = None):
+    from hotline.core.exceptions import StateConflict
+
+    from .models import DecisionStatus
+
+    _check_reviewer(by)
+    with transaction.atomic():
+        exemption = type(exemption).objects.select_for_update().get(pk=exemption.pk)
+        if exemption.status != DecisionStatus.PENDING:
+            raise StateConflict("This exemption was already decided.", code="already_decided")
+        exemption.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
+        exemption.decided_by, exemption.decided_at, exemption.decision_note = by, at or timezone.now(), note
+        exemption.save()
+    return exemption
+
+
+def appeal_deadline(snapshot: Snapshot) -> dt.datetime:
+    from hotline.core.workdays import WorkCalendar, add_working_days
+
+    return add_working_days(snapshot.computed_at, APPEAL_WINDOW_WORKING_DAYS, WorkCalendar.load())
+
+
+def appeal_submit(*, snapshot_order: SnapshotOrder, by, reason: str, evidence: str = "", at: dt.datetime | None = None):
+    """申诉 by the unit the order counted for, against the month's current snapshot, within the window."""
+    from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
+
+    from .models import Appeal, DecisionStatus
+
+    at = at or timezone.now()
+    snapshot = snapshot_order.snapshot
+    if by.unit is None or not snapshot_order.unit.is_within(by.unit):
+        raise Forbidden("Only the unit the order counted for can appeal it.")
+    if not snapshot.is_current:
+        raise StateConflict("This revision has been replaced; appeal against the current one.", code="old_revision")
+    if at > appeal_deadline(snapshot):
+        raise StateConflict("The appeal window of this month has closed.", code="appeal_window_closed")
+    if not reason.strip():
+        raise InvalidInput("Say why the evaluation is unfair.", code="reason_required")
+    if Appeal.objects.filter(snapshot_order__order=snapshot_order.order, period=snapshot.period,
+                             status=DecisionStatus.PENDING).exists():
+        raise StateConflict("This order already has an appeal waiting.", code="appeal_pending")
+    return Appeal.objects.create(snapshot_order=snapshot_order, period=snapshot.period, unit=snapshot_order.unit,
+                                 reason=reason.strip(), evidence=evidence.strip(), submitted_by=by, submitted_at=at)
+
+
+def appeal_decide(*, appeal, by, accept: bool, note: str, at: dt.datetime | None = None):
+    """Accepted: the order is exempted and the month rescored as a new revision (the old stays)."""
+    from hotline.core.exceptions import InvalidInput, StateConflict
+
+    from .models import DecisionStatus, Exemption
+
+    _check_reviewer(by)
+    if not note.strip():
+        raise InvalidInput("Give the reason of the decision.", code="reason_required")
+    at = at or timezone.now()
+    with transaction.atomic():
+        appeal = type(appeal).objects.select_for_update().get(pk=appeal.pk)
+        if appeal.status != DecisionStatus.PENDING:
+            raise StateConflict("This appeal was already decided.", code="already_decided")
+        appeal.status = DecisionStatus.APPROVED if accept else DecisionStatus.REJECTED
+        appeal.decided_by, appeal.decided_at, appeal.decision_note = by, at, note.strip()
+        if accept:
+            order = appeal.snapshot_order.order
+            if not Exemption.objects.filter(order=order, status=DecisionStatus.APPROVED).exists():
+                Exemption.objects.create(order=order, reason=f"申诉 #{appeal.pk}: {appeal.reason}"[:2000],
+                                         status=DecisionStatus.APPROVED, proposed_by=appeal.submitted_by,
+                                         proposed_at=appeal.submitted_at, decided_by=by, decided_at=at,
+                                         decision_note=note.strip())
+            appeal.revision = score_month(appeal.period, note=f"appeal #{appeal.pk} accepted", at=at)
+        appeal.save()
+    return appeal
+
+
+def revision_changes(old: Snapshot, new: Snapshot) -> list[dict]:
+    """What a new revision changed: the units whose score, rank or tier differ."""
+    before = {r.unit_id: r for r in old.units.select_related("unit")}
+    changes = []
+    for row in new.units.select_related("unit"):
+        prior = before.get(row.unit_id)
+        if prior is None or (prior.score, prior.rank, prior.tier) != (row.score, row.rank, row.tier):
+            changes.append({"unit": row.unit, "before": prior, "after": row})
+    return changes
+
+
+# --- leader instructions (批示 → 督办) --------------------------------------------------------------
+
+INSTRUCTION_DAYS = 5
+
+
+def instruction_issue(*, leader, text: str, order: WorkOrder | None = None, ranking: SnapshotUnit | None = None,
+                      due_working_days: int = INSTRUCTION_DAYS, at: dt.datetime | None = None):
+    """A leader's 批示 on an order or a ranking row becomes a supervision task for the unit concerned."""
+    from hotline.core.choices import Role as UserRole
+    from hotline.core.exceptions import Forbidden, InvalidInput
+    from hotline.core.workdays import WorkCalendar, add_working_days
+
+    from .models import Instruction
+
+    if not (leader.is_superuser or leader.role in (UserRole.LEADER, UserRole.ADMIN)):
+        raise Forbidden("Only a leader writes 批示.")
+    if not text.strip():
+        raise InvalidInput("Write the instruction.", code="text_required")
+    if (order is None) == (ranking is None):
+        raise InvalidInput("A 批示 is on one order or one ranking row.", code="target_required")
+    at = at or timezone.now()
+    unit = order.unit if order is not None else ranking.unit
+    return Instruction.objects.create(
+        leader=leader, unit=unit, order=order, ranking=ranking, text=text.strip(), issued_at=at,
+        due_at=add_working_days(at, due_working_days, WorkCalendar.load()),
+    )
+
+
+def instruction_respond(*, instruction, by, response: str, at: dt.datetime | None = None):
+    """The unit answers the 批示; the leader sees the answer beside the original text."""
+    from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
+
+    if by.unit is None or not instruction.unit.is_within(by.unit):
+        raise Forbidden("Only the unit concerned answers this 批示.")
+    if not response.strip():
+        raise InvalidInput("Write the answer.", code="response_required")
+    with transaction.atomic():
+        instruction = type(instruction).objects.select_for_update().get(pk=instruction.pk)
+        if instruction.status != instruction.Status.OPEN:
+            raise StateConflict("This 批示 was already answered.", code="already_answered")
+        instruction.status = instruction.Status.ANSWERED
+        instruction.response, instruction.responded_by = response.strip(), by
+        instruction.responded_at = at or timezone.now()
+        instruction.save()
+    return instruction

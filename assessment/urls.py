@@ -6,4 +6,8 @@ app_name = "assessment"
 
 urlpatterns = [
     path("rankings/", views.RankingsPage.as_view(), name="rankings"),
+    path("units/<str:code>/", views.ScorecardPage.as_view(), name="scorecard"),
+    path("review/", views.ReviewPage.as_view(), name="review"),
+    path("instructions/", views.InstructionsPage.as_view(), name="instructions"),
+    path("orders/<int:pk>/exemption/", views.exemption_propose, name="exemption-propose"),
 ]

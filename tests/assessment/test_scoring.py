@@ -160,3 +160,105 @@ def test_rankings_api_and_page(october, api, leader):
     client.force_login(leader)
     html = client.get("/assessment/rankings/", {"period": "2026-10", "district": "110101"}).content.decode()
     assert "97.17" in html and "景山街道" in html
+
+
+# --- exemptions, appeals, process indicators, 批示 ----------------------------------------------------
+
+def test_an_approved_exemption_does_not_count_a_rejected_one_does(scheme, dispatcher, supervisor):
+    from assessment.services import exemption_decide, exemption_propose
+    from hotline.core.exceptions import Forbidden
+
+    keep, drop = order_in("110101001"), order_in("110101001")
+    for order in (keep, drop):
+        evaluate(order, False, "unresolved", "unsatisfied")
+    for _ in range(2):
+        evaluate(order_in("110101001"), True, "resolved", "satisfied")
+    rejected = exemption_propose(order=keep, by=dispatcher, reason="诉求人要求不合理")
+    approved = exemption_propose(order=drop, by=dispatcher, reason="反复要求超出政策范围的补偿")
+    with pytest.raises(Forbidden):
+        exemption_decide(exemption=approved, by=dispatcher, approve=True)  # not the proposer's call
+    exemption_decide(exemption=rejected, by=supervisor, approve=False, note="属合理诉求")
+    exemption_decide(exemption=approved, by=supervisor, approve=True, note="经核实不合理")
+    a = row(score_month(OCTOBER), "110101001")
+    assert a.assessed == 3 and a.response_rate == Decimal("66.67")
+
+
+def test_an_accepted_appeal_makes_a_new_revision_and_the_old_stays(october, handler_a, supervisor):
+    from assessment.services import appeal_decide, appeal_submit, revision_changes
+
+    bad = october.orders.get(unit__code="110101001", contacted=False)
+    appeal = appeal_submit(snapshot_order=bad, by=handler_a, reason="诉求人已撤诉", evidence="通话录音 2026-10-20",
+                           at=october.computed_at)
+    decided = appeal_decide(appeal=appeal, by=supervisor, accept=True, note="证据属实", at=october.computed_at)
+    new = decided.revision
+    assert new.revision == 2 and new.is_current and "appeal" in new.note
+    old = Snapshot.objects.get(pk=october.pk)
+    assert not old.is_current and row(old, "110101001").score == Decimal("67.53")  # intact
+    a = row(new, "110101001")
+    assert a.assessed == 3 and a.response_rate == Decimal("100.00")
+    changed = {c["unit"].code for c in revision_changes(old, new)}
+    assert "110101001" in changed and "110101002" not in changed
+
+
+def test_appeals_close_after_five_working_days_and_only_the_unit_may_appeal(october, handler_a, handler_b):
+    from assessment.services import appeal_deadline, appeal_submit
+    from hotline.core.exceptions import Forbidden, StateConflict
+
+    target = october.orders.filter(unit__code="110101001").first()
+    with pytest.raises(Forbidden):
+        appeal_submit(snapshot_order=target, by=handler_b, reason="x")
+    late = appeal_deadline(october) + dt.timedelta(minutes=1)
+    assert (late - october.computed_at).days >= 5
+    with pytest.raises(StateConflict) as closed:
+        appeal_submit(snapshot_order=target, by=handler_a, reason="x", at=late)
+    assert closed.value.code == "appeal_window_closed"
+
+
+def test_process_indicators(scheme, handler_a):
+    from dispatch.services import work_order_reply, work_order_sign
+
+    quick, slow = order_in("110101001"), order_in("110101001")
+    work_order_sign(order=quick, by=handler_a, at=IN_OCTOBER + dt.timedelta(hours=2))
+    work_order_reply(order=WorkOrder.objects.get(pk=quick.pk), by=handler_a, at=IN_OCTOBER + dt.timedelta(days=1),
+                     contacted=True, contacted_at=IN_OCTOBER + dt.timedelta(hours=5), contact_method="phone",
+                     resolved="resolved", reply_to_citizen="已处理", reply_to_hotline="已联系")
+    work_order_sign(order=slow, by=handler_a, at=IN_OCTOBER + dt.timedelta(days=2))
+    a = row(score_month(OCTOBER), "110101001")
+    assert a.dispatched == 2
+    assert (a.signed_in_time, a.replied_on_time, a.overdue) == (Decimal("50.00"), Decimal("50.00"), 1)
+
+
+def test_a_leaders_instruction_becomes_a_task_and_the_answer_flows_back(october, leader, handler_a, handler_b):
+    from assessment.services import instruction_issue, instruction_respond
+    from hotline.core.exceptions import Forbidden
+
+    ranking = row(october, "110101001")
+    instruction = instruction_issue(leader=leader, ranking=ranking, text="东华门街道解决率偏低，请分析原因并整改。")
+    assert instruction.unit.code == "110101001" and instruction.due_at > instruction.issued_at
+    with pytest.raises(Forbidden):
+        instruction_respond(instruction=instruction, by=handler_b, response="x")
+    with pytest.raises(Forbidden):
+        instruction_issue(leader=handler_a, ranking=ranking, text="x")
+    answered = instruction_respond(instruction=instruction, by=handler_a, response="已约谈相关科室，制定整改方案。")
+    assert answered.status == "answered" and answered.responded_by == handler_a
+
+
+def test_the_pages_scorecard_appeal_review_and_instructions(october, handler_a, supervisor, leader, dispatcher):
+    def login(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    unit_page = login(handler_a).get("/assessment/units/110101001/", {"period": "2026-10"})
+    assert unit_page.status_code == 200 and "67.53" in unit_page.content.decode()
+    target = october.orders.filter(unit__code="110101001", contacted=False).first()
+    login(handler_a).post("/assessment/units/110101001/?period=2026-10", {"appeal": target.pk, "reason": "已撤诉"})
+    assert login(handler_a).get("/assessment/review/").status_code == 403
+    review = login(supervisor).get("/assessment/review/").content.decode()
+    assert "已撤诉" in review
+    login(leader).post("/assessment/units/110101001/?period=2026-10", {"instruction": "1", "text": "请整改"})
+    listed = login(handler_a).get("/assessment/instructions/").content.decode()
+    assert "请整改" in listed
+    order = WorkOrder.objects.filter(unit__code="110101002").first()
+    login(dispatcher).post(f"/assessment/orders/{order.pk}/exemption/", {"reason": "超出政策范围"})
+    assert "超出政策范围" in login(supervisor).get("/assessment/review/").content.decode()
