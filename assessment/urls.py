@@ -10,4 +10,5 @@ urlpatterns = [
     path("review/", views.ReviewPage.as_view(), name="review"),
     path("instructions/", views.InstructionsPage.as_view(), name="instructions"),
     path("orders/<int:pk>/exemption/", views.exemption_propose, name="exemption-propose"),
+    path("orders/<int:pk>/instruction/", views.instruct_order, name="instruct-order"),
 ]

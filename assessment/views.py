@@ -3,6 +3,7 @@ supervisors' review of appeals and exemptions, and leaders' 批示 with the unit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.views.decorators.http import require_POST
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -26,6 +27,16 @@ LEVELS = [UnitLevel.STREET, UnitLevel.DISTRICT_DEPARTMENT, UnitLevel.DEPARTMENT,
           UnitLevel.DISTRICT]
 
 
+# Sortable columns of the ranking table (?sort=…); nulls (unranked, unscored) last.
+SORTS = {
+    key: (F(field).desc(nulls_last=True), "unit__code")
+    for key, field in {
+        "volume": "volume", "per_10k": "per_10k", "response": "response_rate", "resolution": "resolution_rate",
+        "satisfaction": "satisfaction_rate", "score": "score",
+    }.items()
+}
+
+
 class RankingsPage(WorkbenchView):
     """Monthly rankings of streets, departments and districts (published to every unit)."""
 
@@ -45,8 +56,14 @@ class RankingsPage(WorkbenchView):
             qs = snapshot.units.filter(level=level).select_related("unit", "unit__parent")
             if district and level == UnitLevel.STREET:
                 qs = qs.filter(unit__parent__code=district)
-            rows = [(r, TIER_COLOURS.get(r.tier, "light")) for r in qs.order_by("rank", "-score", "unit__code")]
+            sort = SORTS.get(self.request.GET.get("sort", ""), ("rank", "-score", "unit__code"))
+            rows = [(r, TIER_COLOURS.get(r.tier, "light")) for r in qs.order_by(*sort)]
+        changes = []
+        if snapshot and snapshot.revision > 1:
+            before = Snapshot.objects.filter(period=snapshot.period, revision=snapshot.revision - 1).first()
+            changes = services.revision_changes(before, snapshot) if before else []
         context.update(
+            changes=[c for c in changes if c["unit"].level == level][:20],
             snapshots=snapshots, snapshot=snapshot, rows=rows, level=level, district=district,
             levels=[(v, UnitLevel(v).label) for v in LEVELS],
             districts=Unit.objects.filter(level=UnitLevel.DISTRICT).order_by("code"),
@@ -174,6 +191,21 @@ def exemption_propose(request, pk: int):
     try:
         services.exemption_propose(order=order, by=request.user, reason=request.POST.get("reason", ""))
         messages.success(request, _("Exemption proposed; a supervisor decides."))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("dispatch:order", pk=pk)
+
+
+@login_required
+@require_POST
+def instruct_order(request, pk: int):
+    """A leader's 批示 on one order: a supervision task for its unit."""
+    from dispatch.models import WorkOrder
+
+    order = get_object_or_404(WorkOrder, pk=pk)
+    try:
+        services.instruction_issue(leader=request.user, order=order, text=request.POST.get("text", ""))
+        messages.success(request, _("批示 sent to the unit as a supervision task."))
     except DomainError as exc:
         messages.error(request, exc.detail)
     return redirect("dispatch:order", pk=pk)

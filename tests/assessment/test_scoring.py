@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 
-from assessment.models import Scheme, Snapshot
+from assessment.models import Exemption, Scheme, Snapshot
 from assessment.services import score_month
 from dispatch.models import WorkOrder
 from feedback.models import Evaluation
@@ -47,7 +47,7 @@ def row(snapshot, code):
 
 @pytest.fixture
 def october(scheme):
-    a, b, c, d = "110101001", "110101002", "110101003", "110101004"
+    a, b, c, d, e = "110101001", "110101002", "110101003", "110101004", "110101005"
     # A: 4 counted orders, one a group demand of 3 complainants, plus the merged repeat call itself.
     evaluate(order_in(a), True, "resolved", "satisfied")
     evaluate(order_in(a), True, "partly", "basically")
@@ -70,6 +70,14 @@ def october(scheme):
     # D: 3 orders, contacted but nothing solved.
     for _ in range(3):
         evaluate(order_in(d), True, "unresolved", "unsatisfied")
+    # E: every combination of the three answers once (2 × 3 × 3 = 18), and an exempted order.
+    for contacted in (True, False):
+        for resolution in ("resolved", "partly", "unresolved"):
+            for satisfaction in ("satisfied", "basically", "unsatisfied"):
+                evaluate(order_in(e), contacted, resolution, satisfaction)
+    exempted = order_in(e)
+    evaluate(exempted, False, "unresolved", "unsatisfied")
+    Exemption.objects.create(order=exempted, reason="不合理诉求", status="approved", proposed_at=IN_OCTOBER)
     return score_month(OCTOBER)
 
 
@@ -86,6 +94,11 @@ def test_rates_bonus_and_score_to_two_decimals(october):
     d = row(october, "110101004")
     assert (d.response_rate, d.resolution_rate, d.satisfaction_rate, d.score) == (
         Decimal("100.00"), Decimal("0.00"), Decimal("0.00"), Decimal("30.00"))
+    e = row(october, "110101005")
+    assert (e.assessed, e.volume) == (18, 19)  # the exempted order is located there but does not count
+    assert (e.response_rate, e.resolution_rate, e.satisfaction_rate) == (Decimal("50.00"), Decimal("50.00"), Decimal("60.00"))
+    assert (e.bonus, e.score) == (Decimal("0.00"), Decimal("53.50"))  # 15 + 17.5 + 21
+    assert october.orders.count() == 4 + 3 + 2 + 3 + 18
 
 
 def test_minimum_volume_unreachable_and_next_month_orders_do_not_count(october):
@@ -98,8 +111,9 @@ def test_minimum_volume_unreachable_and_next_month_orders_do_not_count(october):
 def test_ranks_and_tiers(october):
     ranks = {r.unit.code: (r.rank, r.tier) for r in october.units.filter(unit__code__startswith="1101010")}
     assert ranks["110101002"] == (1, "advanced")
-    assert ranks["110101001"] == (2, "governance")  # the most demands of the month: 治理类 whatever its score
-    assert ranks["110101004"] == (3, "rectify")
+    assert ranks["110101001"] == (2, "ordinary")
+    assert ranks["110101005"] == (3, "governance")  # the most demands of the month: 治理类 whatever its score
+    assert ranks["110101004"] == (4, "rectify")
     assert ranks["110101003"] == (None, "insufficient")
     # Streets without a counted order are listed, unranked.
     assert october.units.filter(level="street").count() == 343
@@ -262,3 +276,19 @@ def test_the_pages_scorecard_appeal_review_and_instructions(october, handler_a, 
     order = WorkOrder.objects.filter(unit__code="110101002").first()
     login(dispatcher).post(f"/assessment/orders/{order.pk}/exemption/", {"reason": "超出政策范围"})
     assert "超出政策范围" in login(supervisor).get("/assessment/review/").content.decode()
+
+
+def test_a_leader_instructs_on_an_order_and_a_revision_shows_what_changed(october, leader, supervisor, handler_a):
+    from assessment.models import Instruction
+    from assessment.services import appeal_decide, appeal_submit
+
+    client = Client()
+    client.force_login(leader)
+    order = october.orders.filter(unit__code="110101001").first().order
+    client.post(f"/assessment/orders/{order.pk}/instruction/", {"text": "此件请区里跟进"})
+    assert Instruction.objects.get(order=order).unit.code == "110101001"
+    bad = october.orders.get(unit__code="110101001", contacted=False)
+    appeal = appeal_submit(snapshot_order=bad, by=handler_a, reason="已撤诉", at=october.computed_at)
+    appeal_decide(appeal=appeal, by=supervisor, accept=True, note="属实", at=october.computed_at)
+    html = client.get("/assessment/rankings/", {"period": "2026-10", "sort": "score"}).content.decode()
+    assert 'id="revision-changes"' in html and "67.53" in html
