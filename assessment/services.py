@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dispatch.choices import Role
 from dispatch.models import WorkOrder
@@ -139,41 +140,82 @@ def _tiers(rows: list[SnapshotUnit], size: int) -> None:
         row.tier = Tier.IMPROVED
 
 
-@transaction.atomic
-def score_month(period: dt.date, *, note: str = "", at: dt.datetime | None = None) -> Snapshot:
-    """Compute the month and freeze it as its new current revision."""
-    period = period.replace(day=1)
-    start, end = month_bounds(period)
-    scheme = scheme_for(period)
-    volumes = _volumes(start, end)
-    previous = Snapshot.objects.filter(period=previous_month(period), is_current=True).first()
-    previous_scores = dict(previous.units.values_list("unit_id", "score")) if previous else {}
+def _lock_period(period: dt.date) -> None:
+    """One scoring of a month at a time (beat, the command, accepted appeals): a transaction-scoped
+    advisory lock on PostgreSQL; SQLite serialises writers anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4517, period.year * 100 + period.month])
 
-    last = Snapshot.objects.select_for_update().filter(period=period).order_by("-revision").first()
+
+def _new_revision(period: dt.date, scheme: Scheme, note: str, at: dt.datetime | None) -> Snapshot:
+    last = Snapshot.objects.filter(period=period).order_by("-revision").first()
     Snapshot.objects.filter(period=period, is_current=True).update(is_current=False)
-    snapshot = Snapshot.objects.create(
+    return Snapshot.objects.create(
         period=period, revision=(last.revision + 1) if last else 1, scheme=scheme, computed_at=at or timezone.now(),
         note=note,
     )
-    _freeze_orders(snapshot, scheme, start, end, period.year)
-    by_unit = {
+
+
+def _unit_aggregates(snapshot: Snapshot) -> dict[int, dict]:
+    return {
         row["unit_id"]: row
         for row in snapshot.orders.values("unit_id").annotate(
             n=Count("id"), response=Avg("response_score"), resolution=Avg("resolution_score"),
             satisfaction=Avg("satisfaction_score"), bonus=Sum("bonus"),
         )
     }
+
+
+def _apply_rates(row: SnapshotUnit, agg: dict | None, scheme: Scheme) -> None:
+    row.assessed = agg["n"] if agg else 0
+    row.response_rate = row.resolution_rate = row.satisfaction_rate = row.score = None
+    row.bonus = Decimal("0")
+    if agg:
+        row.response_rate = q(agg["response"])
+        row.resolution_rate = q(agg["resolution"])
+        row.satisfaction_rate = q(agg["satisfaction"])
+        row.bonus = min(q(agg["bonus"]), scheme.bonus_cap)
+        row.score = q(
+            scheme.weight_response * row.response_rate + scheme.weight_resolution * row.resolution_rate
+            + scheme.weight_satisfaction * row.satisfaction_rate + row.bonus
+        )
+
+
+def _rank_and_store(rows: list[SnapshotUnit], scheme: Scheme) -> None:
+    by_level: dict[str, list[SnapshotUnit]] = defaultdict(list)
+    for row in rows:
+        row.rank = None
+        by_level[row.level].append(row)
+    for level_rows in by_level.values():
+        _rank(level_rows, scheme.min_volume)
+        _tiers(level_rows, scheme.tier_size)
+    SnapshotUnit.objects.bulk_create(rows, batch_size=2000)
+
+
+@transaction.atomic
+def score_month(period: dt.date, *, note: str = "", at: dt.datetime | None = None) -> Snapshot:
+    """Compute the month from the orders as they are now and freeze it as its new current revision."""
+    period = period.replace(day=1)
+    _lock_period(period)
+    start, end = month_bounds(period)
+    scheme = scheme_for(period)
+    volumes = _volumes(start, end)
+    previous = Snapshot.objects.filter(period=previous_month(period), is_current=True).first()
+    previous_scores = dict(previous.units.values_list("unit_id", "score")) if previous else {}
+    snapshot = _new_revision(period, scheme, note, at)
+    _freeze_orders(snapshot, scheme, start, end, period.year)
+    by_unit = _unit_aggregates(snapshot)
     process_units = set(WorkOrder.objects.filter(role=Role.MAIN, dispatched_at__gte=start, dispatched_at__lt=end)
                         .values_list("unit_id", flat=True).distinct())
     units = Unit.objects.filter(level=UnitLevel.STREET) | Unit.objects.filter(
         pk__in=set(by_unit) | set(volumes) | process_units, level__in=ASSESSED_LEVELS
     )
-    process = _process(start, end, min(end, at or timezone.now()))
-    rows_by_level: dict[str, list[SnapshotUnit]] = defaultdict(list)
+    process = _process(start, end, at or timezone.now())
+    rows = []
     for unit in units.distinct():
-        agg = by_unit.get(unit.pk)
         row = SnapshotUnit(snapshot=snapshot, unit=unit, level=unit.level, volume=volumes.get(unit.pk, 0),
-                           assessed=agg["n"] if agg else 0, previous_score=previous_scores.get(unit.pk))
+                           previous_score=previous_scores.get(unit.pk))
         if unit.population:
             row.per_10k = q(Decimal(row.volume) * 10000 / unit.population)
         p = process.get(unit.pk)
@@ -182,21 +224,39 @@ def score_month(period: dt.date, *, note: str = "", at: dt.datetime | None = Non
             row.extended, row.overdue = p["extended"], p["overdue"]
             row.signed_in_time = q(Decimal(100 * p["signed"]) / p["dispatched"])
             row.replied_on_time = q(Decimal(100 * p["on_time"]) / p["dispatched"])
-        if agg:
-            row.response_rate = q(agg["response"])
-            row.resolution_rate = q(agg["resolution"])
-            row.satisfaction_rate = q(agg["satisfaction"])
-            row.bonus = min(q(agg["bonus"]), scheme.bonus_cap)
-            row.score = q(
-                scheme.weight_response * row.response_rate + scheme.weight_resolution * row.resolution_rate
-                + scheme.weight_satisfaction * row.satisfaction_rate + row.bonus
-            )
-        rows_by_level[unit.level].append(row)
-    for rows in rows_by_level.values():
-        _rank(rows, scheme.min_volume)
-        _tiers(rows, scheme.tier_size)
-    SnapshotUnit.objects.bulk_create([r for rows in rows_by_level.values() for r in rows], batch_size=2000)
+        _apply_rates(row, by_unit.get(unit.pk), scheme)
+        rows.append(row)
+    _rank_and_store(rows, scheme)
     return snapshot
+
+
+UNIT_FIELDS = ("unit_id", "level", "volume", "per_10k", "previous_score", "dispatched", "signed_in_time",
+               "replied_on_time", "returned", "rehandled", "extended", "overdue")
+
+
+@transaction.atomic
+def rescore_without(snapshot: Snapshot, *, exclude_orders: set[int], note: str = "",
+                    at: dt.datetime | None = None) -> Snapshot:
+    """A new revision of a frozen month that differs only by the orders taken out (accepted appeals):
+    the frozen inputs of every other order, the volumes and process indicators are copied, not
+    recomputed from the orders as they are now."""
+    _lock_period(snapshot.period)
+    new = _new_revision(snapshot.period, snapshot.scheme, note, at)
+    fields = ("order_id", "unit_id", "contacted", "resolution", "satisfaction", "response_score", "resolution_score",
+              "satisfaction_score", "complainants", "problem_since", "bonus")
+    SnapshotOrder.objects.bulk_create(
+        [SnapshotOrder(snapshot=new, **row) for row in
+         snapshot.orders.exclude(order_id__in=exclude_orders).values(*fields).iterator()],
+        batch_size=5000,
+    )
+    by_unit = _unit_aggregates(new)
+    rows = []
+    for old in snapshot.units.values(*UNIT_FIELDS):
+        row = SnapshotUnit(snapshot=new, **old)
+        _apply_rates(row, by_unit.get(old["unit_id"]), snapshot.scheme)
+        rows.append(row)
+    _rank_and_store(rows, snapshot.scheme)
+    return new
 
 
 # --- process indicators -----------------------------------------------------------------------------
@@ -237,9 +297,13 @@ def exemption_propose(*, order: WorkOrder, by, reason: str, at: dt.datetime | No
     from .models import Exemption
 
     if not (by.is_superuser or by.role in (UserRole.DISPATCHER, UserRole.ADMIN)):
-        raise Forbidden("Only a dispatcher proposes an exemption.")
+        raise Forbidden(_("Only a dispatcher proposes an exemption."))
     if not reason.strip():
-        raise InvalidInput("Say why the demand is unreasonable.", code="reason_required")
+        raise InvalidInput(_("Say why the demand is unreasonable."), code="reason_required")
+    if order.exemptions.filter(status__in=["pending", "approved"]).exists():
+        from hotline.core.exceptions import StateConflict
+
+        raise StateConflict(_("This order already has an exemption pending or approved."), code="exemption_exists")
     return Exemption.objects.create(order=order, reason=reason.strip(), proposed_by=by, proposed_at=at or timezone.now())
 
 
@@ -248,7 +312,7 @@ def _check_reviewer(by) -> None:
     from hotline.core.exceptions import Forbidden
 
     if not (by.is_superuser or by.role in (UserRole.SUPERVISOR, UserRole.ADMIN)):
-        raise Forbidden("Only a supervisor decides exemptions and appeals.")
+        raise Forbidden(_("Only a supervisor decides exemptions and appeals."))
 
 
 def exemption_decide(*, exemption, by, approve: bool, note: str = "", at: dt.datetime | None = None):
@@ -260,17 +324,29 @@ def exemption_decide(*, exemption, by, approve: bool, note: str = "", at: dt.dat
     with transaction.atomic():
         exemption = type(exemption).objects.select_for_update().get(pk=exemption.pk)
         if exemption.status != DecisionStatus.PENDING:
-            raise StateConflict("This exemption was already decided.", code="already_decided")
+            raise StateConflict(_("This exemption was already decided."), code="already_decided")
+        if approve and type(exemption).objects.filter(order=exemption.order, status=DecisionStatus.APPROVED).exists():
+            raise StateConflict(_("The order is already exempted."), code="already_exempted")
         exemption.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
         exemption.decided_by, exemption.decided_at, exemption.decision_note = by, at or timezone.now(), note
         exemption.save()
     return exemption
 
 
+def is_unit_member(user) -> bool:
+    """A handling unit's own staff (not the hotline center, whose subtree is every unit)."""
+    from hotline.core.choices import Role as UserRole
+
+    return (user.role in (UserRole.HANDLER, UserRole.UNIT_LEADER) and user.unit is not None
+            and user.unit.level != UnitLevel.CENTER)
+
+
 def appeal_deadline(snapshot: Snapshot) -> dt.datetime:
+    """5 working days after the month was first scored (a later revision does not reopen the window)."""
     from hotline.core.workdays import WorkCalendar, add_working_days
 
-    return add_working_days(snapshot.computed_at, APPEAL_WINDOW_WORKING_DAYS, WorkCalendar.load())
+    first = Snapshot.objects.filter(period=snapshot.period).order_by("revision").first() or snapshot
+    return add_working_days(first.computed_at, APPEAL_WINDOW_WORKING_DAYS, WorkCalendar.load())
 
 
 def appeal_submit(*, snapshot_order: SnapshotOrder, by, reason: str, evidence: str = "", at: dt.datetime | None = None):
@@ -281,35 +357,37 @@ def appeal_submit(*, snapshot_order: SnapshotOrder, by, reason: str, evidence: s
 
     at = at or timezone.now()
     snapshot = snapshot_order.snapshot
-    if by.unit is None or not snapshot_order.unit.is_within(by.unit):
-        raise Forbidden("Only the unit the order counted for can appeal it.")
+    if not is_unit_member(by) or not snapshot_order.unit.is_within(by.unit):
+        raise Forbidden(_("Only the unit the order counted for can appeal it."))
     if not snapshot.is_current:
-        raise StateConflict("This revision has been replaced; appeal against the current one.", code="old_revision")
+        raise StateConflict(_("This revision has been replaced; appeal against the current one."), code="old_revision")
     if at > appeal_deadline(snapshot):
-        raise StateConflict("The appeal window of this month has closed.", code="appeal_window_closed")
+        raise StateConflict(_("The appeal window of this month has closed."), code="appeal_window_closed")
     if not reason.strip():
-        raise InvalidInput("Say why the evaluation is unfair.", code="reason_required")
+        raise InvalidInput(_("Say why the evaluation is unfair."), code="reason_required")
     if Appeal.objects.filter(snapshot_order__order=snapshot_order.order, period=snapshot.period,
                              status=DecisionStatus.PENDING).exists():
-        raise StateConflict("This order already has an appeal waiting.", code="appeal_pending")
+        raise StateConflict(_("This order already has an appeal waiting."), code="appeal_pending")
     return Appeal.objects.create(snapshot_order=snapshot_order, period=snapshot.period, unit=snapshot_order.unit,
                                  reason=reason.strip(), evidence=evidence.strip(), submitted_by=by, submitted_at=at)
 
 
 def appeal_decide(*, appeal, by, accept: bool, note: str, at: dt.datetime | None = None):
     """Accepted: the order is exempted and the month rescored as a new revision (the old stays)."""
-    from hotline.core.exceptions import InvalidInput, StateConflict
+    from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 
     from .models import DecisionStatus, Exemption
 
     _check_reviewer(by)
+    if appeal.submitted_by_id == by.pk:
+        raise Forbidden(_("Nobody decides their own appeal."), code="own_appeal")
     if not note.strip():
-        raise InvalidInput("Give the reason of the decision.", code="reason_required")
+        raise InvalidInput(_("Give the reason of the decision."), code="reason_required")
     at = at or timezone.now()
     with transaction.atomic():
         appeal = type(appeal).objects.select_for_update().get(pk=appeal.pk)
         if appeal.status != DecisionStatus.PENDING:
-            raise StateConflict("This appeal was already decided.", code="already_decided")
+            raise StateConflict(_("This appeal was already decided."), code="already_decided")
         appeal.status = DecisionStatus.APPROVED if accept else DecisionStatus.REJECTED
         appeal.decided_by, appeal.decided_at, appeal.decision_note = by, at, note.strip()
         if accept:
@@ -319,7 +397,9 @@ def appeal_decide(*, appeal, by, accept: bool, note: str, at: dt.datetime | None
                                          status=DecisionStatus.APPROVED, proposed_by=appeal.submitted_by,
                                          proposed_at=appeal.submitted_at, decided_by=by, decided_at=at,
                                          decision_note=note.strip())
-            appeal.revision = score_month(appeal.period, note=f"appeal #{appeal.pk} accepted", at=at)
+            current = Snapshot.objects.get(period=appeal.period, is_current=True)
+            appeal.revision = rescore_without(current, exclude_orders={order.pk}, note=f"appeal #{appeal.pk} accepted",
+                                              at=at)
         appeal.save()
     return appeal
 
@@ -350,11 +430,11 @@ def instruction_issue(*, leader, text: str, order: WorkOrder | None = None, rank
     from .models import Instruction
 
     if not (leader.is_superuser or leader.role in (UserRole.LEADER, UserRole.ADMIN)):
-        raise Forbidden("Only a leader writes 批示.")
+        raise Forbidden(_("Only a leader writes 批示."))
     if not text.strip():
-        raise InvalidInput("Write the instruction.", code="text_required")
+        raise InvalidInput(_("Write the instruction."), code="text_required")
     if (order is None) == (ranking is None):
-        raise InvalidInput("A 批示 is on one order or one ranking row.", code="target_required")
+        raise InvalidInput(_("A 批示 is on one order or one ranking row."), code="target_required")
     at = at or timezone.now()
     unit = order.unit if order is not None else ranking.unit
     return Instruction.objects.create(
@@ -367,14 +447,14 @@ def instruction_respond(*, instruction, by, response: str, at: dt.datetime | Non
     """The unit answers the 批示; the leader sees the answer beside the original text."""
     from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 
-    if by.unit is None or not instruction.unit.is_within(by.unit):
-        raise Forbidden("Only the unit concerned answers this 批示.")
+    if not is_unit_member(by) or not instruction.unit.is_within(by.unit):
+        raise Forbidden(_("Only the unit concerned answers this 批示."))
     if not response.strip():
-        raise InvalidInput("Write the answer.", code="response_required")
+        raise InvalidInput(_("Write the answer."), code="response_required")
     with transaction.atomic():
         instruction = type(instruction).objects.select_for_update().get(pk=instruction.pk)
         if instruction.status != instruction.Status.OPEN:
-            raise StateConflict("This 批示 was already answered.", code="already_answered")
+            raise StateConflict(_("This 批示 was already answered."), code="already_answered")
         instruction.status = instruction.Status.ANSWERED
         instruction.response, instruction.responded_by = response.strip(), by
         instruction.responded_at = at or timezone.now()

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.views.decorators.http import require_POST
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,6 +76,14 @@ class RankingsPage(WorkbenchView):
 UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_LEADER})
 
 
+def _pk(request, name: str) -> int:
+    """A posted id, or 404 for anything that is not one."""
+    value = request.POST.get(name, "")
+    if not value.isdecimal() or not value.isascii():
+        raise Http404
+    return int(value)
+
+
 class ScorecardPage(WorkbenchView):
     """A unit's month: each counted order and how it scored, appeals, and 批示 (for leaders)."""
 
@@ -94,7 +103,8 @@ class ScorecardPage(WorkbenchView):
                   .prefetch_related("appeals") if snapshot else [])
         context.update(
             unit=unit, snapshot=snapshot, row=row, orders=orders,
-            can_appeal=bool(snapshot and self.request.user.unit and unit.is_within(self.request.user.unit)
+            can_appeal=bool(snapshot and services.is_unit_member(self.request.user)
+                            and unit.is_within(self.request.user.unit)
                             and timezone.now() <= services.appeal_deadline(snapshot)),
             appeal_deadline=services.appeal_deadline(snapshot) if snapshot else None,
             is_leader=self.request.user.is_superuser or self.request.user.role in (Role.LEADER, Role.ADMIN),
@@ -106,7 +116,7 @@ class ScorecardPage(WorkbenchView):
         context = self.get_context_data(code=code)
         try:
             if "appeal" in request.POST:
-                snapshot_order = get_object_or_404(SnapshotOrder, pk=request.POST["appeal"], snapshot=context["snapshot"])
+                snapshot_order = get_object_or_404(SnapshotOrder, pk=_pk(request, "appeal"), snapshot=context["snapshot"])
                 services.appeal_submit(snapshot_order=snapshot_order, by=request.user, reason=request.POST.get("reason", ""),
                                        evidence=request.POST.get("evidence", ""))
                 messages.success(request, _("Appeal submitted."))
@@ -138,16 +148,20 @@ class ReviewPage(WorkbenchView):
         return context
 
     def post(self, request):
-        accept = request.POST.get("decision") == "accept"
+        decision = request.POST.get("decision")
+        if decision not in ("accept", "reject") or not ({"appeal", "exemption"} & set(request.POST)):
+            messages.error(request, _("Choose to accept or to reject."))
+            return redirect("assessment:review")
+        accept = decision == "accept"
         note = request.POST.get("note", "")
         try:
             if "appeal" in request.POST:
-                appeal = services.appeal_decide(appeal=get_object_or_404(Appeal, pk=request.POST["appeal"]), by=request.user,
+                appeal = services.appeal_decide(appeal=get_object_or_404(Appeal, pk=_pk(request, "appeal")), by=request.user,
                                                 accept=accept, note=note)
                 if appeal.revision:
                     messages.success(request, _("Appeal accepted: %(s)s is the new revision.") % {"s": appeal.revision})
             elif "exemption" in request.POST:
-                services.exemption_decide(exemption=get_object_or_404(Exemption, pk=request.POST["exemption"]),
+                services.exemption_decide(exemption=get_object_or_404(Exemption, pk=_pk(request, "exemption")),
                                           by=request.user, approve=accept, note=note)
             messages.success(request, _("Decided."))
         except DomainError as exc:
@@ -168,11 +182,11 @@ class InstructionsPage(WorkbenchView):
         qs = Instruction.objects.select_related("unit", "leader", "responded_by")
         if not (user.is_superuser or user.role in (Role.LEADER, Role.ADMIN, Role.SUPERVISOR)):
             qs = qs.filter(unit__in=units_visible_to(user))
-        context.update(instructions=qs[:100], now=timezone.now())
+        context.update(instructions=qs[:100], now=timezone.now(), can_answer=services.is_unit_member(user))
         return context
 
     def post(self, request):
-        instruction = get_object_or_404(Instruction, pk=request.POST.get("instruction"))
+        instruction = get_object_or_404(Instruction, pk=_pk(request, "instruction"))
         try:
             services.instruction_respond(instruction=instruction, by=request.user, response=request.POST.get("response", ""))
             messages.success(request, _("Answer sent to the leader."))

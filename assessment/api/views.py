@@ -3,6 +3,7 @@
 import datetime as dt
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext as _
 from rest_framework import serializers, views
 from rest_framework.response import Response
 
@@ -43,13 +44,13 @@ class RankingsView(views.APIView):
         try:
             period = dt.datetime.strptime(request.query_params.get("period", ""), "%Y-%m").date()
         except ValueError:
-            raise InvalidInput("period must be YYYY-MM.", code="invalid_period") from None
+            raise InvalidInput(_("period must be YYYY-MM."), code="invalid_period") from None
         level = request.query_params.get("level", UnitLevel.STREET)
         if level not in UnitLevel.values:
-            raise InvalidInput("Unknown level.", code="invalid_level")
+            raise InvalidInput(_("Unknown level."), code="invalid_level")
         snapshot = Snapshot.objects.filter(period=period, is_current=True).first()
         if snapshot is None:
-            raise NotFound(f"{period:%Y-%m} has not been scored yet.", code="not_scored")
+            raise NotFound(_("%(p)s has not been scored yet.") % {"p": f"{period:%Y-%m}"}, code="not_scored")
         rows = snapshot.units.filter(level=level).select_related("unit").order_by("rank", "-score", "unit__code")
         return Response({"period": f"{period:%Y-%m}", "revision": snapshot.revision,
                          "results": RankingRowSerializer(rows, many=True).data, "next": None})

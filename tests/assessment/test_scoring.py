@@ -292,3 +292,66 @@ def test_a_leader_instructs_on_an_order_and_a_revision_shows_what_changed(octobe
     appeal_decide(appeal=appeal, by=supervisor, accept=True, note="属实", at=october.computed_at)
     html = client.get("/assessment/rankings/", {"period": "2026-10", "sort": "score"}).content.decode()
     assert 'id="revision-changes"' in html and "67.53" in html
+
+
+# --- after the review ---------------------------------------------------------------------------------
+
+def test_an_appeal_revision_keeps_every_other_frozen_input(october, handler_a, supervisor):
+    from assessment.services import appeal_decide, appeal_submit
+
+    Evaluation.objects.filter(order__unit__code="110101002").update(satisfaction="unsatisfied")  # edited later
+    bad = october.orders.get(unit__code="110101001", contacted=False)
+    appeal = appeal_submit(snapshot_order=bad, by=handler_a, reason="已撤诉", at=october.computed_at)
+    new = appeal_decide(appeal=appeal, by=supervisor, accept=True, note="属实", at=october.computed_at).revision
+    assert row(new, "110101002").score == Decimal("97.17")  # not recomputed from the edited evaluations
+    assert row(new, "110101001").volume == row(october, "110101001").volume
+    assert new.orders.count() == october.orders.count() - 1
+
+
+def test_only_the_units_own_staff_appeal_and_answer_and_nobody_decides_their_own(october, supervisor, leader,
+                                                                               handler_a):
+    from assessment.services import appeal_submit, instruction_issue, instruction_respond
+    from hotline.core.exceptions import Forbidden
+
+    target = october.orders.filter(unit__code="110101001").first()
+    for outsider in (supervisor, leader):
+        with pytest.raises(Forbidden):
+            appeal_submit(snapshot_order=target, by=outsider, reason="x", at=october.computed_at)
+    instruction = instruction_issue(leader=leader, ranking=row(october, "110101001"), text="请整改")
+    with pytest.raises(Forbidden):
+        instruction_respond(instruction=instruction, by=supervisor, response="代答")
+
+
+def test_a_second_exemption_of_one_order_is_a_conflict_not_an_error(scheme, dispatcher, supervisor):
+    from assessment.services import exemption_decide, exemption_propose
+    from hotline.core.exceptions import StateConflict
+
+    order = order_in("110101001")
+    first = exemption_propose(order=order, by=dispatcher, reason="不合理")
+    with pytest.raises(StateConflict):
+        exemption_propose(order=order, by=dispatcher, reason="又一次")
+    exemption_decide(exemption=first, by=supervisor, approve=True)
+    with pytest.raises(StateConflict):
+        exemption_propose(order=order, by=dispatcher, reason="再一次")
+
+
+def test_a_new_revision_does_not_reopen_the_appeal_window(october):
+    from assessment.services import appeal_deadline
+
+    later = score_month(OCTOBER, at=october.computed_at + dt.timedelta(days=20))
+    assert appeal_deadline(later) == appeal_deadline(october)
+
+
+def test_a_zero_rate_is_shown_as_zero_and_bad_posts_are_no_error(october, leader, supervisor, handler_a):
+    client = Client()
+    client.force_login(leader)
+    html = client.get("/assessment/rankings/", {"period": "2026-10"}).content.decode()
+    d_row = html[html.index('data-unit="110101004"'):]
+    assert "0.00" in d_row[: d_row.index("</tr>")]
+    reviewer = Client()
+    reviewer.force_login(supervisor)
+    assert reviewer.post("/assessment/review/", {"appeal": "abc", "decision": "accept"}).status_code == 404
+    assert reviewer.post("/assessment/review/", {"appeal": "1"}).status_code == 302  # no decision: told, nothing done
+    unit = Client()
+    unit.force_login(handler_a)
+    assert unit.post("/assessment/units/110101001/?period=2026-10", {"appeal": ""}).status_code == 404
