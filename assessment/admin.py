@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Scheme
+from .models import Scheme, Snapshot
 
 
 @admin.register(Scheme)
@@ -9,3 +9,12 @@ class SchemeAdmin(admin.ModelAdmin):
 
     list_display = ["version", "valid_from", "weight_response", "weight_resolution", "weight_satisfaction",
                     "bonus_cap", "tier_size", "min_volume"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A scheme that scored a month is history: change the rules with a new version instead.
+        if obj is not None and Snapshot.objects.filter(scheme=obj).exists():
+            return [f.name for f in obj._meta.fields]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not Snapshot.objects.filter(scheme=obj).exists()

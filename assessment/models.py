@@ -45,6 +45,18 @@ class Scheme(models.Model):
     def __str__(self) -> str:
         return f"v{self.version} ({self.valid_from})"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        expected = default_scores()
+        scores = self.scores if isinstance(self.scores, dict) else {}
+        for question, answers in expected.items():
+            if not isinstance(scores.get(question), dict) or set(scores[question]) != set(answers):
+                raise ValidationError({"scores": _("Give a score for every answer: %(keys)s.") % {
+                    "keys": "; ".join(f"{q}: {', '.join(a)}" for q, a in expected.items())}})
+        if min(self.weight_response, self.weight_resolution, self.weight_satisfaction) < 0:
+            raise ValidationError(_("Weights cannot be negative."))
+
 
 class Tier(models.TextChoices):
     GOVERNANCE = "governance", _("治理类 (most demands)")

@@ -355,3 +355,19 @@ def test_a_zero_rate_is_shown_as_zero_and_bad_posts_are_no_error(october, leader
     unit = Client()
     unit.force_login(handler_a)
     assert unit.post("/assessment/units/110101001/?period=2026-10", {"appeal": ""}).status_code == 404
+
+
+def test_the_year_boundary_and_the_last_second_of_a_month(scheme):
+    from assessment.services import previous_month
+
+    assert previous_month(dt.date(2027, 1, 1)) == dt.date(2026, 12, 1)
+    december = dt.datetime(2026, 12, 10, 9, 0, tzinfo=TZ)
+    last_second = dt.datetime(2026, 12, 31, 23, 59, 30, tzinfo=TZ)
+    for _ in range(3):
+        order = order_in("110101001", at=december)
+        Evaluation.objects.create(order=order, source="callback", contacted=True, resolution="resolved",
+                                  satisfaction="satisfied", recorded_at=last_second)
+    dec = score_month(dt.date(2026, 12, 1))
+    jan = score_month(dt.date(2027, 1, 1))
+    assert row(dec, "110101001").assessed == 3 and row(jan, "110101001").assessed == 0
+    assert row(jan, "110101001").previous_score == Decimal("100.00")
