@@ -109,6 +109,7 @@ class ScorecardPage(WorkbenchView):
             appeal_deadline=services.appeal_deadline(snapshot) if snapshot else None,
             is_leader=self.request.user.is_superuser or self.request.user.role in (Role.LEADER, Role.ADMIN),
             instructions=Instruction.objects.filter(unit=unit).select_related("leader")[:20],
+            not_counted=not_counted(snapshot, unit) if snapshot else [],
         )
         return context
 
@@ -126,6 +127,32 @@ class ScorecardPage(WorkbenchView):
         except DomainError as exc:
             messages.error(request, exc.detail)
         return redirect(f"{request.path}?period={context['snapshot'].period:%Y-%m}" if context["snapshot"] else request.path)
+
+
+def not_counted(snapshot: Snapshot, unit: Unit, limit: int = 200) -> list[tuple]:
+    """The unit's lead orders of the month that did not count, each with the reason (for the scorecard)."""
+    from dispatch.choices import Status
+    from dispatch.models import WorkOrder
+
+    start, end = services.month_bounds(snapshot.period)
+    counted = snapshot.orders.filter(unit=unit).values("order_id")
+    orders = (
+        WorkOrder.objects.filter(unit=unit, role="main", dispatched_at__gte=start, dispatched_at__lt=end)
+        .exclude(pk__in=counted).exclude(status=Status.TRANSFERRED)
+        .prefetch_related("exemptions", "callbacks").select_related("demand__category").order_by("dispatched_at")[:limit]
+    )
+    rows = []
+    for order in orders:
+        if any(e.status == DecisionStatus.APPROVED for e in order.exemptions.all()):
+            reason = _("Exempted (不合理诉求 or accepted appeal)")
+        elif any(c.status == "unreachable" for c in order.callbacks.all()):
+            reason = _("Citizen unreachable")
+        elif order.status == Status.CLOSED:
+            reason = _("Evaluated in another month")
+        else:
+            reason = _("Not evaluated yet (%(status)s)") % {"status": order.get_status_display()}
+        rows.append((order, reason))
+    return rows
 
 
 class ReviewPage(WorkbenchView):

@@ -13,7 +13,7 @@ from dispatch.models import WorkOrder
 from feedback.models import Evaluation
 from hotline.core.models import Category, Unit
 from intake.services import demand_create
-from tests.factories import main_order
+from tests.factories import UserFactory, main_order
 
 TZ = ZoneInfo("Asia/Shanghai")
 OCTOBER = dt.date(2026, 10, 1)
@@ -371,3 +371,14 @@ def test_the_year_boundary_and_the_last_second_of_a_month(scheme):
     jan = score_month(dt.date(2027, 1, 1))
     assert row(dec, "110101001").assessed == 3 and row(jan, "110101001").assessed == 0
     assert row(jan, "110101001").previous_score == Decimal("100.00")
+
+
+def test_the_scorecard_says_why_an_order_did_not_count(october, handler_a):
+    client = Client()
+    client.force_login(handler_a)
+    html = client.get("/assessment/units/110101003/", {"period": "2026-10"})
+    assert html.status_code == 404  # another unit's scorecard
+    client.force_login(UserFactory(username="h_c", role="handler", unit=Unit.objects.get(code="110101003")))
+    page = client.get("/assessment/units/110101003/", {"period": "2026-10"}).content.decode()
+    table = page[page.index('id="not-counted"'):]
+    assert table.count("<tr") == 2  # the order never evaluated and the one evaluated in November
