@@ -10,7 +10,7 @@ snapshot with the inputs of every counted order.
   listed, not ranked (`insufficient`).
 - Tiers per level: 治理类 = the `tier_size` units with the most demands of the month; of the rest,
   先进类 = the top by score, then 整改类 = the bottom, then 进步类 = the largest gains over the
-  previous month among those left; everyone else 一般."""
+  previous month among those left; everyone else 一般. Units tied at a tier's edge stay together."""
 
 from __future__ import annotations
 
@@ -121,22 +121,33 @@ def _rank(rows: list[SnapshotUnit], min_volume: int) -> None:
         row.rank = 1 + sum(1 for other in ranked if other.score > row.score)
 
 
+def _take(ordered: list[SnapshotUnit], size: int, key) -> list[SnapshotUnit]:
+    """The first `size` rows, and any row tied with the last of them: equal results are not split by a
+    unit code at a tier's edge (the tier may then hold more than `size`)."""
+    if size <= 0 or not ordered:
+        return []
+    taken = ordered[:size]
+    edge = key(taken[-1])
+    return taken + [r for r in ordered[size:] if key(r) == edge]
+
+
 def _tiers(rows: list[SnapshotUnit], size: int) -> None:
     for row in rows:
         row.tier = Tier.ORDINARY if row.rank else Tier.INSUFFICIENT
-    busiest = sorted((r for r in rows if r.volume > 0), key=lambda r: (-r.volume, r.unit.code))[:size]
-    for row in busiest:
+    busiest = sorted((r for r in rows if r.volume > 0), key=lambda r: (-r.volume, r.unit.code))
+    for row in _take(busiest, size, lambda r: r.volume):
         row.tier = Tier.GOVERNANCE
     rest = sorted((r for r in rows if r.rank and r.tier != Tier.GOVERNANCE), key=lambda r: (r.rank, r.unit.code))
-    for row in rest[:size]:
+    for row in _take(rest, size, lambda r: r.score):
         row.tier = Tier.ADVANCED
-    for row in [r for r in reversed(rest) if r.tier == Tier.ORDINARY][:size]:
+    bottom = [r for r in reversed(rest) if r.tier == Tier.ORDINARY]
+    for row in _take(bottom, size, lambda r: r.score):
         row.tier = Tier.RECTIFY
     gains = sorted(
         (r for r in rest if r.tier == Tier.ORDINARY and r.previous_score is not None and r.score > r.previous_score),
         key=lambda r: (-(r.score - r.previous_score), r.unit.code),
     )
-    for row in gains[:size]:
+    for row in _take(gains, size, lambda r: r.score - r.previous_score):
         row.tier = Tier.IMPROVED
 
 

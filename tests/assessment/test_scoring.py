@@ -382,3 +382,17 @@ def test_the_scorecard_says_why_an_order_did_not_count(october, handler_a):
     page = client.get("/assessment/units/110101003/", {"period": "2026-10"}).content.decode()
     table = page[page.index('id="not-counted"'):]
     assert table.count("<tr") == 2  # the order never evaluated and the one evaluated in November
+
+
+def test_units_tied_at_a_tiers_edge_stay_together(scheme):
+    for code, satisfaction in (("110101001", "satisfied"), ("110101002", "basically"), ("110101003", "basically"),
+                               ("110101004", "unsatisfied")):
+        for _ in range(3):
+            evaluate(order_in(code), True, "resolved", satisfaction)
+    Scheme.objects.update(tier_size=1)
+    order_in("110101004")  # the busiest: 治理类
+    snapshot = score_month(OCTOBER)
+    tiers = {c: row(snapshot, c).tier for c in ("110101001", "110101002", "110101003", "110101004")}
+    # 002 and 003 tie (93.00) at the bottom edge: both 整改类, not one of them by unit code.
+    assert tiers == {"110101001": "advanced", "110101002": "rectify", "110101003": "rectify",
+                     "110101004": "governance"}
