@@ -4,17 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from hotline.core.models import Unit
 
 from .choices import Complexity, Light, ReturnReason, Status
+from hotline.core.forms import BootstrapForm as CoreBootstrapForm
+
 from .models import ContactMethod, Reply
 
 
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget, so templates render fields as they are."""
+class BootstrapForm(CoreBootstrapForm):
+    """The compact forms of the order page's action panels."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
-            field.widget.attrs.setdefault("class", css)
+    control_size = "sm"
 
 
 class QueueFilterForm(BootstrapForm):

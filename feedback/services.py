@@ -18,6 +18,7 @@ from dispatch.choices import EventKind, Role, Status
 from dispatch.models import WorkOrder
 from dispatch.services import (
     _event,
+    _locked,
     work_order_accept_reply,
     work_order_close,
     work_order_reopen,
@@ -49,11 +50,6 @@ def callback_settings() -> tuple[int, int]:
 def _check_callback_agent(by: User) -> None:
     if not (by.is_superuser or by.role in CALLBACK_ROLES):
         raise Forbidden(_("Only a callback agent can record the citizen's answers."))
-
-
-def _locked(order: WorkOrder) -> WorkOrder:
-    # Only the order's row: locking its unit too would serialise the whole unit (see dispatch._locked).
-    return WorkOrder.objects.select_for_update(of=("self",)).select_related("demand", "unit").get(pk=order.pk)
 
 
 # --- acceptance: the callback round and the citizen's link ----------------------------------------

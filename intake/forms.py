@@ -11,11 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from dispatch.choices import UNREPLIED_STATUSES
 from dispatch.models import WorkOrder
 from hotline.core.choices import UnitLevel
+from hotline.core.exceptions import InvalidInput
+from hotline.core.forms import BootstrapForm
 from hotline.core.models import Category, Unit
 from knowledge_base.search import searchable
 
 from .choices import Action, DemandType, RefusalReason, Urgency
-from .services import normalise_phone
+from .services import check_phone, normalise_phone
 
 # Service error codes → the field the agent must fix (the rest show above the form).
 ERROR_FIELDS = {
@@ -83,7 +85,7 @@ def street_choices():
     return [("", _("— not resolved: the dispatcher decides —")), *groups.items()]
 
 
-class DemandFields(forms.Form):
+class DemandFields(BootstrapForm):
     """What every channel asks: the caller, the matter, the place."""
 
     caller_phone = forms.CharField(label=_("Caller phone"), max_length=32)
@@ -92,20 +94,11 @@ class DemandFields(forms.Form):
     content = forms.CharField(label=_("Content"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            css = {forms.Select: "form-select", forms.CheckboxInput: "form-check-input"}.get(type(widget), "form-control")
-            widget.attrs.setdefault("class", css)
-
     def clean_caller_phone(self):
-        phone = normalise_phone(self.cleaned_data["caller_phone"])
-        if not 5 <= len(phone.lstrip("+")) <= 20:
-            raise forms.ValidationError(_("Enter the caller's phone number (5 to 20 digits)."))
-        return phone
+        try:
+            return check_phone(self.cleaned_data["caller_phone"])
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.detail) from None
 
 
 class CallForm(DemandFields):

@@ -2,20 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hotline.core.choices import UnitLevel
+from hotline.core.forms import BootstrapForm
 from hotline.core.models import Category, Unit
 
 from .models import ArticleStatus
 
 
-class Bootstrap:
-    def _style(self):
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
-
-
-class ArticleForm(Bootstrap, forms.Form):
+class ArticleForm(BootstrapForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     questions = forms.CharField(
         label=_("Question variants (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -36,10 +29,6 @@ class ArticleForm(Bootstrap, forms.Form):
     keywords = forms.CharField(label=_("Keywords"), max_length=255, required=False)
     note = forms.CharField(label=_("What changed (for the history)"), max_length=255, required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
-
     def clean(self):
         data = super().clean()
         if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:
@@ -54,7 +43,7 @@ class ArticleForm(Bootstrap, forms.Form):
         return data
 
 
-class ManageFilterForm(Bootstrap, forms.Form):
+class ManageFilterForm(BootstrapForm):
     q = forms.CharField(label=_("Title contains"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *ArticleStatus.choices])
     category = forms.ModelChoiceField(
@@ -66,7 +55,3 @@ class ManageFilterForm(Bootstrap, forms.Form):
     )
     expiring = forms.BooleanField(label=_("Expiring within 30 days"), required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
-        self.fields["expiring"].widget.attrs["class"] = "form-check-input"

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -12,3 +13,26 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"class": "form-control", "autofocus": True})
         self.fields["password"].widget.attrs.update({"class": "form-control"})
+
+
+class BootstrapForm(forms.Form):
+    """Bootstrap classes on every visible widget, so templates render fields as they are.
+    `control_size = "sm"` for the compact forms of side panels."""
+
+    control_size = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        suffix = f" form-control-{self.control_size}" if self.control_size else ""
+        select_suffix = f" form-select-{self.control_size}" if self.control_size else ""
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.HiddenInput, forms.RadioSelect)):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select" + select_suffix
+            else:
+                css = "form-control" + suffix
+            widget.attrs.setdefault("class", css)

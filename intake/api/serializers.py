@@ -58,12 +58,14 @@ class DemandCreateSerializer(serializers.Serializer):
     refusal_reason = serializers.ChoiceField(choices=RefusalReason.choices, required=False, allow_blank=True, default="")
 
     def validate_caller_phone(self, value):
-        from ..services import normalise_phone
+        from hotline.core.exceptions import InvalidInput
 
-        phone = normalise_phone(value)
-        if not 5 <= len(phone.lstrip("+")) <= 20:
-            raise serializers.ValidationError("Enter the caller's phone number (5 to 20 digits).", code="invalid_phone")
-        return phone
+        from ..services import check_phone
+
+        try:
+            return check_phone(value)
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.detail, code=exc.code) from None
 
     def validate(self, attrs):
         """One decision per call: answered, refused, merged, or routed (the default)."""
