@@ -111,7 +111,7 @@ class SnapshotUnit(models.Model):
 
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="units")
     unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
-    level = models.CharField(max_length=16)
+    level = models.CharField(max_length=24)
     volume = models.PositiveIntegerField(default=0)
     per_10k = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     assessed = models.PositiveIntegerField(default=0)
@@ -203,6 +203,10 @@ class Instruction(models.Model):
     unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="instructions")
     order = models.ForeignKey("dispatch.WorkOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     ranking = models.ForeignKey(SnapshotUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # On a report (《市民热线反映》): a section of it, or one item (a case, a hotspot, a ranking row).
+    report = models.ForeignKey("reports.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="instructions")
+    report_section = models.CharField(max_length=24, blank=True)
+    report_row = models.ForeignKey("reports.ReportRow", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     text = models.TextField(_("instruction"))
     issued_at = models.DateTimeField()
     due_at = models.DateTimeField(_("due"))

@@ -61,43 +61,94 @@ def scheme_for(period: dt.date) -> Scheme:
     return scheme
 
 
-FREEZE = """
-    INSERT INTO assessment_snapshotorder (snapshot_id, order_id, unit_id, contacted, resolution, satisfaction,
-        response_score, resolution_score, satisfaction_score, complainants, problem_since, bonus)
-    SELECT %s, o.id, o.unit_id, e.contacted, e.resolution, e.satisfaction,
-        CASE WHEN e.contacted THEN %s ELSE %s END,
-        CASE e.resolution WHEN 'resolved' THEN %s WHEN 'partly' THEN %s ELSE %s END,
-        CASE e.satisfaction WHEN 'satisfied' THEN %s WHEN 'basically' THEN %s ELSE %s END,
-        o.complainant_count, d.problem_since,
-        CASE WHEN e.resolution = 'resolved'
-             THEN (o.complainant_count - 1) * %s
-                  + CASE WHEN d.problem_since IS NOT NULL AND d.problem_since < %s
-                         THEN (%s - d.problem_since) * %s ELSE 0 END
-             ELSE 0 END
+# Per-order scores (each answer's points in the scheme), shared by the freeze and the live sums.
+SCORE_COLUMNS = """
+        CASE WHEN e.contacted THEN %s ELSE %s END AS response_score,
+        CASE e.resolution WHEN 'resolved' THEN %s WHEN 'partly' THEN %s ELSE %s END AS resolution_score,
+        CASE e.satisfaction WHEN 'satisfied' THEN %s WHEN 'basically' THEN %s ELSE %s END AS satisfaction_score"""
+# The counted orders of a period: current evaluations of lead orders recorded in it, not exempted.
+COUNTED_FROM = """
     FROM feedback_evaluation e
     JOIN dispatch_workorder o ON o.id = e.order_id
     JOIN intake_demand d ON d.id = o.demand_id
     WHERE e.is_current AND o.role = 'main' AND e.recorded_at >= %s AND e.recorded_at < %s
       AND NOT EXISTS (SELECT 1 FROM assessment_exemption x WHERE x.order_id = o.id AND x.status = 'approved')
 """
+FREEZE = f"""
+    INSERT INTO assessment_snapshotorder (snapshot_id, order_id, unit_id, contacted, resolution, satisfaction,
+        response_score, resolution_score, satisfaction_score, complainants, problem_since, bonus)
+    SELECT %s, o.id, o.unit_id, e.contacted, e.resolution, e.satisfaction, {SCORE_COLUMNS},
+        o.complainant_count, d.problem_since,
+        CASE WHEN e.resolution = 'resolved'
+             THEN (o.complainant_count - 1) * %s
+                  + CASE WHEN d.problem_since IS NOT NULL AND d.problem_since < %s
+                         THEN (%s - d.problem_since) * %s ELSE 0 END
+             ELSE 0 END
+    {COUNTED_FROM}
+"""
+SUMS = f"""
+    SELECT unit_id, COUNT(*), SUM(response_score), SUM(resolution_score), SUM(satisfaction_score)
+    FROM (SELECT o.unit_id, {SCORE_COLUMNS} {COUNTED_FROM}) counted
+    GROUP BY unit_id
+"""
+
+
+def _score_params(scheme: Scheme) -> list:
+    scores = scheme.scores
+    return [
+        scores["contacted"]["true"], scores["contacted"]["false"],
+        scores["resolution"]["resolved"], scores["resolution"]["partly"], scores["resolution"]["unresolved"],
+        scores["satisfaction"]["satisfied"], scores["satisfaction"]["basically"], scores["satisfaction"]["unsatisfied"],
+    ]
 
 
 def _freeze_orders(snapshot: Snapshot, scheme: Scheme, start: dt.datetime, end: dt.datetime, year: int) -> None:
     """The counted orders with what each scored, in one INSERT … SELECT (a month is a million rows).
     Not counted: evaluations of other months, replaced ones, assisting parts, exempted orders (不合理诉求
     and accepted appeals); unreachable orders have no evaluation."""
-    scores = scheme.scores
     ops = connection.ops
     params = [
-        snapshot.pk,
-        scores["contacted"]["true"], scores["contacted"]["false"],
-        scores["resolution"]["resolved"], scores["resolution"]["partly"], scores["resolution"]["unresolved"],
-        scores["satisfaction"]["satisfied"], scores["satisfaction"]["basically"], scores["satisfaction"]["unsatisfied"],
+        snapshot.pk, *_score_params(scheme),
         float(scheme.bonus_per_complainant), year, year, float(scheme.bonus_per_year),
         ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end),
     ]
     with connection.cursor() as cursor:
         cursor.execute(FREEZE, params)
+
+
+def score_sums(start: dt.datetime, end: dt.datetime, scheme: Scheme | None = None) -> dict[int, tuple]:
+    """Live (unfrozen) sums of the orders counted so far in [start, end), per lead unit:
+    {unit_id: (orders, Σ response, Σ resolution, Σ satisfaction)} — the rates so far (e.g. the month to
+    date in the weekly report) are Σ / orders, by the same rule as the monthly snapshot."""
+    scheme = scheme or scheme_for(start.date())
+    ops = connection.ops
+    params = [*_score_params(scheme), ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end)]
+    with connection.cursor() as cursor:
+        cursor.execute(SUMS, params)
+        return {row[0]: (row[1], Decimal(str(row[2])), Decimal(str(row[3])), Decimal(str(row[4])))
+                for row in cursor.fetchall()}
+
+
+def snapshot_sums(snapshot: Snapshot) -> dict[int, tuple]:
+    """The same sums from a frozen snapshot's counted orders."""
+    return {
+        row["unit_id"]: (row["n"], Decimal(str(row["r"])), Decimal(str(row["s"])), Decimal(str(row["t"])))
+        for row in snapshot.orders.values("unit_id").annotate(
+            n=Count("id"), r=Sum("response_score"), s=Sum("resolution_score"), t=Sum("satisfaction_score"))
+    }
+
+
+def rates_of(sums: tuple, scheme: Scheme) -> dict:
+    """Rates and composite (without bonus) from (orders, Σ response, Σ resolution, Σ satisfaction)."""
+    n, response, resolution, satisfaction = sums
+    if not n:
+        return {"assessed": 0, "response_rate": None, "resolution_rate": None, "satisfaction_rate": None,
+                "score": None}
+    rates = [q(Decimal(total) / n) for total in (response, resolution, satisfaction)]
+    score = q(scheme.weight_response * rates[0] + scheme.weight_resolution * rates[1]
+              + scheme.weight_satisfaction * rates[2])
+    return {"assessed": n, "response_rate": rates[0], "resolution_rate": rates[1], "satisfaction_rate": rates[2],
+            "score": score}
 
 
 def _volumes(start, end) -> dict[int, int]:
@@ -432,8 +483,10 @@ INSTRUCTION_DAYS = 5
 
 
 def instruction_issue(*, leader, text: str, order: WorkOrder | None = None, ranking: SnapshotUnit | None = None,
+                      report_row=None, report=None, section: str = "", unit: Unit | None = None,
                       due_working_days: int = INSTRUCTION_DAYS, at: dt.datetime | None = None):
-    """A leader's 批示 on an order or a ranking row becomes a supervision task for the unit concerned."""
+    """A leader's 批示 on an order, a ranking row, a report item or a report section (addressed to a unit
+    the leader chooses) becomes a supervision task for the unit concerned."""
     from hotline.core.choices import Role as UserRole
     from hotline.core.exceptions import Forbidden, InvalidInput
     from hotline.core.workdays import WorkCalendar, add_working_days
@@ -444,12 +497,23 @@ def instruction_issue(*, leader, text: str, order: WorkOrder | None = None, rank
         raise Forbidden(_("Only a leader writes 批示."))
     if not text.strip():
         raise InvalidInput(_("Write the instruction."), code="text_required")
-    if (order is None) == (ranking is None):
-        raise InvalidInput(_("A 批示 is on one order or one ranking row."), code="target_required")
+    if sum(target is not None for target in (order, ranking, report_row, report)) != 1:
+        raise InvalidInput(_("A 批示 is on one order, one ranking row or one report item."), code="target_required")
+    if report_row is not None:
+        report, section, order, unit = report_row.report, report_row.section, report_row.order, report_row.unit
+        if unit is None:
+            raise InvalidInput(_("This item has no unit to answer a 批示."), code="no_unit")
+    elif report is not None:
+        if not section or unit is None:
+            raise InvalidInput(_("Choose the unit this 批示 goes to."), code="unit_required")
+    else:
+        unit = order.unit if order is not None else ranking.unit
+    if leader.unit_id and not unit.is_within(leader.unit):
+        raise Forbidden(_("That unit is outside your area."), code="outside_scope")
     at = at or timezone.now()
-    unit = order.unit if order is not None else ranking.unit
     return Instruction.objects.create(
-        leader=leader, unit=unit, order=order, ranking=ranking, text=text.strip(), issued_at=at,
+        leader=leader, unit=unit, order=order, ranking=ranking, report=report, report_section=section,
+        report_row=report_row, text=text.strip(), issued_at=at,
         due_at=add_working_days(at, due_working_days, WorkCalendar.load()),
     )
 

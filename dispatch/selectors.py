@@ -30,6 +30,28 @@ def light_q(light: str, now: dt.datetime) -> Q:
     return open_ & Q(warn_at__gt=now, red_at__gt=now)
 
 
+def light_case(now: dt.datetime) -> Case:
+    """The light of an open order at `now` as one SQL expression (the rule of deadlines.light_of)."""
+    return Case(
+        When(deadline__lte=now, then=Value(Light.OVERDUE.value)),
+        When(red_at__lte=now, then=Value(Light.RED.value)),
+        When(warn_at__lte=now, then=Value(Light.YELLOW.value)),
+        default=Value(Light.GREEN.value),
+    )
+
+
+def open_lights_by_unit(now: dt.datetime, path: str = "/") -> dict[int, dict[str, int]]:
+    """{unit_id: {light: open orders}} for the units under `path`: one GROUP BY over the open orders."""
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        WorkOrder.objects.filter(status__in=OPEN_STATUSES, unit__path__startswith=path)
+        .annotate(light=light_case(now)).values_list("unit_id", "light").annotate(n=Count("id")).order_by()
+    )
+    for unit_id, light, n in rows:
+        counts.setdefault(unit_id, {})[light] = n
+    return counts
+
+
 def unit_queue(user, *, now: dt.datetime, status: str = "", light: str = "", category: str = "") -> QuerySet[WorkOrder]:
     """A unit's queue: urgent demands first, then by deadline."""
     qs = work_orders_visible_to(user)

@@ -198,6 +198,8 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "dispatch.choices.Status",
         "ResolutionEnum": "dispatch.models.Reply.Resolution",
         "ArticleStatusEnum": "knowledge_base.models.ArticleStatus",
+        "ReportKindEnum": "reports.choices.Kind",
+        "ReportStatusEnum": "reports.choices.Status",
     },
 }
 

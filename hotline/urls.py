@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/", include("dispatch.api.urls")),
     path("api/v1/", include("knowledge_base.api.urls")),
     path("api/v1/", include("assessment.api.urls")),
+    path("api/v1/", include("reports.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("open311/v2/", include("open311.urls")),

@@ -263,6 +263,14 @@ def caller_reveal(*, demand: Demand, by: User, reason: str, ip: str | None = Non
         raise InvalidInput(_("Say why you need the caller's number."), code="reason_required")
     if not may_reveal(by, demand):
         raise Forbidden(_("You may not see this caller's identity."), code="reveal_forbidden")
+    return caller_identity_log(demand=demand, by=by, reason=reason, ip=ip)
+
+
+def caller_identity_log(*, demand: Demand, by: User, reason: str, ip: str | None = None) -> dict:
+    """Log one reveal (RevealLog) and return the identity. The caller of this function has decided that
+    `by` may see it (caller_reveal for orders; the reports' key cases for leaders)."""
+    if not reason.strip():
+        raise InvalidInput(_("Say why you need the caller's number."), code="reason_required")
     RevealLog.objects.create(demand=demand, user=by, reason=reason.strip()[:255], ip=ip or None)
     return {"caller_name": demand.caller_name, "caller_phone": demand.caller_phone, "confidential": demand.confidential}
 

@@ -52,10 +52,12 @@ def _fresh_gazetteer():
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_eager_celery(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
+    # The app reads Django settings under the CELERY_ namespace: plain `conf.task_always_eager = …` is
+    # ignored there, so the namespaced keys are set (and task errors raised in the test, not swallowed).
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=True, CELERY_TASK_EAGER_PROPAGATES=True)
     yield
-    celery_app.conf.task_always_eager = previous
+    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=previous[0], CELERY_TASK_EAGER_PROPAGATES=previous[1])
 
 
 @pytest.fixture

@@ -26,8 +26,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "parent", "level", "is_active"]
-    list_filter = ["level", "is_active"]
+    list_display = ["code", "name", "parent", "level", "media_sensitive", "is_active"]
+    list_filter = ["level", "media_sensitive", "is_active"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["level"]

@@ -85,6 +85,8 @@ class Category(models.Model):
     )
     level = models.PositiveSmallIntegerField(_("level"), editable=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # 媒体敏感: demands in this category (or below it) are key cases of the daily report.
+    media_sensitive = models.BooleanField(_("media-sensitive"), default=False)
 
     class Meta:
         ordering = ["code"]

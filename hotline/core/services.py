@@ -84,11 +84,13 @@ def categories_load() -> int:
     by_code: dict[str, Category] = {}
     for row in _rows("categories.csv"):
         parent = by_code[row["parent_code"]] if row["parent_code"] else None
+        sensitive = row.get("media_sensitive") == "1"
         category, created = Category.objects.get_or_create(
-            code=row["code"], defaults={"name": row["name"], "parent": parent}
+            code=row["code"], defaults={"name": row["name"], "parent": parent, "media_sensitive": sensitive}
         )
-        if not created and (category.name, category.parent_id) != (row["name"], parent.pk if parent else None):
-            category.name, category.parent = row["name"], parent
+        wanted = (row["name"], parent.pk if parent else None, sensitive)
+        if not created and (category.name, category.parent_id, category.media_sensitive) != wanted:
+            category.name, category.parent, category.media_sensitive = row["name"], parent, sensitive
             category.save()
         by_code[row["code"]] = category
     return len(by_code)

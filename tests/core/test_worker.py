@@ -27,7 +27,7 @@ def test_a_task_runs_on_a_real_worker_through_redis():
         stderr=subprocess.STDOUT,
         text=True,
     )
-    celery_app.conf.task_always_eager = False
+    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=False)
     try:
         token = uuid.uuid4().hex
         result = ping.apply_async(kwargs={"token": token}, queue=queue)

@@ -34,3 +34,9 @@ def query_with(context, **kwargs):
     for key, value in kwargs.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template ({{ sections|get_item:key }}), None when absent."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

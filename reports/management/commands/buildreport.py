@@ -1,0 +1,49 @@
+import datetime as dt
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from hotline.core.exceptions import DomainError
+from reports import builder
+from reports.choices import Kind, Status
+from reports.services import report_build, report_request
+
+
+class Command(BaseCommand):
+    help = ("Build one 《市民热线反映》 report (daily, weekly or monthly) covering --date, as a new revision; "
+            "without --date, the last complete period as of --at (what the schedule builds).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--kind", required=True, choices=Kind.values)
+        parser.add_argument("--date", help="YYYY-MM-DD: a day of the period to report")
+        parser.add_argument("--at", help="ISO-8601 'as of' time (default: now)")
+
+    def handle(self, *args, kind: str, date: str | None, at: str | None, **options):
+        moment = parse_datetime(at) if at else timezone.now()
+        if moment is None:
+            raise CommandError(f"--at: expected ISO-8601, got {at!r}")
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        if date:
+            try:
+                day = dt.date.fromisoformat(date)
+            except ValueError:
+                raise CommandError(f"--date: expected YYYY-MM-DD, got {date!r}") from None
+        else:
+            day = builder.last_complete(kind, timezone.localtime(moment).date())
+        started = time.perf_counter()
+        try:
+            report = report_request(kind=kind, day=day, at=moment, enqueue=False)
+        except DomainError as exc:
+            raise CommandError(exc.detail) from None
+        if report.status != Status.QUEUED:
+            raise CommandError(f"{report} is already being built (revision {report.revision}).")
+        report = report_build(report.pk, at=moment)
+        if report.status != Status.READY:
+            raise CommandError(f"{report}: {report.error}")
+        self.stdout.write(
+            f"{report} revision {report.revision}: {report.facts.count()} counts, {report.rows.count()} rows, "
+            f"{time.perf_counter() - started:.2f}s"
+        )

@@ -1,0 +1,336 @@
+"""Reading a report as one reader sees it: the frozen facts and rows of the reader's subtree (the city
+for the center, a district or a street for their leaders), put together into sections and charts.
+
+The page, the API, the PDF and the Excel export all read `report_view`, so they show the same numbers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from assessment.models import Scheme, Tier
+from assessment.services import rates_of, scheme_for
+from hotline.core.choices import Role, UnitLevel
+from hotline.core.models import Unit
+from intake.selectors import caller_identity_for
+
+from .choices import KIND_SECTIONS, Kind, Section, Status
+from .models import Report, ReportFact, ReportRow
+
+READER_ROLES = frozenset({Role.LEADER, Role.UNIT_LEADER, Role.SUPERVISOR, Role.ADMIN})
+PAGE_ROWS = 200  # rows of a listed section shown on the page; the Excel export has them all
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the city a reader sees: a path prefix, and the unit it names (None: the whole city)."""
+
+    path: str
+    unit: Unit | None
+
+    @property
+    def is_city(self) -> bool:
+        return self.unit is None or self.unit.level == UnitLevel.CENTER
+
+    @property
+    def name(self) -> str:
+        return _("Whole city") if self.is_city else self.unit.name
+
+
+def may_read(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or (user.role in READER_ROLES and user.unit_id is not None))
+
+
+def scope_for(user) -> Scope:
+    if user.unit_id is None:  # a superuser without a unit
+        return Scope(path="/", unit=None)
+    return Scope(path=user.unit.path, unit=user.unit)
+
+
+def reports_visible_to(user) -> QuerySet[Report]:
+    """Every report's current revision, plus builds under way and failed ones (shown with their state)."""
+    if not may_read(user):
+        return Report.objects.none()
+    return Report.objects.filter(Q(is_current=True) | Q(status__in=[Status.QUEUED, Status.BUILDING, Status.FAILED]))
+
+
+# --- facts -----------------------------------------------------------------------------------------------
+def _change(value: int, before: int) -> float | None:
+    return None if not before else round((value - before) * 100 / before, 1)
+
+
+def _labels() -> dict[str, dict]:
+    """Labels of enumerated keys in the reader's language (frozen labels are the builder's language)."""
+    from intake.choices import Channel, DemandType
+
+    from .builder import HANDLING_EVENTS
+
+    return {"channel": dict(Channel.choices), "demand_type": dict(DemandType.choices),
+            "handling": dict(HANDLING_EVENTS), "total": {"all": _("All demands")}, "district": {"-": _("Not located")}}
+
+
+def localise(data: dict) -> dict:
+    """A listed row with its enumerated labels in the reader's language."""
+    from .choices import AlertKind, KeyReason
+
+    data = dict(data)
+    if "reasons" in data:
+        data["reason_labels"] = [str(KeyReason(r).label) for r in data["reasons"] if r in KeyReason.values]
+    if data.get("kind") in AlertKind.values:
+        data["kind_label"] = str(AlertKind(data["kind"]).label)
+    return data
+
+
+def facts_of(report: Report, scope: Scope) -> dict[str, list[dict]]:
+    """The report's counts summed over the scope, per dimension, largest first."""
+    by_dimension: dict[str, list[dict]] = defaultdict(list)
+    rows = (
+        ReportFact.objects.filter(report=report, path__startswith=scope.path)
+        .values("dimension", "key", "label").annotate(value=Sum("value"), prev=Sum("prev"), base=Sum("base"))
+        .order_by()
+    )
+    labels = _labels()
+    for row in rows:
+        row["label"] = str(labels.get(row["dimension"], {}).get(row["key"], row["label"]))
+        row["change"] = _change(row["value"], row["prev"])
+        row["change_base"] = _change(row["value"], row["base"])
+        by_dimension[row.pop("dimension")].append(row)
+    for items in by_dimension.values():
+        items.sort(key=lambda r: (-r["value"], r["key"]))
+    return by_dimension
+
+
+def _total(facts: dict, dimension: str = "total") -> dict:
+    items = facts.get(dimension) or [{"key": "all", "label": "", "value": 0, "prev": 0, "base": 0,
+                                      "change": None, "change_base": None}]
+    return items[0]
+
+
+# --- rows ------------------------------------------------------------------------------------------------
+def rows_of(report: Report, scope: Scope, section: str) -> QuerySet[ReportRow]:
+    return ReportRow.objects.filter(report=report, section=section, path__startswith=scope.path)
+
+
+def _listed(report: Report, scope: Scope, section: str, user=None) -> dict:
+    qs = rows_of(report, scope, section)
+    if section == Section.KEY_CASES:
+        qs = qs.select_related("demand")
+    rows = list(qs[:PAGE_ROWS])
+    items = []
+    for row in rows:
+        item = {"id": row.pk, "unit_id": row.unit_id, "order_id": row.order_id, **localise(row.data)}
+        if section == Section.KEY_CASES and user is not None:
+            if row.demand is not None:
+                identity = caller_identity_for(user, row.demand)
+                item["caller"] = _("Confidential (保密)") if row.demand.confidential else identity["caller_name"]
+            else:
+                item["caller"] = ""
+        items.append(item)
+    return {"rows": items, "count": qs.count() if len(rows) == PAGE_ROWS else len(rows)}
+
+
+def _group_units(scope: Scope) -> tuple[dict[str, Unit], callable]:
+    """How rates are grouped: by district for the city (city departments and enterprises together), by
+    the scope unit's children below it (a district's streets and departments, a street itself)."""
+    if scope.is_city:
+        districts = {u.path: u for u in Unit.objects.filter(level=UnitLevel.DISTRICT)}
+
+        def key(path: str):
+            for prefix, unit in districts.items():
+                if path.startswith(prefix):
+                    return prefix
+            return "city"
+        return {p: u for p, u in districts.items()}, key
+    children = {u.path: u for u in Unit.objects.filter(parent=scope.unit)}
+
+    def key(path: str):
+        for prefix in children:
+            if path.startswith(prefix):
+                return prefix
+        return scope.path
+    children[scope.path] = scope.unit
+    return children, key
+
+
+def _rates(rows, scope: Scope, scheme: Scheme) -> list[dict]:
+    groups, key_of = _group_units(scope)
+    sums: dict[str, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
+    whole = [0, Decimal(0), Decimal(0), Decimal(0)]
+    for row in rows:
+        d = row.data
+        values = (d["n"], Decimal(d["response"]), Decimal(d["resolution"]), Decimal(d["satisfaction"]))
+        target = sums[key_of(row.path)]
+        for i, v in enumerate(values):
+            target[i] += v
+            whole[i] += v
+    result = []
+    for path, total in sums.items():
+        unit = groups.get(path)
+        name = unit.name if unit else _("City departments and enterprises")
+        result.append({"name": name, "code": unit.code if unit else "", **rates_of(tuple(total), scheme)})
+    result.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["code"]))
+    overall = {"name": scope.name, "code": "", **rates_of(tuple(whole), scheme)}
+    return [overall, *result]
+
+
+def _scheme(report: Report) -> Scheme:
+    snapshot = report.meta.get("snapshot")
+    if snapshot:
+        found = Scheme.objects.filter(version=snapshot["scheme"]).first()
+        if found:
+            return found
+    return scheme_for(report.period_end.replace(day=1))
+
+
+def _take(rows: list[dict], size: int, key) -> list[dict]:
+    """The first `size`, and any tied with the last of them (as the assessment's tiers)."""
+    if not rows:
+        return []
+    taken = rows[:size]
+    edge = key(taken[-1])
+    return taken + [r for r in rows[size:] if key(r) == edge]
+
+
+def _ranking(report: Report, scope: Scope) -> dict:
+    all_rows = list(ReportRow.objects.filter(report=report, section=Section.RANKING))
+    items = [{"id": r.pk, "path": r.path, "unit_id": r.unit_id, **r.data} for r in all_rows]
+    streets = [r for r in items if r["level"] == UnitLevel.STREET]
+    ranked = sorted((r for r in streets if r["rank"]), key=lambda r: (-r["rank"], r["code"]))
+    improvers = sorted((r for r in streets if r["change"] is not None and Decimal(r["change"]) > 0),
+                       key=lambda r: (-Decimal(r["change"]), r["code"]))
+    within = [r for r in streets if r["path"].startswith(scope.path)]
+    tiers = defaultdict(int)
+    for r in within:
+        tiers[r["tier"]] += 1
+    in_scope = lambda rows: [r for r in rows if r["path"].startswith(scope.path)]
+    return {
+        "rows": sorted(within, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"])),
+        "tiers": [{"tier": t, "label": str(Tier(t).label), "count": tiers.get(t, 0)} for t in Tier.values],
+        "last": in_scope(_take(ranked, TOP, lambda r: r["rank"])),
+        "improvers": in_scope(_take(improvers, TOP, lambda r: Decimal(r["change"]))),
+        "departments": sorted(
+            (r for r in items if r["level"] != UnitLevel.STREET and r["path"].startswith(scope.path)),
+            key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"])),
+        "streets_total": len(streets),
+    }
+
+
+def _year_trend(report: Report, scope: Scope, facts: dict, scheme: Scheme) -> list[dict]:
+    by_period: dict[str, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
+    for row in rows_of(report, scope, Section.YEAR_TREND):
+        d = row.data
+        target = by_period[d["period"]]
+        for i, v in enumerate((d["n"], Decimal(d["response"]), Decimal(d["resolution"]), Decimal(d["satisfaction"]))):
+            target[i] += v
+    demands = {f["key"]: f["value"] for f in facts.get("month", [])}
+    periods = sorted(set(demands) | set(by_period))
+    return [{"period": p, "demands": demands.get(p, 0), **rates_of(tuple(by_period[p]), scheme)} if p in by_period
+            else {"period": p, "demands": demands.get(p, 0), **rates_of((0, 0, 0, 0), scheme)} for p in periods]
+
+
+def report_view(report: Report, user) -> dict:
+    """Everything a reader sees of a report, restricted to their scope."""
+    scope = scope_for(user)
+    facts = facts_of(report, scope)
+    sections: dict[str, dict] = {}
+    place = "district" if scope.is_city else "street"
+    for section in KIND_SECTIONS[Kind(report.kind)]:
+        if section == Section.TOTALS:
+            sections[section] = {
+                "total": _total(facts), "channel": facts.get("channel", []), "demand_type": facts.get("demand_type", []),
+                "category": facts.get("category", []), "place": facts.get(place, []), "place_kind": place,
+            }
+        elif section in (Section.HOTSPOTS, Section.KEY_CASES, Section.ALERTS):
+            sections[section] = _listed(report, scope, section, user)
+        elif section == Section.TREND:
+            sections[section] = {"days": sorted(facts.get("day", []), key=lambda r: r["key"])}
+        elif section == Section.TOP:
+            sections[section] = {"categories": facts.get("category3", [])[:TOP], "streets": facts.get("street", [])[:TOP]}
+        elif section == Section.HANDLING:
+            sections[section] = {"items": sorted(facts.get("handling", []), key=lambda r: r["key"])}
+        elif section == Section.RATES:
+            sections[section] = {"rows": _rates(rows_of(report, scope, Section.RATES), scope, _scheme(report)),
+                                 "period": report.meta.get("rates_period")}
+        elif section == Section.RANKING:
+            sections[section] = _ranking(report, scope)
+        elif section == Section.DEPARTMENTS:
+            sections[section] = {"rows": sections.get(Section.RANKING, _ranking(report, scope))["departments"]}
+        elif section == Section.YEAR_TREND:
+            sections[section] = {"months": _year_trend(report, scope, facts, _scheme(report))}
+        elif section == Section.PROBLEMS:
+            sections[section] = {"categories": facts.get("category3", [])[:TOP],
+                                 **_listed(report, scope, Section.PROBLEMS)}
+    return {"scope": scope, "sections": sections}
+
+
+# --- the leader dashboard (live) ---------------------------------------------------------------------------
+def _demands_in(scope: Scope):
+    from intake.models import Demand
+
+    qs = Demand.objects.all()
+    if scope.is_city:
+        return qs
+    return qs.filter(Q(street__path__startswith=scope.path)
+                     | Q(street__isnull=True, district__path__startswith=scope.path))
+
+
+def dashboard(user, now) -> dict:
+    """Today's numbers so far, the lights of all open orders by district (or street), the latest
+    reports and open 批示 — all within the reader's scope, read live."""
+    import datetime as dt
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from assessment.models import Instruction
+    from dispatch.choices import EventKind, Light
+    from dispatch.models import WorkOrderEvent
+    from dispatch.selectors import open_lights_by_unit
+    from intake.choices import Channel, Disposition
+
+    scope = scope_for(user)
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = _demands_in(scope).filter(received_at__gte=midnight, received_at__lte=now)
+    channels = dict(today.values_list("channel").annotate(n=Count("id")).order_by())
+    dispositions = dict(today.values_list("disposition").annotate(n=Count("id")).order_by())
+    yesterday = _demands_in(scope).filter(received_at__gte=midnight - dt.timedelta(days=1),
+                                          received_at__lte=now - dt.timedelta(days=1)).count()
+    events = dict(
+        WorkOrderEvent.objects.filter(at__gte=midnight, at__lte=now, order__unit__path__startswith=scope.path,
+                                      kind__in=[EventKind.DISPATCHED, EventKind.REPLIED, EventKind.CLOSED])
+        .values_list("kind").annotate(n=Count("id")).order_by()
+    )
+    lights = open_lights_by_unit(now, scope.path)
+    groups, key_of = _group_units(scope)
+    paths = dict(Unit.objects.filter(pk__in=lights).values_list("pk", "path"))
+    by_group: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(
+        [Light.GREEN, Light.YELLOW, Light.RED, Light.OVERDUE], 0))
+    for unit_id, counts in lights.items():
+        target = by_group[key_of(paths[unit_id])]
+        for light, n in counts.items():
+            target[light] += n
+    light_rows = sorted(
+        ({"name": groups[k].name if k in groups else _("City departments and enterprises"), "code": groups[k].code
+          if k in groups else "", **v, "open": sum(v.values())} for k, v in by_group.items()),
+        key=lambda r: (-r[Light.OVERDUE] - r[Light.RED], -r["open"], r["code"]))
+    instructions = Instruction.objects.select_related("unit", "leader").filter(unit__path__startswith=scope.path)
+    if user.role == Role.LEADER and not user.is_superuser:
+        instructions = instructions.filter(leader=user)
+    return {
+        "scope": scope, "now": now,
+        "today": {"demands": today.count(), "yesterday_same_time": yesterday,
+                  "channels": [(label, channels.get(value, 0)) for value, label in Channel.choices if channels.get(value)],
+                  "dispositions": [(label, dispositions.get(value, 0)) for value, label in Disposition.choices],
+                  "dispatched": events.get(EventKind.DISPATCHED, 0), "replied": events.get(EventKind.REPLIED, 0),
+                  "closed": events.get(EventKind.CLOSED, 0)},
+        "lights": light_rows,
+        "lights_total": {light: sum(r[light] for r in light_rows) for light in (Light.GREEN, Light.YELLOW, Light.RED, Light.OVERDUE)},
+        "reports": list(Report.objects.filter(is_current=True).order_by("-built_at")[:6]),
+        "instructions": list(instructions.filter(status=Instruction.Status.OPEN).order_by("due_at")[:20]),
+        "answered": list(instructions.filter(status=Instruction.Status.ANSWERED).order_by("-responded_at")[:10]),
+    }

@@ -1,0 +1,19 @@
+from celery import shared_task
+
+
+@shared_task(name="reports.build")
+def build_report(*, report_id: int) -> str:
+    """Build a requested revision (queued by a leader's "build now" or a rebuild)."""
+    from .services import report_build
+
+    report = report_build(report_id)
+    return f"{report} r{report.revision}: {report.status}" if report else f"report {report_id}: already taken"
+
+
+@shared_task(name="reports.build_scheduled")
+def build_scheduled(*, kind: str) -> str:
+    """Beat (hotline/schedules.py): the last complete day, week or month."""
+    from .services import report_build_scheduled
+
+    report = report_build_scheduled(kind)
+    return f"{report} r{report.revision}: {report.status}" if report else "nothing to build"
