@@ -15,7 +15,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/0} \
 	CONN_MAX_AGE=0 DEBUG=1
 
-.PHONY: install run test test-fast services browser messages vendor clean
+.PHONY: install run test test-fast services browser pdf messages vendor clean
 
 install: $(VENV)/.installed
 
@@ -25,7 +25,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-run: install
+run: install pdf
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seeddemo
 	HOST=$(HOST) PORT=$(PORT) bin/run-all
@@ -36,11 +36,15 @@ services:
 browser:
 	bin/ensure-browser
 
-test: install services browser
+# Pango and a CJK font for WeasyPrint's report PDFs.
+pdf:
+	bin/ensure-pdf
+
+test: install services browser pdf
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 # Unit tests only (no browser, no worker): quicker while editing.
-test-fast: install services
+test-fast: install services pdf
 	$(TEST_ENV) $(BIN)/pytest -m "not e2e and not worker" $(PYTEST_ARGS)
 
 # Recompile the Chinese translations after editing locale/zh_Hans/LC_MESSAGES/django.po (needs gettext).

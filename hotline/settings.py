@@ -237,6 +237,12 @@ HOTLINE_DEMO_OPEN311_KEY = env("HOTLINE_DEMO_OPEN311_KEY", default="demo-open311
 # Reverse proxies in front of the web processes whose X-Forwarded-For is trusted (0: none), so that
 # the citizen portal's rate limits count citizens, not the proxy.
 HOTLINE_TRUSTED_PROXIES = env.int("HOTLINE_TRUSTED_PROXIES", default=0)
+
+# Reports (《市民热线反映》): what makes a hotspot and a key case of the daily report.
+HOTLINE_REPORT_HOTSPOT_MIN = env.int("HOTLINE_REPORT_HOTSPOT_MIN", default=3)
+HOTLINE_REPORT_HOTSPOT_RATIO = env.int("HOTLINE_REPORT_HOTSPOT_RATIO", default=3)
+HOTLINE_REPORT_GROUP_SIZE = env.int("HOTLINE_REPORT_GROUP_SIZE", default=5)
+HOTLINE_REPORT_REPEAT_CALLS = env.int("HOTLINE_REPORT_REPEAT_CALLS", default=3)
 HOTLINE_CALLBACK_ATTEMPTS = env.int("HOTLINE_CALLBACK_ATTEMPTS", default=3)
 HOTLINE_CALLBACK_WINDOW_HOURS = env.int("HOTLINE_CALLBACK_WINDOW_HOURS", default=48)
 HOTLINE_EVALUATION_LINK_DAYS = env.int("HOTLINE_EVALUATION_LINK_DAYS", default=7)
@@ -249,5 +255,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every step and every SVG style it parses itself; fontTools its subsetting.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        "matplotlib": {"level": "WARNING"},
+    },
 }

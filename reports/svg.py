@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 
-FONT = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans"]
+FONT = ["Noto Sans CJK SC", "DejaVu Sans"]  # fonts-noto-cjk (bin/ensure-pdf)
 COLOURS = ["#0d6efd", "#adb5bd", "#198754", "#fd7e14", "#6f42c1"]
 GEOJSON = Path(settings.BASE_DIR) / "static" / "vendor" / "geo" / "beijing-districts.json"
 
@@ -35,11 +36,13 @@ def districts() -> list[dict]:
     return json.loads(GEOJSON.read_text(encoding="utf-8"))["features"]
 
 
-def _svg(figure) -> str:
+def _svg(figure, prefix: str) -> str:
+    """The figure as an inline <svg>; its element ids prefixed, since several charts share one page."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    text = text[text.index("<svg"):]
+    return re.sub(r'(id="|url\(#|href="#)', lambda m: f"{m.group(1)}{prefix}-", text)
 
 
 def _bar(spec: dict, figure) -> None:
@@ -104,4 +107,4 @@ def chart_svg(spec: dict) -> str:
     figure = Figure(figsize=(6.4, 4.2) if spec["type"] == "map" else (6.4, 2.8))
     DRAW[spec["type"]](spec, figure)
     figure.suptitle(spec["title"], fontsize=9)
-    return _svg(figure)
+    return _svg(figure, spec["id"])
