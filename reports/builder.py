@@ -257,7 +257,7 @@ def hotspot_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict]
                          "category_code": category["code"], "count": n, "average": round(average, 2)},
             })
     rows.sort(key=lambda r: (-(r["data"]["count"] - r["data"]["average"]), r["data"]["street_code"]))
-    return rows[: threshold("HOTSPOT_LIMIT", 50)]
+    return rows  # all of them: a district reader must see theirs (the page shows the first ones)
 
 
 def key_case_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict]:
@@ -286,7 +286,6 @@ def key_case_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict
         .prefetch_related("work_orders").order_by("received_at", "id")
     )
     repeaters = set(phones.values_list("caller_phone", flat=True))
-    limit = threshold("KEY_CASE_LIMIT", 500)
     rows = []
     for demand in candidates.iterator(chunk_size=500):
         orders = sorted(demand.work_orders.all(), key=lambda o: (o.role != "main", o.pk))
@@ -319,18 +318,17 @@ def key_case_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict
                 "complainants": main.complainant_count if main else 1, "disposition": demand.get_disposition_display(),
             },
         })
-        if len(rows) >= limit:
-            break
     return rows
 
 
 def alert_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict]:
     """Orders that went red (their deadline day began, not replied) or were escalated in the period."""
     found: list[tuple] = []
-    # Not replied when the deadline day began; orders that left the unit (returned, re-dispatched) are not its.
+    # Not replied when the deadline day began; orders that left the unit (returned, re-dispatched) are not
+    # its, and a long-pending (挂账) order has no running deadline.
     red = WorkOrder.objects.filter(red_at__gte=start, red_at__lt=end).filter(
         Q(replied_at__isnull=True) | Q(replied_at__gt=F("red_at"))).exclude(
-        status__in=[Status.RETURNED, Status.TRANSFERRED])
+        status__in=[Status.RETURNED, Status.TRANSFERRED, Status.LONG_PENDING])
     for order in red.select_related("demand__category").order_by("red_at", "id"):
         found.append((order, AlertKind.RED, order.red_at))
     events = WorkOrderEvent.objects.filter(at__gte=start, at__lt=end, kind__in=[EventKind.URGED, EventKind.SUPERVISED])
@@ -346,7 +344,7 @@ def alert_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict]:
                      "kind": str(kind), "kind_label": str(kind.label), "at": _local(at),
                      "deadline": _local(order.deadline), "status": order.get_status_display()},
         })
-    return rows[: threshold("ALERT_LIMIT", 2000)]
+    return rows
 
 
 def rate_rows(tree: Tree, sums: dict[int, tuple]) -> list[dict]:
@@ -389,14 +387,25 @@ def _s(value) -> str | None:
     return None if value is None else str(value)
 
 
+PROBLEMS_PER_DISTRICT = 30
+
+
 def problem_rows(tree: Tree, start: dt.datetime, end: dt.datetime, prev_start: dt.datetime) -> list[dict]:
     """The month's biggest problems by place: category × street pairs with the most demands, with the
-    month before for comparison."""
-    current = list(
+    month before for comparison. The top 30 of each district are kept, so that the city's top 30 and
+    each district's are both in the report."""
+    pairs = (
         Demand.objects.filter(received_at__gte=start, received_at__lt=end, street__isnull=False)
         .values_list("street_id", "category_id").annotate(n=Count("id")).order_by("-n", "street_id", "category_id")
-        [: threshold("PROBLEM_LIMIT", 30)]
     )
+    per_district: dict[int | None, int] = defaultdict(int)
+    current = []
+    for street_id, category_id, n in pairs.iterator(chunk_size=5000):
+        district = tree.district_of(street_id)
+        key = district["id"] if district else None
+        if per_district[key] < PROBLEMS_PER_DISTRICT:
+            per_district[key] += 1
+            current.append((street_id, category_id, n))
     before = dict(
         ((s, c), n) for s, c, n in Demand.objects.filter(
             received_at__gte=prev_start, received_at__lt=start, street_id__in={s for s, _c, _n in current})

@@ -8,6 +8,7 @@ import io
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .charts import charts_for
 from .choices import Section
@@ -69,7 +70,7 @@ def xlsx_bytes(report: Report, user) -> bytes:
         count_headers += [_("Same weekday last week"), _("Change against last week %")]
     workbook = Workbook()
     cover = workbook.active
-    cover.title = _("Report")
+    cover.title = pgettext("sheet", "Report")
     cover.append([report_title(report, scope.name)])
     cover["A1"].font = Font(bold=True, size=14)
     cover.append([_("Revision"), report.revision])

@@ -24,6 +24,7 @@ from .models import Report, ReportFact, ReportRow
 READER_ROLES = frozenset({Role.LEADER, Role.UNIT_LEADER, Role.SUPERVISOR, Role.ADMIN})
 PAGE_ROWS = 200  # rows of a listed section shown on the page; the Excel export has them all
 TOP = 10
+PROBLEMS_SHOWN = 30
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,13 @@ def may_read(user) -> bool:
     return user.is_authenticated and (user.is_superuser or (user.role in READER_ROLES and user.unit_id is not None))
 
 
+NOWHERE = Scope(path="\0", unit=None)  # matches no path
+
+
 def scope_for(user) -> Scope:
-    if user.unit_id is None:  # a superuser without a unit
-        return Scope(path="/", unit=None)
-    return Scope(path=user.unit.path, unit=user.unit)
+    if user.unit_id is not None:
+        return Scope(path=user.unit.path, unit=user.unit)
+    return Scope(path="/", unit=None) if user.is_superuser else NOWHERE
 
 
 def reports_visible_to(user) -> QuerySet[Report]:
@@ -116,11 +120,11 @@ def rows_of(report: Report, scope: Scope, section: str) -> QuerySet[ReportRow]:
     return ReportRow.objects.filter(report=report, section=section, path__startswith=scope.path)
 
 
-def _listed(report: Report, scope: Scope, section: str, user=None) -> dict:
+def _listed(report: Report, scope: Scope, section: str, user=None, limit: int = PAGE_ROWS) -> dict:
     qs = rows_of(report, scope, section)
     if section == Section.KEY_CASES:
         qs = qs.select_related("demand")
-    rows = list(qs[:PAGE_ROWS])
+    rows = list(qs[:limit])
     items = []
     for row in rows:
         item = {"id": row.pk, "unit_id": row.unit_id, "order_id": row.order_id, **localise(row.data)}
@@ -131,7 +135,7 @@ def _listed(report: Report, scope: Scope, section: str, user=None) -> dict:
             else:
                 item["caller"] = ""
         items.append(item)
-    return {"rows": items, "count": qs.count() if len(rows) == PAGE_ROWS else len(rows)}
+    return {"rows": items, "count": qs.count() if len(rows) == limit else len(rows)}
 
 
 def _group_units(scope: Scope) -> tuple[dict[str, Unit], callable]:
@@ -220,6 +224,19 @@ def _ranking(report: Report, scope: Scope) -> dict:
     }
 
 
+def _months(report: Report) -> list[str]:
+    """The twelve months the trend covers (a month without demands included)."""
+    first = report.meta.get("year_from")
+    if not first:
+        return []
+    year, month = map(int, first.split("-"))
+    months = []
+    for _i in range(12):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 def _year_trend(report: Report, scope: Scope, facts: dict, scheme: Scheme) -> list[dict]:
     by_period: dict[str, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
     for row in rows_of(report, scope, Section.YEAR_TREND):
@@ -228,9 +245,22 @@ def _year_trend(report: Report, scope: Scope, facts: dict, scheme: Scheme) -> li
         for i, v in enumerate((d["n"], Decimal(d["response"]), Decimal(d["resolution"]), Decimal(d["satisfaction"]))):
             target[i] += v
     demands = {f["key"]: f["value"] for f in facts.get("month", [])}
-    periods = sorted(set(demands) | set(by_period))
-    return [{"period": p, "demands": demands.get(p, 0), **rates_of(tuple(by_period[p]), scheme)} if p in by_period
-            else {"period": p, "demands": demands.get(p, 0), **rates_of((0, 0, 0, 0), scheme)} for p in periods]
+    periods = sorted(set(demands) | set(by_period) | set(_months(report)))
+    return [{"period": p, "demands": demands.get(p, 0), **rates_of(tuple(by_period.get(p, (0, 0, 0, 0))), scheme)}
+            for p in periods]
+
+
+def _every_day(report: Report, items: list[dict]) -> list[dict]:
+    """Each day of the period, a day without demands included (0)."""
+    import datetime as dt
+
+    counts = {i["key"]: i["value"] for i in items}
+    days = []
+    day = report.period_start
+    while day <= report.period_end:
+        days.append({"key": day.isoformat(), "label": day.strftime("%m-%d"), "value": counts.get(day.isoformat(), 0)})
+        day += dt.timedelta(days=1)
+    return days
 
 
 def report_view(report: Report, user) -> dict:
@@ -248,7 +278,7 @@ def report_view(report: Report, user) -> dict:
         elif section in (Section.HOTSPOTS, Section.KEY_CASES, Section.ALERTS):
             sections[section] = _listed(report, scope, section, user)
         elif section == Section.TREND:
-            sections[section] = {"days": sorted(facts.get("day", []), key=lambda r: r["key"])}
+            sections[section] = {"days": _every_day(report, facts.get("day", []))}
         elif section == Section.TOP:
             sections[section] = {"categories": facts.get("category3", [])[:TOP], "streets": facts.get("street", [])[:TOP]}
         elif section == Section.HANDLING:
@@ -264,7 +294,7 @@ def report_view(report: Report, user) -> dict:
             sections[section] = {"months": _year_trend(report, scope, facts, _scheme(report))}
         elif section == Section.PROBLEMS:
             sections[section] = {"categories": facts.get("category3", [])[:TOP],
-                                 **_listed(report, scope, Section.PROBLEMS)}
+                                 **_listed(report, scope, Section.PROBLEMS, limit=PROBLEMS_SHOWN)}
     return {"scope": scope, "sections": sections}
 
 

@@ -10,13 +10,13 @@ import datetime as dt
 import logging
 from functools import partial
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.core.choices import Role, UnitLevel
-from hotline.core.exceptions import Forbidden, InvalidInput
+from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 
 from . import builder
 from .choices import Kind, Status
@@ -56,20 +56,30 @@ def report_request(*, kind: str, day: dt.date, by=None, at: dt.datetime | None =
     if end >= timezone.localtime(at).date():
         raise InvalidInput(_("The period has not ended yet: a report covers finished days only."),
                            code="period_not_finished")
-    with transaction.atomic():
-        _lock(kind, start)
-        running = Report.objects.filter(kind=kind, period_start=start, status__in=[Status.QUEUED, Status.BUILDING])
-        for report in running:
-            if at - report.requested_at < STALE_AFTER:
-                return report
-            Report.objects.filter(pk=report.pk).update(status=Status.FAILED, error=_("The build was lost (no worker finished it)."))
-        last = Report.objects.filter(kind=kind, period_start=start).aggregate(m=Max("revision"))["m"] or 0
-        report = Report.objects.create(kind=kind, period_start=start, period_end=end, revision=last + 1,
-                                       requested_by=by, requested_at=at)
-        if enqueue:
-            from .tasks import build_report
+    try:
+        with transaction.atomic():
+            _lock(kind, start)
+            running = Report.objects.filter(kind=kind, period_start=start,
+                                            status__in=[Status.QUEUED, Status.BUILDING])
+            for report in running:
+                if at - report.requested_at < STALE_AFTER:
+                    return report
+                Report.objects.filter(pk=report.pk).update(
+                    status=Status.FAILED, error=_("The build was lost (no worker finished it)."))
+            last = Report.objects.filter(kind=kind, period_start=start).aggregate(m=Max("revision"))["m"] or 0
+            report = Report.objects.create(kind=kind, period_start=start, period_end=end, revision=last + 1,
+                                           requested_by=by, requested_at=at)
+            if enqueue:
+                from .tasks import build_report
 
-            transaction.on_commit(partial(build_report.delay, report_id=report.pk))
+                transaction.on_commit(partial(build_report.delay, report_id=report.pk))
+    except IntegrityError:
+        # Two requests at once where there is no advisory lock (SQLite): the other one queued it.
+        report = Report.objects.filter(kind=kind, period_start=start,
+                                       status__in=[Status.QUEUED, Status.BUILDING]).order_by("-revision").first()
+        if report is None:
+            raise StateConflict(_("Another build of this report was just requested; try again."),
+                                code="state_conflict") from None
     return report
 
 
@@ -86,23 +96,38 @@ def report_build(report_id: int, *, at: dt.datetime | None = None) -> Report | N
     report = Report.objects.get(pk=report_id)
     try:
         built = builder.build(report.kind, report.period_start, report.period_end, partial(_progress, report_id))
+        _progress(report_id, 90, _("Saving"))
+        if not report_save(report, built, at=at or timezone.now()):
+            return None
     except builder.ReportError as exc:
-        Report.objects.filter(pk=report_id).update(status=Status.FAILED, error=exc.detail, step="")
+        Report.objects.filter(pk=report_id, status=Status.BUILDING).update(status=Status.FAILED, error=exc.detail,
+                                                                            step="")
         return Report.objects.get(pk=report_id)
     except Exception:
         log.exception("report %s failed", report_id)
-        Report.objects.filter(pk=report_id).update(status=Status.FAILED, step="",
-                                                   error=_("The build failed; the error is in the worker's log."))
+        Report.objects.filter(pk=report_id, status=Status.BUILDING).update(
+            status=Status.FAILED, step="", error=_("The build failed; the error is in the worker's log."))
         raise
-    _progress(report_id, 90, _("Saving"))
+    return Report.objects.get(pk=report_id)
+
+
+def report_save(report: Report, built: builder.Built, *, at: dt.datetime) -> bool:
+    """Write a computed revision and make it current, in one transaction. False (nothing written) when
+    the revision is no longer this build's: a later request took it as lost and failed it."""
     with transaction.atomic():
+        _lock(report.kind, report.period_start)
+        if not Report.objects.filter(pk=report.pk, status=Status.BUILDING).update(
+                status=Status.READY, progress=100, step="", built_at=at, meta=built.meta):
+            return False
         ReportFact.objects.bulk_create(built.facts.rows(report), batch_size=5000)
         ReportRow.objects.bulk_create(built.row_objects(report), batch_size=2000)
-        _lock(report.kind, report.period_start)
-        Report.objects.filter(kind=report.kind, period_start=report.period_start, is_current=True).update(is_current=False)
-        Report.objects.filter(pk=report_id).update(
-            status=Status.READY, progress=100, step="", is_current=True, built_at=at or timezone.now(), meta=built.meta)
-    return Report.objects.get(pk=report_id)
+        newer = Report.objects.filter(kind=report.kind, period_start=report.period_start, status=Status.READY,
+                                      revision__gt=report.revision).exists()
+        if not newer:  # the latest finished revision is the one readers see
+            Report.objects.filter(kind=report.kind, period_start=report.period_start, is_current=True).update(
+                is_current=False)
+            Report.objects.filter(pk=report.pk).update(is_current=True)
+    return True
 
 
 def report_build_scheduled(kind: str, *, at: dt.datetime | None = None) -> Report | None:

@@ -45,6 +45,8 @@ class DashboardPage(WorkbenchView):
     template_name = "reports/dashboard.html"
 
     def get_context_data(self, **kwargs):
+        if not may_read(self.request.user):
+            raise PermissionDenied(_("Your role cannot open this page."))
         context = super().get_context_data(**kwargs)
         context.update(dashboard(self.request.user, timezone.now()))
         return context
@@ -121,7 +123,7 @@ class ReportPage(WorkbenchView):
                            section_labels=dict(Section.choices), instruction_units=_instruction_units(user),
                            daily=report.kind == Kind.DAILY, previous_label=PREVIOUS_LABELS[report.kind],
                            can_reveal=user.is_superuser or user.role in services.REVEALING_ROLES,
-                           instructions=report.instructions.select_related("unit", "leader").order_by("-issued_at"))
+                           instructions=_instructions(report, user))
         context["current"] = current
         return context
 
@@ -137,6 +139,15 @@ class ReportPage(WorkbenchView):
         return redirect("reports:detail", pk=new.pk)
 
 
+def _instructions(report: Report, user):
+    """批示 on this report, whichever revision they were written on, within the reader's area."""
+    from assessment.models import Instruction
+
+    return (Instruction.objects.filter(report__kind=report.kind, report__period_start=report.period_start,
+                                       unit__path__startswith=scope_for(user).path)
+            .select_related("unit", "leader", "responded_by").order_by("-issued_at"))
+
+
 def _instruction_units(user) -> list[Unit]:
     """Units a section 批示 may go to: the districts (or, for a district leader, their streets)."""
     scope = scope_for(user)
@@ -146,11 +157,15 @@ def _instruction_units(user) -> list[Unit]:
 
 
 def progress(request, pk: int) -> HttpResponse:
-    """htmx: the build's progress bar; tells the page to reload when the build is finished."""
+    """htmx: the build's progress bar; when the build is finished, the report page reloads and the
+    list's row stops polling."""
     report = _readable(request, pk)
     response = render(request, "reports/_progress.html", {"report": report, "status_colours": STATUS_COLOURS})
-    if report.is_finished and request.GET.get("reload"):
-        response["HX-Refresh"] = "true"
+    if report.is_finished:
+        if request.GET.get("reload"):
+            response["HX-Refresh"] = "true"  # the report page: show the finished report
+        else:
+            response.status_code = 286  # htmx: stop polling (the list shows the final badge)
     return response
 
 
@@ -159,6 +174,8 @@ def instruct(request, pk: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponse(status=405)
     report = _readable(request, pk)
+    if report.status != Status.READY:
+        raise Http404
     text = request.POST.get("text", "")
     row_id, section = request.POST.get("row", ""), request.POST.get("section", "")
     if section not in KIND_SECTIONS[Kind(report.kind)]:

@@ -286,3 +286,37 @@ def test_a_request_while_a_build_is_queued_returns_it(city, supervisor):
     # Two workers never build one revision twice.
     assert report_build(later.pk, at=AFTER).status == Status.READY
     assert report_build(later.pk, at=AFTER) is None
+
+
+def test_a_build_taken_as_lost_does_not_replace_the_newer_revision(city):
+    from reports.services import report_save
+
+    old = report_request(kind=Kind.DAILY, day=DAY, at=AFTER, enqueue=False)
+    Report.objects.filter(pk=old.pk).update(status=Status.BUILDING)  # a worker took it… and went quiet
+    computed = builder.build(old.kind, old.period_start, old.period_end, lambda *a: None)
+    new = report_request(kind=Kind.DAILY, day=DAY, at=AFTER + dt.timedelta(hours=2), enqueue=False)
+    assert Report.objects.get(pk=old.pk).status == Status.FAILED
+    assert report_build(new.pk, at=AFTER).is_current
+    # The old worker now reaches its save: nothing is written, the newer revision stays current.
+    assert report_save(old, computed, at=AFTER) is False
+    assert [(r.revision, r.status, r.is_current) for r in Report.objects.order_by("revision")] == [
+        (1, Status.FAILED, False), (2, Status.READY, True)]
+    assert not old.facts.exists()
+
+
+def test_every_key_case_is_kept_for_every_district(reference, leader):
+    district_leader = UserFactory(username="t_dc_leader", role="leader", unit=Unit.objects.get(code=DISTRICT))
+    for hour in range(6, 20):
+        demand(DAY, urgency="urgent", category="010303", street=OTHER_DISTRICT_STREET, hour=hour)
+    mine = demand(DAY, urgency="urgent", category="010303", street=STREET_A, hour=21)
+    report = build(Kind.DAILY)
+    cases = report_view(report, district_leader)["sections"][Section.KEY_CASES]
+    assert [r["number"] for r in cases["rows"]] == [mine.number] and cases["count"] == 1
+    assert report_view(report, leader)["sections"][Section.KEY_CASES]["count"] == 15
+
+
+def test_the_weekly_trend_has_every_day(reference, leader):
+    demand(DAY)
+    days = report_view(build(Kind.WEEKLY), leader)["sections"][Section.TREND]["days"]
+    assert [d["key"] for d in days] == [(dt.date(2026, 11, 16) + dt.timedelta(days=i)).isoformat() for i in range(7)]
+    assert [d["value"] for d in days] == [0, 0, 1, 0, 0, 0, 0]

@@ -75,6 +75,7 @@ def test_build_now_from_the_page_and_progress(city, supervisor, django_capture_o
     assert report.status == Status.READY and report.requested_by == supervisor  # built by the (eager) task
     progress = client.get(f"/reports/{report.pk}/progress/?reload=1")
     assert progress["HX-Refresh"] == "true"
+    assert client.get(f"/reports/{report.pk}/progress/").status_code == 286  # the list stops polling
     # A bad date keeps the user on the list with a message; a future period is refused.
     response = client.post("/reports/list/", {"kind": "daily", "date": "18/11/2026"}, follow=True)
     assert "YYYY-MM-DD" in response.content.decode()
@@ -155,6 +156,33 @@ def test_a_leader_instructs_a_case_and_the_unit_answers(daily, leader):
     assert Instruction.objects.count() == 1
     client.post(f"/reports/{daily.pk}/instruct/", {"section": "hotspots", "unit": DISTRICT, "text": "关注噪声"})
     assert Instruction.objects.filter(report_section="hotspots", unit__code=DISTRICT).count() == 1
+
+
+def test_a_district_leader_does_not_see_other_districts_pishi(daily, leader, dongcheng_leader):
+    other = ReportRow.objects.get(report=daily, section=Section.KEY_CASES, data__street="建外街道")
+    browser(leader).post(f"/reports/{daily.pk}/instruct/", {"row": other.pk, "section": "key_cases",
+                                                              "text": "朝阳区请核查"})
+    assert Instruction.objects.count() == 1
+    assert "朝阳区请核查" in browser(leader).get(f"/reports/{daily.pk}/").content.decode()
+    assert "朝阳区请核查" not in browser(dongcheng_leader).get(f"/reports/{daily.pk}/").content.decode()
+    # After a rebuild the 批示 still shows on the report (the new revision).
+    rebuilt = build(Kind.DAILY)
+    assert "朝阳区请核查" in browser(leader).get(f"/reports/{rebuilt.pk}/").content.decode()
+
+
+def test_no_pishi_on_a_revision_without_content(city, leader):
+    from reports.services import report_request
+
+    queued = report_request(kind=Kind.DAILY, day=DAY, at=AFTER, enqueue=False)
+    response = browser(leader).post(f"/reports/{queued.pk}/instruct/", {"section": "totals", "unit": DISTRICT,
+                                                                        "text": "查"})
+    assert response.status_code == 404 and not Instruction.objects.exists()
+
+
+def test_a_leader_without_a_unit_reads_nothing(reference):
+    nobody = UserFactory(username="t_unitless_leader", role="leader", unit=None)
+    assert browser(nobody).get("/reports/").status_code == 403
+    assert browser(nobody).get("/reports/list/").content.decode().count("data-report=") == 0
 
 
 def test_only_leaders_instruct(daily, supervisor):

@@ -40,7 +40,10 @@ class Command(BaseCommand):
             raise CommandError(exc.detail) from None
         if report.status != Status.QUEUED:
             raise CommandError(f"{report} is already being built (revision {report.revision}).")
-        report = report_build(report.pk, at=moment)
+        built = report_build(report.pk, at=moment)
+        if built is None:
+            raise CommandError(f"{report}: another process took or replaced this build.")
+        report = built
         if report.status != Status.READY:
             raise CommandError(f"{report}: {report.error}")
         self.stdout.write(
