@@ -1,0 +1,465 @@
+"""Synthetic demands and work orders through their whole life (`generateorders`), for demos and
+benchmarks at Beijing's size.
+
+Deterministic for a seed. Each demand is drawn from realistic mixes (channel, type, category, the
+district by population and the street within it, the hour of the day, fewer on weekends, heating
+complaints from mid-November to mid-March, a pool of repeat callers, group demands with their merged
+calls), routed by the real catalogue (cached per category × street), and its order is given a
+timeline by the real time-limit policies and working-day calendar: dispatched (a dispatcher's
+delay when the catalogue cannot decide), signed, sometimes returned and kept, sometimes extended,
+replied on time or late (with the sweep's reminder, 催办 and 督办 events at the moments they fall
+due), accepted, called back with a realistic answer mix or unreachable, sometimes re-handled (重办)
+and evaluated again. Everything after `now` is cut off, so recent orders are still open with the
+lights and stages the sweep would have given them.
+
+Rows are written in bulk: COPY on PostgreSQL, executemany elsewhere, in batches; ids come from the
+tables' sequences, numbers from the per-day counters (live intake continues after them)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import random
+from bisect import bisect
+from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import Callable
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hotline.core.choices import Role as UserRole
+from hotline.core.choices import UnitLevel
+from hotline.core.models import Category, Unit, User
+from hotline.core.workdays import LOCAL_TZ, WorkCalendar, add_working_days
+from intake.models import DailyCounter
+
+from .choices import EventKind, OPEN_STATUSES, Role, Stage, Status
+from .routing import route
+from .services import _schedule, policy_for
+
+CHANNELS = {"phone": 70, "app": 10, "wechat": 8, "web": 6, "weibo": 3, "enterprise": 2, "open311": 1}
+TYPES = {"complaint": 45, "help": 25, "consult": 15, "report": 8, "suggestion": 5, "praise": 2}
+# Share of calls per hour of the day (接诉 runs 24 h; busiest mid-morning and mid-afternoon).
+HOURS = [1, 1, 0.5, 0.5, 0.5, 1, 2, 5, 9, 10, 10, 8, 6, 7, 8, 8, 7, 6, 5, 4, 3, 3, 2, 1]
+HEATING = "020101"  # 供暖不热: the season's complaint
+REPLY_MIX = (("resolved", 70), ("partly", 18), ("unresolved", 12))
+SATISFACTION = {"resolved": (("satisfied", 85), ("basically", 12), ("unsatisfied", 3)),
+                "partly": (("satisfied", 30), ("basically", 50), ("unsatisfied", 20)),
+                "unresolved": (("satisfied", 5), ("basically", 25), ("unsatisfied", 70))}
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "建国", "桂兰"]
+BATCH = 5000
+
+
+def _chooser(weights: dict):
+    keys = list(weights)
+    cumulative = list(accumulate(weights.values()))
+    total = cumulative[-1]
+    return lambda rng: keys[bisect(cumulative, rng.random() * total)]
+
+
+def _pick(rng: random.Random, pairs) -> str:
+    total = sum(w for _k, w in pairs)
+    x = rng.random() * total
+    for key, weight in pairs:
+        x -= weight
+        if x < 0:
+            return key
+    return pairs[-1][0]
+
+
+@dataclass
+class Stats:
+    demands: int = 0
+    orders: int = 0
+    events: int = 0
+    open_orders: int = 0
+    by_status: dict = field(default_factory=dict)
+
+
+class Writer:
+    """Buffered bulk writes of row tuples per table: COPY on PostgreSQL, executemany elsewhere."""
+
+    COLUMNS = {
+        "intake_demand": ["id", "number", "channel", "demand_type", "category_id", "content", "caller_name",
+                          "caller_phone", "confidential", "problem_since", "address", "street_id", "district_id",
+                          "media_url", "urgency", "received_at", "disposition", "dispatch_due_at", "merged_into_id",
+                          "refusal_reason"],
+        "dispatch_workorder": ["id", "number", "demand_id", "unit_id", "role", "status", "complexity", "policy_id",
+                               "limit_amount", "limit_unit", "dispatched_at", "warn_at", "red_at", "deadline",
+                               "escalate_at", "stage", "next_check_at", "signed_at", "replied_at", "long_pending_plan",
+                               "extension_count", "rehandle_count", "complainant_count", "version"],
+        "dispatch_workorderevent": ["order_id", "kind", "at", "by_id", "from_status", "to_status", "note", "data"],
+        "dispatch_reply": ["order_id", "contacted", "resolved", "reply_to_citizen", "reply_to_hotline", "contacted_at",
+                           "contact_method", "by_id", "at", "review", "reviewed_at", "review_note"],
+        "feedback_callback": ["order_id", "round", "status", "queued_at", "attempts", "next_attempt_at", "finished_at"],
+        "feedback_evaluation": ["order_id", "round", "source", "contacted", "resolution", "satisfaction", "comment",
+                                "contradiction", "recorded_at", "is_current", "replaced_note"],
+    }
+    ORDER = list(COLUMNS)  # parents before children
+
+    def __init__(self):
+        self.rows: dict[str, list[tuple]] = {table: [] for table in self.COLUMNS}
+        self.postgres = connection.vendor == "postgresql"
+        self.high: dict[str, int] = {}
+        self.written = 0
+
+    def add(self, table: str, row: tuple) -> None:
+        self.rows[table].append(row)
+
+    def ids(self, table: str, n: int) -> list[int]:
+        """n fresh ids: from the table's own sequence on PostgreSQL (safe beside live inserts); above the
+        highest id elsewhere (SQLite, the single-writer development database)."""
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [n])
+                return [r[0] for r in cursor.fetchall()]
+            if table not in self.high:
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+                self.high[table] = cursor.fetchone()[0] + 1
+            start = self.high[table]
+            self.high[table] += n
+            return list(range(start, start + n))
+
+    def flush(self) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table in self.ORDER:
+                rows = self.rows[table]
+                if not rows:
+                    continue
+                columns = self.COLUMNS[table]
+                if self.postgres:
+                    buffer = io.StringIO()
+                    writer = csv.writer(buffer)
+                    for row in rows:
+                        writer.writerow(["\\N" if v is None else v for v in row])
+                    buffer.seek(0)
+                    cursor.copy_expert(
+                        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
+                else:
+                    ops = connection.ops
+                    adapted = [tuple(ops.adapt_datetimefield_value(v) if isinstance(v, dt.datetime) else v for v in row)
+                               for row in rows]
+                    cursor.executemany(
+                        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})", adapted)
+                self.written += len(rows)
+                self.rows[table] = []
+
+
+class IdPool:
+    """Ids taken from a table's sequence a block at a time."""
+
+    def __init__(self, writer: Writer, table: str):
+        self.writer, self.table, self.free = writer, table, []
+
+    def take(self) -> int:
+        if not self.free:
+            self.free = self.writer.ids(self.table, BATCH)[::-1]
+        return self.free.pop()
+
+
+class Generator:
+    def __init__(self, *, seed: int, now: dt.datetime):
+        self.rng = random.Random(seed)
+        self.now = now
+        self.calendar = WorkCalendar.load()
+        self.categories = list(Category.objects.filter(level=3, is_active=True).order_by("code"))
+        if not self.categories:
+            raise ValueError("No categories: run seeddemo first.")
+        self.heating = next((c for c in self.categories if c.code == HEATING), None)
+        streets = list(Unit.objects.filter(level=UnitLevel.STREET, is_active=True).select_related("parent")
+                       .order_by("code"))
+        by_district: dict[int, list[Unit]] = {}
+        for street in streets:
+            by_district.setdefault(street.parent_id, []).append(street)
+        districts = list(Unit.objects.filter(pk__in=by_district).order_by("code"))
+        self.districts = districts
+        self.streets_of = by_district
+        self.district_weights = list(accumulate((d.population or 100_000) for d in districts))
+        self.channel = _chooser(CHANNELS)
+        self.demand_type = _chooser(TYPES)
+        self.hour = _chooser(dict(enumerate(HOURS)))
+        self.routes: dict[tuple[int, int], tuple[int, list[int]] | None] = {}
+        self.policies: dict[tuple, object] = {}
+        self.dispatcher = User.objects.filter(role=UserRole.DISPATCHER).order_by("id").values_list("id", flat=True).first()
+        self.repeaters = [f"13{self.rng.randint(100_000_000, 999_999_999)}" for _ in range(5000)]
+
+    # --- draws -------------------------------------------------------------------------------------
+    def street(self) -> Unit:
+        district = self.districts[bisect(self.district_weights, self.rng.random() * self.district_weights[-1])]
+        return self.rng.choice(self.streets_of[district.pk])
+
+    def category(self, day: dt.date) -> Category:
+        in_season = (day.month == 11 and day.day >= 15) or day.month in (12, 1, 2) or (day.month == 3 and day.day <= 15)
+        if self.heating and in_season and self.rng.random() < 0.12:
+            return self.heating
+        return self.rng.choice(self.categories)
+
+    def routed(self, category: Category, street: Unit) -> tuple[int, list[int]] | None:
+        """The catalogue's answer, computed once per category × district with a stand-in street: only a
+        "the street of the address" target depends on the street, and it is substituted."""
+        key = (category.pk, street.parent_id)
+        if key not in self.routes:
+            stand_in = self.streets_of[street.parent_id][0]
+            result = route(category=category, street=stand_in, district=street.parent)
+            self.routes[key] = (stand_in.pk, (result.main.pk, [u.pk for u in result.assisting])
+                                if result.is_direct else None)
+        stand_in_id, answer = self.routes[key]
+        if answer is None:
+            return None
+        main, assisting = answer
+        swap = lambda unit_id: street.pk if unit_id == stand_in_id else unit_id  # noqa: E731
+        return swap(main), [swap(u) for u in assisting]
+
+    def policy(self, demand_type: str, urgency: str, multi: bool):
+        key = (demand_type, urgency, multi)
+        if key not in self.policies:
+            self.policies[key] = policy_for(demand_type=demand_type, urgency=urgency, complexity="ordinary",
+                                            multi_unit=multi)
+        return self.policies[key]
+
+    def hours(self, low: float, high: float) -> dt.timedelta:
+        return dt.timedelta(hours=self.rng.uniform(low, high))
+
+
+def _numbers(days: list[dt.date], counts: dict[dt.date, int]) -> dict[dt.date, int]:
+    """Reserve a block of demand numbers per day from the per-day counters; returns the first of each."""
+    first = {}
+    for day in days:
+        n = counts.get(day, 0)
+        if not n:
+            continue
+        with transaction.atomic():
+            counter, _created = DailyCounter.objects.select_for_update().get_or_create(scope="demand", day=day)
+            first[day] = counter.value + 1
+            DailyCounter.objects.filter(pk=counter.pk).update(value=F("value") + n)
+    return first
+
+
+def generate(*, count: int, start: dt.date, days: int, seed: int = 2026, now: dt.datetime | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Stats:
+    now = now or timezone.now()
+    g = Generator(seed=seed, now=now)
+    stats = Stats()
+    # How many demands each day: weekdays busier than weekends.
+    span = [start + dt.timedelta(days=i) for i in range(days)]
+    weights = [0.8 if d.weekday() >= 5 else 1.0 for d in span]
+    total = sum(weights)
+    counts = {d: int(count * w / total) for d, w in zip(span, weights)}
+    counts[span[-1]] += count - sum(counts.values())
+    first_number = _numbers(span, counts)
+    writer = Writer()
+    g.demand_ids, g.order_ids = IdPool(writer, "intake_demand"), IdPool(writer, "dispatch_workorder")
+    done = since_flush = 0
+    for day in span:
+        g.next_number, last = first_number.get(day, 1), first_number.get(day, 1) + counts[day]
+        while g.next_number < last:
+            used = _one_demand(g, writer, stats, day, last)
+            done += used
+            since_flush += used
+            if since_flush >= BATCH:
+                writer.flush()
+                since_flush = 0
+                if progress:
+                    progress(done, count)
+    writer.flush()
+    if progress:
+        progress(done, count)
+    return stats
+
+
+def _one_demand(g: Generator, w: Writer, stats: Stats, day: dt.date, last_number: int) -> int:
+    """One demand (and its orders, and the repeated calls of a group demand); returns how many demand
+    numbers it used."""
+    rng = g.rng
+    received = dt.datetime.combine(day, dt.time(g.hour(rng), rng.randint(0, 59), rng.randint(0, 59)), tzinfo=LOCAL_TZ)
+    if received >= g.now:
+        received = g.now - dt.timedelta(minutes=rng.randint(1, 600))
+    demand_id, number = g.demand_ids.take(), f"{day:%Y%m%d}{g.next_number:05d}"
+    g.next_number += 1
+    stats.demands += 1
+    street = g.street()
+    category = g.category(received.date())
+    demand_type = g.demand_type(rng)
+    urgency = "urgent" if rng.random() < 0.01 else ("utility" if category.code.startswith("09") and rng.random() < 0.3
+                                                     else "normal")
+    base = _demand_row(g, demand_id, number, street, category, demand_type, urgency, received)
+    # Consultations mostly answered on the call; a few refusals.
+    if demand_type == "consult" and rng.random() < 0.6:
+        w.add("intake_demand", (*base, "answered", None, None, ""))
+        return 1
+    if rng.random() < 0.004:
+        w.add("intake_demand", (*base, "refused", None, None, "litigation"))
+        return 1
+    routed = g.routed(category, street)
+    dispatched_at = received + dt.timedelta(minutes=rng.randint(1, 20))
+    by = None
+    if routed is None:  # the dispatcher decides: the street, within the dispatch time limit
+        routed = (street.pk, [])
+        dispatched_at = received + g.hours(0.2, 3)
+        by = g.dispatcher
+    if dispatched_at >= g.now:
+        w.add("intake_demand", (*base, "pending_dispatch", received + dt.timedelta(hours=24), None, ""))
+        return 1
+    w.add("intake_demand", (*base, "dispatched", None, None, ""))
+    main_unit, assisting = routed
+    policy = g.policy(demand_type, urgency, bool(assisting))
+    main_id = g.order_ids.take()
+    # A group demand (群体性): others call about the same matter the same day and are merged (重复件).
+    merged = []
+    if rng.random() < 0.015:
+        end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=LOCAL_TZ)
+        for _i in range(rng.randint(4, 20)):
+            at = dispatched_at + (end_of_day - dispatched_at) * rng.random()
+            if at >= g.now or g.next_number >= last_number:
+                break
+            merged_id, merged_number = g.demand_ids.take(), f"{day:%Y%m%d}{g.next_number:05d}"
+            g.next_number += 1
+            stats.demands += 1
+            w.add("intake_demand", (*_demand_row(g, merged_id, merged_number, street, category, demand_type, urgency, at),
+                                    "merged", None, main_id, ""))
+            merged.append((at, merged_number))
+    _order_life(g, w, stats, main_id, f"{number}-1", demand_id, main_unit, Role.MAIN, policy, dispatched_at, by,
+                merged)
+    for i, unit_id in enumerate(assisting, start=2):
+        _order_life(g, w, stats, g.order_ids.take(), f"{number}-{i}", demand_id, unit_id, Role.ASSIST, policy,
+                    dispatched_at, by, [])
+    return 1 + len(merged)
+
+
+def _demand_row(g: Generator, demand_id, number, street, category, demand_type, urgency, received) -> tuple:
+    rng = g.rng
+    phone = rng.choice(g.repeaters) if rng.random() < 0.08 else f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}"
+    name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+    content = f"{street.name}{category.name}问题，{rng.choice(['请尽快处理', '已持续多日', '影响正常生活', '希望相关部门核实'])}。"
+    problem_since = received.year - rng.randint(2, 8) if rng.random() < 0.02 else None
+    return (demand_id, number, g.channel(rng), demand_type, category.pk, content, name, phone, rng.random() < 0.03,
+            problem_since, f"北京市{street.parent.name}{street.name}", street.pk, street.parent_id, "", urgency,
+            received)
+
+
+def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: str, demand_id: int, unit_id: int,
+                role: str, policy, dispatched_at: dt.datetime, by, merged: list[tuple]) -> None:
+    """Write the order as it stands at `now`, with every event that happened before then."""
+    rng, now = g.rng, g.now
+    limit, schedule = _schedule(policy, dispatched_at, g.calendar)
+    warn_at, red_at, deadline, escalate_at = schedule.warn_at, schedule.red_at, schedule.deadline, schedule.escalate_at
+    events: list[tuple] = []
+    state = {"status": Status.DISPATCHED, "stage": Stage.NONE, "signed_at": None, "replied_at": None,
+             "extensions": 0, "rehandles": 0}
+
+    def event(kind, at, to_status="", by_id=None, **data):
+        if at > now:
+            return False
+        events.append((order_id, kind, at, by_id, state["status"] if to_status else "", to_status, "",
+                       json.dumps(data, ensure_ascii=False) if data else "{}"))
+        if to_status:
+            state["status"] = to_status
+        return True
+
+    event(EventKind.DISPATCHED, dispatched_at, Status.DISPATCHED, by, unit=unit_id, role=role)
+    for at, merged_number in merged:
+        event(EventKind.MERGED, at, demand=merged_number)
+    complainants = 1 + len(merged)
+    t = dispatched_at + g.hours(0.3, 8)
+    if rng.random() < 0.03:  # 退单, found unfounded: the unit keeps it, the clock kept running
+        if event(EventKind.RETURNED, t, Status.RETURNED, reason="not_our_duty"):
+            t += g.hours(1, 6)
+            event(EventKind.RETURN_REJECTED, t, Status.SIGNED, g.dispatcher)
+            state["signed_at"] = t if t <= now else None
+    elif event(EventKind.SIGNED, t, Status.SIGNED):
+        state["signed_at"] = t
+    started = t + g.hours(0.1, 2)
+    if state["status"] == Status.SIGNED and event(EventKind.STARTED, started, Status.IN_PROGRESS):
+        t = started
+    if rng.random() < 0.04 and t < deadline:  # 延期, approved: five more working days
+        if event(EventKind.EXTENSION_REQUESTED, t + g.hours(2, 24)) and event(EventKind.EXTENSION_APPROVED,
+                                                                            t + g.hours(25, 30)):
+            state["extensions"] = 1
+            new_deadline = add_working_days(deadline, 5, g.calendar)
+            delta = new_deadline - deadline
+            warn_at, red_at, deadline, escalate_at = warn_at + delta, red_at + delta, new_deadline, escalate_at + delta
+    # When the unit replies: mostly before the deadline, some late.
+    span = (deadline - t).total_seconds()
+    late = rng.random() < 0.08
+    reply_at = deadline + g.hours(1, 96) if late else t + dt.timedelta(seconds=max(600.0, span * rng.uniform(0.05, 0.95)))
+    # The sweep's steps at the moments they fell due, while still unreplied.
+    for moment, kind, stage in ((warn_at, EventKind.REMINDED, Stage.REMINDED), (deadline, EventKind.URGED, Stage.URGED),
+                                (escalate_at, EventKind.SUPERVISED, Stage.SUPERVISED)):
+        if moment < min(reply_at, now) and state["status"] in OPEN_STATUSES:
+            event(kind, moment)
+            state["stage"] = stage
+    resolution = _pick(rng, REPLY_MIX)
+    contacted = rng.random() < 0.96
+    round_ = 0
+    while True:
+        if not (state["status"] in (Status.SIGNED, Status.IN_PROGRESS) and event(EventKind.REPLIED, reply_at,
+                                                                                 Status.REPLIED)):
+            break
+        state["replied_at"] = reply_at
+        w.add("dispatch_reply", (order_id, contacted, resolution, "已办理，情况已告知市民。", "已按要求办理完毕。",
+                                 reply_at - g.hours(1, 24) if contacted else None, "phone" if contacted else "",
+                                 None, reply_at, "pending", None, ""))
+        if role == Role.ASSIST:
+            break
+        accepted = reply_at + g.hours(0.5, 6)
+        if not event(EventKind.REPLY_ACCEPTED, accepted, Status.ACCEPTED):
+            break
+        called = accepted + g.hours(2, 30)
+        if rng.random() < 0.03:  # unreachable after three attempts
+            tries = [accepted + g.hours(1 + 16 * i, 2 + 16 * i) for i in range(3)]
+            for at in tries:
+                event(EventKind.CALLBACK_ATTEMPT, at)
+            done = tries[-1] <= now
+            w.add("feedback_callback", (order_id, round_, "unreachable" if done else "pending", accepted,
+                                        3 if done else sum(a <= now for a in tries), tries[-1], tries[-1] if done else None))
+            if done:
+                event(EventKind.UNREACHABLE, tries[-1])
+                event(EventKind.CLOSED, tries[-1], Status.CLOSED)
+            break
+        satisfaction = _pick(rng, SATISFACTION[resolution])
+        finished = called <= now
+        w.add("feedback_callback", (order_id, round_, "done" if finished else "pending", accepted, 1 if finished else 0,
+                                    called, called if finished else None))
+        if not finished:
+            break
+        rehandle = resolution == "unresolved" and satisfaction == "unsatisfied" and round_ == 0 and rng.random() < 0.4
+        w.add("feedback_evaluation", (order_id, round_, "callback", contacted, resolution, satisfaction, "", False,
+                                      called, not rehandle, "重办" if rehandle else ""))
+        event(EventKind.EVALUATED, called)
+        if not rehandle:
+            event(EventKind.CLOSED, called, Status.CLOSED)
+            break
+        # 重办: back to the unit with a new deadline, then a second round.
+        event(EventKind.REOPENED, called + g.hours(0.1, 1), Status.REOPENED)
+        state["rehandles"] = 1
+        round_ = 1
+        _limit, again = _schedule(policy, called, g.calendar)
+        warn_at, red_at, deadline, escalate_at = again.warn_at, again.red_at, again.deadline, again.escalate_at
+        state["stage"] = Stage.NONE
+        t = called + g.hours(1, 8)
+        if not event(EventKind.SIGNED, t, Status.SIGNED):
+            break
+        reply_at = t + (deadline - t) * rng.uniform(0.1, 0.9)
+        resolution = _pick(rng, (("resolved", 60), ("partly", 30), ("unresolved", 10)))
+    status = state["status"]
+    next_check = None
+    if status in OPEN_STATUSES:
+        next_check = {Stage.NONE: warn_at, Stage.REMINDED: deadline, Stage.URGED: escalate_at}.get(state["stage"])
+        stats.open_orders += 1
+    w.add("dispatch_workorder", (
+        order_id, number, demand_id, unit_id, role, status, "ordinary", policy.pk if policy else None, limit.amount,
+        limit.unit, dispatched_at, warn_at, red_at, deadline, escalate_at, int(state["stage"]), next_check,
+        state["signed_at"], state["replied_at"], "", state["extensions"], state["rehandles"], complainants, 1,
+    ))
+    for row in events:
+        w.add("dispatch_workorderevent", row)
+    stats.orders += 1
+    stats.events += len(events)
+    stats.by_status[status] = stats.by_status.get(status, 0) + 1
+
+

@@ -1,0 +1,86 @@
+"""generateorders: realistic, consistent, deterministic synthetic data written in bulk."""
+
+import datetime as dt
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+from django.core.management import call_command
+from django.db.models import Count, Max
+
+from dispatch.choices import OPEN_STATUSES
+from dispatch.generate import generate
+from dispatch.models import WorkOrder, WorkOrderEvent
+from feedback.models import Evaluation
+from intake.models import Demand
+from tests.factories import make_demand
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=TZ)
+
+
+def fingerprint():
+    """What was generated, without the numbers (a second run continues the day's numbering)."""
+    return list(Demand.objects.order_by("received_at", "caller_phone").values_list(
+        "received_at", "channel", "demand_type", "category__code", "street__code", "caller_phone", "disposition"))
+
+
+def test_orders_are_consistent_with_their_events(reference):
+    stats = generate(count=3000, start=dt.date(2026, 10, 21), days=30, seed=7, now=NOW)
+    assert Demand.objects.count() == stats.demands == 3000
+    assert WorkOrder.objects.count() == stats.orders
+    # Every order's status is where its last state-changing event left it.
+    last = {}
+    for order_id, to_status in (WorkOrderEvent.objects.exclude(to_status="").order_by("order_id", "at", "id")
+                                .values_list("order_id", "to_status")):
+        last[order_id] = to_status
+    for pk, status, stage, next_check_at in WorkOrder.objects.values_list("id", "status", "stage", "next_check_at"):
+        assert last[pk] == status
+        # The sweep will look at an open order again unless it is already at 督办.
+        assert (next_check_at is not None) == (status in OPEN_STATUSES and stage < 3)
+    # Nothing happened after "now"; closed lead orders were evaluated or found unreachable.
+    assert WorkOrderEvent.objects.aggregate(m=Max("at"))["m"] <= NOW
+    closed = WorkOrder.objects.filter(status="closed", role="main")
+    evaluated = set(Evaluation.objects.filter(is_current=True).values_list("order_id", flat=True))
+    unreachable = set(WorkOrderEvent.objects.filter(kind="unreachable").values_list("order_id", flat=True))
+    assert set(closed.values_list("id", flat=True)) <= evaluated | unreachable
+    # Realistic mixes: mostly phone, complaints lead, the big districts get more, some of everything.
+    channels = Counter(Demand.objects.values_list("channel", flat=True))
+    assert channels.most_common(1)[0][0] == "phone" and 0.6 < channels["phone"] / 3000 < 0.8
+    districts = dict(Demand.objects.values_list("district__code").annotate(n=Count("id")))
+    assert districts["110105"] > districts["110101"]  # 朝阳 (3.45 M residents) over 东城 (0.71 M)
+    kinds = set(WorkOrderEvent.objects.values_list("kind", flat=True))
+    assert {"returned", "extension_approved", "urged", "reopened", "evaluated", "merged"} <= kinds
+    statuses = set(WorkOrder.objects.values_list("status", flat=True))
+    assert {"closed", "in_progress"} <= statuses
+    heating = Demand.objects.filter(category__code="020101")
+    assert heating.filter(received_at__date__gte=dt.date(2026, 11, 15)).count() > heating.filter(
+        received_at__date__lt=dt.date(2026, 11, 15)).count()
+    # Group demands: merged calls raise the complainant count of their order.
+    group = WorkOrder.objects.filter(complainant_count__gt=1).first()
+    assert Demand.objects.filter(merged_into=group).count() == group.complainant_count - 1
+
+
+def test_same_seed_same_data_and_live_numbering_continues(reference):
+    generate(count=400, start=dt.date(2026, 11, 10), days=5, seed=3, now=NOW)
+    first = fingerprint()
+    numbers = set(Demand.objects.values_list("number", flat=True))
+    assert len(numbers) == 400
+    # Live intake takes the next number of the day, after the generated ones.
+    live = make_demand(received_at=dt.datetime(2026, 11, 14, 18, 0, tzinfo=TZ))
+    assert live.number not in numbers and live.number > max(n for n in numbers if n.startswith("20261114"))
+    live.work_orders.all().delete()
+    live.delete()
+    Demand.objects.filter(merged_into__isnull=False).delete()
+    WorkOrder.objects.all().delete()
+    Demand.objects.all().delete()
+    generate(count=400, start=dt.date(2026, 11, 10), days=5, seed=3, now=NOW)
+    assert fingerprint() == first
+    generate(count=400, start=dt.date(2026, 11, 10), days=5, seed=4, now=NOW)
+    assert fingerprint()[:400] != first
+
+
+def test_the_command(reference, capsys):
+    call_command("generateorders", "--count", "200", "--start", "2026-11-01", "--days", "3", "--seed", "5",
+                 "--at", "2026-11-20T12:00:00+08:00")
+    out = capsys.readouterr().out
+    assert "200 demands" in out and Demand.objects.count() == 200
