@@ -172,7 +172,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API call is answered 401 (with WWW-Authenticate), not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "hotline.core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
