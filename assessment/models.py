@@ -90,11 +90,18 @@ class Snapshot(models.Model):
 
 
 class SnapshotOrder(models.Model):
-    """What one order counted for its lead unit in the month (the inputs, frozen)."""
+    """What one order counted for its lead unit in the month (the inputs, frozen).
 
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="orders")
-    order = models.ForeignKey("dispatch.WorkOrder", on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
+    A month is a million rows written by one INSERT … SELECT from rows that exist (the orders, their
+    units): the order and unit references are not re-checked row by row by the database
+    (db_constraint=False; orders and units are never deleted, PROTECT elsewhere), and one index
+    (snapshot, unit) serves every read (a unit's scorecard, a snapshot's rates)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="orders", db_index=False)
+    order = models.ForeignKey("dispatch.WorkOrder", on_delete=models.DO_NOTHING, related_name="+",
+                              db_constraint=False, db_index=False)
+    unit = models.ForeignKey("core.Unit", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+                             db_index=False)
     contacted = models.BooleanField()
     resolution = models.CharField(max_length=12)
     satisfaction = models.CharField(max_length=12)
@@ -104,6 +111,9 @@ class SnapshotOrder(models.Model):
     complainants = models.PositiveIntegerField(default=1)
     problem_since = models.PositiveSmallIntegerField(null=True, blank=True)
     bonus = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "unit"], name="snapshot_order_unit")]
 
 
 class SnapshotUnit(models.Model):

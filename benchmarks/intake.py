@@ -90,7 +90,7 @@ def main() -> None:
            "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings", "DEBUG": "0", "SECRET_KEY": "benchmark",
            "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING",
            "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
-           "API_ANON_RATE": "100000/minute"}
+           "API_ANON_RATE": "100000/minute", "SECURE_SSL_REDIRECT": "0"}
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG")})
     import django
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DB = "hotline_bench"
+DB = "hotline_bench_sweep"  # created and dropped here: not the generateorders database
 os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
 os.environ["CONN_MAX_AGE"] = "0"

@@ -164,8 +164,11 @@ class WorkOrder(FSMModelMixin, ConcurrentTransitionMixin, models.Model):
             models.Index(
                 fields=["next_check_at"], name="work_order_next_check", condition=models.Q(next_check_at__isnull=False)
             ),
-            # A unit's queue: its open orders by deadline.
-            models.Index(fields=["unit", "status", "deadline"], name="work_order_unit_queue"),
+            # A unit's queue: its orders of one status by deadline, paged by the keyset (deadline, id).
+            models.Index(fields=["unit", "status", "deadline", "id"], name="work_order_unit_queue"),
+            # A unit's orders of every status, and every order (the center), in the same keyset order.
+            models.Index(fields=["unit", "deadline", "id"], name="work_order_unit_deadline"),
+            models.Index(fields=["deadline", "id"], name="work_order_deadline"),
         ]
 
     def __str__(self) -> str:

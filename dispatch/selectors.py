@@ -12,8 +12,9 @@ from .choices import OPEN_STATUSES, Light, Status
 from .models import Return, SupervisionOrder, UrgeNotice, WorkOrder
 
 
-def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
-    return visible_to(user, WorkOrder.objects.select_related("unit", "demand", "demand__category"))
+def work_orders_visible_to(user, *, one: bool = False) -> QuerySet[WorkOrder]:
+    """The orders of the user's subtree; `one=True` for the lookup of a single order (see visible_to)."""
+    return visible_to(user, WorkOrder.objects.select_related("unit", "demand", "demand__category"), by_path=one)
 
 
 def light_q(light: str, now: dt.datetime) -> Q:

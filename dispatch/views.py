@@ -68,7 +68,7 @@ class OrderPage(WorkbenchView):
 
     def get_context_data(self, pk, failed_action=None, failed_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
-        order = get_object_or_404(work_orders_visible_to(self.request.user), pk=pk)
+        order = get_object_or_404(work_orders_visible_to(self.request.user, one=True), pk=pk)
         available = actions_for(order, self.request.user)
         action_forms = []
         for action in available:
@@ -112,7 +112,7 @@ def order_action(request, pk, action):
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404
-    order = get_object_or_404(work_orders_visible_to(request.user), pk=pk)
+    order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk)
     form = spec.form(request.POST) if spec.form else None
     status = 400
     if not spec.available(order):
@@ -127,7 +127,7 @@ def order_action(request, pk, action):
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": spec.label})
             target = result if getattr(result, "pk", None) and result.__class__ is order.__class__ else order
-            if not work_orders_visible_to(request.user).filter(pk=target.pk).exists():
+            if not work_orders_visible_to(request.user, one=True).filter(pk=target.pk).exists():
                 return redirect("dispatch:unit")
             return redirect("dispatch:order", pk=target.pk)
     view = OrderPage()

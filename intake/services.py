@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import secrets
+import uuid
 from pathlib import Path
 from typing import Callable
 
@@ -150,8 +151,12 @@ def demand_create(
         street, district = resolution.street, resolution.district
     target = _merge_target(merge_into) if action == Action.MERGE else None
     received_at = received_at or timezone.now()
+    # A routed demand takes its number last: the day's counter row is locked from the number to the
+    # commit, and routing (catalogue, policies, orders, events) is most of the work. Meanwhile it
+    # carries a unique placeholder, and so do its orders.
+    numbered_last = action == Action.ROUTE
     demand = Demand.objects.create(
-        number=demand_number(received_at),
+        number=f"~{uuid.uuid4().hex[:19]}" if numbered_last else demand_number(received_at),
         channel=channel,
         demand_type=demand_type,
         category=category,
@@ -189,9 +194,21 @@ def demand_create(
         demand.save(update_fields=["disposition", "merged_into"])
         work_order_merge(order=target, demand=demand, by=by, at=received_at)
     else:
-        demand_route(demand=demand, by=by, at=received_at)
+        orders = demand_route(demand=demand, by=by, at=received_at)
+    if numbered_last:
+        _number_last(demand, orders, received_at)
     demand.refresh_from_db()
     return demand
+
+
+def _number_last(demand: Demand, orders: list, received_at: dt.datetime) -> None:
+    from dispatch.models import WorkOrder
+
+    placeholder, number = demand.number, demand_number(received_at)
+    Demand.objects.filter(pk=demand.pk).update(number=number)
+    for order in orders:
+        WorkOrder.objects.filter(pk=order.pk).update(number=order.number.replace(placeholder, number, 1))
+    demand.number = number
 
 
 # --- idempotent submission ----------------------------------------------------------------------

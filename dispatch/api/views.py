@@ -62,7 +62,7 @@ class WorkOrderDetailView(generics.RetrieveAPIView):
     queryset = services.WorkOrder.objects.none()
 
     def get_queryset(self):
-        return work_orders_visible_to(self.request.user).prefetch_related(EVENTS)
+        return work_orders_visible_to(self.request.user, one=True).prefetch_related(EVENTS)
 
 
 def _order_for(request, pk):
@@ -70,7 +70,7 @@ def _order_for(request, pk):
 
 
 def _answer(request, order, code=status.HTTP_200_OK):
-    fresh = work_orders_visible_to(request.user).prefetch_related(EVENTS).filter(pk=order.pk).first()
+    fresh = work_orders_visible_to(request.user, one=True).prefetch_related(EVENTS).filter(pk=order.pk).first()
     if fresh is None:  # e.g. a unit that re-dispatched an order away no longer sees it
         fresh = services.WorkOrder.objects.select_related("unit", "demand", "demand__category").get(pk=order.pk)
     return Response(s.WorkOrderDetailSerializer(fresh, context={"request": request}).data, status=code)

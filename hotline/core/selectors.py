@@ -8,19 +8,32 @@ from django.db.models import QuerySet
 from .models import Category, Unit, User
 
 
-def visible_to(user: User, queryset: QuerySet, *, unit_field: str = "unit") -> QuerySet:
+def visible_to(user: User, queryset: QuerySet, *, unit_field: str = "unit", by_path: bool = False) -> QuerySet:
     """Restrict `queryset` to rows whose `unit_field` lies in the user's unit subtree.
 
     A superuser sees everything; a user without a unit sees nothing. `unit_field` is a lookup path
-    to a Unit foreign key (e.g. "unit", "work_order__unit"), or "" when the queryset is of units."""
+    to a Unit foreign key (e.g. "unit", "work_order__unit"), or "" when the queryset is of units.
+    `by_path` joins the unit and filters its path instead (no query for the subtree's ids): for the
+    lookup of one row by its key."""
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
     if user.is_superuser:
         return queryset
     if user.unit_id is None:
         return queryset.none()
-    prefix = f"{unit_field}__" if unit_field else ""
-    return queryset.filter(**{f"{prefix}path__startswith": user.unit.path})
+    if not unit_field or by_path:
+        prefix = f"{unit_field}__" if unit_field else ""
+        return queryset.filter(**{f"{prefix}path__startswith": user.unit.path})
+    if user.unit.parent_id is None:  # the root (the hotline center): its subtree is every unit
+        return queryset
+    # The subtree's unit ids, as a list: a street is itself and its communities, a district a few
+    # hundred units. `unit_id IN (…)` lets the planner use the (unit, …) indexes of big tables, where a
+    # join on the path prefix made it scan them in sort order and filter (10–100× slower at 1 M orders).
+    return queryset.filter(**{f"{unit_field}__in": subtree_ids(user.unit)})
+
+
+def subtree_ids(unit: Unit) -> list[int]:
+    return list(Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
 
 
 def units_visible_to(user: User) -> QuerySet[Unit]:

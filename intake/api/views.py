@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from dispatch.services import DISPATCH_ROLES, demand_dispatch
 from hotline.core.choices import Role
 
+from ..models import Demand
 from ..selectors import demands_visible_to
 from ..services import caller_reveal, demand_create, fingerprint, idempotent_create
 from .serializers import DemandCreateSerializer, DemandSerializer, DispatchSerializer
@@ -45,6 +46,9 @@ class DemandCreateView(views.APIView):
             fingerprint=fingerprint(dict(request.data)),
             create=lambda: demand_create(**serializer.validated_data, by=request.user),
         )
+        # Everything the answer shows, in two queries.
+        demand = Demand.objects.select_related("category", "street", "district").prefetch_related(
+            "work_orders__unit").get(pk=demand.pk)
         body = DemandSerializer(demand, context={"request": request}).data
         response = Response(body, status=status.HTTP_201_CREATED)
         if replayed:
