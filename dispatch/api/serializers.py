@@ -1,4 +1,5 @@
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from intake.selectors import caller_identity_for
@@ -57,8 +58,11 @@ class WorkOrderSerializer(serializers.ModelSerializer):
         }
 
 
+_AT = serializers.DateTimeField()
+
+
 class WorkOrderDetailSerializer(WorkOrderSerializer):
-    events = EventSerializer(many=True, read_only=True)
+    events = serializers.SerializerMethodField()
     reply = serializers.SerializerMethodField()
     evaluation = serializers.SerializerMethodField()
 
@@ -66,6 +70,16 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
 
     class Meta(WorkOrderSerializer.Meta):
         fields = WorkOrderSerializer.Meta.fields + ["complainants", "reply", "evaluation", "events"]
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, order) -> list[dict]:
+        """The timeline, as EventSerializer gives it, without building a serializer per event (an order
+        has 5–15 of them; the nested serializer was a third of the detail's time)."""
+        return [
+            {"kind": e.kind, "at": _AT.to_representation(e.at), "by": e.by.username if e.by_id else None,
+             "from_status": e.from_status, "to_status": e.to_status, "note": e.note, "data": e.data}
+            for e in order.events.all()
+        ]
 
     def get_complainants(self, order) -> list[dict]:
         """重复件: the calls merged into this order, callers masked as for the first one."""
