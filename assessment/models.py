@@ -94,13 +94,13 @@ class SnapshotOrder(models.Model):
 
     A month is a million rows written by one INSERT … SELECT from rows that exist (the orders, their
     units): the order and unit references are not re-checked row by row by the database
-    (db_constraint=False; orders and units are never deleted, PROTECT elsewhere), and one index
-    (snapshot, unit) serves every read (a unit's scorecard, a snapshot's rates)."""
+    (db_constraint=False; Django's PROTECT still refuses to delete an order or unit a snapshot holds),
+    and one index (snapshot, unit) serves every read (a unit's scorecard, a snapshot's rates)."""
 
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="orders", db_index=False)
-    order = models.ForeignKey("dispatch.WorkOrder", on_delete=models.DO_NOTHING, related_name="+",
+    order = models.ForeignKey("dispatch.WorkOrder", on_delete=models.PROTECT, related_name="+",
                               db_constraint=False, db_index=False)
-    unit = models.ForeignKey("core.Unit", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+", db_constraint=False,
                              db_index=False)
     contacted = models.BooleanField()
     resolution = models.CharField(max_length=12)

@@ -94,6 +94,14 @@ class Writer:
                                "escalate_at", "stage", "next_check_at", "signed_at", "replied_at", "long_pending_plan",
                                "extension_count", "rehandle_count", "complainant_count", "version"],
         "dispatch_workorderevent": ["order_id", "kind", "at", "by_id", "from_status", "to_status", "note", "data"],
+        "dispatch_return": ["order_id", "unit_id", "reason", "note", "returned_by_id", "returned_at", "ruling",
+                            "ruled_by_id", "ruled_at", "ruling_note"],
+        "dispatch_extensionrequest": ["order_id", "days", "reason", "status", "requested_by_id", "requested_at",
+                                      "decided_by_id", "decided_at", "decision_note", "old_deadline", "new_deadline"],
+        "dispatch_reminder": ["order_id", "unit_id", "deadline", "at"],
+        "dispatch_urgenotice": ["number", "order_id", "unit_id", "deadline", "issued_at", "acknowledged_at"],
+        "dispatch_supervisionorder": ["number", "order_id", "unit_id", "order_deadline", "issued_at", "due_at",
+                                      "status", "response", "responded_at"],
         "dispatch_reply": ["order_id", "contacted", "resolved", "reply_to_citizen", "reply_to_hotline", "contacted_at",
                            "contact_method", "by_id", "at", "review", "reviewed_at", "review_note"],
         "feedback_callback": ["order_id", "round", "status", "queued_at", "attempts", "next_attempt_at", "finished_at"],
@@ -188,6 +196,7 @@ class Generator:
         self.hour = _chooser(dict(enumerate(HOURS)))
         self.routes: dict[tuple[int, int], tuple[int, list[int]] | None] = {}
         self.policies: dict[tuple, object] = {}
+        self.unit_codes = dict(Unit.objects.values_list("id", "code"))
         self.dispatcher = User.objects.filter(role=UserRole.DISPATCHER).order_by("id").values_list("id", flat=True).first()
         self.repeaters = [f"13{self.rng.randint(100_000_000, 999_999_999)}" for _ in range(5000)]
 
@@ -248,8 +257,11 @@ def generate(*, count: int, start: dt.date, days: int, seed: int = 2026, now: dt
     now = now or timezone.now()
     g = Generator(seed=seed, now=now)
     stats = Stats()
-    # How many demands each day: weekdays busier than weekends.
-    span = [start + dt.timedelta(days=i) for i in range(days)]
+    # How many demands each day (none after `now`'s day): weekdays busier than weekends.
+    today = timezone.localtime(now).date()
+    span = [start + dt.timedelta(days=i) for i in range(days) if start + dt.timedelta(days=i) <= today]
+    if not span:
+        raise ValueError("Every day of the span is after --at: nothing to generate.")
     weights = [0.8 if d.weekday() >= 5 else 1.0 for d in span]
     total = sum(weights)
     counts = {d: int(count * w / total) for d, w in zip(span, weights)}
@@ -280,8 +292,9 @@ def _one_demand(g: Generator, w: Writer, stats: Stats, day: dt.date, last_number
     numbers it used."""
     rng = g.rng
     received = dt.datetime.combine(day, dt.time(g.hour(rng), rng.randint(0, 59), rng.randint(0, 59)), tzinfo=LOCAL_TZ)
-    if received >= g.now:
-        received = g.now - dt.timedelta(minutes=rng.randint(1, 600))
+    if received >= g.now:  # today: somewhen between midnight and now, so the number's day stays right
+        midnight = dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TZ)
+        received = midnight + (g.now - midnight) * rng.random()
     demand_id, number = g.demand_ids.take(), f"{day:%Y%m%d}{g.next_number:05d}"
     g.next_number += 1
     stats.demands += 1
@@ -314,10 +327,10 @@ def _one_demand(g: Generator, w: Writer, stats: Stats, day: dt.date, last_number
     main_id = g.order_ids.take()
     # A group demand (群体性): others call about the same matter the same day and are merged (重复件).
     merged = []
-    if rng.random() < 0.015:
-        end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=LOCAL_TZ)
+    end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=LOCAL_TZ)
+    if rng.random() < 0.015 and dispatched_at < end_of_day:  # the calls of that day, numbered on that day
         for _i in range(rng.randint(4, 20)):
-            at = dispatched_at + (end_of_day - dispatched_at) * rng.random()
+            at = dispatched_at + (min(end_of_day, g.now) - dispatched_at) * rng.random()
             if at >= g.now or g.next_number >= last_number:
                 break
             merged_id, merged_number = g.demand_ids.take(), f"{day:%Y%m%d}{g.next_number:05d}"
@@ -347,13 +360,17 @@ def _demand_row(g: Generator, demand_id, number, street, category, demand_type, 
 
 def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: str, demand_id: int, unit_id: int,
                 role: str, policy, dispatched_at: dt.datetime, by, merged: list[tuple]) -> None:
-    """Write the order as it stands at `now`, with every event that happened before then."""
+    """Write the order as it stands at `now`: every event that happened before then, and the rows the
+    services would have written with them (returns, extensions, the sweep's documents, replies,
+    callbacks, evaluations). A step that would straddle `now` is not started."""
     rng, now = g.rng, g.now
     limit, schedule = _schedule(policy, dispatched_at, g.calendar)
     warn_at, red_at, deadline, escalate_at = schedule.warn_at, schedule.red_at, schedule.deadline, schedule.escalate_at
     events: list[tuple] = []
     state = {"status": Status.DISPATCHED, "stage": Stage.NONE, "signed_at": None, "replied_at": None,
-             "extensions": 0, "rehandles": 0}
+             "extensions": 0, "rehandles": 0, "last_reply": None}
+    unit_code = g.unit_codes[unit_id]
+    supervision_days = policy.supervision_working_days if policy else 2
 
     def event(kind, at, to_status="", by_id=None, **data):
         if at > now:
@@ -364,53 +381,76 @@ def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: st
             state["status"] = to_status
         return True
 
-    event(EventKind.DISPATCHED, dispatched_at, Status.DISPATCHED, by, unit=unit_id, role=role)
+    def sweep(until: dt.datetime) -> list:
+        """The sweep's steps that fell due before `until` on the current deadline (as dispatch.sweep)."""
+        supervisions = []
+        local_deadline = timezone.localtime(deadline)
+        if warn_at < until and state["stage"] < Stage.REMINDED and event(EventKind.REMINDED, warn_at,
+                                                                          deadline=deadline.isoformat()):
+            w.add("dispatch_reminder", (order_id, unit_id, deadline, warn_at))
+            state["stage"] = Stage.REMINDED
+        if deadline < until and state["stage"] < Stage.URGED and event(EventKind.URGED, deadline,
+                                                                        deadline=deadline.isoformat()):
+            w.add("dispatch_urgenotice", (f"CB{number}-{local_deadline:%Y%m%d%H%M}", order_id, unit_id, deadline,
+                                          deadline, None))
+            state["stage"] = Stage.URGED
+        if escalate_at < until and state["stage"] < Stage.SUPERVISED:
+            due_at = add_working_days(escalate_at, supervision_days, g.calendar)
+            if event(EventKind.SUPERVISED, escalate_at, deadline=deadline.isoformat(), due_at=due_at.isoformat()):
+                supervisions.append((f"DB{number}-{local_deadline:%Y%m%d%H%M}", deadline, escalate_at, due_at))
+                state["stage"] = Stage.SUPERVISED
+        return supervisions
+
+    event(EventKind.DISPATCHED, dispatched_at, Status.DISPATCHED, by, unit=unit_code, role=role,
+          deadline=deadline.isoformat())
     for at, merged_number in merged:
         event(EventKind.MERGED, at, demand=merged_number)
     complainants = 1 + len(merged)
     t = dispatched_at + g.hours(0.3, 8)
-    if rng.random() < 0.03:  # 退单, found unfounded: the unit keeps it, the clock kept running
-        if event(EventKind.RETURNED, t, Status.RETURNED, reason="not_our_duty"):
-            t += g.hours(1, 6)
-            event(EventKind.RETURN_REJECTED, t, Status.SIGNED, g.dispatcher)
-            state["signed_at"] = t if t <= now else None
+    ruled = t + g.hours(1, 6)
+    if rng.random() < 0.03 and ruled <= now:  # 退单, found unfounded: the unit keeps it, the clock kept running
+        event(EventKind.RETURNED, t, Status.RETURNED, reason="not_our_duty")
+        event(EventKind.RETURN_REJECTED, ruled, Status.SIGNED, g.dispatcher)
+        w.add("dispatch_return", (order_id, unit_id, "not_our_duty", "不属本单位职责。", None, t, "rejected",
+                                  g.dispatcher, ruled, "经核实属该单位职责，请继续办理。"))
+        t = ruled
+        state["signed_at"] = t
     elif event(EventKind.SIGNED, t, Status.SIGNED):
         state["signed_at"] = t
     started = t + g.hours(0.1, 2)
     if state["status"] == Status.SIGNED and event(EventKind.STARTED, started, Status.IN_PROGRESS):
         t = started
-    if rng.random() < 0.04 and t < deadline:  # 延期, approved: five more working days
-        if event(EventKind.EXTENSION_REQUESTED, t + g.hours(2, 24)) and event(EventKind.EXTENSION_APPROVED,
-                                                                            t + g.hours(25, 30)):
-            state["extensions"] = 1
-            new_deadline = add_working_days(deadline, 5, g.calendar)
-            delta = new_deadline - deadline
-            warn_at, red_at, deadline, escalate_at = warn_at + delta, red_at + delta, new_deadline, escalate_at + delta
+    asked, decided = t + g.hours(2, 24), t + g.hours(25, 30)
+    if rng.random() < 0.04 and decided < deadline and decided <= now:  # 延期, approved: five more working days
+        new_deadline = add_working_days(deadline, 5, g.calendar)
+        event(EventKind.EXTENSION_REQUESTED, asked, days=5)
+        event(EventKind.EXTENSION_APPROVED, decided, "", g.dispatcher, deadline=new_deadline.isoformat())
+        w.add("dispatch_extensionrequest", (order_id, 5, "需协调多个部门，申请延期。", "approved", None, asked,
+                                            g.dispatcher, decided, "", deadline, new_deadline))
+        state["extensions"] = 1
+        delta = new_deadline - deadline
+        warn_at, red_at, deadline, escalate_at = warn_at + delta, red_at + delta, new_deadline, escalate_at + delta
     # When the unit replies: mostly before the deadline, some late.
     span = (deadline - t).total_seconds()
     late = rng.random() < 0.08
     reply_at = deadline + g.hours(1, 96) if late else t + dt.timedelta(seconds=max(600.0, span * rng.uniform(0.05, 0.95)))
-    # The sweep's steps at the moments they fell due, while still unreplied.
-    for moment, kind, stage in ((warn_at, EventKind.REMINDED, Stage.REMINDED), (deadline, EventKind.URGED, Stage.URGED),
-                                (escalate_at, EventKind.SUPERVISED, Stage.SUPERVISED)):
-        if moment < min(reply_at, now) and state["status"] in OPEN_STATUSES:
-            event(kind, moment)
-            state["stage"] = stage
     resolution = _pick(rng, REPLY_MIX)
     contacted = rng.random() < 0.96
     round_ = 0
+    supervisions = []
     while True:
+        supervisions += sweep(min(reply_at, now) if state["status"] in OPEN_STATUSES else dispatched_at)
         if not (state["status"] in (Status.SIGNED, Status.IN_PROGRESS) and event(EventKind.REPLIED, reply_at,
                                                                                  Status.REPLIED)):
             break
-        state["replied_at"] = reply_at
+        state["replied_at"] = state["last_reply"] = reply_at
+        accepted = reply_at + g.hours(0.5, 6)
+        reviewed = role == Role.MAIN and accepted <= now
         w.add("dispatch_reply", (order_id, contacted, resolution, "已办理，情况已告知市民。", "已按要求办理完毕。",
                                  reply_at - g.hours(1, 24) if contacted else None, "phone" if contacted else "",
-                                 None, reply_at, "pending", None, ""))
-        if role == Role.ASSIST:
-            break
-        accepted = reply_at + g.hours(0.5, 6)
-        if not event(EventKind.REPLY_ACCEPTED, accepted, Status.ACCEPTED):
+                                 None, reply_at, "accepted" if reviewed else "pending",
+                                 accepted if reviewed else None, ""))
+        if role == Role.ASSIST or not event(EventKind.REPLY_ACCEPTED, accepted, Status.ACCEPTED):
             break
         called = accepted + g.hours(2, 30)
         if rng.random() < 0.03:  # unreachable after three attempts
@@ -418,8 +458,9 @@ def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: st
             for at in tries:
                 event(EventKind.CALLBACK_ATTEMPT, at)
             done = tries[-1] <= now
-            w.add("feedback_callback", (order_id, round_, "unreachable" if done else "pending", accepted,
-                                        3 if done else sum(a <= now for a in tries), tries[-1], tries[-1] if done else None))
+            made = sum(a <= now for a in tries)
+            w.add("feedback_callback", (order_id, round_, "unreachable" if done else "pending", accepted, made,
+                                        tries[min(made, 2)] if not done else tries[-1], tries[-1] if done else None))
             if done:
                 event(EventKind.UNREACHABLE, tries[-1])
                 event(EventKind.CLOSED, tries[-1], Status.CLOSED)
@@ -427,29 +468,40 @@ def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: st
         satisfaction = _pick(rng, SATISFACTION[resolution])
         finished = called <= now
         w.add("feedback_callback", (order_id, round_, "done" if finished else "pending", accepted, 1 if finished else 0,
-                                    called, called if finished else None))
+                                    called if finished else accepted, called if finished else None))
         if not finished:
             break
-        rehandle = resolution == "unresolved" and satisfaction == "unsatisfied" and round_ == 0 and rng.random() < 0.4
+        # 重办 by rule (HOTLINE_AUTO_REHANDLE): unresolved and unsatisfied reopens, once per order here.
+        reopened_at = called + g.hours(0.1, 1)
+        rehandle = (resolution == "unresolved" and satisfaction == "unsatisfied" and round_ == 0
+                    and reopened_at <= now)
         w.add("feedback_evaluation", (order_id, round_, "callback", contacted, resolution, satisfaction, "", False,
                                       called, not rehandle, "重办" if rehandle else ""))
         event(EventKind.EVALUATED, called)
+        event(EventKind.CLOSED, called, Status.CLOSED)
         if not rehandle:
-            event(EventKind.CLOSED, called, Status.CLOSED)
             break
-        # 重办: back to the unit with a new deadline, then a second round.
-        event(EventKind.REOPENED, called + g.hours(0.1, 1), Status.REOPENED)
+        # Back to the unit with a new deadline, then a second round.
+        event(EventKind.REOPENED, reopened_at, Status.REOPENED)
         state["rehandles"] = 1
+        state["replied_at"] = None
         round_ = 1
-        _limit, again = _schedule(policy, called, g.calendar)
+        _limit, again = _schedule(policy, reopened_at, g.calendar)
         warn_at, red_at, deadline, escalate_at = again.warn_at, again.red_at, again.deadline, again.escalate_at
         state["stage"] = Stage.NONE
-        t = called + g.hours(1, 8)
-        if not event(EventKind.SIGNED, t, Status.SIGNED):
-            break
+        t = reopened_at + g.hours(1, 8)
         reply_at = t + (deadline - t) * rng.uniform(0.1, 0.9)
         resolution = _pick(rng, (("resolved", 60), ("partly", 30), ("unresolved", 10)))
+        if not event(EventKind.SIGNED, t, Status.SIGNED):
+            supervisions += sweep(now)
+            break
+        state["signed_at"] = t
     status = state["status"]
+    for doc_number, order_deadline, issued_at, due_at in supervisions:
+        answered = state["last_reply"] is not None and state["last_reply"] > issued_at
+        w.add("dispatch_supervisionorder", (doc_number, order_id, unit_id, order_deadline, issued_at, due_at,
+                                            "answered" if answered else "open", "已办结。" if answered else "",
+                                            state["last_reply"] if answered else None))
     next_check = None
     if status in OPEN_STATUSES:
         next_check = {Stage.NONE: warn_at, Stage.REMINDED: deadline, Stage.URGED: escalate_at}.get(state["stage"])
@@ -464,5 +516,3 @@ def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: st
     stats.orders += 1
     stats.events += len(events)
     stats.by_status[status] = stats.by_status.get(status, 0) + 1
-
-

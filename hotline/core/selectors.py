@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from .choices import UnitLevel
 from .models import Category, Unit, User
 
 
@@ -24,8 +25,8 @@ def visible_to(user: User, queryset: QuerySet, *, unit_field: str = "unit", by_p
     if not unit_field or by_path:
         prefix = f"{unit_field}__" if unit_field else ""
         return queryset.filter(**{f"{prefix}path__startswith": user.unit.path})
-    if user.unit.parent_id is None:  # the root (the hotline center): its subtree is every unit
-        return queryset
+    if user.unit.level == UnitLevel.CENTER and user.unit.parent_id is None:  # the hotline center: every unit
+        return queryset.filter(**{f"{unit_field}__isnull": False})
     # The subtree's unit ids, as a list: a street is itself and its communities, a district a few
     # hundred units. `unit_id IN (…)` lets the planner use the (unit, …) indexes of big tables, where a
     # join on the path prefix made it scan them in sort order and filter (10–100× slower at 1 M orders).

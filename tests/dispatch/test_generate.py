@@ -84,3 +84,29 @@ def test_the_command(reference, capsys):
                  "--at", "2026-11-20T12:00:00+08:00")
     out = capsys.readouterr().out
     assert "200 demands" in out and Demand.objects.count() == 200
+
+
+def test_the_rows_the_services_would_have_written(reference):
+    """Returns, extensions and the sweep's documents have their rows; reviewed replies are accepted;
+    re-handled orders went through closed; nothing lands after now or on a later day's number."""
+    from dispatch.models import ExtensionRequest, Reminder, Reply, Return, SupervisionOrder, UrgeNotice
+
+    generate(count=4000, start=dt.date(2026, 11, 1), days=30, seed=11, now=NOW)  # the span runs past NOW
+    assert Demand.objects.filter(received_at__gt=NOW).count() == 0
+    for number, received in Demand.objects.values_list("number", "received_at"):
+        assert number[:8] == f"{received.astimezone(TZ):%Y%m%d}"
+    assert Return.objects.count() == WorkOrderEvent.objects.filter(kind="returned").count() > 0
+    assert not WorkOrder.objects.filter(status="returned").exists()
+    assert ExtensionRequest.objects.filter(status="approved").count() == \
+        WorkOrderEvent.objects.filter(kind="extension_approved").count() > 0
+    assert Reminder.objects.count() == WorkOrderEvent.objects.filter(kind="reminded").count() > 0
+    assert UrgeNotice.objects.count() == WorkOrderEvent.objects.filter(kind="urged").count() > 0
+    assert SupervisionOrder.objects.count() == WorkOrderEvent.objects.filter(kind="supervised").count()
+    assert not Reply.objects.filter(order__status__in=["accepted", "closed"], order__role="main",
+                                    review="pending").exists()
+    for order in WorkOrder.objects.filter(rehandle_count=1).values_list("id", flat=True):
+        kinds = list(WorkOrderEvent.objects.filter(order_id=order).order_by("at", "id").values_list("kind", flat=True))
+        assert kinds.index("closed") < kinds.index("reopened")
+    # Every unresolved and unsatisfied round-0 answer before now was re-handled (the rule's default).
+    assert not Evaluation.objects.filter(round=0, is_current=True, resolution="unresolved",
+                                         satisfaction="unsatisfied", recorded_at__lt=NOW - dt.timedelta(hours=1)).exists()
