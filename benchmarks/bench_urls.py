@@ -11,6 +11,7 @@ from rest_framework import generics, serializers
 from dispatch.models import WorkOrder
 from intake.models import Demand
 
+
 class BareDemandSerializer(serializers.ModelSerializer):
     class Meta:
         model = Demand

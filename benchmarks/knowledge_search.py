@@ -18,7 +18,6 @@ import argparse
 import csv
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -87,8 +86,9 @@ def main() -> None:
     titles = {a.title: a.pk for a in Article.objects.filter(title__in=keys.values())}
     latency_queries = [r["query"] for r in rows if 2 <= len(r["query"]) <= 8]
 
-    from hotline.core.models import User
     from rest_framework.authtoken.models import Token
+
+    from hotline.core.models import User
 
     user, _ = User.objects.get_or_create(username="bench_agent", defaults={"role": "agent"})
     token, _ = Token.objects.get_or_create(user=user)

@@ -35,7 +35,7 @@ def main() -> None:
     from django.db import connection
 
     from assessment.services import score_month
-    from hotline.core.models import Unit, User
+    from hotline.core.models import User
     from intake.models import Demand
     from reports.exports import pdf_bytes, xlsx_bytes
     from reports.selectors import report_view

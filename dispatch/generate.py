@@ -37,7 +37,7 @@ from hotline.core.models import Category, Unit, User
 from hotline.core.workdays import LOCAL_TZ, WorkCalendar, add_working_days
 from intake.models import DailyCounter
 
-from .choices import EventKind, OPEN_STATUSES, Role, Stage, Status
+from .choices import OPEN_STATUSES, EventKind, Role, Stage, Status
 from .routing import route
 from .services import _schedule, policy_for
 

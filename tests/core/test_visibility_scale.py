@@ -5,7 +5,7 @@ import pytest
 from django.db.models import ProtectedError
 from django.test import Client
 
-from assessment.models import Snapshot, SnapshotOrder, Scheme
+from assessment.models import Scheme, Snapshot, SnapshotOrder
 from hotline.core.models import Unit
 from hotline.core.services import CENTER_CODE
 from tests.factories import UserFactory, main_order, make_demand
