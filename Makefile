@@ -25,7 +25,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-run: install pdf
+run: install
+	@bin/ensure-pdf || echo "warning: Pango or the CJK font could not be installed: report PDFs will fail until they are (bin/ensure-pdf)"
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seeddemo
 	HOST=$(HOST) PORT=$(PORT) bin/run-all
