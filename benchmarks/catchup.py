@@ -21,6 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import percentile as pct  # noqa: E402
+
 DB = "hotline_bench_catchup"
 PORT = 8907
 
@@ -50,14 +53,13 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from rest_framework.authtoken.models import Token
 
+    from benchmarks.intake import open_loop
     from dispatch.models import WorkOrder
     from dispatch.seed import catalogue_seed, policies_seed
     from dispatch.sweep import deadlines_sweep
     from hotline.core.models import Unit
     from hotline.core.services import CENTER_CODE, reference_data_load
     from tests.factories import UserFactory, main_order, make_demand
-
-    from benchmarks.intake import open_loop
 
     reference_data_load()
     catalogue_seed()
@@ -141,15 +143,11 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
 
-    def p(values, q):
-        values = sorted(values)
-        return values[min(len(values) - 1, int(q * len(values)))]
-
     print(f"catch-up: {result['steps']:,} sweep steps (reminders, 催办单, 督办单) in {result['seconds']:.1f}s; "
           f"longest sweep transaction seen: {longest['xact'] * 1000:.0f} ms")
-    print(f"intake at {args.rate:.0f} req/s, idle: p50 {p(idle, .5):.1f} ms, p99 {p(idle, .99):.1f} ms ({len(idle)} requests)")
-    print(f"intake at {args.rate:.0f} req/s, during the catch-up: p50 {p(during, .5):.1f} ms, "
-          f"p99 {p(during, .99):.1f} ms ({len(during)} requests)")
+    print(f"intake at {args.rate:.0f} req/s, idle: p50 {pct(idle, 50):.1f} ms, p99 {pct(idle, 99):.1f} ms ({len(idle)} requests)")
+    print(f"intake at {args.rate:.0f} req/s, during the catch-up: p50 {pct(during, 50):.1f} ms, "
+          f"p99 {pct(during, 99):.1f} ms ({len(during)} requests)")
     print(f"load average: {os.getloadavg()}", flush=True)
     connection.close()
     psql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{DB}' AND pid <> pg_backend_pid()")

@@ -27,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import percentile as pct  # noqa: E402
+
 PORT = 8907
 LUA = """
 wrk.method = "POST"
@@ -125,9 +128,9 @@ def main() -> None:
               f"ratio {ours_rate / bare_rate:.2f}")
         half = ours_rate / 2
         latencies = open_loop("/api/v1/demands/", ours_body, token, half, args.seconds)
-        p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
         print(f"intake at half the sustained rate ({half:.0f} req/s, open loop, {len(latencies)} requests): "
-              f"p50 {p(0.50):.1f} ms, p95 {p(0.95):.1f} ms, p99 {p(0.99):.1f} ms, max {latencies[-1]:.1f} ms")
+              f"p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms, p99 {pct(latencies, 99):.1f} ms, "
+              f"max {latencies[-1]:.1f} ms")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)

@@ -22,7 +22,6 @@ import datetime as dt
 import io
 import json
 import random
-from bisect import bisect
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Callable
@@ -56,20 +55,12 @@ BATCH = 5000
 
 
 def _chooser(weights: dict):
-    keys = list(weights)
-    cumulative = list(accumulate(weights.values()))
-    total = cumulative[-1]
-    return lambda rng: keys[bisect(cumulative, rng.random() * total)]
+    keys, cumulative = list(weights), list(accumulate(weights.values()))
+    return lambda rng: rng.choices(keys, cum_weights=cumulative)[0]
 
 
 def _pick(rng: random.Random, pairs) -> str:
-    total = sum(w for _k, w in pairs)
-    x = rng.random() * total
-    for key, weight in pairs:
-        x -= weight
-        if x < 0:
-            return key
-    return pairs[-1][0]
+    return rng.choices([k for k, _w in pairs], weights=[w for _k, w in pairs])[0]
 
 
 @dataclass
@@ -202,7 +193,7 @@ class Generator:
 
     # --- draws -------------------------------------------------------------------------------------
     def street(self) -> Unit:
-        district = self.districts[bisect(self.district_weights, self.rng.random() * self.district_weights[-1])]
+        district = self.rng.choices(self.districts, cum_weights=self.district_weights)[0]
         return self.rng.choice(self.streets_of[district.pk])
 
     def category(self, day: dt.date) -> Category:

@@ -181,29 +181,17 @@ def demand_facts(facts: Facts, tree: Tree, start: dt.datetime, end: dt.datetime,
             facts.add("street", street["code"], street["name"], path, slot, n)
 
 
-def day_facts(facts: Facts, tree: Tree, start: dt.datetime, end: dt.datetime) -> None:
-    """Demands per day (the weekly trend)."""
-    tz = ZoneInfo(settings.TIME_ZONE)
+def trend_facts(facts: Facts, tree: Tree, start: dt.datetime, end: dt.datetime, *, by: str) -> None:
+    """Demands per day (the weekly trend, `by="day"`) or per month (the twelve-month trend, `by="month"`)."""
+    trunc = {"day": TruncDate, "month": TruncMonth}[by]
     groups = (
         Demand.objects.filter(received_at__gte=start, received_at__lt=end)
-        .annotate(day=TruncDate("received_at", tzinfo=tz))
-        .values_list("street_id", "district_id", "day").annotate(n=Count("id")).order_by()
+        .annotate(period=trunc("received_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
+        .values_list("street_id", "district_id", "period").annotate(n=Count("id")).order_by()
     )
-    for street_id, district_id, day, n in groups:
-        facts.add("day", day.isoformat(), day.strftime("%m-%d"), tree.place_path(street_id, district_id), "value", n)
-
-
-def month_facts(facts: Facts, tree: Tree, start: dt.datetime, end: dt.datetime) -> None:
-    """Demands per month (the twelve-month trend)."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    groups = (
-        Demand.objects.filter(received_at__gte=start, received_at__lt=end)
-        .annotate(month=TruncMonth("received_at", tzinfo=tz))
-        .values_list("street_id", "district_id", "month").annotate(n=Count("id")).order_by()
-    )
-    for street_id, district_id, month, n in groups:
-        key = f"{month:%Y-%m}"
-        facts.add("month", key, key, tree.place_path(street_id, district_id), "value", n)
+    for street_id, district_id, period, n in groups:
+        key = period.isoformat() if by == "day" else f"{period:%Y-%m}"
+        facts.add(by, key, key, tree.place_path(street_id, district_id), "value", n)
 
 
 HANDLING_EVENTS = {
@@ -467,7 +455,7 @@ def build(kind: str, start_day: dt.date, end_day: dt.date, progress: Progress) -
         rows[Section.ALERTS] = alert_rows(tree, start, end)
     elif kind == Kind.WEEKLY:
         progress(40, _("Daily trend"))
-        day_facts(facts, tree, start, end)
+        trend_facts(facts, tree, start, end, by="day")
         progress(55, _("Overdue and re-handled orders"))
         handling_facts(facts, tree, start, end, "value")
         handling_facts(facts, tree, prev_start, prev_end, "prev")
@@ -492,7 +480,7 @@ def build(kind: str, start_day: dt.date, end_day: dt.date, progress: Progress) -
         first = start_day
         for _i in range(11):
             first = previous_month(first)
-        month_facts(facts, tree, bounds(first, first)[0], end)
+        trend_facts(facts, tree, bounds(first, first)[0], end, by="month")
         trend = []
         for past in Snapshot.objects.filter(period__gte=first, period__lte=start_day, is_current=True).order_by("period"):
             for row in rate_rows(tree, snapshot_sums(past)):

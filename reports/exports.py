@@ -12,7 +12,7 @@ from django.utils.translation import pgettext
 
 from .charts import charts_for
 from .choices import Section
-from .models import Report, ReportRow
+from .models import Report
 from .selectors import localise, report_view, rows_of
 from .svg import chart_svg
 
@@ -158,8 +158,8 @@ ROW_COLUMNS = {
 def _rows_sheet(sheet, section: str, rows) -> None:
     columns = ROW_COLUMNS[section]
     sheet.append([label for _key, label in columns])
-    for row in rows.iterator(chunk_size=2000) if hasattr(rows, "iterator") else rows:
-        data = localise(row.data if isinstance(row, ReportRow) else row)
+    for row in rows.iterator(chunk_size=2000):
+        data = localise(row.data)
         values = []
         for key, _label in columns:
             value = data.get(key, "")

@@ -149,7 +149,7 @@ def _group_units(scope: Scope) -> tuple[dict[str, Unit], callable]:
                 if path.startswith(prefix):
                     return prefix
             return "city"
-        return {p: u for p, u in districts.items()}, key
+        return districts, key
     children = {u.path: u for u in Unit.objects.filter(parent=scope.unit)}
 
     def key(path: str):

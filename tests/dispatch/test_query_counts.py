@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import STREET_A
-from tests.factories import UserFactory, main_order, make_demand
+from tests.factories import main_order, make_demand
 
 
 def queries(client, url, **headers) -> int:
@@ -26,21 +26,14 @@ def orders(n: int):
                                    received_at=now - dt.timedelta(hours=1 + i))) for i in range(n)]
 
 
-@pytest.mark.parametrize("url", ["/dispatch/unit/", "/api/v1/work-orders/"])
-def test_a_units_queue_costs_the_same_for_3_or_30_orders(reference, handler_a, api, url):
+@pytest.mark.parametrize(("who", "url"), [
+    ("handler_a", "/dispatch/unit/"), ("handler_a", "/api/v1/work-orders/"), ("admin_user", "/dispatch/"),
+    ("admin_user", "/dispatch/supervision/"), ("admin_user", "/feedback/callbacks/"), ("admin_user", "/reports/list/"),
+    ("admin_user", "/assessment/rankings/"),
+])
+def test_a_list_costs_the_same_for_3_or_30_orders(reference, request, who, url):
     client = Client()
-    client.force_login(handler_a)
-    orders(3)
-    few = queries(client, url)
-    orders(27)
-    assert queries(client, url) == few
-
-
-@pytest.mark.parametrize("url", ["/dispatch/", "/dispatch/supervision/", "/feedback/callbacks/", "/reports/list/",
-                                 "/assessment/rankings/"])
-def test_center_pages_cost_the_same_for_3_or_30_orders(reference, admin_user, url):
-    client = Client()
-    client.force_login(admin_user)
+    client.force_login(request.getfixturevalue(who))
     orders(3)
     few = queries(client, url)
     orders(27)
