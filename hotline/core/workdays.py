@@ -33,6 +33,8 @@ class WorkCalendar:
     workdays: frozenset[dt.date] = frozenset()  # 调休: weekend days that are working days
     years: frozenset[int] = frozenset()
     _warned: set[int] = field(default_factory=set, repr=False, compare=False)
+    # (start day, working days) -> (end day, whether the start was moved to the next working day's 00:00)
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls) -> "WorkCalendar":
@@ -88,15 +90,18 @@ def add_working_days(moment: dt.datetime, days: int, calendar: WorkCalendar) -> 
     if days < 0:
         raise ValueError("days must not be negative")
     local = _local(moment)
-    day, time = local.date(), local.timetz().replace(tzinfo=None)
-    if not calendar.is_workday(day):
+    start = local.date()
+    known = calendar._memo.get((start, days))
+    if known is None:  # the day arithmetic depends only on the start day: memoised per calendar value
+        day, moved = start, False
         while not calendar.is_workday(day):
             day += dt.timedelta(days=1)
-        time = dt.time(0, 0)
-    remaining = days
-    while remaining:
-        day += dt.timedelta(days=1)
-        if calendar.is_workday(day):
-            remaining -= 1
-    return _at_local_time(day, time)
-
+            moved = True
+        remaining = days
+        while remaining:
+            day += dt.timedelta(days=1)
+            if calendar.is_workday(day):
+                remaining -= 1
+        known = calendar._memo[(start, days)] = (day, moved)
+    day, moved = known
+    return _at_local_time(day, dt.time(0, 0) if moved else local.timetz().replace(tzinfo=None))

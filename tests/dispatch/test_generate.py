@@ -4,7 +4,9 @@ import datetime as dt
 from collections import Counter
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count, Max
 
 from dispatch.choices import OPEN_STATUSES
@@ -89,7 +91,14 @@ def test_the_command(reference, capsys):
 def test_the_rows_the_services_would_have_written(reference):
     """Returns, extensions and the sweep's documents have their rows; reviewed replies are accepted;
     re-handled orders went through closed; nothing lands after now or on a later day's number."""
-    from dispatch.models import ExtensionRequest, Reminder, Reply, Return, SupervisionOrder, UrgeNotice
+    from dispatch.models import (
+        ExtensionRequest,
+        Reminder,
+        Reply,
+        Return,
+        SupervisionOrder,
+        UrgeNotice,
+    )
 
     generate(count=4000, start=dt.date(2026, 11, 1), days=30, seed=11, now=NOW)  # the span runs past NOW
     assert Demand.objects.filter(received_at__gt=NOW).count() == 0
@@ -110,3 +119,35 @@ def test_the_rows_the_services_would_have_written(reference):
     # Every unresolved and unsatisfied round-0 answer before now was re-handled (the rule's default).
     assert not Evaluation.objects.filter(round=0, is_current=True, resolution="unresolved",
                                          satisfaction="unsatisfied", recorded_at__lt=NOW - dt.timedelta(hours=1)).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_write_the_same_data_as_one(reference):
+    """--workers splits the days between processes; each day draws from its own seed, so the data
+    are the same (only ids and the order of writing differ)."""
+    stats = generate(count=600, start=dt.date(2026, 11, 10), days=6, seed=3, now=NOW, workers=2)
+    assert stats.demands == Demand.objects.count() == 600 and stats.orders == WorkOrder.objects.count()
+    in_two = fingerprint()
+    orders_in_two = sorted(WorkOrder.objects.values_list("status", "deadline", "unit__code"))
+    Demand.objects.filter(merged_into__isnull=False).delete()
+    WorkOrder.objects.all().delete()
+    Demand.objects.all().delete()
+    generate(count=600, start=dt.date(2026, 11, 10), days=6, seed=3, now=NOW, workers=1)
+    assert fingerprint() == in_two
+    assert sorted(WorkOrder.objects.values_list("status", "deadline", "unit__code")) == orders_in_two
+
+
+def test_a_broken_reference_is_reported(reference):
+    """The superuser's load skips the per-row foreign-key triggers; `verify` checks the written rows."""
+    from dispatch.generate import id_floors, verify
+
+    generate(count=50, start=dt.date(2026, 11, 18), days=1, seed=1, now=NOW)
+    floors = id_floors()
+    verify(floors)  # nothing new: nothing broken
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute("INSERT INTO dispatch_workorderevent (order_id, kind, at, from_status, to_status, note, data) "
+                       "VALUES (999999999, 'signed', now(), '', '', '', '{}')")
+        cursor.execute("SET session_replication_role = origin")
+    with pytest.raises(RuntimeError, match="dispatch_workorderevent.order_id: 1 rows without their dispatch_workorder"):
+        verify(floors)

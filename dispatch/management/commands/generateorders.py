@@ -19,8 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=30)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--at", help="ISO-8601 'now': the lives are cut off there (default: now)")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="processes that take the days in turn (PostgreSQL; the data do not depend on it)")
 
-    def handle(self, *args, count, start, days, seed, at, **options):
+    def handle(self, *args, count, start, days, seed, at, workers, **options):
         if count <= 0 or days <= 0:
             raise CommandError("--count and --days must be positive")
         now = parse_datetime(at) if at else timezone.now()
@@ -39,7 +41,8 @@ class Command(BaseCommand):
             self.stderr.write(f"\r{done:,}/{total:,} demands, {rate:,.0f}/s", ending="")
 
         try:
-            stats = generate(count=count, start=first, days=days, seed=seed, now=now, progress=progress)
+            stats = generate(count=count, start=first, days=days, seed=seed, now=now, workers=workers,
+                             progress=progress)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         elapsed = time.perf_counter() - started
