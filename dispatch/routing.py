@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hotline.core.models import Category, Unit
+from hotline.core.reference import reference
 
 from .choices import Role, TargetKind
 from .models import CatalogueRule, CatalogueVersion
@@ -26,18 +27,18 @@ class Route:
 
 
 def active_catalogue() -> CatalogueVersion | None:
-    return CatalogueVersion.objects.filter(is_active=True).first()
+    return reference().catalogue
 
 
-def _category_chain(category: Category) -> list[Category]:
-    chain, node = [], category
+def _category_chain(category: Category, categories: dict) -> list[Category]:
+    chain, node = [], categories.get(category.pk, category)
     while node is not None:
         chain.append(node)
-        node = node.parent
+        node = categories[node.parent_id] if node.parent_id else None
     return chain  # most specific first
 
 
-def _resolve(rule: CatalogueRule, street: Unit | None, district: Unit | None) -> Unit | None:
+def _resolve(rule: CatalogueRule, street: Unit | None, district: Unit | None, units_by_code: dict) -> Unit | None:
     if rule.target_kind == TargetKind.UNIT:
         return rule.unit
     if rule.target_kind == TargetKind.STREET:
@@ -46,7 +47,8 @@ def _resolve(rule: CatalogueRule, street: Unit | None, district: Unit | None) ->
     if rule.target_kind == TargetKind.DISTRICT:
         return district
     if rule.target_kind == TargetKind.DISTRICT_DEPARTMENT and district is not None:
-        return Unit.objects.filter(code=f"{district.code}{rule.department_suffix}", is_active=True).first()
+        department = units_by_code.get(f"{district.code}{rule.department_suffix}")
+        return department if department is not None and department.is_active else None
     return None
 
 
@@ -54,17 +56,13 @@ def route(*, category: Category, street: Unit | None, district: Unit | None = No
     """Apply the active catalogue. The most specific category with rules wins; within it, rules of
     the address's district beat city-wide ones. One main unit → direct dispatch with the assisting
     units; no rule, no resolvable unit or several main units → the dispatcher's queue."""
+    ref = reference()
     if district is None and street is not None:
-        district = street.district
-    catalogue = active_catalogue()
-    if catalogue is None:
+        district = ref.units[street.pk].district if street.pk in ref.units else street.district
+    if ref.catalogue is None:
         return Route(reason="no_active_catalogue")
-    chain = _category_chain(category)
-    rules = list(
-        CatalogueRule.objects.filter(version=catalogue, category__in=chain).select_related("unit", "category")
-    )
-    for node in chain:
-        at_level = [r for r in rules if r.category_id == node.pk]
+    for node in _category_chain(category, ref.categories):
+        at_level = ref.rules.get(node.pk, [])
         local = [r for r in at_level if district is not None and r.district_id == district.pk]
         citywide = [r for r in at_level if r.district_id is None]
         applicable = local or citywide
@@ -75,7 +73,7 @@ def route(*, category: Category, street: Unit | None, district: Unit | None = No
 
     mains, assists = [], []
     for rule in applicable:
-        unit = _resolve(rule, street, district)
+        unit = _resolve(rule, street, district, ref.unit_by_code)
         if unit is None:
             continue
         target = mains if rule.role == Role.MAIN else assists

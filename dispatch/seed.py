@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from hotline.core.models import Category, Unit
+from hotline.core.reference import reference_changed
 
 from .choices import Complexity, LimitUnit, Role, TargetKind
 from .models import CatalogueRule, CatalogueVersion, TimeLimitPolicy
@@ -78,6 +79,7 @@ def catalogue_seed() -> CatalogueVersion:
                 )
             )
     CatalogueRule.objects.bulk_create(rules)
+    reference_changed()  # bulk_create sends no signals
     return version
 
 
@@ -94,4 +96,5 @@ def policies_seed() -> int:
             for name, demand_type, urgency, complexity, multi, amount, unit, hours in DEFAULT_POLICIES
         ]
     )
+    reference_changed()  # bulk_create sends no signals
     return len(DEFAULT_POLICIES)

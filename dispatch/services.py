@@ -16,6 +16,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from hotline.core.choices import Role as UserRole
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import Unit, User
+from hotline.core.reference import reference, reference_changed
 from hotline.core.workdays import WorkCalendar
 from intake.choices import Disposition, Urgency
 from intake.models import Demand
@@ -60,7 +61,7 @@ DEFAULT_LIMIT = Limit(7, LimitUnit.WORKING_DAYS)
 def policy_for(*, demand_type: str, urgency: str, complexity: str, multi_unit: bool) -> TimeLimitPolicy | None:
     """The most specific active policy whose set fields all match (blank fields match anything)."""
     best, best_score = None, -1
-    for policy in TimeLimitPolicy.objects.filter(is_active=True):
+    for policy in reference().policies:
         checks = [
             (policy.demand_type, demand_type),
             (policy.urgency, urgency),
@@ -148,7 +149,7 @@ def _new_order(*, demand, unit, role, complexity, policy, start, calendar, by, n
     return order
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a failure inside fails the caller's transaction anyway
 def demand_dispatch(
     *,
     demand: Demand,
@@ -167,11 +168,18 @@ def demand_dispatch(
         demand.disposition == Disposition.DISPATCHED and demand.work_orders.exists()
     ):
         raise StateConflict(_("Demand %(n)s is not waiting for dispatch.") % {"n": demand.number})
+    return _dispatch(demand, main_unit=main_unit, assisting_units=assisting_units, complexity=complexity, by=by,
+                     at=at, note=note)
+
+
+def _dispatch(demand: Demand, *, main_unit: Unit, assisting_units: Iterable[Unit], complexity: str,
+              by: User | None, at: dt.datetime | None, note: str) -> list[WorkOrder]:
+    """The orders of a demand its caller has locked (or just created) and checked."""
     assisting = [u for u in dict.fromkeys(assisting_units) if u != main_unit]
     if complexity not in Complexity.values:
         raise InvalidInput(_("Unknown complexity."), code="invalid_complexity")
     at = at or timezone.now()
-    calendar = WorkCalendar.load()
+    calendar = reference().calendar
     policy = policy_for(
         demand_type=demand.demand_type, urgency=demand.urgency, complexity=complexity, multi_unit=bool(assisting)
     )
@@ -203,18 +211,19 @@ def dispatch_limit_hours(*, demand_type: str, urgency: str) -> int:
     return {Urgency.URGENT: 1, Urgency.UTILITY: 2}.get(urgency, 24)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def demand_route(*, demand: Demand, by: User | None, at: dt.datetime | None = None) -> list[WorkOrder]:
-    """Send a new demand where the catalogue says: straight to the unit (直派) when ownership is
-    clear, otherwise into the dispatcher's queue with its dispatch deadline."""
+    """Send a new demand (created in the caller's transaction, so no other can hold it) where the
+    catalogue says: straight to the unit (直派) when ownership is clear, otherwise into the
+    dispatcher's queue with its dispatch deadline."""
+    if demand.disposition != Disposition.PENDING_DISPATCH:
+        raise StateConflict(_("Demand %(n)s is not waiting for dispatch.") % {"n": demand.number})
     at = at or demand.received_at
     result = route(category=demand.category, street=demand.street, district=demand.district)
     if result.is_direct:
-        demand.disposition = Disposition.DISPATCHED
-        demand.save(update_fields=["disposition"])
-        return demand_dispatch(
-            demand=demand, main_unit=result.main, assisting_units=result.assisting, by=by, at=at,
-            note=_("Dispatched directly by the catalogue (直派)."),
+        return _dispatch(
+            demand, main_unit=result.main, assisting_units=result.assisting, complexity=Complexity.ORDINARY,
+            by=by, at=at, note=_("Dispatched directly by the catalogue (直派)."),
         )
     demand.disposition = Disposition.PENDING_DISPATCH
     hours = dispatch_limit_hours(demand_type=demand.demand_type, urgency=demand.urgency)
@@ -400,7 +409,7 @@ def work_order_redispatch(
         policy = old.policy
         new = _new_order(
             demand=demand, unit=unit, role=old.role, complexity=old.complexity, policy=policy, start=at,
-            calendar=WorkCalendar.load(), by=by, note=_("Re-dispatched from %(unit)s.") % {"unit": old.unit.name},
+            calendar=reference().calendar, by=by, note=_("Re-dispatched from %(unit)s.") % {"unit": old.unit.name},
             number_suffix=suffix,
         )
         # The callers merged into the old order (重复件) follow the matter to the new unit.
@@ -613,7 +622,7 @@ def work_order_decide_extension(
         request.decided_by, request.decided_at, request.decision_note = by, at, note
         request.old_deadline = locked.deadline
         if approve:
-            calendar = WorkCalendar.load()
+            calendar = reference().calendar
             policy = locked.policy
             days_kind = locked.limit_unit
             days_kind = LimitUnit.WORKING_DAYS if days_kind == LimitUnit.HOURS else days_kind
@@ -655,7 +664,7 @@ def work_order_reopen(
 
     def prepare(locked, at):
         # The order's own limit, as stored at dispatch (the policy may have changed or gone since).
-        _limit, schedule = _schedule(locked.policy, at, WorkCalendar.load(), Limit(locked.limit_amount, locked.limit_unit))
+        _limit, schedule = _schedule(locked.policy, at, reference().calendar, Limit(locked.limit_amount, locked.limit_unit))
         locked.dispatched_at = at
         _apply_schedule(locked, schedule)
         locked.rehandle_count += 1
@@ -692,6 +701,7 @@ def catalogue_copy(*, version: CatalogueVersion, name: str = "") -> CatalogueVer
     for rule in rules:
         rule.pk, rule.version = None, draft
     CatalogueRule.objects.bulk_create(rules)
+    reference_changed()  # bulk_create sends no signals
     return draft
 
 

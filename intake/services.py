@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from dispatch.models import WorkOrder
 from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import Category, Unit, User
+from hotline.core.reference import reference
 from knowledge_base.models import Article
 
 from .choices import Action, Channel, DemandType, Disposition, RefusalReason, Urgency
@@ -31,15 +32,18 @@ from .models import ApiKey, DailyCounter, Demand, IdempotencyRecord, Place, Reve
 def next_number(*, scope: str, day: dt.date) -> int:
     """The next sequential number of `scope` on `day`. The counter row is updated in place, so
     concurrent callers queue on its row lock and never get the same number."""
-    with transaction.atomic():
-        updated = DailyCounter.objects.filter(scope=scope, day=day).update(value=F("value") + 1)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    DailyCounter.objects.create(scope=scope, day=day, value=1)
-                    return 1
-            except IntegrityError:  # another caller created the day's row first
-                DailyCounter.objects.filter(scope=scope, day=day).update(value=F("value") + 1)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("UPDATE intake_dailycounter SET value = value + 1 WHERE scope = %s AND day = %s RETURNING value",
+                       [scope, connection.ops.adapt_datefield_value(day)])
+        row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        try:
+            with transaction.atomic():
+                DailyCounter.objects.create(scope=scope, day=day, value=1)
+                return 1
+        except IntegrityError:  # another caller created the day's row first
+            DailyCounter.objects.filter(scope=scope, day=day).update(value=F("value") + 1)
         return DailyCounter.objects.get(scope=scope, day=day).value
 
 
@@ -145,7 +149,7 @@ def demand_create(
             code="answer_requires_consultation",
         )
     phone = check_phone(caller_phone)
-    district = street.district if street is not None else None
+    district = reference().district_of(street) if street is not None else None
     if street is None and address.strip():
         resolution = resolve(address)
         street, district = resolution.street, resolution.district
@@ -195,9 +199,9 @@ def demand_create(
         work_order_merge(order=target, demand=demand, by=by, at=received_at)
     else:
         orders = demand_route(demand=demand, by=by, at=received_at)
+        demand.routed_orders = orders  # what the answer shows, without reading them back
     if numbered_last:
         _number_last(demand, orders, received_at)
-    demand.refresh_from_db()
     return demand
 
 
@@ -207,7 +211,8 @@ def _number_last(demand: Demand, orders: list, received_at: dt.datetime) -> None
     placeholder, number = demand.number, demand_number(received_at)
     Demand.objects.filter(pk=demand.pk).update(number=number)
     for order in orders:
-        WorkOrder.objects.filter(pk=order.pk).update(number=order.number.replace(placeholder, number, 1))
+        order.number = order.number.replace(placeholder, number, 1)
+        WorkOrder.objects.filter(pk=order.pk).update(number=order.number)
     demand.number = number
 
 

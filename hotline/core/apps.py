@@ -8,3 +8,8 @@ class CoreConfig(AppConfig):
     name = "hotline.core"
     label = "core"
     verbose_name = _("Organisation and accounts")
+
+    def ready(self):
+        from . import reference
+
+        reference.connect()

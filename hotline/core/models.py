@@ -143,3 +143,14 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+
+class ReferenceStamp(models.Model):
+    """One row whose stamp changes (a fresh random value, in the same transaction) whenever reference
+    data change: units, categories, the calendar, the dispatch catalogue, time-limit policies. Each
+    process keeps those in memory (hotline.core.reference) and reloads them when the stamp differs."""
+
+    stamp = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("reference data stamp")

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from .choices import CalendarDayKind, Role, UnitLevel
 from .models import CalendarDay, CalendarYear, Category, Unit, User
+from .reference import reference_changed
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ def calendar_load_year(*, year: int) -> dict[str, int]:
         [CalendarDay(date=d, kind=CalendarDayKind.HOLIDAY, name=_holiday_name(n)) for d, n in sorted(statutory.items())]
         + [CalendarDay(date=d, kind=CalendarDayKind.WORKDAY, name=_holiday_name(n)) for d, n in sorted(workdays.items())]
     )
-    CalendarYear.objects.update_or_create(year=year, defaults={"source": "chinese-calendar"})
+    CalendarYear.objects.update_or_create(year=year, defaults={"source": "chinese-calendar"})  # new reference stamp
     return {"holidays": len(statutory), "workdays": len(workdays)}
 
 
@@ -208,3 +209,4 @@ def reference_data_load(*, years=range(2024, 2027)) -> None:
             calendar_load_year(year=year)
         except CalendarUnavailable:
             logger.warning("No statutory calendar available for %s; Monday–Friday applies.", year)
+    reference_changed()  # whatever was written in bulk, every process reloads it

@@ -6,6 +6,7 @@ from dispatch.choices import Complexity
 from dispatch.models import WorkOrder
 from hotline.core.choices import UnitLevel
 from hotline.core.models import Category, Unit
+from hotline.core.reference import reference
 from knowledge_base.search import searchable
 
 from ..choices import REFUSAL_SCRIPTS, Channel, DemandType, RefusalReason, Urgency
@@ -21,11 +22,33 @@ class ValidArticleField(serializers.PrimaryKeyRelatedField):
         return searchable()
 
 
+class ReferenceCodeField(serializers.SlugRelatedField):
+    """A category or unit given by its code, found in the in-memory reference data (no query); the
+    queryset still describes the accepted values (schema, browsable API)."""
+
+    def __init__(self, *, find, **kwargs):
+        self.find = find
+        super().__init__(slug_field="code", **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        found = self.find(reference(), data)
+        if found is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return found
+
+
+def _active_leaf_category(ref, code):
+    category = ref.category_by_code.get(code)
+    return category if category is not None and category.is_active and category.level == 3 else None
+
+
 class DemandCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
     demand_type = serializers.ChoiceField(choices=DemandType.choices)
-    category = serializers.SlugRelatedField(
-        slug_field="code", queryset=Category.objects.filter(is_active=True, level=3),
+    category = ReferenceCodeField(
+        find=_active_leaf_category, queryset=Category.objects.filter(is_active=True, level=3),
         help_text="A level-3 matter category code (e.g. 010101 占道经营).",
     )
     content = serializers.CharField(max_length=5000)
@@ -33,9 +56,9 @@ class DemandCreateSerializer(serializers.Serializer):
     caller_phone = serializers.CharField(max_length=32, help_text="Any common notation; stored as digits.")
     confidential = serializers.BooleanField(default=False)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-    street = serializers.SlugRelatedField(
-        slug_field="code", queryset=Unit.objects.filter(level=UnitLevel.STREET), required=False, allow_null=True,
-        default=None,
+    street = ReferenceCodeField(
+        find=lambda ref, code: ref.street(code), queryset=Unit.objects.filter(level=UnitLevel.STREET), required=False,
+        allow_null=True, default=None,
     )
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
     lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None,
@@ -91,6 +114,9 @@ class DemandCreateSerializer(serializers.Serializer):
         return attrs
 
 
+_moment = serializers.DateTimeField()  # in the current time zone, like the demand's own moments
+
+
 class DemandSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     street = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -129,7 +155,8 @@ class DemandSerializer(serializers.ModelSerializer):
     def get_work_orders(self, demand) -> list[dict]:
         return [
             {"id": o.pk, "number": o.number, "unit": o.unit.code, "unit_name": o.unit.name, "role": o.role,
-             "status": o.status, "deadline": o.deadline, "complainant_count": o.complainant_count}
+             "status": o.status, "deadline": _moment.to_representation(o.deadline),
+             "complainant_count": o.complainant_count}
             for o in self._orders(demand)
         ]
 

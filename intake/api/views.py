@@ -46,9 +46,12 @@ class DemandCreateView(views.APIView):
             fingerprint=fingerprint(dict(request.data)),
             create=lambda: demand_create(**serializer.validated_data, by=request.user),
         )
-        # Everything the answer shows, in two queries.
-        demand = Demand.objects.select_related("category", "street", "district").prefetch_related(
-            "work_orders__unit").get(pk=demand.pk)
+        routed = getattr(demand, "routed_orders", None)
+        if routed is not None and not replayed:  # just created: everything the answer shows is in memory
+            demand._prefetched_objects_cache = {"work_orders": routed}
+        else:  # a replay, or a demand answered, refused or merged: two queries
+            demand = Demand.objects.select_related("category", "street", "district").prefetch_related(
+                "work_orders__unit").get(pk=demand.pk)
         body = DemandSerializer(demand, context={"request": request}).data
         response = Response(body, status=status.HTTP_201_CREATED)
         if replayed:

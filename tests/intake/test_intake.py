@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -278,3 +279,22 @@ def test_the_demo_key_stays_deactivated_when_seeded_again(reference):
     ApiKey.objects.filter(pk=key.pk).update(is_active=False)
     api_key_issue(name="demo", channel="app", raw="demo-key-x")
     assert not ApiKey.objects.get(pk=key.pk).is_active
+
+
+def test_a_routed_demand_costs_a_dozen_statements_and_answers_what_was_stored(api, agent, django_assert_max_num_queries):
+    """Intake reads its reference data from memory (one stamp check) and answers from what it wrote."""
+    client = api.as_user(agent)
+    post(client, {**BODY, "street": "110101001"})  # the process loads its reference data once
+    with django_assert_max_num_queries(13):  # token, stamp, demand, order, event, dispositions, number: 11 + savepoints
+        response = post(client, {**BODY, "street": "110101001"})
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    stored = Demand.objects.get(pk=data["id"])
+    order = WorkOrder.objects.get(demand=stored)
+    assert data["number"] == stored.number and not stored.number.startswith("~")
+    assert data["work_orders"] == [{
+        "id": order.pk, "number": order.number, "unit": "110101001", "unit_name": order.unit.name, "role": "main",
+        "status": "dispatched", "deadline": timezone.localtime(order.deadline).isoformat(),
+        "complainant_count": 1,
+    }]
+    assert order.number == f"{stored.number}-1" and data["work_order"] == order.pk
