@@ -1,7 +1,13 @@
+import datetime as dt
+
+from django.db.models import JSONField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from feedback.models import Evaluation
 from intake.selectors import caller_identity_for
 
 from ..choices import ReturnReason
@@ -94,26 +100,52 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
 
     def get_reply(self, order) -> dict | None:
         """The latest reply (双反馈) and the hotline's check of it."""
+        if hasattr(order, "latest_reply"):  # read with the order (with_answers)
+            return _moments(order.latest_reply)
         reply = order.replies.first()
         if reply is None:
             return None
-        return {
-            "contacted": reply.contacted, "contacted_at": reply.contacted_at, "contact_method": reply.contact_method,
-            "resolved": reply.resolved, "reply_to_citizen": reply.reply_to_citizen,
-            "reply_to_hotline": reply.reply_to_hotline, "at": reply.at, "review": reply.review,
-            "review_note": reply.review_note,
-        }
+        return {field: getattr(reply, field) for field in REPLY_FIELDS}
 
     def get_evaluation(self, order) -> dict | None:
         """The citizen's current answers (回访 or their own link)."""
+        if hasattr(order, "current_evaluation"):
+            return _moments(order.current_evaluation)
         evaluation = order.evaluations.filter(is_current=True).first()
         if evaluation is None:
             return None
-        return {
-            "source": evaluation.source, "contacted": evaluation.contacted, "resolution": evaluation.resolution,
-            "satisfaction": evaluation.satisfaction, "comment": evaluation.comment,
-            "contradiction": evaluation.contradiction, "recorded_at": evaluation.recorded_at,
-        }
+        return {field: getattr(evaluation, field) for field in EVALUATION_FIELDS}
+
+
+REPLY_FIELDS = ("contacted", "contacted_at", "contact_method", "resolved", "reply_to_citizen", "reply_to_hotline", "at",
+                "review", "review_note")
+EVALUATION_FIELDS = ("source", "contacted", "resolution", "satisfaction", "comment", "contradiction", "recorded_at")
+MOMENTS = frozenset({"contacted_at", "at", "recorded_at"})
+
+
+def with_answers(orders: QuerySet) -> QuerySet:
+    """The latest reply and the current evaluation as JSON in the orders' own query: the detail
+    then takes three queries (token, order, events) instead of five."""
+    def latest(queryset, fields):
+        return Subquery(queryset.values(answer=JSONObject(**{f: f for f in fields}))[:1], output_field=JSONField())
+
+    return orders.annotate(
+        latest_reply=latest(Reply.objects.filter(order=OuterRef("pk")).order_by("-at"), REPLY_FIELDS),
+        current_evaluation=latest(
+            Evaluation.objects.filter(order=OuterRef("pk"), is_current=True).order_by("-recorded_at", "-id"),
+            EVALUATION_FIELDS),
+    )
+
+
+def _moments(answer: dict | None) -> dict | None:
+    """JSON gives moments as text: back to aware datetimes, rendered like every other moment."""
+    if answer is None:
+        return None
+    for field in MOMENTS & answer.keys():
+        if answer[field] is not None:
+            moment = parse_datetime(answer[field].replace(" ", "T"))
+            answer[field] = moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.timezone.utc)
+    return answer
 
 
 class NoteSerializer(serializers.Serializer):

@@ -2,7 +2,6 @@
 Scoped by the user's unit subtree: another unit's order is 404."""
 
 from django.db.models import Prefetch
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -12,7 +11,6 @@ from rest_framework.decorators import api_view
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from dispatch.models import WorkOrderEvent
 from hotline.core.selectors import units_visible_to
 
 from .. import services
@@ -62,7 +60,7 @@ class WorkOrderDetailView(generics.RetrieveAPIView):
     queryset = services.WorkOrder.objects.none()
 
     def get_queryset(self):
-        return work_orders_visible_to(self.request.user, one=True).prefetch_related(EVENTS)
+        return s.with_answers(work_orders_visible_to(self.request.user, one=True).prefetch_related(EVENTS))
 
 
 def _order_for(request, pk):
@@ -70,7 +68,7 @@ def _order_for(request, pk):
 
 
 def _answer(request, order, code=status.HTTP_200_OK):
-    fresh = work_orders_visible_to(request.user, one=True).prefetch_related(EVENTS).filter(pk=order.pk).first()
+    fresh = s.with_answers(work_orders_visible_to(request.user, one=True).prefetch_related(EVENTS)).filter(pk=order.pk).first()
     if fresh is None:  # e.g. a unit that re-dispatched an order away no longer sees it
         fresh = services.WorkOrder.objects.select_related("unit", "demand", "demand__category").get(pk=order.pk)
     return Response(s.WorkOrderDetailSerializer(fresh, context={"request": request}).data, status=code)
