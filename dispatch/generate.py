@@ -24,6 +24,7 @@ import json
 import multiprocessing
 import queue
 import random
+import traceback
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Callable
@@ -140,11 +141,13 @@ class Writer:
             return list(range(start, start + n))
 
     def flush(self) -> None:
+        # Inside a caller's transaction, SET LOCAL would last until that one ends: triggers stay on there.
+        skip_triggers = self.trusted and not connection.in_atomic_block
         with transaction.atomic(), connection.cursor() as cursor:
             if self.postgres:
                 # A crash loses at most this batch (the generator is rerun), not consistency: no WAL flush wait.
                 cursor.execute("SET LOCAL synchronous_commit = off")
-                if self.trusted:
+                if skip_triggers:
                     cursor.execute("SET LOCAL session_replication_role = replica")
             for table in self.ORDER:
                 rows = self.rows[table]
@@ -327,13 +330,13 @@ def generate(*, count: int, start: dt.date, days: int, seed: int = 2026, now: dt
     first_number = _numbers(span, counts)
     plan = [(day, first_number.get(day, 1), counts[day]) for day in span]
     floors = id_floors()
-    if workers == 1:
-        stats = _generate_days(g, seed, plan, lambda done: progress and progress(done, count))
-    else:
-        stats = _in_processes(g, seed, [plan[i::workers] for i in range(workers)], count, progress)
-    if Writer().trusted:
-        verify(floors)
-    return stats
+    try:
+        if workers == 1:
+            return _generate_days(g, seed, plan, lambda done: progress and progress(done, count))
+        return _in_processes(g, seed, [plan[i::workers] for i in range(workers)], count, progress)
+    finally:  # also after a failure: the batches committed before it were written without triggers
+        if Writer().trusted:
+            verify(floors)
 
 
 def _generate_days(g: Generator, seed: int, plan: list[tuple[dt.date, int, int]],
@@ -372,8 +375,8 @@ def _in_processes(g: Generator, seed: int, parts: list[list], count: int,
             def report(n: int) -> None:
                 done[index].value = n
             results.put((index, _generate_days(g, seed, plan, report), None))
-        except BaseException as exc:  # reported to the parent, which raises it
-            results.put((index, None, f"{type(exc).__name__}: {exc}"))
+        except BaseException:  # reported to the parent, which stops the others and raises it
+            results.put((index, None, traceback.format_exc()))
         finally:
             connections.close_all()
 
@@ -385,10 +388,13 @@ def _in_processes(g: Generator, seed: int, parts: list[list], count: int,
         while len(outcomes) < len(processes):
             try:
                 index, stats, error = results.get(timeout=1)
-                outcomes[index] = (stats, error)
             except queue.Empty:
                 if any(not p.is_alive() and p.exitcode and i not in outcomes for i, p in enumerate(processes)):
                     raise RuntimeError("a generator process died") from None
+            else:
+                if error:
+                    raise RuntimeError(f"a generator process failed:\n{error}")
+                outcomes[index] = (stats, error)
             if progress:
                 progress(sum(v.value for v in done), count)
     finally:
@@ -396,9 +402,6 @@ def _in_processes(g: Generator, seed: int, parts: list[list], count: int,
             if process.is_alive() and len(outcomes) < len(processes):
                 process.terminate()
             process.join()
-    errors = [error for _stats, error in outcomes.values() if error]
-    if errors:
-        raise RuntimeError("; ".join(errors))
     return Stats.merge(stats for stats, _error in outcomes.values())
 
 

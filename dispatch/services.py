@@ -149,7 +149,7 @@ def _new_order(*, demand, unit, role, complexity, policy, start, calendar, by, n
     return order
 
 
-@transaction.atomic(savepoint=False)  # a failure inside fails the caller's transaction anyway
+@transaction.atomic
 def demand_dispatch(
     *,
     demand: Demand,
@@ -211,7 +211,6 @@ def dispatch_limit_hours(*, demand_type: str, urgency: str) -> int:
     return {Urgency.URGENT: 1, Urgency.UTILITY: 2}.get(urgency, 24)
 
 
-@transaction.atomic(savepoint=False)
 def demand_route(*, demand: Demand, by: User | None, at: dt.datetime | None = None) -> list[WorkOrder]:
     """Send a new demand (created in the caller's transaction, so no other can hold it) where the
     catalogue says: straight to the unit (直派) when ownership is clear, otherwise into the
@@ -219,17 +218,19 @@ def demand_route(*, demand: Demand, by: User | None, at: dt.datetime | None = No
     if demand.disposition != Disposition.PENDING_DISPATCH:
         raise StateConflict(_("Demand %(n)s is not waiting for dispatch.") % {"n": demand.number})
     at = at or demand.received_at
-    result = route(category=demand.category, street=demand.street, district=demand.district)
-    if result.is_direct:
-        return _dispatch(
-            demand, main_unit=result.main, assisting_units=result.assisting, complexity=Complexity.ORDINARY,
-            by=by, at=at, note=_("Dispatched directly by the catalogue (直派)."),
-        )
-    demand.disposition = Disposition.PENDING_DISPATCH
-    hours = dispatch_limit_hours(demand_type=demand.demand_type, urgency=demand.urgency)
-    demand.dispatch_due_at = at + dt.timedelta(hours=hours)
-    demand.save(update_fields=["disposition", "dispatch_due_at"])
-    return []
+    # No savepoint: past the check above, a failure is a database error that fails the caller anyway.
+    with transaction.atomic(savepoint=False):
+        result = route(category=demand.category, street=demand.street, district=demand.district)
+        if result.is_direct:
+            return _dispatch(
+                demand, main_unit=result.main, assisting_units=result.assisting, complexity=Complexity.ORDINARY,
+                by=by, at=at, note=_("Dispatched directly by the catalogue (直派)."),
+            )
+        demand.disposition = Disposition.PENDING_DISPATCH
+        hours = dispatch_limit_hours(demand_type=demand.demand_type, urgency=demand.urgency)
+        demand.dispatch_due_at = at + dt.timedelta(hours=hours)
+        demand.save(update_fields=["disposition", "dispatch_due_at"])
+        return []
 
 
 def work_order_merge(*, order: WorkOrder, demand: Demand, by: User | None, at: dt.datetime | None = None) -> WorkOrder:

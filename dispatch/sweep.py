@@ -17,6 +17,7 @@ up to date.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -28,9 +29,12 @@ from hotline.core.workdays import add_working_days
 from .choices import OPEN_STATUSES, EventKind, Stage
 from .models import Reminder, SupervisionOrder, UrgeNotice, WorkOrder, WorkOrderEvent
 
-# Each batch is one transaction holding its rows' locks: 250 keeps it near a quarter of a second on this
-# machine even when both cores are busy (1,000 held them for up to a second during a catch-up).
+# Each batch is one transaction holding its rows' locks. It starts at BATCH_SIZE rows and halves while a
+# batch takes longer than LOCK_TARGET (a busy machine: 1,000 rows held them for up to a second during a
+# catch-up), then grows back when batches are quick, so no batch holds its locks much beyond the target.
 BATCH_SIZE = 250
+MIN_BATCH_SIZE = 10
+LOCK_TARGET = 0.2  # seconds
 
 
 @dataclass
@@ -39,6 +43,7 @@ class SweepResult:
     urges: int = 0
     supervisions: int = 0
     batches: int = 0
+    smallest_batch: int = 0  # the batch size it shrank to (LOCK_TARGET)
     claimed_ids: list[int] = field(default_factory=list, repr=False)
 
     @property
@@ -110,13 +115,15 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
     result = SweepResult()
     calendar = reference().calendar
     policy_days: dict = {}
+    size = batch_size
     while True:
+        started = time.monotonic()
         with transaction.atomic():
             due = list(
                 WorkOrder.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(next_check_at__lte=now, status__in=OPEN_STATUSES)
                 .order_by("next_check_at")
-                .values_list("id", "stage")[:batch_size]
+                .values_list("id", "stage")[:size]
             )
             if not due:
                 break
@@ -153,4 +160,10 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
             result.supervisions += len(supervisions)
             if not claimed:  # everything left is being handled by a concurrent sweep
                 break
+        held = time.monotonic() - started
+        if held > LOCK_TARGET:
+            size = max(MIN_BATCH_SIZE, size // 2)
+        elif held < LOCK_TARGET / 4:
+            size = min(batch_size, size * 2)
+        result.smallest_batch = min(result.smallest_batch or size, size)
     return result

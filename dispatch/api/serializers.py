@@ -121,6 +121,7 @@ REPLY_FIELDS = ("contacted", "contacted_at", "contact_method", "resolved", "repl
                 "review", "review_note")
 EVALUATION_FIELDS = ("source", "contacted", "resolution", "satisfaction", "comment", "contradiction", "recorded_at")
 MOMENTS = frozenset({"contacted_at", "at", "recorded_at"})
+FLAGS = frozenset({"contacted", "contradiction"})  # SQLite's json_object gives 1/0
 
 
 def with_answers(orders: QuerySet) -> QuerySet:
@@ -138,9 +139,13 @@ def with_answers(orders: QuerySet) -> QuerySet:
 
 
 def _moments(answer: dict | None) -> dict | None:
-    """JSON gives moments as text: back to aware datetimes, rendered like every other moment."""
+    """JSON gives moments as text: back to aware datetimes, rendered like every other moment (and
+    flags as booleans, which SQLite writes as 1/0)."""
     if answer is None:
         return None
+    for field in FLAGS & answer.keys():
+        if answer[field] is not None:
+            answer[field] = bool(answer[field])
     for field in MOMENTS & answer.keys():
         if answer[field] is not None:
             moment = parse_datetime(answer[field].replace(" ", "T"))

@@ -9,8 +9,10 @@ immutable snapshot of all of them, loaded once per process and reloaded when the
 The stamp is a random value written in the same transaction as the change (signals on every save and
 delete of those models; `reference_changed()` after bulk writes), so a change is seen by every
 process at its next check, a rolled-back change is never taken for current, and a transaction that
-changed reference data reads its own change. Within one HTTP request the stamp is checked once;
-outside requests (tasks, commands, tests) at every call."""
+changed reference data reads its own change. Within one HTTP request the stamp is checked once per
+transaction (and savepoint); outside requests (tasks, commands, tests) at every call. Code that
+writes watched tables without signals (bulk_create, update) calls `reference_changed()` before it
+reads `reference()` again."""
 
 from __future__ import annotations
 
@@ -56,7 +58,8 @@ class Reference:
 
 _lock = threading.Lock()
 _current: Reference | None = None
-_checked: ContextVar[str | None] = ContextVar("reference_checked", default=None)
+# (stamp, the atomic blocks it was read in): a savepoint or transaction that ends invalidates it.
+_checked: ContextVar[tuple | None] = ContextVar("reference_checked", default=None)
 _in_request: ContextVar[bool] = ContextVar("reference_in_request", default=False)
 
 
@@ -98,11 +101,15 @@ def _load(stamp: str) -> Reference:
     )
 
 
+def _blocks() -> tuple:
+    return tuple(id(block) for block in connection.atomic_blocks)
+
+
 def reference() -> Reference:
     """The current snapshot (see the module's docstring for when it is reloaded)."""
     global _current
     current = _current
-    if current is not None and _in_request.get() and _checked.get() == current.stamp:
+    if current is not None and _in_request.get() and _checked.get() == (current.stamp, _blocks()):
         return current
     stamp = _stamp()
     if current is None or current.stamp != stamp:
@@ -111,7 +118,9 @@ def reference() -> Reference:
             if current is None or current.stamp != stamp:
                 current = _current = _load(stamp)
     if _in_request.get():
-        _checked.set(stamp)
+        # Trusted again only within the same transaction and savepoints: after a rollback the stamp
+        # is read again, so a rolled-back change is never taken for current.
+        _checked.set((stamp, _blocks()))
     return current
 
 

@@ -31,6 +31,8 @@ class ReferenceCodeField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", **kwargs)
 
     def to_internal_value(self, data):
+        if isinstance(data, int) and not isinstance(data, bool):  # e.g. "street": 110101001
+            data = str(data)
         if not isinstance(data, str):
             self.fail("invalid")
         found = self.find(reference(), data)

@@ -37,6 +37,25 @@ def test_a_rule_is_routed_by_at_once_and_forgotten_when_its_transaction_rolls_ba
     assert route(category=category, street=street).main == usual
 
 
+def test_within_a_request_a_rolled_back_rule_is_not_routed_by_afterwards(reference_data):
+    from hotline.core import reference as module
+
+    street = Unit.objects.get(code=STREET_A)
+    category = Category.objects.get(code=CATEGORY)
+    usual = route(category=category, street=street).main
+    module._request_started()
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            CatalogueRule.objects.filter(version=reference().catalogue, category=category).delete()
+            CatalogueRule.objects.create(version=reference().catalogue, category=category, target_kind="unit",
+                                         unit=Unit.objects.get(code="E05"))
+            assert route(category=category, street=street).main.code == "E05"
+            raise RuntimeError("rolled back")
+        assert route(category=category, street=street).main == usual
+    finally:
+        module._request_finished()
+
+
 def test_routing_a_demand_reads_no_reference_table(reference_data, django_assert_num_queries):
     street = Unit.objects.get(code=STREET_A)
     category = Category.objects.get(code=CATEGORY)

@@ -142,6 +142,9 @@ def test_a_broken_reference_is_reported(reference):
     from dispatch.generate import id_floors, verify
 
     generate(count=50, start=dt.date(2026, 11, 18), days=1, seed=1, now=NOW)
+    with connection.cursor() as cursor:  # inside a caller's transaction the triggers stayed on
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
     floors = id_floors()
     verify(floors)  # nothing new: nothing broken
     with connection.cursor() as cursor:

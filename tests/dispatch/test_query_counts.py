@@ -62,11 +62,18 @@ def test_order_detail_takes_three_queries_with_its_reply_and_evaluation(referenc
     # current evaluation, its events with their users; merged calls only when there are some.
     assert queries(client, url, HTTP_AUTHORIZATION=f"Token {token.key}") <= 3
     data = client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}").json()
+    reply, evaluation = order.replies.get(), order.evaluations.get(is_current=True)
     assert data["reply"] == {
         "contacted": True, "contacted_at": "2026-11-02T09:30:00Z", "contact_method": "phone",
         "resolved": "resolved", "reply_to_citizen": "摊位已清理。", "reply_to_hotline": "现场清理完毕。",
-        "at": data["reply"]["at"], "review": "accepted", "review_note": ""}
+        "at": moment(reply.at), "review": "accepted", "review_note": ""}
     assert data["evaluation"] == {"source": "callback", "contacted": True, "resolution": "partly",
                                   "satisfaction": "basically", "comment": "基本解决", "contradiction": False,
-                                  "recorded_at": data["evaluation"]["recorded_at"]}
+                                  "recorded_at": moment(evaluation.recorded_at)}
+    assert data["reply"]["contacted"] is True and data["evaluation"]["contradiction"] is False  # not 1 / 0
     assert data["status"] == "closed" and [e["kind"] for e in data["events"]][-1] == "closed"
+
+
+def moment(value: dt.datetime) -> str:
+    """A stored moment as the API renders it (UTC, Z)."""
+    return value.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")

@@ -87,6 +87,24 @@ def test_the_dispatcher_picks_main_and_assisting_units_through_the_api(api, agen
     assert again.status_code == 409 and again.json()["code"] == "state_conflict"
 
 
+def test_a_refused_dispatch_leaves_the_callers_transaction_usable(agent, dispatcher):
+    """A caller that dispatches several demands in one transaction can go on after one is refused."""
+    import pytest
+    from django.db import transaction
+
+    from dispatch.services import demand_dispatch
+    from hotline.core.exceptions import StateConflict
+    from intake.models import Demand
+
+    demand = make_demand(category="090501", street="110105001", by=agent)
+    e07 = Unit.objects.get(code="E07")
+    with transaction.atomic():
+        demand_dispatch(demand=demand, main_unit=e07, by=dispatcher)
+        with pytest.raises(StateConflict):
+            demand_dispatch(demand=demand, main_unit=e07, by=dispatcher)
+        assert Demand.objects.get(pk=demand.pk).work_orders.count() == 1
+
+
 def test_only_dispatchers_dispatch(api, agent, handler_a):
     demand = make_demand(category="090501", street="110101001", by=agent)
     response = api.as_user(agent).post(f"/api/v1/demands/{demand.pk}/dispatch/", {"main_unit": "E07"}, format="json")

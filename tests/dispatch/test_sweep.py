@@ -168,3 +168,18 @@ def test_two_sweeps_at_the_same_moment_create_no_duplicates(reference, agent):
     assert sum(r.steps for r in results) == 9000
     assert WorkOrderEvent.objects.filter(kind__in=["reminded", "urged", "supervised"]).count() == 9000
     assert deadlines_sweep(now=at(11, 24)).steps == 0
+
+
+def test_a_slow_batch_makes_the_next_ones_smaller_and_every_order_is_still_swept(reference, agent, monkeypatch):
+    """On a busy machine a batch holds its row locks longer: the sweep halves its batches while they
+    take more than LOCK_TARGET, so no batch holds its locks much beyond it."""
+    import dispatch.sweep as sweep
+
+    total = bulk_overdue_orders(40, agent)
+    monkeypatch.setattr(sweep, "LOCK_TARGET", 0.0)  # every batch counts as slow
+    monkeypatch.setattr(sweep, "MIN_BATCH_SIZE", 5)
+    result = deadlines_sweep(now=at(11, 24), batch_size=20)
+    # 20, then 10, then 5 a batch: all 40 orders reminded, urged and supervised, each once.
+    assert result.smallest_batch == 5 and result.batches > 3
+    assert Reminder.objects.count() == UrgeNotice.objects.count() == SupervisionOrder.objects.count() == total
+    assert deadlines_sweep(now=at(11, 24)).steps == 0

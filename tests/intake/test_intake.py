@@ -298,3 +298,11 @@ def test_a_routed_demand_costs_a_dozen_statements_and_answers_what_was_stored(ap
         "complainant_count": 1,
     }]
     assert order.number == f"{stored.number}-1" and data["work_order"] == order.pk
+
+
+def test_a_street_code_sent_as_a_number_is_accepted(api, agent):
+    response = post(api.as_user(agent), {**BODY, "street": 110101001, "address": ""})
+    assert response.status_code == 201, response.json()
+    assert response.json()["street"] == "110101001"
+    response = post(api.as_user(agent), {**BODY, "street": 999999999, "address": ""})
+    assert response.status_code == 400 and "street" in response.json()["errors"]

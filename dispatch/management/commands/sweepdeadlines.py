@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from dispatch.sweep import deadlines_sweep
+from dispatch.sweep import BATCH_SIZE, deadlines_sweep
 
 
 class Command(BaseCommand):
@@ -12,9 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--at", help="as of this moment (ISO-8601; default: now). Replays or catches up.")
-        parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
 
-    def handle(self, *args, at=None, batch_size=1000, **options):
+    def handle(self, *args, at=None, batch_size=BATCH_SIZE, **options):
         now = timezone.now()
         if at:
             now = parse_datetime(at)
