@@ -1,4 +1,5 @@
 import datetime as dt
+import functools
 
 from django.db.models import JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
@@ -127,15 +128,21 @@ FLAGS = frozenset({"contacted", "contradiction"})  # SQLite's json_object gives 
 def with_answers(orders: QuerySet) -> QuerySet:
     """The latest reply and the current evaluation as JSON in the orders' own query: the detail
     then takes three queries (token, order, events) instead of five."""
+    return orders.annotate(**_answers())
+
+
+@functools.cache
+def _answers() -> dict:
+    """The two subquery annotations, built once (building them was a third of the detail's time)."""
     def latest(queryset, fields):
         return Subquery(queryset.values(answer=JSONObject(**{f: f for f in fields}))[:1], output_field=JSONField())
 
-    return orders.annotate(
-        latest_reply=latest(Reply.objects.filter(order=OuterRef("pk")).order_by("-at"), REPLY_FIELDS),
-        current_evaluation=latest(
+    return {
+        "latest_reply": latest(Reply.objects.filter(order=OuterRef("pk")).order_by("-at"), REPLY_FIELDS),
+        "current_evaluation": latest(
             Evaluation.objects.filter(order=OuterRef("pk"), is_current=True).order_by("-recorded_at", "-id"),
             EVALUATION_FIELDS),
-    )
+    }
 
 
 def _moments(answer: dict | None) -> dict | None:
