@@ -32,7 +32,8 @@ from .models import Reminder, SupervisionOrder, UrgeNotice, WorkOrder, WorkOrder
 # Each batch is one transaction holding its rows' locks. It starts at BATCH_SIZE rows and halves while a
 # batch takes longer than LOCK_TARGET (a busy machine: 1,000 rows held them for up to a second during a
 # catch-up), then grows back when batches are quick, so no batch holds its locks much beyond the target.
-BATCH_SIZE = 250
+# A fixed 250 made a quiet tick of 5,000 due orders 3.0 s instead of 1.3 s (per-batch overhead).
+BATCH_SIZE = 1000
 MIN_BATCH_SIZE = 10
 LOCK_TARGET = 0.2  # seconds
 
