@@ -16,6 +16,7 @@ reads `reference()` again."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 import uuid
 from contextvars import ContextVar
@@ -101,8 +102,19 @@ def _load(stamp: str) -> Reference:
     )
 
 
+_serials = itertools.count(1)
+
+
 def _blocks() -> tuple:
-    return tuple(id(block) for block in connection.atomic_blocks)
+    """The open atomic blocks, each by a serial number of its own (an id() could be reused by the
+    next block once one has ended)."""
+    key = []
+    for block in connection.atomic_blocks:
+        serial = getattr(block, "_reference_serial", None)
+        if serial is None:
+            serial = block._reference_serial = next(_serials)
+        key.append(serial)
+    return tuple(key)
 
 
 def reference() -> Reference:

@@ -52,6 +52,9 @@ def test_within_a_request_a_rolled_back_rule_is_not_routed_by_afterwards(referen
             assert route(category=category, street=street).main.code == "E05"
             raise RuntimeError("rolled back")
         assert route(category=category, street=street).main == usual
+        for _again in range(3):  # a new block at the same depth (its id() may be the old one's)
+            with transaction.atomic():
+                assert route(category=category, street=street).main == usual
     finally:
         module._request_finished()
 
