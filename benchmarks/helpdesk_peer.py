@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import percentile as pct  # noqa: E402
+from benchmarks.common import print_machine  # noqa: E402
 
 HELPDESK_PORT = 8911
 OURS_PORT = 8912
@@ -525,13 +526,7 @@ def main() -> None:
     print("detail: helpdesk /tickets/<id>/ (HTML) vs ours /api/v1/work-orders/<id>/ (JSON), random ids")
     print(f"gunicorn: {args.workers} sync workers each; helpdesk on Django {helpdesk['django']}, "
           f"{args.tickets:,} tickets; ours on {args.ours_db}, {WorkOrder.objects.count():,} work orders")
-    with connection.cursor() as cursor:
-        shown = {}
-        for name in ("shared_buffers", "work_mem", "synchronous_commit", "max_connections"):
-            cursor.execute(f"SHOW {name}")
-            shown[name] = cursor.fetchone()[0]
-    print("postgres:", shown)
-    print(f"load average: {os.getloadavg()}")
+    print_machine(connection)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import percentile as pct  # noqa: E402
+from benchmarks.common import print_machine  # noqa: E402
 
 PORT = 8907
 LUA = """
@@ -136,14 +137,8 @@ def main() -> None:
         server.wait(timeout=20)
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        shown = {}
-        for name in ("shared_buffers", "work_mem", "synchronous_commit", "max_connections"):
-            cursor.execute(f"SHOW {name}")
-            shown[name] = cursor.fetchone()[0]
     print(f"gunicorn: {args.workers} sync workers; wrk: 2 threads, {args.connections} connections")
-    print("postgres:", shown)
-    print(f"load average: {os.getloadavg()}")
+    print_machine(connection)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import percentile as pct  # noqa: E402
+from benchmarks.common import print_machine  # noqa: E402
 
 
 def main() -> None:
@@ -134,13 +135,7 @@ def main() -> None:
     walk("/api/v1/work-orders/", headers, "city-wide list (every order)",
          "SELECT id, number, status, deadline FROM dispatch_workorder WHERE id > %s {after} "
          "ORDER BY deadline, id LIMIT 50", [0])
-    with connection.cursor() as cursor:
-        settings = {}
-        for name in ("shared_buffers", "work_mem", "effective_cache_size", "synchronous_commit", "random_page_cost"):
-            cursor.execute(f"SHOW {name}")
-            settings[name] = cursor.fetchone()[0]
-    print("postgres:", settings)
-    print(f"load average: {os.getloadavg()}")
+    print_machine(connection)
 
 
 if __name__ == "__main__":
