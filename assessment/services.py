@@ -151,18 +151,17 @@ def rates_of(sums: tuple, scheme: Scheme) -> dict:
             "score": score}
 
 
-def _volumes(start, end) -> dict[int, int]:
+def _volumes(start, end, process: dict[int, dict]) -> dict[int, int]:
     """Demands of the month: for a street, every demand located in it (counted or not); for other
-    units, the lead orders dispatched to them."""
+    units, the lead orders dispatched to them (counted once, with the process indicators)."""
     volumes = dict(
         Demand.objects.filter(received_at__gte=start, received_at__lt=end, street__isnull=False)
         .values_list("street").annotate(n=Count("id"))
     )
-    for unit_id, n in (
-        WorkOrder.objects.filter(role=Role.MAIN, dispatched_at__gte=start, dispatched_at__lt=end)
-        .exclude(unit__level=UnitLevel.STREET).values_list("unit").annotate(n=Count("id"))
-    ):
-        volumes[unit_id] = volumes.get(unit_id, 0) + n
+    streets = set(Unit.objects.filter(pk__in=process, level=UnitLevel.STREET).values_list("pk", flat=True))
+    for unit_id, p in process.items():
+        if unit_id not in streets:
+            volumes[unit_id] = volumes.get(unit_id, 0) + p["dispatched"]
     return volumes
 
 
@@ -262,18 +261,18 @@ def score_month(period: dt.date, *, note: str = "", at: dt.datetime | None = Non
     _lock_period(period)
     start, end = month_bounds(period)
     scheme = scheme_for(period)
-    volumes = _volumes(start, end)
+    # One pass over the month's lead orders (the partial index work_order_main_dispatched) gives the
+    # process indicators, the volume of units other than streets and which units had orders.
+    process = _process(start, end, at or timezone.now())
+    volumes = _volumes(start, end, process)
     previous = Snapshot.objects.filter(period=previous_month(period), is_current=True).first()
     previous_scores = dict(previous.units.values_list("unit_id", "score")) if previous else {}
     snapshot = _new_revision(period, scheme, note, at)
     _freeze_orders(snapshot, scheme, start, end, period.year)
     by_unit = _unit_aggregates(snapshot)
-    process_units = set(WorkOrder.objects.filter(role=Role.MAIN, dispatched_at__gte=start, dispatched_at__lt=end)
-                        .values_list("unit_id", flat=True).distinct())
     units = Unit.objects.filter(level=UnitLevel.STREET) | Unit.objects.filter(
-        pk__in=set(by_unit) | set(volumes) | process_units, level__in=ASSESSED_LEVELS
+        pk__in=set(by_unit) | set(volumes) | set(process), level__in=ASSESSED_LEVELS
     )
-    process = _process(start, end, at or timezone.now())
     rows = []
     for unit in units.distinct():
         row = SnapshotUnit(snapshot=snapshot, unit=unit, level=unit.level, volume=volumes.get(unit.pk, 0),

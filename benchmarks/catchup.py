@@ -56,7 +56,7 @@ def main() -> None:
     from benchmarks.intake import open_loop
     from dispatch.models import WorkOrder
     from dispatch.seed import catalogue_seed, policies_seed
-    from dispatch.sweep import deadlines_sweep
+    from dispatch.sweep import LOCK_TARGET, deadlines_sweep
     from hotline.core.models import Unit
     from hotline.core.services import CENTER_CODE, reference_data_load
     from tests.factories import UserFactory, main_order, make_demand
@@ -120,14 +120,21 @@ def main() -> None:
             with connection.cursor() as cursor:
                 cursor.execute("SET application_name = 'catchup'")
             t0 = time.perf_counter()
-            total = 0
+            total = batches = slow = 0
+            longest_batch, smallest = 0.0, None
             while True:  # the beat ticks again until nothing is due (each tick claims in batches)
                 tick = deadlines_sweep(now=dt.datetime.now(dt.timezone.utc))
                 claimed = tick.reminders + tick.urges + tick.supervisions
                 total += claimed
+                batches += tick.batches
+                slow += tick.slow_batches
+                longest_batch = max(longest_batch, tick.longest_batch)
+                if tick.batches:
+                    smallest = min(smallest or tick.smallest_batch, tick.smallest_batch)
                 if not claimed:
                     break
-            result.update(seconds=time.perf_counter() - t0, steps=total)
+            result.update(seconds=time.perf_counter() - t0, steps=total, batches=batches, slow=slow,
+                          longest_batch=longest_batch, smallest=smallest)
 
         sampler = threading.Thread(target=sample)
         sweeper = threading.Thread(target=catch_up)
@@ -145,6 +152,8 @@ def main() -> None:
 
     print(f"catch-up: {result['steps']:,} sweep steps (reminders, 催办单, 督办单) in {result['seconds']:.1f}s; "
           f"longest sweep transaction seen: {longest['xact'] * 1000:.0f} ms")
+    print(f"sweep batches: {result['batches']:,}, smallest {result['smallest']}, longest held {result['longest_batch'] * 1000:.0f} ms, "
+          f"{result['slow']} held longer than {2 * LOCK_TARGET * 1000:.0f} ms")
     print(f"intake at {args.rate:.0f} req/s, idle: p50 {pct(idle, 50):.1f} ms, p99 {pct(idle, 99):.1f} ms ({len(idle)} requests)")
     print(f"intake at {args.rate:.0f} req/s, during the catch-up: p50 {pct(during, 50):.1f} ms, "
           f"p99 {pct(during, 99):.1f} ms ({len(during)} requests)")

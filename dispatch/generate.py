@@ -213,6 +213,53 @@ def verify(floors: dict[str, int]) -> None:
         raise RuntimeError("Generated rows with broken references: " + "; ".join(broken))
 
 
+# Bulk load with the secondary indexes parked (PostgreSQL's "Populating a Database"): keeping a dozen
+# indexes per table up to date row by row is most of a 10 M-row load once they outgrow memory, while
+# building each afterwards is one sort. Unique indexes and primary keys stay (they check the data).
+PARKED = "generate_parked_index"
+
+
+def park_indexes() -> int:
+    """Drop the non-unique indexes of the written tables, keeping their definitions in a table of
+    their own (a crashed load leaves them there, and the next run rebuilds them); returns how many."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {PARKED} (name text PRIMARY KEY, definition text NOT NULL)")
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname = ANY(%s) AND NOT i.indisunique "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+            "AND t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) ORDER BY 1",
+            [Writer.ORDER])
+        found = cursor.fetchall()
+        for name, definition in found:
+            cursor.execute(f"INSERT INTO {PARKED} VALUES (%s, %s) ON CONFLICT DO NOTHING", [name, definition])
+            cursor.execute(f"DROP INDEX {name}")
+    return len(found)
+
+
+def restore_indexes(report: Callable[[str], None] | None = None) -> int:
+    """Build the parked indexes again, each in its own transaction (an interrupted rebuild resumes
+    where it stopped), then refresh the planner's statistics; returns how many were built. An index
+    of the same name made meanwhile (a migration) is kept as it is. Do not migrate between a crashed
+    load and this: an index a migration removed would come back from its parked definition."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [PARKED])
+        if not cursor.fetchone()[0]:
+            return 0
+        cursor.execute(f"SELECT name, definition FROM {PARKED} ORDER BY name")
+        parked = cursor.fetchall()
+    for name, definition in parked:
+        if report:
+            report(name)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+            cursor.execute(f"DELETE FROM {PARKED} WHERE name = %s", [name])
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {PARKED}")
+        cursor.execute(f"ANALYZE {', '.join(Writer.ORDER)}")
+    return len(parked)
+
+
 class IdPool:
     """Ids taken from a table's sequence a block at a time."""
 
@@ -307,16 +354,21 @@ def _numbers(days: list[dt.date], counts: dict[dt.date, int]) -> dict[dt.date, i
 
 
 def generate(*, count: int, start: dt.date, days: int, seed: int = 2026, now: dt.datetime | None = None,
-             workers: int = 1, progress: Callable[[int, int], None] | None = None) -> Stats:
+             workers: int = 1, progress: Callable[[int, int], None] | None = None, park: bool = False,
+             rebuilding: Callable[[str], None] | None = None) -> Stats:
     """Generate `count` demands over `days` days from `start`. Each day draws from its own seeded
     generator, so the data do not depend on `workers`: processes (PostgreSQL only) that take the days
     in turn, each with its own connection, so that drawing rows in Python and writing them in
-    PostgreSQL use both cores."""
+    PostgreSQL use both cores. `park` (PostgreSQL): load with the secondary indexes dropped and
+    build them afterwards (for loading a large benchmark or staging database, not beside live use:
+    queries on the tables go without those indexes meanwhile)."""
     now = now or timezone.now()
     if workers < 1:
         raise ValueError("--workers must be at least 1.")
     if workers > 1 and connection.vendor != "postgresql":
         raise ValueError("--workers above 1 needs PostgreSQL (SQLite takes one writer at a time).")
+    if park and connection.vendor != "postgresql":
+        raise ValueError("--park-indexes needs PostgreSQL.")
     g = Generator(seed=seed, now=now)
     # How many demands each day (none after `now`'s day): weekdays busier than weekends.
     today = timezone.localtime(now).date()
@@ -330,13 +382,21 @@ def generate(*, count: int, start: dt.date, days: int, seed: int = 2026, now: dt
     first_number = _numbers(span, counts)
     plan = [(day, first_number.get(day, 1), counts[day]) for day in span]
     floors = id_floors()
+    if connection.vendor == "postgresql":
+        restore_indexes(rebuilding)  # left parked by an interrupted run
+        if park:
+            park_indexes()
     try:
         if workers == 1:
             return _generate_days(g, seed, plan, lambda done: progress and progress(done, count))
         return _in_processes(g, seed, [plan[i::workers] for i in range(workers)], count, progress)
     finally:  # also after a failure: the batches committed before it were written without triggers
-        if Writer().trusted:
-            verify(floors)
+        try:
+            if park:
+                restore_indexes(rebuilding)
+        finally:
+            if Writer().trusted:
+                verify(floors)
 
 
 def _generate_days(g: Generator, seed: int, plan: list[tuple[dt.date, int, int]],

@@ -169,6 +169,8 @@ class WorkOrder(FSMModelMixin, ConcurrentTransitionMixin, models.Model):
             # A unit's orders of every status, and every order (the center), in the same keyset order.
             models.Index(fields=["unit", "deadline", "id"], name="work_order_unit_deadline"),
             models.Index(fields=["deadline", "id"], name="work_order_deadline"),
+            # A month's lead orders (scoring's process indicators and volumes).
+            models.Index(fields=["dispatched_at"], name="work_order_main_dispatched", condition=models.Q(role="main")),
         ]
 
     def __str__(self) -> str:
@@ -245,7 +247,8 @@ class WorkOrderEvent(models.Model):
     """One thing that happened to a work order: the audit trail and the source of reports.
     `at` is when it happened (for the sweep: when the breach happened, not when it was noticed)."""
 
-    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: event_order_at (order, at) serves every lookup by order.
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
     at = models.DateTimeField(_("at"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

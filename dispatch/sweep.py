@@ -17,6 +17,7 @@ up to date.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from dataclasses import dataclass, field
 
@@ -32,8 +33,11 @@ from .models import Reminder, SupervisionOrder, UrgeNotice, WorkOrder, WorkOrder
 # Each batch is one transaction holding its rows' locks. It starts at BATCH_SIZE rows and halves while a
 # batch takes longer than LOCK_TARGET (a busy machine: 1,000 rows held them for up to a second during a
 # catch-up), then grows back when batches are quick, so no batch holds its locks much beyond the target.
-# A fixed 250 made a quiet tick of 5,000 due orders 3.0 s instead of 1.3 s (per-batch overhead).
-BATCH_SIZE = 1000
+# A fixed 250 made a quiet tick of 5,000 due orders 3.0 s instead of 1.3 s (per-batch overhead); with
+# the documents written as arrays a batch costs less, and 500 keeps the rare slow batch shorter (in a
+# catch-up of 500,000 orders, one batch of each run updated its rows ten times slower than the others:
+# docs/benchmarks.md).
+BATCH_SIZE = 500
 MIN_BATCH_SIZE = 10
 LOCK_TARGET = 0.2  # seconds
 
@@ -45,6 +49,8 @@ class SweepResult:
     supervisions: int = 0
     batches: int = 0
     smallest_batch: int = 0  # the batch size it shrank to (LOCK_TARGET)
+    longest_batch: float = 0.0  # seconds: the longest a batch held its locks
+    slow_batches: int = 0  # batches that held their locks longer than twice LOCK_TARGET
     claimed_ids: list[int] = field(default_factory=list, repr=False)
 
     @property
@@ -56,15 +62,16 @@ def _claim(rows: list[tuple[int, int]], now: dt.datetime) -> list[tuple]:
     """Advance each (id, stage) by one stage if it is still at that stage and due. Returns the
     claimed rows as (id, new_stage, number, unit_id, warn_at, deadline, escalate_at, policy_id)."""
     table = WorkOrder._meta.db_table
-    values = ", ".join(["(%s, %s)"] * len(rows))
     statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
-    params: list = [p for row in rows for p in row] + [now, *OPEN_STATUSES]
+    ids, stages = zip(*rows)
+    params: list = [list(ids), list(stages), now, *OPEN_STATUSES]
+    # The claimed (id, stage) pairs as two arrays: two parameters instead of a VALUES list of 1,000.
     sql = f"""
         UPDATE {table} AS w
         SET stage = w.stage + 1,
             version = w.version + 1,
             next_check_at = CASE w.stage WHEN 0 THEN w.deadline WHEN 1 THEN w.escalate_at ELSE NULL END
-        FROM (VALUES {values}) AS claimed(id, stage)
+        FROM unnest(%s::bigint[], %s::int[]) AS claimed(id, stage)
         WHERE w.id = claimed.id AND w.stage = claimed.stage
           AND w.next_check_at <= %s AND w.status IN ({statuses})
         RETURNING w.id, w.stage, w.number, w.unit_id, w.warn_at, w.deadline, w.escalate_at, w.policy_id
@@ -101,6 +108,40 @@ def _claim_row_by_row(rows: list[tuple[int, int]], now: dt.datetime) -> list[tup
     )
 
 
+# The columns the sweep writes, with their SQL types (for unnest); the rest take their defaults.
+REMINDER = {"order_id": "bigint", "unit_id": "bigint", "deadline": "timestamptz", "at": "timestamptz"}
+URGE = {"number": "text", "order_id": "bigint", "unit_id": "bigint", "deadline": "timestamptz",
+        "issued_at": "timestamptz"}
+SUPERVISION = {"number": "text", "order_id": "bigint", "unit_id": "bigint", "order_deadline": "timestamptz",
+               "issued_at": "timestamptz", "due_at": "timestamptz"}
+EVENT = {"order_id": "bigint", "kind": "text", "at": "timestamptz", "data": "jsonb"}
+
+
+def _insert(model, columns: dict[str, str], rows: list[tuple]) -> None:
+    """Insert the rows in one statement, skipping any that a unique constraint already holds (the
+    last guard against a duplicate document; events have none). On PostgreSQL the rows travel as one array per column
+    (building a model instance per row and bulk_create's per-value SQL were half of a batch's time);
+    bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(columns, row))) for row in rows],
+                                  ignore_conflicts=model is not WorkOrderEvent)
+        return
+    defaults = {f.column: f.get_db_prep_save(f.get_default(), connection) for f in model._meta.concrete_fields
+                if not f.primary_key and f.column not in columns}
+    names = [*columns, *defaults]
+    arrays = ", ".join(f"%s::{sql_type}[]" for sql_type in columns.values())
+    constants = ", ".join(["%s"] * len(defaults))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({', '.join(names)}) "
+            f"SELECT *{', ' + constants if constants else ''} FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+            [*defaults.values(), *([json.dumps(v) for v in values] if sql_type == "jsonb" else list(values)
+                                   for values, sql_type in zip(zip(*rows), columns.values()))],
+        )
+
+
 def _supervision_days(policy_id, cache: dict) -> int:
     from .models import TimeLimitPolicy
 
@@ -120,6 +161,12 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
     while True:
         started = time.monotonic()
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Do not hold the rows while the commit waits for its WAL flush: a crash may lose the
+                # last batches' claims with their documents (one transaction), and the next sweep
+                # makes them again, each exactly once.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit = off")
             due = list(
                 WorkOrder.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(next_check_at__lte=now, status__in=OPEN_STATUSES)
@@ -134,34 +181,30 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
             for order_id, stage, number, unit_id, warn_at, deadline, escalate_at, policy_id in claimed:
                 result.claimed_ids.append(order_id)
                 if stage == Stage.REMINDED:
-                    reminders.append(Reminder(order_id=order_id, unit_id=unit_id, deadline=deadline, at=warn_at))
-                    events.append(WorkOrderEvent(order_id=order_id, kind=EventKind.REMINDED, at=warn_at,
-                                                 data={"deadline": deadline.isoformat()}))
+                    reminders.append((order_id, unit_id, deadline, warn_at))
+                    events.append((order_id, EventKind.REMINDED.value, warn_at, {"deadline": deadline.isoformat()}))
                 elif stage == Stage.URGED:
-                    urges.append(UrgeNotice(
-                        number=f"CB{number}-{timezone.localtime(deadline):%Y%m%d%H%M}", order_id=order_id,
-                        unit_id=unit_id, deadline=deadline, issued_at=deadline,
-                    ))
-                    events.append(WorkOrderEvent(order_id=order_id, kind=EventKind.URGED, at=deadline,
-                                                 data={"deadline": deadline.isoformat()}))
+                    urges.append((f"CB{number}-{timezone.localtime(deadline):%Y%m%d%H%M}", order_id, unit_id, deadline,
+                                  deadline))
+                    events.append((order_id, EventKind.URGED.value, deadline, {"deadline": deadline.isoformat()}))
                 elif stage == Stage.SUPERVISED:
                     due_at = add_working_days(escalate_at, _supervision_days(policy_id, policy_days), calendar)
-                    supervisions.append(SupervisionOrder(
-                        number=f"DB{number}-{timezone.localtime(deadline):%Y%m%d%H%M}", order_id=order_id,
-                        unit_id=unit_id, order_deadline=deadline, issued_at=escalate_at, due_at=due_at,
-                    ))
-                    events.append(WorkOrderEvent(order_id=order_id, kind=EventKind.SUPERVISED, at=escalate_at,
-                                                 data={"deadline": deadline.isoformat(), "due_at": due_at.isoformat()}))
-            Reminder.objects.bulk_create(reminders, ignore_conflicts=True)
-            UrgeNotice.objects.bulk_create(urges, ignore_conflicts=True)
-            SupervisionOrder.objects.bulk_create(supervisions, ignore_conflicts=True)
-            WorkOrderEvent.objects.bulk_create(events)
+                    supervisions.append((f"DB{number}-{timezone.localtime(deadline):%Y%m%d%H%M}", order_id, unit_id,
+                                         deadline, escalate_at, due_at))
+                    events.append((order_id, EventKind.SUPERVISED.value, escalate_at,
+                                   {"deadline": deadline.isoformat(), "due_at": due_at.isoformat()}))
+            _insert(Reminder, REMINDER, reminders)
+            _insert(UrgeNotice, URGE, urges)
+            _insert(SupervisionOrder, SUPERVISION, supervisions)
+            _insert(WorkOrderEvent, EVENT, events)
             result.reminders += len(reminders)
             result.urges += len(urges)
             result.supervisions += len(supervisions)
             if not claimed:  # everything left is being handled by a concurrent sweep
                 break
         held = time.monotonic() - started
+        result.longest_batch = max(result.longest_batch, held)
+        result.slow_batches += held > 2 * LOCK_TARGET
         if held > LOCK_TARGET:
             size = max(MIN_BATCH_SIZE, size // 2)
         elif held < LOCK_TARGET / 4:

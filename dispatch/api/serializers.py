@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from feedback.models import Evaluation
+from intake.models import Demand
 from intake.selectors import caller_identity_for
 
 from ..choices import ReturnReason
@@ -92,12 +93,7 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
         """重复件: the calls merged into this order, callers masked as for the first one."""
         if order.complainant_count <= 1:  # nobody merged: no query
             return []
-        user = self.context["request"].user
-        return [
-            {"demand": d.pk, "number": d.number, "received_at": d.received_at, "content": d.content,
-             **caller_identity_for(user, d)}
-            for d in order.merged_demands.order_by("received_at")
-        ]
+        return complainants_of(order.pk, self.context["request"].user)
 
     def get_reply(self, order) -> dict | None:
         """The latest reply (双反馈) and the hotline's check of it."""
@@ -116,6 +112,15 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
         if evaluation is None:
             return None
         return {field: getattr(evaluation, field) for field in EVALUATION_FIELDS}
+
+
+def complainants_of(order_id: int, user) -> list[dict]:
+    """The demands merged into an order (重复件), oldest first, callers as `user` may see them."""
+    return [
+        {"demand": d.pk, "number": d.number, "received_at": d.received_at, "content": d.content,
+         **caller_identity_for(user, d)}
+        for d in Demand.objects.filter(merged_into_id=order_id).order_by("received_at")
+    ]
 
 
 REPLY_FIELDS = ("contacted", "contacted_at", "contact_method", "resolved", "reply_to_citizen", "reply_to_hotline", "at",

@@ -1,7 +1,9 @@
 """Work-order API: the unit's queue, the order with its light and events, and one POST per action.
 Scoped by the user's unit subtree: another unit's order is 404."""
 
+from django.db import connection
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -18,6 +20,7 @@ from ..choices import Light, Status
 from ..models import WorkOrderEvent
 from ..selectors import light_q, work_orders_visible_to
 from . import serializers as s
+from .detail import order_detail
 
 # An order's events with who did each, in one query.
 EVENTS = Prefetch("events", queryset=WorkOrderEvent.objects.select_related("by"))
@@ -61,6 +64,15 @@ class WorkOrderDetailView(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return s.with_answers(work_orders_visible_to(self.request.user, one=True).prefetch_related(EVENTS))
+
+    def retrieve(self, request, *args, **kwargs):
+        if connection.vendor != "postgresql":
+            return super().retrieve(request, *args, **kwargs)
+        with connection.cursor() as cursor:
+            data = order_detail(request.user, self.kwargs["pk"], cursor)
+        if data is None:
+            raise Http404
+        return Response(data)
 
 
 def _order_for(request, pk):

@@ -176,6 +176,17 @@ def test_rankings_api_and_page(october, api, leader):
     assert "97.17" in html and "景山街道" in html
 
 
+def test_the_ranking_api_rows_are_what_the_row_serializer_gives(october, api, leader):
+    """The API reads the frozen rows as values; every field, empty rates of unranked units included,
+    is what the documented row serializer would give."""
+    from assessment.api.views import RankingRowSerializer
+
+    results = api.as_user(leader).get("/api/v1/assessment/rankings/", {"period": "2026-10"}).json()["results"]
+    rows = october.units.filter(level="street").select_related("unit").order_by("rank", "-score", "unit__code")
+    assert results == RankingRowSerializer(rows, many=True).data
+    assert any(r["score"] is None for r in results) and any(r["rank"] for r in results)
+
+
 # --- exemptions, appeals, process indicators, 批示 ----------------------------------------------------
 
 def test_an_approved_exemption_does_not_count_a_rejected_one_does(scheme, dispatcher, supervisor):

@@ -154,3 +154,34 @@ def test_a_broken_reference_is_reported(reference):
         cursor.execute("SET session_replication_role = origin")
     with pytest.raises(RuntimeError, match="dispatch_workorderevent.order_id: 1 rows without their dispatch_workorder"):
         verify(floors)
+
+
+def indexes() -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                       "AND tablename LIKE ANY (ARRAY['intake_%%', 'dispatch_%%', 'feedback_%%'])")
+        return set(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parking indexes is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)  # as the command runs: no caller's transaction around it
+def test_a_load_with_parked_indexes_ends_with_every_index_as_before(reference):
+    from dispatch.generate import park_indexes
+
+    before = indexes()
+    generate(count=300, start=dt.date(2026, 11, 16), days=3, seed=4, now=NOW, park=True)
+    assert indexes() == before and Demand.objects.count() == 300
+    # Valid, and the planner's statistics were refreshed after the load.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT bool_and(i.indisvalid) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+                       "WHERE t.relname IN ('intake_demand', 'dispatch_workorder', 'dispatch_workorderevent')")
+        assert cursor.fetchone()[0] is True
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'intake_demand'")
+        assert cursor.fetchone()[0] == 300
+    # A load that stopped with its indexes parked (a crash): the next run builds them first.
+    assert park_indexes() > 10 and len(indexes()) < len(before)
+    generate(count=20, start=dt.date(2026, 11, 18), days=1, seed=5, now=NOW)
+    assert indexes() == before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('generate_parked_index')")
+        assert cursor.fetchone()[0] is None

@@ -40,7 +40,7 @@ def test_a_list_costs_the_same_for_3_or_30_orders(reference, request, who, url):
     assert queries(client, url) == few
 
 
-def test_order_detail_takes_three_queries_with_its_reply_and_evaluation(reference, handler_a, dispatcher,
+def test_order_detail_takes_two_queries_with_its_reply_and_evaluation(reference, handler_a, dispatcher,
                                                                        callback_agent, api):
     from rest_framework.authtoken.models import Token
 
@@ -58,9 +58,11 @@ def test_order_detail_takes_three_queries_with_its_reply_and_evaluation(referenc
     token = Token.objects.create(user=handler_a)
     client = Client()
     url = f"/api/v1/work-orders/{order.pk}/"
-    # Authentication (token, user and unit), the order with its unit, demand, category, latest reply and
-    # current evaluation, its events with their users; merged calls only when there are some.
-    assert queries(client, url, HTTP_AUTHORIZATION=f"Token {token.key}") <= 3
+    # Authentication (token, user and unit), then one statement: the order with its unit, demand,
+    # category, latest reply, current evaluation and events with their users; merged calls only when
+    # there are some. (SQLite, in development, reads through the serializer: three.)
+    expected = 2 if connection.vendor == "postgresql" else 3
+    assert queries(client, url, HTTP_AUTHORIZATION=f"Token {token.key}") == expected
     data = client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}").json()
     reply, evaluation = order.replies.get(), order.evaluations.get(is_current=True)
     assert data["reply"] == {

@@ -21,8 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--at", help="ISO-8601 'now': the lives are cut off there (default: now)")
         parser.add_argument("--workers", type=int, default=1,
                             help="processes that take the days in turn (PostgreSQL; the data do not depend on it)")
+        parser.add_argument("--park-indexes", action="store_true",
+                            help="load with the secondary indexes dropped and build them afterwards (PostgreSQL; "
+                                 "for a large load into a database not in use)")
 
-    def handle(self, *args, count, start, days, seed, at, workers, **options):
+    def handle(self, *args, count, start, days, seed, at, workers, park_indexes, **options):
         if count <= 0 or days <= 0:
             raise CommandError("--count and --days must be positive")
         now = parse_datetime(at) if at else timezone.now()
@@ -40,9 +43,12 @@ class Command(BaseCommand):
             rate = done / max(time.perf_counter() - started, 1e-9)
             self.stderr.write(f"\r{done:,}/{total:,} demands, {rate:,.0f}/s", ending="")
 
+        def rebuilding(index):
+            self.stderr.write(f"\rbuilding index {index} ({time.perf_counter() - started:,.0f} s)\033[K", ending="")
+
         try:
             stats = generate(count=count, start=first, days=days, seed=seed, now=now, workers=workers,
-                             progress=progress)
+                             progress=progress, park=park_indexes, rebuilding=rebuilding)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         elapsed = time.perf_counter() - started
