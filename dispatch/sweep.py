@@ -119,9 +119,9 @@ EVENT = {"order_id": "bigint", "kind": "text", "at": "timestamptz", "data": "jso
 
 def _insert(model, columns: dict[str, str], rows: list[tuple]) -> None:
     """Insert the rows in one statement, skipping any that a unique constraint already holds (the
-    last guard against a duplicate document; events have none). On PostgreSQL the rows travel as one array per column
-    (building a model instance per row and bulk_create's per-value SQL were half of a batch's time);
-    bulk_create elsewhere."""
+    last guard against a duplicate document; events have none). On PostgreSQL the rows travel as
+    one array per column (building a model instance per row and bulk_create's per-value SQL were
+    half of a batch's time); bulk_create elsewhere."""
     if not rows:
         return
     if connection.vendor != "postgresql":
