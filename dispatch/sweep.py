@@ -35,7 +35,7 @@ from .models import Reminder, SupervisionOrder, UrgeNotice, WorkOrder, WorkOrder
 # catch-up), then grows back when batches are quick, so no batch holds its locks much beyond the target.
 # A fixed 250 made a quiet tick of 5,000 due orders 3.0 s instead of 1.3 s (per-batch overhead); with
 # the documents written as arrays a batch costs less, and 500 keeps the rare slow batch shorter (in a
-# catch-up of 500,000 orders, one batch of each run updated its rows ten times slower than the others:
+# catch-up of 500,000 orders, one batch of each run updated its rows several times slower than the rest:
 # docs/benchmarks.md).
 BATCH_SIZE = 500
 MIN_BATCH_SIZE = 10
