@@ -10,7 +10,7 @@ def percentile(values, p: float) -> float:
 
 
 PG_SETTINGS = ("shared_buffers", "work_mem", "effective_cache_size", "synchronous_commit", "random_page_cost",
-               "max_connections")
+               "max_connections", "wal_compression")
 
 
 def print_machine(connection) -> None:

@@ -36,7 +36,9 @@ from .models import Reminder, SupervisionOrder, UrgeNotice, WorkOrder, WorkOrder
 # A fixed 250 made a quiet tick of 5,000 due orders 3.0 s instead of 1.3 s (per-batch overhead). With
 # the documents written as arrays a batch costs less; 500 rather than 1,000 shortened the average
 # batch of a 500,000-order catch-up from 89 to 76 ms, for a tick of 0.48 s instead of 0.41 s (5,000
-# due). It did not shorten that catch-up's one slow batch (docs/benchmarks.md, third pass).
+# due). It did not shorten that catch-up's one slow batch, the first after each checkpoint, which
+# spent 0.4-1 s compressing full-page images with pglz: wal_compression = lz4 (docker-compose.yml)
+# brought the longest to 0.25 s (docs/benchmarks.md, third pass).
 BATCH_SIZE = 500
 MIN_BATCH_SIZE = 10
 LOCK_TARGET = 0.2  # seconds
