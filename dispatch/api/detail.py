@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 
 from feedback.models import Evaluation
 from hotline.core.models import Category, Unit, User
+from hotline.core.selectors import visible_path
 from intake.models import Demand
 from intake.selectors import caller_identity_for
 
@@ -32,25 +33,27 @@ ORDER = ("id", "number", "status", "role", "complexity", "limit_amount", "limit_
 DEMAND = ("id", "number", "demand_type", "content", "address", "urgency", "received_at", "confidential",
           "caller_name", "caller_phone")
 EVENT = ("kind", "at", "from_status", "to_status", "note", "data")
-MOMENTS = ("dispatched_at", "deadline", "signed_at", "replied_at")
+ORDER_MOMENTS = ("dispatched_at", "deadline", "signed_at", "replied_at")
 
 
-def _object(alias: str, fields, function: str = "jsonb_build_object") -> str:
-    """jsonb, as Django's JSONObject on PostgreSQL: the reply's and evaluation's keys come in jsonb's
-    order, as through the serializer."""
-    return f"{function}(" + ", ".join(f"'{f}', {alias}.{f}" for f in fields) + ")"
+def _object(function: str, columns: dict[str, str]) -> str:
+    return f"{function}(" + ", ".join(f"'{key}', {column}" for key, column in columns.items()) + ")"
 
 
 @functools.cache
 def _statement() -> str:
     t = {model: model._meta.db_table for model in (WorkOrder, Unit, Demand, Category, Reply, Evaluation,
                                                    WorkOrderEvent, User)}
-    events = _object("v", EVENT, "json_build_object")[:-1] + ", 'by', b.username)"
+    # jsonb for the reply and evaluation, as Django's JSONObject on PostgreSQL: their keys then come in
+    # jsonb's order, as through the serializer. The events' dicts are rebuilt in Python anyway.
+    reply = _object("jsonb_build_object", {f: f"r.{f}" for f in REPLY_FIELDS})
+    evaluation = _object("jsonb_build_object", {f: f"e.{f}" for f in EVALUATION_FIELDS})
+    events = _object("json_build_object", {**{f: f"v.{f}" for f in EVENT}, "by": "b.username"})
     return f"""
         SELECT {", ".join(f"o.{c}" for c in ORDER)}, u.code, u.name,
             {", ".join(f"d.{c}" for c in DEMAND)}, c.code, c.name,
-            (SELECT {_object("r", REPLY_FIELDS)} FROM {t[Reply]} r WHERE r.order_id = o.id ORDER BY r.at DESC LIMIT 1),
-            (SELECT {_object("e", EVALUATION_FIELDS)} FROM {t[Evaluation]} e WHERE e.order_id = o.id AND e.is_current
+            (SELECT {reply} FROM {t[Reply]} r WHERE r.order_id = o.id ORDER BY r.at DESC LIMIT 1),
+            (SELECT {evaluation} FROM {t[Evaluation]} e WHERE e.order_id = o.id AND e.is_current
              ORDER BY e.recorded_at DESC, e.id DESC LIMIT 1),
             (SELECT json_agg({events} ORDER BY v.at, v.id) FROM {t[WorkOrderEvent]} v
              LEFT JOIN {t[User]} b ON b.id = v.by_id WHERE v.order_id = o.id)
@@ -67,14 +70,10 @@ def _loaded(value):
 
 
 def _path_pattern(user) -> str | None:
-    """The LIKE pattern of the units the user sees (as selectors.visible_to with by_path), or None."""
-    if not user.is_authenticated or not user.is_active:
+    """The LIKE pattern of the units the user sees (selectors.visible_path), or None."""
+    path = visible_path(user)
+    if path is None:
         return None
-    if user.is_superuser:
-        return "%"
-    if user.unit_id is None:
-        return None
-    path = user.unit.path
     return path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
@@ -93,7 +92,7 @@ def order_detail(user, pk: int, cursor, now: dt.datetime | None = None) -> dict 
     demand = dict(zip(DEMAND, row[n + 2:n + 2 + m]))
     category_code, category_name, reply, evaluation, events = row[n + 2 + m:]
     light = light_of(SimpleNamespace(**order), now or timezone.now())
-    for field in MOMENTS:
+    for field in ORDER_MOMENTS:
         order[field] = _AT.to_representation(order[field]) if order[field] is not None else None
     since = order["long_pending_until"]
     return {

@@ -16,21 +16,32 @@ def visible_to(user: User, queryset: QuerySet, *, unit_field: str = "unit", by_p
     to a Unit foreign key (e.g. "unit", "work_order__unit"), or "" when the queryset is of units.
     `by_path` joins the unit and filters its path instead (no query for the subtree's ids): for the
     lookup of one row by its key."""
-    if not user.is_authenticated or not user.is_active:
+    path = visible_path(user)
+    if path is None:
         return queryset.none()
-    if user.is_superuser:
+    if not path:
         return queryset
-    if user.unit_id is None:
-        return queryset.none()
     if not unit_field or by_path:
         prefix = f"{unit_field}__" if unit_field else ""
-        return queryset.filter(**{f"{prefix}path__startswith": user.unit.path})
+        return queryset.filter(**{f"{prefix}path__startswith": path})
     if user.unit.level == UnitLevel.CENTER and user.unit.parent_id is None:  # the hotline center: every unit
         return queryset.filter(**{f"{unit_field}__isnull": False})
     # The subtree's unit ids, as a list: a street is itself and its communities, a district a few
     # hundred units. `unit_id IN (…)` lets the planner use the (unit, …) indexes of big tables, where a
     # join on the path prefix made it scan them in sort order and filter (10–100× slower at 1 M orders).
     return queryset.filter(**{f"{unit_field}__in": subtree_ids(user.unit)})
+
+
+def visible_path(user: User) -> str | None:
+    """The unit path prefix of what the user sees: "" for everything (a superuser), None for nothing
+    (anonymous, inactive, no unit)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return ""
+    if user.unit_id is None:
+        return None
+    return user.unit.path
 
 
 def subtree_ids(unit: Unit) -> list[int]:

@@ -169,8 +169,12 @@ def test_a_load_with_parked_indexes_ends_with_every_index_as_before(reference):
     from dispatch.generate import park_indexes
 
     before = indexes()
-    generate(count=300, start=dt.date(2026, 11, 16), days=3, seed=4, now=NOW, park=True)
+    rebuilt = []
+    generate(count=300, start=dt.date(2026, 11, 16), days=3, seed=4, now=NOW, park=True, rebuilding=rebuilt.append)
     assert indexes() == before and Demand.objects.count() == 300
+    # The load ran without them: every secondary index was built again afterwards, the unique ones kept.
+    assert {"demand_caller_history", "event_order_at", "work_order_unit_queue"} <= set(rebuilt)
+    assert "dispatch_workorder_number_key" not in rebuilt
     # Valid, and the planner's statistics were refreshed after the load.
     with connection.cursor() as cursor:
         cursor.execute("SELECT bool_and(i.indisvalid) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
