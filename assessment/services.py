@@ -1,371 +1,233 @@
-"""Monthly scoring (月度考核): every unit's three rates, bonus, score, rank and tier, frozen in a
-snapshot with the inputs of every counted order.
-
-- An order counts for its lead unit (主办) in the month its current evaluation was recorded;
-  unreachable orders have no evaluation and do not count.
-- Per order: response = contacted score, resolution and satisfaction = the scheme's answer scores.
-- Rates = averages over the unit's counted orders (2 decimals, half up); score = weighted sum +
-  bonus (resolved group demands by complainants, resolved historical problems by age; capped).
-- Rank by score, equal scores share a rank (1, 2, 2, 4); fewer counted orders than the minimum:
-  listed, not ranked (`insufficient`).
-- Tiers per level: 治理类 = the `tier_size` units with the most demands of the month; of the rest,
-  先进类 = the top by score, then 整改类 = the bottom, then 进步类 = the largest gains over the
-  previous month among those left; everyone else 一般. Units tied at a tier's edge stay together."""
+"""Writes of the assessment (压力感知): freezing a month (assessment.scoring, by the rules of
+assessment.rules), its revisions (appeals, late exemptions), exemptions (不合理诉求), appeals (申诉) and
+leaders' 批示. docs/assessment.md states every rule in plain words."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
+from decimal import Decimal
 
-from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
+from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch.choices import Role
 from dispatch.models import WorkOrder
 from hotline.core.choices import UnitLevel
+from hotline.core.exceptions import StateConflict
 from hotline.core.models import Unit
-from intake.models import Demand
+from hotline.core.workdays import WorkCalendar
 
-from .models import Scheme, Snapshot, SnapshotOrder, SnapshotUnit, Tier
-
-CENT = Decimal("0.01")
-ASSESSED_LEVELS = (UnitLevel.STREET, UnitLevel.DISTRICT_DEPARTMENT, UnitLevel.DEPARTMENT, UnitLevel.ENTERPRISE,
-                   UnitLevel.DISTRICT)
-
-
-def q(value) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)  # str: a float average from SQLite
-
-
-def month_bounds(period: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = ZoneInfo(settings.TIME_ZONE)
-    start = dt.datetime(period.year, period.month, 1, tzinfo=tz)
-    end = dt.datetime(period.year + (period.month == 12), period.month % 12 + 1, 1, tzinfo=tz)
-    return start, end
+from .models import Outcome, Scheme, Snapshot, SnapshotOrder, SnapshotUnit
+from .scoring import (  # noqa: F401  (the periods are read by reports too)
+    final_snapshot,
+    freeze,
+    lock_period,
+    month_bounds,
+    new_snapshot,
+    next_month,
+    previous_month,
+    q,
+    scheme_for,
+    settlement_end,
+    summarise,
+)
 
 
-def previous_month(period: dt.date) -> dt.date:
-    return (period.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+class MonthNotOver(StateConflict):
+    """A month is frozen only once it has ended (as of the moment given), and once its settlement
+    window has closed unless forced."""
 
 
-def scheme_for(period: dt.date) -> Scheme:
-    """The scheme in force for the month; the default one (v1) is created if none exists."""
-    scheme = Scheme.objects.filter(valid_from__lte=period).order_by("-valid_from", "-version").first()
-    if scheme is None:
-        scheme, _ = Scheme.objects.get_or_create(version=1, defaults={"valid_from": dt.date(2000, 1, 1)})
-    return scheme
+def freeze_check(period: dt.date, at: dt.datetime, *, force: bool = False, district: Unit | None = None) -> None:
+    """Why the month cannot be frozen as of `at` (raises), or nothing."""
+    start, end = month_bounds(period)
+    if at < end:
+        raise MonthNotOver(
+            _("%(month)s has not ended (as of %(at)s): use --preview for the month so far.")
+            % {"month": f"{period:%Y-%m}", "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")},
+            code="month_not_ended")
+    closes = settlement_end(period, scheme_for(period, district))
+    if at < closes and not force:
+        raise MonthNotOver(
+            _("The settlement window of %(month)s is open until %(closes)s (replies and callbacks of the orders due "
+              "at its end still count): use --preview for the month so far, or --force to freeze it now.")
+            % {"month": f"{period:%Y-%m}", "closes": timezone.localtime(closes).strftime("%Y-%m-%d %H:%M")},
+            code="settlement_open")
 
 
-# Per-order scores (each answer's points in the scheme), shared by the freeze and the live sums.
-SCORE_COLUMNS = """
-        CASE WHEN e.contacted THEN %s ELSE %s END AS response_score,
-        CASE e.resolution WHEN 'resolved' THEN %s WHEN 'partly' THEN %s ELSE %s END AS resolution_score,
-        CASE e.satisfaction WHEN 'satisfied' THEN %s WHEN 'basically' THEN %s ELSE %s END AS satisfaction_score"""
-# The counted orders of a period: current evaluations of lead orders recorded in it, not exempted.
-COUNTED_FROM = """
-    FROM feedback_evaluation e
-    JOIN dispatch_workorder o ON o.id = e.order_id
-    JOIN intake_demand d ON d.id = o.demand_id
-    WHERE e.is_current AND o.role = 'main' AND e.recorded_at >= %s AND e.recorded_at < %s
-      AND NOT EXISTS (SELECT 1 FROM assessment_exemption x WHERE x.order_id = o.id AND x.status = 'approved')
-"""
-FREEZE = f"""
-    INSERT INTO assessment_snapshotorder (snapshot_id, order_id, unit_id, contacted, resolution, satisfaction,
-        response_score, resolution_score, satisfaction_score, complainants, problem_since, bonus)
-    SELECT %s, o.id, o.unit_id, e.contacted, e.resolution, e.satisfaction, {SCORE_COLUMNS},
-        o.complainant_count, d.problem_since,
-        CASE WHEN e.resolution = 'resolved'
-             THEN (o.complainant_count - 1) * %s
-                  + CASE WHEN d.problem_since IS NOT NULL AND d.problem_since < %s
-                         THEN (%s - d.problem_since) * %s ELSE 0 END
-             ELSE 0 END
-    {COUNTED_FROM}
-"""
-SUMS = f"""
-    SELECT unit_id, COUNT(*), SUM(response_score), SUM(resolution_score), SUM(satisfaction_score)
-    FROM (SELECT o.unit_id, {SCORE_COLUMNS} {COUNTED_FROM}) counted
-    GROUP BY unit_id
-"""
+def score_month(period: dt.date, *, note: str = "", at: dt.datetime | None = None, district: Unit | None = None,
+                preview: bool = False) -> Snapshot:
+    """Judge the month's items as of `at` (default: now) and freeze them as its new current revision (or
+    its preview). The caller checks freeze_check first where an operator asks (scoremonth)."""
+    return freeze(period, at=at, preview=preview, district=district, note=note)
 
 
-def _score_params(scheme: Scheme) -> list:
-    scores = scheme.scores
-    return [
-        scores["contacted"]["true"], scores["contacted"]["false"],
-        scores["resolution"]["resolved"], scores["resolution"]["partly"], scores["resolution"]["unresolved"],
-        scores["satisfaction"]["satisfied"], scores["satisfaction"]["basically"], scores["satisfaction"]["unsatisfied"],
-    ]
+def score_preview(*, at: dt.datetime | None = None, district: Unit | None = None) -> list[Snapshot]:
+    """预览: the month so far, and the month before while its settlement window is open (nightly in beat)."""
+    at = at or timezone.now()
+    month = timezone.localtime(at).date().replace(day=1)
+    months = [month]
+    last = previous_month(month)
+    if final_snapshot(last, district) is None:
+        months.insert(0, last)
+    return [freeze(m, at=at, preview=True, district=district, note="preview") for m in months]
 
 
-def _freeze_orders(snapshot: Snapshot, scheme: Scheme, start: dt.datetime, end: dt.datetime, year: int) -> None:
-    """The counted orders with what each scored, in one INSERT … SELECT (a month is a million rows).
-    Not counted: evaluations of other months, replaced ones, assisting parts, exempted orders (不合理诉求
-    and accepted appeals); unreachable orders have no evaluation."""
-    ops = connection.ops
-    params = [
-        snapshot.pk, *_score_params(scheme),
-        float(scheme.bonus_per_complainant), year, year, float(scheme.bonus_per_year),
-        ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(FREEZE, params)
+def score_settled_months(*, at: dt.datetime | None = None, back: int = 12) -> list[Snapshot]:
+    """Scoring never waits for an operator: every month of the last `back` whose settlement window has
+    closed and that has no snapshot yet is frozen, each as of the moment its window closed (so a month
+    caught up after downtime is the month an on-time run would have frozen), oldest first (a month's
+    carried items come from the month before). Districts with their own scheme are scored too."""
+    at = at or timezone.now()
+    month = timezone.localtime(at).date().replace(day=1)
+    months = []
+    for _i in range(back):
+        month = previous_month(month)
+        months.append(month)
+    scopes = [None, *Unit.objects.filter(pk__in=Scheme.objects.filter(district__isnull=False, is_active=True)
+                                             .values("district"))]
+    frozen = []
+    first_order = WorkOrder.objects.order_by("deadline").values_list("deadline", flat=True).first()
+    for period in reversed(months):
+        if first_order is None or month_bounds(period)[1] <= first_order:
+            continue  # nothing fell due yet then
+        for district in scopes:
+            closes = settlement_end(period, scheme_for(period, district))
+            if closes > at or final_snapshot(period, district) is not None:
+                continue
+            frozen.append(freeze(period, at=closes, district=district, note="scheduled"))
+    return frozen
 
 
-def score_sums(start: dt.datetime, end: dt.datetime, scheme: Scheme | None = None) -> dict[int, tuple]:
-    """Live (unfrozen) sums of the orders counted so far in [start, end), per lead unit:
-    {unit_id: (orders, Σ response, Σ resolution, Σ satisfaction)} — the rates so far (e.g. the month to
-    date in the weekly report) are Σ / orders, by the same rule as the monthly snapshot."""
-    scheme = scheme or scheme_for(start.date())
-    ops = connection.ops
-    params = [*_score_params(scheme), ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end)]
-    with connection.cursor() as cursor:
-        cursor.execute(SUMS, params)
-        return {row[0]: (row[1], Decimal(str(row[2])), Decimal(str(row[3])), Decimal(str(row[4])))
-                for row in cursor.fetchall()}
+def ranking_snapshot(period: dt.date, at: dt.datetime, *, now: dt.datetime | None = None) -> Snapshot:
+    """The month's ranking as a report of a period ending at `at` reads it: the frozen month once it is
+    final and `at` is past its end; otherwise the month so far — the nightly preview if it is as recent
+    as `at`, or a preview made as of `now` (the build's moment)."""
+    period = period.replace(day=1)
+    final = final_snapshot(period)
+    if final is not None and at >= month_bounds(period)[1]:
+        return final
+    preview = Snapshot.objects.filter(period=period, district__isnull=True, is_preview=True).first()
+    if preview is not None and preview.as_of and preview.as_of >= at:
+        return preview
+    return freeze(period, at=max(at, now or timezone.now()), preview=True, note="preview")
 
 
 def snapshot_sums(snapshot: Snapshot) -> dict[int, tuple]:
-    """The same sums from a frozen snapshot's counted orders."""
+    """{unit_id: (scored for 响应率, Σ response, scored for 解决率/满意率, Σ resolution, Σ satisfaction)} of a
+    frozen snapshot (the reports sum them by district or street)."""
     return {
-        row["unit_id"]: (row["n"], Decimal(str(row["r"])), Decimal(str(row["s"])), Decimal(str(row["t"])))
+        row["unit_id"]: (row["n"], Decimal(str(row["r"] or 0)), row["m"], Decimal(str(row["s"] or 0)),
+                         Decimal(str(row["t"] or 0)))
         for row in snapshot.orders.values("unit_id").annotate(
-            n=Count("id"), r=Sum("response_score"), s=Sum("resolution_score"), t=Sum("satisfaction_score"))
+            n=Count("id", filter=Q(counts_response=True)), r=Sum("response_score", filter=Q(counts_response=True)),
+            m=Count("id", filter=Q(counts_result=True)), s=Sum("resolution_score", filter=Q(counts_result=True)),
+            t=Sum("satisfaction_score", filter=Q(counts_result=True))).order_by()
     }
 
 
 def rates_of(sums: tuple, scheme: Scheme) -> dict:
-    """Rates and composite (without bonus) from (orders, Σ response, Σ resolution, Σ satisfaction)."""
-    n, response, resolution, satisfaction = sums
-    if not n:
+    """Rates and composite (without bonus and process) from snapshot_sums' tuple (or the first rules'
+    (orders, Σ response, Σ resolution, Σ satisfaction))."""
+    if len(sums) == 4:
+        n, response, resolution, satisfaction = sums
+        m = n
+    else:
+        n, response, m, resolution, satisfaction = sums
+    if not n and not m:
         return {"assessed": 0, "response_rate": None, "resolution_rate": None, "satisfaction_rate": None,
                 "score": None}
-    rates = [q(Decimal(total) / n) for total in (response, resolution, satisfaction)]
-    score = q(scheme.weight_response * rates[0] + scheme.weight_resolution * rates[1]
-              + scheme.weight_satisfaction * rates[2])
-    return {"assessed": n, "response_rate": rates[0], "resolution_rate": rates[1], "satisfaction_rate": rates[2],
-            "score": score}
+    rates = [q(Decimal(response) / n) if n else None, q(Decimal(resolution) / m) if m else None,
+             q(Decimal(satisfaction) / m) if m else None]
+    score = q(scheme.weight_response * (rates[0] or 0) + scheme.weight_resolution * (rates[1] or 0)
+              + scheme.weight_satisfaction * (rates[2] or 0))
+    return {"assessed": max(n, m), "response_rate": rates[0], "resolution_rate": rates[1],
+            "satisfaction_rate": rates[2], "score": score}
 
 
-def _volumes(start, end, process: dict[int, dict]) -> dict[int, int]:
-    """Demands of the month: for a street, every demand located in it (counted or not); for other
-    units, the lead orders dispatched to them (counted once, with the process indicators)."""
-    volumes = dict(
-        Demand.objects.filter(received_at__gte=start, received_at__lt=end, street__isnull=False)
-        .values_list("street").annotate(n=Count("id"))
-    )
-    streets = set(Unit.objects.filter(pk__in=process, level=UnitLevel.STREET).values_list("pk", flat=True))
-    for unit_id, p in process.items():
-        if unit_id not in streets:
-            volumes[unit_id] = volumes.get(unit_id, 0) + p["dispatched"]
-    return volumes
-
-
-def _rank(rows: list[SnapshotUnit], min_volume: int) -> None:
-    ranked = sorted((r for r in rows if r.assessed and r.assessed >= min_volume), key=lambda r: -r.score)
-    for row in ranked:
-        row.rank = 1 + sum(1 for other in ranked if other.score > row.score)
-
-
-def _take(ordered: list[SnapshotUnit], size: int, key) -> list[SnapshotUnit]:
-    """The first `size` rows, and any row tied with the last of them: equal results are not split by a
-    unit code at a tier's edge (the tier may then hold more than `size`)."""
-    if size <= 0 or not ordered:
-        return []
-    taken = ordered[:size]
-    edge = key(taken[-1])
-    return taken + [r for r in ordered[size:] if key(r) == edge]
-
-
-def _tiers(rows: list[SnapshotUnit], size: int) -> None:
-    for row in rows:
-        row.tier = Tier.ORDINARY if row.rank else Tier.INSUFFICIENT
-    busiest = sorted((r for r in rows if r.volume > 0), key=lambda r: (-r.volume, r.unit.code))
-    for row in _take(busiest, size, lambda r: r.volume):
-        row.tier = Tier.GOVERNANCE
-    rest = sorted((r for r in rows if r.rank and r.tier != Tier.GOVERNANCE), key=lambda r: (r.rank, r.unit.code))
-    for row in _take(rest, size, lambda r: r.score):
-        row.tier = Tier.ADVANCED
-    bottom = [r for r in reversed(rest) if r.tier == Tier.ORDINARY]
-    for row in _take(bottom, size, lambda r: r.score):
-        row.tier = Tier.RECTIFY
-    gains = sorted(
-        (r for r in rest if r.tier == Tier.ORDINARY and r.previous_score is not None and r.score > r.previous_score),
-        key=lambda r: (-(r.score - r.previous_score), r.unit.code),
-    )
-    for row in _take(gains, size, lambda r: r.score - r.previous_score):
-        row.tier = Tier.IMPROVED
-
-
-def _lock_period(period: dt.date) -> None:
-    """One scoring of a month at a time (beat, the command, accepted appeals): a transaction-scoped
-    advisory lock on PostgreSQL; SQLite serialises writers anyway."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4517, period.year * 100 + period.month])
-
-
-def _new_revision(period: dt.date, scheme: Scheme, note: str, at: dt.datetime | None) -> Snapshot:
-    last = Snapshot.objects.filter(period=period).order_by("-revision").first()
-    Snapshot.objects.filter(period=period, is_current=True).update(is_current=False)
-    return Snapshot.objects.create(
-        period=period, revision=(last.revision + 1) if last else 1, scheme=scheme, computed_at=at or timezone.now(),
-        note=note,
-    )
-
-
-def _unit_aggregates(snapshot: Snapshot) -> dict[int, dict]:
-    return {
-        row["unit_id"]: row
-        for row in snapshot.orders.values("unit_id").annotate(
-            n=Count("id"), response=Avg("response_score"), resolution=Avg("resolution_score"),
-            satisfaction=Avg("satisfaction_score"), bonus=Sum("bonus"),
-        )
-    }
-
-
-def _apply_rates(row: SnapshotUnit, agg: dict | None, scheme: Scheme) -> None:
-    row.assessed = agg["n"] if agg else 0
-    row.response_rate = row.resolution_rate = row.satisfaction_rate = row.score = None
-    row.bonus = Decimal("0")
-    if agg:
-        row.response_rate = q(agg["response"])
-        row.resolution_rate = q(agg["resolution"])
-        row.satisfaction_rate = q(agg["satisfaction"])
-        row.bonus = min(q(agg["bonus"]), scheme.bonus_cap)
-        row.score = q(
-            scheme.weight_response * row.response_rate + scheme.weight_resolution * row.resolution_rate
-            + scheme.weight_satisfaction * row.satisfaction_rate + row.bonus
-        )
-
-
-def _rank_and_store(rows: list[SnapshotUnit], scheme: Scheme) -> None:
-    by_level: dict[str, list[SnapshotUnit]] = defaultdict(list)
-    for row in rows:
-        row.rank = None
-        by_level[row.level].append(row)
-    for level_rows in by_level.values():
-        _rank(level_rows, scheme.min_volume)
-        _tiers(level_rows, scheme.tier_size)
-    SnapshotUnit.objects.bulk_create(rows, batch_size=2000)
+UNIT_COPIED = ("volume", "per_10k", "previous_score")
+ITEM_COPY_COLUMNS = [f.column for f in SnapshotOrder._meta.concrete_fields if f.name not in ("id", "snapshot")]
 
 
 @transaction.atomic
-def score_month(period: dt.date, *, note: str = "", at: dt.datetime | None = None) -> Snapshot:
-    """Compute the month from the orders as they are now and freeze it as its new current revision."""
-    period = period.replace(day=1)
-    _lock_period(period)
-    start, end = month_bounds(period)
-    scheme = scheme_for(period)
-    # One pass over the month's lead orders (the partial index work_order_main_dispatched) gives the
-    # process indicators, the volume of units other than streets and which units had orders.
-    process = _process(start, end, at or timezone.now())
-    volumes = _volumes(start, end, process)
-    previous = Snapshot.objects.filter(period=previous_month(period), is_current=True).first()
-    previous_scores = dict(previous.units.values_list("unit_id", "score")) if previous else {}
-    snapshot = _new_revision(period, scheme, note, at)
-    _freeze_orders(snapshot, scheme, start, end, period.year)
-    by_unit = _unit_aggregates(snapshot)
-    units = Unit.objects.filter(level=UnitLevel.STREET) | Unit.objects.filter(
-        pk__in=set(by_unit) | set(volumes) | set(process), level__in=ASSESSED_LEVELS
-    )
-    rows = []
-    for unit in units.distinct():
-        row = SnapshotUnit(snapshot=snapshot, unit=unit, level=unit.level, volume=volumes.get(unit.pk, 0),
-                           previous_score=previous_scores.get(unit.pk))
-        if unit.population:
-            row.per_10k = q(Decimal(row.volume) * 10000 / unit.population)
-        p = process.get(unit.pk)
-        if p:
-            row.dispatched, row.returned, row.rehandled = p["dispatched"], p["returned"], p["rehandled"]
-            row.extended, row.overdue = p["extended"], p["overdue"]
-            row.signed_in_time = q(Decimal(100 * p["signed"]) / p["dispatched"])
-            row.replied_on_time = q(Decimal(100 * p["on_time"]) / p["dispatched"])
-        _apply_rates(row, by_unit.get(unit.pk), scheme)
-        rows.append(row)
-    _rank_and_store(rows, scheme)
-    return snapshot
+def revise(snapshot: Snapshot, *, drop: set[int] = frozenset(), corrections: dict | None = None,
+           reattribute: dict | None = None, note: str = "", at: dt.datetime | None = None) -> Snapshot:
+    """A new revision of a frozen month that differs only by what is named (the old one stays as it was):
+    `drop` the orders' items (exempted), `corrections` {(order, kind, round): (contacted, resolution,
+    satisfaction)} to one item's recorded answers, `reattribute` {order: unit} to another unit. Every other frozen item, the
+    volumes and the previous month's scores are copied, not recomputed from the orders as they are
+    now; the unit figures are summed again from the items by the freeze's own code."""
+    from django.db import connection
 
+    from .rules import Item, Rules, with_answers
 
-UNIT_FIELDS = ("unit_id", "level", "volume", "per_10k", "previous_score", "dispatched", "signed_in_time",
-               "replied_on_time", "returned", "rehandled", "extended", "overdue")
-
-
-@transaction.atomic
-def rescore_without(snapshot: Snapshot, *, exclude_orders: set[int], note: str = "",
-                    at: dt.datetime | None = None) -> Snapshot:
-    """A new revision of a frozen month that differs only by the orders taken out (accepted appeals):
-    the frozen inputs of every other order, the volumes and process indicators are copied, not
-    recomputed from the orders as they are now."""
-    _lock_period(snapshot.period)
-    new = _new_revision(snapshot.period, snapshot.scheme, note, at)
-    fields = ("order_id", "unit_id", "contacted", "resolution", "satisfaction", "response_score", "resolution_score",
-              "satisfaction_score", "complainants", "problem_since", "bonus")
-    SnapshotOrder.objects.bulk_create(
-        [SnapshotOrder(snapshot=new, **row) for row in
-         snapshot.orders.exclude(order_id__in=exclude_orders).values(*fields).iterator()],
-        batch_size=5000,
-    )
-    by_unit = _unit_aggregates(new)
-    rows = []
-    for old in snapshot.units.values(*UNIT_FIELDS):
-        row = SnapshotUnit(snapshot=new, **old)
-        _apply_rates(row, by_unit.get(old["unit_id"]), snapshot.scheme)
-        rows.append(row)
-    _rank_and_store(rows, snapshot.scheme)
+    lock_period(snapshot.period, snapshot.district)
+    new = new_snapshot(snapshot.period, snapshot.scheme, district=snapshot.district, preview=False, note=note,
+                       at=snapshot.as_of, computed_at=at or timezone.now(), rules=snapshot.rules)
+    table = SnapshotOrder._meta.db_table
+    columns = ", ".join(ITEM_COPY_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (snapshot_id, {columns}) SELECT %s, {columns} FROM {table} "
+                       f"WHERE snapshot_id = %s", [new.pk, snapshot.pk])
+    items = new.orders.all()
+    if drop:
+        items.filter(order_id__in=drop).update(
+            outcome=Outcome.EXEMPTED, counts_response=False, counts_result=False, counts_process=False,
+            response_score=None, resolution_score=None, satisfaction_score=None, bonus=Decimal("0"))
+    rules = Rules.of(snapshot.scheme)
+    for (order_id, kind, round_), (contacted, resolution, satisfaction) in (corrections or {}).items():
+        for row in items.filter(order_id=order_id, kind=kind, round=round_).exclude(outcome=Outcome.EXEMPTED):
+            fixed = with_answers(Item(**{name: getattr(row, name) for name in Item.__dataclass_fields__}), rules,
+                                 contacted, resolution, satisfaction)
+            type(row).objects.filter(pk=row.pk).update(
+                contacted=fixed.contacted, resolution=fixed.resolution, satisfaction=fixed.satisfaction,
+                response_score=fixed.response_score, resolution_score=fixed.resolution_score,
+                satisfaction_score=fixed.satisfaction_score,
+                bonus=row.bonus if resolution == "resolved" else Decimal("0"))
+    for order_id, unit in (reattribute or {}).items():
+        items.filter(order_id=order_id).update(unit_id=unit.pk)
+    copied = {row["unit_id"]: {name: row[name] for name in UNIT_COPIED}
+              for row in snapshot.units.values("unit_id", *UNIT_COPIED)}
+    summarise(new, snapshot.scheme, copied=copied,
+              unit_ids=list(Unit.objects.filter(path__startswith=snapshot.district.path).values_list("pk", flat=True))
+              if snapshot.district_id else None)
     return new
 
 
-# --- process indicators -----------------------------------------------------------------------------
-
-SIGN_WITHIN = dt.timedelta(hours=24)
-
-
-def _process(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict[int, dict]:
-    """Per unit, over the lead orders dispatched to it in the month: sign-for within 24 h, replies by
-    the deadline, returns, re-handlings, extensions, and overdue (late or still unanswered) — 过程指标."""
-    from dispatch.models import Return
-
-    rows = (
-        WorkOrder.objects.filter(role=Role.MAIN, dispatched_at__gte=start, dispatched_at__lt=end)
-        .values("unit_id")
-        .annotate(
-            dispatched=Count("id"),
-            signed=Count("id", filter=Q(signed_at__lte=F("dispatched_at") + SIGN_WITHIN)),
-            on_time=Count("id", filter=Q(replied_at__lte=F("deadline"))),
-            returned=Count("id", filter=Q(Exists(Return.objects.filter(order=OuterRef("pk"))))),
-            rehandled=Count("id", filter=Q(rehandle_count__gt=0)),
-            extended=Count("id", filter=Q(extension_count__gt=0)),
-            overdue=Count("id", filter=Q(deadline__lt=now) & (Q(replied_at__isnull=True) | Q(replied_at__gt=F("deadline")))),
-        )
-    )
-    return {row.pop("unit_id"): row for row in rows}
+def rescore_without(snapshot: Snapshot, *, exclude_orders: set[int], note: str = "",
+                    at: dt.datetime | None = None) -> Snapshot:
+    """A new revision without the orders taken out (accepted appeals, late exemptions)."""
+    return revise(snapshot, drop=set(exclude_orders), note=note, at=at)
 
 
 # --- exemptions and appeals -------------------------------------------------------------------------
 
 APPEAL_WINDOW_WORKING_DAYS = 5
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+# Evidence files an appeal may carry (by extension): documents, photos, recordings.
+ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".webp", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".mp3",
+                    ".m4a", ".wav", ".mp4"}
 
 
-def exemption_propose(*, order: WorkOrder, by, reason: str, at: dt.datetime | None = None):
+def exemption_propose(*, order: WorkOrder, by, reason: str, kind: str = "other", at: dt.datetime | None = None):
+    """A dispatcher proposes that an order is an unreasonable demand (不合理诉求), with its kind."""
     from hotline.core.choices import Role as UserRole
     from hotline.core.exceptions import Forbidden, InvalidInput
 
-    from .models import Exemption
+    from .models import Exemption, UnreasonableKind
 
     if not (by.is_superuser or by.role in (UserRole.DISPATCHER, UserRole.ADMIN)):
         raise Forbidden(_("Only a dispatcher proposes an exemption."))
     if not reason.strip():
         raise InvalidInput(_("Say why the demand is unreasonable."), code="reason_required")
+    if kind not in UnreasonableKind.values or kind == UnreasonableKind.APPEAL:
+        raise InvalidInput(_("Choose what kind of unreasonable demand it is."), code="invalid_kind")
     if order.exemptions.filter(status__in=["pending", "approved"]).exists():
-        from hotline.core.exceptions import StateConflict
-
         raise StateConflict(_("This order already has an exemption pending or approved."), code="exemption_exists")
-    return Exemption.objects.create(order=order, reason=reason.strip(), proposed_by=by, proposed_at=at or timezone.now())
+    return Exemption.objects.create(order=order, kind=kind, reason=reason.strip(), proposed_by=by,
+                                    proposed_at=at or timezone.now())
 
 
 def _check_reviewer(by) -> None:
@@ -376,12 +238,30 @@ def _check_reviewer(by) -> None:
         raise Forbidden(_("Only a supervisor decides exemptions and appeals."))
 
 
-def exemption_decide(*, exemption, by, approve: bool, note: str = "", at: dt.datetime | None = None):
-    from hotline.core.exceptions import StateConflict
+def snapshots_holding(order: WorkOrder) -> list[Snapshot]:
+    """The current frozen months in which the order has an item (its rounds' months and the months its
+    items were carried into), found through the (snapshot, unit) index."""
+    from dispatch.models import WorkOrderRound
 
+    deadlines = [order.deadline, *WorkOrderRound.objects.filter(order=order).values_list("deadline", flat=True)]
+    months = set()
+    for deadline in deadlines:
+        month = timezone.localtime(deadline).date().replace(day=1)
+        for _i in range(4):  # the month it fell due and the months it may have been carried into
+            months.add(month)
+            month = next_month(month)
+    candidates = Snapshot.objects.filter(period__in=months, is_current=True, is_preview=False)
+    return [snapshot for snapshot in candidates
+            if snapshot.orders.filter(unit_id=order.unit_id, order_id=order.pk).exists()]
+
+
+def exemption_decide(*, exemption, by, approve: bool, note: str = "", at: dt.datetime | None = None):
+    """A supervisor decides a proposed exemption. Approved after the order's month was frozen, it makes a
+    new revision of each month holding the order (the old revision stays as it was)."""
     from .models import DecisionStatus
 
     _check_reviewer(by)
+    at = at or timezone.now()
     with transaction.atomic():
         exemption = type(exemption).objects.select_for_update().get(pk=exemption.pk)
         if exemption.status != DecisionStatus.PENDING:
@@ -389,8 +269,12 @@ def exemption_decide(*, exemption, by, approve: bool, note: str = "", at: dt.dat
         if approve and type(exemption).objects.filter(order=exemption.order, status=DecisionStatus.APPROVED).exists():
             raise StateConflict(_("The order is already exempted."), code="already_exempted")
         exemption.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
-        exemption.decided_by, exemption.decided_at, exemption.decision_note = by, at or timezone.now(), note
+        exemption.decided_by, exemption.decided_at, exemption.decision_note = by, at, note
         exemption.save()
+        if approve:
+            for snapshot in snapshots_holding(exemption.order):
+                revise(snapshot, drop={exemption.order_id}, at=at,
+                       note=f"exemption #{exemption.pk} ({exemption.get_kind_display()}) approved after the freeze")
     return exemption
 
 
@@ -403,41 +287,165 @@ def is_unit_member(user) -> bool:
 
 
 def appeal_deadline(snapshot: Snapshot) -> dt.datetime:
-    """5 working days after the month was first scored (a later revision does not reopen the window)."""
-    from hotline.core.workdays import WorkCalendar, add_working_days
+    """5 working days after the month was first frozen (a later revision does not reopen the window)."""
+    from hotline.core.workdays import add_working_days
 
-    first = Snapshot.objects.filter(period=snapshot.period).order_by("revision").first() or snapshot
+    first = (Snapshot.objects.filter(period=snapshot.period, district=snapshot.district, is_preview=False)
+             .order_by("revision").first() or snapshot)
     return add_working_days(first.computed_at, APPEAL_WINDOW_WORKING_DAYS, WorkCalendar.load())
 
 
-def appeal_submit(*, snapshot_order: SnapshotOrder, by, reason: str, evidence: str = "", at: dt.datetime | None = None):
-    """申诉 by the unit the order counted for, against the month's current snapshot, within the window."""
-    from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
+def appeal_quota_left(snapshot: Snapshot, unit: Unit) -> dict:
+    """The unit's appeals of the month: allowed (the scheme's quota of its scored items), used, left."""
+    from .models import Appeal
+    from .scoring import appeal_quota
 
-    from .models import Appeal, DecisionStatus
+    row = snapshot.units.filter(unit=unit).first()
+    total = appeal_quota(snapshot.scheme, row.assessed if row else 0)
+    # Every appeal submitted counts, decided either way: the quota limits how many are filed.
+    used = Appeal.objects.filter(unit=unit, period=snapshot.period).count()
+    return {"total": total, "used": used, "left": max(0, total - used)}
+
+
+def _district_of(unit: Unit) -> Unit | None:
+    """The district that reviews a unit's appeals first (None: a city department, an enterprise, a district)."""
+    node = unit.parent
+    while node is not None and node.level != UnitLevel.DISTRICT:
+        node = node.parent
+    return node if unit.level != UnitLevel.DISTRICT else None
+
+
+def appeal_submit(*, snapshot_order: SnapshotOrder, by, reason: str, evidence: str = "", reason_kind: str = "other",
+                  outcome: str = "drop", corrected: tuple | None = None, reattribute_to: Unit | None = None,
+                  files=(), at: dt.datetime | None = None):
+    """申诉 by the unit the item counted for, against the month's current frozen snapshot, within the
+    window and the month's quota, with what it asks for (drop, correct the answers, re-attribute) and
+    its evidence files. Goes to the unit's district first, else straight to the city."""
+    from hotline.core.exceptions import Forbidden, InvalidInput
+
+    from .models import Appeal, AppealAttachment, AppealOutcome, AppealReason, DecisionStatus
 
     at = at or timezone.now()
     snapshot = snapshot_order.snapshot
     if not is_unit_member(by) or not snapshot_order.unit.is_within(by.unit):
         raise Forbidden(_("Only the unit the order counted for can appeal it."))
+    if snapshot.is_preview:
+        raise StateConflict(_("A preview cannot be appealed: appeal once the month is frozen."), code="preview")
     if not snapshot.is_current:
         raise StateConflict(_("This revision has been replaced; appeal against the current one."), code="old_revision")
     if at > appeal_deadline(snapshot):
         raise StateConflict(_("The appeal window of this month has closed."), code="appeal_window_closed")
     if not reason.strip():
         raise InvalidInput(_("Say why the evaluation is unfair."), code="reason_required")
-    if Appeal.objects.filter(snapshot_order__order=snapshot_order.order, period=snapshot.period,
-                             status=DecisionStatus.PENDING).exists():
-        raise StateConflict(_("This order already has an appeal waiting."), code="appeal_pending")
-    return Appeal.objects.create(snapshot_order=snapshot_order, period=snapshot.period, unit=snapshot_order.unit,
-                                 reason=reason.strip(), evidence=evidence.strip(), submitted_by=by, submitted_at=at)
+    if reason_kind not in AppealReason.values:
+        raise InvalidInput(_("Choose the reason of the appeal."), code="invalid_reason_kind")
+    if outcome not in AppealOutcome.values:
+        raise InvalidInput(_("Choose what the appeal asks for."), code="invalid_outcome")
+    fields = {}
+    if outcome == AppealOutcome.CORRECT:
+        contacted, resolution, satisfaction = corrected or (None, "", "")
+        from feedback.models import Resolution, Satisfaction
+
+        if (not isinstance(contacted, bool) or resolution not in Resolution.values
+                or satisfaction not in Satisfaction.values):
+            raise InvalidInput(_("Give the three answers that should have been recorded."), code="corrected_required")
+        fields = {"corrected_contacted": contacted, "corrected_resolution": resolution,
+                  "corrected_satisfaction": satisfaction}
+    if outcome == AppealOutcome.REATTRIBUTE:
+        if reattribute_to is None or reattribute_to.pk == snapshot_order.unit_id:
+            raise InvalidInput(_("Choose the unit the order should count for."), code="reattribute_to_required")
+        fields = {"reattribute_to": reattribute_to}
+    files = list(files)
+    _check_files(files)
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().get(pk=snapshot_order.unit_id)  # one quota count at a time
+        if Appeal.objects.filter(snapshot_order__order=snapshot_order.order, period=snapshot.period,
+                                 status__in=[DecisionStatus.PENDING, DecisionStatus.FORWARDED]).exists():
+            raise StateConflict(_("This order already has an appeal waiting."), code="appeal_pending")
+        quota = appeal_quota_left(snapshot, unit)
+        if quota["left"] <= 0:
+            raise StateConflict(
+                _("Your unit has used its %(total)s appeals of %(month)s (控制申诉数量: at least %(min)s, or "
+                  "%(share)s%% of its scored orders).") % {
+                    "total": quota["total"], "month": f"{snapshot.period:%Y-%m}", "min": snapshot.scheme.appeal_quota_min,
+                    "share": q(snapshot.scheme.appeal_quota_share * 100).normalize()},
+                code="appeal_quota_exceeded")
+        district = _district_of(unit)
+        appeal = Appeal.objects.create(
+            snapshot_order=snapshot_order, period=snapshot.period, unit=unit, reason_kind=reason_kind,
+            reason=reason.strip(), evidence=evidence.strip(), outcome=outcome, submitted_by=by, submitted_at=at,
+            district=district, status=DecisionStatus.PENDING if district else DecisionStatus.FORWARDED, **fields)
+        for upload in files:
+            AppealAttachment.objects.create(appeal=appeal, file=upload, name=upload.name[:255],
+                                            content_type=(getattr(upload, "content_type", "") or "")[:100],
+                                            size=upload.size, uploaded_at=at)
+    return appeal
+
+
+def _check_files(files) -> None:
+    from pathlib import PurePath
+
+    from hotline.core.exceptions import InvalidInput
+
+    if len(files) > MAX_ATTACHMENTS:
+        raise InvalidInput(_("At most %(n)s files per appeal.") % {"n": MAX_ATTACHMENTS}, code="too_many_files")
+    for upload in files:
+        if PurePath(upload.name or "").suffix.lower() not in ATTACHMENT_TYPES:
+            raise InvalidInput(_("%(name)s: only documents, photos and recordings (%(types)s).") % {
+                "name": upload.name, "types": " ".join(sorted(ATTACHMENT_TYPES))}, code="invalid_file_type")
+        if upload.size > MAX_ATTACHMENT_BYTES:
+            raise InvalidInput(_("%(name)s is larger than 10 MB.") % {"name": upload.name}, code="file_too_large")
+
+
+def may_review_at_district(user, appeal) -> bool:
+    """The district's review: its leaders and supervisors (a user of the district sub-center)."""
+    from hotline.core.choices import Role as UserRole
+
+    return bool(appeal.district_id and user.unit_id == appeal.district_id
+                and user.role in (UserRole.UNIT_LEADER, UserRole.SUPERVISOR, UserRole.ADMIN))
+
+
+def may_read_appeal(user, appeal) -> bool:
+    """The unit that appealed, its district's reviewers, and the city's supervisors and admins."""
+    from hotline.core.choices import Role as UserRole
+
+    if user.is_superuser or (user.role in (UserRole.SUPERVISOR, UserRole.ADMIN) and user.unit is not None
+                             and user.unit.level == UnitLevel.CENTER):
+        return True
+    if may_review_at_district(user, appeal):
+        return True
+    return is_unit_member(user) and appeal.unit.is_within(user.unit)
+
+
+def appeal_review_district(*, appeal, by, agree: bool, note: str, at: dt.datetime | None = None):
+    """区级审核: the district agrees (the appeal goes on to the city) or rejects it (final)."""
+    from hotline.core.exceptions import Forbidden, InvalidInput
+
+    from .models import DecisionStatus
+
+    if not may_review_at_district(by, appeal):
+        raise Forbidden(_("Only the unit's district reviews this appeal first."), code="not_district_reviewer")
+    if appeal.submitted_by_id == by.pk:
+        raise Forbidden(_("Nobody decides their own appeal."), code="own_appeal")
+    if not note.strip():
+        raise InvalidInput(_("Give the reason of the decision."), code="reason_required")
+    with transaction.atomic():
+        appeal = type(appeal).objects.select_for_update().get(pk=appeal.pk)
+        if appeal.status != DecisionStatus.PENDING:
+            raise StateConflict(_("This appeal is not waiting for the district."), code="already_decided")
+        appeal.status = DecisionStatus.FORWARDED if agree else DecisionStatus.REJECTED
+        appeal.district_decided_by, appeal.district_decided_at = by, at or timezone.now()
+        appeal.district_note = note.strip()
+        appeal.save()
+    return appeal
 
 
 def appeal_decide(*, appeal, by, accept: bool, note: str, at: dt.datetime | None = None):
-    """Accepted: the order is exempted and the month rescored as a new revision (the old stays)."""
-    from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
+    """市级审核: accepted, the month changes as the appeal asked (drop: the order is exempted; correct: the
+    recorded answers; re-attribute: the unit it counts for) in a new revision, the old one intact."""
+    from hotline.core.exceptions import Forbidden, InvalidInput
 
-    from .models import DecisionStatus, Exemption
+    from .models import AppealOutcome, DecisionStatus, Exemption, UnreasonableKind
 
     _check_reviewer(by)
     if appeal.submitted_by_id == by.pk:
@@ -447,20 +455,31 @@ def appeal_decide(*, appeal, by, accept: bool, note: str, at: dt.datetime | None
     at = at or timezone.now()
     with transaction.atomic():
         appeal = type(appeal).objects.select_for_update().get(pk=appeal.pk)
-        if appeal.status != DecisionStatus.PENDING:
+        if appeal.status == DecisionStatus.PENDING:
+            raise StateConflict(_("The district has not reviewed this appeal yet."), code="district_review_pending")
+        if appeal.status != DecisionStatus.FORWARDED:
             raise StateConflict(_("This appeal was already decided."), code="already_decided")
         appeal.status = DecisionStatus.APPROVED if accept else DecisionStatus.REJECTED
         appeal.decided_by, appeal.decided_at, appeal.decision_note = by, at, note.strip()
         if accept:
             order = appeal.snapshot_order.order
-            if not Exemption.objects.filter(order=order, status=DecisionStatus.APPROVED).exists():
-                Exemption.objects.create(order=order, reason=f"申诉 #{appeal.pk}: {appeal.reason}"[:2000],
-                                         status=DecisionStatus.APPROVED, proposed_by=appeal.submitted_by,
-                                         proposed_at=appeal.submitted_at, decided_by=by, decided_at=at,
-                                         decision_note=note.strip())
-            current = Snapshot.objects.get(period=appeal.period, is_current=True)
-            appeal.revision = rescore_without(current, exclude_orders={order.pk}, note=f"appeal #{appeal.pk} accepted",
-                                              at=at)
+            current = Snapshot.objects.get(period=appeal.period, district=appeal.snapshot_order.snapshot.district,
+                                           is_current=True, is_preview=False)
+            label = f"appeal #{appeal.pk} accepted: {appeal.get_outcome_display()}"
+            if appeal.outcome == AppealOutcome.CORRECT:
+                item = appeal.snapshot_order
+                appeal.revision = revise(current, note=label, at=at, corrections={(order.pk, item.kind, item.round): (
+                    appeal.corrected_contacted, appeal.corrected_resolution, appeal.corrected_satisfaction)})
+            elif appeal.outcome == AppealOutcome.REATTRIBUTE:
+                appeal.revision = revise(current, note=label, at=at, reattribute={order.pk: appeal.reattribute_to})
+            else:
+                if not Exemption.objects.filter(order=order, status=DecisionStatus.APPROVED).exists():
+                    Exemption.objects.create(order=order, kind=UnreasonableKind.APPEAL,
+                                             reason=f"申诉 #{appeal.pk}: {appeal.reason}"[:2000],
+                                             status=DecisionStatus.APPROVED, proposed_by=appeal.submitted_by,
+                                             proposed_at=appeal.submitted_at, decided_by=by, decided_at=at,
+                                             decision_note=note.strip())
+                appeal.revision = revise(current, drop={order.pk}, note=label, at=at)
         appeal.save()
     return appeal
 

@@ -1,11 +1,25 @@
 from celery import shared_task
 
 
+@shared_task(name="assessment.score_settled_months")
+def score_settled_months() -> list[str]:
+    """Beat runs this daily (hotline/schedules.py) and the worker at start-up (hotline/celery.py): every
+    month whose settlement window has closed and that has no snapshot yet is frozen (a run missed while
+    the platform was down is caught up; beat does not replay missed crontabs)."""
+    from .services import score_settled_months as run
+
+    return [str(snapshot) for snapshot in run()]
+
+
+@shared_task(name="assessment.score_preview")
+def score_preview() -> list[str]:
+    """Nightly: each unit's month so far (预览), marked as a preview."""
+    from .services import score_preview as run
+
+    return [str(snapshot) for snapshot in run()]
+
+
 @shared_task(name="assessment.score_previous_month")
-def score_previous_month() -> str:
-    """Beat runs this on the 1st of each month (hotline/schedules.py) for the month just ended."""
-    from django.utils import timezone
-
-    from .services import previous_month, score_month
-
-    return str(score_month(previous_month(timezone.localdate())))
+def score_previous_month() -> list[str]:
+    """Kept for schedules saved before score_settled_months replaced it: does the same."""
+    return score_settled_months()

@@ -6,7 +6,10 @@ app_name = "assessment"
 
 urlpatterns = [
     path("rankings/", views.RankingsPage.as_view(), name="rankings"),
+    path("rules/", views.RulesPage.as_view(), name="rules"),
     path("units/<str:code>/", views.ScorecardPage.as_view(), name="scorecard"),
+    path("items/<int:pk>/appeal/", views.AppealPage.as_view(), name="appeal"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("review/", views.ReviewPage.as_view(), name="review"),
     path("instructions/", views.InstructionsPage.as_view(), name="instructions"),
     path("orders/<int:pk>/exemption/", views.exemption_propose, name="exemption-propose"),

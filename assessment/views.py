@@ -1,24 +1,42 @@
-"""Assessment (压力感知): the month's ranking table, a unit's scorecard with its appeals, the
-supervisors' review of appeals and exemptions, and leaders' 批示 with the units' answers."""
+"""Assessment (压力感知): the month's ranking table (and the public one, 排名结果向社会公布), a unit's
+scorecard with every item and why it counted, appeals in two levels, exemptions, the rules as they
+apply, and leaders' 批示 with the units' answers."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
-from django.views.decorators.http import require_POST
-from django.http import Http404
+from django.db.models import Count, F, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
 
-from hotline.core.choices import Role, UnitLevel
+from hotline.core.choices import LivelihoodTag, Role, UnitLevel
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Unit
 from hotline.core.navigation import WORKBENCH_RANKINGS
+from hotline.core.pagination import page_of
 from hotline.core.selectors import units_visible_to
 from hotline.core.views import WorkbenchView
 
 from . import services
-from .models import Appeal, DecisionStatus, Exemption, Instruction, Snapshot, SnapshotOrder, Tier
+from .forms import AppealForm
+from .selectors import livelihood_slice
+from .models import (
+    Appeal,
+    AppealAttachment,
+    DecisionStatus,
+    Exemption,
+    Instruction,
+    Outcome,
+    Scheme,
+    Snapshot,
+    SnapshotOrder,
+    Tier,
+)
 
 TIER_COLOURS = {
     Tier.GOVERNANCE: "warning", Tier.ADVANCED: "success", Tier.IMPROVED: "info", Tier.RECTIFY: "danger",
@@ -33,47 +51,104 @@ SORTS = {
     key: (F(field).desc(nulls_last=True), "unit__code")
     for key, field in {
         "volume": "volume", "per_10k": "per_10k", "response": "response_rate", "resolution": "resolution_rate",
-        "satisfaction": "satisfaction_rate", "score": "score",
+        "satisfaction": "satisfaction_rate", "score": "score", "no_reply": "no_reply", "due": "due",
+        "resolved_share": "resolved_share", "satisfied_share": "satisfied_share",
     }.items()
 }
+RANK_ORDER = (F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "unit__code")
+
+
+def snapshot_choices(district=None) -> list[Snapshot]:
+    """The months a reader can open: each month's current revision, and its preview while there is one."""
+    rows = Snapshot.objects.filter(district=district).filter(Q(is_current=True) | Q(is_preview=True)).select_related(
+        "scheme").order_by("-period", "is_preview")[:36]
+    return list(rows)
+
+
+def pick_snapshot(snapshots: list[Snapshot], period: str, preview: bool) -> Snapshot | None:
+    for s in snapshots:
+        if f"{s.period:%Y-%m}" == period and s.is_preview == preview:
+            return s
+    for s in snapshots:
+        if f"{s.period:%Y-%m}" == period:
+            return s
+    finals = [s for s in snapshots if not s.is_preview]
+    return finals[0] if finals else (snapshots[0] if snapshots else None)
 
 
 class RankingsPage(WorkbenchView):
-    """Monthly rankings of streets, departments and districts (published to every unit)."""
+    """Monthly rankings of streets, departments and districts (published to every unit); the month so
+    far as a preview; a district's internal ranking where it runs its own scheme."""
 
     nav_item = WORKBENCH_RANKINGS
     template_name = "assessment/rankings.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        snapshots = list(Snapshot.objects.filter(is_current=True).order_by("-period")[:24])
-        wanted = self.request.GET.get("period", "")
-        snapshot = next((s for s in snapshots if f"{s.period:%Y-%m}" == wanted), snapshots[0] if snapshots else None)
-        level = self.request.GET.get("level", UnitLevel.STREET)
+        get = self.request.GET
+        district = get.get("district", "")
+        scope = None
+        if get.get("scope") == "district" and district:
+            scope = Unit.objects.filter(code=district, level=UnitLevel.DISTRICT).first()
+        snapshots = snapshot_choices(scope)
+        snapshot = pick_snapshot(snapshots, get.get("period", ""), get.get("preview") == "1")
+        level = get.get("level", UnitLevel.STREET)
         level = level if level in LEVELS else UnitLevel.STREET
-        district = self.request.GET.get("district", "")
         rows = []
         if snapshot:
             qs = snapshot.units.filter(level=level).select_related("unit", "unit__parent")
             if district and level == UnitLevel.STREET:
                 qs = qs.filter(unit__parent__code=district)
-            sort = SORTS.get(self.request.GET.get("sort", ""), ("rank", "-score", "unit__code"))
+            sort = SORTS.get(get.get("sort", ""), RANK_ORDER)
             rows = [(r, TIER_COLOURS.get(r.tier, "light")) for r in qs.order_by(*sort)]
         changes = []
-        if snapshot and snapshot.revision > 1:
-            before = Snapshot.objects.filter(period=snapshot.period, revision=snapshot.revision - 1).first()
+        if snapshot and not snapshot.is_preview and snapshot.revision > 1:
+            before = Snapshot.objects.filter(period=snapshot.period, district=snapshot.district, is_preview=False,
+                                             revision=snapshot.revision - 1).first()
             changes = services.revision_changes(before, snapshot) if before else []
+        district_schemes = set(Scheme.objects.filter(district__isnull=False, is_active=True)
+                               .values_list("district__code", flat=True))
+        tag = get.get("tag", "")
+        tag = tag if tag in LivelihoodTag.values else ""
         context.update(
             changes=[c for c in changes if c["unit"].level == level][:20],
-            snapshots=snapshots, snapshot=snapshot, rows=rows, level=level, district=district,
+            snapshots=snapshots, snapshot=snapshot, rows=rows, level=level, district=district, scope=scope,
             levels=[(v, UnitLevel(v).label) for v in LEVELS],
             districts=Unit.objects.filter(level=UnitLevel.DISTRICT).order_by("code"),
+            district_has_scheme=district in district_schemes,
+            settles_at=services.settlement_end(snapshot.period, snapshot.scheme) if snapshot else None,
+            tag=tag, tags=LivelihoodTag.choices,
+            tag_rows=livelihood_slice(snapshot, tag, level, district) if snapshot and tag else [],
         )
         return context
 
 
 # --- scorecard, appeals, 批示 --------------------------------------------------------------------------
 UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_LEADER})
+
+# Why an item counted as it did (the scorecard's last column), by outcome.
+OUTCOME_WHY = {
+    Outcome.EVALUATED: gettext_lazy("Replied by the deadline + grace; scored with the citizen's answers."),
+    Outcome.NO_REPLY: gettext_lazy("No accepted reply by the deadline + grace: scored as not contacted, unresolved, "
+                        "unsatisfied (the scheme's no-reply answers)."),
+    Outcome.LATE: gettext_lazy("A reply after the deadline + grace, evaluated: counted by the scheme's late rule."),
+    Outcome.LONG_PENDING: gettext_lazy("挂账 approved: counts in 响应率 now; 解决率 and 满意率 at its expected date."),
+    Outcome.UNREACHABLE: gettext_lazy("The citizen could not be reached: not scored (the unit's unreachable share is shown)."),
+    Outcome.CARRIED: gettext_lazy("Replied in time, not evaluated yet: counted in the month its evaluation comes in."),
+    Outcome.PENDING: gettext_lazy("Not settled yet (preview): it may still be replied to or evaluated."),
+    Outcome.UNEVALUATED: gettext_lazy("Replied in time but never evaluated: not scored (not the unit's failure)."),
+    Outcome.EXEMPTED: gettext_lazy("Exempted (不合理诉求 or an accepted appeal): not scored."),
+    Outcome.TRANSFERRED: gettext_lazy("Re-dispatched (改派): counts for the unit it went to."),
+    Outcome.NOT_COUNTED: gettext_lazy("A re-handled round: the scheme counts the first round only."),
+    Outcome.REPLACED: gettext_lazy("Re-handled: the scheme counts the later round instead."),
+}
+OUTCOME_COLOURS = {
+    Outcome.EVALUATED: "success", Outcome.NO_REPLY: "danger", Outcome.LATE: "warning",
+    Outcome.LONG_PENDING: "info", Outcome.UNREACHABLE: "secondary", Outcome.CARRIED: "light",
+    Outcome.PENDING: "light", Outcome.UNEVALUATED: "secondary", Outcome.EXEMPTED: "dark",
+    Outcome.TRANSFERRED: "light", Outcome.NOT_COUNTED: "light", Outcome.REPLACED: "light",
+}
+ITEMS_PER_PAGE = 100
 
 
 def _pk(request, name: str) -> int:
@@ -85,7 +160,8 @@ def _pk(request, name: str) -> int:
 
 
 class ScorecardPage(WorkbenchView):
-    """A unit's month: each counted order and how it scored, appeals, and 批示 (for leaders)."""
+    """A unit's month: every item that fell due (and what was carried in), its outcome, what it scored
+    and why; the unit's figures; appeals; and 批示 (for leaders)."""
 
     nav_item = WORKBENCH_RANKINGS
     template_name = "assessment/scorecard.html"
@@ -95,21 +171,33 @@ class ScorecardPage(WorkbenchView):
         context = super().get_context_data(**kwargs)
         unit = get_object_or_404(units_visible_to(self.request.user) if self.request.user.unit else Unit.objects,
                                  code=code)
-        period = self.request.GET.get("period", "")
-        snapshots = Snapshot.objects.filter(is_current=True).order_by("-period")
-        snapshot = next((s for s in snapshots if f"{s.period:%Y-%m}" == period), snapshots.first())
+        get = self.request.GET
+        snapshots = snapshot_choices()
+        snapshot = pick_snapshot(snapshots, get.get("period", ""), get.get("preview") == "1")
         row = snapshot.units.filter(unit=unit).first() if snapshot else None
-        orders = (snapshot.orders.filter(unit=unit).select_related("order", "order__demand__category")
-                  .prefetch_related("appeals") if snapshot else [])
+        outcome = get.get("outcome", "")
+        items = SnapshotOrder.objects.none()
+        counts = {}
+        if snapshot:
+            items = (snapshot.orders.filter(unit=unit).select_related("order", "category")
+                     .prefetch_related("appeals").order_by("due_at", "order_id", "kind"))
+            counts = dict(snapshot.orders.filter(unit=unit).values_list("outcome").annotate(n=Count("id")).order_by())
+            if outcome in Outcome.values:
+                items = items.filter(outcome=outcome)
+        page = page_of(items, get.get("page"), ITEMS_PER_PAGE)
+        appealable = bool(snapshot and not snapshot.is_preview and services.is_unit_member(self.request.user)
+                          and unit.is_within(self.request.user.unit)
+                          and timezone.now() <= services.appeal_deadline(snapshot))
         context.update(
-            unit=unit, snapshot=snapshot, row=row, orders=orders,
-            can_appeal=bool(snapshot and services.is_unit_member(self.request.user)
-                            and unit.is_within(self.request.user.unit)
-                            and timezone.now() <= services.appeal_deadline(snapshot)),
-            appeal_deadline=services.appeal_deadline(snapshot) if snapshot else None,
+            unit=unit, snapshot=snapshot, snapshots=snapshots, row=row, page_obj=page,
+            items=[(i, OUTCOME_COLOURS.get(i.outcome, "light"), OUTCOME_WHY.get(i.outcome, "")) for i in page],
+            outcome=outcome, outcomes=[(v, label, counts.get(v, 0)) for v, label in Outcome.choices if counts.get(v)],
+            can_appeal=appealable,
+            appeal_deadline=services.appeal_deadline(snapshot) if snapshot and not snapshot.is_preview else None,
+            quota=services.appeal_quota_left(snapshot, unit) if snapshot and not snapshot.is_preview else None,
             is_leader=self.request.user.is_superuser or self.request.user.role in (Role.LEADER, Role.ADMIN),
             instructions=Instruction.objects.filter(unit=unit).select_related("leader")[:20],
-            not_counted=not_counted(snapshot, unit) if snapshot else [],
+            process_labels=PROCESS_LABELS,
         )
         return context
 
@@ -129,49 +217,90 @@ class ScorecardPage(WorkbenchView):
         return redirect(f"{request.path}?period={context['snapshot'].period:%Y-%m}" if context["snapshot"] else request.path)
 
 
-def not_counted(snapshot: Snapshot, unit: Unit, limit: int = 200) -> list[tuple]:
-    """The unit's lead orders of the month that did not count, each with the reason (for the scorecard)."""
-    from dispatch.choices import Status
-    from dispatch.models import WorkOrder
+PROCESS_LABELS = {
+    "signed": gettext_lazy("Signed for in time"), "on_time": gettext_lazy("Replied by the deadline"),
+    "no_return": gettext_lazy("Replied, no unfounded return (退单)"), "no_rehandle": gettext_lazy("Replied, not re-handled (重办)"),
+    "no_extension": gettext_lazy("Replied, no extension (延期)"), "not_overdue": gettext_lazy("Replied by the deadline + grace"),
+    "truthful": gettext_lazy("Replied, not contradicted (反馈不实)"),
+}
 
-    start, end = services.month_bounds(snapshot.period)
-    counted = snapshot.orders.filter(unit=unit).values("order_id")
-    orders = (
-        WorkOrder.objects.filter(unit=unit, role="main", dispatched_at__gte=start, dispatched_at__lt=end)
-        .exclude(pk__in=counted).exclude(status=Status.TRANSFERRED)
-        .prefetch_related("exemptions", "callbacks").select_related("demand__category").order_by("dispatched_at")[:limit]
-    )
-    rows = []
-    for order in orders:
-        if any(e.status == DecisionStatus.APPROVED for e in order.exemptions.all()):
-            reason = _("Exempted (不合理诉求 or accepted appeal)")
-        elif any(c.status == "unreachable" for c in order.callbacks.all()):
-            reason = _("Citizen unreachable")
-        elif order.status == Status.CLOSED:
-            reason = _("Evaluated in another month")
-        else:
-            reason = _("Not evaluated yet (%(status)s)") % {"status": order.get_status_display()}
-        rows.append((order, reason))
-    return rows
+
+class AppealPage(WorkbenchView):
+    """申诉 of one item: the reason, what the appeal asks for, evidence and files. A refusal (window,
+    quota, an appeal already waiting) is shown above the form, which keeps what was typed."""
+
+    nav_item = WORKBENCH_RANKINGS
+    template_name = "assessment/appeal.html"
+    extra_roles = UNIT_ROLES
+
+    def item(self, pk) -> SnapshotOrder:
+        item = get_object_or_404(SnapshotOrder.objects.select_related("snapshot__scheme", "order", "unit", "category"),
+                                 pk=pk, snapshot__is_preview=False)
+        user = self.request.user
+        if not (services.is_unit_member(user) and item.unit.is_within(user.unit)):
+            raise Http404  # another unit's item
+        return item
+
+    def get_context_data(self, pk, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item = self.item(pk)
+        context.update(item=item, form=form or AppealForm(unit=item.unit),
+                       quota=services.appeal_quota_left(item.snapshot, item.unit),
+                       deadline=services.appeal_deadline(item.snapshot), why=OUTCOME_WHY.get(item.outcome, ""))
+        return context
+
+    def post(self, request, pk):
+        item = self.item(pk)
+        form = AppealForm(request.POST, request.FILES, unit=item.unit)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.appeal_submit(
+                    snapshot_order=item, by=request.user, reason_kind=data["reason_kind"], reason=data["reason"],
+                    evidence=data["evidence"], outcome=data["outcome"], files=request.FILES.getlist("files"),
+                    corrected=(data["corrected_contacted"], data["corrected_resolution"], data["corrected_satisfaction"]),
+                    reattribute_to=data["reattribute_to"])
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(request, _("Appeal submitted: the district reviews it first, then the city."))
+                return redirect(f"{reverse('assessment:scorecard', args=[item.unit.code])}"
+                                f"?period={item.snapshot.period:%Y-%m}")
+        return self.render_to_response(self.get_context_data(pk=pk, form=form), status=400)
 
 
 class ReviewPage(WorkbenchView):
-    """Supervisors: appeals (申诉) and exemptions (不合理诉求) waiting for a decision."""
+    """Appeals (申诉) in two levels — a district's leaders review their units' appeals first, the city's
+    supervisors decide — and exemptions (不合理诉求) waiting for a supervisor."""
 
     nav_item = WORKBENCH_RANKINGS
     template_name = "assessment/review.html"
 
     def allowed_roles(self):
-        return frozenset({Role.SUPERVISOR, Role.ADMIN})
+        return frozenset({Role.SUPERVISOR, Role.ADMIN, Role.UNIT_LEADER})
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
+        city = user.is_superuser or (user.role in (Role.SUPERVISOR, Role.ADMIN) and user.unit is not None
+                                     and user.unit.level == UnitLevel.CENTER)
+        appeals = Appeal.objects.select_related("unit", "district", "snapshot_order__order", "submitted_by",
+                                                "reattribute_to").prefetch_related("attachments")
+        district_queue = appeals.filter(status=DecisionStatus.PENDING, district=user.unit) if user.unit_id else []
         context.update(
-            appeals=Appeal.objects.filter(status=DecisionStatus.PENDING).select_related(
-                "unit", "snapshot_order__order", "submitted_by"),
-            exemptions=Exemption.objects.filter(status=DecisionStatus.PENDING).select_related("order__unit", "proposed_by"),
-            decided=Appeal.objects.exclude(status=DecisionStatus.PENDING).select_related("unit", "revision")[:20],
+            city=city,
+            district_queue=district_queue,
+            city_queue=appeals.filter(status=DecisionStatus.FORWARDED) if city else [],
+            waiting_districts=appeals.filter(status=DecisionStatus.PENDING) if city else [],
+            exemptions=Exemption.objects.filter(status=DecisionStatus.PENDING).select_related(
+                "order__unit", "proposed_by") if city else [],
+            decided=(appeals.filter(status__in=[DecisionStatus.APPROVED, DecisionStatus.REJECTED])
+                     .filter(Q() if city else Q(district=user.unit)).select_related("revision")
+                     .order_by("-decided_at", "-district_decided_at")[:20]),
         )
+        if not (city or district_queue or context["decided"]) and user.role == Role.UNIT_LEADER \
+                and not (user.unit and user.unit.level == UnitLevel.DISTRICT):
+            raise Http404  # a street's leader has no review to do
         return context
 
     def post(self, request):
@@ -183,17 +312,57 @@ class ReviewPage(WorkbenchView):
         note = request.POST.get("note", "")
         try:
             if "appeal" in request.POST:
-                appeal = services.appeal_decide(appeal=get_object_or_404(Appeal, pk=_pk(request, "appeal")), by=request.user,
-                                                accept=accept, note=note)
-                if appeal.revision:
-                    messages.success(request, _("Appeal accepted: %(s)s is the new revision.") % {"s": appeal.revision})
+                appeal = get_object_or_404(Appeal, pk=_pk(request, "appeal"))
+                if appeal.status == DecisionStatus.PENDING and appeal.district_id:
+                    services.appeal_review_district(appeal=appeal, by=request.user, agree=accept, note=note)
+                    messages.success(request, _("Forwarded to the city.") if accept else _("Appeal rejected."))
+                else:
+                    appeal = services.appeal_decide(appeal=appeal, by=request.user, accept=accept, note=note)
+                    if appeal.revision:
+                        messages.success(request, _("Appeal accepted: %(s)s is the new revision.") % {"s": appeal.revision})
+                    else:
+                        messages.success(request, _("Decided."))
             elif "exemption" in request.POST:
-                services.exemption_decide(exemption=get_object_or_404(Exemption, pk=_pk(request, "exemption")),
-                                          by=request.user, approve=accept, note=note)
-            messages.success(request, _("Decided."))
+                exemption = services.exemption_decide(
+                    exemption=get_object_or_404(Exemption, pk=_pk(request, "exemption")), by=request.user,
+                    approve=accept, note=note)
+                messages.success(request, _("Decided."))
         except DomainError as exc:
             messages.error(request, exc.detail)
         return redirect("assessment:review")
+
+
+@login_required
+def attachment_download(request, pk: int):
+    """An appeal's evidence file, to the people who may read the appeal (never a public media URL)."""
+    attachment = get_object_or_404(AppealAttachment.objects.select_related("appeal__unit"), pk=pk)
+    if not services.may_read_appeal(request.user, attachment.appeal):
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.name,
+                        content_type=attachment.content_type or "application/octet-stream")
+
+
+class RulesPage(WorkbenchView):
+    """How the score is made: the scheme in force for a month, rule by rule, with its values."""
+
+    nav_item = WORKBENCH_RANKINGS
+    template_name = "assessment/rules.html"
+    extra_roles = UNIT_ROLES
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        month = timezone.localdate().replace(day=1)
+        scheme = services.scheme_for(month)
+        context.update(scheme=scheme, month=month,
+                       schemes=Scheme.objects.select_related("district").order_by("district__code", "-valid_from"),
+                       weights=[(scheme._meta.get_field(name).verbose_name, getattr(scheme, name))
+                                for name in Scheme.WEIGHTS],
+                       settles=services.settlement_end(services.previous_month(month), scheme))
+        return context
 
 
 class InstructionsPage(WorkbenchView):
@@ -230,7 +399,8 @@ def exemption_propose(request, pk: int):
 
     order = get_object_or_404(WorkOrder, pk=pk, role="main")
     try:
-        services.exemption_propose(order=order, by=request.user, reason=request.POST.get("reason", ""))
+        services.exemption_propose(order=order, by=request.user, reason=request.POST.get("reason", ""),
+                                   kind=request.POST.get("kind", "other"))
         messages.success(request, _("Exemption proposed; a supervisor decides."))
     except DomainError as exc:
         messages.error(request, exc.detail)
@@ -250,3 +420,26 @@ def instruct_order(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.detail)
     return redirect("dispatch:order", pk=pk)
+
+
+class PublicRankingsPage(TemplateView):
+    """排名结果向社会公布: the month's frozen ranking for anyone, without login — units and rates only, no
+    order, no caller, no personal data."""
+
+    template_name = "assessment/public_rankings.html"
+
+    def get_context_data(self, **kwargs):
+        from .selectors import public_ranking
+
+        context = super().get_context_data(**kwargs)
+        get = self.request.GET
+        snapshots = list(Snapshot.objects.filter(is_current=True, is_preview=False, district__isnull=True)
+                         .order_by("-period")[:24])
+        snapshot = next((x for x in snapshots if f"{x.period:%Y-%m}" == get.get("period", "")),
+                        snapshots[0] if snapshots else None)
+        level = get.get("level", UnitLevel.STREET)
+        level = level if level in LEVELS else UnitLevel.STREET
+        context.update(snapshots=snapshots, snapshot=snapshot, level=level,
+                       levels=[(v, UnitLevel(v).label) for v in LEVELS],
+                       rows=public_ranking(snapshot, level) if snapshot else [])
+        return context

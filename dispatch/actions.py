@@ -40,6 +40,10 @@ def _pending_extension(order) -> bool:
     return order.extensions.filter(status=ExtensionStatus.PENDING).exists()
 
 
+def _pending_long_pending(order) -> bool:
+    return order.long_pending_requests.filter(status=ExtensionStatus.PENDING).exists()
+
+
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
@@ -53,9 +57,10 @@ ACTIONS: dict[str, Action] = {
                lambda o, u, d: services.work_order_request_extension(order=o, by=u, **d), UNIT,
                lambda o: o.status in OPEN_STATUSES and timezone.now() < o.deadline and not _pending_extension(o),
                "outline-secondary"),
-        Action("long_pending", _("Declare long-pending (挂账)"), forms.LongPendingForm,
-               lambda o, u, d: services.work_order_declare_long_pending(order=o, by=u, **d), UNIT,
-               _transition_ok("declare_long_pending"), "outline-secondary"),
+        Action("long_pending", _("Request 挂账 (long-pending)"), forms.LongPendingForm,
+               lambda o, u, d: services.work_order_request_long_pending(order=o, by=u, **d), UNIT,
+               lambda o: can_proceed(o.declare_long_pending) and timezone.now() < o.deadline
+               and not _pending_long_pending(o), "outline-secondary"),
         Action("progress", _("Add a progress note"), forms.RequiredNoteForm,
                lambda o, u, d: services.work_order_add_progress(order=o, by=u, note=d["note"]), UNIT,
                lambda o: o.status in (*OPEN_STATUSES, Status.LONG_PENDING), "outline-secondary"),
@@ -78,6 +83,22 @@ ACTIONS: dict[str, Action] = {
         Action("reject_extension", _("Reject the extension"), forms.RequiredNoteForm,
                lambda o, u, d: services.work_order_decide_extension(order=o, by=u, approve=False, note=d["note"]),
                HOTLINE, _pending_extension, "outline-danger"),
+        Action("approve_long_pending", _("Approve the 挂账"), forms.NoteForm,
+               lambda o, u, d: _feedback().long_pending_decide(order=o, by=u, approve=True, note=d["note"]),
+               HOTLINE, _pending_long_pending, "success",
+               _("Approve the 挂账? The order then waits for its expected date and the citizen is sent the message.")),
+        Action("reject_long_pending", _("Reject the 挂账"), forms.RequiredNoteForm,
+               lambda o, u, d: _feedback().long_pending_decide(order=o, by=u, approve=False, note=d["note"]),
+               HOTLINE, _pending_long_pending, "outline-danger"),
+        Action("history", _("Record the year the problem began (历史遗留)"), forms.HistoryForm,
+               lambda o, u, d: _intake().demand_history_set(demand=o.demand, by=u, problem_since=d["problem_since"],
+                                                            source=d["source"]),
+               HOTLINE, lambda o: o.role == "main", "outline-secondary"),
+        Action("verify_history", _("Verify the year the problem began (历史遗留)"), None,
+               lambda o, u, d: _intake().demand_history_verify(demand=o.demand, by=u), HOTLINE,
+               lambda o: o.role == "main" and o.demand.problem_since is not None
+               and o.demand.problem_since_verified_at is None, "outline-success",
+               _("Verified against its source? From now the year earns the unit the 历史遗留 bonus when resolved.")),
         Action("accept_reply", _("Accept the reply"), forms.NoteForm,
                lambda o, u, d: _feedback().reply_accept(order=o, by=u, note=d["note"]), (HOTLINE, CALLBACK),
                lambda o: o.role == "main" and can_proceed(o.accept_reply), "success"),
@@ -89,6 +110,12 @@ ACTIONS: dict[str, Action] = {
                _transition_ok("reopen"), "outline-danger"),
     ]
 }
+
+
+def _intake():
+    from intake import services as intake_services
+
+    return intake_services
 
 
 def _feedback():

@@ -59,6 +59,15 @@ class ExtensionForm(BootstrapForm):
 class LongPendingForm(BootstrapForm):
     plan = forms.CharField(label=_("Plan"), widget=forms.Textarea(attrs={"rows": 2}))
     expected_date = forms.DateField(label=_("Expected date"), widget=forms.DateInput(attrs={"type": "date"}))
+    message = forms.CharField(
+        label=_("Message to the citizen"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Sent to the citizen when the hotline approves; empty: a message from the plan and the date."))
+
+
+class HistoryForm(BootstrapForm):
+    problem_since = forms.IntegerField(label=_("Problem since (year)"), required=False, min_value=1949,
+                                       help_text=_("Empty: not an old problem."))
+    source = forms.CharField(label=_("What shows the year"), required=False, max_length=255)
 
 
 class NoteForm(BootstrapForm):

@@ -210,7 +210,12 @@ class WorkOrder(FSMModelMixin, ConcurrentTransitionMixin, models.Model):
 
     @transition(field=status, source=[Status.SIGNED, Status.IN_PROGRESS], target=Status.LONG_PENDING)
     def declare_long_pending(self):
-        """挂账: the unit cannot finish in time and commits to a plan and an expected date."""
+        """挂账: the hotline approved the unit's request (it cannot finish in time and commits to a plan
+        and an expected date); the order waits for that date instead of its deadline."""
+
+    @transition(field=status, source=Status.LONG_PENDING, target=Status.IN_PROGRESS)
+    def lapse_long_pending(self):
+        """The expected date of a 挂账 passed without a reply: the order is handled (and escalated) again."""
 
     @transition(field=status, source=[Status.SIGNED, Status.IN_PROGRESS, Status.LONG_PENDING], target=Status.REPLIED)
     def reply(self):
@@ -308,6 +313,31 @@ class Reply(models.Model):
         ordering = ["-at"]
 
 
+class WorkOrderRound(models.Model):
+    """A finished handling round (办理轮次) of a work order, kept when 重办 sends the order back to its
+    unit for another round. The order's own columns always describe its current round; these rows
+    are the earlier ones, written once and never changed, so that a round stays assessed in the
+    month its deadline fell, whatever happens to the order later."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="rounds")
+    round = models.PositiveSmallIntegerField()  # the order's rehandle_count during the round
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
+    dispatched_at = models.DateTimeField()  # the round's start (the dispatch, or the reopening)
+    deadline = models.DateTimeField()  # as extended by approved extensions (or a 挂账's expected date)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)  # the reply that stood when the round ended
+    ended_at = models.DateTimeField()  # when the order was reopened
+    extended = models.BooleanField(default=False)  # an extension was approved in the round
+    returned = models.BooleanField(default=False)  # the unit returned it and the return was rejected
+    long_pending = models.BooleanField(default=False)  # a 挂账 was approved in the round
+
+    class Meta:
+        ordering = ["order", "round"]
+        constraints = [models.UniqueConstraint(fields=["order", "round"], name="work_order_round_unique")]
+        # The month's assessment (scoremonth) reads the rounds that fell due in it.
+        indexes = [models.Index(fields=["deadline"], name="work_order_round_deadline")]
+
+
 class ExtensionRequest(models.Model):
     """延期: a unit asks, before the deadline, for more time; the hotline approves or rejects."""
 
@@ -332,6 +362,41 @@ class ExtensionRequest(models.Model):
                 fields=["order"], condition=models.Q(status="pending"), name="one_pending_extension_per_order"
             )
         ]
+
+
+class LongPendingRequest(models.Model):
+    """挂账申请: a unit that cannot finish before the deadline asks, before it, to hold the order until an
+    expected date, with its plan and what the citizen is told. The hotline approves or rejects; an
+    approved one moves the order's deadline to the end of the expected date, and the sweep re-opens and
+    escalates it when that passes without a reply."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="long_pending_requests")
+    round = models.PositiveSmallIntegerField(default=0)
+    plan = models.TextField(_("plan"))
+    expected_date = models.DateField(_("expected date"))
+    message = models.TextField(_("message to the citizen"))
+    status = models.CharField(max_length=12, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    # The deadline the approval replaced: the response part of the order falls due then.
+    old_deadline = models.DateTimeField(null=True, blank=True)
+    lapsed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(status="pending"), name="one_pending_long_pending_per_order"
+            )
+        ]
+        # The month's assessment (scoremonth) reads the approved ones whose old deadline fell in it.
+        indexes = [models.Index(fields=["old_deadline"], name="long_pending_approved_due",
+                                condition=models.Q(status="approved"))]
 
 
 class Return(models.Model):

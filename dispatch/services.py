@@ -39,6 +39,7 @@ from .models import (
     CatalogueVersion,
     ContactMethod,
     ExtensionRequest,
+    LongPendingRequest,
     Reply,
     ReplyReview,
     Return,
@@ -46,6 +47,7 @@ from .models import (
     UrgeNotice,
     WorkOrder,
     WorkOrderEvent,
+    WorkOrderRound,
 )
 from .routing import route
 
@@ -90,7 +92,10 @@ def _schedule(policy: TimeLimitPolicy | None, start: dt.datetime, calendar: Work
 
 
 def next_check_for(order: WorkOrder) -> dt.datetime | None:
-    """The next moment the sweep must look at the order, from its stage (None: nothing to watch)."""
+    """The next moment the sweep must look at the order, from its stage (None: nothing to watch). An
+    approved 挂账 is watched at the end of its expected date (its deadline then), when it lapses."""
+    if order.status == Status.LONG_PENDING:
+        return order.deadline
     if order.status not in OPEN_STATUSES:
         return None
     return {Stage.NONE: order.warn_at, Stage.REMINDED: order.deadline, Stage.URGED: order.escalate_at}.get(order.stage)
@@ -255,7 +260,8 @@ ACTION_LABELS = {
     "return_to_dispatcher": _("return"),
     "reject_return": _("reject the return of"),
     "transfer": _("re-dispatch"),
-    "declare_long_pending": _("declare long-pending"),
+    "declare_long_pending": _("put on 挂账 (long-pending)"),
+    "lapse_long_pending": _("end the 挂账 of"),
     "reply": _("reply to"),
     "reopen": _("reopen"),
     "close": _("close"),
@@ -542,24 +548,123 @@ def work_order_close(*, order: WorkOrder, by: User | None, note: str = "", at: d
     return closed
 
 
-def work_order_declare_long_pending(
-    *, order: WorkOrder, by: User, plan: str, expected_date: dt.date, at: dt.datetime | None = None
-) -> WorkOrder:
-    """挂账: a plan and an expected date; the sweep stops escalating, progress notes follow."""
+def long_pending_max_days() -> int:
+    """How far ahead a 挂账's expected date may lie (HOTLINE_LONG_PENDING_MAX_DAYS)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "HOTLINE_LONG_PENDING_MAX_DAYS", 366))
+
+
+def long_pending_until(expected_date: dt.date) -> dt.datetime:
+    """The end of the expected date (00:00 of the next day, local time): a 挂账's deadline."""
+    from hotline.core.workdays import LOCAL_TZ
+
+    return dt.datetime.combine(expected_date + dt.timedelta(days=1), dt.time(), tzinfo=LOCAL_TZ)
+
+
+def default_long_pending_message(order: WorkOrder, plan: str, expected_date: dt.date) -> str:
+    return _("Your demand %(number)s cannot be finished within its time limit. Plan: %(plan)s Expected by "
+             "%(date)s; you will be told of the progress.") % {
+        "number": order.demand.number, "plan": plan.strip()[:200], "date": expected_date.isoformat()}
+
+
+def work_order_request_long_pending(
+    *, order: WorkOrder, by: User, plan: str, expected_date: dt.date, message: str = "",
+    at: dt.datetime | None = None,
+) -> LongPendingRequest:
+    """挂账申请: before the deadline, a unit that cannot finish in time asks to hold the order until an
+    expected date after it, with its plan and what the citizen is told; the hotline decides. Until
+    then nothing changes: the deadline runs and the sweep watches it."""
     _check_unit_actor(order, by)
     at = at or timezone.now()
     if not plan.strip():
         raise InvalidInput(_("Describe the plan for solving it."), code="plan_required")
-    if expected_date <= timezone.localdate(at):
+    today = timezone.localdate(at)
+    if expected_date <= today:
         raise InvalidInput(_("The expected date must be in the future."), code="invalid_date")
+    if expected_date > today + dt.timedelta(days=long_pending_max_days()):
+        raise InvalidInput(_("The expected date may be at most %(n)s days ahead: split the work and report "
+                             "progress instead.") % {"n": long_pending_max_days()}, code="expected_date_too_far")
+    with transaction.atomic():
+        locked = _locked(order)
+        if not can_proceed(locked.declare_long_pending):
+            raise _refusal(locked, "declare_long_pending")
+        if at >= locked.deadline:
+            raise StateConflict(_("The deadline has passed: 挂账 must be asked for before it."), code="deadline_passed")
+        if timezone.localdate(locked.deadline) >= expected_date:
+            raise InvalidInput(_("The expected date is within the time limit: reply by the deadline instead."),
+                               code="expected_date_within_limit")
+        if locked.long_pending_requests.filter(status=ExtensionStatus.PENDING).exists():
+            raise StateConflict(_("A 挂账 request is already waiting for a decision."), code="long_pending_pending")
+        request = LongPendingRequest.objects.create(
+            order=locked, round=locked.rehandle_count, plan=plan.strip(), expected_date=expected_date,
+            message=message.strip() or default_long_pending_message(locked, plan, expected_date),
+            requested_by=by, requested_at=at,
+        )
+        WorkOrder.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+        _event(locked, EventKind.LONG_PENDING_REQUESTED, by=by, at=at, note=plan.strip(),
+               expected_date=expected_date.isoformat())
+    return request
+
+
+def work_order_decide_long_pending(
+    *, order: WorkOrder, by: User, approve: bool, note: str = "", at: dt.datetime | None = None
+) -> tuple[WorkOrder, LongPendingRequest]:
+    """The hotline approves a pending 挂账 request (the order waits for the end of its expected date
+    instead of its deadline, and the citizen is told: feedback.services.long_pending_decide) or rejects
+    it with a reason (the deadline stands)."""
+    _check_dispatcher(by)
+    at = at or timezone.now()
+    if not approve and not note.strip():
+        raise InvalidInput(_("Say why the 挂账 is rejected: the unit reads it."), code="note_required")
+    with transaction.atomic():
+        locked = _locked(order)
+        request = locked.long_pending_requests.select_for_update().filter(status=ExtensionStatus.PENDING).first()
+        if request is None:
+            raise StateConflict(_("There is no pending 挂账 request on this order."), code="no_pending_long_pending")
+        request.decided_by, request.decided_at, request.decision_note = by, at, note.strip()
+        if not approve:
+            request.status = ExtensionStatus.REJECTED
+            request.save()
+            WorkOrder.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+            _event(locked, EventKind.LONG_PENDING_REJECTED, by=by, at=at, note=note.strip())
+            return locked, request
+        request.status, request.old_deadline = ExtensionStatus.APPROVED, locked.deadline
+        request.save()
+
+        def prepare(locked, at):
+            policy = locked.policy
+            deadline = long_pending_until(request.expected_date)
+            schedule = schedule_until(
+                start=locked.dispatched_at, deadline=deadline, warn_at=deadline,
+                supervise_after_working_days=policy.supervise_after_working_days if policy else 2,
+                calendar=reference().calendar,
+            )
+            _apply_schedule(locked, schedule)
+            locked.long_pending_plan, locked.long_pending_until = request.plan, request.expected_date
+            return {"expected_date": request.expected_date.isoformat(), "old_deadline": request.old_deadline.isoformat()}
+
+        approved = _transition(locked, "declare_long_pending", by=by, kind=EventKind.LONG_PENDING, at=at,
+                               note=request.plan, prepare=prepare)
+    return approved, request
+
+
+def work_order_lapse_long_pending(*, order: WorkOrder, at: dt.datetime | None = None) -> WorkOrder:
+    """The sweep: a 挂账 whose expected date passed without a reply goes back to handling, already past
+    its deadline, so the sweep's next steps issue its 催办单 and then its 督办单. The event is stamped
+    with the end of the expected date (when it lapsed), not when the sweep noticed."""
 
     def prepare(locked, at):
-        locked.long_pending_plan, locked.long_pending_until = plan, expected_date
-        return {"expected_date": expected_date.isoformat()}
+        locked.stage = Stage.REMINDED  # no yellow reminder for a deadline already passed: 催办单 next
+        LongPendingRequest.objects.filter(order=locked, status=ExtensionStatus.APPROVED, lapsed_at__isnull=True).update(
+            lapsed_at=locked.deadline)
+        return {"expected_date": locked.long_pending_until.isoformat() if locked.long_pending_until else None}
 
-    return _transition(
-        order, "declare_long_pending", by=by, kind=EventKind.LONG_PENDING, at=at, note=plan, prepare=prepare
-    )
+    with transaction.atomic():
+        locked = _locked(order)
+        return _transition(locked, "lapse_long_pending", by=None, kind=EventKind.LONG_PENDING_LAPSED,
+                           at=at or locked.deadline, prepare=prepare,
+                           note=_("The expected date of the 挂账 passed without a reply."))
 
 
 def work_order_add_progress(*, order: WorkOrder, by: User, note: str, at: dt.datetime | None = None) -> WorkOrder:
@@ -664,15 +769,31 @@ def work_order_reopen(
         raise InvalidInput(_("Say why the order is reopened."), code="reason_required")
 
     def prepare(locked, at):
+        _archive_round(locked, at)
         # The order's own limit, as stored at dispatch (the policy may have changed or gone since).
         _limit, schedule = _schedule(locked.policy, at, reference().calendar, Limit(locked.limit_amount, locked.limit_unit))
         locked.dispatched_at = at
+        locked.signed_at = None  # the new round is signed for again
         _apply_schedule(locked, schedule)
         locked.rehandle_count += 1
         locked.replied_at = None
         return {"deadline": schedule.deadline.isoformat()}
 
     return _transition(order, "reopen", by=by, kind=EventKind.REOPENED, at=at, note=reason, prepare=prepare)
+
+
+def _archive_round(locked: WorkOrder, at: dt.datetime) -> WorkOrderRound:
+    """Keep the round that 重办 ends (its deadline, sign-for, reply, extensions, returns, 挂账) before the
+    order's columns start the next one: it stays assessed in the month its deadline fell."""
+    start = locked.dispatched_at
+    return WorkOrderRound.objects.create(
+        order=locked, round=locked.rehandle_count, unit_id=locked.unit_id, dispatched_at=start,
+        deadline=locked.deadline, signed_at=locked.signed_at, replied_at=locked.replied_at, ended_at=at,
+        extended=locked.extensions.filter(status=ExtensionStatus.APPROVED, decided_at__gte=start).exists(),
+        returned=locked.returns.filter(ruling="rejected", returned_at__gte=start).exists(),
+        long_pending=locked.long_pending_requests.filter(status=ExtensionStatus.APPROVED,
+                                                        round=locked.rehandle_count).exists(),
+    )
 
 
 def urge_acknowledge(*, notice: UrgeNotice, by: User, at: dt.datetime | None = None) -> UrgeNotice:

@@ -12,6 +12,9 @@ sweep reads only due rows through the partial index `work_order_next_check`, in 
    last guard against duplicates, and the event rows stamped with when the breach happened.
 An order that missed several steps (downtime) advances one step per pass, in order, until it is
 up to date.
+
+Before the steps, approved 挂账 (long-pending) orders whose expected date has passed without a reply
+lapse: back to handling past their deadline, so that the same pass issues their 催办单.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ LOCK_TARGET = 0.2  # seconds
 
 @dataclass
 class SweepResult:
+    lapsed: int = 0  # 挂账 whose expected date passed
     reminders: int = 0
     urges: int = 0
     supervisions: int = 0
@@ -57,7 +61,27 @@ class SweepResult:
 
     @property
     def steps(self) -> int:
-        return self.reminders + self.urges + self.supervisions
+        return self.lapsed + self.reminders + self.urges + self.supervisions
+
+
+def long_pending_lapse(now: dt.datetime) -> int:
+    """Re-open every approved 挂账 whose expected date ended before `now` (few at a time: one service
+    call each). An order another sweep lapsed first is no longer long-pending and is skipped."""
+    from hotline.core.exceptions import StateConflict
+
+    from .choices import Status
+    from .services import work_order_lapse_long_pending
+
+    lapsed = 0
+    due = (WorkOrder.objects.filter(status=Status.LONG_PENDING, next_check_at__lte=now)
+           .order_by("next_check_at").values_list("id", flat=True))
+    for order_id in list(due[:10_000]):
+        try:
+            work_order_lapse_long_pending(order=WorkOrder(pk=order_id))
+        except StateConflict:  # replied or lapsed meanwhile
+            continue
+        lapsed += 1
+    return lapsed
 
 
 def _claim(rows: list[tuple[int, int]], now: dt.datetime) -> list[tuple]:
@@ -156,7 +180,7 @@ def _supervision_days(policy_id, cache: dict) -> int:
 def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
     """One pass of the sweep as of `now` (see the module docstring)."""
     now = now or timezone.now()
-    result = SweepResult()
+    result = SweepResult(lapsed=long_pending_lapse(now))
     calendar = reference().calendar
     policy_days: dict = {}
     size = batch_size

@@ -21,7 +21,7 @@ from . import services
 from .actions import ACTIONS, actions_for
 from .choices import OPEN_STATUSES, ExtensionStatus, Light, Status
 from .forms import DispatchForm, QueueFilterForm
-from .models import ExtensionRequest
+from .models import ExtensionRequest, LongPendingRequest
 from .selectors import (
     light_q,
     supervision_orders_visible_to,
@@ -97,6 +97,7 @@ class OrderPage(WorkbenchView):
                 else None
             ),
             pending_extension=order.extensions.filter(status=ExtensionStatus.PENDING).first(),
+            pending_long_pending=order.long_pending_requests.filter(status=ExtensionStatus.PENDING).first(),
             urge_notices=order.urge_notices.all(),
             now=timezone.now(),
         )
@@ -153,6 +154,8 @@ class DispatcherPage(WorkbenchView):
             returned=work_orders_visible_to(self.request.user).filter(status=Status.RETURNED)
             .prefetch_related("returns").order_by("deadline")[:50],
             extensions=ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
+            .select_related("order", "order__unit").order_by("requested_at")[:50],
+            long_pending=LongPendingRequest.objects.filter(status=ExtensionStatus.PENDING)
             .select_related("order", "order__unit").order_by("requested_at")[:50],
             dispatch_form=form,
             form_demand=form_demand,

@@ -80,7 +80,7 @@ class Evaluation(models.Model):
     resolution = models.CharField(_("resolved"), max_length=12, choices=Resolution.choices)
     satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices)
     comment = models.TextField(_("comment"), blank=True)
-    # 矛盾: the unit said it contacted the citizen, the citizen says nobody did.
+    # 反馈不实: the unit said it contacted the citizen (or resolved the matter), the citizen says no.
     contradiction = models.BooleanField(_("contradicts the unit's reply"), default=False)
     recorded_at = models.DateTimeField(_("recorded at"), db_index=True)
     recorded_by = models.ForeignKey(

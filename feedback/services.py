@@ -21,6 +21,7 @@ from dispatch.services import (
     _locked,
     work_order_accept_reply,
     work_order_close,
+    work_order_decide_long_pending,
     work_order_reopen,
 )
 from hotline.core.choices import Role as UserRole
@@ -88,6 +89,20 @@ def evaluation_link_issue(*, order: WorkOrder, at: dt.datetime | None = None) ->
     return link
 
 
+@transaction.atomic
+def long_pending_decide(*, order: WorkOrder, by: User, approve: bool, note: str = "",
+                        at: dt.datetime | None = None) -> WorkOrder:
+    """The hotline's decision on a 挂账 request; on approval the citizen is sent the request's message
+    (the text message is logged, not sent)."""
+    at = at or timezone.now()
+    order, request = work_order_decide_long_pending(order=order, by=by, approve=approve, note=note, at=at)
+    if approve:
+        demand = order.demand
+        OutgoingMessage.objects.create(demand=demand, phone=demand.caller_phone, at=at,
+                                       text=f"[12345] {request.message}")
+    return order
+
+
 def _latest_reply_text(order: WorkOrder) -> str:
     reply = order.replies.first()
     return (reply.reply_to_citizen[:60] + ("…" if len(reply.reply_to_citizen) > 60 else "")) if reply else ""
@@ -147,7 +162,10 @@ def evaluation_record(
             }
             current.save(update_fields=["is_current", "replaced_note"])
         reply = locked.replies.first()
-        contradiction = bool(reply and reply.contacted and not contacted)
+        # 反馈不实: the unit said it contacted the citizen, or that the matter is resolved; the citizen says no.
+        said_contacted = bool(reply and reply.contacted and not contacted)
+        said_resolved = bool(reply and reply.resolved == Resolution.RESOLVED and resolution == Resolution.UNRESOLVED)
+        contradiction = said_contacted or said_resolved
         evaluation = Evaluation.objects.create(
             order=locked, round=locked.rehandle_count, source=source, contacted=contacted, resolution=resolution, satisfaction=satisfaction,
             comment=comment.strip(), contradiction=contradiction, recorded_at=at,
@@ -157,9 +175,12 @@ def evaluation_record(
             locked, EventKind.EVALUATED, by=by, at=at, note=comment.strip(), source=source, contacted=contacted,
             resolution=resolution, satisfaction=satisfaction, replaced=current is not None,
         )
-        if contradiction:
+        if said_contacted:
             _event(locked, EventKind.CONTRADICTION, by=by, at=at,
                    note=_("The unit replied that it contacted the citizen; the citizen says nobody did."))
+        if said_resolved:
+            _event(locked, EventKind.CONTRADICTION, by=by, at=at,
+                   note=_("The unit replied that the matter is resolved; the citizen says it is not."))
         Callback.objects.filter(order=locked, round=locked.rehandle_count, status=CallbackStatus.PENDING).update(
             status=CallbackStatus.DONE, finished_at=at
         )

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
 
@@ -22,3 +23,12 @@ def _ensure_filesystem_broker_folders() -> None:
 @app.on_after_configure.connect
 def _on_after_configure(sender, **kwargs):
     _ensure_filesystem_broker_folders()
+
+
+
+@worker_ready.connect
+def _catch_up_on_start(sender=None, **kwargs):
+    """Beat does not replay a crontab missed while the platform was down: a worker that starts enqueues
+    the catch-up of the assessment's settled months (idempotent: a frozen month is left alone)."""
+    if os.environ.get("HOTLINE_NO_STARTUP_CATCHUP") != "1":
+        sender.app.send_task("assessment.score_settled_months")

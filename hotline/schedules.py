@@ -9,12 +9,19 @@ BEAT_SCHEDULE = {
         "schedule": crontab(),  # every minute
         "options": {"expires": 55},
     },
-    "score-previous-month": {
-        "task": "assessment.score_previous_month",
-        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    # 压力感知: each month is frozen once its settlement window (the first working days of the next month)
+    # has closed; the job runs daily and catches up any month missed (also at worker start-up).
+    "score-settled-months": {
+        "task": "assessment.score_settled_months",
+        "schedule": crontab(hour=2, minute=0),
     },
-    # 《市民热线反映》: the daily report of yesterday, the weekly of last week, the monthly of last month
-    # (after score-previous-month at 02:00 has frozen the ranking it reports).
+    # The month so far (预览) for every unit, before the daily and weekly reports read it.
+    "score-preview": {
+        "task": "assessment.score_preview",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # 《市民热线反映》: the daily report of yesterday, the weekly of last week; the monthly of the last
+    # settled month, once (after score-settled-months at 02:00 has frozen the ranking it reports).
     "build-daily-report": {
         "task": "reports.build_scheduled",
         "schedule": crontab(hour=6, minute=0),
@@ -27,7 +34,7 @@ BEAT_SCHEDULE = {
     },
     "build-monthly-report": {
         "task": "reports.build_scheduled",
-        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+        "schedule": crontab(hour=6, minute=30),
         "kwargs": {"kind": "monthly"},
     },
     "expire-articles": {

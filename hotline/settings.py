@@ -134,7 +134,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files (appeal evidence): on disk under MEDIA_ROOT by default; any Django storage backend
+    # in production (e.g. an S3-compatible one, configured by its own package's settings).
+    "default": {"BACKEND": env("FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -248,6 +250,11 @@ HOTLINE_CALLBACK_WINDOW_HOURS = env.int("HOTLINE_CALLBACK_WINDOW_HOURS", default
 HOTLINE_EVALUATION_LINK_DAYS = env.int("HOTLINE_EVALUATION_LINK_DAYS", default=7)
 HOTLINE_AUTO_REHANDLE = env.bool("HOTLINE_AUTO_REHANDLE", default=True)
 HOTLINE_PUBLIC_URL = env("HOTLINE_PUBLIC_URL", default="http://127.0.0.1:8000")
+# 挂账: how far ahead a long-pending order's expected date may lie (the hotline approves each one).
+HOTLINE_LONG_PENDING_MAX_DAYS = env.int("HOTLINE_LONG_PENDING_MAX_DAYS", default=366)
+# Uploads per request (appeal evidence: 5 files of 10 MB at most).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

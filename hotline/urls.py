@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from assessment import views as assessment_views
 from feedback import views as feedback_views
 from hotline.core import views as core_views
 from hotline.core.forms import LoginForm
@@ -33,6 +34,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("open311/v2/", include("open311.urls")),
     path("portal/", include("intake.portal_urls")),
+    path("public/rankings/", assessment_views.PublicRankingsPage.as_view(), name="public-rankings"),
     path("e/<str:token>/", feedback_views.evaluate, name="evaluate"),
     path("admin/", admin.site.urls),
 ]

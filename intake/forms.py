@@ -26,6 +26,9 @@ ERROR_FIELDS = {
     "answer_requires_consultation": "demand_type",
     "refusal_reason_required": "refusal_reason",
     "invalid_street": "street",
+    "invalid_co_complainants": "co_complainants",
+    "invalid_problem_since": "problem_since",
+    "problem_since_source_required": "problem_since_source",
 }
 
 
@@ -112,6 +115,13 @@ class CallForm(DemandFields):
     refusal_reason = forms.ChoiceField(
         label=_("Refusal or transfer"), required=False, choices=[("", "—"), *RefusalReason.choices]
     )
+    co_complainants = forms.IntegerField(
+        label=_("Co-complainants (群体性)"), required=False, min_value=0, max_value=9999, initial=0,
+        help_text=_("Other people the caller speaks for, who are not calling themselves."))
+    problem_since = forms.IntegerField(
+        label=_("Problem since (历史遗留, year)"), required=False, min_value=1949,
+        help_text=_("Only for an old problem; a dispatcher verifies the year against its source."))
+    problem_since_source = forms.CharField(label=_("What shows the year"), required=False, max_length=255)
     merge_into = forms.ModelChoiceField(
         required=False, queryset=WorkOrder.objects.filter(role="main", status__in=UNREPLIED_STATUSES),
         widget=forms.HiddenInput,
@@ -124,7 +134,7 @@ class CallForm(DemandFields):
 
     field_order = [
         "caller_phone", "caller_name", "confidential", "demand_type", "category", "content", "address", "street",
-        "urgency", "answer_article", "refusal_reason",
+        "urgency", "answer_article", "refusal_reason", "co_complainants", "problem_since", "problem_since_source",
     ]
 
     def __init__(self, *args, **kwargs):
@@ -159,6 +169,8 @@ class CallForm(DemandFields):
             self.add_error(None, _("Choose the open order this call repeats."))
         if action == Action.REFUSE and not data.get("refusal_reason"):
             self.add_error("refusal_reason", _("Choose why the demand is refused or where it is transferred."))
+        if data.get("problem_since") and not (data.get("problem_since_source") or "").strip():
+            self.add_error("problem_since_source", _("Say what shows the year the problem began."))
         return data
 
     def service_arguments(self) -> dict:
@@ -171,6 +183,9 @@ class CallForm(DemandFields):
             "answer_article": data["answer_article"] if data["action"] == Action.ANSWER else None,
             "merge_into": data["merge_into"] if data["action"] == Action.MERGE else None,
             "refusal_reason": data["refusal_reason"] if data["action"] == Action.REFUSE else "",
+            "co_complainants": data.get("co_complainants") or 0,
+            "problem_since": data.get("problem_since"),
+            "problem_since_source": data.get("problem_since_source") or "",
         }
 
 

@@ -19,8 +19,17 @@ class Demand(models.Model):
     caller_name = models.CharField(_("caller name"), max_length=64, blank=True)
     caller_phone = models.CharField(_("caller phone"), max_length=32)  # normalised: see normalise_phone
     confidential = models.BooleanField(_("confidential"), default=False)  # 保密: units never see identity
-    # 历史遗留: the year the problem began, when it is an old one (earns a bonus when resolved).
+    # 历史遗留: the year the problem began, when it is an old one, with what shows it; it earns the unit
+    # a bonus when resolved only once a dispatcher has verified the year against the source.
     problem_since = models.PositiveSmallIntegerField(_("problem since (year)"), null=True, blank=True)
+    problem_since_source = models.CharField(_("source of the year"), max_length=255, blank=True)
+    problem_since_verified_at = models.DateTimeField(_("year verified at"), null=True, blank=True)
+    problem_since_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("year verified by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    # 群体性: other people the caller speaks for, recorded by the agent (each is one more complainant).
+    co_complainants = models.PositiveSmallIntegerField(_("co-complainants"), default=0)
     address = models.CharField(_("address"), max_length=255, blank=True)
     street = models.ForeignKey(
         "core.Unit",

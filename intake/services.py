@@ -124,6 +124,9 @@ def demand_create(
     api_key: ApiKey | None = None,
     received_at: dt.datetime | None = None,
     by: User | None = None,
+    co_complainants: int = 0,
+    problem_since: int | None = None,
+    problem_since_source: str = "",
 ) -> Demand:
     """Record a demand and decide what becomes of it (受理结果):
     - route: direct dispatch (直派) by the catalogue, or the dispatcher's queue;
@@ -131,7 +134,9 @@ def demand_create(
     - merge: a repeated call (重复件) joins an open order as another complainant; nothing is dispatched;
     - refuse: emergencies transferred to 110/119/120/122; litigation, arbitration, 信访 and 纪检监察
       matters refused, with the reason.
-    Without a street, the address is resolved to one (地址解析) when it is unambiguous."""
+    Without a street, the address is resolved to one (地址解析) when it is unambiguous. The agent may
+    record co-complainants (群体性) and the year an old problem began (历史遗留) with its source; the
+    year earns a bonus only once a dispatcher verified it (demand_history_verify)."""
     from dispatch.services import demand_route, work_order_merge
 
     if answer_article is not None and action == Action.ROUTE:
@@ -149,12 +154,14 @@ def demand_create(
             code="answer_requires_consultation",
         )
     phone = check_phone(caller_phone)
+    received_at = received_at or timezone.now()
+    co_complainants = _check_co_complainants(co_complainants)
+    problem_since, problem_since_source = _check_history(problem_since, problem_since_source, received_at)
     district = reference().district_of(street) if street is not None else None
     if street is None and address.strip():
         resolution = resolve(address)
         street, district = resolution.street, resolution.district
     target = _merge_target(merge_into) if action == Action.MERGE else None
-    received_at = received_at or timezone.now()
     # A routed demand takes its number last: the day's counter row is locked from the number to the
     # commit, and routing (catalogue, policies, orders, events) is most of the work. Meanwhile it
     # carries a unique placeholder, and so do its orders.
@@ -179,6 +186,9 @@ def demand_create(
         disposition=Disposition.PENDING_DISPATCH,
         api_key=api_key,
         created_by=by if getattr(by, "pk", None) else None,
+        co_complainants=co_complainants,
+        problem_since=problem_since,
+        problem_since_source=problem_since_source,
     )
     if action == Action.ANSWER:
         demand.disposition = Disposition.ANSWERED
@@ -203,6 +213,70 @@ def demand_create(
     if numbered_last:
         _number_last(demand, orders, received_at)
     return demand
+
+
+MAX_CO_COMPLAINANTS = 9999
+FIRST_HISTORY_YEAR = 1949
+
+
+def _check_co_complainants(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CO_COMPLAINANTS:
+        raise InvalidInput(_("Co-complainants: a number from 0 to %(n)s.") % {"n": MAX_CO_COMPLAINANTS},
+                           code="invalid_co_complainants")
+    return value
+
+
+def _check_history(year, source: str, at: dt.datetime) -> tuple[int | None, str]:
+    """历史遗留: a year between 1949 and this year, with what shows it (a contract, a notice, a record)."""
+    if year in (None, ""):
+        return None, ""
+    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_HISTORY_YEAR <= year <= timezone.localdate(at).year:
+        raise InvalidInput(_("The problem's first year must be between %(a)s and this year.")
+                           % {"a": FIRST_HISTORY_YEAR}, code="invalid_problem_since")
+    if not (source or "").strip():
+        raise InvalidInput(_("Say what shows the year the problem began (a document, a record, a notice)."),
+                           code="problem_since_source_required")
+    return year, source.strip()[:255]
+
+
+HISTORY_ROLES = frozenset({"agent", "dispatcher", "admin"})
+VERIFY_ROLES = frozenset({"dispatcher", "admin"})
+
+
+@transaction.atomic
+def demand_history_set(*, demand: Demand, by: User, problem_since: int | None, source: str = "",
+                       at: dt.datetime | None = None) -> Demand:
+    """Record (or correct, or clear) the year an old problem began (历史遗留) and its source, from the call
+    or dispatch side. A change clears an earlier verification: the new year must be verified again."""
+    if not (by.is_superuser or by.role in HISTORY_ROLES):
+        raise Forbidden(_("Only the hotline records the year a problem began."))
+    at = at or timezone.now()
+    year, source = _check_history(problem_since, source, at)
+    locked = Demand.objects.select_for_update().get(pk=demand.pk)
+    if (locked.problem_since, locked.problem_since_source) != (year, source):
+        locked.problem_since, locked.problem_since_source = year, source
+        locked.problem_since_verified_at = locked.problem_since_verified_by = None
+        locked.save(update_fields=["problem_since", "problem_since_source", "problem_since_verified_at",
+                                   "problem_since_verified_by"])
+    return locked
+
+
+@transaction.atomic
+def demand_history_verify(*, demand: Demand, by: User, at: dt.datetime | None = None) -> Demand:
+    """A dispatcher checked the year against its source: from now it earns the 历史遗留 bonus when the
+    matter is resolved. The person who recorded it on the call may not be the one who verifies it."""
+    if not (by.is_superuser or by.role in VERIFY_ROLES):
+        raise Forbidden(_("Only a dispatcher verifies the year a problem began."), code="verify_forbidden")
+    locked = Demand.objects.select_for_update().get(pk=demand.pk)
+    if locked.problem_since is None:
+        raise StateConflict(_("No year is recorded for this demand."), code="no_problem_since")
+    if locked.problem_since_verified_at is not None:
+        raise StateConflict(_("The year was already verified."), code="already_verified")
+    if locked.created_by_id == by.pk and not by.is_superuser:
+        raise Forbidden(_("Someone other than the agent who recorded the year verifies it."), code="own_record")
+    locked.problem_since_verified_at, locked.problem_since_verified_by = at or timezone.now(), by
+    locked.save(update_fields=["problem_since_verified_at", "problem_since_verified_by"])
+    return locked
 
 
 def _number_last(demand: Demand, orders: list, received_at: dt.datetime) -> None:

@@ -79,9 +79,11 @@ class WorkbenchPage(WorkbenchView):
     def post(self, request: HttpRequest) -> HttpResponse:
         data = request.POST
         if data.get("answer_with", "").isdecimal():
-            # "Answered with this" in the knowledge-base panel: a consultation answered on the call.
+            # "Answered with this" in the knowledge-base panel answers the call with the article. The
+            # demand type stays the one the agent chose: only a consultation is answered on the call, so
+            # a complaint, a request for help or a report is refused here (and keeps what was typed).
             data = data.copy()
-            data.update({"action": "answer", "answer_article": data["answer_with"], "demand_type": "consult"})
+            data.update({"action": "answer", "answer_article": data["answer_with"]})
         form = CallForm(data)
         status = 400
         if form.is_valid():

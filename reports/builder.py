@@ -19,11 +19,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import Snapshot
-from assessment.services import month_bounds, previous_month, score_sums, snapshot_sums
+from assessment.services import (
+    final_snapshot,
+    freeze,
+    month_bounds,
+    previous_month,
+    ranking_snapshot,
+    scheme_for,
+    settlement_end,
+    snapshot_sums,
+)
 from dispatch.choices import EventKind, Status
 from dispatch.models import WorkOrder, WorkOrderEvent
 from hotline.core.choices import UnitLevel
-from hotline.core.models import Category, Unit
+from hotline.core.choices import LivelihoodTag
+from hotline.core.models import Category, CategoryTag, Unit
 from intake.choices import Channel, DemandType, Disposition, Urgency
 from intake.models import Demand
 
@@ -81,6 +91,9 @@ def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
             dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz))
 
 
+Progress = Callable[[int, str], None]
+
+
 # --- reference data --------------------------------------------------------------------------------------
 @dataclass
 class Tree:
@@ -98,8 +111,18 @@ class Tree:
         center = next((u for u in tree.units.values() if u["level"] == UnitLevel.CENTER), None)
         tree.center_path = center["path"] if center else "/"
         for row in Category.objects.values("id", "code", "name", "level", "parent_id", "media_sensitive"):
-            tree.categories[row["id"]] = row
+            tree.categories[row["id"]] = {**row, "tags": set()}
+        for category_id, tag in CategoryTag.objects.values_list("category_id", "tag"):
+            tree.categories[category_id]["tags"].add(tag)
         return tree
+
+    def tags_of(self, category_id: int) -> set[str]:
+        """七有五性 of a category, its ancestors' included."""
+        tags, node = set(), self.categories.get(category_id)
+        while node is not None:
+            tags |= node["tags"]
+            node = self.categories.get(node["parent_id"])
+        return tags
 
     def district_of(self, unit_id: int | None) -> dict | None:
         node = self.units.get(unit_id)
@@ -171,6 +194,8 @@ def demand_facts(facts: Facts, tree: Tree, start: dt.datetime, end: dt.datetime,
         facts.add("category", top["code"], top["name"], path, slot, n)
         leaf = tree.categories[category_id]
         facts.add("category3", leaf["code"], leaf["name"], path, slot, n)
+        for tag in tree.tags_of(category_id):
+            facts.add("livelihood", tag, str(LivelihoodTag(tag).label), path, slot, n)
         district = tree.units.get(district_id) or tree.district_of(street_id)
         if district:
             facts.add("district", district["code"], district["name"], path, slot, n)
@@ -338,12 +363,12 @@ def alert_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict]:
 def rate_rows(tree: Tree, sums: dict[int, tuple]) -> list[dict]:
     """Each unit's counted orders and score sums; the page adds them up by district or street."""
     rows = []
-    for unit_id, (n, response, resolution, satisfaction) in sums.items():
+    for unit_id, (n, response, m, resolution, satisfaction) in sums.items():
         unit = tree.units.get(unit_id)
         if unit is None:
             continue
         rows.append({"path": unit["path"], "unit_id": unit_id,
-                     "data": {"n": n, "response": str(response), "resolution": str(resolution),
+                     "data": {"n": n, "m": m, "response": str(response), "resolution": str(resolution),
                               "satisfaction": str(satisfaction)}})
     return rows
 
@@ -361,7 +386,9 @@ def ranking_rows(tree: Tree, snapshot: Snapshot) -> list[dict]:
                      "per_10k": _s(su.per_10k), "assessed": su.assessed, "response_rate": _s(su.response_rate),
                      "resolution_rate": _s(su.resolution_rate), "satisfaction_rate": _s(su.satisfaction_rate),
                      "bonus": _s(su.bonus), "score": _s(su.score), "previous_score": _s(su.previous_score),
-                     "change": _s(change), "rank": su.rank, "tier": su.tier, "snapshot_unit": su.pk},
+                     "change": _s(change), "rank": su.rank, "tier": su.tier, "snapshot_unit": su.pk,
+                     "due": su.due, "no_reply": su.no_reply, "below_minimum": su.below_minimum,
+                     "resolved_share": _s(su.resolved_share), "satisfied_share": _s(su.satisfied_share)},
         })
     return rows
 
@@ -409,10 +436,29 @@ def problem_rows(tree: Tree, start: dt.datetime, end: dt.datetime, prev_start: d
     return rows
 
 
+def _ranking_meta(meta: dict, snapshot: Snapshot) -> Snapshot:
+    """Say in the report which ranking it carries: a frozen month, or the month so far (a preview)."""
+    meta["ranking"] = {"period": f"{snapshot.period:%Y-%m}", "preview": snapshot.is_preview,
+                       "revision": snapshot.revision, "as_of": snapshot.as_of.isoformat() if snapshot.as_of else None}
+    return snapshot
+
+
+def month_snapshot(month: dt.date, progress: Progress, at: dt.datetime) -> Snapshot:
+    """The month's frozen ranking. Scoring does not wait for an operator: a month whose settlement window
+    has closed and that has no snapshot yet is scored here, as of the moment its window closed."""
+    snapshot = final_snapshot(month)
+    if snapshot is not None:
+        return snapshot
+    closes = settlement_end(month, scheme_for(month))
+    if at < closes:
+        raise ReportError(_("%(month)s is being settled until %(closes)s (replies and callbacks of its last orders "
+                            "still count): its monthly report can be built after that.")
+                          % {"month": f"{month:%Y-%m}", "closes": _local(closes)}, code="month_not_settled")
+    progress(35, _("Scoring the month"))
+    return freeze(month, at=closes, note="scored for the monthly report")
+
+
 # --- the build -------------------------------------------------------------------------------------------
-Progress = Callable[[int, str], None]
-
-
 @dataclass
 class Built:
     facts: Facts
@@ -429,7 +475,9 @@ class Built:
         return objects
 
 
-def build(kind: str, start_day: dt.date, end_day: dt.date, progress: Progress) -> Built:
+def build(kind: str, start_day: dt.date, end_day: dt.date, progress: Progress, at: dt.datetime | None = None) -> Built:
+    """Compute a report of the period as of `at` (default: now)."""
+    at = at or timezone.now()
     tree = Tree.load()
     facts, rows = Facts(), {}
     start, end = bounds(start_day, end_day)
@@ -453,6 +501,9 @@ def build(kind: str, start_day: dt.date, end_day: dt.date, progress: Progress) -
                                  "repeat_days": REPEAT_WINDOW_DAYS}
         progress(80, _("Collecting red and escalated orders"))
         rows[Section.ALERTS] = alert_rows(tree, start, end)
+        progress(90, _("The ranking so far this month"))
+        month = start_day.replace(day=1)
+        rows[Section.RANKING] = ranking_rows(tree, _ranking_meta(meta, ranking_snapshot(month, end, now=at)))
     elif kind == Kind.WEEKLY:
         progress(40, _("Daily trend"))
         trend_facts(facts, tree, start, end, by="day")
@@ -462,13 +513,15 @@ def build(kind: str, start_day: dt.date, end_day: dt.date, progress: Progress) -
         progress(70, _("The three rates so far this month"))
         month_start, month_end = month_bounds(end_day)
         meta["rates_period"] = [month_start.date().isoformat(), end_day.isoformat()]
-        rows[Section.RATES] = rate_rows(tree, score_sums(month_start, min(end, month_end)))
+        snapshot = ranking_snapshot(month_start.date(), min(end, month_end), now=at)
+        meta["rates_snapshot"] = {"id": snapshot.pk, "preview": snapshot.is_preview,
+                                  "as_of": snapshot.as_of.isoformat() if snapshot.as_of else None}
+        rows[Section.RATES] = rate_rows(tree, snapshot_sums(snapshot))
+        rows[Section.RANKING] = ranking_rows(tree, _ranking_meta(meta, snapshot))
     else:
         progress(30, _("Reading the month's ranking"))
-        snapshot = Snapshot.objects.filter(period=start_day, is_current=True).first()
-        if snapshot is None:
-            raise ReportError(_("%(month)s is not scored yet: run scoremonth --period %(month)s first.")
-                              % {"month": f"{start_day:%Y-%m}"}, code="month_not_scored")
+        snapshot = month_snapshot(start_day, progress, at)
+        _ranking_meta(meta, snapshot)
         meta["snapshot"] = {"id": snapshot.pk, "revision": snapshot.revision,
                             "computed_at": snapshot.computed_at.isoformat(), "scheme": snapshot.scheme.version,
                             "tier_size": snapshot.scheme.tier_size,

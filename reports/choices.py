@@ -31,15 +31,15 @@ class Section(models.TextChoices):
     TOP = "top", _("Top categories and streets")
     HANDLING = "handling", _("Overdue and re-handled orders")
     RATES = "rates", _("The three rates by district")
-    RANKING = "ranking", _("Monthly ranking")
+    RANKING = "ranking", _("Ranking of the streets (the month, or the month so far)")
     DEPARTMENTS = "departments", _("The three rates by department")
     YEAR_TREND = "year_trend", _("Twelve-month trend")
     PROBLEMS = "problems", _("Top problems")
 
 
 KIND_SECTIONS = {
-    Kind.DAILY: [Section.TOTALS, Section.HOTSPOTS, Section.KEY_CASES, Section.ALERTS],
-    Kind.WEEKLY: [Section.TOTALS, Section.TREND, Section.TOP, Section.HANDLING, Section.RATES],
+    Kind.DAILY: [Section.TOTALS, Section.HOTSPOTS, Section.KEY_CASES, Section.ALERTS, Section.RANKING],
+    Kind.WEEKLY: [Section.TOTALS, Section.TREND, Section.TOP, Section.HANDLING, Section.RATES, Section.RANKING],
     Kind.MONTHLY: [Section.RANKING, Section.RATES, Section.DEPARTMENTS, Section.YEAR_TREND, Section.PROBLEMS,
                    Section.TOTALS],
 }

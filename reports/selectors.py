@@ -163,11 +163,10 @@ def _group_units(scope: Scope) -> tuple[dict[str, Unit], callable]:
 
 def _rates(rows, scope: Scope, scheme: Scheme) -> list[dict]:
     groups, key_of = _group_units(scope)
-    sums: dict[str, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
-    whole = [0, Decimal(0), Decimal(0), Decimal(0)]
+    sums: dict[str, list] = defaultdict(lambda: [0, Decimal(0), 0, Decimal(0), Decimal(0)])
+    whole = [0, Decimal(0), 0, Decimal(0), Decimal(0)]
     for row in rows:
-        d = row.data
-        values = (d["n"], Decimal(d["response"]), Decimal(d["resolution"]), Decimal(d["satisfaction"]))
+        values = _rate_values(row.data)
         target = sums[key_of(row.path)]
         for i, v in enumerate(values):
             target[i] += v
@@ -182,10 +181,16 @@ def _rates(rows, scope: Scope, scheme: Scheme) -> list[dict]:
     return [overall, *result]
 
 
+def _rate_values(d: dict) -> tuple:
+    """(scored for 响应率, Σ response, scored for 解决率/满意率, Σ resolution, Σ satisfaction) of a rates row
+    (a report built under the first rules has one count for all three)."""
+    return (d["n"], Decimal(d["response"]), d.get("m", d["n"]), Decimal(d["resolution"]), Decimal(d["satisfaction"]))
+
+
 def _scheme(report: Report) -> Scheme:
     snapshot = report.meta.get("snapshot")
     if snapshot:
-        found = Scheme.objects.filter(version=snapshot["scheme"]).first()
+        found = Scheme.objects.filter(version=snapshot["scheme"], district__isnull=True).first()
         if found:
             return found
     return scheme_for(report.period_end.replace(day=1))
@@ -215,7 +220,10 @@ def _ranking(report: Report, scope: Scope) -> dict:
     return {
         "rows": sorted(within, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"])),
         "tiers": [{"tier": t, "label": str(Tier(t).label), "count": tiers.get(t, 0)} for t in Tier.values],
-        "last": in_scope(_take(ranked, TOP, lambda r: r["rank"])),
+        # The last 10 by rank, and after them the units too small to rank that left orders unanswered
+        # (整改类): failing does not pay by being small.
+        "last": in_scope(_take(ranked, TOP, lambda r: r["rank"])) + in_scope(sorted(
+            (r for r in streets if not r["rank"] and r["tier"] == "rectify"), key=lambda r: r["code"])),
         "improvers": in_scope(_take(improvers, TOP, lambda r: Decimal(r["change"]))),
         "departments": sorted(
             (r for r in items if r["level"] != UnitLevel.STREET and r["path"].startswith(scope.path)),
@@ -238,15 +246,14 @@ def _months(report: Report) -> list[str]:
 
 
 def _year_trend(report: Report, scope: Scope, facts: dict, scheme: Scheme) -> list[dict]:
-    by_period: dict[str, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
+    by_period: dict[str, list] = defaultdict(lambda: [0, Decimal(0), 0, Decimal(0), Decimal(0)])
     for row in rows_of(report, scope, Section.YEAR_TREND):
-        d = row.data
-        target = by_period[d["period"]]
-        for i, v in enumerate((d["n"], Decimal(d["response"]), Decimal(d["resolution"]), Decimal(d["satisfaction"]))):
+        target = by_period[row.data["period"]]
+        for i, v in enumerate(_rate_values(row.data)):
             target[i] += v
     demands = {f["key"]: f["value"] for f in facts.get("month", [])}
     periods = sorted(set(demands) | set(by_period) | set(_months(report)))
-    return [{"period": p, "demands": demands.get(p, 0), **rates_of(tuple(by_period.get(p, (0, 0, 0, 0))), scheme)}
+    return [{"period": p, "demands": demands.get(p, 0), **rates_of(tuple(by_period.get(p, (0, 0, 0, 0, 0))), scheme)}
             for p in periods]
 
 
@@ -274,6 +281,7 @@ def report_view(report: Report, user) -> dict:
             sections[section] = {
                 "total": _total(facts), "channel": facts.get("channel", []), "demand_type": facts.get("demand_type", []),
                 "category": facts.get("category", []), "place": facts.get(place, []), "place_kind": place,
+                "livelihood": facts.get("livelihood", []),
             }
         elif section in (Section.HOTSPOTS, Section.KEY_CASES, Section.ALERTS):
             sections[section] = _listed(report, scope, section, user)
@@ -287,7 +295,7 @@ def report_view(report: Report, user) -> dict:
             sections[section] = {"rows": _rates(rows_of(report, scope, Section.RATES), scope, _scheme(report)),
                                  "period": report.meta.get("rates_period")}
         elif section == Section.RANKING:
-            sections[section] = _ranking(report, scope)
+            sections[section] = {**_ranking(report, scope), "meta": report.meta.get("ranking")}
         elif section == Section.DEPARTMENTS:
             sections[section] = {"rows": sections.get(Section.RANKING, _ranking(report, scope))["departments"]}
         elif section == Section.YEAR_TREND:

@@ -94,10 +94,11 @@ def report_build(report_id: int, *, at: dt.datetime | None = None) -> Report | N
             status=Status.BUILDING, progress=1, step=_("Starting")):
         return None
     report = Report.objects.get(pk=report_id)
+    at = at or timezone.now()
     try:
-        built = builder.build(report.kind, report.period_start, report.period_end, partial(_progress, report_id))
+        built = builder.build(report.kind, report.period_start, report.period_end, partial(_progress, report_id), at=at)
         _progress(report_id, 90, _("Saving"))
-        if not report_save(report, built, at=at or timezone.now()):
+        if not report_save(report, built, at=at):
             return None
     except builder.ReportError as exc:
         Report.objects.filter(pk=report_id, status=Status.BUILDING).update(status=Status.FAILED, error=exc.detail,
@@ -130,10 +131,26 @@ def report_save(report: Report, built: builder.Built, *, at: dt.datetime) -> boo
     return True
 
 
+def last_settled_month(at: dt.datetime) -> dt.date:
+    """The latest month whose assessment settlement window has closed as of `at`."""
+    from assessment.services import previous_month, scheme_for, settlement_end
+
+    month = previous_month(timezone.localtime(at).date().replace(day=1))
+    while settlement_end(month, scheme_for(month)) > at:
+        month = previous_month(month)
+    return month
+
+
 def report_build_scheduled(kind: str, *, at: dt.datetime | None = None) -> Report | None:
-    """The beat job: build the last complete period of `kind` (yesterday, last week, last month)."""
+    """The beat job: build the last complete period of `kind` (yesterday, last week), and the monthly
+    report of the last settled month (its ranking is final only then) once: the job runs daily, and a
+    month whose report is built is left alone."""
     at = at or timezone.now()
     day = builder.last_complete(kind, timezone.localtime(at).date())
+    if kind == Kind.MONTHLY:
+        day = last_settled_month(at)
+        if Report.objects.filter(kind=kind, period_start=day, status=Status.READY).exists():
+            return None
     report = report_request(kind=kind, day=day, at=at, enqueue=False)
     return report_build(report.pk, at=at) if report.status == Status.QUEUED else report
 

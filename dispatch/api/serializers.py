@@ -227,8 +227,12 @@ class RedispatchSerializer(serializers.Serializer):
 
 
 class LongPendingSerializer(serializers.Serializer):
+    """挂账申请: the hotline approves or rejects it (approve-long-pending, reject-long-pending)."""
+
     plan = serializers.CharField()
     expected_date = serializers.DateField()
+    message = serializers.CharField(required=False, default="", allow_blank=True,
+                                    help_text="What the citizen is told on approval (default: from the plan and date).")
 
 
 class ProgressSerializer(serializers.Serializer):

@@ -13,6 +13,8 @@ ACTIONS = {
     "reject-return": views.reject_return,
     "redispatch": views.redispatch,
     "long-pending": views.long_pending,
+    "approve-long-pending": views.approve_long_pending,
+    "reject-long-pending": views.reject_long_pending,
     "progress": views.progress,
     "reopen": views.reopen,
     "accept-reply": views.accept_reply,

@@ -168,10 +168,27 @@ def redispatch(request, order, data):
 
 @action(s.LongPendingSerializer, name="long_pending")
 def long_pending(request, order, data):
-    """挂账."""
-    return services.work_order_declare_long_pending(
-        order=order, by=request.user, plan=data["plan"], expected_date=data["expected_date"]
+    """挂账申请: the unit asks, before the deadline, to hold the order until an expected date; the order is
+    unchanged until the hotline approves (approve-long-pending) or rejects it (reject-long-pending)."""
+    services.work_order_request_long_pending(
+        order=order, by=request.user, plan=data["plan"], expected_date=data["expected_date"], message=data["message"]
     )
+    return order
+
+
+@action(s.DecisionSerializer, name="approve_long_pending")
+def approve_long_pending(request, order, data):
+    """The hotline approves the 挂账: the order waits for its expected date; the citizen is told."""
+    from feedback.services import long_pending_decide
+
+    return long_pending_decide(order=order, by=request.user, approve=True, note=data["note"])
+
+
+@action(s.DecisionSerializer, name="reject_long_pending")
+def reject_long_pending(request, order, data):
+    from feedback.services import long_pending_decide
+
+    return long_pending_decide(order=order, by=request.user, approve=False, note=data["note"])
 
 
 @action(s.ProgressSerializer, name="progress")

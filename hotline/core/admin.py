@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalendarDay, CalendarYear, Category, Unit, User
+from .models import CalendarDay, CalendarYear, Category, CategoryTag, Unit, User
 
 
 @admin.register(Unit)
@@ -24,8 +24,14 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Hotline"), {"fields": ("display_name", "role", "unit")}),)
 
 
+class CategoryTagInline(admin.TabularInline):
+    model = CategoryTag
+    extra = 1
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    inlines = [CategoryTagInline]
     list_display = ["code", "name", "parent", "level", "media_sensitive", "is_active"]
     list_filter = ["level", "media_sensitive", "is_active"]
     search_fields = ["code", "name"]

@@ -30,6 +30,25 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("System administrator")  # 系统管理员
 
 
+class LivelihoodTag(models.TextChoices):
+    """七有五性: what a demand is about, in the terms Beijing measures its people's livelihood by — the
+    seven 有 (childcare, education, work, medical care, old age, housing, help for the vulnerable) and
+    the five 性 (convenience, livability, diversity, fairness, safety)."""
+
+    CHILDCARE = "幼有所育", _("Childcare (幼有所育)")
+    EDUCATION = "学有所教", _("Education (学有所教)")
+    WORK = "劳有所得", _("Work and pay (劳有所得)")
+    MEDICAL = "病有所医", _("Medical care (病有所医)")
+    ELDERLY = "老有所养", _("Old age (老有所养)")
+    HOUSING = "住有所居", _("Housing (住有所居)")
+    VULNERABLE = "弱有所扶", _("Help for the vulnerable (弱有所扶)")
+    CONVENIENCE = "便利性", _("Convenience (便利性)")
+    LIVABILITY = "宜居性", _("Livability (宜居性)")
+    DIVERSITY = "多样性", _("Diversity (多样性)")
+    FAIRNESS = "公正性", _("Fairness (公正性)")
+    SAFETY = "安全性", _("Safety (安全性)")
+
+
 class CalendarDayKind(models.TextChoices):
     """An exception to the Monday–Friday rule in the statutory calendar."""
 

@@ -5,7 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CalendarDayKind, Role, UnitLevel
+from .choices import CalendarDayKind, LivelihoodTag, Role, UnitLevel
 
 PATH_SEPARATOR = "/"
 
@@ -103,6 +103,14 @@ class Category(models.Model):
         self.level = self.parent.level + 1 if self.parent_id else 1
         super().save(*args, **kwargs)
 
+    def livelihood_tags(self) -> set[str]:
+        """Its 七有五性 tags and those of its ancestors (a tag on 住房 covers every housing matter)."""
+        tags, node = set(), self
+        while node is not None:
+            tags.update(node.tags.values_list("tag", flat=True))
+            node = node.parent
+        return tags
+
     @property
     def full_name(self) -> str:
         names, node = [], self
@@ -154,3 +162,20 @@ class ReferenceStamp(models.Model):
 
     class Meta:
         verbose_name = _("reference data stamp")
+
+
+class CategoryTag(models.Model):
+    """A 七有五性 tag of a matter category (and so of everything below it), by which reports and rankings
+    are sliced."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="tags")
+    tag = models.CharField(_("七有五性"), max_length=8, choices=LivelihoodTag.choices)
+
+    class Meta:
+        ordering = ["category", "tag"]
+        verbose_name = _("七有五性 tag")
+        verbose_name_plural = _("七有五性 tags")
+        constraints = [models.UniqueConstraint(fields=["category", "tag"], name="category_tag_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.category.code} {self.tag}"

@@ -13,7 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from .choices import CalendarDayKind, Role, UnitLevel
-from .models import CalendarDay, CalendarYear, Category, Unit, User
+from .models import CalendarDay, CalendarYear, Category, CategoryTag, Unit, User
 from .reference import reference_changed
 
 logger = logging.getLogger(__name__)
@@ -94,6 +94,9 @@ def categories_load() -> int:
             category.name, category.parent, category.media_sensitive = row["name"], parent, sensitive
             category.save()
         by_code[row["code"]] = category
+        # 七有五性: the tags the file gives are added (an admin's own tags are kept).
+        for tag in filter(None, (row.get("livelihood") or "").split(";")):
+            CategoryTag.objects.get_or_create(category=category, tag=tag.strip())
     return len(by_code)
 
 

@@ -81,6 +81,13 @@ class DemandCreateSerializer(serializers.Serializer):
         help_text="Only to answer (without an article) or to refuse; otherwise the demand is routed.",
     )
     refusal_reason = serializers.ChoiceField(choices=RefusalReason.choices, required=False, allow_blank=True, default="")
+    co_complainants = serializers.IntegerField(
+        min_value=0, max_value=9999, required=False, default=0,
+        help_text="群体性: other people the caller speaks for (each counts once more in the group bonus).")
+    problem_since = serializers.IntegerField(
+        min_value=1949, required=False, allow_null=True, default=None,
+        help_text="历史遗留: the year the problem began (needs problem_since_source; a dispatcher verifies it).")
+    problem_since_source = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
     def validate_caller_phone(self, value):
         from hotline.core.exceptions import InvalidInput
@@ -131,7 +138,14 @@ class DemandSerializer(serializers.ModelSerializer):
             "id", "number", "channel", "demand_type", "category", "content", "address", "street", "urgency",
             "received_at", "disposition", "dispatch_due_at", "work_order", "work_orders", "district",
             "lat", "long", "media_url", "answer_article", "merged_into", "refusal_reason", "refusal_script",
+            "co_complainants", "problem_since", "problem_since_source", "problem_since_verified",
         ]
+
+    problem_since_verified = serializers.SerializerMethodField()
+
+    def get_problem_since_verified(self, demand) -> bool:
+        """A dispatcher verified the year against its source (only then does it earn the bonus)."""
+        return demand.problem_since_verified_at is not None
 
     district = serializers.SlugRelatedField(slug_field="code", read_only=True)
     refusal_script = serializers.SerializerMethodField()
@@ -166,6 +180,11 @@ class DemandSerializer(serializers.ModelSerializer):
         data = super().to_representation(demand)
         data.update(caller_identity_for(self.context["request"].user, demand))
         return data
+
+
+class HistorySerializer(serializers.Serializer):
+    problem_since = serializers.IntegerField(min_value=1949, allow_null=True)
+    problem_since_source = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
 class DispatchSerializer(serializers.Serializer):

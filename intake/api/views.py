@@ -8,8 +8,15 @@ from hotline.core.choices import Role
 
 from ..models import Demand
 from ..selectors import demands_visible_to
-from ..services import caller_reveal, demand_create, fingerprint, idempotent_create
-from .serializers import DemandCreateSerializer, DemandSerializer, DispatchSerializer
+from ..services import (
+    caller_reveal,
+    demand_create,
+    demand_history_set,
+    demand_history_verify,
+    fingerprint,
+    idempotent_create,
+)
+from .serializers import DemandCreateSerializer, DemandSerializer, DispatchSerializer, HistorySerializer
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
@@ -104,3 +111,27 @@ class DemandRevealView(views.APIView):
             ip=request.META.get("REMOTE_ADDR"),
         )
         return Response({"id": demand.pk, "number": demand.number, **identity})
+
+
+class DemandHistoryView(views.APIView):
+    """历史遗留: record or correct the year the problem began and its source (agents, dispatchers)."""
+
+    @extend_schema(request=HistorySerializer, responses={200: DemandSerializer})
+    def post(self, request, pk):
+        demand = get_object_or_404(demands_visible_to(request.user), pk=pk)
+        serializer = HistorySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        demand = demand_history_set(demand=demand, by=request.user,
+                                    problem_since=serializer.validated_data["problem_since"],
+                                    source=serializer.validated_data["problem_since_source"])
+        return Response(DemandSerializer(demand, context={"request": request}).data)
+
+
+class DemandHistoryVerifyView(views.APIView):
+    """A dispatcher verifies the recorded year against its source: it then earns the 历史遗留 bonus."""
+
+    @extend_schema(request=None, responses={200: DemandSerializer})
+    def post(self, request, pk):
+        demand = get_object_or_404(demands_visible_to(request.user), pk=pk)
+        demand = demand_history_verify(demand=demand, by=request.user)
+        return Response(DemandSerializer(demand, context={"request": request}).data)

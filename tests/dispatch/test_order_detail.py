@@ -16,7 +16,8 @@ from dispatch.api.detail import order_detail
 from dispatch.api.views import EVENTS
 from dispatch.selectors import work_orders_visible_to
 from dispatch.services import (
-    work_order_declare_long_pending,
+    work_order_decide_long_pending,
+    work_order_request_long_pending,
     work_order_reply,
     work_order_sign,
 )
@@ -68,7 +69,9 @@ def orders(handler_a, dispatcher, callback_agent):
     secret = main_order(make_demand(street=STREET_A, confidential=True, phone="13600001111", name="保密人"))
     pending = main_order(make_demand(street=STREET_A, received_at=now - dt.timedelta(days=30)))
     work_order_sign(order=pending, by=handler_a)
-    work_order_declare_long_pending(order=pending, by=handler_a, plan="明年春季施工", expected_date=dt.date(2027, 4, 1))
+    work_order_request_long_pending(order=pending, by=handler_a, plan="明年春季施工", expected_date=dt.date(2027, 4, 1),
+                                    at=now - dt.timedelta(days=29))
+    work_order_decide_long_pending(order=pending, by=dispatcher, approve=True, at=now - dt.timedelta(days=28))
     return [closed, group, secret, pending]
 
 

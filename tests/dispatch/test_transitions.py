@@ -76,16 +76,77 @@ def test_returns_are_counted_per_unit(agent, handler_a, dispatcher):
     assert row["returns"] == 2
 
 
-def test_long_pending_then_progress_then_reply(order, handler_a, time_machine):
+def test_long_pending_is_a_request_the_hotline_approves(order, handler_a, dispatcher, time_machine):
+    from dispatch.services import long_pending_until
+    from feedback.models import OutgoingMessage
+    from feedback.services import long_pending_decide
+
     time_machine.move_to(order.dispatched_at + dt.timedelta(days=1))
     services.work_order_sign(order=order, by=handler_a)
     expected = order.dispatched_at.date() + dt.timedelta(days=60)
-    order = services.work_order_declare_long_pending(order=order, by=handler_a, plan="纳入明年改造计划", expected_date=expected)
+    request = services.work_order_request_long_pending(order=order, by=handler_a, plan="纳入明年改造计划",
+                                                       expected_date=expected)
+    order = WorkOrder.objects.get(pk=order.pk)
+    assert order.status == Status.SIGNED and order.next_check_at is not None  # nothing changes until approved
+    with pytest.raises(StateConflict) as twice:
+        services.work_order_request_long_pending(order=order, by=handler_a, plan="再申请", expected_date=expected)
+    assert twice.value.code == "long_pending_pending"
+    with pytest.raises(Forbidden):
+        long_pending_decide(order=order, by=handler_a, approve=True)  # a unit cannot approve its own
+    order = long_pending_decide(order=order, by=dispatcher, approve=True, note="同意")
     assert order.status == Status.LONG_PENDING and order.long_pending_until == expected
-    assert order.next_check_at is None  # 挂账 orders are not escalated
+    assert order.deadline == long_pending_until(expected) and order.next_check_at == order.deadline
+    request.refresh_from_db()
+    assert request.status == "approved" and request.old_deadline < order.deadline
+    assert "纳入明年改造计划" in OutgoingMessage.objects.get(demand=order.demand).text  # the citizen is told
     services.work_order_add_progress(order=order, by=handler_a, note="已完成设计方案")
     order = services.work_order_reply(order=order, by=handler_a, **REPLY)
-    assert kinds(order)[-3:] == ["long_pending", "progress", "replied"]
+    assert kinds(order)[-4:] == ["long_pending_requested", "long_pending", "progress", "replied"]
+
+
+def test_an_unapproved_or_unreasonable_long_pending_is_refused(order, handler_a, dispatcher, time_machine):
+    time_machine.move_to(order.dispatched_at + dt.timedelta(days=1))
+    services.work_order_sign(order=order, by=handler_a)
+    with pytest.raises(InvalidInput) as too_far:  # 挂账 until 2030: refused outright
+        services.work_order_request_long_pending(order=order, by=handler_a, plan="以后再说", expected_date=dt.date(2030, 1, 1))
+    assert too_far.value.code == "expected_date_too_far"
+    with pytest.raises(InvalidInput) as within:
+        services.work_order_request_long_pending(order=order, by=handler_a, plan="下周办完",
+                                                 expected_date=order.deadline.date())
+    assert within.value.code == "expected_date_within_limit"
+    services.work_order_request_long_pending(order=order, by=handler_a, plan="需立项",
+                                             expected_date=order.dispatched_at.date() + dt.timedelta(days=40))
+    with pytest.raises(InvalidInput) as no_reason:
+        services.work_order_decide_long_pending(order=order, by=dispatcher, approve=False)
+    assert no_reason.value.code == "note_required"
+    order, request = services.work_order_decide_long_pending(order=order, by=dispatcher, approve=False, note="可在时限内办结")
+    order = WorkOrder.objects.get(pk=order.pk)
+    assert request.status == "rejected" and order.status == Status.SIGNED
+    time_machine.move_to(order.deadline + dt.timedelta(minutes=1))
+    with pytest.raises(StateConflict) as late:
+        services.work_order_request_long_pending(order=order, by=handler_a, plan="来不及了",
+                                                 expected_date=order.deadline.date() + dt.timedelta(days=30))
+    assert late.value.code == "deadline_passed"
+
+
+def test_an_approved_long_pending_lapses_and_escalates_when_its_date_passes(order, handler_a, dispatcher, time_machine):
+    from dispatch.models import UrgeNotice
+    from dispatch.sweep import deadlines_sweep
+
+    time_machine.move_to(order.dispatched_at + dt.timedelta(days=1))
+    services.work_order_sign(order=order, by=handler_a)
+    expected = order.dispatched_at.date() + dt.timedelta(days=30)
+    services.work_order_request_long_pending(order=order, by=handler_a, plan="协调资金", expected_date=expected)
+    order, _request = services.work_order_decide_long_pending(order=order, by=dispatcher, approve=True)
+    assert deadlines_sweep(now=order.deadline - dt.timedelta(minutes=1)).steps == 0  # watched, not yet due
+    result = deadlines_sweep(now=order.deadline + dt.timedelta(hours=3))
+    order = WorkOrder.objects.get(pk=order.pk)
+    assert result.lapsed == 1 and order.status == Status.IN_PROGRESS
+    notice = UrgeNotice.objects.get(order=order)  # the same pass issued its 催办单, stamped at the date's end
+    assert notice.issued_at == order.deadline
+    lapsed = order.events.get(kind="long_pending_lapsed")
+    assert lapsed.at == order.deadline
+    assert deadlines_sweep(now=order.deadline + dt.timedelta(hours=4)).lapsed == 0  # once
 
 
 def test_extension_before_the_deadline_moves_it(order, handler_a, dispatcher, time_machine):
@@ -125,7 +186,10 @@ def test_reopen_gives_a_new_deadline_and_counts_a_rehandling(order, handler_a, d
     time_machine.move_to(order.deadline + dt.timedelta(days=3))
     order = services.work_order_reopen(order=order, by=dispatcher, reason="回访不满意，问题未解决")
     assert order.status == Status.REOPENED and order.rehandle_count == 1
-    assert order.deadline > order.dispatched_at > WorkOrder.objects.get(pk=order.pk).signed_at
+    assert order.deadline > order.dispatched_at and order.signed_at is None  # the new round is signed for again
+    first = order.rounds.get()  # the round that ended is kept as it was, for its month's assessment
+    assert (first.round, first.signed_at is not None, first.replied_at is not None) == (0, True, True)
+    assert first.deadline < order.deadline and first.ended_at == order.dispatched_at
     assert order.next_check_at == order.warn_at
     assert services.work_order_sign(order=order, by=handler_a).status == Status.SIGNED
 

@@ -131,6 +131,16 @@ def test_the_knowledge_panel_answers_a_consultation(live_server, page):
     suggestion = page.locator(f'#kb-suggestions [data-article="{article.pk}"]')
     expect(suggestion).to_be_visible()
     page.locator("#id_content").fill("灵活就业怎么交社保？")
+    # The form's type is still 投诉: a complaint is never closed from the panel; the agent is told, and
+    # nothing typed is lost.
+    suggestion.get_by_role("button", name="用此条直接答复").click()
+    expect(page.locator("#form-errors")).to_be_visible()
+    expect(page.locator("#id_content")).to_have_value("灵活就业怎么交社保？")
+    assert not Demand.objects.exists()
+    page.locator("#id_demand_type").select_option("consult")
+    page.locator("#kb-q").fill(article.title[:6])
+    suggestion = page.locator(f'#kb-suggestions [data-article="{article.pk}"]')
+    expect(suggestion).to_be_visible()
     suggestion.get_by_role("button", name="用此条直接答复").click()
     outcome = page.locator("#call-outcome")
     expect(outcome).to_contain_text(article.title)

@@ -131,11 +131,10 @@ def test_the_workbench_panel_suggests_and_answers_a_consultation_counting_the_us
     client.post("/knowledge/suggestions/", {"kb_q": "供暖", "content": ""})  # typed on the way: not logged
     panel = client.post("/knowledge/suggestions/", {"kb_q": "供暖不热", "content": "", "kb_enter": "1"}).content.decode()
     assert f'name="answer_with" value="{corpus["heating"].pk}"' in panel
-    response = client.post("/intake/", {
-        "caller_phone": "13912340000", "caller_name": "赵", "demand_type": "complaint", "category": "020101 供暖不热",
-        "content": "家里暖气不热", "address": "", "urgency": "normal", "idempotency_key": "kb-1",
-        "answer_with": str(corpus["heating"].pk),
-    })
+    call = {"caller_phone": "13912340000", "caller_name": "赵", "demand_type": "consult", "category": "020101 供暖不热",
+            "content": "咨询暖气什么时候开始供", "address": "", "urgency": "normal", "idempotency_key": "kb-1",
+            "answer_with": str(corpus["heating"].pk)}
+    response = client.post("/intake/", call)
     assert response.status_code == 302
     demand = Demand.objects.get()
     assert demand.disposition == "answered" and demand.answer_article == corpus["heating"]
@@ -143,6 +142,25 @@ def test_the_workbench_panel_suggests_and_answers_a_consultation_counting_the_us
     assert Article.objects.get(pk=corpus["heating"].pk).answered_count == 1
     assert SearchLog.objects.get().query == "供暖不热"
     assert SearchLog.objects.get().clicked == corpus["heating"]
+
+
+@pytest.mark.parametrize("demand_type", ["complaint", "help", "report"])
+def test_the_panel_never_closes_a_complaint_as_answered_on_the_call(corpus, agent, demand_type):
+    """The type the agent chose stays: a complaint, a request for help or a report is not answered on the
+    call from the knowledge panel (it would escape dispatch, callback and assessment); the form says why
+    and keeps what was typed."""
+    client = Client()
+    client.force_login(agent)
+    response = client.post("/intake/", {
+        "caller_phone": "13912340000", "caller_name": "赵", "demand_type": demand_type,
+        "category": "020101 供暖不热", "content": "家里暖气不热，已经三天了", "address": "", "urgency": "normal",
+        "idempotency_key": f"kb-{demand_type}", "answer_with": str(corpus["heating"].pk)})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Only a consultation can be answered on the call" in page or "只有咨询" in page
+    assert "家里暖气不热，已经三天了" in page and f'value="{demand_type}" selected' in page
+    assert not Demand.objects.exists()
+    assert Article.objects.get(pk=corpus["heating"].pk).answered_count == 0
 
 
 def test_not_helpful_and_searches_without_answers_reach_the_editors(corpus, agent, editor):

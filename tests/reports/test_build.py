@@ -195,11 +195,28 @@ def evaluate(order, contacted, resolution, satisfaction, at):
                                      satisfaction=satisfaction, recorded_at=at)
 
 
-def test_weekly_report(city, scheme, leader):
+def reply_in_time(order, admin, contacted=True):
+    """The unit signs and replies on the day it got the order (well before its deadline)."""
+    from dispatch.services import work_order_reply, work_order_sign
+
+    at = order.dispatched_at + dt.timedelta(hours=2)
+    parts = WorkOrder.objects.filter(demand_id=order.demand_id).order_by("role", "id")  # assisting parts first
+    for part in sorted(parts, key=lambda o: o.role == "main"):
+        work_order_sign(order=part, by=admin, at=at)
+        work_order_reply(order=WorkOrder.objects.get(pk=part.pk), by=admin, at=at + dt.timedelta(hours=1),
+                         contacted=contacted, contacted_at=at if contacted else None,
+                         contact_method="phone" if contacted else "", resolved="resolved",
+                         reply_to_citizen="已处理。", reply_to_hotline="已处理完毕。")
+
+
+def test_weekly_report(city, scheme, leader, admin_user):
     monday = DAY - dt.timedelta(days=DAY.weekday())
     sunday = monday + dt.timedelta(days=6)
     answers = [(True, "resolved", "satisfied"), (True, "partly", "basically"), (False, "unresolved", "unsatisfied")]
-    for i, order in enumerate(WorkOrder.objects.filter(role="main", dispatched_at__lt=moment(DAY, 0)).order_by("id")[:9]):
+    # Nine orders that fell due before the report is built, replied in time and evaluated.
+    due_early = WorkOrder.objects.filter(role="main", deadline__lt=moment(DAY + dt.timedelta(days=2), 0))
+    for i, order in enumerate(due_early.order_by("id")[:9]):
+        reply_in_time(order, admin_user)
         evaluate(order, *answers[i % 3], at=moment(DAY, 12))
     report = build(Kind.WEEKLY)
     assert (report.period_start, report.period_end) == (monday, sunday)
@@ -215,29 +232,46 @@ def test_weekly_report(city, scheme, leader):
     # Top 10 categories, largest first.
     top = [c["value"] for c in view[Section.TOP]["categories"]]
     assert top == sorted(top, reverse=True) and top[0] == max(direct(monday, sunday, "category").values())
-    # The month so far by district: 响应率 = share contacted × 100, by hand from the evaluations.
+    # The month so far by district, by the due-month rules: every lead order that fell due in November
+    # counts, the evaluated ones with the citizen's answers, the unanswered ones as not contacted.
+    # The report is built on 11-23 06:00: the month so far is what fell due by then, the replied and
+    # evaluated orders with the citizen's answers, the unanswered ones past their deadline + 1 working day
+    # as not contacted; those still within that grace are not settled yet.
+    from hotline.core.workdays import WorkCalendar, add_working_days
+
+    assert report.meta["rates_snapshot"]["preview"] is True  # the month is not frozen: a preview
+    calendar = WorkCalendar.load()
     rates = {r["code"]: r for r in view[Section.RATES]["rows"]}
     dongcheng = Unit.objects.get(code=DISTRICT)
-    evaluations = Evaluation.objects.filter(order__unit__path__startswith=dongcheng.path)
-    contacted = [100 if e.contacted else 0 for e in evaluations]
-    assert 0 < len(contacted) < 9
-    assert rates[DISTRICT]["assessed"] == len(contacted)
-    assert rates[DISTRICT]["response_rate"] == (Decimal(sum(contacted)) / len(contacted)).quantize(Decimal("0.01"))
-    whole = view[Section.RATES]["rows"][0]
-    assert whole["assessed"] == Evaluation.objects.count() == 9
+    evaluated = set(Evaluation.objects.values_list("order_id", flat=True))
+    settled = [o for o in WorkOrder.objects.filter(role="main", deadline__gte=moment(dt.date(2026, 11, 1), 0),
+                                                   deadline__lt=AFTER).select_related("unit")
+               if o.pk in evaluated or add_working_days(o.deadline, 1, calendar) <= AFTER]
+    in_district = [o for o in settled if o.unit.path.startswith(dongcheng.path)]
+    contacted = Evaluation.objects.filter(order__in=in_district, contacted=True).count()
+    assert 0 < contacted < len(in_district) < len(settled)
+    assert rates[DISTRICT]["assessed"] == len(in_district)
+    assert rates[DISTRICT]["response_rate"] == (Decimal(100 * contacted) / len(in_district)).quantize(Decimal("0.01"))
+    assert view[Section.RATES]["rows"][0]["assessed"] == len(settled)
 
 
-def test_monthly_report_from_the_snapshot(city, scheme, leader):
+def test_monthly_report_from_the_snapshot(city, scheme, leader, admin_user):
+    from assessment.services import final_snapshot
+
     orders = list(WorkOrder.objects.filter(role="main").order_by("id"))
     answers = [(True, "resolved", "satisfied"), (True, "resolved", "basically"), (False, "unresolved", "unsatisfied")]
     for i, order in enumerate(orders):
+        reply_in_time(order, admin_user)
         evaluate(order, *answers[i % 3], at=moment(DAY, 12))
     november = dt.date(2026, 11, 1)
-    missing = build(Kind.MONTHLY, at=dt.datetime(2026, 12, 1, 6, 0, tzinfo=TZ))
-    assert missing.status == Status.FAILED and "scoremonth" in missing.error
-    snapshot = score_month(november)
-    report = build(Kind.MONTHLY, at=dt.datetime(2026, 12, 1, 6, 0, tzinfo=TZ))
-    assert report.status == Status.READY and report.revision == 2
+    # November's settlement window is open until the end of its 3rd working day of December (12-03).
+    early = build(Kind.MONTHLY, at=dt.datetime(2026, 12, 1, 6, 0, tzinfo=TZ))
+    assert early.status == Status.FAILED and "2026-12-04 00:00" in early.error
+    assert final_snapshot(november) is None
+    # Once it has closed, the monthly report scores the month itself: scoring waits for no operator.
+    report = build(Kind.MONTHLY, at=dt.datetime(2026, 12, 4, 6, 0, tzinfo=TZ))
+    snapshot = final_snapshot(november)
+    assert report.status == Status.READY and report.revision == 2 and snapshot.as_of == dt.datetime(2026, 12, 4, tzinfo=TZ)
     assert (report.period_start, report.period_end) == (november, dt.date(2026, 11, 30))
     view = report_view(report, leader)["sections"]
     ranking = view[Section.RANKING]

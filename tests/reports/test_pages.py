@@ -108,7 +108,7 @@ def test_excel_export_has_a_sheet_per_section_and_the_totals(daily, leader):
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     sections = [str(label)[:31] for value, label in Section.choices if value in
-                (Section.TOTALS, Section.HOTSPOTS, Section.KEY_CASES, Section.ALERTS)]
+                (Section.TOTALS, Section.HOTSPOTS, Section.KEY_CASES, Section.ALERTS, Section.RANKING)]
     assert book.sheetnames[1:] == sections
     totals = book[sections[0]]
     view = report_view(daily, leader)["sections"][Section.TOTALS]

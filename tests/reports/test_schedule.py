@@ -19,10 +19,12 @@ def test_one_entry_per_report_kind_at_six():
     assert len([e for e in BEAT_SCHEDULE.values() if e["task"] == "reports.build_scheduled"]) == 3
     assert entries["daily"]["schedule"] == crontab(hour=6, minute=0)
     assert entries["weekly"]["schedule"] == crontab(day_of_week=1, hour=6, minute=0)
-    assert entries["monthly"]["schedule"] == crontab(day_of_month=1, hour=6, minute=0)
-    # The monthly report reads the ranking scored earlier that morning.
-    scoring = BEAT_SCHEDULE["score-previous-month"]["schedule"]
-    assert scoring.day_of_month == {1} and max(scoring.hour) < 6
+    # The monthly report is of the last settled month: looked for every morning, built once.
+    assert entries["monthly"]["schedule"] == crontab(hour=6, minute=30)
+    # …after the settled months were scored and the month so far previewed, earlier that morning.
+    scoring = BEAT_SCHEDULE["score-settled-months"]["schedule"]
+    preview = BEAT_SCHEDULE["score-preview"]["schedule"]
+    assert scoring == crontab(hour=2, minute=0) and preview == crontab(hour=1, minute=30)
 
 
 def test_installing_the_schedule_twice_keeps_one_row_each(db):

@@ -2,26 +2,62 @@ import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from assessment.services import score_month
+from assessment.services import MonthNotOver, freeze_check, score_month
+from hotline.core.models import Unit
 
 
 class Command(BaseCommand):
-    help = "Compute (or recompute, as a new revision) and freeze the month's assessment snapshot."
+    help = ("Freeze the month's assessment snapshot as its new current revision (as of --at, default now). A month "
+            "that has not ended is refused, and so is one whose settlement window is still open (unless --force); "
+            "--preview scores the month so far instead (not frozen, marked as a preview).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--period", required=True, help="YYYY-MM")
+        parser.add_argument("--period", help="YYYY-MM (default with --preview: the current month)")
+        parser.add_argument("--at", help="ISO-8601: judge every order as it stood then (default: now)")
+        parser.add_argument("--preview", action="store_true", help="the month so far, not frozen")
+        parser.add_argument("--force", action="store_true", help="freeze although the settlement window is open")
+        parser.add_argument("--district", help="a district's code: its internal ranking with its own scheme")
         parser.add_argument("--note", default="")
 
-    def handle(self, *args, period: str, note: str, **options):
-        try:
-            month = dt.datetime.strptime(period, "%Y-%m").date()
-        except ValueError:
-            raise CommandError(f"--period: expected YYYY-MM, got {period!r}") from None
+    def handle(self, *args, period: str | None, at: str | None, preview: bool, force: bool, district: str | None,
+               note: str, **options):
+        moment = timezone.now()
+        if at:
+            moment = parse_datetime(at)
+            if moment is None:
+                raise CommandError(f"--at: expected an ISO-8601 moment, got {at!r}")
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+        if period:
+            try:
+                month = dt.datetime.strptime(period, "%Y-%m").date()
+            except ValueError:
+                raise CommandError(f"--period: expected YYYY-MM, got {period!r}") from None
+        elif preview:
+            month = timezone.localtime(moment).date().replace(day=1)
+        else:
+            raise CommandError("--period is required (or --preview for the current month so far).")
+        scope = None
+        if district:
+            scope = Unit.objects.filter(code=district, level="district").first()
+            if scope is None:
+                raise CommandError(f"--district: no district has the code {district!r}")
+        if not preview:
+            try:
+                freeze_check(month, moment, force=force, district=scope)
+            except MonthNotOver as exc:
+                raise CommandError(exc.detail) from None
         started = time.perf_counter()
-        snapshot = score_month(month, note=note)
+        snapshot = score_month(month, note=note, at=moment, district=scope, preview=preview)
         ranked = snapshot.units.filter(rank__isnull=False).count()
+        counted = snapshot.orders.filter(counts_response=True).count() + snapshot.orders.filter(
+            counts_response=False, counts_result=True).count()
+        label = "PREVIEW (the month so far, not frozen)" if preview else "frozen"
         self.stdout.write(
-            f"{snapshot}: {snapshot.orders.count()} orders counted, {snapshot.units.count()} units "
-            f"({ranked} ranked), scheme {snapshot.scheme}, {time.perf_counter() - started:.2f}s"
+            f"{snapshot} {label}: {snapshot.orders.count()} items, {counted} scored, {snapshot.units.count()} units "
+            f"({ranked} ranked), scheme {snapshot.scheme}, as of {timezone.localtime(moment):%Y-%m-%d %H:%M}, "
+            f"{time.perf_counter() - started:.2f}s"
         )

@@ -1,0 +1,55 @@
+"""Browser forms of the assessment: an appeal (申诉) with its reason, what it asks for and its files."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hotline.core.forms import BootstrapForm
+from feedback.models import Resolution, Satisfaction
+from hotline.core.choices import UnitLevel
+from hotline.core.models import Unit
+
+from .models import AppealOutcome, AppealReason
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AppealForm(BootstrapForm):
+    reason_kind = forms.ChoiceField(label=_("Reason"), choices=AppealReason.choices)
+    reason = forms.CharField(label=_("Explain"), widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.CharField(label=_("Evidence (what the files show, a call recording's time…)"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.ChoiceField(label=_("Ask for"), choices=AppealOutcome.choices, initial=AppealOutcome.DROP)
+    corrected_contacted = forms.NullBooleanField(
+        label=_("Contacted (corrected)"), required=False,
+        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]))
+    corrected_resolution = forms.ChoiceField(label=_("Resolved (corrected)"), required=False,
+                                             choices=[("", "—"), *Resolution.choices])
+    corrected_satisfaction = forms.ChoiceField(label=_("Satisfied (corrected)"), required=False,
+                                               choices=[("", "—"), *Satisfaction.choices])
+    reattribute_to = forms.ModelChoiceField(
+        label=_("Should count for"), required=False,
+        queryset=Unit.objects.filter(level__in=[UnitLevel.STREET, UnitLevel.DISTRICT_DEPARTMENT, UnitLevel.DEPARTMENT,
+                                                UnitLevel.ENTERPRISE, UnitLevel.DISTRICT], is_active=True)
+        .order_by("code"))
+    files = forms.FileField(label=_("Files (up to 5, 10 MB each)"), required=False,
+                            widget=MultipleFileInput(attrs={"multiple": True}))
+
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if unit is not None:
+            self.fields["reattribute_to"].queryset = self.fields["reattribute_to"].queryset.exclude(pk=unit.pk)
+
+    def clean_files(self):
+        return None  # the files are read from request.FILES (several) and checked by the service
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == AppealOutcome.CORRECT and (
+                data.get("corrected_contacted") is None or not data.get("corrected_resolution")
+                or not data.get("corrected_satisfaction")):
+            self.add_error("corrected_resolution", _("Give the three answers that should have been recorded."))
+        if data.get("outcome") == AppealOutcome.REATTRIBUTE and not data.get("reattribute_to"):
+            self.add_error("reattribute_to", _("Choose the unit the order should count for."))
+        return data

@@ -1,0 +1,584 @@
+"""The monthly freeze (月度考核): every item that fell due in the month, judged by assessment.rules,
+written in bulk as the snapshot's rows, summed per unit, ranked and tiered.
+
+Reading: the month's lead orders by their deadline, one day at a time (the index work_order_deadline),
+each day's evaluations, callbacks, extensions, returns, 挂账, exemptions and merged calls joined on the
+same orders; then the finished rounds of re-handled orders (work_order_round_deadline), the 挂账 whose
+replaced deadline fell in the month (long_pending_approved_due) and the items the previous month
+carried (snapshot_order_carried). Every fact is read as of one moment (`at`): a month frozen again
+later from the same moment gives the same result, however the orders changed since.
+
+Summing: one GROUP BY over the snapshot's rows gives every unit figure, so a revision (appeals, late
+exemptions: assessment.services) changes rows and sums again by the same code."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from collections import defaultdict
+from dataclasses import dataclass, fields
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from dispatch.choices import ExtensionStatus, Role, Status
+from dispatch.models import ExtensionRequest, LongPendingRequest, Return, WorkOrder, WorkOrderRound
+from feedback.models import Callback, CallbackStatus, Evaluation
+from hotline.core.choices import UnitLevel
+from hotline.core.models import Unit
+from hotline.core.workdays import WorkCalendar, add_working_days
+from intake.choices import DemandType, Disposition
+from intake.models import Demand
+
+from .models import Exemption, Kind, Outcome, Scheme, Snapshot, SnapshotOrder, SnapshotUnit, Tier
+from .rules import PROCESS_CHECKS, Answers, Facts, Item, Rules, assess
+
+CENT = Decimal("0.01")
+ASSESSED_LEVELS = (UnitLevel.STREET, UnitLevel.DISTRICT_DEPARTMENT, UnitLevel.DEPARTMENT, UnitLevel.ENTERPRISE,
+                   UnitLevel.DISTRICT)
+IDS_PER_QUERY = 500
+# 诉求 for the 治理类 volume: help, complaints and reports, and consultations that became orders.
+GOVERNANCE_TYPES = (DemandType.HELP, DemandType.COMPLAINT, DemandType.REPORT, DemandType.CONSULT)
+
+
+def q(value) -> Decimal:
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)  # str: a float sum from SQLite
+
+
+# --- periods ---------------------------------------------------------------------------------------------
+
+def month_bounds(period: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = ZoneInfo(settings.TIME_ZONE)
+    start = dt.datetime(period.year, period.month, 1, tzinfo=tz)
+    end = dt.datetime(period.year + (period.month == 12), period.month % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+
+def previous_month(period: dt.date) -> dt.date:
+    return (period.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def next_month(period: dt.date) -> dt.date:
+    return month_bounds(period)[1].date()
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def scheme_for(period: dt.date, district: Unit | None = None) -> Scheme:
+    """The scheme in force for the month in a scope: the latest active one of the scope whose `valid_from`
+    is not after the month's first day; the city's default (v1) is created if there is none."""
+    schemes = Scheme.objects.filter(is_active=True, valid_from__lte=period).order_by("-valid_from", "-version")
+    scheme = schemes.filter(district=district).first() if district is not None else None
+    if scheme is None:
+        scheme = schemes.filter(district__isnull=True).first()
+    if scheme is None:
+        scheme, _created = Scheme.objects.get_or_create(version=1, district=None,
+                                                        defaults={"valid_from": dt.date(2000, 1, 1), "name": "默认"})
+    return scheme
+
+
+def settlement_end(period: dt.date, scheme: Scheme, calendar: WorkCalendar | None = None) -> dt.datetime:
+    """When the month's settlement window closes: the end of the scheme's n-th working day of the next
+    month (default: the 3rd), so that the replies and callbacks of orders due at the month's end are in."""
+    calendar = calendar or WorkCalendar.load()
+    # From 00:00 of the next month's first day: n working days later is the end of its n-th working day
+    # (a first day off counts from the first working day: hotline.core.workdays).
+    return add_working_days(month_bounds(period)[1], scheme.settlement_working_days, calendar)
+
+
+# --- reading the facts -----------------------------------------------------------------------------------
+
+ORDER_COLUMNS = ("id", "unit_id", "rehandle_count", "status", "deadline", "dispatched_at", "signed_at", "replied_at",
+                 "demand_id", "demand__category_id", "demand__caller_phone", "demand__co_complainants",
+                 "demand__problem_since", "demand__problem_since_verified_at")
+
+
+@dataclass
+class OrderRow:
+    id: int
+    unit_id: int
+    rehandle_count: int
+    status: str
+    deadline: dt.datetime
+    dispatched_at: dt.datetime
+    signed_at: dt.datetime | None
+    replied_at: dt.datetime | None
+    demand_id: int
+    category_id: int
+    phone: str
+    co_complainants: int
+    problem_since: int | None
+    verified_at: dt.datetime | None
+
+
+class Lookups:
+    """The facts of a set of orders kept in other tables, each read in one query joined on the orders
+    (`filter` is a Q over the order, as `order__…`)."""
+
+    def __init__(self, order_q: Q, at: dt.datetime):
+        self.evaluations: dict[tuple[int, int], Answers] = {}
+        for order_id, round_, contacted, resolution, satisfaction, contradiction in (
+                Evaluation.objects.filter(order_q, recorded_at__lte=at).order_by("order_id", "round", "recorded_at", "id")
+                .values_list("order_id", "round", "contacted", "resolution", "satisfaction", "contradiction")):
+            self.evaluations[(order_id, round_)] = Answers(contacted, resolution, satisfaction, contradiction)
+        self.unreachable = set(
+            Callback.objects.filter(order_q, status=CallbackStatus.UNREACHABLE, finished_at__lte=at)
+            .values_list("order_id", "round"))
+        self.extensions: dict[int, list] = defaultdict(list)
+        for order_id, decided_at in ExtensionRequest.objects.filter(
+                order_q, status=ExtensionStatus.APPROVED, decided_at__lte=at).values_list("order_id", "decided_at"):
+            self.extensions[order_id].append(decided_at)
+        self.returns: dict[int, list] = defaultdict(list)
+        for order_id, returned_at in Return.objects.filter(order_q, ruling="rejected", ruled_at__lte=at).values_list(
+                "order_id", "returned_at"):
+            self.returns[order_id].append(returned_at)
+        self.long_pending = set(
+            LongPendingRequest.objects.filter(order_q, status=ExtensionStatus.APPROVED, decided_at__lte=at)
+            .values_list("order_id", "round"))
+        self.exempted = set(
+            Exemption.objects.filter(order_q, status="approved").filter(
+                Q(decided_at__lte=at) | Q(decided_at__isnull=True, proposed_at__lte=at))
+            .values_list("order_id", flat=True))
+        self.merged: dict[int, list] = defaultdict(list)
+        for order_id, phone, others in Demand.objects.filter(
+                _merged_q(order_q), received_at__lte=at).values_list("merged_into_id", "caller_phone", "co_complainants"):
+            self.merged[order_id].append((phone, others))
+
+
+def _merged_q(order_q: Q) -> Q:
+    """The order filter, for demands merged into the orders (merged_into… instead of order…)."""
+    return Q(*((f"merged_into{key[len('order'):]}", value) for key, value in order_q.children),
+             _connector=order_q.connector)
+
+
+def _order_rows(queryset) -> list[OrderRow]:
+    return [OrderRow(*values) for values in queryset.values_list(*ORDER_COLUMNS)]
+
+
+def _callers(order: OrderRow, lookups: Lookups) -> int:
+    """Distinct complainants: the phones of the call and of the calls merged into it (重复件), each once,
+    plus the co-complainants the agents recorded."""
+    merged = lookups.merged.get(order.id, ())
+    phones = {order.phone, *(phone for phone, _others in merged)}
+    return len(phones) + order.co_complainants + sum(others for _phone, others in merged)
+
+
+class Reader:
+    """Builds the Facts of the month's items, as of `at`."""
+
+    def __init__(self, *, period: dt.date, at: dt.datetime, scheme: Scheme, calendar: WorkCalendar,
+                 unit_ids: list[int] | None):
+        self.period, self.at, self.calendar, self.unit_ids = period, at, calendar, unit_ids
+        self.grace = scheme.grace_working_days
+        self._grace: dict[dt.datetime, dt.datetime] = {}
+
+    def grace_end(self, due_at: dt.datetime) -> dt.datetime:
+        found = self._grace.get(due_at)
+        if found is None:
+            found = self._grace[due_at] = add_working_days(due_at, self.grace, self.calendar)
+        return found
+
+    def _scoped(self, queryset, field: str = "unit_id"):
+        return queryset.filter(**{f"{field}__in": self.unit_ids}) if self.unit_ids is not None else queryset
+
+    def facts(self, order: OrderRow, lookups: Lookups, *, round_: int, kind: str, due_at: dt.datetime,
+              due_period: dt.date, archived: WorkOrderRound | None = None, carried: int = 0) -> Facts:
+        """The facts of the order at one due moment of one of its rounds (the current one from the order's
+        columns, an earlier one from its WorkOrderRound)."""
+        if archived is not None:
+            start, signed, replied = archived.dispatched_at, archived.signed_at, archived.replied_at
+            rehandled = archived.ended_at <= self.at
+            extended, returned = archived.extended, archived.returned
+        else:
+            start, signed, replied, rehandled = order.dispatched_at, order.signed_at, order.replied_at, False
+            extended = any(start <= at for at in lookups.extensions.get(order.id, ()))
+            returned = any(start <= at for at in lookups.returns.get(order.id, ()))
+        verified = order.verified_at is not None and order.verified_at <= self.at
+        return Facts(
+            order_id=order.id, unit_id=order.unit_id, kind=kind, round=round_, due_at=due_at,
+            grace_end=self.grace_end(due_at), due_period=due_period, dispatched_at=start,
+            signed_at=signed if signed is not None and signed <= self.at else None,
+            replied_at=replied if replied is not None and replied <= self.at else None,
+            evaluation=lookups.evaluations.get((order.id, round_)),
+            unreachable=(order.id, round_) in lookups.unreachable,
+            transferred=order.status == Status.TRANSFERRED, exempted=order.id in lookups.exempted,
+            rehandled=rehandled, extended=extended, returned=returned, callers=_callers(order, lookups),
+            problem_since=order.problem_since if verified else None, category_id=order.category_id, carried=carried,
+        )
+
+    # The four sources of a month's items.
+    def current_rounds(self, start: dt.datetime, end: dt.datetime):
+        """Lead orders whose current round's deadline fell in [start, end): a handling round, or the
+        result part of an approved 挂账 (its deadline is then the end of the expected date)."""
+        orders = self._scoped(WorkOrder.objects.filter(role=Role.MAIN, deadline__gte=start, deadline__lt=end))
+        rows = _order_rows(orders.order_by())
+        if not rows:
+            return
+        lookups = Lookups(Q(order__role=Role.MAIN, order__deadline__gte=start, order__deadline__lt=end,
+                            **({"order__unit_id__in": self.unit_ids} if self.unit_ids is not None else {})), self.at)
+        for order in rows:
+            if order.dispatched_at > self.at:  # reopened after the moment judged: that round is archived
+                continue
+            kind = Kind.RESULT if (order.id, order.rehandle_count) in lookups.long_pending else Kind.ROUND
+            yield self.facts(order, lookups, round_=order.rehandle_count, kind=kind, due_at=order.deadline,
+                             due_period=self.period)
+
+    def by_keys(self, keys: list[tuple]):
+        """Items named by (order, round, kind, due_at, due_period, carried): the finished rounds, the 挂账
+        response parts and the carried items, read by order id."""
+        for i in range(0, len(keys), IDS_PER_QUERY):
+            part = keys[i:i + IDS_PER_QUERY]
+            ids = sorted({key[0] for key in part})
+            orders = {o.id: o for o in _order_rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
+            archived = {(r.order_id, r.round): r for r in WorkOrderRound.objects.filter(order_id__in=ids)}
+            lookups = Lookups(Q(order_id__in=ids), self.at)
+            for order_id, round_, kind, due_at, due_period, carried in part:
+                order = orders.get(order_id)
+                if order is None:
+                    continue
+                row = archived.get((order_id, round_))
+                if row is None and round_ != order.rehandle_count:
+                    continue
+                yield self.facts(order, lookups, round_=round_, kind=kind, due_at=due_at, due_period=due_period,
+                                 archived=row, carried=carried)
+
+    def archived_keys(self, start: dt.datetime, end: dt.datetime) -> list[tuple]:
+        rounds = self._scoped(WorkOrderRound.objects.filter(deadline__gte=start, deadline__lt=end,
+                                                            order__role=Role.MAIN))
+        return [(order_id, round_, Kind.RESULT if long_pending else Kind.ROUND, deadline, self.period, 0)
+                for order_id, round_, deadline, long_pending in rounds.values_list(
+                    "order_id", "round", "deadline", "long_pending")]
+
+    def response_keys(self, start: dt.datetime, end: dt.datetime) -> list[tuple]:
+        approved = self._scoped(
+            LongPendingRequest.objects.filter(status=ExtensionStatus.APPROVED, decided_at__lte=self.at,
+                                              old_deadline__gte=start, old_deadline__lt=end, order__role=Role.MAIN),
+            "order__unit_id")
+        return [(order_id, round_, Kind.RESPONSE, old_deadline, self.period, 0)
+                for order_id, round_, old_deadline in approved.values_list("order_id", "round", "old_deadline")]
+
+    def carried_keys(self, previous: Snapshot | None) -> list[tuple]:
+        if previous is None:
+            return []
+        carried = previous.orders.filter(outcome=Outcome.CARRIED)
+        return [(order_id, round_, kind, due_at, due_period,
+                 months_between(due_period, self.period))
+                for order_id, round_, kind, due_at, due_period in self._scoped(carried).values_list(
+                    "order_id", "round", "kind", "due_at", "due_period")]
+
+
+# --- writing ---------------------------------------------------------------------------------------------
+
+ITEM_FIELDS = [f.name for f in fields(Item)]  # the columns of SnapshotOrder (order_id, unit_id… as they are)
+
+
+def _copy_value(value):
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return value
+
+
+def write_items(snapshot: Snapshot, items: list[Item]) -> None:
+    """The items as the snapshot's rows: COPY on PostgreSQL (a month is a million rows), bulk_create on
+    the embedded SQLite."""
+    if not items:
+        return
+    if connection.vendor != "postgresql":
+        SnapshotOrder.objects.bulk_create([SnapshotOrder(snapshot=snapshot, **vars(item)) for item in items],
+                                          batch_size=2000)
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for item in items:
+        writer.writerow([snapshot.pk, *(_copy_value(getattr(item, name)) for name in ITEM_FIELDS)])
+    buffer.seek(0)
+    columns = ", ".join(["snapshot_id", *ITEM_FIELDS])
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {SnapshotOrder._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+                           buffer)
+
+
+# --- the freeze ------------------------------------------------------------------------------------------
+
+def lock_period(period: dt.date, district: Unit | None = None) -> None:
+    """One scoring of a month (in a scope) at a time: beat, the command, appeals, reports. A
+    transaction-scoped advisory lock on PostgreSQL; SQLite serialises writers anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                           [4517, (period.year * 100 + period.month) * 10_000 + (district.pk % 10_000 if district else 0)])
+
+
+def scope_unit_ids(district: Unit | None) -> list[int] | None:
+    if district is None:
+        return None
+    return list(Unit.objects.filter(path__startswith=district.path).values_list("pk", flat=True))
+
+
+def new_snapshot(period: dt.date, scheme: Scheme, *, district: Unit | None, preview: bool, note: str,
+                 at: dt.datetime, computed_at: dt.datetime, rules: int = 2) -> Snapshot:
+    scoped = Snapshot.objects.filter(period=period, district=district)
+    if preview:
+        scoped.filter(is_preview=True).delete()  # one preview per month and scope: the latest
+        return Snapshot.objects.create(period=period, district=district, revision=0, scheme=scheme, is_preview=True,
+                                       is_current=False, computed_at=computed_at, as_of=at, note=note, rules=rules)
+    last = scoped.filter(is_preview=False).order_by("-revision").first()
+    scoped.filter(is_current=True).update(is_current=False)
+    return Snapshot.objects.create(period=period, district=district, revision=(last.revision + 1) if last else 1,
+                                   scheme=scheme, computed_at=computed_at, as_of=at, note=note, rules=rules)
+
+
+def final_snapshot(period: dt.date, district: Unit | None = None) -> Snapshot | None:
+    return Snapshot.objects.filter(period=period, district=district, is_current=True, is_preview=False).first()
+
+
+@transaction.atomic
+def freeze(period: dt.date, *, at: dt.datetime | None = None, preview: bool = False, district: Unit | None = None,
+           note: str = "") -> Snapshot:
+    """Judge every item of the month as of `at` (default: now) and freeze it as the month's new current
+    revision, or as its preview (the month so far: the items that fell due before `at`)."""
+    period = period.replace(day=1)
+    at = at or timezone.now()
+    lock_period(period, district)
+    scheme = scheme_for(period, district)
+    rules = Rules.of(scheme)
+    calendar = WorkCalendar.load()
+    unit_ids = scope_unit_ids(district)
+    start, end = month_bounds(period)
+    until = min(end, at) if preview else end
+    previous = final_snapshot(previous_month(period), district)
+    snapshot = new_snapshot(period, scheme, district=district, preview=preview, note=note, at=at,
+                            computed_at=timezone.now())
+    reader = Reader(period=period, at=at, scheme=scheme, calendar=calendar, unit_ids=unit_ids)
+    year = period.year
+
+    def judged(facts) -> list[Item]:
+        items = []
+        for f in facts:
+            items.extend(assess(f, rules, at, preview=preview, year=year))
+        return items
+
+    day = start
+    while day < until:  # one day of deadlines at a time: a bounded batch of rows in memory
+        day_end = min(until, day + dt.timedelta(days=1))
+        write_items(snapshot, judged(reader.current_rounds(day, day_end)))
+        day = day_end
+    keys = reader.archived_keys(start, until) + reader.response_keys(start, until) + reader.carried_keys(previous)
+    write_items(snapshot, judged(reader.by_keys(keys)))
+    volumes = governance_volumes(start, until, unit_ids)
+    summarise(snapshot, scheme, volumes=volumes,
+              previous_scores=dict(previous.units.values_list("unit_id", "score")) if previous else {},
+              unit_ids=unit_ids)
+    return snapshot
+
+
+def governance_volumes(start: dt.datetime, end: dt.datetime, unit_ids: list[int] | None) -> dict[int, int]:
+    """治理类 volume of each street: the 诉求 located there received in [start, end) — help, complaints,
+    reports and the consultations that became orders, never those answered on the call, refused or
+    transferred — each distinct caller once per order (a repeated call from the same phone adds
+    nothing), plus the co-complainants the agents recorded."""
+    demands = Demand.objects.filter(received_at__gte=start, received_at__lt=end, street__isnull=False,
+                                    demand_type__in=GOVERNANCE_TYPES).exclude(
+        disposition__in=[Disposition.ANSWERED, Disposition.REFUSED])
+    if unit_ids is not None:
+        demands = demands.filter(street_id__in=unit_ids)
+    volumes: dict[int, int] = defaultdict(int)
+    # Each call's matter: its own id, or the demand of the order it was merged into.
+    pairs = demands.values_list("street_id", "merged_into__demand_id", "id", "caller_phone").order_by()
+    seen = set()
+    for street_id, target, own, phone in pairs.iterator(chunk_size=10_000):
+        key = (street_id, target or own, phone)
+        if key not in seen:
+            seen.add(key)
+            volumes[street_id] += 1
+    for street_id, others in demands.filter(co_complainants__gt=0).values_list("street_id").annotate(
+            n=Sum("co_complainants")).order_by():
+        volumes[street_id] += others
+    return dict(volumes)
+
+
+# --- summing, ranking, tiers -----------------------------------------------------------------------------
+
+PROCESS_FIELDS = ("signed_in_time", "replied_on_time", "replied_by_grace", "returned", "rehandled", "extended",
+                  "false_feedback")
+
+
+def _sums(snapshot: Snapshot, only: Q | None = None) -> dict[int, dict]:
+    """Every unit figure as sums over the snapshot's rows (`only`: some of them), in one GROUP BY."""
+    process = Q(counts_process=True)
+    aggregates = {
+        "n_response": Count("id", filter=Q(counts_response=True)),
+        "s_response": Sum("response_score", filter=Q(counts_response=True)),
+        "n_result": Count("id", filter=Q(counts_result=True)),
+        "s_resolution": Sum("resolution_score", filter=Q(counts_result=True)),
+        "s_satisfaction": Sum("satisfaction_score", filter=Q(counts_result=True)),
+        "n_contacted": Count("id", filter=Q(counts_response=True, contacted=True)),
+        "n_resolved": Count("id", filter=Q(counts_result=True, resolution="resolved")),
+        "n_satisfied": Count("id", filter=Q(counts_result=True, satisfaction="satisfied")),
+        "assessed": Count("id", filter=Q(counts_response=True) | Q(counts_result=True)),
+        "due": Count("id", filter=process),
+        "s_bonus": Sum("bonus"),
+        # Prefixed: an annotation named like a column would shadow the column in the filters below.
+        "c_returned": Count("id", filter=process & Q(returned=True)),
+        "c_rehandled": Count("id", filter=process & Q(rehandled=True)),
+        "c_extended": Count("id", filter=process & Q(extended=True)),
+        "c_overdue": Count("id", filter=process & Q(replied_by_grace=False)),
+        "c_false_feedback": Count("id", filter=process & Q(false_feedback=True)),
+        "signed": Count("id", filter=process & Q(signed_in_time=True)),
+        "on_time": Count("id", filter=process & Q(replied_on_time=True)),
+    }
+    for outcome in (Outcome.NO_REPLY, Outcome.LATE, Outcome.CARRIED, Outcome.EXEMPTED, Outcome.UNREACHABLE,
+                    Outcome.EVALUATED):
+        aggregates[f"o_{outcome}"] = Count("id", filter=Q(outcome=outcome))
+    for check, (_weight, conditions) in PROCESS_CHECKS.items():
+        aggregates[f"p_{check}"] = Count("id", filter=process & Q(**dict(conditions)))
+    rows = snapshot.orders.filter(only) if only is not None else snapshot.orders.all()
+    return {row.pop("unit_id"): row for row in rows.values("unit_id").annotate(**aggregates).order_by()}
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    return q(Decimal(100 * part) / whole) if whole else None
+
+
+def _apply(row: SnapshotUnit, sums: dict | None, scheme: Scheme) -> None:
+    """The unit's figures from its sums: the scheme's rates (averages of per-answer scores), the plain
+    shares, the process indicators and their weighted part, bonus (capped) and the composite score."""
+    s = sums or {}
+    n_response, n_result = s.get("n_response", 0), s.get("n_result", 0)
+    row.assessed, row.due = s.get("assessed", 0), s.get("due", 0)
+    row.dispatched = row.due
+    row.response_rate = q(Decimal(str(s["s_response"])) / n_response) if n_response else None
+    row.resolution_rate = q(Decimal(str(s["s_resolution"])) / n_result) if n_result else None
+    row.satisfaction_rate = q(Decimal(str(s["s_satisfaction"])) / n_result) if n_result else None
+    row.contacted_share = _share(s.get("n_contacted", 0), n_response)
+    row.resolved_share = _share(s.get("n_resolved", 0), n_result)
+    row.satisfied_share = _share(s.get("n_satisfied", 0), n_result)
+    row.no_reply, row.late = s.get("o_no_reply", 0), s.get("o_late", 0)
+    row.carried, row.exempted, row.unreachable = s.get("o_carried", 0), s.get("o_exempted", 0), s.get("o_unreachable", 0)
+    row.answered = s.get("o_evaluated", 0) + row.late + row.unreachable  # reached the callback (not stored)
+    row.unreachable_share = _share(row.unreachable, row.answered)
+    for name in ("returned", "rehandled", "extended", "overdue", "false_feedback"):
+        setattr(row, name, s.get(f"c_{name}", 0))
+    row.signed_in_time = _share(s.get("signed", 0), row.due)
+    row.replied_on_time = _share(s.get("on_time", 0), row.due)
+    parts = {check: _share(s.get(f"p_{check}", 0), row.due) for check in PROCESS_CHECKS}
+    row.process_parts = {check: (str(value) if value is not None else None) for check, value in parts.items()}
+    row.bonus = min(q(s.get("s_bonus") or 0), scheme.bonus_cap)
+    row.process_score = None
+    row.score = None
+    if row.response_rate is None and row.resolution_rate is None:
+        return
+    result = (scheme.weight_response * (row.response_rate or 0) + scheme.weight_resolution * (row.resolution_rate or 0)
+              + scheme.weight_satisfaction * (row.satisfaction_rate or 0))
+    process = sum((getattr(scheme, weight) * (parts[check] or 0) for check, (weight, _c) in PROCESS_CHECKS.items()),
+                  Decimal("0"))
+    row.process_score = q(process) if row.due else None
+    row.score = q(result + process + row.bonus)
+
+
+def _rank(rows: list[SnapshotUnit], min_volume: int) -> None:
+    for row in rows:
+        row.below_minimum = row.due < min_volume
+    ranked = sorted((r for r in rows if r.score is not None and not r.below_minimum), key=lambda r: -r.score)
+    for row in ranked:
+        row.rank = 1 + sum(1 for other in ranked if other.score > row.score)
+
+
+def _take(ordered: list[SnapshotUnit], size: int, key) -> list[SnapshotUnit]:
+    """The first `size` rows, and any row tied with the last of them: equal results are not split by a
+    unit code at a tier's edge (the tier may then hold more than `size`)."""
+    if size <= 0 or not ordered:
+        return []
+    taken = ordered[:size]
+    edge = key(taken[-1])
+    return taken + [r for r in ordered[size:] if key(r) == edge]
+
+
+def _tiers(rows: list[SnapshotUnit], size: int, codes: dict[int, str]) -> None:
+    """治理类 (streets only): the busiest by volume; of the ranked rest, 先进类 the top, 整改类 the bottom,
+    进步类 the biggest gains; a unit too small to rank that left an order unanswered is 整改类 too."""
+    for row in rows:
+        row.tier = Tier.ORDINARY if row.rank else Tier.INSUFFICIENT
+    code = lambda r: codes.get(r.unit_id, "")  # noqa: E731
+    if rows and rows[0].level == UnitLevel.STREET:
+        busiest = sorted((r for r in rows if r.volume > 0), key=lambda r: (-r.volume, code(r)))
+        for row in _take(busiest, size, lambda r: r.volume):
+            row.tier = Tier.GOVERNANCE
+    rest = sorted((r for r in rows if r.rank and r.tier != Tier.GOVERNANCE), key=lambda r: (r.rank, code(r)))
+    for row in _take(rest, size, lambda r: r.score):
+        row.tier = Tier.ADVANCED
+    bottom = [r for r in reversed(rest) if r.tier == Tier.ORDINARY]
+    for row in _take(bottom, size, lambda r: r.score):
+        row.tier = Tier.RECTIFY
+    gains = sorted(
+        (r for r in rest if r.tier == Tier.ORDINARY and r.previous_score is not None and r.score > r.previous_score),
+        key=lambda r: (-(r.score - r.previous_score), code(r)),
+    )
+    for row in _take(gains, size, lambda r: r.score - r.previous_score):
+        row.tier = Tier.IMPROVED
+    for row in rows:  # failing does not pay by being small: listed among the last
+        if row.below_minimum and row.tier == Tier.INSUFFICIENT and (row.no_reply or row.overdue):
+            row.tier = Tier.RECTIFY
+
+
+def _flag_unreachable(rows: list[SnapshotUnit], scheme: Scheme) -> None:
+    """A unit whose share of unreachable citizens is far above the city's (both the factor and the points
+    of the scheme) is flagged: unreachable orders are not scored, so the share is watched."""
+    answered = sum(r.answered for r in rows)
+    city = Decimal(100 * sum(r.unreachable for r in rows)) / answered if answered else Decimal("0")
+    for row in rows:
+        row.unreachable_flag = bool(
+            row.unreachable >= 3 and row.unreachable_share is not None
+            and row.unreachable_share >= city * scheme.unreachable_flag_factor
+            and row.unreachable_share >= city + scheme.unreachable_flag_points)
+
+
+def summarise(snapshot: Snapshot, scheme: Scheme, *, volumes: dict[int, int] | None = None,
+              previous_scores: dict[int, Decimal] | None = None, unit_ids: list[int] | None = None,
+              copied: dict[int, dict] | None = None) -> None:
+    """The snapshot's unit rows from its items: every street of the scope (listed even without orders)
+    and every assessed unit with items or volume; ranked and tiered per level. `copied`: a revision's
+    unit facts kept from the revision before (volume, per 10,000, the previous score)."""
+    sums = _sums(snapshot)
+    volumes = volumes or {}
+    previous_scores = previous_scores or {}
+    units = Unit.objects.filter(Q(level=UnitLevel.STREET) | Q(pk__in=set(sums) | set(volumes) | set(copied or {}),
+                                                                level__in=ASSESSED_LEVELS))
+    if unit_ids is not None:
+        units = units.filter(pk__in=unit_ids)
+    rows, codes = [], {}
+    for unit in units.only("pk", "code", "level", "population"):
+        codes[unit.pk] = unit.code
+        row = SnapshotUnit(snapshot=snapshot, unit_id=unit.pk, level=unit.level)
+        _apply(row, sums.get(unit.pk), scheme)
+        if copied is not None and unit.pk in copied:
+            for name, value in copied[unit.pk].items():
+                setattr(row, name, value)
+        else:
+            row.volume = volumes.get(unit.pk, 0) if unit.level == UnitLevel.STREET else row.due
+            row.per_10k = q(Decimal(row.volume) * 10000 / unit.population) if unit.population else None
+            row.previous_score = previous_scores.get(unit.pk)
+        rows.append(row)
+    by_level: dict[str, list[SnapshotUnit]] = defaultdict(list)
+    for row in rows:
+        by_level[row.level].append(row)
+    for level_rows in by_level.values():
+        _rank(level_rows, scheme.min_volume)
+        _tiers(level_rows, scheme.tier_size, codes)
+        _flag_unreachable(level_rows, scheme)
+    SnapshotUnit.objects.bulk_create(rows, batch_size=2000)
+
+
+def appeal_quota(scheme: Scheme, assessed: int) -> int:
+    """申诉 per unit and month (控制申诉数量): max(the minimum, the share of its scored items), rounded up."""
+    return max(scheme.appeal_quota_min, math.ceil(scheme.appeal_quota_share * assessed))

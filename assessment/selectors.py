@@ -1,0 +1,60 @@
+"""Reads of the assessment that more than one interface shares."""
+
+from django.db.models import F, Q
+
+from hotline.core.models import Category, CategoryTag, Unit
+
+from .models import Snapshot, SnapshotUnit
+
+# What the public ranking shows (排名结果向社会公布): units and rates only, never an order or a person.
+PUBLIC_FIELDS = ("unit__code", "unit__name", "unit__parent__name", "level", "rank", "tier", "score",
+                 "response_rate", "resolution_rate", "satisfaction_rate", "resolved_share", "satisfied_share",
+                 "volume", "per_10k", "due", "no_reply")
+PUBLIC_NAMES = ("unit", "name", "district", "level", "rank", "tier", "score", "response_rate", "resolution_rate",
+                "satisfaction_rate", "resolved_share", "satisfied_share", "volume", "per_10k", "due", "no_reply")
+
+
+def public_ranking(snapshot: Snapshot, level: str) -> list[dict]:
+    """A frozen month's ranking of one level as the public reads it (decimals as strings)."""
+    rows = snapshot.units.filter(level=level).order_by(F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True),
+                                                       "unit__code")
+    result = []
+    for values in rows.values_list(*PUBLIC_FIELDS):
+        row = dict(zip(PUBLIC_NAMES, values))
+        for name in ("score", "response_rate", "resolution_rate", "satisfaction_rate", "resolved_share",
+                     "satisfied_share", "per_10k"):
+            if row[name] is not None:
+                row[name] = f"{row[name]:f}"
+        result.append(row)
+    return result
+
+
+def categories_tagged(tag: str) -> list[int]:
+    """The categories a 七有五性 tag covers: those tagged and everything below them."""
+    tagged = set(CategoryTag.objects.filter(tag=tag).values_list("category_id", flat=True))
+    parents = dict(Category.objects.values_list("id", "parent_id"))
+    covered = []
+    for category_id in parents:
+        node = category_id
+        while node is not None and node not in tagged:
+            node = parents.get(node)
+        if node is not None:
+            covered.append(category_id)
+    return covered
+
+
+def livelihood_slice(snapshot: Snapshot, tag: str, level: str, district: str = "") -> list[SnapshotUnit]:
+    """The month's figures of each unit over its items of one 七有五性 tag only (a slice for reading, not
+    the ranking): the same sums and the same formulas as the snapshot's own rows, best first."""
+    from .scoring import _apply, _sums
+
+    sums = _sums(snapshot, Q(category_id__in=categories_tagged(tag)))
+    units = Unit.objects.filter(pk__in=sums, level=level).select_related("parent")
+    if district:
+        units = units.filter(parent__code=district)
+    rows = []
+    for unit in units:
+        row = SnapshotUnit(snapshot=snapshot, unit=unit, level=level)
+        _apply(row, sums[unit.pk], snapshot.scheme)
+        rows.append(row)
+    return sorted(rows, key=lambda r: (r.score is None, -(r.score or 0), r.unit.code))
