@@ -328,8 +328,15 @@ def scope_unit_ids(district: Unit | None) -> list[int] | None:
 def new_snapshot(period: dt.date, scheme: Scheme, *, district: Unit | None, preview: bool, note: str,
                  at: dt.datetime, computed_at: dt.datetime, rules: int = 2) -> Snapshot:
     scoped = Snapshot.objects.filter(period=period, district=district)
-    if preview:
-        scoped.filter(is_preview=True).delete()  # one preview per month and scope: the latest
+    if preview:  # one preview per month and scope: the latest
+        old = list(scoped.filter(is_preview=True).values_list("pk", flat=True))
+        if old:
+            # Its rows in one statement: a preview is never appealed, and deleting a million rows through
+            # Django's collector would read them all first (Appeal cascades from them).
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {SnapshotOrder._meta.db_table} WHERE snapshot_id IN "
+                               f"({', '.join(['%s'] * len(old))})", old)
+            Snapshot.objects.filter(pk__in=old).delete()
         return Snapshot.objects.create(period=period, district=district, revision=0, scheme=scheme, is_preview=True,
                                        is_current=False, computed_at=computed_at, as_of=at, note=note, rules=rules)
     last = scoped.filter(is_preview=False).order_by("-revision").first()

@@ -1,12 +1,14 @@
-"""Benchmark: monthly scoring (scoremonth) of a month with N evaluated orders, against a reference SQL
-that computes the same rates per unit, and a check that both agree.
+"""Benchmark: monthly scoring (scoremonth) of a synthetic month, against a reference SQL that computes
+the same rates per unit by the due-month rules, and a check that both agree.
 
 Usage (PostgreSQL; the database is created once and reused unless --fresh):
     .venv/bin/python benchmarks/scoring.py --orders 1000000
 
-The month (2026-10) is written with INSERT … SELECT generate_series: demands spread over the 343
-streets, one lead order each (dispatched to the street), and one evaluation each with a realistic
-mix of answers.
+The orders (received over 2026-10, due 9 days later) are written with INSERT … SELECT
+generate_series: demands spread over the 343 streets, one lead order each (dispatched to the
+street); nine in ten replied after 4 days and evaluated with a realistic mix of answers, one in ten
+never replied. October counts the orders due in it: the evaluated ones with their answers, the
+unanswered ones as not contacted, unresolved, unsatisfied (docs/assessment.md).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ INSERT INTO dispatch_workorder (number, role, status, complexity, limit_amount, 
 SELECT d.number || '-1', 'main', 'closed', 'ordinary', 7, 'working_days', d.received_at, d.received_at + interval '5 days',
     d.received_at + interval '6 days', d.received_at + interval '9 days', d.received_at + interval '11 days', 0, '',
     0, 0, 1, d.id, d.street_id, 1 + (d.id %% 50 = 0)::int * 2, d.received_at + interval '3 hours',
-    d.received_at + interval '4 days'
+    CASE WHEN d.id %% 10 = 0 THEN NULL ELSE d.received_at + interval '4 days' END
 FROM intake_demand d WHERE d.number LIKE 'B%%';
 
 INSERT INTO feedback_evaluation (order_id, round, source, contacted, resolution, satisfaction, comment, contradiction,
@@ -52,21 +54,23 @@ INSERT INTO feedback_evaluation (order_id, round, source, contacted, resolution,
 SELECT o.id, 0, 'callback', (o.id %% 20) <> 0,
     (ARRAY['resolved','resolved','resolved','partly','unresolved'])[1 + o.id %% 5],
     (ARRAY['satisfied','satisfied','basically','satisfied','unsatisfied','basically','satisfied'])[1 + o.id %% 7],
-    '', false, least(o.replied_at + interval '1 day', timestamptz '2026-10-31 23:00+08'), true, ''
-FROM dispatch_workorder o WHERE o.number LIKE 'B%%';
+    '', false, o.replied_at + interval '1 day', true, ''
+FROM dispatch_workorder o WHERE o.number LIKE 'B%%' AND o.replied_at IS NOT NULL;
 """
 
+# The due-month rules for this data: every lead order due in October counts; without an evaluation (never
+# replied) it scores 0 on all three.
 REFERENCE = """
 SELECT o.unit_id, count(*),
     round(avg(CASE WHEN e.contacted THEN 100 ELSE 0 END)::numeric, 2),
     round(avg(CASE e.resolution WHEN 'resolved' THEN 100 WHEN 'partly' THEN 50 ELSE 0 END)::numeric, 2),
     round(avg(CASE e.satisfaction WHEN 'satisfied' THEN 100 WHEN 'basically' THEN 80 ELSE 0 END)::numeric, 2)
-FROM feedback_evaluation e JOIN dispatch_workorder o ON o.id = e.order_id
-WHERE e.is_current AND o.role = 'main'
-  AND e.recorded_at >= timestamptz '2026-10-01 00:00+08' AND e.recorded_at < timestamptz '2026-11-01 00:00+08'
-  AND NOT EXISTS (SELECT 1 FROM assessment_exemption x WHERE x.order_id = o.id AND x.status = 'approved')
+FROM dispatch_workorder o LEFT JOIN feedback_evaluation e ON e.order_id = o.id AND e.round = 0
+WHERE o.role = 'main' AND o.number LIKE 'B%'
+  AND o.deadline >= timestamptz '2026-10-01 00:00+08' AND o.deadline < timestamptz '2026-11-01 00:00+08'
 GROUP BY o.unit_id
 """
+SETTLED = "2026-11-05T00:00:00+08:00"  # the end of the settlement window of 2026-10
 
 
 def psql(sql: str, db: str = "postgres") -> str:
@@ -96,7 +100,7 @@ def main() -> None:
 
     reference_data_load()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM feedback_evaluation")
+        cursor.execute("SELECT count(*) FROM dispatch_workorder WHERE number LIKE 'B%'")
         if cursor.fetchone()[0] < args.orders:
             started = time.perf_counter()
             cursor.execute(FILL, {"n": args.orders})
@@ -109,7 +113,7 @@ def main() -> None:
 
     tracemalloc.start()
     started = time.perf_counter()
-    snapshot = score_month(dt.date(2026, 10, 1), note="benchmark")
+    snapshot = score_month(dt.date(2026, 10, 1), note="benchmark", at=dt.datetime.fromisoformat(SETTLED))
     ours_s = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
@@ -117,7 +121,7 @@ def main() -> None:
     rows = {r.unit_id: (r.assessed, r.response_rate, r.resolution_rate, r.satisfaction_rate)
             for r in snapshot.units.filter(assessed__gt=0)}
     same = rows == {k: (v[0], Decimal(v[1]), Decimal(v[2]), Decimal(v[3])) for k, v in reference.items()}
-    print(f"orders counted: {snapshot.orders.count()}, units scored: {len(rows)}")
+    print(f"items frozen: {snapshot.orders.count()}, units scored: {len(rows)}")
     print(f"scoremonth: {ours_s:.1f}s (Python peak memory {peak / 2**20:.0f} MiB)")
     print(f"reference SQL (rates only): {reference_s:.1f}s; ratio {ours_s / reference_s:.1f}x")
     print(f"same counts and rates as the reference for every unit: {same}")

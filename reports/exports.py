@@ -130,13 +130,17 @@ def _rates_sheet(sheet, rows: list[dict]) -> None:
 
 
 def _ranking_sheet(sheet, rows: list[dict]) -> None:
-    sheet.append([_("Rank"), _("Unit"), _("District"), _("Tier"), _("Demands"), _("Counted orders"), _("响应率"),
-                  _("解决率"), _("满意率"), _("Bonus"), _("Score"), _("Change")])
+    # The rates are the scheme's scores (partial credit); the shares are plain % of the counted orders.
+    sheet.append([_("Rank"), _("Unit"), _("District"), _("Tier"), _("Demands"), _("Counted orders"),
+                  _("Not answered in time"), _("响应率 (scheme score)"), _("解决率 (scheme score)"),
+                  _("满意率 (scheme score)"), _("已解决, plain share (%)"), _("满意, plain share (%)"), _("Bonus"),
+                  _("Score"), _("Change")])
     from assessment.models import Tier
 
     for r in rows:
         sheet.append([r["rank"], r["unit"], r["district"], str(Tier(r["tier"]).label), r["volume"], r["assessed"],
-                      _num(r["response_rate"]), _num(r["resolution_rate"]), _num(r["satisfaction_rate"]),
+                      r.get("no_reply"), _num(r["response_rate"]), _num(r["resolution_rate"]),
+                      _num(r["satisfaction_rate"]), _num(r.get("resolved_share")), _num(r.get("satisfied_share")),
                       _num(r["bonus"]), _num(r["score"]), _num(r["change"])])
 
 
