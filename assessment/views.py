@@ -357,7 +357,14 @@ class RulesPage(WorkbenchView):
         context = super().get_context_data(**kwargs)
         month = timezone.localdate().replace(day=1)
         scheme = services.scheme_for(month)
-        context.update(scheme=scheme, month=month,
+        from feedback.models import Resolution, Satisfaction
+
+        labels = {"contacted": (_("Contacted"), {"true": _("Yes"), "false": _("No")}),
+                  "resolution": (_("Resolved"), dict(Resolution.choices)),
+                  "satisfaction": (_("Satisfied"), dict(Satisfaction.choices))}
+        answer_scores = [(labels[q][0], [(labels[q][1].get(a, a), v) for a, v in answers.items()])
+                         for q, answers in scheme.scores.items() if q in labels]
+        context.update(scheme=scheme, month=month, answer_scores=answer_scores,
                        schemes=Scheme.objects.select_related("district").order_by("district__code", "-valid_from"),
                        weights=[(scheme._meta.get_field(name).verbose_name, getattr(scheme, name))
                                 for name in Scheme.WEIGHTS],

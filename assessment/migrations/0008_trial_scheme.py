@@ -23,7 +23,7 @@ def ship(apps, schema_editor):
         version = (city.order_by("-version").values_list("version", flat=True).first() or 0) + 1
         Scheme.objects.create(
             version=version, name="试行", is_active=False, valid_from=dt.date(2027, 1, 1),
-            note="过程性指标 weighed 30%: activate it (and set the month it applies from) in the admin.", **TRIAL,
+            note="过程性指标占 30%：在管理后台启用，并设置适用的起始月份。", **TRIAL,
         )
 
 
