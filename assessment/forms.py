@@ -15,6 +15,20 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's recipe); the service checks their kinds and sizes."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
 class AppealForm(BootstrapForm):
     reason_kind = forms.ChoiceField(label=_("Reason"), choices=AppealReason.choices)
     reason = forms.CharField(label=_("Explain"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -33,16 +47,12 @@ class AppealForm(BootstrapForm):
         queryset=Unit.objects.filter(level__in=[UnitLevel.STREET, UnitLevel.DISTRICT_DEPARTMENT, UnitLevel.DEPARTMENT,
                                                 UnitLevel.ENTERPRISE, UnitLevel.DISTRICT], is_active=True)
         .order_by("code"))
-    files = forms.FileField(label=_("Files (up to 5, 10 MB each)"), required=False,
-                            widget=MultipleFileInput(attrs={"multiple": True}))
+    files = MultipleFileField(label=_("Files (up to 5, 10 MB each)"), required=False)
 
     def __init__(self, *args, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
         if unit is not None:
             self.fields["reattribute_to"].queryset = self.fields["reattribute_to"].queryset.exclude(pk=unit.pk)
-
-    def clean_files(self):
-        return None  # the files are read from request.FILES (several) and checked by the service
 
     def clean(self):
         data = super().clean()

@@ -171,6 +171,10 @@ class Snapshot(models.Model):
     is_preview = models.BooleanField(default=False)
     # 1: the first rules (an order counted in the month its evaluation was recorded); 2: docs/assessment.md.
     rules = models.PositiveSmallIntegerField(default=2)
+    # A revision made by an appeal or a late exemption shares the item rows of the freeze it derives from
+    # (its base) and writes only the items it changes: a month's million rows are not copied for each
+    # decision. Empty: a freeze, whose rows are all its own. (assessment.selectors.items_of reads them.)
+    base = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="revisions")
     note = models.CharField(max_length=255, blank=True)
 
     class Meta:
@@ -229,14 +233,20 @@ COUNTED_OUTCOMES = (Outcome.EVALUATED, Outcome.NO_REPLY, Outcome.LATE, Outcome.L
 class SnapshotOrder(models.Model):
     """One assessed item of the month (an order at one of its due moments): the facts it was judged on,
     its outcome and what it scored, frozen. Every unit figure of the snapshot is a sum over these rows,
-    so a revision (an appeal, a late exemption) changes rows and sums again.
+    so a revision (an appeal, a late exemption) writes the rows it changes, marks the ones they replace,
+    and sums again.
 
     A month is a million rows written in bulk from rows that exist (the orders, their units): the order
     and unit references are not re-checked row by row by the database (db_constraint=False; Django's
     PROTECT still refuses to delete an order or unit a snapshot holds), and one index (snapshot, unit)
     serves the reads (a unit's scorecard, a snapshot's sums)."""
 
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="orders", db_index=False)
+    # The revision that wrote the row (db_constraint=False: a deferred check per row cost 4 s at the commit
+    # of a million-row freeze; the freeze creates the snapshot in the same transaction).
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="orders", db_index=False,
+                                 db_constraint=False)
+    # The revision (number) of the same month that replaced this row with a changed one; empty: still live.
+    replaced_in = models.PositiveIntegerField(null=True, blank=True)
     order = models.ForeignKey("dispatch.WorkOrder", on_delete=models.PROTECT, related_name="+",
                               db_constraint=False, db_index=False)
     unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+", db_constraint=False,
@@ -360,6 +370,9 @@ class Exemption(models.Model):
     frozen makes a new revision of that month."""
 
     order = models.ForeignKey("dispatch.WorkOrder", on_delete=models.CASCADE, related_name="exemptions")
+    # The handling round it exempts (an accepted appeal is about one item); empty: every round of the order
+    # (不合理诉求 is about the demand).
+    round = models.PositiveSmallIntegerField(null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=UnreasonableKind.choices, default=UnreasonableKind.OTHER)
     reason = models.TextField(_("reason"))
     status = models.CharField(max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
@@ -372,7 +385,10 @@ class Exemption(models.Model):
     class Meta:
         ordering = ["-proposed_at"]
         constraints = [
-            models.UniqueConstraint(fields=["order"], condition=models.Q(status="approved"), name="one_exemption_per_order"),
+            models.UniqueConstraint(fields=["order"], condition=models.Q(status="approved", round__isnull=True),
+                                    name="one_exemption_per_order"),
+            models.UniqueConstraint(fields=["order", "round"], condition=models.Q(status="approved", round__isnull=False),
+                                    name="one_exemption_per_round"),
         ]
 
 

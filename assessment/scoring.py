@@ -27,8 +27,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from dispatch.choices import ExtensionStatus, Role, Status
-from dispatch.models import ExtensionRequest, LongPendingRequest, Return, WorkOrder, WorkOrderRound
+from dispatch.choices import EventKind, ExtensionStatus, Role, Status
+from dispatch.models import ExtensionRequest, LongPendingRequest, Return, WorkOrder, WorkOrderEvent, WorkOrderRound
 from feedback.models import Callback, CallbackStatus, Evaluation
 from hotline.core.choices import UnitLevel
 from hotline.core.models import Unit
@@ -40,6 +40,9 @@ from .models import Exemption, Kind, Outcome, Scheme, Snapshot, SnapshotOrder, S
 from .rules import PROCESS_CHECKS, Answers, Facts, Item, Rules, assess
 
 CENT = Decimal("0.01")
+# The month's rounds judged in one SQL statement on PostgreSQL (judge_rounds_in_sql); False: by
+# assessment.rules in Python, as on SQLite (the tests compare the two).
+ROUNDS_IN_SQL = True
 ASSESSED_LEVELS = (UnitLevel.STREET, UnitLevel.DISTRICT_DEPARTMENT, UnitLevel.DEPARTMENT, UnitLevel.ENTERPRISE,
                    UnitLevel.DISTRICT)
 IDS_PER_QUERY = 500
@@ -143,10 +146,13 @@ class Lookups:
         self.long_pending = set(
             LongPendingRequest.objects.filter(order_q, status=ExtensionStatus.APPROVED, decided_at__lte=at)
             .values_list("order_id", "round"))
+        # (order, round) exempted; round None: every round of the order.
         self.exempted = set(
             Exemption.objects.filter(order_q, status="approved").filter(
                 Q(decided_at__lte=at) | Q(decided_at__isnull=True, proposed_at__lte=at))
-            .values_list("order_id", flat=True))
+            .values_list("order_id", "round"))
+        self.transfers = dict(WorkOrderEvent.objects.filter(order_q, kind=EventKind.REDISPATCHED, at__lte=at)
+                              .values_list("order_id", "at"))
         self.merged: dict[int, list] = defaultdict(list)
         for order_id, phone, others in Demand.objects.filter(
                 _merged_q(order_q), received_at__lte=at).values_list("merged_into_id", "caller_phone", "co_complainants"):
@@ -209,20 +215,24 @@ class Reader:
             replied_at=replied if replied is not None and replied <= self.at else None,
             evaluation=lookups.evaluations.get((order.id, round_)),
             unreachable=(order.id, round_) in lookups.unreachable,
-            transferred=order.status == Status.TRANSFERRED, exempted=order.id in lookups.exempted,
+            # 改派 by the round's deadline only: a later transfer leaves the failure with the unit.
+            transferred=(archived is None and order.status == Status.TRANSFERRED
+                         and lookups.transfers.get(order.id, self.at) <= min(due_at, self.at)),
+            exempted=(order.id, None) in lookups.exempted or (order.id, round_) in lookups.exempted,
             rehandled=rehandled, extended=extended, returned=returned, callers=_callers(order, lookups),
             problem_since=order.problem_since if verified else None, category_id=order.category_id, carried=carried,
         )
 
     # The four sources of a month's items.
     def current_rounds(self, start: dt.datetime, end: dt.datetime):
-        """Lead orders whose current round's deadline fell in [start, end): a handling round, or the
-        result part of an approved 挂账 (its deadline is then the end of the expected date)."""
-        orders = self._scoped(WorkOrder.objects.filter(role=Role.MAIN, deadline__gte=start, deadline__lt=end))
+        """Lead orders whose current round's deadline fell in (start, end] (a deadline at 00:00 ends the day
+        before): a handling round, or the result part of an approved 挂账 (its deadline is then the end of
+        the expected date)."""
+        orders = self._scoped(WorkOrder.objects.filter(role=Role.MAIN, deadline__gt=start, deadline__lte=end))
         rows = _order_rows(orders.order_by())
         if not rows:
             return
-        lookups = Lookups(Q(order__role=Role.MAIN, order__deadline__gte=start, order__deadline__lt=end,
+        lookups = Lookups(Q(order__role=Role.MAIN, order__deadline__gt=start, order__deadline__lte=end,
                             **({"order__unit_id__in": self.unit_ids} if self.unit_ids is not None else {})), self.at)
         for order in rows:
             if order.dispatched_at > self.at:  # reopened after the moment judged: that round is archived
@@ -251,7 +261,7 @@ class Reader:
                                  archived=row, carried=carried)
 
     def archived_keys(self, start: dt.datetime, end: dt.datetime) -> list[tuple]:
-        rounds = self._scoped(WorkOrderRound.objects.filter(deadline__gte=start, deadline__lt=end,
+        rounds = self._scoped(WorkOrderRound.objects.filter(deadline__gt=start, deadline__lte=end,
                                                             order__role=Role.MAIN))
         return [(order_id, round_, Kind.RESULT if long_pending else Kind.ROUND, deadline, self.period, 0)
                 for order_id, round_, deadline, long_pending in rounds.values_list(
@@ -260,7 +270,7 @@ class Reader:
     def response_keys(self, start: dt.datetime, end: dt.datetime) -> list[tuple]:
         approved = self._scoped(
             LongPendingRequest.objects.filter(status=ExtensionStatus.APPROVED, decided_at__lte=self.at,
-                                              old_deadline__gte=start, old_deadline__lt=end, order__role=Role.MAIN),
+                                              old_deadline__gt=start, old_deadline__lte=end, order__role=Role.MAIN),
             "order__unit_id")
         return [(order_id, round_, Kind.RESPONSE, old_deadline, self.period, 0)
                 for order_id, round_, old_deadline in approved.values_list("order_id", "round", "old_deadline")]
@@ -268,7 +278,9 @@ class Reader:
     def carried_keys(self, previous: Snapshot | None) -> list[tuple]:
         if previous is None:
             return []
-        carried = previous.orders.filter(outcome=Outcome.CARRIED)
+        from .selectors import items_of
+
+        carried = items_of(previous).filter(outcome=Outcome.CARRIED)
         return [(order_id, round_, kind, due_at, due_period,
                  months_between(due_period, self.period))
                 for order_id, round_, kind, due_at, due_period in self._scoped(carried).values_list(
@@ -306,6 +318,214 @@ def write_items(snapshot: Snapshot, items: list[Item]) -> None:
     with connection.cursor() as cursor:
         cursor.copy_expert(f"COPY {SnapshotOrder._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
                            buffer)
+
+
+# --- the month's rounds in one statement (PostgreSQL) ------------------------------------------------------
+#
+# A month is about a million rounds. Judging each in Python (assessment.rules) cost 25-40 µs a round for
+# reading and converting its facts, judging it and writing its row: 114 s for the 925,000 items of a
+# month of the 10 M-order database. On PostgreSQL the same rules run as one INSERT … SELECT over the
+# rounds that fell due (current and finished ones); the 挂账 response parts and the carried items, a few
+# thousand, still go through rules.assess. tests/assessment/test_freeze_sql.py freezes the same months
+# both ways and requires the same rows: the rules stay the ones of rules.py.
+
+ROUNDS_SQL = """
+WITH grace (day, shift, moved_to) AS (VALUES {grace}),
+rounds AS (
+    SELECT o.id AS order_id, o.unit_id, o.rehandle_count AS round, o.deadline AS due_at, o.dispatched_at,
+           o.signed_at, o.replied_at,
+           -- 改派 before its deadline: the order left the unit in time and counts for the new one; after it,
+           -- the unit held it at its deadline and it counts for the unit.
+           o.status = 'transferred' AND EXISTS (
+               SELECT 1 FROM dispatch_workorderevent ev WHERE ev.order_id = o.id AND ev.kind = 'redispatched'
+               AND ev.at <= least(o.deadline, %(at)s)) AS transferred, false AS rehandled,
+           o.demand_id, o.complainant_count,
+           -- Only an order with an approved extension (extension_count counts them) may have one in its round.
+           CASE WHEN o.extension_count = 0 THEN false END AS stored_extended, NULL::boolean AS stored_returned,
+           EXISTS (SELECT 1 FROM dispatch_longpendingrequest l WHERE l.order_id = o.id AND l.round = o.rehandle_count
+                   AND l.status = 'approved' AND l.decided_at <= %(at)s) AS long_pending
+    FROM dispatch_workorder o
+    WHERE o.role = 'main' AND o.deadline > %(start)s AND o.deadline <= %(until)s AND o.dispatched_at <= %(at)s {units_o}
+    UNION ALL
+    SELECT r.order_id, o.unit_id, r.round, r.deadline, r.dispatched_at, r.signed_at, r.replied_at,
+           false, r.ended_at <= %(at)s, o.demand_id, o.complainant_count, r.extended, r.returned,
+           r.long_pending
+    FROM dispatch_workorderround r JOIN dispatch_workorder o ON o.id = r.order_id
+    WHERE o.role = 'main' AND r.deadline > %(start)s AND r.deadline <= %(until)s {units_o}
+),
+facts AS MATERIALIZED (
+    SELECT f.order_id, f.unit_id, f.round, f.due_at, f.dispatched_at, f.transferred, f.rehandled,
+           CASE WHEN f.long_pending THEN 'result' ELSE 'round' END AS kind,
+           CASE WHEN f.signed_at <= %(at)s THEN f.signed_at END AS signed_at,
+           CASE WHEN f.replied_at <= %(at)s THEN f.replied_at END AS replied_at,
+           CASE WHEN g.moved_to IS NOT NULL THEN g.moved_to ELSE f.due_at + make_interval(days => g.shift) END AS grace_end,
+           d.category_id,
+           CASE WHEN d.problem_since_verified_at <= %(at)s THEN d.problem_since END AS problem_since,
+           -- Only an order that had calls merged into it (complainant_count counts them) has other callers.
+           1 + d.co_complainants + CASE WHEN f.complainant_count > 1 THEN (
+               SELECT count(DISTINCT x.caller_phone) FILTER (WHERE x.caller_phone <> d.caller_phone)
+                      + COALESCE(sum(x.co_complainants), 0)
+               FROM intake_demand x WHERE x.merged_into_id = f.order_id AND x.received_at <= %(at)s) ELSE 0 END
+               AS callers,
+           e.contacted AS e_contacted, e.resolution AS e_resolution, e.satisfaction AS e_satisfaction,
+           COALESCE(e.contradiction, false) AS contradiction, e.order_id IS NOT NULL AS evaluated,
+           EXISTS (SELECT 1 FROM feedback_callback c WHERE c.order_id = f.order_id AND c.round = f.round
+                   AND c.status = 'unreachable' AND c.finished_at <= %(at)s) AS unreachable,
+           EXISTS (SELECT 1 FROM assessment_exemption x WHERE x.order_id = f.order_id AND x.status = 'approved'
+                   AND (x.round IS NULL OR x.round = f.round)
+                   AND COALESCE(x.decided_at, x.proposed_at) <= %(at)s) AS exempted,
+           COALESCE(f.stored_extended, EXISTS (
+               SELECT 1 FROM dispatch_extensionrequest x WHERE x.order_id = f.order_id AND x.status = 'approved'
+               AND x.decided_at >= f.dispatched_at AND x.decided_at <= %(at)s)) AS extended,
+           COALESCE(f.stored_returned, EXISTS (
+               SELECT 1 FROM dispatch_return x WHERE x.order_id = f.order_id AND x.ruling = 'rejected'
+               AND x.returned_at >= f.dispatched_at AND x.ruled_at <= %(at)s)) AS returned
+    FROM rounds f
+    JOIN intake_demand d ON d.id = f.demand_id
+    JOIN grace g ON g.day = {local_day}
+    LEFT JOIN LATERAL (
+        -- The latest evaluation of the round as of the moment judged (an index-only scan of
+        -- evaluation_round_latest).
+        SELECT x.order_id, x.contacted, x.resolution, x.satisfaction, x.contradiction
+        FROM feedback_evaluation x WHERE x.order_id = f.order_id AND x.round = f.round
+          AND x.recorded_at <= %(at)s ORDER BY x.recorded_at DESC, x.id DESC LIMIT 1) e ON true
+    WHERE NOT (%(as_due)s AND f.long_pending)
+),
+judged AS (
+    SELECT f.*, f.replied_at IS NOT NULL AS replied,
+           f.replied_at IS NOT NULL AND f.replied_at <= f.grace_end AS on_time,
+           CASE
+               WHEN f.transferred THEN 'transferred'
+               WHEN f.exempted THEN 'exempted'
+               WHEN %(keep_first)s AND f.round > 0 THEN 'not_counted'
+               WHEN %(replace)s AND f.rehandled THEN 'replaced'
+               WHEN f.replied_at <= f.grace_end AND f.evaluated THEN 'evaluated'
+               WHEN f.replied_at <= f.grace_end AND f.unreachable THEN 'unreachable'
+               WHEN f.replied_at <= f.grace_end THEN %(waiting)s
+               WHEN %(at)s < f.grace_end THEN %(waiting)s
+               WHEN %(late_replace)s AND f.replied_at IS NOT NULL AND f.evaluated THEN 'late'
+               ELSE 'no_reply'
+           END AS outcome
+    FROM facts f
+),
+items AS (
+    -- Each judged round once, and the late reply's evaluation as an extra item (late_rule both: the
+    -- no-reply item stays) — a second copy of the row rather than a second scan of the facts.
+    SELECT j.order_id, j.unit_id, j.category_id,
+           CASE WHEN copy.extra THEN 'late' ELSE j.kind END AS kind, j.round,
+           CASE WHEN NOT copy.extra THEN j.outcome WHEN j.evaluated THEN 'late' ELSE %(waiting)s END AS outcome,
+           j.due_at,
+           CASE WHEN copy.extra THEN j.evaluated AND j.kind = 'round'
+                ELSE j.outcome IN ('evaluated', 'no_reply', 'late') AND j.kind = 'round' END AS counts_response,
+           CASE WHEN copy.extra THEN j.evaluated ELSE j.outcome IN ('evaluated', 'no_reply', 'late') END AS counts_result,
+           NOT copy.extra AND j.kind = 'round' AND j.outcome NOT IN ('exempted', 'transferred', 'not_counted', 'replaced')
+               AS counts_process,
+           CASE WHEN copy.extra THEN CASE WHEN j.evaluated THEN j.e_contacted END
+                WHEN j.outcome = 'no_reply' THEN %(nr_contacted)s
+                WHEN j.outcome IN ('evaluated', 'late', 'not_counted', 'replaced', 'exempted') THEN j.e_contacted
+           END AS contacted,
+           CASE WHEN copy.extra THEN CASE WHEN j.evaluated THEN j.e_resolution ELSE '' END
+                WHEN j.outcome = 'no_reply' THEN %(nr_resolution)s
+                WHEN j.outcome IN ('evaluated', 'late', 'not_counted', 'replaced', 'exempted')
+                THEN COALESCE(j.e_resolution, '') ELSE '' END AS resolution,
+           CASE WHEN copy.extra THEN CASE WHEN j.evaluated THEN j.e_satisfaction ELSE '' END
+                WHEN j.outcome = 'no_reply' THEN %(nr_satisfaction)s
+                WHEN j.outcome IN ('evaluated', 'late', 'not_counted', 'replaced', 'exempted')
+                THEN COALESCE(j.e_satisfaction, '') ELSE '' END AS satisfaction,
+           j.signed_at, j.replied_at, j.dispatched_at, j.grace_end, j.on_time, j.replied, j.returned, j.extended,
+           j.rehandled, j.contradiction, j.callers, j.problem_since, j.evaluated, j.unreachable
+    FROM judged j
+    CROSS JOIN LATERAL (VALUES (false), (true)) AS copy (extra)
+    WHERE NOT copy.extra OR (%(late_both)s AND j.outcome = 'no_reply' AND j.replied AND NOT j.unreachable)
+)
+INSERT INTO assessment_snapshotorder ({columns})
+SELECT %(snapshot)s, i.order_id, i.unit_id, i.category_id, i.kind, i.round, i.outcome, i.due_at, %(period)s,
+       i.counts_response, i.counts_result, i.counts_process,
+       i.contacted, i.resolution, i.satisfaction,
+       CASE WHEN i.counts_response THEN CASE WHEN i.contacted THEN %(s_true)s ELSE %(s_false)s END END,
+       CASE WHEN i.counts_result THEN CASE i.resolution WHEN 'resolved' THEN %(s_resolved)s
+            WHEN 'partly' THEN %(s_partly)s ELSE %(s_unresolved)s END END,
+       CASE WHEN i.counts_result THEN CASE i.satisfaction WHEN 'satisfied' THEN %(s_satisfied)s
+            WHEN 'basically' THEN %(s_basically)s ELSE %(s_unsatisfied)s END END,
+       i.counts_process AND i.signed_at IS NOT NULL AND i.signed_at <= i.dispatched_at + %(sign_within)s,
+       i.counts_process AND i.replied AND i.replied_at <= i.due_at,
+       i.counts_process AND i.on_time,
+       i.counts_process AND i.returned, i.counts_process AND i.rehandled, i.counts_process AND i.extended,
+       i.counts_process AND i.evaluated AND i.contradiction,
+       i.callers, i.problem_since,
+       CASE WHEN i.counts_result AND i.resolution = 'resolved' AND NOT i.rehandled
+            THEN greatest(0, i.callers - 1) * %(per_complainant)s
+                 + CASE WHEN i.problem_since < %(year)s THEN (%(year)s - i.problem_since) * %(per_year)s ELSE 0 END
+            ELSE 0 END
+FROM items i
+"""
+
+
+def _grace_rows(start: dt.datetime, until: dt.datetime, days: int, calendar: WorkCalendar) -> tuple[str, list]:
+    """For each local day of [start, until): a due moment that day ends its grace `days` working days later,
+    at the same time of day (`shift` days on), or at 00:00 of a later day when the day is off (`moved_to`):
+    the rule of hotline.core.workdays.add_working_days, which the rows are computed with."""
+    rows, params = [], []
+    day = timezone.localtime(start).date()
+    while dt.datetime.combine(day, dt.time(), tzinfo=start.tzinfo) <= until:  # (start, until]: until's day too
+        end = add_working_days(dt.datetime.combine(day, dt.time(12), tzinfo=start.tzinfo), days, calendar)
+        if not calendar.is_workday(day):
+            shift, moved = 0, end
+        else:
+            shift, moved = (timezone.localtime(end).date() - day).days, None
+        rows.append("(%s::date, %s::int, %s::timestamptz)")
+        params.extend([day, shift, moved])
+        day += dt.timedelta(days=1)
+    return ", ".join(rows), params
+
+
+def judge_rounds_in_sql(snapshot: Snapshot, *, start: dt.datetime, until: dt.datetime, at: dt.datetime,
+                        preview: bool, scheme: Scheme, calendar: WorkCalendar, unit_ids: list[int] | None,
+                        year: int) -> None:
+    """The rounds of the month (the order's current one and its finished ones), judged by the rules of
+    assessment.rules in one statement (see ROUNDS_SQL)."""
+    from .models import Rule
+
+    grace, grace_params = _grace_rows(start, until, scheme.grace_working_days, calendar)
+    named = {f"g{i}": value for i, value in enumerate(grace_params)}
+    grace = grace.replace("%s", "{}").format(*(f"%({name})s" for name in named))
+    scores = scheme.scores
+    waiting = Outcome.PENDING if preview else (Outcome.CARRIED if scheme.carry_months > 0 else Outcome.UNEVALUATED)
+    params = {
+        **named, "at": at, "start": start, "until": until, "snapshot": snapshot.pk, "period": snapshot.period,
+        "tz": settings.TIME_ZONE,
+        "as_due": scheme.long_pending_rule == "as_due", "keep_first": scheme.rehandle_rule == Rule.KEEP_FIRST,
+        "replace": scheme.rehandle_rule == Rule.REPLACE, "late_replace": scheme.late_rule == Rule.REPLACE,
+        "late_both": scheme.late_rule == Rule.BOTH, "waiting": str(waiting),
+        "nr_contacted": scheme.no_reply_contacted, "nr_resolution": scheme.no_reply_resolution,
+        "nr_satisfaction": scheme.no_reply_satisfaction,
+        "s_true": Decimal(str(scores["contacted"]["true"])), "s_false": Decimal(str(scores["contacted"]["false"])),
+        "s_resolved": Decimal(str(scores["resolution"]["resolved"])),
+        "s_partly": Decimal(str(scores["resolution"]["partly"])),
+        "s_unresolved": Decimal(str(scores["resolution"]["unresolved"])),
+        "s_satisfied": Decimal(str(scores["satisfaction"]["satisfied"])),
+        "s_basically": Decimal(str(scores["satisfaction"]["basically"])),
+        "s_unsatisfied": Decimal(str(scores["satisfaction"]["unsatisfied"])),
+        "sign_within": dt.timedelta(hours=scheme.sign_within_hours), "per_complainant": scheme.bonus_per_complainant,
+        "per_year": scheme.bonus_per_year, "year": year, "units": unit_ids,
+    }
+    units = "AND o.unit_id = ANY(%(units)s)" if unit_ids is not None else ""
+    # The local day of a due moment: by arithmetic when the zone keeps one offset over the month (Beijing
+    # has no summer time; AT TIME ZONE looks the zone up for each of a million rows), else by the zone.
+    offsets = {moment.utcoffset() for moment in (start, until, start + (until - start) / 2)}
+    if len(offsets) == 1:
+        params["offset"] = int(offsets.pop().total_seconds())
+        local_day = "(DATE '1970-01-01' + floor((extract(epoch FROM f.due_at) + %(offset)s) / 86400)::int)"
+    else:
+        local_day = "(f.due_at AT TIME ZONE %(tz)s)::date"
+    sql = ROUNDS_SQL.format(grace=grace, units_o=units, local_day=local_day,
+                            columns=", ".join(["snapshot_id", *ITEM_FIELDS]))
+    with connection.cursor() as cursor:
+        # The planner takes the month's rounds for a small share of the demands and merges them with a full
+        # scan of the demands' primary key (5 s at 12 M demands); a probe per round is what it needs.
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+        cursor.execute(sql, params)
+        cursor.execute("SET LOCAL enable_mergejoin = on")
 
 
 # --- the freeze ------------------------------------------------------------------------------------------
@@ -351,12 +571,23 @@ def final_snapshot(period: dt.date, district: Unit | None = None) -> Snapshot | 
 
 @transaction.atomic
 def freeze(period: dt.date, *, at: dt.datetime | None = None, preview: bool = False, district: Unit | None = None,
-           note: str = "") -> Snapshot:
+           note: str = "", if_missing: bool = False) -> Snapshot:
     """Judge every item of the month as of `at` (default: now) and freeze it as the month's new current
-    revision, or as its preview (the month so far: the items that fell due before `at`)."""
+    revision, or as its preview (the month so far: the items that fell due before `at`). `if_missing`
+    (the schedules, a report): the month is frozen only if nobody froze it meanwhile (checked under the
+    month's lock, so two of them at once freeze it once)."""
     period = period.replace(day=1)
     at = at or timezone.now()
     lock_period(period, district)
+    if if_missing and not preview:
+        existing = final_snapshot(period, district)
+        if existing is not None:
+            return existing
+    if connection.vendor == "postgresql":
+        # A million rows: do not wait for their WAL flush at the commit (4 s here). A crash right after it
+        # loses this freeze, which the next run (beat's daily catch-up) makes again as of the same moment.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
     scheme = scheme_for(period, district)
     rules = Rules.of(scheme)
     calendar = WorkCalendar.load()
@@ -375,12 +606,18 @@ def freeze(period: dt.date, *, at: dt.datetime | None = None, preview: bool = Fa
             items.extend(assess(f, rules, at, preview=preview, year=year))
         return items
 
-    day = start
-    while day < until:  # one day of deadlines at a time: a bounded batch of rows in memory
-        day_end = min(until, day + dt.timedelta(days=1))
-        write_items(snapshot, judged(reader.current_rounds(day, day_end)))
-        day = day_end
-    keys = reader.archived_keys(start, until) + reader.response_keys(start, until) + reader.carried_keys(previous)
+    if connection.vendor == "postgresql" and ROUNDS_IN_SQL:
+        judge_rounds_in_sql(snapshot, start=start, until=until, at=at, preview=preview, scheme=scheme,
+                            calendar=calendar, unit_ids=unit_ids, year=year)
+        keys = []
+    else:
+        day = start
+        while day < until:  # one day of deadlines, (day, day_end], at a time: a bounded batch in memory
+            day_end = min(until, day + dt.timedelta(days=1))
+            write_items(snapshot, judged(reader.current_rounds(day, day_end)))
+            day = day_end
+        keys = reader.archived_keys(start, until)
+    keys += reader.response_keys(start, until) + reader.carried_keys(previous)
     write_items(snapshot, judged(reader.by_keys(keys)))
     volumes = governance_volumes(start, until, unit_ids)
     summarise(snapshot, scheme, volumes=volumes,
@@ -394,23 +631,26 @@ def governance_volumes(start: dt.datetime, end: dt.datetime, unit_ids: list[int]
     reports and the consultations that became orders, never those answered on the call, refused or
     transferred — each distinct caller once per order (a repeated call from the same phone adds
     nothing), plus the co-complainants the agents recorded."""
-    demands = Demand.objects.filter(received_at__gte=start, received_at__lt=end, street__isnull=False,
-                                    demand_type__in=GOVERNANCE_TYPES).exclude(
-        disposition__in=[Disposition.ANSWERED, Disposition.REFUSED])
-    if unit_ids is not None:
-        demands = demands.filter(street_id__in=unit_ids)
+    ops = connection.ops
+    types = ", ".join(["%s"] * len(GOVERNANCE_TYPES))
+    scope = f"AND d.street_id IN ({', '.join(['%s'] * len(unit_ids))})" if unit_ids else ""
+    where = (f"d.received_at >= %s AND d.received_at < %s AND d.street_id IS NOT NULL AND d.demand_type IN ({types}) "
+             f"AND d.disposition NOT IN (%s, %s) {scope}")
+    params = [ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end), *GOVERNANCE_TYPES,
+              Disposition.ANSWERED, Disposition.REFUSED, *(unit_ids or [])]
     volumes: dict[int, int] = defaultdict(int)
-    # Each call's matter: its own id, or the demand of the order it was merged into.
-    pairs = demands.values_list("street_id", "merged_into__demand_id", "id", "caller_phone").order_by()
-    seen = set()
-    for street_id, target, own, phone in pairs.iterator(chunk_size=10_000):
-        key = (street_id, target or own, phone)
-        if key not in seen:
-            seen.add(key)
-            volumes[street_id] += 1
-    for street_id, others in demands.filter(co_complainants__gt=0).values_list("street_id").annotate(
-            n=Sum("co_complainants")).order_by():
-        volumes[street_id] += others
+    with connection.cursor() as cursor:
+        # Each call's matter is its own demand, or the demand of the order it was merged into (重复件).
+        cursor.execute(
+            f"SELECT street_id, count(*) FROM (SELECT DISTINCT d.street_id, COALESCE(w.demand_id, d.id) AS matter, "
+            f"d.caller_phone FROM intake_demand d LEFT JOIN dispatch_workorder w ON w.id = d.merged_into_id "
+            f"WHERE {where}) calls GROUP BY street_id", params)
+        for street_id, n in cursor.fetchall():
+            volumes[street_id] += n
+        cursor.execute(f"SELECT d.street_id, sum(d.co_complainants) FROM intake_demand d WHERE {where} "
+                       f"AND d.co_complainants > 0 GROUP BY d.street_id", params)
+        for street_id, n in cursor.fetchall():
+            volumes[street_id] += int(n)
     return dict(volumes)
 
 
@@ -449,7 +689,9 @@ def _sums(snapshot: Snapshot, only: Q | None = None) -> dict[int, dict]:
         aggregates[f"o_{outcome}"] = Count("id", filter=Q(outcome=outcome))
     for check, (_weight, conditions) in PROCESS_CHECKS.items():
         aggregates[f"p_{check}"] = Count("id", filter=process & Q(**dict(conditions)))
-    rows = snapshot.orders.filter(only) if only is not None else snapshot.orders.all()
+    from .selectors import items_of
+
+    rows = items_of(snapshot).filter(only) if only is not None else items_of(snapshot)
     return {row.pop("unit_id"): row for row in rows.values("unit_id").annotate(**aggregates).order_by()}
 
 

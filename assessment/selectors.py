@@ -1,10 +1,22 @@
-"""Reads of the assessment that more than one interface shares."""
+"""Reads of the assessment that more than one module shares."""
 
 from django.db.models import F, Q
 
 from hotline.core.models import Category, CategoryTag, Unit
 
 from .models import Snapshot, SnapshotUnit
+
+def items_of(snapshot: Snapshot):
+    """The item rows of a revision: its freeze's rows (its base), and the rows each revision up to it wrote,
+    less those a revision up to it replaced. A freeze without revisions: its own rows."""
+    from .models import SnapshotOrder
+
+    base_id = snapshot.base_id or snapshot.pk
+    chain = [base_id, *Snapshot.objects.filter(base_id=base_id, revision__lte=snapshot.revision)
+             .values_list("pk", flat=True)] if not snapshot.is_preview else [snapshot.pk]
+    rows = SnapshotOrder.objects.filter(snapshot_id__in=chain)
+    return rows.filter(Q(replaced_in__isnull=True) | Q(replaced_in__gt=snapshot.revision)) if len(chain) > 1 else rows
+
 
 # What the public ranking shows (排名结果向社会公布): units and rates only, never an order or a person.
 PUBLIC_FIELDS = ("unit__code", "unit__name", "unit__parent__name", "level", "rank", "tier", "score",
@@ -46,9 +58,17 @@ def categories_tagged(tag: str) -> list[int]:
 def livelihood_slice(snapshot: Snapshot, tag: str, level: str, district: str = "") -> list[SnapshotUnit]:
     """The month's figures of each unit over its items of one 七有五性 tag only (a slice for reading, not
     the ranking): the same sums and the same formulas as the snapshot's own rows, best first."""
+    from django.core.cache import cache
+
     from .scoring import _apply, _sums
 
-    sums = _sums(snapshot, Q(category_id__in=categories_tagged(tag)))
+    # A month's items never change once written (a revision writes new ones): the sums of a snapshot and a
+    # tag are kept for a day rather than summed over its million rows at every request.
+    key = f"assessment:livelihood:{snapshot.pk}:{tag}"
+    sums = cache.get(key)
+    if sums is None:
+        sums = _sums(snapshot, Q(category_id__in=categories_tagged(tag)))
+        cache.set(key, sums, 24 * 3600)
     units = Unit.objects.filter(pk__in=sums, level=level).select_related("parent")
     if district:
         units = units.filter(parent__code=district)

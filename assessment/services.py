@@ -96,7 +96,7 @@ def score_settled_months(*, at: dt.datetime | None = None, back: int = 12) -> li
             closes = settlement_end(period, scheme_for(period, district))
             if closes > at or final_snapshot(period, district) is not None:
                 continue
-            frozen.append(freeze(period, at=closes, district=district, note="scheduled"))
+            frozen.append(freeze(period, at=closes, district=district, note="scheduled", if_missing=True))
     return frozen
 
 
@@ -117,10 +117,12 @@ def ranking_snapshot(period: dt.date, at: dt.datetime, *, now: dt.datetime | Non
 def snapshot_sums(snapshot: Snapshot) -> dict[int, tuple]:
     """{unit_id: (scored for 响应率, Σ response, scored for 解决率/满意率, Σ resolution, Σ satisfaction)} of a
     frozen snapshot (the reports sum them by district or street)."""
+    from .selectors import items_of
+
     return {
         row["unit_id"]: (row["n"], Decimal(str(row["r"] or 0)), row["m"], Decimal(str(row["s"] or 0)),
                          Decimal(str(row["t"] or 0)))
-        for row in snapshot.orders.values("unit_id").annotate(
+        for row in items_of(snapshot).values("unit_id").annotate(
             n=Count("id", filter=Q(counts_response=True)), r=Sum("response_score", filter=Q(counts_response=True)),
             m=Count("id", filter=Q(counts_result=True)), s=Sum("resolution_score", filter=Q(counts_result=True)),
             t=Sum("satisfaction_score", filter=Q(counts_result=True))).order_by()
@@ -147,58 +149,72 @@ def rates_of(sums: tuple, scheme: Scheme) -> dict:
 
 
 UNIT_COPIED = ("volume", "per_10k", "previous_score")
-ITEM_COPY_COLUMNS = [f.column for f in SnapshotOrder._meta.concrete_fields if f.name not in ("id", "snapshot")]
+# The columns an item's new version copies from the row it replaces (then changed as the revision says).
+ITEM_ATTNAMES = [f.attname for f in SnapshotOrder._meta.concrete_fields if f.name not in ("id", "snapshot", "replaced_in")]
 
 
 @transaction.atomic
-def revise(snapshot: Snapshot, *, drop: set[int] = frozenset(), corrections: dict | None = None,
+def revise(period: dt.date, *, district: Unit | None = None, drop: set | None = None, corrections: dict | None = None,
            reattribute: dict | None = None, note: str = "", at: dt.datetime | None = None) -> Snapshot:
-    """A new revision of a frozen month that differs only by what is named (the old one stays as it was):
-    `drop` the orders' items (exempted), `corrections` {(order, kind, round): (contacted, resolution,
-    satisfaction)} to one item's recorded answers, `reattribute` {order: unit} to another unit. Every other frozen item, the
-    volumes and the previous month's scores are copied, not recomputed from the orders as they are
-    now; the unit figures are summed again from the items by the freeze's own code."""
-    from django.db import connection
-
+    """A new current revision of a frozen month that differs only by what is named, the revisions before
+    it staying as they were:
+    - `drop` {order} or {(order, round)}: those items are exempted (not scored);
+    - `corrections` {(order, kind, round): (contacted, resolution, satisfaction)}: one item's answers;
+    - `reattribute` {order: unit}: the order's items count for another unit.
+    The revision is made on the month's current one, read under the month's lock (two decisions at once
+    each keep the other's change). It writes only the changed items and marks the rows they replace
+    (assessment.selectors.items_of); the volumes and the previous month's scores are kept; the unit
+    figures are summed again from the items by the freeze's own code."""
     from .rules import Item, Rules, with_answers
+    from .selectors import items_of
 
-    lock_period(snapshot.period, snapshot.district)
-    new = new_snapshot(snapshot.period, snapshot.scheme, district=snapshot.district, preview=False, note=note,
-                       at=snapshot.as_of, computed_at=at or timezone.now(), rules=snapshot.rules)
-    table = SnapshotOrder._meta.db_table
-    columns = ", ".join(ITEM_COPY_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (snapshot_id, {columns}) SELECT %s, {columns} FROM {table} "
-                       f"WHERE snapshot_id = %s", [new.pk, snapshot.pk])
-    items = new.orders.all()
-    if drop:
-        items.filter(order_id__in=drop).update(
-            outcome=Outcome.EXEMPTED, counts_response=False, counts_result=False, counts_process=False,
-            response_score=None, resolution_score=None, satisfaction_score=None, bonus=Decimal("0"))
-    rules = Rules.of(snapshot.scheme)
+    lock_period(period, district)
+    current = final_snapshot(period, district)
+    if current is None:
+        raise StateConflict(_("%(month)s has not been frozen yet.") % {"month": f"{period:%Y-%m}"}, code="not_scored")
+    new = new_snapshot(period, current.scheme, district=district, preview=False, note=note, at=current.as_of,
+                       computed_at=at or timezone.now(), rules=current.rules)
+    new.base_id = current.base_id or current.pk
+    new.save(update_fields=["base"])
+    rules = Rules.of(current.scheme)
+    live = items_of(current)
+    changed: list[tuple] = []  # (old row, its new values)
+    for target in drop or ():
+        order_id, round_ = target if isinstance(target, tuple) else (target, None)
+        rows = live.filter(order_id=order_id) if round_ is None else live.filter(order_id=order_id, round=round_)
+        for row in rows.exclude(outcome=Outcome.EXEMPTED):
+            changed.append((row, {"outcome": Outcome.EXEMPTED, "counts_response": False, "counts_result": False,
+                                  "counts_process": False, "response_score": None, "resolution_score": None,
+                                  "satisfaction_score": None, "bonus": Decimal("0")}))
     for (order_id, kind, round_), (contacted, resolution, satisfaction) in (corrections or {}).items():
-        for row in items.filter(order_id=order_id, kind=kind, round=round_).exclude(outcome=Outcome.EXEMPTED):
+        for row in live.filter(order_id=order_id, kind=kind, round=round_).exclude(outcome=Outcome.EXEMPTED):
             fixed = with_answers(Item(**{name: getattr(row, name) for name in Item.__dataclass_fields__}), rules,
                                  contacted, resolution, satisfaction)
-            type(row).objects.filter(pk=row.pk).update(
-                contacted=fixed.contacted, resolution=fixed.resolution, satisfaction=fixed.satisfaction,
-                response_score=fixed.response_score, resolution_score=fixed.resolution_score,
-                satisfaction_score=fixed.satisfaction_score,
-                bonus=row.bonus if resolution == "resolved" else Decimal("0"))
+            changed.append((row, {"contacted": fixed.contacted, "resolution": fixed.resolution,
+                                  "satisfaction": fixed.satisfaction, "response_score": fixed.response_score,
+                                  "resolution_score": fixed.resolution_score,
+                                  "satisfaction_score": fixed.satisfaction_score,
+                                  "bonus": row.bonus if resolution == "resolved" else Decimal("0")}))
     for order_id, unit in (reattribute or {}).items():
-        items.filter(order_id=order_id).update(unit_id=unit.pk)
+        for row in live.filter(order_id=order_id):
+            changed.append((row, {"unit_id": unit.pk}))
+    SnapshotOrder.objects.filter(pk__in=[row.pk for row, _values in changed]).update(replaced_in=new.revision)
+    SnapshotOrder.objects.bulk_create([
+        SnapshotOrder(snapshot=new, **{**{name: getattr(row, name) for name in ITEM_ATTNAMES}, **values})
+        for row, values in changed])
     copied = {row["unit_id"]: {name: row[name] for name in UNIT_COPIED}
-              for row in snapshot.units.values("unit_id", *UNIT_COPIED)}
-    summarise(new, snapshot.scheme, copied=copied,
-              unit_ids=list(Unit.objects.filter(path__startswith=snapshot.district.path).values_list("pk", flat=True))
-              if snapshot.district_id else None)
+              for row in current.units.values("unit_id", *UNIT_COPIED)}
+    summarise(new, current.scheme, copied=copied,
+              unit_ids=list(Unit.objects.filter(path__startswith=district.path).values_list("pk", flat=True))
+              if district is not None else None)
     return new
 
 
 def rescore_without(snapshot: Snapshot, *, exclude_orders: set[int], note: str = "",
                     at: dt.datetime | None = None) -> Snapshot:
-    """A new revision without the orders taken out (accepted appeals, late exemptions)."""
-    return revise(snapshot, drop=set(exclude_orders), note=note, at=at)
+    """A new revision of the snapshot's month without the orders taken out (accepted appeals, late
+    exemptions)."""
+    return revise(snapshot.period, district=snapshot.district, drop=set(exclude_orders), note=note, at=at)
 
 
 # --- exemptions and appeals -------------------------------------------------------------------------
@@ -224,26 +240,32 @@ def exemption_propose(*, order: WorkOrder, by, reason: str, kind: str = "other",
         raise InvalidInput(_("Say why the demand is unreasonable."), code="reason_required")
     if kind not in UnreasonableKind.values or kind == UnreasonableKind.APPEAL:
         raise InvalidInput(_("Choose what kind of unreasonable demand it is."), code="invalid_kind")
-    if order.exemptions.filter(status__in=["pending", "approved"]).exists():
+    if order.exemptions.filter(Q(status="pending") | Q(status="approved", round__isnull=True)).exists():
         raise StateConflict(_("This order already has an exemption pending or approved."), code="exemption_exists")
     return Exemption.objects.create(order=order, kind=kind, reason=reason.strip(), proposed_by=by,
                                     proposed_at=at or timezone.now())
 
 
 def _check_reviewer(by) -> None:
+    """The city's decision (市级审核): a supervisor or administrator of the hotline center, never a
+    district's (a district reviews its own units' appeals first, then the city decides)."""
     from hotline.core.choices import Role as UserRole
     from hotline.core.exceptions import Forbidden
 
-    if not (by.is_superuser or by.role in (UserRole.SUPERVISOR, UserRole.ADMIN)):
-        raise Forbidden(_("Only a supervisor decides exemptions and appeals."))
+    if not (by.is_superuser or (by.role in (UserRole.SUPERVISOR, UserRole.ADMIN) and by.unit is not None
+                                and by.unit.level == UnitLevel.CENTER)):
+        raise Forbidden(_("Only the city's supervisors decide exemptions and appeals."), code="not_city_reviewer")
 
 
 def snapshots_holding(order: WorkOrder) -> list[Snapshot]:
     """The current frozen months in which the order has an item (its rounds' months and the months its
     items were carried into), found through the (snapshot, unit) index."""
-    from dispatch.models import WorkOrderRound
+    from dispatch.models import LongPendingRequest, WorkOrderRound
 
-    deadlines = [order.deadline, *WorkOrderRound.objects.filter(order=order).values_list("deadline", flat=True)]
+    from .selectors import items_of
+
+    deadlines = [order.deadline, *WorkOrderRound.objects.filter(order=order).values_list("deadline", flat=True),
+                 *LongPendingRequest.objects.filter(order=order, status="approved").values_list("old_deadline", flat=True)]
     months = set()
     for deadline in deadlines:
         month = timezone.localtime(deadline).date().replace(day=1)
@@ -252,7 +274,7 @@ def snapshots_holding(order: WorkOrder) -> list[Snapshot]:
             month = next_month(month)
     candidates = Snapshot.objects.filter(period__in=months, is_current=True, is_preview=False)
     return [snapshot for snapshot in candidates
-            if snapshot.orders.filter(unit_id=order.unit_id, order_id=order.pk).exists()]
+            if items_of(snapshot).filter(unit_id=order.unit_id, order_id=order.pk).exists()]
 
 
 def exemption_decide(*, exemption, by, approve: bool, note: str = "", at: dt.datetime | None = None):
@@ -266,14 +288,15 @@ def exemption_decide(*, exemption, by, approve: bool, note: str = "", at: dt.dat
         exemption = type(exemption).objects.select_for_update().get(pk=exemption.pk)
         if exemption.status != DecisionStatus.PENDING:
             raise StateConflict(_("This exemption was already decided."), code="already_decided")
-        if approve and type(exemption).objects.filter(order=exemption.order, status=DecisionStatus.APPROVED).exists():
+        if approve and type(exemption).objects.filter(order=exemption.order, status=DecisionStatus.APPROVED,
+                                                      round__isnull=True).exists():
             raise StateConflict(_("The order is already exempted."), code="already_exempted")
         exemption.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
         exemption.decided_by, exemption.decided_at, exemption.decision_note = by, at, note
         exemption.save()
         if approve:
             for snapshot in snapshots_holding(exemption.order):
-                revise(snapshot, drop={exemption.order_id}, at=at,
+                revise(snapshot.period, district=snapshot.district, drop={exemption.order_id}, at=at,
                        note=f"exemption #{exemption.pk} ({exemption.get_kind_display()}) approved after the freeze")
     return exemption
 
@@ -296,7 +319,8 @@ def appeal_deadline(snapshot: Snapshot) -> dt.datetime:
 
 
 def appeal_quota_left(snapshot: Snapshot, unit: Unit) -> dict:
-    """The unit's appeals of the month: allowed (the scheme's quota of its scored items), used, left."""
+    """The unit's appeals of the month: allowed (the scheme's quota of its scored items in the revision
+    given, the current one), used, left."""
     from .models import Appeal
     from .scoring import appeal_quota
 
@@ -325,13 +349,17 @@ def appeal_submit(*, snapshot_order: SnapshotOrder, by, reason: str, evidence: s
 
     from .models import Appeal, AppealAttachment, AppealOutcome, AppealReason, DecisionStatus
 
+    from .models import Outcome
+    from .selectors import items_of
+
     at = at or timezone.now()
-    snapshot = snapshot_order.snapshot
+    written = snapshot_order.snapshot  # the revision that wrote the row (revisions share unchanged rows)
     if not is_unit_member(by) or not snapshot_order.unit.is_within(by.unit):
         raise Forbidden(_("Only the unit the order counted for can appeal it."))
-    if snapshot.is_preview:
+    if written.is_preview:
         raise StateConflict(_("A preview cannot be appealed: appeal once the month is frozen."), code="preview")
-    if not snapshot.is_current:
+    snapshot = final_snapshot(written.period, written.district)
+    if snapshot is None or not items_of(snapshot).filter(pk=snapshot_order.pk).exists():
         raise StateConflict(_("This revision has been replaced; appeal against the current one."), code="old_revision")
     if at > appeal_deadline(snapshot):
         raise StateConflict(_("The appeal window of this month has closed."), code="appeal_window_closed")
@@ -343,6 +371,10 @@ def appeal_submit(*, snapshot_order: SnapshotOrder, by, reason: str, evidence: s
         raise InvalidInput(_("Choose what the appeal asks for."), code="invalid_outcome")
     fields = {}
     if outcome == AppealOutcome.CORRECT:
+        if snapshot_order.outcome not in (Outcome.EVALUATED, Outcome.LATE, Outcome.LONG_PENDING):
+            # Nothing the citizen said was recorded (no reply, unreachable…): there is no answer to correct.
+            raise InvalidInput(_("Only a recorded evaluation can be corrected; ask to drop the order instead, "
+                                 "with your evidence."), code="nothing_to_correct")
         contacted, resolution, satisfaction = corrected or (None, "", "")
         from feedback.models import Resolution, Satisfaction
 
@@ -441,8 +473,9 @@ def appeal_review_district(*, appeal, by, agree: bool, note: str, at: dt.datetim
 
 
 def appeal_decide(*, appeal, by, accept: bool, note: str, at: dt.datetime | None = None):
-    """市级审核: accepted, the month changes as the appeal asked (drop: the order is exempted; correct: the
-    recorded answers; re-attribute: the unit it counts for) in a new revision, the old one intact."""
+    """市级审核: accepted, the month changes as the appeal asked — drop: the appealed round is exempted;
+    correct: the item's recorded answers; re-attribute: the unit the order counts for — in a new revision
+    of the current one, the revisions before it intact."""
     from hotline.core.exceptions import Forbidden, InvalidInput
 
     from .models import AppealOutcome, DecisionStatus, Exemption, UnreasonableKind
@@ -450,6 +483,8 @@ def appeal_decide(*, appeal, by, accept: bool, note: str, at: dt.datetime | None
     _check_reviewer(by)
     if appeal.submitted_by_id == by.pk:
         raise Forbidden(_("Nobody decides their own appeal."), code="own_appeal")
+    if appeal.district_decided_by_id is not None and appeal.district_decided_by_id == by.pk:
+        raise Forbidden(_("The city's decision is not taken by the district's reviewer."), code="same_reviewer")
     if not note.strip():
         raise InvalidInput(_("Give the reason of the decision."), code="reason_required")
     at = at or timezone.now()
@@ -462,24 +497,23 @@ def appeal_decide(*, appeal, by, accept: bool, note: str, at: dt.datetime | None
         appeal.status = DecisionStatus.APPROVED if accept else DecisionStatus.REJECTED
         appeal.decided_by, appeal.decided_at, appeal.decision_note = by, at, note.strip()
         if accept:
-            order = appeal.snapshot_order.order
-            current = Snapshot.objects.get(period=appeal.period, district=appeal.snapshot_order.snapshot.district,
-                                           is_current=True, is_preview=False)
-            label = f"appeal #{appeal.pk} accepted: {appeal.get_outcome_display()}"
+            item = appeal.snapshot_order
+            order = item.order
+            month = {"period": appeal.period, "district": item.snapshot.district, "at": at,
+                     "note": f"appeal #{appeal.pk} accepted: {appeal.get_outcome_display()}"}
             if appeal.outcome == AppealOutcome.CORRECT:
-                item = appeal.snapshot_order
-                appeal.revision = revise(current, note=label, at=at, corrections={(order.pk, item.kind, item.round): (
+                appeal.revision = revise(**month, corrections={(order.pk, item.kind, item.round): (
                     appeal.corrected_contacted, appeal.corrected_resolution, appeal.corrected_satisfaction)})
             elif appeal.outcome == AppealOutcome.REATTRIBUTE:
-                appeal.revision = revise(current, note=label, at=at, reattribute={order.pk: appeal.reattribute_to})
+                appeal.revision = revise(**month, reattribute={order.pk: appeal.reattribute_to})
             else:
-                if not Exemption.objects.filter(order=order, status=DecisionStatus.APPROVED).exists():
-                    Exemption.objects.create(order=order, kind=UnreasonableKind.APPEAL,
-                                             reason=f"申诉 #{appeal.pk}: {appeal.reason}"[:2000],
-                                             status=DecisionStatus.APPROVED, proposed_by=appeal.submitted_by,
-                                             proposed_at=appeal.submitted_at, decided_by=by, decided_at=at,
-                                             decision_note=note.strip())
-                appeal.revision = revise(current, drop={order.pk}, note=label, at=at)
+                # The appealed round only: a later round of the order is judged on its own.
+                Exemption.objects.get_or_create(
+                    order=order, round=item.round, status=DecisionStatus.APPROVED,
+                    defaults={"kind": UnreasonableKind.APPEAL, "reason": f"申诉 #{appeal.pk}: {appeal.reason}"[:2000],
+                              "proposed_by": appeal.submitted_by, "proposed_at": appeal.submitted_at,
+                              "decided_by": by, "decided_at": at, "decision_note": note.strip()})
+                appeal.revision = revise(**month, drop={(order.pk, item.round)})
         appeal.save()
     return appeal
 
@@ -526,6 +560,10 @@ def instruction_issue(*, leader, text: str, order: WorkOrder | None = None, rank
             raise InvalidInput(_("Choose the unit this 批示 goes to."), code="unit_required")
     else:
         unit = order.unit if order is not None else ranking.unit
+    if ranking is not None and ranking.snapshot.is_preview:
+        # A preview is replaced every night (and its rows with it): 批示 go on a frozen month's row.
+        raise InvalidInput(_("A preview changes every night: write the 批示 on the frozen month, or on an order."),
+                           code="preview_row")
     if leader.unit_id and not unit.is_within(leader.unit):
         raise Forbidden(_("That unit is outside your area."), code="outside_scope")
     at = at or timezone.now()

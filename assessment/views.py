@@ -24,7 +24,7 @@ from hotline.core.views import WorkbenchView
 
 from . import services
 from .forms import AppealForm
-from .selectors import livelihood_slice
+from .selectors import items_of, livelihood_slice
 from .models import (
     Appeal,
     AppealAttachment,
@@ -179,9 +179,10 @@ class ScorecardPage(WorkbenchView):
         items = SnapshotOrder.objects.none()
         counts = {}
         if snapshot:
-            items = (snapshot.orders.filter(unit=unit).select_related("order", "category")
+            items = (items_of(snapshot).filter(unit=unit).select_related("order", "category")
                      .prefetch_related("appeals").order_by("due_at", "order_id", "kind"))
-            counts = dict(snapshot.orders.filter(unit=unit).values_list("outcome").annotate(n=Count("id")).order_by())
+            counts = dict(items_of(snapshot).filter(unit=unit).values_list("outcome").annotate(n=Count("id"))
+                          .order_by())
             if outcome in Outcome.values:
                 items = items.filter(outcome=outcome)
         page = page_of(items, get.get("page"), ITEMS_PER_PAGE)
@@ -195,7 +196,8 @@ class ScorecardPage(WorkbenchView):
             can_appeal=appealable,
             appeal_deadline=services.appeal_deadline(snapshot) if snapshot and not snapshot.is_preview else None,
             quota=services.appeal_quota_left(snapshot, unit) if snapshot and not snapshot.is_preview else None,
-            is_leader=self.request.user.is_superuser or self.request.user.role in (Role.LEADER, Role.ADMIN),
+            is_leader=(self.request.user.is_superuser or self.request.user.role in (Role.LEADER, Role.ADMIN))
+            and not (snapshot and snapshot.is_preview),
             instructions=Instruction.objects.filter(unit=unit).select_related("leader")[:20],
             process_labels=PROCESS_LABELS,
         )
@@ -236,6 +238,8 @@ class AppealPage(WorkbenchView):
     def item(self, pk) -> SnapshotOrder:
         item = get_object_or_404(SnapshotOrder.objects.select_related("snapshot__scheme", "order", "unit", "category"),
                                  pk=pk, snapshot__is_preview=False)
+        current = services.final_snapshot(item.snapshot.period, item.snapshot.district)
+        item.current = current or item.snapshot
         user = self.request.user
         if not (services.is_unit_member(user) and item.unit.is_within(user.unit)):
             raise Http404  # another unit's item
@@ -245,8 +249,8 @@ class AppealPage(WorkbenchView):
         context = super().get_context_data(**kwargs)
         item = self.item(pk)
         context.update(item=item, form=form or AppealForm(unit=item.unit),
-                       quota=services.appeal_quota_left(item.snapshot, item.unit),
-                       deadline=services.appeal_deadline(item.snapshot), why=OUTCOME_WHY.get(item.outcome, ""))
+                       quota=services.appeal_quota_left(item.current, item.unit),
+                       deadline=services.appeal_deadline(item.current), why=OUTCOME_WHY.get(item.outcome, ""))
         return context
 
     def post(self, request, pk):
@@ -257,7 +261,7 @@ class AppealPage(WorkbenchView):
             try:
                 services.appeal_submit(
                     snapshot_order=item, by=request.user, reason_kind=data["reason_kind"], reason=data["reason"],
-                    evidence=data["evidence"], outcome=data["outcome"], files=request.FILES.getlist("files"),
+                    evidence=data["evidence"], outcome=data["outcome"], files=data["files"],
                     corrected=(data["corrected_contacted"], data["corrected_resolution"], data["corrected_satisfaction"]),
                     reattribute_to=data["reattribute_to"])
             except DomainError as exc:

@@ -622,6 +622,10 @@ def work_order_decide_long_pending(
         request = locked.long_pending_requests.select_for_update().filter(status=ExtensionStatus.PENDING).first()
         if request is None:
             raise StateConflict(_("There is no pending 挂账 request on this order."), code="no_pending_long_pending")
+        if approve and at >= locked.deadline:
+            # Approved late, it would take an order that already fell due out of its month's assessment.
+            raise StateConflict(_("The deadline of order %(n)s has passed: 挂账 is approved before it, else "
+                                  "rejected.") % {"n": locked.number}, code="deadline_passed")
         request.decided_by, request.decided_at, request.decision_note = by, at, note.strip()
         if not approve:
             request.status = ExtensionStatus.REJECTED
@@ -725,6 +729,10 @@ def work_order_decide_extension(
             )
         if request is None:
             raise StateConflict(_("There is no pending extension request on this order."), code="no_pending_extension")
+        if approve and at >= locked.deadline:
+            # Approved late, it would take an order that already fell due out of its month's assessment.
+            raise StateConflict(_("The deadline of order %(n)s has passed: an extension is approved before it, "
+                                  "else rejected.") % {"n": locked.number}, code="deadline_passed")
         request.decided_by, request.decided_at, request.decision_note = by, at, note
         request.old_deadline = locked.deadline
         if approve:

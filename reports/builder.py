@@ -455,7 +455,7 @@ def month_snapshot(month: dt.date, progress: Progress, at: dt.datetime) -> Snaps
                             "still count): its monthly report can be built after that.")
                           % {"month": f"{month:%Y-%m}", "closes": _local(closes)}, code="month_not_settled")
     progress(35, _("Scoring the month"))
-    return freeze(month, at=closes, note="scored for the monthly report")
+    return freeze(month, at=closes, note="scored for the monthly report", if_missing=True)
 
 
 # --- the build -------------------------------------------------------------------------------------------

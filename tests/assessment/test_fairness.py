@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from assessment.models import Appeal, Exemption, Outcome, Scheme, Snapshot
+from assessment.models import Appeal, Exemption, Kind, Outcome, Scheme, Snapshot
+from assessment.selectors import items_of
 from assessment.services import (
     appeal_decide,
     appeal_review_district,
@@ -163,8 +164,13 @@ def test_an_exemption_approved_after_the_freeze_makes_a_new_revision(month, staf
     exemption_decide(exemption=exemption, by=supervisor, approve=True, note="经核实", at=IN_WINDOW)
     current = Snapshot.objects.get(period=OCTOBER, is_current=True)
     assert current.revision == 2 and "exemption" in current.note
-    assert current.orders.get(order=target).outcome == Outcome.EXEMPTED
-    assert Snapshot.objects.get(pk=month.pk).orders.get(order=target).outcome == Outcome.NO_REPLY  # intact
+    # an exemption of the order (not of one round) exempts every item of it in the month
+    before = set(month.orders.filter(order=target).values_list("kind", "round", "outcome"))
+    assert any(kind == Kind.ROUND and result == Outcome.NO_REPLY for kind, _, result in before)
+    after = set(items_of(current).filter(order=target).values_list("kind", "round", "outcome"))
+    assert after == {(kind, number, Outcome.EXEMPTED) for kind, number, _ in before}
+    assert set(Snapshot.objects.get(pk=month.pk).orders.filter(order=target)
+               .values_list("kind", "round", "outcome")) == before  # the first freeze is intact
     assert row(current, A).no_reply == row(month, A).no_reply - 1
 
 
@@ -242,3 +248,103 @@ def test_doing_nothing_never_scores_better_than_trying_under_any_valid_scheme(re
         nothing = row(snapshot, A).score
         for code in mixes:
             assert row(snapshot, code).score >= nothing, (values, code)
+
+
+def test_the_appeal_page_takes_several_files(month, staff, settings, tmp_path):
+    from unittest import mock
+
+    settings.MEDIA_ROOT = tmp_path
+    handler = staff["handlers"][A]
+    item = the_bad_one(month)
+    client = Client()
+    client.force_login(handler)
+    files = [SimpleUploadedFile("录音.mp3", b"ID3" + b"0" * 50, content_type="audio/mpeg"),
+             SimpleUploadedFile("照片.png", b"\x89PNG" + b"0" * 50, content_type="image/png")]
+    with mock.patch("django.utils.timezone.now", return_value=IN_WINDOW):
+        response = client.post(f"/assessment/items/{item.pk}/appeal/", {
+            "reason_kind": "wrong_answer", "reason": "回访记录有误", "outcome": "correct", "corrected_contacted": "true",
+            "corrected_resolution": "resolved", "corrected_satisfaction": "satisfied", "files": files})
+    assert response.status_code == 302
+    appeal = Appeal.objects.get()
+    assert sorted(a.name for a in appeal.attachments.all()) == ["录音.mp3", "照片.png"]
+    assert (appeal.outcome, appeal.corrected_contacted, appeal.corrected_resolution) == ("correct", True, "resolved")
+
+
+# --- after the review -------------------------------------------------------------------------------------
+
+def test_a_revision_writes_only_what_changed_and_the_next_builds_on_it(month, staff, district_leader, supervisor):
+    from assessment.selectors import items_of
+
+    handler = staff["handlers"][A]
+    unanswered = list(month.orders.filter(unit__code=A, outcome=Outcome.NO_REPLY).order_by("id")[:2])
+    appeals = [appeal_submit(snapshot_order=item, by=handler, reason_kind="withdrawn", reason="撤诉", outcome="drop",
+                             at=IN_WINDOW) for item in unanswered]
+    for appeal in appeals:
+        appeal_review_district(appeal=appeal, by=district_leader, agree=True, note="属实")
+    first = appeal_decide(appeal=appeals[0], by=supervisor, accept=True, note="属实", at=IN_WINDOW).revision
+    second = appeal_decide(appeal=Appeal.objects.get(pk=appeals[1].pk), by=supervisor, accept=True, note="属实",
+                           at=IN_WINDOW).revision
+    assert first.orders.count() == 1 and second.orders.count() == 1  # a month's rows are not copied
+    assert items_of(second).count() == items_of(first).count() == items_of(month).count()
+    # The second decision is made on the first's revision: both orders are out.
+    def outcome(revision, item):
+        return items_of(revision).get(order=item.order_id, kind=item.kind, round=item.round).outcome
+
+    assert [outcome(second, item) for item in unanswered] == [Outcome.EXEMPTED, Outcome.EXEMPTED]
+    assert outcome(first, unanswered[1]) == Outcome.NO_REPLY  # as it was then
+    assert row(second, A).no_reply == row(month, A).no_reply - 2
+
+
+def test_a_no_reply_cannot_be_corrected_into_full_marks(month, staff):
+    handler = staff["handlers"][A]
+    silent = month.orders.filter(unit__code=A, outcome=Outcome.NO_REPLY).first()
+    with pytest.raises(InvalidInput) as refused:
+        appeal_submit(snapshot_order=silent, by=handler, reason="其实联系过", outcome="correct",
+                      corrected=(True, "resolved", "satisfied"), at=IN_WINDOW)
+    assert refused.value.code == "nothing_to_correct"
+
+
+def test_an_appeal_drops_its_round_only(month, staff, district_leader, supervisor, dispatcher):
+    from assessment.services import score_month
+    from dispatch.models import WorkOrder
+
+    handler = staff["handlers"][A]
+    bad = the_bad_one(month)  # evaluated unresolved/unsatisfied: re-opened by the rule, round 1 unanswered
+    assert WorkOrder.objects.get(pk=bad.order_id).rehandle_count == 1
+    appeal = appeal_submit(snapshot_order=bad, by=handler, reason_kind="unreasonable", reason="超出政策范围",
+                           outcome="drop", at=IN_WINDOW)
+    appeal_review_district(appeal=appeal, by=district_leader, agree=True, note="属实")
+    new = appeal_decide(appeal=appeal, by=supervisor, accept=True, note="属实", at=IN_WINDOW).revision
+    from assessment.selectors import items_of
+
+    items = {i.round: i.outcome for i in items_of(new).filter(order=bad.order)}
+    assert items == {0: Outcome.EXEMPTED, 1: Outcome.NO_REPLY}  # the re-handled round still A's
+    again = score_month(OCTOBER, at=SETTLED + dt.timedelta(days=1))
+    assert {i.round: i.outcome for i in again.orders.filter(order=bad.order)} == items
+
+
+def test_the_city_decides_with_a_center_supervisor_not_the_district_reviewer(month, staff, supervisor):
+    from hotline.core.models import Unit
+    from tests.factories import UserFactory
+
+    district_supervisor = UserFactory(username="t_sup_dc", role="supervisor", unit=Unit.objects.get(code="110101"))
+    elsewhere = UserFactory(username="t_sup_cy", role="supervisor", unit=Unit.objects.get(code="110105"))
+    appeal = appeal_submit(snapshot_order=the_bad_one(month), by=staff["handlers"][A], reason="理由", at=IN_WINDOW)
+    appeal = appeal_review_district(appeal=appeal, by=district_supervisor, agree=True, note="同意")
+    for outsider in (district_supervisor, elsewhere):
+        with pytest.raises(Forbidden):
+            appeal_decide(appeal=appeal, by=outsider, accept=True, note="同意", at=IN_WINDOW)
+    exemption = exemption_propose(order=the_bad_one(month).order, by=staff["dispatcher"], reason="x", kind="other")
+    with pytest.raises(Forbidden):
+        exemption_decide(exemption=exemption, by=elsewhere, approve=True)
+    assert appeal_decide(appeal=appeal, by=supervisor, accept=False, note="证据不足", at=IN_WINDOW).status == "rejected"
+
+
+def test_no_pishi_on_a_preview_row(scheme, staff, leader):
+    from assessment.services import instruction_issue, score_preview
+
+    answer(staff, order_in(A), True, "resolved", "satisfied")
+    preview = next(s for s in score_preview(at=SETTLED - dt.timedelta(days=10)) if s.period == OCTOBER)
+    with pytest.raises(InvalidInput) as refused:
+        instruction_issue(leader=leader, ranking=row(preview, A), text="请整改")
+    assert refused.value.code == "preview_row"

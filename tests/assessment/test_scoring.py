@@ -368,3 +368,79 @@ def test_equal_scores_share_a_rank_and_ties_at_a_tiers_edge_stay_together(scheme
     ranks = {c: (row(snapshot, c).rank, row(snapshot, c).tier) for c in (A, B, C, D)}
     assert ranks[B][0] == ranks[C][0] == 2  # 93.00 each
     assert ranks == {A: (1, "advanced"), B: (2, "rectify"), C: (2, "rectify"), D: (4, "governance")}
+
+
+# --- after the review: no way out by a late transfer, a late approval or a month's edge ---------------------
+
+def test_a_return_and_redispatch_after_the_deadline_leaves_the_failure_with_the_unit(scheme, staff, dispatcher):
+    late = order_in(A)
+    dispatch.work_order_return(order=late, by=staff["handlers"][A], reason="not_our_territory",
+                               at=late.deadline + dt.timedelta(days=5))
+    new = dispatch.work_order_redispatch(order=reload(late), unit=Unit.objects.get(code=B), by=dispatcher,
+                                         at=late.deadline + dt.timedelta(days=5, hours=1))
+    early = order_in(A)
+    dispatch.work_order_return(order=early, by=staff["handlers"][A], reason="not_our_territory",
+                               at=CALLED + dt.timedelta(hours=1))
+    dispatch.work_order_redispatch(order=reload(early), unit=Unit.objects.get(code=C), by=dispatcher,
+                                   at=CALLED + dt.timedelta(hours=2))
+    # A re-handled order whose second round A returns: round 0's evaluated failure stays A's.
+    failed = answer(staff, order_in(A), True, "unresolved", "unsatisfied", unit_says="partly")
+    dispatch.work_order_sign(order=failed, by=staff["handlers"][A], at=failed.dispatched_at + dt.timedelta(hours=1))
+    dispatch.work_order_return(order=reload(failed), by=staff["handlers"][A], reason="not_our_duty",
+                               at=failed.dispatched_at + dt.timedelta(hours=2))
+    dispatch.work_order_redispatch(order=reload(failed), unit=Unit.objects.get(code=D), by=dispatcher,
+                                   at=failed.dispatched_at + dt.timedelta(hours=3))
+    snapshot = freeze()
+    assert snapshot.orders.get(order=late).outcome == Outcome.NO_REPLY  # A held it at its deadline
+    assert snapshot.orders.get(order=early).outcome == Outcome.TRANSFERRED  # it left A in time
+    assert snapshot.orders.get(order=failed, round=0).outcome == Outcome.EVALUATED
+    assert new.deadline.month == 11 and not snapshot.orders.filter(order=new).exists()  # B's, from its own deadline
+
+
+def test_an_extension_or_a_long_pending_is_not_approved_after_the_deadline(scheme, staff, dispatcher):
+    from feedback.services import long_pending_decide
+
+    order = order_in(A)
+    handler = staff["handlers"][A]
+    dispatch.work_order_sign(order=order, by=handler, at=CALLED + dt.timedelta(hours=1))
+    dispatch.work_order_request_extension(order=reload(order), by=handler, days=3, reason="需协调",
+                                          at=order.deadline - dt.timedelta(hours=2))
+    with pytest.raises(StateConflict) as late:
+        dispatch.work_order_decide_extension(order=reload(order), by=dispatcher, approve=True,
+                                             at=order.deadline + dt.timedelta(days=1))
+    assert late.value.code == "deadline_passed"
+    dispatch.work_order_decide_extension(order=reload(order), by=dispatcher, approve=False, note="已超期",
+                                         at=order.deadline + dt.timedelta(days=1))
+    other = order_in(B)
+    dispatch.work_order_sign(order=other, by=staff["handlers"][B], at=CALLED + dt.timedelta(hours=1))
+    dispatch.work_order_request_long_pending(order=reload(other), by=staff["handlers"][B], plan="立项",
+                                             expected_date=dt.date(2026, 12, 15), at=other.deadline - dt.timedelta(hours=1))
+    with pytest.raises(StateConflict):
+        long_pending_decide(order=reload(other), by=dispatcher, approve=True, at=other.deadline + dt.timedelta(hours=1))
+    snapshot = freeze()
+    assert {i.outcome for i in snapshot.orders.filter(unit__code__in=(A, B))} == {Outcome.NO_REPLY}
+
+
+def test_a_long_pending_due_on_a_months_last_day_counts_in_that_month(scheme, staff):
+    from feedback.services import long_pending_decide
+
+    order = order_in(A)
+    handler = staff["handlers"][A]
+    dispatch.work_order_sign(order=order, by=handler, at=CALLED + dt.timedelta(hours=1))
+    dispatch.work_order_request_long_pending(order=reload(order), by=handler, plan="年底完工",
+                                             expected_date=dt.date(2026, 11, 30), at=CALLED + dt.timedelta(days=1))
+    long_pending_decide(order=reload(order), by=staff["dispatcher"], approve=True, at=CALLED + dt.timedelta(days=2))
+    assert reload(order).deadline == dt.datetime(2026, 12, 1, tzinfo=TZ)  # the end of 11-30
+    november = freeze(dt.date(2026, 11, 1), dt.datetime(2026, 12, 4, tzinfo=TZ))
+    assert november.orders.get(order=order).kind == "result"
+    december = score_month(dt.date(2026, 12, 1), at=dt.datetime(2027, 1, 6, tzinfo=TZ))
+    assert not december.orders.filter(order=order).exists()
+
+
+def test_two_schedules_at_once_freeze_a_settled_month_once(scheme, staff):
+    from assessment.scoring import freeze as freeze_month
+
+    answer(staff, order_in(A), True, "resolved", "satisfied")
+    first = freeze_month(OCTOBER, at=SETTLED, if_missing=True)
+    second = freeze_month(OCTOBER, at=SETTLED, if_missing=True)
+    assert first.pk == second.pk and Snapshot.objects.filter(period=OCTOBER, is_preview=False).count() == 1

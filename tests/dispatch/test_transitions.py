@@ -303,3 +303,28 @@ def test_a_unit_sees_only_its_own_part_of_a_demand(api, agent, handler_a):
     demand = make_demand(category="020101", street="110101001", by=agent)  # main street + assisting 热力
     body = api.as_user(handler_a).get(f"/api/v1/demands/{demand.pk}/").json()
     assert [o["unit"] for o in body["work_orders"]] == ["110101001"]
+
+
+def test_the_rounds_of_orders_reopened_before_rounds_were_kept_are_rebuilt_from_their_events(
+        order, handler_a, dispatcher, time_machine):
+    """Migration 0009: the finished rounds it rebuilds from the event trail are the ones reopen keeps now."""
+    import importlib
+
+    from django.apps import apps
+
+    from dispatch.models import WorkOrderRound
+
+    time_machine.move_to(order.dispatched_at + dt.timedelta(hours=1))
+    services.work_order_sign(order=order, by=handler_a)
+    services.work_order_request_extension(order=order, by=handler_a, days=2, reason="需协调")
+    services.work_order_decide_extension(order=order, by=dispatcher, approve=True)
+    services.work_order_reply(order=WorkOrder.objects.get(pk=order.pk), by=handler_a, **REPLY)
+    time_machine.move_to(order.dispatched_at + dt.timedelta(days=3))
+    services.work_order_reopen(order=WorkOrder.objects.get(pk=order.pk), by=dispatcher, reason="不满意")
+    kept = list(WorkOrderRound.objects.filter(order=order).values(
+        "round", "deadline", "signed_at", "replied_at", "ended_at", "extended", "returned"))
+    WorkOrderRound.objects.all().delete()
+    importlib.import_module("dispatch.migrations.0009_backfill_rounds").backfill(apps, None)
+    rebuilt = list(WorkOrderRound.objects.filter(order=order).values(
+        "round", "deadline", "signed_at", "replied_at", "ended_at", "extended", "returned"))
+    assert rebuilt == kept and kept[0]["extended"] is True

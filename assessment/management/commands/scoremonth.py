@@ -53,11 +53,15 @@ class Command(BaseCommand):
         started = time.perf_counter()
         snapshot = score_month(month, note=note, at=moment, district=scope, preview=preview)
         ranked = snapshot.units.filter(rank__isnull=False).count()
-        counted = snapshot.orders.filter(counts_response=True).count() + snapshot.orders.filter(
-            counts_response=False, counts_result=True).count()
+        from django.db.models import Q
+
+        from assessment.selectors import items_of
+
+        items = items_of(snapshot)
+        counted = items.filter(Q(counts_response=True) | Q(counts_result=True)).count()
         label = "PREVIEW (the month so far, not frozen)" if preview else "frozen"
         self.stdout.write(
-            f"{snapshot} {label}: {snapshot.orders.count()} items, {counted} scored, {snapshot.units.count()} units "
+            f"{snapshot} {label}: {items.count()} items, {counted} scored, {snapshot.units.count()} units "
             f"({ranked} ranked), scheme {snapshot.scheme}, as of {timezone.localtime(moment):%Y-%m-%d %H:%M}, "
             f"{time.perf_counter() - started:.2f}s"
         )
