@@ -38,6 +38,7 @@ from intake.models import Demand
 
 from .models import Exemption, Kind, Outcome, Scheme, Snapshot, SnapshotOrder, SnapshotUnit, Tier
 from .rules import PROCESS_CHECKS, Answers, Facts, Item, Rules, assess
+from .selectors import categories_tagged, items_of
 
 CENT = Decimal("0.01")
 # The month's rounds judged in one SQL statement on PostgreSQL (judge_rounds_in_sql); False: by
@@ -278,8 +279,6 @@ class Reader:
     def carried_keys(self, previous: Snapshot | None) -> list[tuple]:
         if previous is None:
             return []
-        from .selectors import items_of
-
         carried = items_of(previous).filter(outcome=Outcome.CARRIED)
         return [(order_id, round_, kind, due_at, due_period,
                  months_between(due_period, self.period))
@@ -689,8 +688,6 @@ def _sums(snapshot: Snapshot, only: Q | None = None) -> dict[int, dict]:
         aggregates[f"o_{outcome}"] = Count("id", filter=Q(outcome=outcome))
     for check, (_weight, conditions) in PROCESS_CHECKS.items():
         aggregates[f"p_{check}"] = Count("id", filter=process & Q(**dict(conditions)))
-    from .selectors import items_of
-
     rows = items_of(snapshot).filter(only) if only is not None else items_of(snapshot)
     return {row.pop("unit_id"): row for row in rows.values("unit_id").annotate(**aggregates).order_by()}
 
@@ -831,3 +828,26 @@ def summarise(snapshot: Snapshot, scheme: Scheme, *, volumes: dict[int, int] | N
 def appeal_quota(scheme: Scheme, assessed: int) -> int:
     """申诉 per unit and month (控制申诉数量): max(the minimum, the share of its scored items), rounded up."""
     return max(scheme.appeal_quota_min, math.ceil(scheme.appeal_quota_share * assessed))
+
+
+def livelihood_slice(snapshot: Snapshot, tag: str, level: str, district: str = "") -> list[SnapshotUnit]:
+    """The month's figures of each unit over its items of one 七有五性 tag only (a slice for reading, not
+    the ranking): the same sums and the same formulas as the snapshot's own rows, best first."""
+    from django.core.cache import cache
+
+    # A month's items never change once written (a revision writes new ones): the sums of a snapshot and a
+    # tag are kept for a day rather than summed over its million rows at every request.
+    key = f"assessment:livelihood:{snapshot.pk}:{tag}"
+    sums = cache.get(key)
+    if sums is None:
+        sums = _sums(snapshot, Q(category_id__in=categories_tagged(tag)))
+        cache.set(key, sums, 24 * 3600)
+    units = Unit.objects.filter(pk__in=sums, level=level).select_related("parent")
+    if district:
+        units = units.filter(parent__code=district)
+    rows = []
+    for unit in units:
+        row = SnapshotUnit(snapshot=snapshot, unit=unit, level=level)
+        _apply(row, sums[unit.pk], snapshot.scheme)
+        rows.append(row)
+    return sorted(rows, key=lambda r: (r.score is None, -(r.score or 0), r.unit.code))

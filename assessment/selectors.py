@@ -2,15 +2,14 @@
 
 from django.db.models import F, Q
 
-from hotline.core.models import Category, CategoryTag, Unit
+from hotline.core.models import Category, CategoryTag
 
-from .models import Snapshot, SnapshotUnit
+from .models import Snapshot, SnapshotOrder
+
 
 def items_of(snapshot: Snapshot):
     """The item rows of a revision: its freeze's rows (its base), and the rows each revision up to it wrote,
     less those a revision up to it replaced. A freeze without revisions: its own rows."""
-    from .models import SnapshotOrder
-
     base_id = snapshot.base_id or snapshot.pk
     chain = [base_id, *Snapshot.objects.filter(base_id=base_id, revision__lte=snapshot.revision)
              .values_list("pk", flat=True)] if not snapshot.is_preview else [snapshot.pk]
@@ -53,28 +52,3 @@ def categories_tagged(tag: str) -> list[int]:
         if node is not None:
             covered.append(category_id)
     return covered
-
-
-def livelihood_slice(snapshot: Snapshot, tag: str, level: str, district: str = "") -> list[SnapshotUnit]:
-    """The month's figures of each unit over its items of one 七有五性 tag only (a slice for reading, not
-    the ranking): the same sums and the same formulas as the snapshot's own rows, best first."""
-    from django.core.cache import cache
-
-    from .scoring import _apply, _sums
-
-    # A month's items never change once written (a revision writes new ones): the sums of a snapshot and a
-    # tag are kept for a day rather than summed over its million rows at every request.
-    key = f"assessment:livelihood:{snapshot.pk}:{tag}"
-    sums = cache.get(key)
-    if sums is None:
-        sums = _sums(snapshot, Q(category_id__in=categories_tagged(tag)))
-        cache.set(key, sums, 24 * 3600)
-    units = Unit.objects.filter(pk__in=sums, level=level).select_related("parent")
-    if district:
-        units = units.filter(parent__code=district)
-    rows = []
-    for unit in units:
-        row = SnapshotUnit(snapshot=snapshot, unit=unit, level=level)
-        _apply(row, sums[unit.pk], snapshot.scheme)
-        rows.append(row)
-    return sorted(rows, key=lambda r: (r.score is None, -(r.score or 0), r.unit.code))

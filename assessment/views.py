@@ -24,7 +24,8 @@ from hotline.core.views import WorkbenchView
 
 from . import services
 from .forms import AppealForm
-from .selectors import items_of, livelihood_slice
+from .scoring import livelihood_slice
+from .selectors import items_of
 from .models import (
     Appeal,
     AppealAttachment,
