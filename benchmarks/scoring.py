@@ -34,10 +34,11 @@ FILL = """
 WITH streets AS (SELECT array_agg(id ORDER BY code) AS ids FROM core_unit WHERE level = 'street'),
      cat AS (SELECT id FROM core_category WHERE code = '010101')
 INSERT INTO intake_demand (number, channel, demand_type, content, caller_name, caller_phone, confidential, address,
-    urgency, received_at, disposition, category_id, media_url, refusal_reason, street_id)
+    urgency, received_at, disposition, category_id, media_url, refusal_reason, street_id, co_complainants,
+    problem_since_source)
 SELECT 'B' || lpad(g::text, 12, '0'), 'phone', 'complaint', '占道经营', '', '138' || lpad((g %% 100000000)::text, 8, '0'),
     false, '', 'normal', timestamptz '2026-10-01 00:00+08' + (g %% 2592000) * interval '1 second', 'dispatched',
-    (SELECT id FROM cat), '', '', streets.ids[1 + g %% array_length(streets.ids, 1)]
+    (SELECT id FROM cat), '', '', streets.ids[1 + g %% array_length(streets.ids, 1)], 0, ''
 FROM generate_series(1, %(n)s) g, streets;
 
 INSERT INTO dispatch_workorder (number, role, status, complexity, limit_amount, limit_unit, dispatched_at, warn_at,
@@ -67,7 +68,7 @@ SELECT o.unit_id, count(*),
     round(avg(CASE e.satisfaction WHEN 'satisfied' THEN 100 WHEN 'basically' THEN 80 ELSE 0 END)::numeric, 2)
 FROM dispatch_workorder o LEFT JOIN feedback_evaluation e ON e.order_id = o.id AND e.round = 0
 WHERE o.role = 'main' AND o.number LIKE 'B%'
-  AND o.deadline >= timestamptz '2026-10-01 00:00+08' AND o.deadline < timestamptz '2026-11-01 00:00+08'
+  AND o.deadline > timestamptz '2026-10-01 00:00+08' AND o.deadline <= timestamptz '2026-11-01 00:00+08'
 GROUP BY o.unit_id
 """
 SETTLED = "2026-11-05T00:00:00+08:00"  # the end of the settlement window of 2026-10
