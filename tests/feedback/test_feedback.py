@@ -214,7 +214,14 @@ def test_unsatisfied_answer_lets_the_callback_agent_reopen_with_a_new_deadline(a
     assert response.status_code == 200
     order = fresh(accepted)
     assert order.status == "reopened" and order.rehandle_count == 1
-    assert order.deadline > closed.deadline
+    # A new round starts at the reopening, with the full time limit from then (on a weekend the first
+    # working day is the same as the closed round's, so the deadline may equal the old one, never earlier).
+    from dispatch.deadlines import add_limit
+    from hotline.core.reference import reference
+
+    assert order.dispatched_at > closed.dispatched_at
+    assert order.deadline == add_limit(order.dispatched_at, order.limit_amount, order.limit_unit, reference().calendar)
+    assert order.deadline >= closed.deadline
     assert order.events.filter(kind="evaluated").exists()  # the history is kept
 
 
