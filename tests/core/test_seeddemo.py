@@ -1,10 +1,14 @@
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 
-from hotline.core.models import CalendarYear, Unit, User
+from dispatch.models import TimeLimitPolicy
+from hotline.core.models import CalendarYear, Category, Unit, User
+from intake.models import ApiKey
 
 
 def test_seeddemo_creates_the_contract_users_and_is_idempotent(reference, settings):
+    settings.DEBUG = True  # make run's embedded default
     call_command("seeddemo")
     count = User.objects.count()
     call_command("seeddemo")
@@ -23,3 +27,41 @@ def test_seeddemo_creates_the_contract_users_and_is_idempotent(reference, settin
     for username in ["h110101001", "admin"]:
         response = Client().post("/accounts/login/", {"username": username, "password": settings.HOTLINE_DEMO_PASSWORD})
         assert response.status_code == 302, username
+
+
+def test_seeddemo_refuses_a_production_deployment_unless_forced(reference, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="bootstrap"):
+        call_command("seeddemo")
+    assert not User.objects.filter(username="admin").exists() and not ApiKey.objects.exists()
+    call_command("seeddemo", "--force")  # a demo server, said so
+    assert User.objects.filter(username="admin").exists()
+
+
+def test_bootstrap_sets_up_production_with_one_administrator_and_no_demo(reference, settings, monkeypatch):
+    settings.DEBUG = False
+    monkeypatch.delenv("HOTLINE_ADMIN_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="HOTLINE_ADMIN_PASSWORD"):
+        call_command("bootstrap", "--noinput")
+    assert not User.objects.exists()
+    monkeypatch.setenv("HOTLINE_ADMIN_PASSWORD", "123")
+    with pytest.raises(CommandError, match="refused"):
+        call_command("bootstrap", "--noinput")
+    assert not User.objects.exists()
+
+    monkeypatch.setenv("HOTLINE_ADMIN_PASSWORD", "Rx7-城市热线-2026")
+    call_command("bootstrap", "--noinput", "--username", "ops")
+    admin = User.objects.get()
+    assert (admin.username, admin.is_superuser, admin.role, admin.unit.code) == ("ops", True, "admin", "12345")
+    assert Unit.objects.filter(level="street").count() == 343 and Category.objects.exists()
+    assert TimeLimitPolicy.objects.exists() and set(CalendarYear.objects.values_list("year", flat=True)) >= {2026}
+    assert not ApiKey.objects.exists()  # no public Open311 key
+    assert Client().post("/accounts/login/", {"username": "ops", "password": "Rx7-城市热线-2026"}).status_code == 302
+    assert Client().post("/accounts/login/", {"username": "admin", "password": settings.HOTLINE_DEMO_PASSWORD}
+                         ).status_code == 200  # no demo admin
+
+    # A restart runs it again: nothing reset, no second administrator.
+    monkeypatch.setenv("HOTLINE_ADMIN_PASSWORD", "another-password-9x")
+    call_command("bootstrap", "--noinput")
+    assert User.objects.count() == 1
+    assert Client().post("/accounts/login/", {"username": "ops", "password": "Rx7-城市热线-2026"}).status_code == 302

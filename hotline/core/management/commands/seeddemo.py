@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from hotline.core.models import CalendarYear, Category, Unit
 from hotline.core.services import demo_users_ensure, reference_data_load
@@ -12,7 +12,16 @@ class Command(BaseCommand):
         "(HOTLINE_DEMO_OPEN311_KEY). Idempotent; creates no demands."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true",
+                            help="load the demo even with DEBUG off (a demo server; never a production one)")
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: this looks like production, and seeddemo would create ~800 demo accounts with the "
+                "published password, a superuser and a public Open311 key. Use `bootstrap` for a production "
+                "set-up, or --force for a demo server.")
         reference_data_load()
         from dispatch.seed import catalogue_seed, policies_seed
 
