@@ -257,15 +257,21 @@ def test_a_historical_problem_earns_its_bonus_only_once_verified(scheme, staff, 
     assert row(snapshot, B).bonus == Decimal("0.00")
 
 
-def test_an_approved_long_pending_counts_response_now_and_the_result_at_its_date(scheme, staff):
+def approved_long_pending(staff, *, plan: str, expected_date: dt.date):
+    """An order of A, signed, whose 挂账 until `expected_date` the hotline approved in October."""
     from feedback.services import long_pending_decide
 
     order = order_in(A)
     handler = staff["handlers"][A]
     dispatch.work_order_sign(order=order, by=handler, at=CALLED + dt.timedelta(hours=1))
-    dispatch.work_order_request_long_pending(order=reload(order), by=handler, plan="纳入年度改造",
-                                             expected_date=dt.date(2026, 11, 20), at=CALLED + dt.timedelta(days=1))
+    dispatch.work_order_request_long_pending(order=reload(order), by=handler, plan=plan,
+                                             expected_date=expected_date, at=CALLED + dt.timedelta(days=1))
     long_pending_decide(order=reload(order), by=staff["dispatcher"], approve=True, at=CALLED + dt.timedelta(days=2))
+    return order
+
+
+def test_an_approved_long_pending_counts_response_now_and_the_result_at_its_date(scheme, staff):
+    order = approved_long_pending(staff, plan="纳入年度改造", expected_date=dt.date(2026, 11, 20))
     october = freeze()
     item = october.orders.get(order=order)
     assert (item.kind, item.outcome, item.counts_response, item.counts_result) == ("response", "long_pending", True, False)
@@ -422,14 +428,7 @@ def test_an_extension_or_a_long_pending_is_not_approved_after_the_deadline(schem
 
 
 def test_a_long_pending_due_on_a_months_last_day_counts_in_that_month(scheme, staff):
-    from feedback.services import long_pending_decide
-
-    order = order_in(A)
-    handler = staff["handlers"][A]
-    dispatch.work_order_sign(order=order, by=handler, at=CALLED + dt.timedelta(hours=1))
-    dispatch.work_order_request_long_pending(order=reload(order), by=handler, plan="年底完工",
-                                             expected_date=dt.date(2026, 11, 30), at=CALLED + dt.timedelta(days=1))
-    long_pending_decide(order=reload(order), by=staff["dispatcher"], approve=True, at=CALLED + dt.timedelta(days=2))
+    order = approved_long_pending(staff, plan="年底完工", expected_date=dt.date(2026, 11, 30))
     assert reload(order).deadline == dt.datetime(2026, 12, 1, tzinfo=TZ)  # the end of 11-30
     november = freeze(dt.date(2026, 11, 1), dt.datetime(2026, 12, 4, tzinfo=TZ))
     assert november.orders.get(order=order).kind == "result"
