@@ -15,15 +15,24 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/0} \
 	CONN_MAX_AGE=0 DEBUG=1
 
-.PHONY: install run test test-fast services browser pdf messages vendor clean
+.PHONY: install lock run test test-fast services browser pdf messages vendor clean
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# The hash-checked lock (what CI tests and the image installs), then the project itself.
+$(VENV)/.installed: pyproject.toml requirements/test.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+# Re-resolve the locks after a change of pyproject.toml's pins (requirements/base.txt for the image,
+# requirements/test.txt for make test); tests/core/test_deploy.py checks that they agree.
+lock: install
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements/base.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --extra test -o requirements/test.txt pyproject.toml
 
 run: install
 	@bin/ensure-pdf || echo "warning: Pango or the CJK font could not be installed: report PDFs will fail until they are (bin/ensure-pdf)"

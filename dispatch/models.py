@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from .choices import (
     OPEN_STATUSES,
@@ -118,7 +118,7 @@ class TimeLimitPolicy(models.Model):
         return f"{self.name}: {self.handling_amount} {self.get_handling_unit_display()}"
 
 
-class WorkOrder(FSMModelMixin, ConcurrentTransitionMixin, models.Model):
+class WorkOrder(ConcurrentTransitionMixin, models.Model):  # (includes FSMModelMixin: refresh_from_db of protected fields)
     """A unit's part of a demand (工单): one for the lead unit (主办) and one per assisting unit (协办).
 
     The state graph is the transition methods below; they never save and never send: the services

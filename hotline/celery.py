@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
 
@@ -24,6 +24,13 @@ def _ensure_filesystem_broker_folders() -> None:
 def _on_after_configure(sender, **kwargs):
     _ensure_filesystem_broker_folders()
 
+
+
+@worker_process_init.connect
+def _warm_up(**kwargs):
+    from hotline.warmup import warm_up
+
+    warm_up()
 
 
 @worker_ready.connect

@@ -1,5 +1,6 @@
-"""Every periodic job, in one place. django-celery-beat's DatabaseScheduler installs these entries
-at start-up (admins may then adjust them in the admin). Each job is also a management command."""
+"""Every periodic job, in one place. The beat (hotline.core.beat) installs the entries missing from
+django-celery-beat's table at start-up; admins may then adjust them in the admin, and a restart keeps
+their edits. Each job is also a management command."""
 
 from celery.schedules import crontab
 
@@ -36,6 +37,12 @@ BEAT_SCHEDULE = {
         "task": "reports.build_scheduled",
         "schedule": crontab(hour=6, minute=30),
         "kwargs": {"kind": "monthly"},
+    },
+    # A build whose task never reached a worker (the broker was down when it was asked for) is sent again.
+    "requeue-reports": {
+        "task": "reports.requeue_stuck",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 280},
     },
     "expire-articles": {
         "task": "knowledge_base.expire_articles",

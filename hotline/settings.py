@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_celery_beat",
+    "csp",
     "axes",
     "hotline.core",
     "intake",
@@ -54,13 +55,19 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the container probe answers before host checks and the HTTPS redirect.
+    "hotline.core.middleware.HealthCheckMiddleware",
+    "hotline.core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "hotline.core.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hotline.core.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -107,10 +114,16 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Government staff accounts: at least 12 characters, not a common password, not like the username.
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Staff sessions end after this long without a request (a shared desk, a phone left on a table);
+# hotline.core.middleware.IdleTimeoutMiddleware renews the session at most once a minute.
+SESSION_COOKIE_AGE = env.int("HOTLINE_IDLE_TIMEOUT_MINUTES", default=30) * 60
+# API tokens are refused this long after they were issued; POST /api/v1/auth/token/ issues a new one.
+HOTLINE_API_TOKEN_LIFETIME = timedelta(days=env.int("HOTLINE_API_TOKEN_DAYS", default=30))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -122,6 +135,12 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hotline.core.views.locked_out"
 AXES_VERBOSE = False
+# axes counts failures per username only: one address trying many usernames is stopped by the per-address
+# limit of failed logins (hotline/core/ratelimit.py), set well above what a call centre behind one
+# address reaches, which a per-address axes lockout after 5 failures would shut out entirely.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+HOTLINE_LOGIN_FAILURES_PER_IP = env.int("HOTLINE_LOGIN_FAILURES_PER_IP", default=30)
+HOTLINE_LOGIN_FAILURE_WINDOW_SECONDS = env.int("HOTLINE_LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -158,10 +177,15 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler, guarded: one active beat at a time, admins' edits kept.
+CELERY_BEAT_SCHEDULER = "hotline.core.beat:GuardedDatabaseScheduler"
 from hotline.schedules import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402, F401 (read by Celery)
 
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that enqueues (a report build) waits at most a few seconds for a broker that is down, then
+# goes on: the build stays queued and the requeue job sends it later (docs/reliability.md).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_FILESYSTEM_BROKER_DIR = Path(env("CELERY_FILESYSTEM_BROKER_DIR", default=str(BASE_DIR / "var" / "broker")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -205,15 +229,33 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Per-process memory by default; CACHE_URL=redis://… shares rate limits (portal lookups) between
-# the web processes of a deployment.
+# Per-process memory by default; CACHE_URL=redis://… shares rate limits (portal lookups, failed logins,
+# API throttles) between the web processes of a deployment, falling back to process memory while Redis
+# is down (hotline/core/cache.py).
 CACHE_URL = env("CACHE_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {"BACKEND": "hotline.core.cache.FailoverRedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL.startswith(("redis://", "rediss://"))
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
+}
+
+# Content-Security-Policy (django-csp): every script is a vendored or own file under /static/, so no
+# inline script runs; inline style attributes stay allowed (layout widths, ECharts, htmx's indicator).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 SESSION_COOKIE_HTTPONLY = True

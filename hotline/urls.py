@@ -1,20 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from assessment import views as assessment_views
 from feedback import views as feedback_views
 from hotline.core import views as core_views
-from hotline.core.forms import LoginForm
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("system/", core_views.SystemView.as_view(), name="system"),
@@ -31,7 +26,7 @@ urlpatterns = [
     path("api/v1/", include("assessment.api.urls")),
     path("api/v1/", include("reports.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("open311/v2/", include("open311.urls")),
     path("portal/", include("intake.portal_urls")),
     path("public/rankings/", assessment_views.PublicRankingsPage.as_view(), name="public-rankings"),

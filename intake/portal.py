@@ -1,8 +1,6 @@
 """The citizen web portal (网站渠道): submit a demand without logging in, and look up its status by
 number and phone number. No information is given without both; lookups are rate-limited."""
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +10,7 @@ from dispatch.choices import REPLIED_STATUSES
 from dispatch.models import ReplyReview
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Category
+from hotline.core.ratelimit import within_rate
 
 from .choices import Channel
 from .forms import ERROR_FIELDS, PortalForm, StatusLookupForm
@@ -23,29 +22,6 @@ LOOKUPS_PER_WINDOW = 10  # per 10 minutes: numbers cannot be guessed
 LOOKUP_WINDOW_SECONDS = 600
 SUBMISSIONS_PER_WINDOW = 20  # per hour: a person reports a few matters, a script many
 SUBMISSION_WINDOW_SECONDS = 3600
-
-
-def _client_ip(request: HttpRequest) -> str:
-    """The client's address. Behind N trusted reverse proxies (HOTLINE_TRUSTED_PROXIES = N), the
-    N-th address from the right of X-Forwarded-For; otherwise the peer address."""
-    hops = settings.HOTLINE_TRUSTED_PROXIES
-    if hops > 0:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def within_rate(request: HttpRequest, scope: str, limit: int, window: int) -> bool:
-    """Count one more attempt of `scope` from the client's address; False past `limit` per `window` seconds."""
-    key = f"portal-{scope}:{_client_ip(request)}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count <= limit
 
 
 @require_http_methods(["GET", "POST"])

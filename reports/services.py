@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 
 # A build not finished after this long is taken as lost (a worker died) and may be requested again.
 STALE_AFTER = dt.timedelta(hours=1)
+# A revision still queued after this long never reached a worker (the broker was down when it was
+# asked for, or the worker lost it): asking again, or the requeue job, sends it again. A duplicate
+# delivery is harmless: the build claims its revision by compare-and-swap.
+REQUEUE_AFTER = dt.timedelta(minutes=2)
 BUILDER_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
 
 
@@ -63,6 +67,8 @@ def report_request(*, kind: str, day: dt.date, by=None, at: dt.datetime | None =
                                             status__in=[Status.QUEUED, Status.BUILDING])
             for report in running:
                 if at - report.requested_at < STALE_AFTER:
+                    if enqueue and report.status == Status.QUEUED and at - report.requested_at >= REQUEUE_AFTER:
+                        _enqueue(report)
                     return report
                 Report.objects.filter(pk=report.pk).update(
                     status=Status.FAILED, error=_("The build was lost (no worker finished it)."))
@@ -70,9 +76,7 @@ def report_request(*, kind: str, day: dt.date, by=None, at: dt.datetime | None =
             report = Report.objects.create(kind=kind, period_start=start, period_end=end, revision=last + 1,
                                            requested_by=by, requested_at=at)
             if enqueue:
-                from .tasks import build_report
-
-                transaction.on_commit(partial(build_report.delay, report_id=report.pk))
+                _enqueue(report)
     except IntegrityError:
         # Two requests at once where there is no advisory lock (SQLite): the other one queued it.
         report = Report.objects.filter(kind=kind, period_start=start,
@@ -81,6 +85,30 @@ def report_request(*, kind: str, day: dt.date, by=None, at: dt.datetime | None =
             raise StateConflict(_("Another build of this report was just requested; try again."),
                                 code="state_conflict") from None
     return report
+
+
+def _send(report_id: int) -> bool:
+    from .tasks import build_report
+
+    try:
+        build_report.delay(report_id=report_id)
+        return True
+    except Exception:  # the broker is down: the revision stays queued; the requeue job sends it later
+        log.warning("report %s: the build could not be enqueued (broker unavailable); it stays queued",
+                    report_id, exc_info=True)
+        return False
+
+
+def _enqueue(report: Report) -> None:
+    transaction.on_commit(partial(_send, report.pk))
+
+
+def report_requeue_stuck(*, at: dt.datetime | None = None) -> int:
+    """Send again every revision queued for longer than REQUEUE_AFTER (and not yet taken as lost)."""
+    at = at or timezone.now()
+    stuck = Report.objects.filter(status=Status.QUEUED, requested_at__lte=at - REQUEUE_AFTER,
+                                  requested_at__gt=at - STALE_AFTER).values_list("pk", flat=True)
+    return sum(_send(pk) for pk in stuck)
 
 
 def _progress(report_id: int, percent: int, step: str) -> None:
@@ -143,14 +171,16 @@ def last_settled_month(at: dt.datetime) -> dt.date:
 
 def report_build_scheduled(kind: str, *, at: dt.datetime | None = None) -> Report | None:
     """The beat job: build the last complete period of `kind` (yesterday, last week), and the monthly
-    report of the last settled month (its ranking is final only then) once: the job runs daily, and a
-    month whose report is built is left alone."""
+    report of the last settled month (its ranking is final only then). Once per (kind, period): a
+    period already built is left alone, so a second run (a second beat, a retried task, the monthly job
+    that runs daily) adds no revision; leaders rebuild on purpose with "build now"."""
     at = at or timezone.now()
     day = builder.last_complete(kind, timezone.localtime(at).date())
     if kind == Kind.MONTHLY:
         day = last_settled_month(at)
-        if Report.objects.filter(kind=kind, period_start=day, status=Status.READY).exists():
-            return None
+    start, _end = builder.period_of(kind, day)
+    if Report.objects.filter(kind=kind, period_start=start, status=Status.READY).exists():
+        return None
     report = report_request(kind=kind, day=day, at=at, enqueue=False)
     return report_build(report.pk, at=at) if report.status == Status.QUEUED else report
 

@@ -17,11 +17,31 @@ COLOURS = ["#0d6efd", "#adb5bd", "#198754", "#fd7e14", "#6f42c1"]
 GEOJSON = Path(settings.BASE_DIR) / "static" / "vendor" / "geo" / "beijing-districts.json"
 
 
+FONT_DIRS = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts")]
+
+
+def register_cjk_font() -> list[str]:
+    """Add the CJK font files to matplotlib's font list explicitly: a font cache built before the font
+    was installed does not know them, and the charts then fall back to a font without Chinese glyphs
+    (and every export searches for the missing glyphs for a minute). Returns the files added."""
+    from matplotlib import font_manager
+
+    if any(f.name == FONT[0] for f in font_manager.fontManager.ttflist):
+        return []
+    added = []
+    for folder in FONT_DIRS:
+        for path in sorted(folder.rglob("NotoSansCJK*.tt[cf]")) if folder.is_dir() else []:
+            font_manager.fontManager.addfont(str(path))
+            added.append(str(path))
+    return added
+
+
 @lru_cache(maxsize=1)
 def _matplotlib():
     import matplotlib
 
     matplotlib.use("svg")
+    register_cjk_font()
     matplotlib.rcParams.update({"svg.fonttype": "none", "font.family": FONT, "font.size": 8,
                                 "axes.spines.top": False, "axes.spines.right": False})
     from matplotlib.collections import PatchCollection

@@ -17,3 +17,11 @@ def build_scheduled(*, kind: str) -> str:
 
     report = report_build_scheduled(kind)
     return f"{report} r{report.revision}: {report.status}" if report else "nothing to build"
+
+
+@shared_task(name="reports.requeue_stuck")
+def requeue_stuck() -> str:
+    """Beat: send again the builds still queued minutes after they were asked for (lost enqueues)."""
+    from .services import report_requeue_stuck
+
+    return f"{report_requeue_stuck()} re-enqueued"

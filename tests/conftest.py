@@ -40,6 +40,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counts (failed logins per address, portal submissions) are per test, not per process."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_gazetteer():
     """Each test resolves addresses against its own database state, not a cached one."""
     from intake import geo

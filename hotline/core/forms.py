@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,6 +12,10 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # AuthenticationForm sets max_length after the field is built, so no validator enforces it: a
+        # 300-character username reached authenticate() and django-axes' 255-character column.
+        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length or 150))
+        self.fields["password"].validators.append(MaxLengthValidator(4096))
         self.fields["username"].widget.attrs.update({"class": "form-control", "autofocus": True})
         self.fields["password"].widget.attrs.update({"class": "form-control"})
 

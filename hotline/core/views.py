@@ -1,5 +1,8 @@
 """Browser views of the shared core: home (per role), the system page, lockout and error pages."""
 
+import sys
+
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -10,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from . import ratelimit
 from .api.errors import json_error
 from .choices import UnitLevel
+from .forms import LoginForm
 from .models import Category, Unit, User
 from .navigation import WORKBENCH_SYSTEM, NavItem, navigation_for, roles_for
 
@@ -74,6 +79,27 @@ class SystemView(WorkbenchView):
         return context
 
 
+class LoginView(auth_views.LoginView):
+    """The browser login: django-axes locks a username after repeated failures; one address trying many
+    usernames is stopped by the per-address limit of failed logins (429, the username kept)."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if ratelimit.login_blocked(request):
+            form = self.authentication_form(request, initial={"username": request.POST.get("username", "")[:150]})
+            form.cleaned_data = {}
+            form.add_error(None, _("Too many failed logins from your address; try again in 15 minutes."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if not getattr(self.request, "axes_locked_out", False):
+            ratelimit.login_failed(self.request)
+        return super().form_invalid(form)
+
+
 def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
     """django-axes lockout response: JSON 429 for API clients, a Chinese page for the browser."""
     detail = _("Too many failed logins: this account is locked for 30 minutes.")
@@ -95,6 +121,15 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its `except`: a database restart that broke the session or user lookup in
+    # a middleware (before any view ran) is answered 503 with Retry-After, like one inside a view.
+    from django.db import InterfaceError, OperationalError
+
+    from .middleware import DatabaseUnavailableMiddleware
+
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return DatabaseUnavailableMiddleware.unavailable(request, exc)
     if _wants_json(request):
         return json_error("server_error", _("An unexpected error occurred; it has been logged."), 500)
     return render(request, "500.html", status=500)

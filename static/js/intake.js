@@ -73,6 +73,20 @@
   });
 
   // Caller history arrived: prefill the name from the caller's last demand unless the agent typed one.
+  // Enter in the knowledge search commits the search (it is logged as a search, not a keystroke):
+  // without eval (the Content-Security-Policy allows no inline script), a flag sent with one request.
+  var kbQuery = document.getElementById("kb-q"), kbEnter = document.getElementById("kb-enter");
+  if (kbQuery && kbEnter) {
+    kbQuery.addEventListener("keyup", function (event) {
+      if (event.key !== "Enter") return;
+      kbEnter.value = "1";
+      htmx.trigger(kbQuery, "kb-enter");
+    });
+    kbQuery.addEventListener("htmx:configRequest", function () {
+      window.setTimeout(function () { kbEnter.value = "0"; }, 0);
+    });
+  }
+
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target.id !== "caller-history") return;
     var data = document.getElementById("caller-history-data");

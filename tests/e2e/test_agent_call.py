@@ -123,13 +123,23 @@ def test_the_knowledge_panel_answers_a_consultation(live_server, page):
 
     reference_data_load()
     UserFactory(username="agent", role="agent", unit=Unit.objects.get(code=CENTER_CODE))
+    from knowledge_base.models import SearchLog
+
     article = Article.objects.filter(status="published", title__contains="社保").order_by("id").first()
+    # The page runs under its Content-Security-Policy: nothing it needs may be refused.
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
     log_in_with_the_keyboard(page, live_server, "agent")
     page.keyboard.type("13600001111")
     page.locator("#id_category").fill("060101 社保缴纳")
     page.locator("#kb-q").fill(article.title[:6])
     suggestion = page.locator(f'#kb-suggestions [data-article="{article.pk}"]')
     expect(suggestion).to_be_visible()
+    assert not SearchLog.objects.exists()  # prefixes typed on the way are not logged…
+    with page.expect_response("**/knowledge/suggestions/"):
+        page.locator("#kb-q").press("Enter")
+    assert list(SearchLog.objects.values_list("query", flat=True)) == [article.title[:6]]  # …Enter is
+    assert refused == []
     page.locator("#id_content").fill("灵活就业怎么交社保？")
     # The form's type is still 投诉: a complaint is never closed from the panel; the agent is told, and
     # nothing typed is lost.

@@ -302,11 +302,52 @@ def test_period_not_finished_and_schedule(city, leader):
     with pytest.raises(InvalidInput) as exc:
         report_request(kind=Kind.WEEKLY, day=dt.date(2026, 11, 23), at=AFTER)
     assert exc.value.code == "period_not_finished"
-    # The 06:00 job builds yesterday; a second run the same morning makes a second revision, not a duplicate row.
+    # The 06:00 job builds yesterday, once: a second run that morning (a second beat, a retried task)
+    # adds no revision.
     report = report_build_scheduled(Kind.DAILY, at=moment(DAY + dt.timedelta(days=1), 6))
     assert (report.kind, report.period_start, report.status) == ("daily", DAY, Status.READY)
+    assert report_build_scheduled(Kind.DAILY, at=moment(DAY + dt.timedelta(days=1), 6, 1)) is None
+    assert Report.objects.filter(kind=Kind.DAILY, period_start=DAY).count() == 1
     weekly = report_build_scheduled(Kind.WEEKLY, at=moment(dt.date(2026, 11, 23), 6))
     assert (weekly.period_start, weekly.period_end) == (dt.date(2026, 11, 16), dt.date(2026, 11, 22))
+
+
+def test_a_build_that_never_reached_a_worker_is_sent_again(city, supervisor, settings,
+                                                           django_capture_on_commit_callbacks):
+    from hotline import celery_app
+    from reports.services import REQUEUE_AFTER, report_requeue_stuck
+
+    # The broker is down when the leader asks (a real connection refused, not eager): the request is
+    # answered and the revision stays queued.
+    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=False)
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    celery_app.conf.broker_transport_options = {"max_retries": 0}
+    celery_app.conf.task_publish_retry = False
+    celery_app._pool = celery_app.amqp._producer_pool = None
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            report = report_request(kind=Kind.DAILY, day=DAY, by=supervisor, at=AFTER)
+    finally:
+        celery_app.conf.broker_url = settings.CELERY_BROKER_URL
+        celery_app.conf.broker_transport_options = {}
+        celery_app.conf.task_publish_retry = True
+        celery_app._pool = celery_app.amqp._producer_pool = None
+        celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=True)
+    assert Report.objects.get(pk=report.pk).status == Status.QUEUED
+    # Minutes later the requeue job sends it again (eager here: it is built), and so would asking again.
+    assert report_requeue_stuck(at=AFTER + dt.timedelta(seconds=30)) == 0  # not yet: it may be on its way
+    assert report_requeue_stuck(at=AFTER + REQUEUE_AFTER) == 1
+    assert Report.objects.get(pk=report.pk).status == Status.READY
+
+
+def test_asking_again_for_a_stuck_build_sends_it_again(city, supervisor, django_capture_on_commit_callbacks):
+    from reports.services import REQUEUE_AFTER
+
+    first = report_request(kind=Kind.DAILY, day=DAY, by=supervisor, at=AFTER, enqueue=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = report_request(kind=Kind.DAILY, day=DAY, by=supervisor, at=AFTER + REQUEUE_AFTER)
+    assert again.pk == first.pk
+    assert Report.objects.get(pk=first.pk).status == Status.READY  # built by the re-sent task (eager)
 
 
 def test_a_request_while_a_build_is_queued_returns_it(city, supervisor):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -56,6 +57,14 @@ def _code_of(exc: exceptions.APIException) -> str:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response({"code": exc.code, "detail": exc.detail}, status=exc.status_code)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # A database restart: 503 with Retry-After (the middleware answers the same outside DRF).
+        from ..middleware import RETRY_AFTER_SECONDS, close_broken_connection
+
+        logger.warning("database unavailable in the API: %s", exc.__class__.__name__)
+        close_broken_connection()
+        return Response({"code": "database_unavailable", "detail": _("The database is restarting; try again in a few seconds.")},
+                        status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -20,12 +20,15 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    # No username is longer than the model's 150 characters; nor a password longer than 4096 (hashing a
+    # megabyte of password is a cheap denial of service).
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False, max_length=4096)
 
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField(help_text="After this moment the token is refused (401 token_expired).")
 
 
 class UserSerializer(serializers.ModelSerializer):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -6,9 +7,11 @@ from rest_framework import exceptions, generics, permissions, views
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 
+from .. import ratelimit
 from ..choices import Role, UnitLevel
 from ..models import Category, Unit, User
 from ..selectors import categories_active, units_visible_to, visible_to
+from .authentication import TokenAuthentication, token_expired
 from .errors import LockedOut
 from .pagination import UsernameCursorPagination
 from .serializers import CategorySerializer, TokenRequestSerializer, TokenSerializer, UnitSerializer, UserSerializer
@@ -26,6 +29,8 @@ class TokenView(views.APIView):
 
     @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer)
     def post(self, request):
+        if ratelimit.login_blocked(request._request):
+            raise LockedOut(_("Too many failed logins from your address; try again later."), code="too_many_failures")
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # authenticate() gets Django's own request so that django-axes counts failures and locks out
@@ -34,9 +39,22 @@ class TokenView(views.APIView):
         if user is None:
             if getattr(request._request, "axes_locked_out", False):
                 raise LockedOut()
+            ratelimit.login_failed(request._request)
             raise exceptions.AuthenticationFailed(_("Wrong username or password."))
         token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        if token_expired(token):  # an expired token is replaced, never handed out again
+            token.delete()
+            token = Token.objects.create(user=user)
+        return Response({"token": token.key, "expires_at": token.created + settings.HOTLINE_API_TOKEN_LIFETIME})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        """Revoke the token this request is authenticated with (log out of the API)."""
+        user_token = TokenAuthentication().authenticate(request)
+        if user_token is None:
+            raise exceptions.NotAuthenticated()
+        user_token[1].delete()
+        return Response(status=204)
 
 
 class UnitFilter(filters.FilterSet):

@@ -1,0 +1,118 @@
+"""Request plumbing that every page and API answer shares: the health probe, the answer when the
+database is unreachable, and the headers that keep personal information out of caches."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
+
+HEALTH_PATH = "/healthz"
+# Seconds a client should wait before retrying when the database is restarting (it comes back in < 1 s
+# with CONN_HEALTH_CHECKS; docs/reliability.md).
+RETRY_AFTER_SECONDS = 5
+
+
+class HealthCheckMiddleware:
+    """`GET /healthz`: 200 when this process can reach the database, 503 when it cannot. Answered before
+    host validation and the HTTPS redirect, so a container's own probe on 127.0.0.1 over plain HTTP works
+    with any ALLOWED_HOSTS; it tells nothing but "ok" or "unavailable"."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if request.path != HEALTH_PATH:
+            return self.get_response(request)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except (OperationalError, InterfaceError):
+            log.warning("health probe: the database is unreachable")
+            close_broken_connection()
+            return JsonResponse({"status": "unavailable"}, status=503,
+                                headers={"Cache-Control": "no-store", "Retry-After": str(RETRY_AFTER_SECONDS)})
+        return JsonResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: the API's JSON error, a short page for a browser."""
+    detail = _("The database is restarting; try again in a few seconds.")
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    if request.path.startswith(("/api/", "/open311/")):
+        return JsonResponse({"code": "database_unavailable", "detail": detail}, status=503, headers=headers)
+    return HttpResponse(f"<!doctype html><meta charset=utf-8><title>503</title><p>{detail}</p>",
+                        status=503, headers=headers)
+
+
+def close_broken_connection() -> None:
+    """Drop the connection a restart broke, so the next request of this process opens a fresh one."""
+    try:
+        connection.close()
+    except Exception:  # the connection is already gone
+        pass
+
+
+class DatabaseUnavailableMiddleware:
+    """A PostgreSQL restart or failover drops the connections: the requests caught in it are answered
+    503 with Retry-After instead of a bare 500, and the broken connection is closed so the next request
+    opens a fresh one (the process recovers without a restart)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        try:
+            return self.get_response(request)
+        except (OperationalError, InterfaceError) as exc:  # raised by middleware before the view
+            return self.unavailable(request, exc)
+
+    def process_exception(self, request: HttpRequest, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            return self.unavailable(request, exception)
+        return None
+
+    @staticmethod
+    def unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.__class__.__name__)
+        close_broken_connection()
+        return database_unavailable(request)
+
+
+class NoStoreMiddleware:
+    """Pages and API answers of signed-in staff and of the citizen portal carry personal information:
+    `Cache-Control: no-store` keeps them out of browser and proxy caches. Static files are untouched."""
+
+    PUBLIC_PREFIXES = ("/static/", "/api/schema/", "/api/docs/", "/public/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        if not request.path.startswith(self.PUBLIC_PREFIXES) and "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+class IdleTimeoutMiddleware:
+    """Signed-in sessions expire SESSION_COOKIE_AGE after the last request, not after the login: the
+    session is renewed (saved with a new expiry) at most once a minute, not written on every request."""
+
+    RENEW_EVERY = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        session = getattr(request, "session", None)
+        if session is not None and request.user.is_authenticated:
+            now = int(time.time())
+            if now - session.get("_renewed", 0) >= self.RENEW_EVERY:
+                session["_renewed"] = now
+        return self.get_response(request)
