@@ -407,9 +407,10 @@ class InstructionsPage(WorkbenchView):
 @require_POST
 def exemption_propose(request, pk: int):
     """A dispatcher proposes, from the order page, that an order is an unreasonable demand (不合理诉求)."""
-    from dispatch.models import WorkOrder
+    from dispatch.selectors import work_orders_visible_to
 
-    order = get_object_or_404(WorkOrder, pk=pk, role="main")
+    # Scoped like every order lookup: an order outside the user's view is 404, as if it did not exist.
+    order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk, role="main")
     try:
         services.exemption_propose(order=order, by=request.user, reason=request.POST.get("reason", ""),
                                    kind=request.POST.get("kind", "other"))
@@ -423,9 +424,9 @@ def exemption_propose(request, pk: int):
 @require_POST
 def instruct_order(request, pk: int):
     """A leader's 批示 on one order: a supervision task for its unit."""
-    from dispatch.models import WorkOrder
+    from dispatch.selectors import work_orders_visible_to
 
-    order = get_object_or_404(WorkOrder, pk=pk)
+    order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk)
     try:
         services.instruction_issue(leader=request.user, order=order, text=request.POST.get("text", ""))
         messages.success(request, _("批示 sent to the unit as a supervision task."))

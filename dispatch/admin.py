@@ -60,7 +60,8 @@ class EventInline(admin.TabularInline):
 
 @admin.register(WorkOrder)
 class WorkOrderAdmin(admin.ModelAdmin):
-    """Read-only: orders change only through the services (and leave an event row)."""
+    """Read-only: orders change only through the services (and leave an event row), and are never
+    deleted: their audit events are append-only in the database (hotline/core/audit.py)."""
 
     list_display = ["number", "unit", "role", "status", "deadline", "stage"]
     list_filter = ["status", "role", "unit__level"]
@@ -68,6 +69,9 @@ class WorkOrderAdmin(admin.ModelAdmin):
     inlines = [EventInline]
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     def has_add_permission(self, request):

@@ -35,6 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from hotline.core.choices import Role as UserRole
+from hotline.core.maintenance import analyze
 from hotline.core.choices import UnitLevel
 from hotline.core.models import Category, Unit, User
 from hotline.core.workdays import LOCAL_TZ, WorkCalendar, add_working_days
@@ -391,8 +392,9 @@ def generate(*, count: int, start: dt.date, days: int, seed: int = 2026, now: dt
             park_indexes()
     try:
         if workers == 1:
-            return _generate_days(g, seed, plan, lambda done: progress and progress(done, count))
-        return _in_processes(g, seed, [plan[i::workers] for i in range(workers)], count, progress)
+            stats = _generate_days(g, seed, plan, lambda done: progress and progress(done, count))
+        else:
+            stats = _in_processes(g, seed, [plan[i::workers] for i in range(workers)], count, progress)
     finally:  # also after a failure: the batches committed before it were written without triggers
         try:
             if park:
@@ -400,6 +402,8 @@ def generate(*, count: int, start: dt.date, days: int, seed: int = 2026, now: dt
         finally:
             if Writer().trusted:
                 verify(floors)
+    analyze(*Writer.ORDER)  # the planner knows the new rows before the command reports done
+    return stats
 
 
 def _generate_days(g: Generator, seed: int, plan: list[tuple[dt.date, int, int]],

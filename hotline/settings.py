@@ -58,6 +58,7 @@ MIDDLEWARE = [
     # First: the container probe answers before host checks and the HTTPS redirect.
     "hotline.core.middleware.HealthCheckMiddleware",
     "hotline.core.middleware.DatabaseUnavailableMiddleware",
+    "hotline.core.middleware.InputGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "hotline.core.middleware.NoStoreMiddleware",

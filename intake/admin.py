@@ -15,6 +15,9 @@ class DemandAdmin(admin.ModelAdmin):
     # Personal information: revealed only through the logged reveal flow, never in the admin.
     exclude = ["caller_name", "caller_phone"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a demand is a record: its orders and their audit events stay
+
 
 @admin.register(Place)
 class PlaceAdmin(admin.ModelAdmin):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from dispatch.models import WorkOrder
 from hotline.core.choices import UnitLevel
-from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
+from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict, Unprocessable
 from hotline.core.models import Category, Unit, User
 from hotline.core.reference import reference
 from knowledge_base.models import Article
@@ -314,9 +314,9 @@ def idempotent_create(*, scope: str, key: str, fingerprint: str, create: Callabl
         except IntegrityError:
             record = IdempotencyRecord.objects.select_related("demand").get(scope=scope, key=key)
             if record.fingerprint != fingerprint:
-                raise StateConflict(
+                raise Unprocessable(  # CONTRACT.md: 422 idempotency_mismatch
                     _("This Idempotency-Key was already used for a different request."),
-                    code="idempotency_key_reused",
+                    code="idempotency_mismatch",
                 ) from None
             return record.demand, True
         demand = create()

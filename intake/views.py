@@ -97,7 +97,7 @@ class WorkbenchPage(WorkbenchView):
                 )
             except DomainError as exc:
                 status = exc.status_code
-                if exc.code == "idempotency_key_reused":
+                if exc.code == "idempotency_mismatch":
                     form = self._already_logged(form)
                 else:
                     form.add_error(ERROR_FIELDS.get(exc.code), exc.detail)

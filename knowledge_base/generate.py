@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hotline.core.choices import UnitLevel
+from hotline.core.maintenance import analyze
 from hotline.core.models import Category, Unit
 
 from .models import Article, ArticleStatus
@@ -91,4 +92,6 @@ def generate_articles(*, count: int, seed: int = 1, batch: int = 2000, progress=
         made += size
         if progress:
             progress(made, count)
+    if made:
+        analyze(Article)  # search plans know the new articles before the command reports done
     return made

@@ -13,6 +13,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline.core import spreadsheets
+from hotline.core.maintenance import analyze
 from hotline.core.choices import Role
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import Category, Unit, User
@@ -261,9 +263,9 @@ def articles_export(queryset) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "articles"
-    sheet.append(COLUMNS)
+    spreadsheets.append(sheet, COLUMNS)
     for a in queryset.select_related("category", "owner").iterator():
-        sheet.append([
+        spreadsheets.append(sheet, [
             a.pk, a.title, a.questions, a.body, a.category.code if a.category else "", a.owner.code if a.owner else "",
             a.source_title, a.source_number, a.source_url, a.valid_from, a.valid_until, a.keywords, a.status, a.version,
         ])
@@ -348,4 +350,6 @@ def articles_import(*, data: bytes, by: User) -> ImportResult:
                         result.updated += 1
         except (InvalidInput, ValueError, DatabaseError) as exc:
             result.errors.append(_("Row %(n)s: %(error)s") % {"n": number, "error": getattr(exc, "detail", str(exc))})
+    if result.created + result.updated >= 100:  # a bulk load: the planner learns the new rows now
+        analyze(Article)
     return result

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Category
 from hotline.core.navigation import WORKBENCH_KB_MANAGE, WORKBENCH_KNOWLEDGE, roles_for
-from hotline.core.pagination import page_of
+from hotline.core.pagination import page_number, page_of
 from hotline.core.views import WorkbenchView, check_role
 
 from . import services
@@ -36,10 +36,7 @@ class SearchPage(WorkbenchView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         q = self.request.GET.get("q", "").strip()[:200]
-        try:
-            page = max(1, int(self.request.GET.get("page", 1)))
-        except ValueError:
-            page = 1
+        page = page_number(self.request.GET.get("page"))
         hits, log = [], None
         if q:
             hits = search(q, limit=PAGE + 1, offset=(page - 1) * PAGE)

@@ -2,7 +2,7 @@
 
 Every answer, failures included, is in the format the path asks for (`.json` or `.xml`); errors
 are the spec's list of `{code, description}` with the HTTP status as code: 400 bad input, 403 a
-missing or invalid api_key, 404 an unknown resource or format, 405 a wrong method, 409 an
+missing or invalid api_key, 404 an unknown resource or format, 405 a wrong method, 422 an
 Idempotency-Key reused for another request."""
 
 from __future__ import annotations

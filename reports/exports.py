@@ -10,6 +10,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from hotline.core import spreadsheets
+
 from .charts import charts_for
 from .choices import Section
 from .models import Report
@@ -49,12 +51,12 @@ def _autosize(sheet) -> None:
 
 
 def _counts(sheet, items: list[dict], headers: list[str], with_base: bool) -> None:
-    sheet.append(headers)
+    spreadsheets.append(sheet, headers)
     for i in items:
         row = [i["label"], i["value"], i["prev"], i["change"]]
         if with_base:
             row += [i["base"], i["change_base"]]
-        sheet.append(row)
+        spreadsheets.append(sheet, row)
 
 
 def xlsx_bytes(report: Report, user) -> bytes:
@@ -71,32 +73,32 @@ def xlsx_bytes(report: Report, user) -> bytes:
     workbook = Workbook()
     cover = workbook.active
     cover.title = pgettext("sheet", "Report")
-    cover.append([report_title(report, scope.name)])
+    spreadsheets.append(cover, [report_title(report, scope.name)])
     cover["A1"].font = Font(bold=True, size=14)
-    cover.append([_("Revision"), report.revision])
-    cover.append([_("Built at"), report.built_at.strftime("%Y-%m-%d %H:%M") if report.built_at else ""])
+    spreadsheets.append(cover, [_("Revision"), report.revision])
+    spreadsheets.append(cover, [_("Built at"), report.built_at.strftime("%Y-%m-%d %H:%M") if report.built_at else ""])
     for key, section in sections.items():
         sheet = workbook.create_sheet(str(Section(key).label)[:31])
         if key == Section.TOTALS:
             total = section["total"]
-            sheet.append([_("All demands"), total["value"], total["prev"], total["change"]]
+            spreadsheets.append(sheet, [_("All demands"), total["value"], total["prev"], total["change"]]
                          + ([total["base"], total["change_base"]] if daily else []))
             for dimension, heading in (("channel", _("By channel")), ("demand_type", _("By demand type")),
                                        ("category", _("By category")), ("place", _("By district or street"))):
-                sheet.append([])
-                sheet.append([heading])
+                spreadsheets.append(sheet, [])
+                spreadsheets.append(sheet, [heading])
                 _counts(sheet, section[dimension], count_headers, daily)
         elif key in (Section.HOTSPOTS, Section.KEY_CASES, Section.ALERTS, Section.PROBLEMS):
             _rows_sheet(sheet, key, rows_of(report, scope, key))
         elif key == Section.TREND:
-            sheet.append([_("Day"), _("Demands")])
+            spreadsheets.append(sheet, [_("Day"), _("Demands")])
             for d in section["days"]:
-                sheet.append([d["key"], d["value"]])
+                spreadsheets.append(sheet, [d["key"], d["value"]])
         elif key == Section.TOP:
-            sheet.append([_("Top categories")])
+            spreadsheets.append(sheet, [_("Top categories")])
             _counts(sheet, section["categories"], count_headers[:4], False)
-            sheet.append([])
-            sheet.append([_("Top streets")])
+            spreadsheets.append(sheet, [])
+            spreadsheets.append(sheet, [_("Top streets")])
             _counts(sheet, section["streets"], count_headers[:4], False)
         elif key == Section.HANDLING:
             _counts(sheet, section["items"], count_headers[:4], False)
@@ -107,10 +109,10 @@ def xlsx_bytes(report: Report, user) -> bytes:
         elif key == Section.DEPARTMENTS:
             _ranking_sheet(sheet, section["rows"])
         elif key == Section.YEAR_TREND:
-            sheet.append([_("Month"), _("Demands"), _("Counted orders"), _("响应率"), _("解决率"), _("满意率"),
+            spreadsheets.append(sheet, [_("Month"), _("Demands"), _("Counted orders"), _("响应率"), _("解决率"), _("满意率"),
                           _("Composite")])
             for m in section["months"]:
-                sheet.append([m["period"], m["demands"], m["assessed"], _num(m["response_rate"]),
+                spreadsheets.append(sheet, [m["period"], m["demands"], m["assessed"], _num(m["response_rate"]),
                               _num(m["resolution_rate"]), _num(m["satisfaction_rate"]), _num(m["score"])])
         _autosize(sheet)
     buffer = io.BytesIO()
@@ -123,22 +125,22 @@ def _num(value):
 
 
 def _rates_sheet(sheet, rows: list[dict]) -> None:
-    sheet.append([_("Unit"), _("Counted orders"), _("响应率"), _("解决率"), _("满意率"), _("Composite")])
+    spreadsheets.append(sheet, [_("Unit"), _("Counted orders"), _("响应率"), _("解决率"), _("满意率"), _("Composite")])
     for r in rows:
-        sheet.append([r["name"], r["assessed"], _num(r["response_rate"]), _num(r["resolution_rate"]),
+        spreadsheets.append(sheet, [r["name"], r["assessed"], _num(r["response_rate"]), _num(r["resolution_rate"]),
                       _num(r["satisfaction_rate"]), _num(r["score"])])
 
 
 def _ranking_sheet(sheet, rows: list[dict]) -> None:
     # The rates are the scheme's scores (partial credit); the shares are plain % of the counted orders.
-    sheet.append([_("Rank"), _("Unit"), _("District"), _("Tier"), _("Demands"), _("Counted orders"),
+    spreadsheets.append(sheet, [_("Rank"), _("Unit"), _("District"), _("Tier"), _("Demands"), _("Counted orders"),
                   _("Not answered in time"), _("响应率 (scheme score)"), _("解决率 (scheme score)"),
                   _("满意率 (scheme score)"), _("已解决, plain share (%)"), _("满意, plain share (%)"), _("Bonus"),
                   _("Score"), _("Change")])
     from assessment.models import Tier
 
     for r in rows:
-        sheet.append([r["rank"], r["unit"], r["district"], str(Tier(r["tier"]).label), r["volume"], r["assessed"],
+        spreadsheets.append(sheet, [r["rank"], r["unit"], r["district"], str(Tier(r["tier"]).label), r["volume"], r["assessed"],
                       r.get("no_reply"), _num(r["response_rate"]), _num(r["resolution_rate"]),
                       _num(r["satisfaction_rate"]), _num(r.get("resolved_share")), _num(r.get("satisfied_share")),
                       _num(r["bonus"]), _num(r["score"]), _num(r["change"])])
@@ -161,7 +163,7 @@ ROW_COLUMNS = {
 
 def _rows_sheet(sheet, section: str, rows) -> None:
     columns = ROW_COLUMNS[section]
-    sheet.append([label for _key, label in columns])
+    spreadsheets.append(sheet, [label for _key, label in columns])
     for row in rows.iterator(chunk_size=2000):
         data = localise(row.data)
         values = []
@@ -172,4 +174,4 @@ def _rows_sheet(sheet, section: str, rows) -> None:
             if isinstance(value, str) and key in ("received_at", "at", "deadline") and "T" in value:
                 value = value[:16].replace("T", " ")
             values.append(value)
-        sheet.append(values)
+        spreadsheets.append(sheet, values)

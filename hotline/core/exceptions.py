@@ -28,6 +28,13 @@ class NotFound(DomainError):
     default_code = "not_found"
 
 
+class Unprocessable(DomainError):
+    """422: well formed, but it contradicts what was sent before (an Idempotency-Key reused with another body)."""
+
+    status_code = 422
+    default_code = "unprocessable"
+
+
 class StateConflict(DomainError):
     """409: not allowed in the object's current state, or lost to a concurrent change."""
 

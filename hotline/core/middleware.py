@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 import time
 
-from django.db import InterfaceError, OperationalError, connection
+from urllib.parse import unquote_to_bytes
+
+from django.db import DataError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -116,3 +118,48 @@ class IdleTimeoutMiddleware:
             if now - session.get("_renewed", 0) >= self.RENEW_EVERY:
                 session["_renewed"] = now
         return self.get_response(request)
+
+
+def bad_input(request: HttpRequest, detail: str) -> HttpResponse:
+    """400 with a machine-readable reason for the API, a short page for a browser."""
+    if request.path.startswith(("/api/", "/open311/")):
+        return JsonResponse({"code": "invalid_input", "detail": detail}, status=400)
+    return HttpResponse(f"<!doctype html><meta charset=utf-8><title>400</title><p>{detail}</p>", status=400)
+
+
+class InputGuardMiddleware:
+    """Input no field of the platform can hold is refused at the door, for every URL at once:
+
+    * NUL characters (PostgreSQL text cannot contain them: psycopg2 raised ValueError, a 500) in the
+      path, the query string, a form body or a JSON body. Uploaded files are not inspected.
+    * A value the database refuses as out of its range (an id or page of 20 digits, a date in the year
+      200000): DataError from any view answers 400, not 500.
+    """
+
+    TEXT_BODIES = ("application/x-www-form-urlencoded", "application/json", "text/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if self._has_nul(request):
+            return bad_input(request, _("The request contains a NUL character, which no field accepts."))
+        return self.get_response(request)
+
+    def _has_nul(self, request: HttpRequest) -> bool:
+        if "\x00" in request.path or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+            return True
+        if request.method in ("POST", "PUT", "PATCH") and request.content_type.startswith(self.TEXT_BODIES):
+            body = request.body
+            if request.content_type == "application/x-www-form-urlencoded":
+                body = unquote_to_bytes(body)
+            if b"\x00" in body or (request.content_type == "application/json" and b"\\u0000" in body):
+                return True
+        return False
+
+    def process_exception(self, request: HttpRequest, exception):
+        if isinstance(exception, DataError):
+            log.warning("input out of the database's range on %s %s: %s", request.method, request.path,
+                        str(exception).splitlines()[0])
+            return bad_input(request, _("A value is out of range (too large a number or an impossible date)."))
+        return None

@@ -28,11 +28,20 @@ class Page:
         return iter(self.object_list)
 
 
-def page_of(queryset, page: str | int | None, size: int = 50) -> Page:
+# Beyond this a page number is a typo or a probe: it is shown as the last page there could be (empty).
+MAX_PAGE = 1_000_000
+
+
+def page_number(page: str | int | None) -> int:
+    """A 1-based page number from a query parameter: junk is page 1, a huge number is MAX_PAGE."""
     try:
-        number = max(1, int(page or 1))
+        return min(MAX_PAGE, max(1, int(str(page or 1)[:12])))
     except (TypeError, ValueError):
-        number = 1
+        return 1
+
+
+def page_of(queryset, page: str | int | None, size: int = 50) -> Page:
+    number = page_number(page)
     start = (number - 1) * size
     rows = list(queryset[start : start + size + 1])
     return Page(object_list=rows[:size], number=number, has_next=len(rows) > size)

@@ -20,7 +20,7 @@ from .serializers import DemandCreateSerializer, DemandSerializer, DispatchSeria
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
-    description="Retries with the same key and body return the first demand; another body → 409 idempotency_key_reused.",
+    description="Retries with the same key and body return the first demand; another body → 422 idempotency_mismatch.",
 )
 INTAKE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.ADMIN})
 

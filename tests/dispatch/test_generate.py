@@ -14,7 +14,7 @@ from dispatch.generate import generate
 from dispatch.models import WorkOrder, WorkOrderEvent
 from feedback.models import Evaluation
 from intake.models import Demand
-from tests.factories import make_demand
+from tests.factories import make_demand, wipe
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=TZ)
@@ -70,11 +70,8 @@ def test_same_seed_same_data_and_live_numbering_continues(reference):
     # Live intake takes the next number of the day, after the generated ones.
     live = make_demand(received_at=dt.datetime(2026, 11, 14, 18, 0, tzinfo=TZ))
     assert live.number not in numbers and live.number > max(n for n in numbers if n.startswith("20261114"))
-    live.work_orders.all().delete()
-    live.delete()
-    Demand.objects.filter(merged_into__isnull=False).delete()
-    WorkOrder.objects.all().delete()
-    Demand.objects.all().delete()
+    wipe(live.work_orders.all(), Demand.objects.filter(pk=live.pk), Demand.objects.filter(merged_into__isnull=False),
+         WorkOrder.objects.all(), Demand.objects.all())
     generate(count=400, start=dt.date(2026, 11, 10), days=5, seed=3, now=NOW)
     assert fingerprint() == first
     generate(count=400, start=dt.date(2026, 11, 10), days=5, seed=4, now=NOW)
@@ -129,9 +126,7 @@ def test_two_processes_write_the_same_data_as_one(reference):
     assert stats.demands == Demand.objects.count() == 600 and stats.orders == WorkOrder.objects.count()
     in_two = fingerprint()
     orders_in_two = sorted(WorkOrder.objects.values_list("status", "deadline", "unit__code"))
-    Demand.objects.filter(merged_into__isnull=False).delete()
-    WorkOrder.objects.all().delete()
-    Demand.objects.all().delete()
+    wipe(Demand.objects.filter(merged_into__isnull=False), WorkOrder.objects.all(), Demand.objects.all())
     generate(count=600, start=dt.date(2026, 11, 10), days=6, seed=3, now=NOW, workers=1)
     assert fingerprint() == in_two
     assert sorted(WorkOrder.objects.values_list("status", "deadline", "unit__code")) == orders_in_two

@@ -156,7 +156,7 @@ def test_same_idempotency_key_returns_the_first_demand_and_another_body_conflict
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] == first.json()["id"] and again["Idempotent-Replayed"] == "true"
     other = post(client, {**BODY, "content": "另一件事"}, HTTP_IDEMPOTENCY_KEY="call-42")
-    assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_mismatch"
     assert Demand.objects.count() == 1
 
 

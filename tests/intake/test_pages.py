@@ -205,7 +205,7 @@ def test_an_edited_resubmission_of_a_logged_form_says_so_and_keeps_the_edits(age
     number = Demand.objects.get().number
     edited = client.post("/intake/", {**CALL, "content": "补充：摊位在8号门口。"})
     html = edited.content.decode()
-    assert edited.status_code == 409 and number in html
+    assert edited.status_code == 422 and number in html
     assert "补充：摊位在8号门口。" in html and 'value="k-1"' not in html
     assert Demand.objects.count() == 1
     new_key = edited.context["form"]["idempotency_key"].value()

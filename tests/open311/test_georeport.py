@@ -309,7 +309,7 @@ def test_idempotency_key_replays_the_first_request_and_refuses_another_body(clie
     assert Demand.objects.count() == 1
 
     other = post(client, fmt, submission(key, description="另一件事：路灯不亮。"), **{"Idempotency-Key": "retry-1"})
-    assert other.status_code == 409
+    assert other.status_code == 422  # CONTRACT.md: idempotency_mismatch
     assert "Idempotency-Key" in errors(other, fmt)[0]["description"]
     assert Demand.objects.count() == 1
     # Without the header, the same body is a second request.

@@ -3,8 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from hotline.core.management import arguments
 from assessment.services import MonthNotOver, freeze_check, score_month
 from hotline.core.models import Unit
 
@@ -15,27 +15,18 @@ class Command(BaseCommand):
             "--preview scores the month so far instead (not frozen, marked as a preview).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--period", help="YYYY-MM (default with --preview: the current month)")
-        parser.add_argument("--at", help="ISO-8601: judge every order as it stood then (default: now)")
+        parser.add_argument("--period", type=arguments.month, help="YYYY-MM (default with --preview: the current month)")
+        parser.add_argument("--at", type=arguments.moment, help="ISO-8601: judge every order as it stood then (default: now)")
         parser.add_argument("--preview", action="store_true", help="the month so far, not frozen")
         parser.add_argument("--force", action="store_true", help="freeze although the settlement window is open")
         parser.add_argument("--district", help="a district's code: its internal ranking with its own scheme")
         parser.add_argument("--note", default="")
 
-    def handle(self, *args, period: str | None, at: str | None, preview: bool, force: bool, district: str | None,
+    def handle(self, *args, period: dt.date | None, at: dt.datetime | None, preview: bool, force: bool, district: str | None,
                note: str, **options):
-        moment = timezone.now()
-        if at:
-            moment = parse_datetime(at)
-            if moment is None:
-                raise CommandError(f"--at: expected an ISO-8601 moment, got {at!r}")
-            if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment)
+        moment = at or timezone.now()
         if period:
-            try:
-                month = dt.datetime.strptime(period, "%Y-%m").date()
-            except ValueError:
-                raise CommandError(f"--period: expected YYYY-MM, got {period!r}") from None
+            month = period
         elif preview:
             month = timezone.localtime(moment).date().replace(day=1)
         else:

@@ -3,8 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from hotline.core.management import arguments
 from dispatch.generate import generate
 
 
@@ -15,10 +15,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, required=True)
-        parser.add_argument("--start", help="YYYY-MM-DD, first day (default: --days before today)")
+        parser.add_argument("--start", type=arguments.day, help="YYYY-MM-DD, first day (default: --days before today)")
         parser.add_argument("--days", type=int, default=30)
         parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument("--at", help="ISO-8601 'now': the lives are cut off there (default: now)")
+        parser.add_argument("--at", type=arguments.moment, help="ISO-8601 'now': the lives are cut off there (default: now)")
         parser.add_argument("--workers", type=int, default=1,
                             help="processes that take the days in turn (PostgreSQL; the data do not depend on it)")
         parser.add_argument("--park-indexes", action="store_true",
@@ -28,15 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args, count, start, days, seed, at, workers, park_indexes, **options):
         if count <= 0 or days <= 0:
             raise CommandError("--count and --days must be positive")
-        now = parse_datetime(at) if at else timezone.now()
-        if now is None:
-            raise CommandError(f"--at: expected ISO-8601, got {at!r}")
-        if timezone.is_naive(now):
-            now = timezone.make_aware(now)
-        try:
-            first = dt.date.fromisoformat(start) if start else timezone.localtime(now).date() - dt.timedelta(days=days)
-        except ValueError:
-            raise CommandError(f"--start: expected YYYY-MM-DD, got {start!r}") from None
+        now = at or timezone.now()
+        first = start or timezone.localtime(now).date() - dt.timedelta(days=days)
         started = time.perf_counter()
 
         def progress(done, total):

@@ -1,9 +1,9 @@
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from hotline.core.management import arguments
 from dispatch.sweep import BATCH_SIZE, deadlines_sweep
 
 
@@ -11,17 +11,11 @@ class Command(BaseCommand):
     help = "One pass of the time-limit sweep: yellow-light reminders, 催办单, escalation to 督办单."
 
     def add_arguments(self, parser):
-        parser.add_argument("--at", help="as of this moment (ISO-8601; default: now). Replays or catches up.")
+        parser.add_argument("--at", type=arguments.moment, help="as of this moment (ISO-8601; default: now). Replays or catches up.")
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
 
     def handle(self, *args, at=None, batch_size=BATCH_SIZE, **options):
-        now = timezone.now()
-        if at:
-            now = parse_datetime(at)
-            if now is None:
-                raise CommandError(f"--at: not an ISO-8601 moment: {at!r}")
-            if timezone.is_naive(now):
-                now = timezone.make_aware(now)
+        now = at or timezone.now()
         started = time.perf_counter()
         result = deadlines_sweep(now=now, batch_size=batch_size)
         self.stdout.write(

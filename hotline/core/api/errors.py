@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -65,6 +65,11 @@ def exception_handler(exc, context):
         close_broken_connection()
         return Response({"code": "database_unavailable", "detail": _("The database is restarting; try again in a few seconds.")},
                         status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    if isinstance(exc, DataError):  # a number or date beyond the column's range
+        logger.warning("API input out of the database's range: %s", str(exc).splitlines()[0])
+        return Response({"code": "invalid_input",
+                         "detail": _("A value is out of range (too large a number or an impossible date).")},
+                        status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -3,8 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from hotline.core.management import arguments
 from hotline.core.exceptions import DomainError
 from reports import builder
 from reports.choices import Kind, Status
@@ -17,20 +17,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", required=True, choices=Kind.values)
-        parser.add_argument("--date", help="YYYY-MM-DD: a day of the period to report")
-        parser.add_argument("--at", help="ISO-8601 'as of' time (default: now)")
+        parser.add_argument("--date", type=arguments.day, help="YYYY-MM-DD: a day of the period to report")
+        parser.add_argument("--at", type=arguments.moment, help="ISO-8601 'as of' time (default: now)")
 
-    def handle(self, *args, kind: str, date: str | None, at: str | None, **options):
-        moment = parse_datetime(at) if at else timezone.now()
-        if moment is None:
-            raise CommandError(f"--at: expected ISO-8601, got {at!r}")
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
+    def handle(self, *args, kind: str, date: dt.date | None, at: dt.datetime | None, **options):
+        moment = at or timezone.now()
         if date:
-            try:
-                day = dt.date.fromisoformat(date)
-            except ValueError:
-                raise CommandError(f"--date: expected YYYY-MM-DD, got {date!r}") from None
+            day = date
         else:
             day = builder.last_complete(kind, timezone.localtime(moment).date())
         started = time.perf_counter()
