@@ -1,10 +1,11 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Scheme, Snapshot
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(SimpleHistoryAdmin):
     """考核方案: a new version with a later `valid_from` changes the scoring of later months only."""
 
     list_display = ["version", "valid_from", "weight_response", "weight_resolution", "weight_satisfaction",

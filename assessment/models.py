@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 def default_scores() -> dict:
@@ -38,6 +39,9 @@ class Scheme(models.Model):
     month's first day: the city's (district empty) for the city ranking, a district's own for that
     district's internal ranking. A new version is added (and activated from a month on), never edited
     in place once a month was scored with it, so that every snapshot says which rules made it."""
+
+    # Configuration history (django-simple-history): who changed what, when.
+    history = HistoricalRecords()
 
     version = models.PositiveIntegerField(_("version"))
     name = models.CharField(_("name"), max_length=64, blank=True)

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .models import (
@@ -42,7 +43,7 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimeLimitPolicy)
-class TimeLimitPolicyAdmin(admin.ModelAdmin):
+class TimeLimitPolicyAdmin(SimpleHistoryAdmin):
     list_display = ["name", "demand_type", "urgency", "complexity", "multi_unit", "handling_amount", "handling_unit",
                     "dispatch_hours", "warn_share", "is_active"]
     list_filter = ["is_active", "handling_unit"]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
 
 from .choices import (
     OPEN_STATUSES,
@@ -51,6 +52,9 @@ class CatalogueRule(models.Model):
     covers its level-3 children unless they have rules of their own; a rule with a district applies
     there only and beats a city-wide rule of the same category."""
 
+    # Configuration history (django-simple-history): who changed what, when.
+    history = HistoricalRecords()
+
     version = models.ForeignKey(CatalogueVersion, on_delete=models.CASCADE, related_name="rules")
     category = models.ForeignKey("core.Category", verbose_name=_("matter category"), on_delete=models.PROTECT)
     district = models.ForeignKey(
@@ -93,6 +97,9 @@ class CatalogueRule(models.Model):
 class TimeLimitPolicy(models.Model):
     """A time limit (限时) for dispatch and handling. The most specific active policy matching the
     demand type, urgency, complexity and number of units applies; blank fields match anything."""
+
+    # Configuration history (django-simple-history): who changed what, when.
+    history = HistoricalRecords()
 
     name = models.CharField(_("name"), max_length=100)
     demand_type = models.CharField(_("demand type"), max_length=16, blank=True)

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import CalendarDay, CalendarYear, Category, CategoryTag, Unit, User
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "level", "parent", "population", "is_active"]
     list_filter = ["level", "is_active"]
     search_fields = ["code", "name"]
@@ -15,7 +16,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     list_display = ["username", "display_name", "role", "unit", "is_active"]
     list_filter = ["role", "is_active", "unit__level"]
     search_fields = ["username", "display_name", "unit__name", "unit__code"]
@@ -30,7 +31,7 @@ class CategoryTagInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(SimpleHistoryAdmin):
     inlines = [CategoryTagInline]
     list_display = ["code", "name", "parent", "level", "media_sensitive", "is_active"]
     list_filter = ["level", "media_sensitive", "is_active"]
@@ -40,7 +41,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(SimpleHistoryAdmin):
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "date"

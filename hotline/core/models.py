@@ -4,6 +4,7 @@ and the statutory working-day calendar (法定节假日 / 调休)."""
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .choices import CalendarDayKind, LivelihoodTag, Role, UnitLevel
 
@@ -16,6 +17,9 @@ class Unit(models.Model):
 
     `path` is a materialised path of unit codes (`/12345/110105/110105001/`): a subtree is one
     indexed prefix query, which every visibility selector uses."""
+
+    # Configuration history (django-simple-history): who changed what, when.
+    history = HistoricalRecords()
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -61,6 +65,9 @@ class Unit(models.Model):
 class User(AbstractUser):
     """A person using the platform. Belongs to one unit and sees that unit's subtree only."""
 
+    # Configuration history (django-simple-history): who changed what, when.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
@@ -74,9 +81,23 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def save(self, *args, **kwargs):
+        # A login stamps last_login; that is no change of the account's configuration (simple-history
+        # skips a save while the instance has this attribute, whatever its value).
+        if set(kwargs.get("update_fields") or ()) != {"last_login"}:
+            return super().save(*args, **kwargs)
+        self.skip_history_when_saving = True
+        try:
+            return super().save(*args, **kwargs)
+        finally:
+            del self.skip_history_when_saving
+
 
 class Category(models.Model):
     """A matter category (问题分类) of the three-level tree, e.g. 城市管理 → 市容环境 → 占道经营."""
+
+    # Configuration history (django-simple-history): who changed what, when.
+    history = HistoricalRecords()
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=64)
@@ -139,6 +160,9 @@ class CalendarYear(models.Model):
 class CalendarDay(models.Model):
     """An exception to the Monday–Friday rule: a public holiday (法定节假日) or a make-up workday
     (调休上班). Days not listed follow Monday–Friday."""
+
+    # Configuration history (django-simple-history): who changed what, when.
+    history = HistoricalRecords()
 
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=8, choices=CalendarDayKind.choices)

@@ -124,3 +124,30 @@ def test_order_actions_of_another_area_are_404_as_if_the_order_did_not_exist(ref
     assert client.post(f"/assessment/orders/{order.pk}/exemption/", {"reason": "x"}).status_code == 404
     assert client.post(f"/assessment/orders/{order.pk}/instruction/", {"text": "x"}).status_code == 404
     assert client.post(f"/assessment/orders/{order.pk + 10_000}/instruction/", {"text": "x"}).status_code == 404
+
+
+def test_configuration_changes_are_recorded_with_who_when_and_what(admin_user, agent, client):
+    from dispatch.models import TimeLimitPolicy
+    from hotline.core.models import User
+
+    # An administrator changes a user's role in the admin: the history names them and the old value.
+    admin = browser(admin_user)
+    admin.post(f"/admin/core/user/{agent.pk}/change/", {
+        "username": agent.username, "display_name": agent.display_name, "role": "dispatcher",
+        "unit": agent.unit_id, "is_active": "on", "date_joined_0": "2026-11-01", "date_joined_1": "09:00:00",
+        "initial-date_joined_0": "2026-11-01", "initial-date_joined_1": "09:00:00",
+    })
+    history = User.history.filter(id=agent.pk).order_by("-history_date")
+    assert history[0].role == "dispatcher" and history[0].history_user == admin_user
+    assert history[0].history_type == "~"
+    policy = TimeLimitPolicy.objects.filter(is_active=True).first()
+    policy.handling_amount += 1
+    policy.save()
+    assert policy.history.count() >= 1 and policy.history.first().handling_amount == policy.handling_amount
+    # A login is no configuration change; the password hash is never copied into the history.
+    from tests.factories import PASSWORD
+
+    before = User.history.filter(id=agent.pk).count()
+    assert client.post("/accounts/login/", {"username": agent.username, "password": PASSWORD}).status_code == 302
+    assert User.history.filter(id=agent.pk).count() == before
+    assert not hasattr(User.history.model, "password")
