@@ -16,6 +16,7 @@ Two guarantees django-celery-beat's DatabaseScheduler does not give:
 
 from __future__ import annotations
 
+import datetime
 import fcntl
 import logging
 import os
@@ -111,6 +112,8 @@ class GuardedDatabaseScheduler(DatabaseScheduler):
         if active != self._active:
             if active:
                 log.info("beat: holding the schedule lock; this beat runs the schedule")
+                if self._active is False:  # taking over: read the last-run times the other beat stored
+                    self._last_full_sync = datetime.datetime.min
             else:
                 log.warning("beat: another beat holds the schedule lock; standing by (checking every %s s)",
                             STANDBY_SECONDS)

@@ -138,7 +138,7 @@ class InputGuardMiddleware:
 
     TEXT_BODIES = ("application/x-www-form-urlencoded", "application/json", "text/")
 
-    def __init__(self, get_response):
+    def __init__(self, get_response=None):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):

@@ -1,6 +1,9 @@
 """The beat (hotline.core.beat): one schedule however many beats run, and admins' edits kept."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from hotline import celery_app
@@ -32,8 +35,13 @@ def test_a_second_beat_stands_by_until_the_first_one_goes_away(beats):
     # Standing by, the second beat sends nothing: it only asks again later.
     assert second.tick() == STANDBY_SECONDS
     assert first.is_active() is True  # still held, checked on its own connection
-    first._lock.release()  # the first beat's process ends (PostgreSQL drops its session lock)
+    # The first beat ran the sweep a moment ago and stored it, then its process ends (PostgreSQL drops
+    # its session lock): the second one takes over from the stored last run, not from its own start.
+    ran = timezone.now() - dt.timedelta(seconds=20)
+    PeriodicTask.objects.filter(name="sweep-deadlines").update(last_run_at=ran)
+    first._lock.release()
     assert second.is_active() is True
+    assert second.schedule["sweep-deadlines"].last_run_at == ran
     assert beats().is_active() is False
 
 

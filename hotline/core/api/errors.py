@@ -57,19 +57,15 @@ def _code_of(exc: exceptions.APIException) -> str:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response({"code": exc.code, "detail": exc.detail}, status=exc.status_code)
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        # A database restart: 503 with Retry-After (the middleware answers the same outside DRF).
-        from ..middleware import RETRY_AFTER_SECONDS, close_broken_connection
+    if isinstance(exc, (OperationalError, InterfaceError, DataError)):
+        # The same answers as outside DRF (hotline.core.middleware): 503 with Retry-After for a database
+        # restart, 400 invalid_input for a value beyond a column's range.
+        from ..middleware import DatabaseUnavailableMiddleware, InputGuardMiddleware
 
-        logger.warning("database unavailable in the API: %s", exc.__class__.__name__)
-        close_broken_connection()
-        return Response({"code": "database_unavailable", "detail": _("The database is restarting; try again in a few seconds.")},
-                        status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-    if isinstance(exc, DataError):  # a number or date beyond the column's range
-        logger.warning("API input out of the database's range: %s", str(exc).splitlines()[0])
-        return Response({"code": "invalid_input",
-                         "detail": _("A value is out of range (too large a number or an impossible date).")},
-                        status=status.HTTP_400_BAD_REQUEST)
+        request = context["request"]
+        if isinstance(exc, DataError):
+            return InputGuardMiddleware().process_exception(request, exc)
+        return DatabaseUnavailableMiddleware.unavailable(request, exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
