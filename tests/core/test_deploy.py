@@ -184,3 +184,14 @@ def test_the_locks_pin_what_pyproject_pins():
                 continue
             name, version = exact.groups()
             assert f"\n{name}=={version} " in locks[lock], f"{name}=={version} is not in requirements/{lock}.txt (make lock)"
+
+
+def test_ci_tests_exactly_the_versions_the_image_installs():
+    import re
+
+    def pins(name):
+        return dict(re.findall(r"^([a-z0-9_.\-]+)==(\S+)", (ROOT / "requirements" / f"{name}.txt").read_text(), re.M))
+
+    production, tested = pins("base"), pins("test")
+    assert production and all(tested.get(name) == version for name, version in production.items()), \
+        {name: (version, tested.get(name)) for name, version in production.items() if tested.get(name) != version}
