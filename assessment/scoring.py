@@ -101,7 +101,7 @@ def settlement_end(period: dt.date, scheme: Scheme, calendar: WorkCalendar | Non
 # --- reading the facts -----------------------------------------------------------------------------------
 
 ORDER_COLUMNS = ("id", "unit_id", "rehandle_count", "status", "deadline", "dispatched_at", "signed_at", "replied_at",
-                 "demand_id", "demand__category_id", "demand__caller_phone", "demand__co_complainants",
+                 "demand_id", "demand__category_id", "demand__caller_phone_index", "demand__co_complainants",
                  "demand__problem_since", "demand__problem_since_verified_at")
 
 
@@ -117,7 +117,7 @@ class OrderRow:
     replied_at: dt.datetime | None
     demand_id: int
     category_id: int
-    phone: str
+    phone: str  # the caller's blind index (hotline.core.pii): equal numbers, equal index
     co_complainants: int
     problem_since: int | None
     verified_at: dt.datetime | None
@@ -156,7 +156,7 @@ class Lookups:
                               .values_list("order_id", "at"))
         self.merged: dict[int, list] = defaultdict(list)
         for order_id, phone, others in Demand.objects.filter(
-                _merged_q(order_q), received_at__lte=at).values_list("merged_into_id", "caller_phone", "co_complainants"):
+                _merged_q(order_q), received_at__lte=at).values_list("merged_into_id", "caller_phone_index", "co_complainants"):
             self.merged[order_id].append((phone, others))
 
 
@@ -362,7 +362,7 @@ facts AS MATERIALIZED (
            CASE WHEN d.problem_since_verified_at <= %(at)s THEN d.problem_since END AS problem_since,
            -- Only an order that had calls merged into it (complainant_count counts them) has other callers.
            1 + d.co_complainants + CASE WHEN f.complainant_count > 1 THEN (
-               SELECT count(DISTINCT x.caller_phone) FILTER (WHERE x.caller_phone <> d.caller_phone)
+               SELECT count(DISTINCT x.caller_phone_index) FILTER (WHERE x.caller_phone_index <> d.caller_phone_index)
                       + COALESCE(sum(x.co_complainants), 0)
                FROM intake_demand x WHERE x.merged_into_id = f.order_id AND x.received_at <= %(at)s) ELSE 0 END
                AS callers,
@@ -642,7 +642,7 @@ def governance_volumes(start: dt.datetime, end: dt.datetime, unit_ids: list[int]
         # Each call's matter is its own demand, or the demand of the order it was merged into (重复件).
         cursor.execute(
             f"SELECT street_id, count(*) FROM (SELECT DISTINCT d.street_id, COALESCE(w.demand_id, d.id) AS matter, "
-            f"d.caller_phone FROM intake_demand d LEFT JOIN dispatch_workorder w ON w.id = d.merged_into_id "
+            f"d.caller_phone_index FROM intake_demand d LEFT JOIN dispatch_workorder w ON w.id = d.merged_into_id "
             f"WHERE {where}) calls GROUP BY street_id", params)
         for street_id, n in cursor.fetchall():
             volumes[street_id] += n

@@ -34,6 +34,7 @@ from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from hotline.core import pii
 from hotline.core.choices import Role as UserRole
 from hotline.core.maintenance import analyze
 from hotline.core.choices import UnitLevel
@@ -91,7 +92,7 @@ class Writer:
 
     COLUMNS = {
         "intake_demand": ["id", "number", "channel", "demand_type", "category_id", "content", "caller_name",
-                          "caller_phone", "confidential", "problem_since", "address", "street_id", "district_id",
+                          "caller_phone", "caller_phone_index", "confidential", "problem_since", "address", "street_id", "district_id",
                           "media_url", "urgency", "received_at", "co_complainants", "problem_since_source",
                           "problem_since_verified_at", "disposition", "dispatch_due_at", "merged_into_id",
                           "refusal_reason"],
@@ -545,7 +546,9 @@ def _demand_row(g: Generator, demand_id, number, street, category, demand_type, 
         verified_at = received + g.hours(1, 20) if rng.random() < 0.8 else None
         verified_at = verified_at if verified_at is not None and verified_at <= g.now else None
     co_complainants = rng.randint(2, 30) if rng.random() < 0.005 else 0  # a caller speaking for neighbours
-    return (demand_id, number, g.channel(rng), demand_type, category.pk, content, name, phone, rng.random() < 0.03,
+    # Personal information is written as the platform stores it: encrypted, the phone with its blind index.
+    return (demand_id, number, g.channel(rng), demand_type, category.pk, content, pii.encrypt(name), pii.encrypt(phone),
+            pii.blind_index(phone), rng.random() < 0.03,
             problem_since, f"北京市{street.parent.name}{street.name}", street.pk, street.parent_id, "", urgency,
             received, co_complainants, source, verified_at)
 

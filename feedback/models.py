@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dispatch.models import Reply
+from hotline.core.fields import EncryptedTextField
 
 
 # 给您解决了没有: the same three answers as the unit's own reply.
@@ -118,7 +119,7 @@ class OutgoingMessage(models.Model):
     """A text message the platform would send (no SMS gateway here): logged, not delivered."""
 
     demand = models.ForeignKey("intake.Demand", on_delete=models.CASCADE, related_name="+")
-    phone = models.CharField(max_length=32)
+    phone = EncryptedTextField(clear_max_length=32)  # personal information: encrypted at rest
     text = models.TextField()
     at = models.DateTimeField()
 

@@ -275,6 +275,13 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Citizens' names and phones at rest (hotline/core/pii.py): AES-256-GCM keys `id:base64[,…]` (the first
+# encrypts) and the blind index's HMAC key. Required with DEBUG off; with DEBUG on (the embedded demo)
+# both are derived from SECRET_KEY when unset. Rotation: docs/reliability.md, "Keys".
+HOTLINE_PII_KEYS = env("HOTLINE_PII_KEYS", default="")
+HOTLINE_PII_INDEX_KEY = env("HOTLINE_PII_INDEX_KEY", default="")
+HOTLINE_PII_DEV_KEYS = DEBUG
+
 # Demo data (`seeddemo`): one password for every demo user, and the demo Open311 channel's key.
 HOTLINE_DEMO_PASSWORD = env("HOTLINE_DEMO_PASSWORD", default="hotline-demo-2026")
 HOTLINE_DEMO_OPEN311_KEY = env("HOTLINE_DEMO_OPEN311_KEY", default="demo-open311-key")

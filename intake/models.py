@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hotline.core import pii
+from hotline.core.fields import EncryptedTextField
+
 from .choices import Channel, DemandType, Disposition, RefusalReason, Urgency
 
 
@@ -16,8 +19,10 @@ class Demand(models.Model):
     demand_type = models.CharField(_("demand type"), max_length=16, choices=DemandType.choices)
     category = models.ForeignKey("core.Category", verbose_name=_("matter category"), on_delete=models.PROTECT)
     content = models.TextField(_("content"))
-    caller_name = models.CharField(_("caller name"), max_length=64, blank=True)
-    caller_phone = models.CharField(_("caller phone"), max_length=32)  # normalised: see normalise_phone
+    # Personal information, encrypted at rest (hotline.core.pii); looked up by the phone's blind index.
+    caller_name = EncryptedTextField(_("caller name"), blank=True, clear_max_length=64)
+    caller_phone = EncryptedTextField(_("caller phone"), clear_max_length=32)  # normalised: see normalise_phone
+    caller_phone_index = models.CharField(_("caller phone index"), max_length=32, blank=True, editable=False)
     confidential = models.BooleanField(_("confidential"), default=False)  # 保密: units never see identity
     # 历史遗留: the year the problem began, when it is an old one, with what shows it; it earns the unit
     # a bonus when resolved only once a dispatcher has verified the year against the source.
@@ -80,13 +85,25 @@ class Demand(models.Model):
                 condition=models.Q(disposition="pending_dispatch"),
             ),
             # Caller history (来电历史): every demand of a phone number, newest first.
-            models.Index(fields=["caller_phone", "-received_at"], name="demand_caller_history"),
+            models.Index(fields=["caller_phone_index", "-received_at"], name="demand_caller_history"),
             # Duplicate detection: recent demands of a street and category.
             models.Index(fields=["street", "category", "-received_at"], name="demand_street_category"),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args, **kwargs):
+        self.caller_phone_index = pii.blind_index(self.caller_phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "caller_phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "caller_phone_index"}
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def phone_lookup(phone: str) -> dict:
+        """The filter for a normalised phone number: by its blind index, never by the ciphertext."""
+        return {"caller_phone_index": pii.blind_index(phone)}
 
 
 class DailyCounter(models.Model):

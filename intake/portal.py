@@ -72,7 +72,7 @@ def status(request: HttpRequest) -> HttpResponse:
             return render(request, "intake/portal_status.html", context, status=429)
         if form.is_valid():
             demand = (
-                Demand.objects.filter(number=form.cleaned_data["number"].strip(), caller_phone=form.cleaned_data["phone"])
+                Demand.objects.filter(number=form.cleaned_data["number"].strip(), **Demand.phone_lookup(form.cleaned_data["phone"]))
                 .select_related("category", "merged_into__unit")
                 .prefetch_related("work_orders__unit", "work_orders__replies")
                 .first()

@@ -94,7 +94,7 @@ def caller_history(phone: str, *, limit: int = HISTORY_LIMIT) -> list[Demand]:
     if not phone:
         return []
     return list(
-        Demand.objects.filter(caller_phone=phone)
+        Demand.objects.filter(**Demand.phone_lookup(phone))
         .select_related("category", "street", "merged_into")
         .prefetch_related(_orders_prefetch())
         .order_by("-received_at")[:limit]
@@ -142,10 +142,11 @@ def duplicate_candidates(
     found: dict[int, Duplicate] = {}
     if phone:
         since = now - dt.timedelta(days=SAME_CALLER_DAYS)
+        index = Demand.phone_lookup(phone)["caller_phone_index"]
         # The caller of the order, or a caller whose earlier call was merged into it.
         same_caller = open_main.filter(
-            Q(demand__caller_phone=phone, demand__received_at__gte=since)
-            | Q(merged_demands__caller_phone=phone, merged_demands__received_at__gte=since)
+            Q(demand__caller_phone_index=index, demand__received_at__gte=since)
+            | Q(merged_demands__caller_phone_index=index, merged_demands__received_at__gte=since)
         ).distinct()
         for order in same_caller[:50]:
             found[order.pk] = Duplicate(order, "same_caller", 1 + similarity(content, order.demand.content))

@@ -1,6 +1,8 @@
 """Intake (信息发现): the agent's call workbench and its live panels (caller history, address →
 street, duplicates), and the logged reveal of a caller's identity."""
 
+import base64
+import os
 import uuid
 
 from django.contrib.auth.decorators import login_required
@@ -67,7 +69,12 @@ class WorkbenchPage(WorkbenchView):
                 .first()
             )
             outcome = outcome_of(demand) if demand else None
+        # The browser keeps the call's draft encrypted with a key that lives in this session only: once the
+        # agent logs out (or the session ends), a draft left in the browser cannot be read (intake.js).
+        if "draft_key" not in self.request.session:
+            self.request.session["draft_key"] = base64.b64encode(os.urandom(32)).decode()
         context.update(
+            draft_key=self.request.session["draft_key"],
             form=form or CallForm(),
             outcome=outcome,
             categories=Category.objects.filter(level=3, is_active=True).select_related("parent__parent"),

@@ -283,9 +283,9 @@ def key_case_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict
     sensitive = [cid for cid in tree.categories if tree.is_sensitive(cid)]
     phones = (
         Demand.objects.filter(received_at__gte=end - dt.timedelta(days=REPEAT_WINDOW_DAYS), received_at__lt=end,
-                              caller_phone__in=Demand.objects.filter(received_at__gte=start, received_at__lt=end)
-                              .values("caller_phone"))
-        .values("caller_phone").annotate(n=Count("id")).filter(n__gte=repeat_calls).values("caller_phone")
+                              caller_phone_index__in=Demand.objects.filter(received_at__gte=start, received_at__lt=end)
+                              .values("caller_phone_index"))
+        .values("caller_phone_index").annotate(n=Count("id")).filter(n__gte=repeat_calls).values("caller_phone_index")
     )
     merged_into_today = WorkOrder.objects.filter(
         complainant_count__gte=group_size,
@@ -293,12 +293,12 @@ def key_case_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict
     candidates = (
         Demand.objects.filter(
             Q(pk__in=day_demands.filter(
-                Q(urgency=Urgency.URGENT) | Q(category_id__in=sensitive) | Q(caller_phone__in=phones)
+                Q(urgency=Urgency.URGENT) | Q(category_id__in=sensitive) | Q(caller_phone_index__in=phones)
                 | Q(work_orders__complainant_count__gte=group_size)).values("pk"))
             | Q(pk__in=merged_into_today))
         .prefetch_related("work_orders").order_by("received_at", "id")
     )
-    repeaters = set(phones.values_list("caller_phone", flat=True))
+    repeaters = set(phones.values_list("caller_phone_index", flat=True))
     rows = []
     for demand in candidates.iterator(chunk_size=500):
         orders = sorted(demand.work_orders.all(), key=lambda o: (o.role != "main", o.pk))
@@ -308,7 +308,7 @@ def key_case_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict
             reasons.append(KeyReason.URGENT)
         if main is not None and main.complainant_count >= group_size:
             reasons.append(KeyReason.GROUP)
-        if demand.caller_phone in repeaters:
+        if demand.caller_phone_index in repeaters:
             reasons.append(KeyReason.REPEATED)
         if tree.is_sensitive(demand.category_id):
             reasons.append(KeyReason.SENSITIVE)

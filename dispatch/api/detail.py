@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from feedback.models import Evaluation
+from hotline.core import pii
 from hotline.core.models import Category, Unit, User
 from hotline.core.selectors import visible_path
 from intake.models import Demand
@@ -90,6 +91,8 @@ def order_detail(user, pk: int, cursor, now: dt.datetime | None = None) -> dict 
     order = dict(zip(ORDER, row[:n]))
     unit_code, unit_name = row[n:n + 2]
     demand = dict(zip(DEMAND, row[n + 2:n + 2 + m]))
+    for field in ("caller_name", "caller_phone"):  # encrypted at rest; masked below as the serializer does
+        demand[field] = pii.decrypt(demand[field])
     category_code, category_name, reply, evaluation, events = row[n + 2 + m:]
     light = light_of(SimpleNamespace(**order), now or timezone.now())
     for field in ORDER_MOMENTS:

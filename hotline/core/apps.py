@@ -10,6 +10,15 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation and accounts")
 
     def ready(self):
-        from . import reference
+        from django.core import checks
+
+        from . import pii, reference
 
         reference.connect()
+
+        @checks.register(checks.Tags.security)
+        def pii_keys(app_configs, **kwargs):
+            problem = pii.configured()
+            return [checks.Error(problem, id="hotline.E001",
+                                 hint="Set HOTLINE_PII_KEYS and HOTLINE_PII_INDEX_KEY (docs/reliability.md, Keys).")] \
+                if problem else []

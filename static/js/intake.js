@@ -8,30 +8,70 @@
   var SKIP = { csrfmiddlewaretoken: true, action: true, merge_into: true };
   var nameAutofilled = false;
 
+  // The draft is kept encrypted (AES-GCM, Web Crypto) with a key that lives in the agent's session
+  // only: a draft left in this browser after logout cannot be read. Without Web Crypto (a page not
+  // served over HTTPS or from localhost) the draft is kept without the caller's name and number.
+  var PII = { caller_name: true, caller_phone: true };
+  var keyPromise = null;
+  if (window.crypto && window.crypto.subtle && form.dataset.draftKey) {
+    var raw = Uint8Array.from(atob(form.dataset.draftKey), function (c) { return c.charCodeAt(0); });
+    keyPromise = window.crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"])
+      .catch(function () { return null; });
+  }
+  function toBase64(bytes) { return btoa(String.fromCharCode.apply(null, new Uint8Array(bytes))); }
+  function fromBase64(text) { return Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); }); }
+
+  var saves = 0;
   function save() {
-    var draft = {};
+    var draft = {}, seq = ++saves;
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || SKIP[el.name] || el.type === "submit") return;
       draft[el.name] = el.type === "checkbox" ? el.checked : el.value;
     });
-    try { localStorage.setItem(KEY, JSON.stringify(draft)); } catch (e) { /* storage full or disabled */ }
+    (keyPromise || Promise.resolve(null)).then(function (key) {
+      if (!key) {
+        Object.keys(PII).forEach(function (name) { delete draft[name]; });
+        return JSON.stringify({ clear: draft });
+      }
+      var iv = window.crypto.getRandomValues(new Uint8Array(12));
+      return window.crypto.subtle.encrypt({ name: "AES-GCM", iv: iv }, key, new TextEncoder().encode(JSON.stringify(draft)))
+        .then(function (sealed) { return JSON.stringify({ iv: toBase64(iv), sealed: toBase64(sealed) }); });
+    }).then(function (stored) {
+      if (seq !== saves) return;  // a later save is on its way
+      try { localStorage.setItem(KEY, stored); } catch (e) { /* storage full or disabled */ }
+    });
+  }
+
+  function readDraft() {
+    var raw;
+    try { raw = localStorage.getItem(KEY); } catch (e) { return Promise.resolve(null); }
+    if (!raw) return Promise.resolve(null);
+    var stored;
+    try { stored = JSON.parse(raw); } catch (e) { return Promise.resolve(null); }
+    if (stored.clear) return Promise.resolve(stored.clear);
+    if (!stored.sealed || !keyPromise) return Promise.resolve(null);
+    return keyPromise.then(function (key) {
+      if (!key) return null;
+      return window.crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(stored.iv) }, key, fromBase64(stored.sealed))
+        .then(function (plain) { return JSON.parse(new TextDecoder().decode(plain)); });
+    }).catch(function () { clear(); return null; });  // another session's draft: unreadable, dropped
   }
 
   function restore() {
-    var raw;
-    try { raw = localStorage.getItem(KEY); } catch (e) { return false; }
-    if (!raw) return false;
-    var draft = JSON.parse(raw), typed = false;
-    Object.keys(draft).forEach(function (name) {
-      var el = form.elements.namedItem(name);
-      if (!el || el instanceof RadioNodeList) return;
-      if (el.type === "checkbox") { el.checked = !!draft[name]; typed = typed || el.checked; }
-      else {
-        el.value = draft[name];
-        if (el.type !== "hidden" && el.tagName !== "SELECT" && draft[name]) typed = true;
-      }
+    return readDraft().then(function (draft) {
+      if (!draft) return false;
+      var typed = false;
+      Object.keys(draft).forEach(function (name) {
+        var el = form.elements.namedItem(name);
+        if (!el || el instanceof RadioNodeList) return;
+        if (el.type === "checkbox") { el.checked = !!draft[name]; typed = typed || el.checked; }
+        else {
+          el.value = draft[name];
+          if (el.type !== "hidden" && el.tagName !== "SELECT" && draft[name]) typed = true;
+        }
+      });
+      return typed;
     });
-    return typed;
   }
 
   function clear() { try { localStorage.removeItem(KEY); } catch (e) { /* ignore */ } }
@@ -51,9 +91,12 @@
     var url = new URL(window.location.href);
     url.searchParams.delete("done");
     window.history.replaceState(null, "", url.pathname + url.search);
-  } else if (!form.dataset.bound && restore()) {
-    document.getElementById("draft-restored").classList.remove("d-none");
-    refreshPanels();
+  } else if (!form.dataset.bound) {
+    restore().then(function (typed) {
+      if (!typed) return;
+      document.getElementById("draft-restored").classList.remove("d-none");
+      refreshPanels();
+    });
   }
   if (form.dataset.bound) {
     save();  // the server kept the input after an error: keep the draft too
@@ -72,7 +115,6 @@
     window.location.replace(window.location.pathname);
   });
 
-  // Caller history arrived: prefill the name from the caller's last demand unless the agent typed one.
   // Enter in the knowledge search commits the search (it is logged as a search, not a keystroke):
   // without eval (the Content-Security-Policy allows no inline script), a flag sent with one request.
   var kbQuery = document.getElementById("kb-q"), kbEnter = document.getElementById("kb-enter");
@@ -87,6 +129,7 @@
     });
   }
 
+  // Caller history arrived: prefill the name from the caller's last demand unless the agent typed one.
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target.id !== "caller-history") return;
     var data = document.getElementById("caller-history-data");

@@ -234,8 +234,8 @@ def test_the_governance_volume_counts_demands_by_distinct_caller_streets_only(sc
     demand_create(channel="phone", demand_type="complaint", category=category, content="诉讼中",
                   caller_phone="13800000005", street=first.unit, action="refuse", refusal_reason="litigation",
                   received_at=CALLED)
-    make_demand(street=A, received_at=CALLED, demand_type="complaint", phone="13800000006").__class__.objects.filter(
-        caller_phone="13800000006").update(co_complainants=3)
+    last = make_demand(street=A, received_at=CALLED, demand_type="complaint", phone="13800000006")
+    type(last).objects.filter(**type(last).phone_lookup("13800000006")).update(co_complainants=3)
     snapshot = freeze()
     a = row(snapshot, A)
     assert a.volume == 2 + 1 + 1 + 3  # two callers on the first order, the help request, the last one and its 3

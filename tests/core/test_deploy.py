@@ -6,6 +6,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# Production keys for the citizens' personal information (hotline/core/pii.py): 32 bytes each, base64.
+PII_KEYS = {"HOTLINE_PII_KEYS": "k1:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+            "HOTLINE_PII_INDEX_KEY": "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="}
 
 
 def manage(*args, **env):
@@ -25,9 +28,16 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
         DEBUG="0",
         SECRET_KEY="k" * 20 + "a-long-random-production-secret-0123456789-xyz",
         ALLOWED_HOSTS="hotline.example.org",
+        **PII_KEYS,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_run_without_the_keys_of_personal_information():
+    result = manage("check", "--deploy", DEBUG="0", SECRET_KEY="k" * 60, ALLOWED_HOSTS="hotline.example.org")
+    assert result.returncode != 0
+    assert "hotline.E001" in result.stderr and "HOTLINE_PII_KEYS" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -59,7 +69,7 @@ def live_server_production(db):
     database = connection.settings_dict
     url = f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    env.update(DEBUG="0", SECRET_KEY="k" * 50, ALLOWED_HOSTS="hotline.example.org", DATABASE_URL=url)
+    env.update(DEBUG="0", SECRET_KEY="k" * 50, ALLOWED_HOSTS="hotline.example.org", DATABASE_URL=url, **PII_KEYS)
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "hotline.wsgi:application",
                                "--config", "python:hotline.gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

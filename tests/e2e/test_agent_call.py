@@ -79,6 +79,10 @@ def test_a_draft_survives_a_reload_and_is_submitted_once(live_server, page):
     page.locator("#id_content").fill("家里暖气不热，只有十五度。")
     page.locator("#id_address").fill("东城区景山街道景山前街")
     key = page.locator("#id_idempotency_key").input_value()
+    # The draft in the browser is encrypted with this session's key: no number, no text in the clear.
+    page.wait_for_function("() => (localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('hotline.call-draft')) || '') || '').includes('sealed')")
+    stored = page.evaluate("() => Object.values(localStorage).join(' ')")
+    assert "13800009999" not in stored and "暖气" not in stored
 
     page.reload()
     expect(page.locator("#draft-restored")).to_be_visible()
@@ -100,6 +104,17 @@ def test_a_draft_survives_a_reload_and_is_submitted_once(live_server, page):
     page.reload()
     expect(page.locator("#draft-restored")).to_be_visible()
     expect(page.locator("#id_content")).to_have_value("第二个来电：路灯不亮。")
+
+    # A draft left behind in the browser is unreadable once the session that wrote it has ended.
+    left = page.evaluate("() => Object.entries(localStorage).filter(([k]) => k.startsWith('hotline.call-draft'))")
+    page.get_by_role("button", name="退出").click()
+    log_in_with_the_keyboard(page, live_server, "agent")
+    page.evaluate("(entries) => entries.forEach(([k, v]) => localStorage.setItem(k, v))", left)
+    page.reload()
+    # The new session's key cannot open it: the draft is dropped, nothing is restored.
+    page.wait_for_function("() => !Object.keys(localStorage).some(k => k.startsWith('hotline.call-draft'))")
+    expect(page.locator("#draft-restored")).to_be_hidden()
+    expect(page.locator("#id_content")).to_have_value("")
 
 
 @pytest.mark.e2e
