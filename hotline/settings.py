@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "axes",
     "hotline.core",
@@ -70,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hotline.core.middleware.IdleTimeoutMiddleware",
+    # Optional second factor for administrators and leaders (hotline/core/otp.py).
+    "django_otp.middleware.OTPMiddleware",
+    "hotline.core.middleware.OtpRequiredMiddleware",
     # Configuration history records the signed-in user who made each change.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -128,6 +133,8 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env.int("HOTLINE_IDLE_TIMEOUT_MINUTES", default=30) * 60
 # API tokens are refused this long after they were issued; POST /api/v1/auth/token/ issues a new one.
 HOTLINE_API_TOKEN_LIFETIME = timedelta(days=env.int("HOTLINE_API_TOKEN_DAYS", default=30))
+# The name authenticator apps show for this platform's codes.
+OTP_TOTP_ISSUER = env("HOTLINE_OTP_ISSUER", default="12345 Hotline")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/otp/", core_views.otp_verify, name="otp-verify"),
+    path("accounts/otp/setup/", core_views.otp_setup, name="otp-setup"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("system/", core_views.SystemView.as_view(), name="system"),
     path("intake/", include("intake.urls")),

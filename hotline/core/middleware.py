@@ -163,3 +163,32 @@ class InputGuardMiddleware:
                         str(exception).splitlines()[0])
             return bad_input(request, _("A value is out of range (too large a number or an impossible date)."))
         return None
+
+
+class OtpRequiredMiddleware:
+    """After django-otp's OTPMiddleware: a user with an authenticator app whose session has not passed the
+    second step reaches nothing but that step (and logout): pages redirect to it, API calls made with
+    the session are 403 `otp_required`."""
+
+    # The verify step itself (exactly: its setup page is behind the gate, or a password alone could turn
+    # the second factor off), logout, and what any page needs to render.
+    EXEMPT_PATHS = frozenset({"/accounts/otp/", "/accounts/logout/", HEALTH_PATH})
+    EXEMPT_PREFIXES = ("/static/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        from . import otp
+
+        exempt = request.path in self.EXEMPT_PATHS or request.path.startswith(self.EXEMPT_PREFIXES)
+        if not exempt and otp.must_verify(request):
+            if request.path.startswith(("/api/", "/open311/")):
+                return JsonResponse({"code": "otp_required",
+                                     "detail": _("Enter the code of your authenticator app first.")}, status=403)
+            from django.shortcuts import redirect
+            from django.urls import reverse
+            from django.utils.http import urlencode
+
+            return redirect(f"{reverse('otp-verify')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

@@ -2,6 +2,7 @@
 
 import sys
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from . import ratelimit
+from . import otp, ratelimit
 from .api.errors import json_error
 from .choices import UnitLevel
 from .forms import LoginForm
@@ -98,6 +99,61 @@ class LoginView(auth_views.LoginView):
         if not getattr(self.request, "axes_locked_out", False):
             ratelimit.login_failed(self.request)
         return super().form_invalid(form)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return target if ok and target else "/"
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a login for an account with an authenticator app (hotline.core.otp)."""
+    import django_otp
+
+    if request.user.is_verified() or not otp.enrolled(request.user):
+        return redirect(_safe_next(request))
+    error, status = "", 200
+    if request.method == "POST":
+        device = otp.verified_device(request.user, request.POST.get("token", ""))
+        if device is not None:
+            django_otp.login(request, device)
+            return redirect(_safe_next(request))
+        error, status = _("That code is not valid (or was already used). Enter the current one."), 400
+    return render(request, "registration/otp_verify.html", {"next": _safe_next(request), "error": error},
+                  status=status)
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Administrators and leaders turn the second factor on (scan, confirm with a code) or off."""
+    import django_otp
+
+    if not otp.eligible(request.user):
+        raise PermissionDenied(_("Two-step login is offered to administrators and leaders."))
+    error, status = "", 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "remove" and otp.enrolled(request.user):
+            otp.remove(request)
+            messages.success(request, _("Two-step login is off."))
+            return redirect("otp-setup")
+        if action == "confirm" and not otp.enrolled(request.user):
+            device = otp.pending_device(request.user)
+            if otp.confirm(device, request.POST.get("token", "")):
+                django_otp.login(request, device)
+                otp.remember(request)
+                messages.success(request, _("Two-step login is on."))
+                return redirect("otp-setup")
+            error, status = _("That code is not valid. Check the time on your phone and enter the current code."), 400
+    context = {"enrolled": otp.enrolled(request.user), "error": error}
+    if not context["enrolled"]:
+        device = otp.pending_device(request.user)
+        context.update(qr=otp.qr_svg(device), key=otp.base32_key(device))
+    return render(request, "registration/otp_setup.html", context, status=status)
 
 
 def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:

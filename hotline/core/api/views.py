@@ -7,7 +7,7 @@ from rest_framework import exceptions, generics, permissions, views
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 
-from .. import ratelimit
+from .. import otp, ratelimit
 from ..choices import Role, UnitLevel
 from ..models import Category, Unit, User
 from ..selectors import categories_active, units_visible_to, visible_to
@@ -35,12 +35,17 @@ class TokenView(views.APIView):
         serializer.is_valid(raise_exception=True)
         # authenticate() gets Django's own request so that django-axes counts failures and locks out
         # by username exactly as for the browser login; AxesMiddleware then answers the lockout.
+        code = serializer.validated_data.pop("otp", "")
         user = authenticate(request=request._request, **serializer.validated_data)
         if user is None:
             if getattr(request._request, "axes_locked_out", False):
                 raise LockedOut()
             ratelimit.login_failed(request._request)
             raise exceptions.AuthenticationFailed(_("Wrong username or password."))
+        if otp.enrolled(user) and otp.verified_device(user, code) is None:
+            ratelimit.login_failed(request._request)
+            raise exceptions.AuthenticationFailed(_("This account needs the code of its authenticator app (otp)."),
+                                                  code="otp_required")
         token, _created = Token.objects.get_or_create(user=user)
         if token_expired(token):  # an expired token is replaced, never handed out again
             token.delete()
