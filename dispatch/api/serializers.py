@@ -12,6 +12,8 @@ from feedback.models import Evaluation
 from intake.models import Demand
 from intake.selectors import caller_identity_for
 
+from hotline.core.api.fields import PlausibleDateField, PlausibleDateTimeField
+
 from ..choices import ReturnReason
 from ..deadlines import light_of
 from ..models import ContactMethod, Reply, WorkOrder, WorkOrderEvent
@@ -185,7 +187,7 @@ class ReplySerializer(serializers.Serializer):
     resolved = serializers.ChoiceField(choices=Reply.Resolution.choices)
     reply_to_citizen = serializers.CharField()
     reply_to_hotline = serializers.CharField()
-    contacted_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    contacted_at = PlausibleDateTimeField(required=False, allow_null=True, default=None)
     contact_method = serializers.ChoiceField(choices=ContactMethod.choices, required=False, allow_blank=True, default="")
 
 
@@ -230,7 +232,7 @@ class LongPendingSerializer(serializers.Serializer):
     """挂账申请: the hotline approves or rejects it (approve-long-pending, reject-long-pending)."""
 
     plan = serializers.CharField()
-    expected_date = serializers.DateField()
+    expected_date = PlausibleDateField()
     message = serializers.CharField(required=False, default="", allow_blank=True,
                                     help_text="What the citizen is told on approval (default: from the plan and date).")
 

@@ -61,3 +61,8 @@ BADGE_COLOURS = {
     CalendarDayKind.HOLIDAY: "danger",
     CalendarDayKind.WORKDAY: "warning",
 }
+
+
+# Dates a person may enter (reports, 挂账 dates, contact times, commands' --at): a year outside this is a
+# typo (the year 163, 20260), refused with a reason rather than stored or scored.
+PLAUSIBLE_YEARS = range(2000, 2101)

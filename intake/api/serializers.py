@@ -128,7 +128,7 @@ _moment = serializers.DateTimeField()  # in the current time zone, like the dema
 
 class DemandSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    street = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    street = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     work_order = serializers.SerializerMethodField()
     work_orders = serializers.SerializerMethodField()
 
@@ -147,7 +147,7 @@ class DemandSerializer(serializers.ModelSerializer):
         """A dispatcher verified the year against its source (only then does it earn the bonus)."""
         return demand.problem_since_verified_at is not None
 
-    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     refusal_script = serializers.SerializerMethodField()
 
     def get_refusal_script(self, demand) -> str:

@@ -17,8 +17,8 @@ PAGE_SIZE = 20
 
 
 class ArticleSerializer(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    owner = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    owner = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     questions = serializers.SerializerMethodField()
 
     class Meta:

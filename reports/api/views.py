@@ -9,6 +9,7 @@ from rest_framework import generics, serializers, status, views
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from hotline.core.api.fields import PlausibleDateField
 from hotline.core.exceptions import Forbidden, InvalidInput, NotFound
 
 from ..charts import charts_for
@@ -56,7 +57,7 @@ class ReportDetailSerializer(ReportSerializer):
 
 class BuildRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
-    date = serializers.DateField(help_text="a day of the period to report")
+    date = PlausibleDateField(help_text="a day of the period to report")
 
 
 class ReportPagination(CursorPagination):

@@ -1,6 +1,8 @@
 """The OpenAPI schema, fuzzed: schemathesis generates requests for every operation from the schema
-(valid and invalid), sends them through the real Django stack as an administrator, and fails on any 5xx.
-Bounded: a few examples per operation, derandomized so that a failure is reproducible."""
+(valid and invalid), sends them through the real Django stack as an administrator, and fails on any 5xx,
+on a status code the schema does not declare, and on an answer that does not match its declared schema
+(a null where the schema says string). Bounded: a few examples per operation, derandomized so that a
+failure is reproducible."""
 
 import json
 
@@ -14,6 +16,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from tests.factories import UserFactory
 
@@ -47,6 +50,6 @@ def in_test_transaction():
 @schema.exclude(path=TOKEN_PATH).parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
-def test_no_request_the_schema_allows_or_forbids_gets_a_5xx(case, admin_token, in_test_transaction):
+def test_every_answer_is_no_5xx_and_is_what_the_schema_declares(case, admin_token, in_test_transaction):
     case.call_and_validate(app=APPLICATION, headers={"Authorization": f"Token {admin_token}"},
-                           checks=[not_a_server_error])
+                           checks=[not_a_server_error, status_code_conformance, response_schema_conformance])

@@ -61,3 +61,18 @@ def test_the_openapi_schema_and_docs_are_served_without_a_cdn(client, agent):
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "cdn." not in docs and "unpkg" not in docs and "jsdelivr" not in docs
+
+
+def test_the_schema_declares_the_error_answers_and_the_nullable_references(client):
+    schema = client.get("/api/schema/?format=json").json()
+    assert schema["components"]["schemas"]["Error"]["required"] == ["code", "detail"]
+    create = schema["paths"]["/api/v1/demands/"]["post"]["responses"]
+    assert {"201", "400", "401", "403", "409", "422", "429", "503"} <= set(create)
+    for component, field in [("Category", "parent"), ("Unit", "parent"), ("User", "unit"), ("Article", "category")]:
+        assert schema["components"]["schemas"][component]["properties"][field].get("nullable") is True, component
+
+
+def test_dates_in_implausible_years_are_refused_with_the_reason(api, leader):
+    client = api.as_user(leader)
+    answer = client.post("/api/v1/reports/", {"kind": "daily", "date": "0163-11-02"}, format="json")
+    assert answer.status_code == 400 and "2000" in str(answer.json()["errors"]["date"])

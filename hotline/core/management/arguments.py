@@ -10,7 +10,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-YEARS = range(2000, 2101)
+from hotline.core.choices import PLAUSIBLE_YEARS as YEARS
 
 
 def _year_checked(value, text: str):
