@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import percentile as pct  # noqa: E402
+from benchmarks.common import wait_until_up  # noqa: E402
 
 DB = "hotline_bench_catchup"
 PORT = 8907
@@ -92,7 +93,7 @@ def main() -> None:
     server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "hotline.wsgi:application", "-b", f"127.0.0.1:{PORT}",
                                "--workers", "2", "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
     try:
-        time.sleep(4)
+        wait_until_up(f"http://127.0.0.1:{PORT}/healthz", server, "gunicorn")
         open_loop("/api/v1/demands/", body, token, args.rate, 3)  # warm up
         idle = open_loop("/api/v1/demands/", body, token, args.rate, args.seconds)
 

@@ -1,6 +1,47 @@
 """Shared by the benchmark scripts."""
 
 import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Benchmarks run the platform with DEBUG off on data generated as a demo (generateorders, seeddemo):
+# the demo's public keys for the encrypted personal fields (hotline/core/pii.py), never a deployment's.
+sys.path.insert(0, str(ROOT))
+from hotline.core.pii import demo_environment  # noqa: E402
+
+for _name, _value in {**demo_environment(), "HOTLINE_PII_ALLOW_DEMO_KEYS": "1"}.items():
+    os.environ.setdefault(_name, _value)
+
+
+def wait_until_up(url: str, process: subprocess.Popen, name: str, headers: dict | None = None,
+                  timeout: float = 120) -> float:
+    """Probe `url` until the server answers (any status), instead of sleeping a guessed time; the
+    seconds it took. Exits if the server process dies or does not come up within `timeout`."""
+    import urllib.error
+    import urllib.request
+
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if process.poll() is not None:
+            sys.exit(f"{name} exited with {process.returncode} before answering")
+        try:
+            urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=5).close()
+            return time.monotonic() - started
+        except urllib.error.HTTPError:
+            return time.monotonic() - started  # it answered
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"{name} did not answer {url} within {timeout:.0f} s")
+
+
+def ensure_wrk() -> str:
+    """wrk, the HTTP load generator, from Debian's packages (bin/ensure-wrk installs it if missing)."""
+    subprocess.run([str(ROOT / "bin" / "ensure-wrk")], check=True)
+    return "wrk"
 
 
 def percentile(values, p: float) -> float:

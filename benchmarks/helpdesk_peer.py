@@ -20,9 +20,9 @@ Load our database first, e.g.:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hotline_peer .venv/bin/python manage.py seeddemo
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hotline_peer .venv/bin/python manage.py generateorders --count 100000
 Then:
-    .venv/bin/python benchmarks/helpdesk_peer.py --ours-db hotline_peer --tickets 100000 --seconds 30 --rounds 2
+    .venv/bin/python benchmarks/helpdesk_peer.py --ours-db hotline_peer --create --tickets 100000 --seconds 30 --rounds 2
 
-Needs wrk (Debian package `wrk`) and python3.11. Every create request writes a real ticket or demand.
+Needs python3.11; wrk is installed from Debian (bin/ensure-wrk). --create lets it create its --helpdesk-db. Every create request writes a real ticket or demand.
 """
 
 from __future__ import annotations
@@ -45,11 +45,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import percentile as pct  # noqa: E402
-from benchmarks.common import print_machine  # noqa: E402
+from benchmarks.common import ensure_wrk, print_machine, wait_until_up  # noqa: E402
 
 HELPDESK_PORT = 8911
 OURS_PORT = 8912
-HELPDESK_DB = "helpdesk_bench"
+HELPDESK_DB = "helpdesk_bench"  # the default of --helpdesk-db
 REQUIREMENTS = ["django-helpdesk==2.6.1", "gunicorn", "psycopg2-binary"]
 
 # The throwaway helpdesk project. Apps and settings as helpdesk's install docs and its settings.py
@@ -263,7 +263,8 @@ def helpdesk_env() -> dict:
     return {**{k: v for k, v in os.environ.items() if k not in ours}, "DJANGO_SETTINGS_MODULE": "benchproject.settings"}
 
 
-def ensure_helpdesk(directory: Path, tickets: int, ours_db: str, samples: int) -> dict:
+def ensure_helpdesk(directory: Path, tickets: int, ours_db: str, samples: int, helpdesk_db: str = HELPDESK_DB,
+                    create: bool = False) -> dict:
     """The venv, the project, the database and the seed, each only when missing; returns the helper's facts."""
     python = directory / "venv/bin/python"
     if not python.exists():
@@ -273,7 +274,7 @@ def ensure_helpdesk(directory: Path, tickets: int, ours_db: str, samples: int) -
         subprocess.run([str(python), "-m", "pip", "install", "-q", *REQUIREMENTS], check=True)
         marker.write_text(" ".join(REQUIREMENTS))
     write_if_changed(directory / "benchproject/__init__.py", "")
-    write_if_changed(directory / "benchproject/settings.py", SETTINGS % {"db": HELPDESK_DB})
+    write_if_changed(directory / "benchproject/settings.py", SETTINGS % {"db": helpdesk_db})
     write_if_changed(directory / "benchproject/urls.py", URLS)
     write_if_changed(directory / "benchproject/wsgi.py", WSGI)
     write_if_changed(directory / "helper.py", HELPER)
@@ -282,13 +283,26 @@ def ensure_helpdesk(directory: Path, tickets: int, ours_db: str, samples: int) -
     admin = psycopg2.connect(dbname="postgres", host="127.0.0.1", port=5432, user="postgres")
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [HELPDESK_DB])
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [helpdesk_db])
         if cursor.fetchone() is None:
-            cursor.execute(f"CREATE DATABASE {HELPDESK_DB}")
+            if not create:
+                sys.exit(f"database {helpdesk_db} does not exist: pass --create to let the benchmark create it")
+            cursor.execute(f"CREATE DATABASE {helpdesk_db}")
     admin.close()
     out = subprocess.run([str(python), "helper.py", ours_db, str(tickets), str(samples), "seed.json"],
                          cwd=directory, env=helpdesk_env(), check=True, stdout=subprocess.PIPE, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def settled(read, quiet: float = 0.3, timeout: float = 10) -> int:
+    """The value of `read()` once it has stopped changing for `quiet` seconds (probing, not a fixed sleep)."""
+    value, since, started = read(), time.monotonic(), time.monotonic()
+    while time.monotonic() - since < quiet and time.monotonic() - started < timeout:
+        time.sleep(0.05)
+        now = read()
+        if now != value:
+            value, since = now, time.monotonic()
+    return value
 
 
 def to_ms(value: str) -> float:
@@ -314,24 +328,13 @@ def wrk(url: str, body: dict, headers: dict, seconds: int, connections: int) -> 
             "p50": latency[50], "p99": latency[99]}
 
 
-def wait_until_up(url: str, process: subprocess.Popen, name: str, headers: dict | None = None) -> None:
-    import requests
-
-    for _ in range(120):
-        if process.poll() is not None:
-            sys.exit(f"{name} gunicorn exited with {process.returncode}")
-        try:
-            requests.get(url, headers=headers, timeout=5, allow_redirects=False)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.5)
-    sys.exit(f"{name} gunicorn did not come up")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--ours-db", default="hotline_peer")
+    parser.add_argument("--ours-db", required=True,
+                        help="our database, prepared as the docstring says; every create request writes a demand into it")
+    parser.add_argument("--helpdesk-db", default=HELPDESK_DB, help="django-helpdesk's database")
+    parser.add_argument("--create", action="store_true", help="create --helpdesk-db when it does not exist")
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=4)
@@ -344,7 +347,9 @@ def main() -> None:
     if directory.resolve().is_relative_to(ROOT):
         sys.exit("--dir must be outside the repository")
     print(f"load average at start: {os.getloadavg()}", flush=True)
-    helpdesk = ensure_helpdesk(directory, args.tickets, args.ours_db, args.requests)
+    print(f"writes: demands into {args.ours_db}, tickets into {args.helpdesk_db} (both benchmark databases)", flush=True)
+    ensure_wrk()
+    helpdesk = ensure_helpdesk(directory, args.tickets, args.ours_db, args.requests, args.helpdesk_db, args.create)
     print(f"helpdesk: Django {helpdesk['django']}, {args.tickets:,} tickets, {helpdesk['open']:,} open", flush=True)
 
     env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.ours_db}",
@@ -388,7 +393,7 @@ def main() -> None:
         pk = rng.randint(1, max_id)
         if WorkOrder.objects.filter(pk=pk).exists():
             order_ids.append(pk)
-    helpdesk_db = psycopg2.connect(dbname=HELPDESK_DB, host="127.0.0.1", port=5432, user="postgres")
+    helpdesk_db = psycopg2.connect(dbname=args.helpdesk_db, host="127.0.0.1", port=5432, user="postgres")
     helpdesk_db.autocommit = True
 
     def count(kind: str) -> int:
@@ -461,8 +466,7 @@ def main() -> None:
                                              ("ours", f"{ours}/api/v1/demands/", ours_body, agent)):
                 before = count(name)
                 result = wrk(url, body, headers, args.seconds, args.connections)
-                time.sleep(1)  # requests still in flight when wrk stopped
-                result["created"] = count(name) - before
+                result["created"] = settled(lambda n=name: count(n)) - before  # requests in flight when wrk stopped
                 create[name].append(result)
                 if result["errors"] or result["socket_errors"] or result["created"] < result["requests"]:
                     print(f"ERROR: {name} create: {result['errors']} non-2xx, socket errors "

@@ -19,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+import benchmarks.common  # noqa: E402, F401 (the benchmark keys of the encrypted personal fields)
 
 
 def main() -> None:

@@ -288,10 +288,12 @@ if not DEBUG:
 
 # Citizens' names and phones at rest (hotline/core/pii.py): AES-256-GCM keys `id:base64[,…]` (the first
 # encrypts) and the blind index's HMAC key. Required with DEBUG off; with DEBUG on (the embedded demo)
-# both are derived from SECRET_KEY when unset. Rotation: docs/reliability.md, "Keys".
+# the public demo keys are used when unset (hotline/core/pii.py). Rotation: docs/reliability.md, "Keys".
 HOTLINE_PII_KEYS = env("HOTLINE_PII_KEYS", default="")
 HOTLINE_PII_INDEX_KEY = env("HOTLINE_PII_INDEX_KEY", default="")
 HOTLINE_PII_DEV_KEYS = DEBUG
+# Benchmarks only (benchmarks/common.py): run with DEBUG off on demo data encrypted with the demo keys.
+HOTLINE_PII_ALLOW_DEMO_KEYS = env.bool("HOTLINE_PII_ALLOW_DEMO_KEYS", default=False)
 
 # Demo data (`seeddemo`): one password for every demo user, and the demo Open311 channel's key.
 HOTLINE_DEMO_PASSWORD = env("HOTLINE_DEMO_PASSWORD", default="hotline-demo-2026")

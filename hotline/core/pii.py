@@ -9,8 +9,9 @@ Keys come from the environment (docs/reliability.md, "Keys"):
 * ``HOTLINE_PII_INDEX_KEY``: base64, the HMAC key of the blind index (changing it means ``rotatepii
   --reindex``).
 
-With DEBUG on and no keys set (the embedded demo), both are derived from SECRET_KEY; with DEBUG off they
-are required (a system check fails, and so does the first use).
+With DEBUG on and no keys set (the embedded demo), both are the demo keys below — fixed and public, as the
+demo's callers are made up; benchmarks use them too, so data generated in a demo reads the same under
+DEBUG off. With DEBUG off the keys are required (a system check fails, and so does the first use).
 
 Stored form: ``v1:<key id>:<base64(nonce ‖ ciphertext ‖ tag)>``; the empty string stays empty. A value
 without the prefix is read as it is (rows written before encryption), so the migration that encrypts
@@ -30,8 +31,14 @@ from django.core.exceptions import ImproperlyConfigured
 PREFIX = "v1"
 
 
-def _derived(label: bytes) -> bytes:
-    return hashlib.sha256(label + settings.SECRET_KEY.encode()).digest()
+DEMO_KEY = hashlib.sha256(b"hotline-demo-pii-encryption (public: demo data only)").digest()
+DEMO_INDEX_KEY = hashlib.sha256(b"hotline-demo-pii-index (public: demo data only)").digest()
+
+
+def demo_environment() -> dict[str, str]:
+    """The demo keys as environment values (for benchmarks, which run with DEBUG off on demo data)."""
+    return {"HOTLINE_PII_KEYS": "dev:" + base64.b64encode(DEMO_KEY).decode(),
+            "HOTLINE_PII_INDEX_KEY": base64.b64encode(DEMO_INDEX_KEY).decode()}
 
 
 @lru_cache(maxsize=1)
@@ -43,8 +50,8 @@ def _keys() -> tuple[tuple[str, object], dict[str, object], bytes]:
     if not ring_text or not index_text:
         if not getattr(settings, "HOTLINE_PII_DEV_KEYS", False):
             raise ImproperlyConfigured("HOTLINE_PII_KEYS and HOTLINE_PII_INDEX_KEY must be set when DEBUG is off.")
-        ring = [("dev", _derived(b"hotline-pii-encryption"))]
-        index_key = _derived(b"hotline-pii-index")
+        ring = [("dev", DEMO_KEY)]
+        index_key = DEMO_INDEX_KEY
     else:
         ring = []
         for part in ring_text.split(","):
@@ -56,6 +63,11 @@ def _keys() -> tuple[tuple[str, object], dict[str, object], bytes]:
         index_key = base64.b64decode(index_text)
         if len(index_key) < 32:
             raise ImproperlyConfigured("HOTLINE_PII_INDEX_KEY: base64 of at least 32 bytes.")
+        demo = any(key == DEMO_KEY for _id, key in ring) or index_key == DEMO_INDEX_KEY
+        allowed = getattr(settings, "HOTLINE_PII_DEV_KEYS", False) or getattr(settings, "HOTLINE_PII_ALLOW_DEMO_KEYS", False)
+        if demo and not allowed:
+            raise ImproperlyConfigured("HOTLINE_PII_KEYS or HOTLINE_PII_INDEX_KEY is the public demo key: "
+                                       "set keys of your own.")
     ciphers = {key_id: AESGCM(key) for key_id, key in ring}
     return (ring[0][0], ciphers[ring[0][0]]), ciphers, index_key
 

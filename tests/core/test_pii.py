@@ -90,3 +90,20 @@ def test_the_messages_to_citizens_keep_the_number_encrypted(reference, keys):
         cursor.execute("SELECT phone FROM feedback_outgoingmessage WHERE demand_id = %s", [demand.pk])
         assert cursor.fetchone()[0].startswith("v1:a:")
     assert OutgoingMessage.objects.get(demand=demand).phone == "13611112222"
+
+
+def test_production_refuses_the_public_demo_keys(settings):
+    settings.HOTLINE_PII_DEV_KEYS = False  # DEBUG off
+    try:
+        for name, value in pii.demo_environment().items():
+            setattr(settings, name, value)
+        pii.reset()
+        assert "public demo key" in pii.configured()
+        settings.HOTLINE_PII_KEYS, settings.HOTLINE_PII_INDEX_KEY = "", ""
+        pii.reset()
+        assert "must be set" in pii.configured()
+        settings.HOTLINE_PII_KEYS, settings.HOTLINE_PII_INDEX_KEY = KEY_A, INDEX
+        pii.reset()
+        assert pii.configured() is None
+    finally:
+        pii.reset()
