@@ -2,7 +2,10 @@
 and the statutory working-day calendar (法定节假日 / 调休)."""
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -42,8 +45,30 @@ class Unit(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        """Keeps the whole subtree's paths true: when the unit's parent or code changes (a street moved to
+        another district), every descendant's path is rewritten in the same transaction, in one
+        statement — a stale descendant path would make every subtree filter wrong. Use
+        hotline.core.services.unit_move to move a unit (it checks the actor)."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not {"parent", "parent_id", "code"} & set(update_fields):
+            return super().save(*args, **kwargs)
         self.path = self.compute_path()
-        super().save(*args, **kwargs)
+        old_path = Unit.objects.filter(pk=self.pk).values_list("path", flat=True).first() if self.pk else None
+        if old_path and self.path.startswith(old_path) and self.path != old_path:
+            raise ValidationError(_("A unit cannot be moved under itself or one of its own units."))
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "path"}
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(self.path), Substr("path", len(old_path) + 1), output_field=models.CharField()))
+
+    def clean(self):
+        super().clean()
+        old_path = Unit.objects.filter(pk=self.pk).values_list("path", flat=True).first() if self.pk else None
+        if old_path and self.parent_id and self.parent.path.startswith(old_path):
+            raise ValidationError({"parent": _("A unit cannot be moved under itself or one of its own units.")})
 
     def compute_path(self) -> str:
         prefix = self.parent.path if self.parent_id else PATH_SEPARATOR

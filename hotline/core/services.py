@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .choices import CalendarDayKind, Role, UnitLevel
 from .models import CalendarDay, CalendarYear, Category, CategoryTag, Unit, User
@@ -77,6 +78,26 @@ def units_load() -> dict[str, int]:
         if row["level"] == "street":
             _upsert_unit(code=row["code"], name=row["name"], level=UnitLevel.STREET, parent=districts[row["parent_code"]])
     return {level: Unit.objects.filter(level=level).count() for level in UnitLevel.values}
+
+
+def unit_move(*, unit: Unit, parent: Unit, by: User) -> Unit:
+    """Move `unit` (and everything below it) under `parent`: an administrator's change of the
+    organisation tree (a street handed to another district). Every path of the subtree is rewritten in
+    the same transaction (Unit.save), so visibility follows at once; the move is in the unit's history."""
+    from django.core.exceptions import ValidationError
+
+    from .exceptions import Forbidden, InvalidInput
+
+    if not (by.is_superuser or by.role == Role.ADMIN):
+        raise Forbidden(_("Only administrators change the organisation tree."))
+    if parent.pk == unit.pk or parent.path.startswith(unit.path):
+        raise InvalidInput(_("A unit cannot be moved under itself or one of its own units."), code="invalid_parent")
+    unit.parent = parent
+    try:
+        unit.save()
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), code="invalid_parent") from None
+    return unit  # (saving a unit renews the reference stamp: hotline.core.reference)
 
 
 @transaction.atomic
