@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from hotline.core.selectors import visible_to
+from hotline.core.selectors import is_city_hotline_staff, visible_to
 
 from .choices import OPEN_STATUSES, Light, Status
 from .models import Return, SupervisionOrder, UrgeNotice, WorkOrder
@@ -83,3 +83,18 @@ def urge_notices_visible_to(user) -> QuerySet[UrgeNotice]:
 
 def supervision_orders_visible_to(user) -> QuerySet[SupervisionOrder]:
     return visible_to(user, SupervisionOrder.objects.select_related("order", "unit"))
+
+
+def pending_demands_visible_to(user) -> QuerySet:
+    """Demands waiting for a dispatcher that `user` may dispatch — the same scope for the browser page and
+    the API: the city hotline's staff every one; a district sub-center's dispatcher those whose street
+    lies in the district (a demand whose street is not known yet stays with the city)."""
+    from intake.choices import Disposition
+    from intake.models import Demand
+
+    pending = Demand.objects.filter(disposition=Disposition.PENDING_DISPATCH).select_related("category", "street")
+    if not user.is_authenticated:
+        return pending.none()
+    if is_city_hotline_staff(user):
+        return pending
+    return visible_to(user, pending, unit_field="street", by_path=True)

@@ -13,9 +13,7 @@ from hotline.core.exceptions import DomainError
 from hotline.core.navigation import WORKBENCH_DISPATCHER, WORKBENCH_SUPERVISION, WORKBENCH_UNIT, roles_for
 from hotline.core.pagination import page_of
 from hotline.core.views import WorkbenchView, check_role
-from intake.choices import Disposition
-from intake.models import Demand
-from intake.selectors import caller_identity_for, is_city_hotline_staff, may_reveal
+from intake.selectors import caller_identity_for, demands_visible_to, is_city_hotline_staff, may_reveal
 
 from . import services
 from .actions import ACTIONS, actions_for
@@ -24,6 +22,7 @@ from .forms import DispatchForm, QueueFilterForm
 from .models import ExtensionRequest, LongPendingRequest
 from .selectors import (
     light_q,
+    pending_demands_visible_to,
     supervision_orders_visible_to,
     unit_queue,
     urge_notices_visible_to,
@@ -146,16 +145,16 @@ class DispatcherPage(WorkbenchView):
 
     def get_context_data(self, form=None, form_demand=None, **kwargs):
         context = super().get_context_data(**kwargs)
-        pending = Demand.objects.filter(disposition=Disposition.PENDING_DISPATCH).select_related(
-            "category", "street"
-        ).order_by("dispatch_due_at", "id")
+        user = self.request.user
+        pending = pending_demands_visible_to(user).order_by("dispatch_due_at", "id")
+        visible_orders = work_orders_visible_to(user)
         context.update(
             pending=page_of(pending, self.request.GET.get("page"), 20),
             returned=work_orders_visible_to(self.request.user).filter(status=Status.RETURNED)
             .prefetch_related("returns").order_by("deadline")[:50],
-            extensions=ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
+            extensions=ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING, order__in=visible_orders)
             .select_related("order", "order__unit").order_by("requested_at")[:50],
-            long_pending=LongPendingRequest.objects.filter(status=ExtensionStatus.PENDING)
+            long_pending=LongPendingRequest.objects.filter(status=ExtensionStatus.PENDING, order__in=visible_orders)
             .select_related("order", "order__unit").order_by("requested_at")[:50],
             dispatch_form=form,
             form_demand=form_demand,
@@ -171,7 +170,10 @@ def demand_dispatch_view(request, pk):
     check_role(request.user, DispatcherPage().allowed_roles())
     view = DispatcherPage()
     view.setup(request)
-    demand = get_object_or_404(Demand, pk=pk)
+    # The same scope as the page and the API: a demand outside it is 404, as if it did not exist.
+    # (one already dispatched but visible: the service answers why it cannot be dispatched again)
+    demand = (pending_demands_visible_to(request.user).filter(pk=pk).first()
+              or get_object_or_404(demands_visible_to(request.user), pk=pk))
     form = DispatchForm(request.POST)
     if form.is_valid():
         try:

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from hotline.core.choices import Role, UnitLevel
+from hotline.core.choices import Role
+from hotline.core.selectors import is_city_hotline_staff  # noqa: F401 (moved to core; other apps still import it from here)
 
 from .models import Demand
 
@@ -27,16 +28,6 @@ def mask_name(name: str) -> str:
     if not name:
         return ""
     return name[0] + "*" * max(1, len(name) - 1)
-
-
-HOTLINE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.CALLBACK, Role.SUPERVISOR, Role.LEADER, Role.ADMIN})
-
-
-def is_city_hotline_staff(user) -> bool:
-    """Hotline roles at the city center see every demand; a district's leader or dispatcher does not."""
-    if user.is_superuser:
-        return True
-    return user.role in HOTLINE_ROLES and user.unit is not None and user.unit.level == UnitLevel.CENTER
 
 
 def demands_visible_to(user) -> QuerySet[Demand]:

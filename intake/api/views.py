@@ -3,6 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, serializers, status, views
 from rest_framework.response import Response
 
+from dispatch.selectors import pending_demands_visible_to
 from dispatch.services import DISPATCH_ROLES, demand_dispatch
 from hotline.core.choices import Role
 
@@ -82,7 +83,9 @@ class DemandDispatchView(views.APIView):
             from hotline.core.exceptions import Forbidden
 
             raise Forbidden("Only a dispatcher can dispatch demands.")
-        demand = get_object_or_404(demands_visible_to(request.user), pk=pk)
+        # The page's scope (dispatch.selectors); one already dispatched but visible gets the service's 409.
+        demand = (pending_demands_visible_to(request.user).filter(pk=pk).first()
+                  or get_object_or_404(demands_visible_to(request.user), pk=pk))
         serializer = DispatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
