@@ -1,5 +1,5 @@
 # 12345 hotline platform. Two commands do everything on a fresh machine:
-#   make run   — the platform on embedded defaults (SQLite, filesystem broker) at http://127.0.0.1:8000
+#   make run   — the platform on embedded defaults (an embedded PostgreSQL in var/pg, filesystem broker) at http://127.0.0.1:8000
 #   make test  — the whole suite against real PostgreSQL and Redis, Playwright in Debian's Chromium
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -67,4 +67,5 @@ vendor:
 	bin/vendor-assets
 
 clean:
-	rm -rf $(VENV) staticfiles var db.sqlite3
+	-test -x $(BIN)/python && $(BIN)/python -m hotline.embedded stop
+	rm -rf $(VENV) staticfiles var

@@ -300,13 +300,8 @@ def _copy_value(value):
 
 
 def write_items(snapshot: Snapshot, items: list[Item]) -> None:
-    """The items as the snapshot's rows: COPY on PostgreSQL (a month is a million rows), bulk_create on
-    the embedded SQLite."""
+    """The items as the snapshot's rows, by COPY (a month is a million rows)."""
     if not items:
-        return
-    if connection.vendor != "postgresql":
-        SnapshotOrder.objects.bulk_create([SnapshotOrder(snapshot=snapshot, **vars(item)) for item in items],
-                                          batch_size=2000)
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -531,11 +526,10 @@ def judge_rounds_in_sql(snapshot: Snapshot, *, start: dt.datetime, until: dt.dat
 
 def lock_period(period: dt.date, district: Unit | None = None) -> None:
     """One scoring of a month (in a scope) at a time: beat, the command, appeals, reports. A
-    transaction-scoped advisory lock on PostgreSQL; SQLite serialises writers anyway."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
-                           [4517, (period.year * 100 + period.month) * 10_000 + (district.pk % 10_000 if district else 0)])
+    transaction-scoped advisory lock."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                       [4517, (period.year * 100 + period.month) * 10_000 + (district.pk % 10_000 if district else 0)])
 
 
 def scope_unit_ids(district: Unit | None) -> list[int] | None:
@@ -582,11 +576,10 @@ def freeze(period: dt.date, *, at: dt.datetime | None = None, preview: bool = Fa
         existing = final_snapshot(period, district)
         if existing is not None:
             return existing
-    if connection.vendor == "postgresql":
-        # A million rows: do not wait for their WAL flush at the commit (4 s here). A crash right after it
-        # loses this freeze, which the next run (beat's daily catch-up) makes again as of the same moment.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
+    # A million rows: do not wait for their WAL flush at the commit (4 s here). A crash right after it
+    # loses this freeze, which the next run (beat's daily catch-up) makes again as of the same moment.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
     scheme = scheme_for(period, district)
     rules = Rules.of(scheme)
     calendar = WorkCalendar.load()
@@ -605,7 +598,7 @@ def freeze(period: dt.date, *, at: dt.datetime | None = None, preview: bool = Fa
             items.extend(assess(f, rules, at, preview=preview, year=year))
         return items
 
-    if connection.vendor == "postgresql" and ROUNDS_IN_SQL:
+    if ROUNDS_IN_SQL:
         judge_rounds_in_sql(snapshot, start=start, until=until, at=at, preview=preview, scheme=scheme,
                             calendar=calendar, unit_ids=unit_ids, year=year)
         keys = []

@@ -1,7 +1,7 @@
 """Benchmark: resolving free-text addresses to streets (the agent's street panel calls it as they type).
 
 Usage (any database with the demo data, e.g. after `make run` once, or):
-    DATABASE_URL=sqlite:////tmp/eval.sqlite3 .venv/bin/python benchmarks/address_resolution.py --rounds 20
+    .venv/bin/python benchmarks/address_resolution.py --rounds 20   (the embedded PostgreSQL of make run)
 
 Prints the time to build the gazetteer index (once per process per minute) and the per-address
 resolution time over the labelled set, next to a plain substring scan of every name as the ceiling

@@ -121,58 +121,40 @@ class Writer:
 
     def __init__(self):
         self.rows: dict[str, list[tuple]] = {table: [] for table in self.COLUMNS}
-        self.postgres = connection.vendor == "postgresql"
-        self.high: dict[str, int] = {}
         self.written = 0
         # A superuser may skip the per-row foreign-key triggers (about 40% of PostgreSQL's time here);
         # `verify` then checks every reference of the written rows once, in one anti-join per key.
-        self.trusted = self.postgres and _is_superuser()
+        self.trusted = _is_superuser()
 
     def add(self, table: str, row: tuple) -> None:
         self.rows[table].append(row)
 
     def ids(self, table: str, n: int) -> list[int]:
-        """n fresh ids: from the table's own sequence on PostgreSQL (safe beside live inserts); above the
-        highest id elsewhere (SQLite, the single-writer development database)."""
+        """n fresh ids from the table's own sequence (safe beside live inserts)."""
         with connection.cursor() as cursor:
-            if self.postgres:
-                cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [n])
-                return [r[0] for r in cursor.fetchall()]
-            if table not in self.high:
-                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-                self.high[table] = cursor.fetchone()[0] + 1
-            start = self.high[table]
-            self.high[table] += n
-            return list(range(start, start + n))
+            cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [n])
+            return [r[0] for r in cursor.fetchall()]
 
     def flush(self) -> None:
         # Inside a caller's transaction, SET LOCAL would last until that one ends: triggers stay on there.
         skip_triggers = self.trusted and not connection.in_atomic_block
         with transaction.atomic(), connection.cursor() as cursor:
-            if self.postgres:
-                # A crash loses at most this batch (the generator is rerun), not consistency: no WAL flush wait.
-                cursor.execute("SET LOCAL synchronous_commit = off")
-                if skip_triggers:
-                    cursor.execute("SET LOCAL session_replication_role = replica")
+            # A crash loses at most this batch (the generator is rerun), not consistency: no WAL flush wait.
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            if skip_triggers:
+                cursor.execute("SET LOCAL session_replication_role = replica")
             for table in self.ORDER:
                 rows = self.rows[table]
                 if not rows:
                     continue
                 columns = self.COLUMNS[table]
-                if self.postgres:
-                    buffer = io.StringIO()
-                    writer = csv.writer(buffer)
-                    for row in rows:
-                        writer.writerow(["\\N" if v is None else v for v in row])
-                    buffer.seek(0)
-                    cursor.copy_expert(
-                        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
-                else:
-                    ops = connection.ops
-                    adapted = [tuple(ops.adapt_datetimefield_value(v) if isinstance(v, dt.datetime) else v for v in row)
-                               for row in rows]
-                    cursor.executemany(
-                        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})", adapted)
+                buffer = io.StringIO()
+                writer = csv.writer(buffer)
+                for row in rows:
+                    writer.writerow(["\\N" if v is None else v for v in row])
+                buffer.seek(0)
+                cursor.copy_expert(
+                    f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
                 self.written += len(rows)
                 self.rows[table] = []
 
@@ -362,18 +344,14 @@ def generate(*, count: int, start: dt.date, days: int, seed: int = 2026, now: dt
              workers: int = 1, progress: Callable[[int, int], None] | None = None, park: bool = False,
              rebuilding: Callable[[str], None] | None = None) -> Stats:
     """Generate `count` demands over `days` days from `start`. Each day draws from its own seeded
-    generator, so the data do not depend on `workers`: processes (PostgreSQL only) that take the days
+    generator, so the data do not depend on `workers`: processes that take the days
     in turn, each with its own connection, so that drawing rows in Python and writing them in
-    PostgreSQL use both cores. `park` (PostgreSQL): load with the secondary indexes dropped and
+    PostgreSQL use both cores. `park`: load with the secondary indexes dropped and
     build them afterwards (for loading a large benchmark or staging database, not beside live use:
     queries on the tables go without those indexes meanwhile)."""
     now = now or timezone.now()
     if workers < 1:
         raise ValueError("--workers must be at least 1.")
-    if workers > 1 and connection.vendor != "postgresql":
-        raise ValueError("--workers above 1 needs PostgreSQL (SQLite takes one writer at a time).")
-    if park and connection.vendor != "postgresql":
-        raise ValueError("--park-indexes needs PostgreSQL.")
     g = Generator(seed=seed, now=now)
     # How many demands each day (none after `now`'s day): weekdays busier than weekends.
     today = timezone.localtime(now).date()
@@ -387,10 +365,9 @@ def generate(*, count: int, start: dt.date, days: int, seed: int = 2026, now: dt
     first_number = _numbers(span, counts)
     plan = [(day, first_number.get(day, 1), counts[day]) for day in span]
     floors = id_floors()
-    if connection.vendor == "postgresql":
-        restore_indexes(rebuilding)  # left parked by an interrupted run
-        if park:
-            park_indexes()
+    restore_indexes(rebuilding)  # left parked by an interrupted run
+    if park:
+        park_indexes()
     try:
         if workers == 1:
             stats = _generate_days(g, seed, plan, lambda done: progress and progress(done, count))

@@ -102,36 +102,9 @@ def _claim(rows: list[tuple[int, int]], now: dt.datetime) -> list[tuple]:
           AND w.next_check_at <= %s AND w.status IN ({statuses})
         RETURNING w.id, w.stage, w.number, w.unit_id, w.warn_at, w.deadline, w.escalate_at, w.policy_id
     """
-    if connection.vendor != "postgresql":
-        return _claim_row_by_row(rows, now)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _claim_row_by_row(rows: list[tuple[int, int]], now: dt.datetime) -> list[tuple]:
-    """The same compare-and-swap, one row at a time, for the embedded SQLite default."""
-    from django.db.models import Case, F, Value, When
-
-    claimed_ids = []
-    for order_id, stage in rows:
-        updated = WorkOrder.objects.filter(
-            pk=order_id, stage=stage, next_check_at__lte=now, status__in=OPEN_STATUSES
-        ).update(
-            stage=F("stage") + 1,
-            version=F("version") + 1,
-            next_check_at=Case(
-                When(stage=Stage.NONE, then=F("deadline")), When(stage=Stage.REMINDED, then=F("escalate_at")),
-                default=Value(None),
-            ),
-        )
-        if updated:
-            claimed_ids.append(order_id)
-    return list(
-        WorkOrder.objects.filter(pk__in=claimed_ids).values_list(
-            "id", "stage", "number", "unit_id", "warn_at", "deadline", "escalate_at", "policy_id"
-        )
-    )
 
 
 # The columns the sweep writes, with their SQL types (for unnest); the rest take their defaults.
@@ -147,12 +120,8 @@ def _insert(model, columns: dict[str, str], rows: list[tuple]) -> None:
     """Insert the rows in one statement, skipping any that a unique constraint already holds (the
     last guard against a duplicate document; events have none). On PostgreSQL the rows travel as
     one array per column (building a model instance per row and bulk_create's per-value SQL were
-    half of a batch's time); bulk_create elsewhere."""
+    half of a batch's time)."""
     if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**dict(zip(columns, row))) for row in rows],
-                                  ignore_conflicts=model is not WorkOrderEvent)
         return
     defaults = {f.column: f.get_db_prep_save(f.get_default(), connection) for f in model._meta.concrete_fields
                 if not f.primary_key and f.column not in columns}
@@ -187,12 +156,11 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
     while True:
         started = time.monotonic()
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # Do not hold the rows while the commit waits for its WAL flush: a crash may lose the
-                # last batches' claims with their documents (one transaction), and the next sweep
-                # makes them again, each exactly once.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit = off")
+            # Do not hold the rows while the commit waits for its WAL flush: a crash may lose the
+            # last batches' claims with their documents (one transaction), and the next sweep
+            # makes them again, each exactly once.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
             due = list(
                 WorkOrder.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(next_check_at__lte=now, status__in=OPEN_STATUSES)

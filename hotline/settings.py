@@ -1,10 +1,11 @@
 """Settings for the 12345 hotline platform, driven by environment variables.
 
-Development defaults work on a fresh machine (SQLite, Celery's filesystem broker, DEBUG on).
+Development defaults work on a fresh machine (an embedded PostgreSQL, Celery's filesystem broker, DEBUG on).
 With DEBUG off, a missing SECRET_KEY fails loudly and the security settings below are enforced.
 Every variable is listed in `.env.example`.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -104,16 +105,19 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The embedded default serves web, worker and beat at once: wait for locks instead of failing,
-    # and take the write lock at BEGIN so concurrent writers queue rather than deadlock.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
-    )
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# One database engine, PostgreSQL. Without DATABASE_URL, DEBUG starts the embedded server of `make run`
+# (hotline/embedded.py: data under var/pg, a Unix socket, no root); production must name its database.
+if not os.environ.get("DATABASE_URL") and DEBUG:
+    from hotline.embedded import database_url
+
+    os.environ["DATABASE_URL"] = database_url()  # the worker and beat children inherit it
+DATABASES = {"default": env.db("DATABASE_URL")}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://…): the platform runs on PostgreSQL only.")
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

@@ -102,26 +102,6 @@ def _pg_search(query: str, terms: list[str], *, limit: int, offset: int, categor
     return found[offset:want]
 
 
-def _fallback_ids(terms: list[str], *, limit: int, offset: int, category_id: int | None, today: dt.date):
-    condition = Q()
-    for term in terms:
-        condition |= Q(title__icontains=term) | Q(questions__icontains=term) | Q(body__icontains=term)
-        condition |= Q(keywords__icontains=term)
-    qs = searchable(today).filter(condition)
-    if category_id:
-        qs = qs.filter(category_id=category_id)
-    scored = []
-    for article in qs.only("id", "title", "questions", "body", "keywords")[:2000]:
-        score = sum(
-            3 * (t in normalise(article.title)) + 2 * (t in normalise(article.questions + article.keywords))
-            + (t in normalise(article.body))
-            for t in terms
-        )
-        scored.append((article.id, float(score)))
-    scored.sort(key=lambda pair: (-pair[1], pair[0]))
-    return scored[offset : offset + limit]
-
-
 def _mark(text: str, terms: list[str]) -> SafeString:
     """`text` escaped, with every occurrence of a term (case-insensitively) in <mark>. Matches are found
     in the raw text and the pieces escaped one by one, so a term never lands inside an entity."""
@@ -156,10 +136,7 @@ def search(query: str, *, limit: int = 10, offset: int = 0, category=None, today
     limit = min(limit, MAX_RESULTS - offset)
     today = today or timezone.localdate()
     category_id = getattr(category, "pk", category)
-    if connection.vendor == "postgresql":
-        rows = _pg_search(query, terms, limit=limit, offset=offset, category_id=category_id, today=today)
-    else:
-        rows = _fallback_ids(terms, limit=limit, offset=offset, category_id=category_id, today=today)
+    rows = _pg_search(query, terms, limit=limit, offset=offset, category_id=category_id, today=today)
     articles = Article.objects.select_related("category", "owner").in_bulk([pk for pk, _ in rows])
     highlight = list(dict.fromkeys([*terms, re.sub(r"\s+", "", normalise(query))]))
     return [

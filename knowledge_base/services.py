@@ -54,8 +54,8 @@ def vector_sql() -> str:
 
 
 def reindex(articles: list[Article]) -> None:
-    """Recompute the weighted search vector of these articles (PostgreSQL; a no-op elsewhere)."""
-    if connection.vendor != "postgresql" or not articles:
+    """Recompute the weighted search vector of these articles."""
+    if not articles:
         return
     rows = []
     for a in articles:

@@ -41,10 +41,9 @@ def may_build(user) -> bool:
 
 
 def _lock(kind: str, start: dt.date) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
-                           [4518, list(Kind.values).index(kind) * 100_000_000 + int(f"{start:%Y%m%d}")])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                       [4518, list(Kind.values).index(kind) * 100_000_000 + int(f"{start:%Y%m%d}")])
 
 
 def report_request(*, kind: str, day: dt.date, by=None, at: dt.datetime | None = None,

@@ -66,8 +66,6 @@ class WorkOrderDetailView(generics.RetrieveAPIView):
         return s.with_answers(work_orders_visible_to(self.request.user, one=True).prefetch_related(EVENTS))
 
     def retrieve(self, request, *args, **kwargs):
-        if connection.vendor != "postgresql":
-            return super().retrieve(request, *args, **kwargs)
         with connection.cursor() as cursor:
             data = order_detail(request.user, self.kwargs["pk"], cursor)
         if data is None:

@@ -1,7 +1,7 @@
 """The latest evaluation of a round (the monthly freeze reads one per round, a million a month): an index
-by (order, round, recorded_at, id), carrying the answers on PostgreSQL so that the read is an index-only
-scan. Built CONCURRENTLY there (10 M evaluations at Beijing's size); kept out of the model's Meta because
-the answers it carries are a PostgreSQL feature."""
+by (order, round, recorded_at, id), carrying the answers so that the read is an index-only
+scan. Built CONCURRENTLY (10 M evaluations at Beijing's size); kept out of the model's Meta because
+Django's Index cannot say INCLUDE with a descending key here."""
 
 from django.db import migrations
 
@@ -9,11 +9,8 @@ COLUMNS = "order_id, round, recorded_at DESC, id DESC"
 
 
 def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS evaluation_round_latest ON feedback_evaluation "
-                              f"({COLUMNS}) INCLUDE (contacted, resolution, satisfaction, contradiction)")
-    else:
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS evaluation_round_latest ON feedback_evaluation ({COLUMNS})")
+    schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS evaluation_round_latest ON feedback_evaluation "
+                          f"({COLUMNS}) INCLUDE (contacted, resolution, satisfaction, contradiction)")
 
 
 def drop(apps, schema_editor):

@@ -1,8 +1,7 @@
 """Append-only audit tables, enforced by PostgreSQL itself: a row trigger refuses every UPDATE and
 DELETE of an audit row, whoever asks (the application's role, the schema's owner, the admin, a
 cascade from a deleted order). Only a superuser who disables the trigger on purpose (or
-session_replication_role = replica, as benchmarks do in their own throwaway database) gets around it.
-On SQLite (the embedded default) there is no trigger: it is a demo, not a record."""
+session_replication_role = replica, as benchmarks do in their own throwaway database) gets around it."""
 
 from __future__ import annotations
 
@@ -19,18 +18,16 @@ $$;
 
 
 def append_only(table: str) -> migrations.RunPython:
-    """A migration operation that makes `table` append-only (PostgreSQL), reversibly."""
+    """A migration operation that makes `table` append-only reversibly."""
     trigger = f"{table}_append_only"
 
     def forwards(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(FUNCTION, params=None)
-            schema_editor.execute(f'DROP TRIGGER IF EXISTS {trigger} ON "{table}"')
-            schema_editor.execute(f'CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON "{table}" '
-                                  f"FOR EACH ROW EXECUTE FUNCTION hotline_append_only()")
+        schema_editor.execute(FUNCTION, params=None)
+        schema_editor.execute(f'DROP TRIGGER IF EXISTS {trigger} ON "{table}"')
+        schema_editor.execute(f'CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON "{table}" '
+                              f"FOR EACH ROW EXECUTE FUNCTION hotline_append_only()")
 
     def backwards(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f'DROP TRIGGER IF EXISTS {trigger} ON "{table}"')
+        schema_editor.execute(f'DROP TRIGGER IF EXISTS {trigger} ON "{table}"')
 
     return migrations.RunPython(forwards, backwards, elidable=False)

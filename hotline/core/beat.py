@@ -5,8 +5,7 @@ Two guarantees django-celery-beat's DatabaseScheduler does not give:
 
 * **One schedule, however many beats.** The schedule runs only in the beat that holds a lock: a
   PostgreSQL session advisory lock on a connection of its own (released by PostgreSQL the moment that
-  beat's process or connection dies), or an exclusive file lock on the embedded SQLite default. A
-  second beat — scaled by mistake, or an old container still stopping during a deploy — stands by and
+  beat's process or connection dies). A second beat — scaled by mistake, or an old container still stopping during a deploy — stands by and
   takes over within `STANDBY_SECONDS` of the first one going away. (A PgBouncer in transaction mode
   would not keep a session lock: point the beat at PostgreSQL directly.)
 * **Admins' edits survive a restart.** The entries of `hotline.schedules` are created when missing and
@@ -17,12 +16,8 @@ Two guarantees django-celery-beat's DatabaseScheduler does not give:
 from __future__ import annotations
 
 import datetime
-import fcntl
 import logging
-import os
-from pathlib import Path
 
-from django.conf import settings
 from django.db import connections
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
@@ -39,12 +34,10 @@ class BeatLock:
     def __init__(self, alias: str = "default"):
         self.alias = alias
         self._wrapper = None
-        self._file = None
-        self.is_postgresql = connections[alias].vendor == "postgresql"
 
     def acquire(self) -> bool:
         """True when this process holds the lock (checked each time: a lost connection loses it)."""
-        return self._acquire_postgresql() if self.is_postgresql else self._acquire_file()
+        return self._acquire_postgresql()
 
     def _acquire_postgresql(self) -> bool:
         if self._wrapper is not None:
@@ -70,24 +63,6 @@ class BeatLock:
         self._wrapper = wrapper
         return True
 
-    def _acquire_file(self) -> bool:
-        if self._file is not None:
-            return True
-        path = Path(getattr(settings, "HOTLINE_BEAT_LOCK_FILE", settings.BASE_DIR / "var" / "beat.lock"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path, "a+")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        self._file = handle
-        return True
-
     def release(self) -> None:
         if self._wrapper is not None:
             try:
@@ -95,9 +70,6 @@ class BeatLock:
             except Exception:
                 pass
             self._wrapper = None
-        if self._file is not None:
-            self._file.close()
-            self._file = None
 
 
 class GuardedDatabaseScheduler(DatabaseScheduler):

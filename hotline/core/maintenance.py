@@ -7,10 +7,9 @@ from django.db import connection
 
 
 def analyze(*models_or_tables) -> None:
-    """ANALYZE the tables of these models (or table names) on PostgreSQL (SQLite's planner needs no
-    statistics here). A role that does not own the tables gets a warning from PostgreSQL, not an error;
+    """ANALYZE the tables of these models (or table names). A role that does not own the tables gets a warning from PostgreSQL, not an error;
     autovacuum then does it."""
-    if connection.vendor != "postgresql" or not models_or_tables:
+    if not models_or_tables:
         return
     names = [m if isinstance(m, str) else m._meta.db_table for m in models_or_tables]
     tables = ", ".join(connection.ops.quote_name(name) for name in names)

@@ -2,8 +2,6 @@ from django.db import migrations
 
 
 def forward(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     schema_editor.execute(
         "CREATE INDEX IF NOT EXISTS article_head_gin ON knowledge_base_article USING gin (head_vector)"
     )
@@ -14,8 +12,7 @@ def forward(apps, schema_editor):
 
 
 def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS article_head_gin")
+    schema_editor.execute("DROP INDEX IF EXISTS article_head_gin")
 
 
 class Migration(migrations.Migration):

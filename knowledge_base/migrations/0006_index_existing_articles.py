@@ -4,8 +4,6 @@ from django.db import migrations
 
 
 def forward(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     from knowledge_base.services import reindex
 
     Article = apps.get_model("knowledge_base", "Article")

@@ -45,19 +45,6 @@ def test_a_second_beat_stands_by_until_the_first_one_goes_away(beats):
     assert beats().is_active() is False
 
 
-def test_the_embedded_default_guards_the_schedule_with_a_file_lock(tmp_path, settings):
-    settings.HOTLINE_BEAT_LOCK_FILE = tmp_path / "beat.lock"
-    one, two = BeatLock(), BeatLock()
-    try:
-        assert one._acquire_file() is True
-        assert two._acquire_file() is False
-        one.release()
-        assert two._acquire_file() is True
-    finally:
-        one.release()
-        two.release()
-
-
 def test_a_restart_keeps_what_an_admin_changed_in_the_schedule(beats):
     beats()  # the first start installs the code's entries
     daily = PeriodicTask.objects.get(name="build-daily-report")

@@ -158,7 +158,6 @@ def indexes() -> set[tuple[str, str]]:
         return set(cursor.fetchall())
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="parking indexes is PostgreSQL's")
 @pytest.mark.django_db(transaction=True)  # as the command runs: no caller's transaction around it
 def test_a_load_with_parked_indexes_ends_with_every_index_as_before(reference):
     from dispatch.generate import park_indexes

@@ -26,7 +26,6 @@ from intake.services import demand_create
 from tests.conftest import STREET_A
 from tests.factories import main_order, make_demand
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement read is PostgreSQL's")
 
 
 def rendered(data) -> str | None:

@@ -61,9 +61,8 @@ def test_order_detail_takes_two_queries_with_its_reply_and_evaluation(reference,
     url = f"/api/v1/work-orders/{order.pk}/"
     # Authentication (token, user and unit), then one statement: the order with its unit, demand,
     # category, latest reply, current evaluation and events with their users; merged calls only when
-    # there are some. (SQLite, in development, reads through the serializer: three.)
-    expected = 2 if connection.vendor == "postgresql" else 3
-    assert queries(client, url, HTTP_AUTHORIZATION=f"Token {token.key}") == expected
+    # there are some.
+    assert queries(client, url, HTTP_AUTHORIZATION=f"Token {token.key}") == 2
     data = client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}").json()
     reply, evaluation = order.replies.get(), order.evaluations.get(is_current=True)
     assert data["reply"] == {
