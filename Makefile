@@ -15,7 +15,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/0} \
 	CONN_MAX_AGE=0 DEBUG=1
 
-.PHONY: install lock run test test-fast services browser pdf messages vendor clean
+.PHONY: install lock run test test-fast lint format services browser pdf messages vendor clean
 
 install: $(VENV)/.installed
 
@@ -50,8 +50,20 @@ browser:
 pdf:
 	bin/ensure-pdf
 
-test: install services browser pdf
+test: install services browser pdf lint
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+# The floors (import-linter, pyproject's contracts), lint and format (ruff), types (mypy with django-stubs).
+# make test runs it first; `make format` applies ruff's formatting and safe fixes.
+lint: install
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(BIN)/mypy
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 # Unit tests only (no browser, no worker): quicker while editing.
 test-fast: install services pdf

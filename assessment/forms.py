@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hotline.core.forms import BootstrapForm
 from feedback.models import Resolution, Satisfaction
 from hotline.core.choices import UnitLevel
+from hotline.core.forms import BootstrapForm
 from hotline.core.models import Unit
 
 from .models import AppealOutcome, AppealReason

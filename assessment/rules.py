@@ -49,7 +49,7 @@ class Rules:
     bonus_per_year: Decimal = Decimal("0.50")
 
     @classmethod
-    def of(cls, scheme) -> "Rules":
+    def of(cls, scheme) -> Rules:
         return cls(
             scores=scheme.scores,
             no_reply=(scheme.no_reply_contacted, scheme.no_reply_resolution, scheme.no_reply_satisfaction),

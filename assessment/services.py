@@ -347,9 +347,7 @@ def appeal_submit(*, snapshot_order: SnapshotOrder, by, reason: str, evidence: s
     its evidence files. Goes to the unit's district first, else straight to the city."""
     from hotline.core.exceptions import Forbidden, InvalidInput
 
-    from .models import Appeal, AppealAttachment, AppealOutcome, AppealReason, DecisionStatus
-
-    from .models import Outcome
+    from .models import Appeal, AppealAttachment, AppealOutcome, AppealReason, DecisionStatus, Outcome
     from .selectors import items_of
 
     at = at or timezone.now()

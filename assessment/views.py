@@ -24,8 +24,6 @@ from hotline.core.views import WorkbenchView
 
 from . import services
 from .forms import AppealForm
-from .scoring import livelihood_slice
-from .selectors import items_of
 from .models import (
     Appeal,
     AppealAttachment,
@@ -38,6 +36,8 @@ from .models import (
     SnapshotOrder,
     Tier,
 )
+from .scoring import livelihood_slice
+from .selectors import items_of
 
 TIER_COLOURS = {
     Tier.GOVERNANCE: "warning", Tier.ADVANCED: "success", Tier.IMPROVED: "info", Tier.RECTIFY: "danger",
@@ -328,7 +328,7 @@ class ReviewPage(WorkbenchView):
                     else:
                         messages.success(request, _("Decided."))
             elif "exemption" in request.POST:
-                exemption = services.exemption_decide(
+                services.exemption_decide(
                     exemption=get_object_or_404(Exemption, pk=_pk(request, "exemption")), by=request.user,
                     approve=accept, note=note)
                 messages.success(request, _("Decided."))

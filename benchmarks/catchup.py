@@ -67,7 +67,7 @@ def main() -> None:
     policies_seed()
     agent = UserFactory(username="bench_agent", role="agent", unit=Unit.objects.get(code=CENTER_CODE))
     token = Token.objects.create(user=agent).key
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     template = main_order(make_demand(category="010101", received_at=now - dt.timedelta(days=30)))
     streets = list(Unit.objects.filter(level="street").values_list("id", flat=True))
     started = time.perf_counter()
@@ -124,7 +124,7 @@ def main() -> None:
             total = batches = slow = 0
             longest_batch, smallest = 0.0, None
             while True:  # the beat ticks again until nothing is due (each tick claims in batches)
-                tick = deadlines_sweep(now=dt.datetime.now(dt.timezone.utc))
+                tick = deadlines_sweep(now=dt.datetime.now(dt.UTC))
                 claimed = tick.reminders + tick.urges + tick.supervisions
                 total += claimed
                 batches += tick.batches

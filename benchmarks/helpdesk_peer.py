@@ -44,8 +44,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import percentile as pct  # noqa: E402
 from benchmarks.common import ensure_wrk, print_machine, wait_until_up  # noqa: E402
+from benchmarks.common import percentile as pct  # noqa: E402
 
 HELPDESK_PORT = 8911
 OURS_PORT = 8912
@@ -520,7 +520,8 @@ def main() -> None:
     print()
     print(f"{'':40} {'django-helpdesk':>16} {'ours':>12} {'ours better by':>15}")
     for label, hv, ov, ratio in table:
-        fmt = (lambda v: f"{v:,.1f}" if isinstance(v, float) else str(v))
+        def fmt(v):
+            return (f"{v:,.1f}" if isinstance(v, float) else str(v))
         print(f"{label:40} {fmt(hv):>16} {fmt(ov):>12} {f'{ratio:.2f}x' if ratio else '':>15}")
     print(f"\ncreate: helpdesk POST /api/tickets/ (session + CSRF) vs ours POST /api/v1/demands/ (token); wrk "
           f"{min(2, args.connections)} threads, {args.connections} connections, {args.seconds} s x {args.rounds} rounds")

@@ -3,7 +3,7 @@
 Usage (PostgreSQL; the database is created once and reused unless --fresh):
     .venv/bin/python benchmarks/knowledge_search.py --articles 100000 --runs 5
 
-Loads the reference data and the 80 written articles of knowledge_base/data/articles.json, tops the
+Loads the reference data and the 80 written articles of demo/data/articles.json, tops the
 corpus up with generated articles (generateknowledge), then:
 - latency: every query of a fixed set (docs/kb-queries.csv, all of 2–8 characters) through
   GET /api/v1/knowledge/articles/?q= (in-process Django client with a token: middleware, auth,
@@ -62,11 +62,11 @@ def main() -> None:
     from django.test import Client
 
     call_command("migrate", verbosity=0)
+    from demo.articles import articles_seed
+    from demo.knowledge import generate_articles
     from hotline.core.services import reference_data_load
-    from knowledge_base.generate import generate_articles
     from knowledge_base.models import Article
     from knowledge_base.search import search
-    from knowledge_base.seed import articles_seed
 
     reference_data_load()
     articles_seed(generated=0)
@@ -80,7 +80,7 @@ def main() -> None:
         cursor.execute("ANALYZE knowledge_base_article")
 
     rows = list(csv.DictReader((ROOT / "docs" / "kb-queries.csv").open(encoding="utf-8")))
-    keys = {item["key"]: item["title"] for item in json.loads((ROOT / "knowledge_base/data/articles.json").read_text())}
+    keys = {item["key"]: item["title"] for item in json.loads((ROOT / "demo/data/articles.json").read_text())}
     titles = {a.title: a.pk for a in Article.objects.filter(title__in=keys.values())}
     latency_queries = [r["query"] for r in rows if 2 <= len(r["query"]) <= 8]
 

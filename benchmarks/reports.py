@@ -51,7 +51,7 @@ def main() -> None:
     leader = User.objects.get(username="leader")
     district_leader = User.objects.filter(username="l110105").first()
     for kind in ("daily", "weekly", "monthly"):
-        at = dt.datetime.now(dt.timezone.utc)
+        at = dt.datetime.now(dt.UTC)
         report = report_request(kind=kind, day=day if kind != "monthly" else month, at=at, enqueue=False)
         started = time.perf_counter()
         report = report_build(report.pk, at=at)

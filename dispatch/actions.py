@@ -3,8 +3,8 @@ button and when. The API calls the same services (dispatch/api/views.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

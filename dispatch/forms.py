@@ -1,11 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hotline.core.forms import BootstrapForm as CoreBootstrapForm
 from hotline.core.models import Unit
 
 from .choices import Complexity, Light, ReturnReason, Status
-from hotline.core.forms import BootstrapForm as CoreBootstrapForm
-
 from .models import ContactMethod, Reply
 
 

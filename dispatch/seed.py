@@ -1,4 +1,5 @@
-"""The default dispatch catalogue (派单目录) and time-limit policies (限时), loaded by `seeddemo`.
+"""The default dispatch catalogue (派单目录) and time-limit policies (限时), loaded by `bootstrap` and
+`seeddemo` (through hotline.core.setup, registered in DispatchConfig.ready).
 Idempotent: an existing catalogue version 1 or existing policies are left as the admins edited them."""
 
 from __future__ import annotations
@@ -98,3 +99,10 @@ def policies_seed() -> int:
     )
     reference_changed()  # bulk_create sends no signals
     return len(DEFAULT_POLICIES)
+
+
+def reference_seed() -> str:
+    """The setup step of hotline.core.setup: the default catalogue and policies, the report's line."""
+    catalogue = catalogue_seed()
+    policies_seed()
+    return f"dispatch catalogue v{catalogue.number} ({catalogue.rules.count()} rules)"

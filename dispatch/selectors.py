@@ -98,3 +98,32 @@ def pending_demands_visible_to(user) -> QuerySet:
     if is_city_hotline_staff(user):
         return pending
     return visible_to(user, pending, unit_field="street", by_path=True)
+
+
+# --- dispatch's part of the reference snapshot (hotline.core.reference, registered in DispatchConfig.ready) ---
+
+
+def reference_catalogue(units: dict, categories: dict):
+    """The active dispatch catalogue (派单目录) version, or None."""
+    from .models import CatalogueVersion
+
+    return CatalogueVersion.objects.filter(is_active=True).first()
+
+
+def reference_rules(units: dict, categories: dict) -> dict:
+    """category id -> the active catalogue's rules of that category, with the snapshot's units and categories."""
+    from .models import CatalogueRule
+
+    rules: dict[int, list] = {}
+    for rule in CatalogueRule.objects.filter(version__is_active=True).order_by("category__code", "role", "id"):
+        CatalogueRule.unit.field.set_cached_value(rule, units.get(rule.unit_id))
+        CatalogueRule.category.field.set_cached_value(rule, categories.get(rule.category_id))
+        rules.setdefault(rule.category_id, []).append(rule)
+    return rules
+
+
+def reference_policies(units: dict, categories: dict) -> tuple:
+    """The active time-limit policies (时限), in their order of precedence."""
+    from .models import TimeLimitPolicy
+
+    return tuple(TimeLimitPolicy.objects.filter(is_active=True).order_by("name", "id"))

@@ -5,7 +5,7 @@ allows it (saying why not), calls the django-fsm transition, saves, and writes t
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import F
@@ -79,7 +79,7 @@ def policy_for(*, demand_type: str, urgency: str, complexity: str, multi_unit: b
     return best
 
 
-def _schedule(policy: TimeLimitPolicy | None, start: dt.datetime, calendar: WorkCalendar, limit: Limit | None = None):
+def order_schedule(policy: TimeLimitPolicy | None, start: dt.datetime, calendar: WorkCalendar, limit: Limit | None = None):
     limit = limit or (Limit(policy.handling_amount, policy.handling_unit) if policy else DEFAULT_LIMIT)
     schedule = schedule_for(
         start=start,
@@ -125,7 +125,7 @@ def _event(order, kind, *, by, at, from_status="", to_status="", note="", **data
 
 
 def _new_order(*, demand, unit, role, complexity, policy, start, calendar, by, note="", number_suffix) -> WorkOrder:
-    limit, schedule = _schedule(policy, start, calendar)
+    limit, schedule = order_schedule(policy, start, calendar)
     order = WorkOrder(
         number=f"{demand.number}-{number_suffix}",
         demand=demand,
@@ -779,7 +779,7 @@ def work_order_reopen(
     def prepare(locked, at):
         _archive_round(locked, at)
         # The order's own limit, as stored at dispatch (the policy may have changed or gone since).
-        _limit, schedule = _schedule(locked.policy, at, reference().calendar, Limit(locked.limit_amount, locked.limit_unit))
+        _limit, schedule = order_schedule(locked.policy, at, reference().calendar, Limit(locked.limit_amount, locked.limit_unit))
         locked.dispatched_at = at
         locked.signed_at = None  # the new round is signed for again
         _apply_schedule(locked, schedule)

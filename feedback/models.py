@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from dispatch.models import Reply
 from hotline.core.fields import EncryptedTextField
 
-
 # 给您解决了没有: the same three answers as the unit's own reply.
 Resolution = Reply.Resolution
 

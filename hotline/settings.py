@@ -48,14 +48,17 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "csp",
     "axes",
+    # The floors, lowest first (docs/architecture.md; make lint enforces them).
     "hotline.core",
+    "knowledge_base",
     "intake",
     "dispatch",
     "feedback",
     "assessment",
+    "governance",
     "reports",
-    "knowledge_base",
     "open311",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -8,10 +8,14 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Intake")
 
     def ready(self):
+        from hotline.core import setup
         from hotline.core.models import Unit
 
         from . import geo
         from .models import Place
+        from .services import places_load
+
+        setup.register("intake", lambda: f"gazetteer places: {places_load()}")
 
         # A changed place or unit rebuilds this process's gazetteer (others within a minute).
         for model in (Place, Unit):

@@ -54,7 +54,7 @@ class Gazetteer:
     by_text: dict[str, list[Name]]
 
     @classmethod
-    def build(cls) -> "Gazetteer":
+    def build(cls) -> Gazetteer:
         from .models import Place
 
         units = {

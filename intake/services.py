@@ -9,8 +9,8 @@ import json
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.core import spreadsheets
-from hotline.core.maintenance import analyze
 from hotline.core.choices import Role
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
+from hotline.core.maintenance import analyze
 from hotline.core.models import Category, Unit, User
 
 from .models import Article, ArticleEvent, ArticleStatus, ArticleVersion, NotHelpful, SearchLog

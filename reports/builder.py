@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -31,8 +31,8 @@ from assessment.services import (
 )
 from dispatch.choices import EventKind, Status
 from dispatch.models import WorkOrder, WorkOrderEvent
-from hotline.core.choices import UnitLevel
-from hotline.core.choices import LivelihoodTag
+from governance.selectors import hotspots, repeat_callers
+from hotline.core.choices import LivelihoodTag, UnitLevel
 from hotline.core.models import Category, CategoryTag, Unit
 from intake.choices import Channel, DemandType, Disposition, Urgency
 from intake.models import Demand
@@ -42,7 +42,7 @@ from .models import ReportFact, ReportRow
 
 # Thresholds of the daily report, overridable in settings (HOTLINE_REPORT_*).
 HOTSPOT_WINDOW_DAYS = 28  # a hotspot is measured against the average day of the 28 days before
-REPEAT_WINDOW_DAYS = 30
+REPEAT_WINDOW_DAYS = 30  # (the rules themselves are governance's: governance.selectors)
 
 
 def threshold(name: str, default: int) -> int:
@@ -104,7 +104,7 @@ class Tree:
     center_path: str = "/"
 
     @classmethod
-    def load(cls) -> "Tree":
+    def load(cls) -> Tree:
         tree = cls()
         for row in Unit.objects.values("id", "code", "name", "level", "parent_id", "path"):
             tree.units[row["id"]] = row
@@ -240,35 +240,18 @@ def handling_facts(facts: Facts, tree: Tree, start: dt.datetime, end: dt.datetim
 
 # --- rows ------------------------------------------------------------------------------------------------
 def hotspot_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict]:
-    """新热点: a category × street whose count in the period is far above its average day of the weeks
-    before (at least MIN demands and RATIO times the average)."""
-    minimum, ratio = threshold("HOTSPOT_MIN", 3), threshold("HOTSPOT_RATIO", 3)
-    days = max(1, (end - start).days)
-    current = dict(
-        ((s, c), n) for s, c, n in Demand.objects.filter(received_at__gte=start, received_at__lt=end, street__isnull=False)
-        .values_list("street_id", "category_id").annotate(n=Count("id")).filter(n__gte=minimum).order_by()
-    )
-    if not current:
-        return []
-    before_start = start - dt.timedelta(days=HOTSPOT_WINDOW_DAYS)
-    streets = {s for s, _c in current}
-    before = dict(
-        ((s, c), n) for s, c, n in Demand.objects.filter(
-            received_at__gte=before_start, received_at__lt=start, street_id__in=streets)
-        .values_list("street_id", "category_id").annotate(n=Count("id")).order_by()
-    )
+    """新热点 (governance.selectors.hotspots) as the report's rows, the most unusual first."""
     rows = []
-    for (street_id, category_id), n in current.items():
-        average = before.get((street_id, category_id), 0) / HOTSPOT_WINDOW_DAYS * days
-        if n > ratio * average:
-            street, category = tree.units[street_id], tree.categories[category_id]
-            district = tree.district_of(street_id)
-            rows.append({
-                "path": street["path"], "unit_id": street_id,
-                "data": {"street": street["name"], "street_code": street["code"],
-                         "district": district["name"] if district else "", "category": category["name"],
-                         "category_code": category["code"], "count": n, "average": round(average, 2)},
-            })
+    for spot in hotspots(start, end, minimum=threshold("HOTSPOT_MIN", 3), ratio=threshold("HOTSPOT_RATIO", 3),
+                         window_days=HOTSPOT_WINDOW_DAYS):
+        street, category = tree.units[spot.street_id], tree.categories[spot.category_id]
+        district = tree.district_of(spot.street_id)
+        rows.append({
+            "path": street["path"], "unit_id": spot.street_id,
+            "data": {"street": street["name"], "street_code": street["code"],
+                     "district": district["name"] if district else "", "category": category["name"],
+                     "category_code": category["code"], "count": spot.count, "average": round(spot.average, 2)},
+        })
     rows.sort(key=lambda r: (-(r["data"]["count"] - r["data"]["average"]), r["data"]["street_code"]))
     return rows  # all of them: a district reader must see theirs (the page shows the first ones)
 
@@ -281,12 +264,7 @@ def key_case_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict
     day_demands = Demand.objects.filter(received_at__gte=start, received_at__lt=end).exclude(
         disposition=Disposition.MERGED)
     sensitive = [cid for cid in tree.categories if tree.is_sensitive(cid)]
-    phones = (
-        Demand.objects.filter(received_at__gte=end - dt.timedelta(days=REPEAT_WINDOW_DAYS), received_at__lt=end,
-                              caller_phone_index__in=Demand.objects.filter(received_at__gte=start, received_at__lt=end)
-                              .values("caller_phone_index"))
-        .values("caller_phone_index").annotate(n=Count("id")).filter(n__gte=repeat_calls).values("caller_phone_index")
-    )
+    phones = repeat_callers(start, end, calls=repeat_calls, window_days=REPEAT_WINDOW_DAYS)
     merged_into_today = WorkOrder.objects.filter(
         complainant_count__gte=group_size,
         events__kind=EventKind.MERGED, events__at__gte=start, events__at__lt=end).values("demand_id")

@@ -145,7 +145,7 @@ def _group_units(scope: Scope) -> tuple[dict[str, Unit], callable]:
         districts = {u.path: u for u in Unit.objects.filter(level=UnitLevel.DISTRICT)}
 
         def key(path: str):
-            for prefix, unit in districts.items():
+            for prefix, _unit in districts.items():
                 if path.startswith(prefix):
                     return prefix
             return "city"
@@ -216,7 +216,8 @@ def _ranking(report: Report, scope: Scope) -> dict:
     tiers = defaultdict(int)
     for r in within:
         tiers[r["tier"]] += 1
-    in_scope = lambda rows: [r for r in rows if r["path"].startswith(scope.path)]
+    def in_scope(rows):
+        return [r for r in rows if r["path"].startswith(scope.path)]
     return {
         "rows": sorted(within, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"])),
         "tiers": [{"tier": t, "label": str(Tier(t).label), "count": tiers.get(t, 0)} for t in Tier.values],

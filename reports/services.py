@@ -77,12 +77,13 @@ def report_request(*, kind: str, day: dt.date, by=None, at: dt.datetime | None =
             if enqueue:
                 _enqueue(report)
     except IntegrityError:
-        # Two requests at once where there is no advisory lock (SQLite): the other one queued it.
-        report = Report.objects.filter(kind=kind, period_start=start,
+        # A revision written meanwhile outside this lock (an admin, a script): the build queued there stands.
+        queued = Report.objects.filter(kind=kind, period_start=start,
                                        status__in=[Status.QUEUED, Status.BUILDING]).order_by("-revision").first()
-        if report is None:
+        if queued is None:
             raise StateConflict(_("Another build of this report was just requested; try again."),
                                 code="state_conflict") from None
+        return queued
     return report
 
 

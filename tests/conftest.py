@@ -15,9 +15,9 @@ from .factories import UserFactory
 
 
 def reference_data_load():
+    from demo.articles import articles_seed
     from dispatch.seed import catalogue_seed, policies_seed
     from intake.services import places_load
-    from knowledge_base.seed import articles_seed
 
     _core_reference_load()
     catalogue_seed()

@@ -3,9 +3,9 @@
 import datetime as dt
 import functools
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from django.db.models import F
 from rest_framework import permissions, serializers, views
 from rest_framework.response import Response
 

@@ -9,10 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from feedback.models import Evaluation
+from hotline.core.api.fields import PlausibleDateField, PlausibleDateTimeField
 from intake.models import Demand
 from intake.selectors import caller_identity_for
-
-from hotline.core.api.fields import PlausibleDateField, PlausibleDateTimeField
 
 from ..choices import ReturnReason
 from ..deadlines import light_of
@@ -163,7 +162,7 @@ def _moments(answer: dict | None) -> dict | None:
     for field in MOMENTS & answer.keys():
         if answer[field] is not None:
             moment = parse_datetime(answer[field].replace(" ", "T"))
-            answer[field] = moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.timezone.utc)
+            answer[field] = moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
     return answer
 
 

@@ -19,6 +19,7 @@ import datetime
 import logging
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
@@ -33,7 +34,7 @@ class BeatLock:
 
     def __init__(self, alias: str = "default"):
         self.alias = alias
-        self._wrapper = None
+        self._wrapper: BaseDatabaseWrapper | None = None
 
     def acquire(self) -> bool:
         """True when this process holds the lock (checked each time: a lost connection loses it)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import time
-
 from urllib.parse import unquote_to_bytes
 
 from django.db import DataError, InterfaceError, OperationalError, connection

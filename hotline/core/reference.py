@@ -3,7 +3,8 @@
 Routing a demand reads the matter category and its ancestors, the street and its district, the
 active dispatch catalogue (派单目录) and its rules, the time-limit policies and the working-day
 calendar: about ten queries of data that change a few times a year. `reference()` returns one
-immutable snapshot of all of them, loaded once per process and reloaded when the database's
+immutable snapshot of all of them (core's units, categories and calendar; what the apps above add
+through `register()` from their AppConfig.ready(), e.g. dispatch's catalogue and policies), loaded once per process and reloaded when the database's
 `ReferenceStamp` differs from the one it was loaded under.
 
 The stamp is a random value written in the same transaction as the change (signals on every save and
@@ -19,6 +20,7 @@ from __future__ import annotations
 import itertools
 import threading
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -29,8 +31,20 @@ from django.db.models.signals import post_delete, post_save
 from .choices import UnitLevel
 from .workdays import WorkCalendar
 
-WATCHED = ("core.Unit", "core.Category", "core.CalendarDay", "core.CalendarYear", "dispatch.CatalogueVersion",
-           "dispatch.CatalogueRule", "dispatch.TimeLimitPolicy")
+WATCHED = ["core.Unit", "core.Category", "core.CalendarDay", "core.CalendarYear"]
+# name -> loader(units, categories) -> value: the parts the apps above core add to the snapshot.
+LOADERS: dict[str, Callable[[dict, dict], object]] = {}
+
+
+def register(name: str, loader: Callable[[dict, dict], object], *, watched: tuple[str, ...] = ()) -> None:
+    """Add `reference().<name>`: `loader(units, categories)` builds it (with the snapshot's shared units and
+    categories) at every reload; a save or delete of a `watched` model ("app.Model") makes a new stamp.
+    Called from an AppConfig.ready(), so that core never imports the apps above it."""
+    LOADERS[name] = loader
+    for sender in watched:
+        if sender not in WATCHED:
+            WATCHED.append(sender)
+            _watch(sender)
 
 
 @dataclass(frozen=True)
@@ -42,10 +56,14 @@ class Reference:
     unit_by_code: dict = field(repr=False)
     categories: dict = field(repr=False)  # id -> Category, parents linked
     category_by_code: dict = field(repr=False)
-    catalogue: object | None = None  # the active CatalogueVersion
-    rules: dict = field(default_factory=dict, repr=False)  # category id -> [CatalogueRule] of the active catalogue
-    policies: tuple = ()  # active TimeLimitPolicy rows
     calendar: WorkCalendar = field(default_factory=WorkCalendar, repr=False)
+    parts: dict = field(default_factory=dict, repr=False)  # what register() added, by name
+
+    def __getattr__(self, name: str):
+        try:
+            return self.__dict__["parts"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     def street(self, code: str):
         unit = self.unit_by_code.get(code)
@@ -72,8 +90,6 @@ def _stamp() -> str:
 
 
 def _load(stamp: str) -> Reference:
-    from dispatch.models import CatalogueRule, CatalogueVersion, TimeLimitPolicy
-
     from .models import Category, Unit
 
     units = {u.pk: u for u in Unit.objects.all()}
@@ -82,23 +98,14 @@ def _load(stamp: str) -> Reference:
     categories = {c.pk: c for c in Category.objects.all()}
     for category in categories.values():
         Category.parent.field.set_cached_value(category, categories.get(category.parent_id))
-    catalogue = CatalogueVersion.objects.filter(is_active=True).first()
-    rules: dict[int, list] = {}
-    if catalogue is not None:
-        for rule in CatalogueRule.objects.filter(version=catalogue).order_by("category__code", "role", "id"):
-            CatalogueRule.unit.field.set_cached_value(rule, units.get(rule.unit_id))
-            CatalogueRule.category.field.set_cached_value(rule, categories.get(rule.category_id))
-            rules.setdefault(rule.category_id, []).append(rule)
     return Reference(
         stamp=stamp,
         units=units,
         unit_by_code={u.code: u for u in units.values()},
         categories=categories,
         category_by_code={c.code: c for c in categories.values()},
-        catalogue=catalogue,
-        rules=rules,
-        policies=tuple(TimeLimitPolicy.objects.filter(is_active=True).order_by("name", "id")),
         calendar=WorkCalendar.load(),
+        parts={name: loader(units, categories) for name, loader in LOADERS.items()},
     )
 
 
@@ -158,9 +165,13 @@ def _request_finished(**_kwargs) -> None:
     _checked.set(None)
 
 
+def _watch(sender: str) -> None:
+    post_save.connect(reference_changed, sender=sender, dispatch_uid=f"reference:{sender}:save")
+    post_delete.connect(reference_changed, sender=sender, dispatch_uid=f"reference:{sender}:delete")
+
+
 def connect() -> None:
     for sender in WATCHED:
-        post_save.connect(reference_changed, sender=sender, dispatch_uid=f"reference:{sender}:save")
-        post_delete.connect(reference_changed, sender=sender, dispatch_uid=f"reference:{sender}:delete")
+        _watch(sender)
     request_started.connect(_request_started, dispatch_uid="reference:request_started")
     request_finished.connect(_request_finished, dispatch_uid="reference:request_finished")

@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from .choices import Role, UnitLevel
 from .models import Category, Unit, User
 
-
 HOTLINE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.CALLBACK, Role.SUPERVISOR, Role.LEADER, Role.ADMIN})
 
 

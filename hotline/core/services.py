@@ -219,8 +219,8 @@ def demo_users_ensure(*, password: str) -> DemoUsersResult:
             setattr(user, key, value)
         to_update.append(user)
     User.objects.bulk_create(to_create, batch_size=500)
-    fields = ["password", "is_active", "unit", "role", "display_name", "is_staff", "is_superuser"]
-    User.objects.bulk_update(to_update, fields, batch_size=500)
+    User.objects.bulk_update(to_update, ["password", "is_active", "unit", "role", "display_name", "is_staff",
+                                         "is_superuser"], batch_size=500)
     return DemoUsersResult(created=len(to_create), updated=len(to_update))
 
 

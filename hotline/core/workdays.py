@@ -37,12 +37,13 @@ class WorkCalendar:
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def load(cls) -> "WorkCalendar":
+    def load(cls) -> WorkCalendar:
         """Read the calendar tables (the only function here that touches the database)."""
         from .choices import CalendarDayKind
         from .models import CalendarDay, CalendarYear
 
-        holidays, workdays = set(), set()
+        holidays: set[dt.date] = set()
+        workdays: set[dt.date] = set()
         for date, kind in CalendarDay.objects.values_list("date", "kind"):
             (holidays if kind == CalendarDayKind.HOLIDAY else workdays).add(date)
         years = frozenset(CalendarYear.objects.values_list("year", flat=True))

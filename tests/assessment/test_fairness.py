@@ -23,7 +23,7 @@ from assessment.services import (
 )
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import Unit
-from tests.assessment.test_scoring import A, B, C, D, E, OCTOBER, SETTLED, answer, freeze, order_in, row
+from tests.assessment.test_scoring import OCTOBER, SETTLED, A, B, C, D, E, answer, freeze, order_in, row
 from tests.factories import UserFactory
 
 IN_WINDOW = SETTLED + dt.timedelta(hours=10)

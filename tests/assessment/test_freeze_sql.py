@@ -9,7 +9,7 @@ import pytest
 from assessment import scoring
 from assessment.models import Scheme, Snapshot
 from assessment.services import score_month
-from tests.assessment.test_scoring import A, B, C, D, E, SETTLED, TZ, answer, order_in
+from tests.assessment.test_scoring import SETTLED, TZ, A, B, C, D, E, answer, order_in
 
 COLUMNS = [name for name in scoring.ITEM_FIELDS if name not in ("order_id",)]
 

@@ -13,7 +13,7 @@ from django.test import Client
 from assessment.models import Scheme, Snapshot, SnapshotOrder, SnapshotUnit
 from assessment.services import score_month, score_preview, score_settled_months
 from hotline.core.models import Unit
-from tests.assessment.test_scoring import A, B, C, CALLED, OCTOBER, SETTLED, TZ, answer, freeze, order_in, row
+from tests.assessment.test_scoring import OCTOBER, SETTLED, TZ, A, B, C, answer, freeze, order_in, row
 
 NOVEMBER_DAY = dt.datetime(2026, 11, 2, 12, 0, tzinfo=TZ)
 

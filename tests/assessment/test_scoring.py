@@ -16,7 +16,7 @@ from feedback.services import callback_record, callback_unreached, reply_accept
 from hotline.core.exceptions import StateConflict
 from hotline.core.models import Unit
 from intake.services import demand_create
-from tests.factories import UserFactory, main_order, make_demand
+from tests.factories import main_order, make_demand
 
 TZ = ZoneInfo("Asia/Shanghai")
 OCTOBER = dt.date(2026, 10, 1)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from hotline import celery_app
-from hotline.core.beat import STANDBY_SECONDS, BeatLock, GuardedDatabaseScheduler
+from hotline.core.beat import STANDBY_SECONDS, GuardedDatabaseScheduler
 
 
 @pytest.fixture

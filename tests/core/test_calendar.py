@@ -53,7 +53,7 @@ def test_new_year_crossing(calendar):
 def test_hours_and_natural_days_ignore_the_calendar():
     assert add_hours(at(2025, 9, 30, 23, 0), 2) == at(2025, 10, 1, 1, 0)
     assert add_natural_days(at(2025, 9, 30, 8, 0), 7) == at(2025, 10, 7, 8, 0)
-    utc_moment = dt.datetime(2025, 9, 30, 20, 0, tzinfo=dt.timezone.utc)  # 04:00 on 1 Oct in Beijing
+    utc_moment = dt.datetime(2025, 9, 30, 20, 0, tzinfo=dt.UTC)  # 04:00 on 1 Oct in Beijing
     assert add_natural_days(utc_moment, 1) == at(2025, 10, 2, 4, 0)
 
 

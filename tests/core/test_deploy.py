@@ -1,9 +1,9 @@
 import os
 import subprocess
-
-import pytest
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Production keys for the citizens' personal information (hotline/core/pii.py): 32 bytes each, base64.

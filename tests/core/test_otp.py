@@ -29,7 +29,7 @@ def wait_out_the_throttle(time_machine):
 
 @pytest.fixture
 def enrolled_leader(leader, time_machine):
-    time_machine.move_to(dt.datetime.now(dt.timezone.utc))
+    time_machine.move_to(dt.datetime.now(dt.UTC))
     client = log_in(leader.username)
     page = client.get("/accounts/otp/setup/")
     assert page.status_code == 200 and "<svg" in page.content.decode()  # the QR code to scan

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Max
 
+from demo.orders import generate
 from dispatch.choices import OPEN_STATUSES
-from dispatch.generate import generate
 from dispatch.models import WorkOrder, WorkOrderEvent
 from feedback.models import Evaluation
 from intake.models import Demand
@@ -134,7 +134,7 @@ def test_two_processes_write_the_same_data_as_one(reference):
 
 def test_a_broken_reference_is_reported(reference):
     """The superuser's load skips the per-row foreign-key triggers; `verify` checks the written rows."""
-    from dispatch.generate import id_floors, verify
+    from demo.orders import id_floors, verify
 
     generate(count=50, start=dt.date(2026, 11, 18), days=1, seed=1, now=NOW)
     with connection.cursor() as cursor:  # inside a caller's transaction the triggers stayed on
@@ -160,7 +160,7 @@ def indexes() -> set[tuple[str, str]]:
 
 @pytest.mark.django_db(transaction=True)  # as the command runs: no caller's transaction around it
 def test_a_load_with_parked_indexes_ends_with_every_index_as_before(reference):
-    from dispatch.generate import park_indexes
+    from demo.orders import park_indexes
 
     before = indexes()
     rebuilt = []

@@ -50,7 +50,7 @@ def test_order_detail_takes_two_queries_with_its_reply_and_evaluation(reference,
 
     order = orders(1)[0]
     work_order_sign(order=order, by=handler_a)
-    contacted_at = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.timezone.utc)
+    contacted_at = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)
     work_order_reply(order=order, by=handler_a, contacted=True, contacted_at=contacted_at, contact_method="phone",
                      resolved="resolved", reply_to_citizen="摊位已清理。", reply_to_hotline="现场清理完毕。")
     reply_accept(order=order, by=dispatcher)
@@ -78,4 +78,4 @@ def test_order_detail_takes_two_queries_with_its_reply_and_evaluation(reference,
 
 def moment(value: dt.datetime) -> str:
     """A stored moment as the API renders it (UTC, Z)."""
-    return value.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")

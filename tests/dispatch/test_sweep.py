@@ -88,7 +88,7 @@ def test_catching_up_after_downtime_does_every_step_once_in_order(order):
 def test_a_reply_stops_the_sweep(order, handler_a):
     services.work_order_sign(order=order, by=handler_a, at=at(11, 10))
     services.work_order_reply(
-        order=order, by=handler_a, contacted=True, contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.timezone.utc), contact_method="phone", resolved="resolved", reply_to_citizen="已处理",
+        order=order, by=handler_a, contacted=True, contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC), contact_method="phone", resolved="resolved", reply_to_citizen="已处理",
         reply_to_hotline="已联系", at=at(11, 17),
     )
     deadlines_sweep(now=at(12, 31))

@@ -11,7 +11,7 @@ from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import Unit
 from tests.factories import main_order, make_demand
 
-CONTACTED_AT = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
+CONTACTED_AT = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC)
 REPLY = {
     "contacted": True, "contacted_at": CONTACTED_AT, "contact_method": "phone", "resolved": "resolved", "reply_to_citizen": "已清理占道摊位。",
     "reply_to_hotline": "已与来电人电话联系，现场处置完毕。",

@@ -21,7 +21,7 @@ from hotline.core.exceptions import Forbidden, StateConflict
 from intake.models import RevealLog
 from tests.factories import UserFactory, main_order, make_demand
 
-CONTACTED_AT = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
+CONTACTED_AT = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC)
 REPLY = {"contacted": True, "contacted_at": CONTACTED_AT, "contact_method": "phone", "resolved": "resolved", "reply_to_citizen": "摊位已清理。",
          "reply_to_hotline": "已电话联系诉求人，现场清理完毕。"}
 ANSWERS = {"contacted": True, "resolution": "resolved", "satisfaction": "satisfied"}

@@ -141,7 +141,7 @@ def test_merge_into_a_replied_order_is_refused_with_a_reason(api, agent, handler
 
     order = main_order(make_demand(by=agent))
     work_order_sign(order=order, by=handler_a)
-    work_order_reply(order=order, by=handler_a, contacted=True, contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.timezone.utc), contact_method="phone", resolved="resolved",
+    work_order_reply(order=order, by=handler_a, contacted=True, contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC), contact_method="phone", resolved="resolved",
                      reply_to_citizen="已清理", reply_to_hotline="已联系诉求人")
     response = post(api.as_user(agent), {**BODY, "merge_into": order.pk})
     assert response.status_code == 409

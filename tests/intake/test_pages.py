@@ -218,7 +218,7 @@ def test_merging_into_an_order_that_is_no_longer_open_says_why(agent, handler_a)
 
     order = main_order(make_demand(by=agent))
     work_order_sign(order=order, by=handler_a)
-    work_order_reply(order=order, by=handler_a, contacted=True, contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.timezone.utc), contact_method="phone", resolved="resolved",
+    work_order_reply(order=order, by=handler_a, contacted=True, contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC), contact_method="phone", resolved="resolved",
                      reply_to_citizen="已清理", reply_to_hotline="已联系")
     response = login(agent).post("/intake/", {**CALL, "action": "merge", "merge_into": order.pk})
     assert response.status_code == 400
@@ -258,7 +258,7 @@ def test_a_merged_caller_sees_progress_but_not_the_reply_written_to_the_first(ag
     merged = demand_create(channel="phone", demand_type="complaint", category=order.demand.category,
                            content="同一个摊位", caller_phone="13566667777", action="merge", merge_into=order, by=agent)
     work_order_sign(order=order, by=handler_a)
-    work_order_reply(order=order, by=handler_a, contacted=True, contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.timezone.utc), contact_method="phone", resolved="resolved",
+    work_order_reply(order=order, by=handler_a, contacted=True, contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC), contact_method="phone", resolved="resolved",
                      reply_to_citizen="王先生您好，已按您13812345678的来电处理。", reply_to_hotline="已联系")
     html = Client().post("/portal/status/", {"number": merged.number, "phone": "13566667777"}).content.decode()
     assert "lookup-result" in html and "东华门街道" in html

@@ -212,7 +212,7 @@ def test_api_search_and_detail(api, agent, corpus):
 
 
 def test_generated_articles_are_deterministic_and_searchable(reference):
-    from knowledge_base.generate import generate_articles
+    from demo.knowledge import generate_articles
 
     wipe(Article.objects.all())
     generate_articles(count=40, seed=7)

@@ -38,7 +38,7 @@ REQUEST_FIELDS = [
 ]
 CREATED_FIELDS = ["service_request_id", "service_notice", "account_id"]
 W3C = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
-CONTACTED_AT = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
+CONTACTED_AT = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC)
 REPLY = {
     "contacted": True, "contacted_at": CONTACTED_AT, "contact_method": "phone", "resolved": "resolved", "reply_to_citizen": "已清理占道摊位。",
     "reply_to_hotline": "已与来电人电话联系，现场处置完毕。",

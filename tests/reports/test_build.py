@@ -10,7 +10,6 @@ import pytest
 from django.db.models import Count
 
 from assessment.models import Scheme
-from assessment.services import score_month
 from dispatch.models import WorkOrder, WorkOrderEvent
 from dispatch.sweep import deadlines_sweep
 from feedback.models import Evaluation

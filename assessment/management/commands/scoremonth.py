@@ -4,8 +4,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from hotline.core.management import arguments
 from assessment.services import MonthNotOver, freeze_check, score_month
+from hotline.core.management import arguments
 from hotline.core.models import Unit
 
 

@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from hotline.core.management import arguments
 from dispatch.sweep import BATCH_SIZE, deadlines_sweep
+from hotline.core.management import arguments
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
-"""Template helpers shared by every app: one badge for every status and light."""
+"""Template helpers shared by every app: one badge for every value, query strings, lookups. (The
+badges of a work order are dispatch's: `{% load orders %}`.)"""
 
 from django import template
-from django.utils import timezone
 
 register = template.Library()
 
@@ -9,22 +9,6 @@ register = template.Library()
 @register.inclusion_tag("inc/badge.html")
 def badge(value, label, colours):
     return {"value": value, "label": label, "colour": colours.get(value, "secondary")}
-
-
-@register.inclusion_tag("inc/badge.html")
-def light_badge(order, now=None):
-    from dispatch.choices import LIGHT_COLOURS, Light
-    from dispatch.deadlines import light_of
-
-    value = light_of(order, now or timezone.now())
-    return {"value": value, "label": Light(value).label, "colour": LIGHT_COLOURS[value]}
-
-
-@register.inclusion_tag("inc/badge.html")
-def status_badge(order):
-    from dispatch.choices import STATUS_COLOURS
-
-    return {"value": order.status, "label": order.get_status_display(), "colour": STATUS_COLOURS.get(order.status)}
 
 
 @register.simple_tag(takes_context=True)

@@ -4,8 +4,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from hotline.core.management import arguments
 from hotline.core.exceptions import DomainError
+from hotline.core.management import arguments
 from reports import builder
 from reports.choices import Kind, Status
 from reports.services import report_build, report_request

@@ -12,7 +12,8 @@ from django.db import transaction
 
 from hotline.core.choices import Role
 from hotline.core.models import Unit
-from hotline.core.services import CENTER_CODE, reference_data_load
+from hotline.core.services import CENTER_CODE
+from hotline.core.setup import load_reference_data
 
 
 class Command(BaseCommand):
@@ -29,14 +30,8 @@ class Command(BaseCommand):
                             help="never prompt: the password must be in HOTLINE_ADMIN_PASSWORD")
 
     def handle(self, *args, username: str, noinput: bool, **options):
-        from dispatch.seed import catalogue_seed, policies_seed
-        from intake.services import places_load
-
-        reference_data_load()
-        catalogue = catalogue_seed()
-        policies_seed()
-        places = places_load()
-        self.stdout.write(f"reference data loaded: dispatch catalogue v{catalogue.number}, gazetteer places: {places}")
+        lines = load_reference_data()
+        self.stdout.write(f"reference data loaded: {', '.join(lines)}")
 
         User = get_user_model()
         if User.objects.filter(is_superuser=True, is_active=True).exists():

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from knowledge_base.generate import generate_articles
+from demo.knowledge import generate_articles
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from demo.orders import generate
 from hotline.core.management import arguments
-from dispatch.generate import generate
 
 
 class Command(BaseCommand):

@@ -5,10 +5,10 @@ import json
 from pathlib import Path
 
 from hotline.core.models import Category, Unit
+from knowledge_base.models import Article, ArticleStatus
+from knowledge_base.services import reindex
 
-from .generate import generate_articles
-from .models import Article, ArticleStatus
-from .services import reindex
+from .knowledge import generate_articles
 
 ARTICLES = Path(__file__).parent / "data" / "articles.json"
 GENERATED_FOR_DEMO = 300

@@ -25,26 +25,25 @@ import multiprocessing
 import queue
 import random
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Callable
 
 from django.apps import apps
 from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from dispatch.choices import OPEN_STATUSES, EventKind, Role, Stage, Status
+from dispatch.routing import route
+from dispatch.services import order_schedule, policy_for
 from hotline.core import pii
 from hotline.core.choices import Role as UserRole
-from hotline.core.maintenance import analyze
 from hotline.core.choices import UnitLevel
+from hotline.core.maintenance import analyze
 from hotline.core.models import Category, Unit, User
 from hotline.core.workdays import LOCAL_TZ, WorkCalendar, add_working_days
 from intake.models import DailyCounter
-
-from .choices import OPEN_STATUSES, EventKind, Role, Stage, Status
-from .routing import route
-from .services import _schedule, policy_for
 
 CHANNELS = {"phone": 70, "app": 10, "wechat": 8, "web": 6, "weibo": 3, "enterprise": 2, "open311": 1}
 TYPES = {"complaint": 45, "help": 25, "consult": 15, "report": 8, "suggestion": 5, "praise": 2}
@@ -75,7 +74,7 @@ class Stats:
     by_status: dict = field(default_factory=dict)
 
     @classmethod
-    def merge(cls, parts) -> "Stats":
+    def merge(cls, parts) -> Stats:
         total = cls()
         for part in parts:
             total.demands += part.demands
@@ -536,7 +535,7 @@ def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: st
     services would have written with them (returns, extensions, the sweep's documents, replies,
     callbacks, evaluations). A step that would straddle `now` is not started."""
     rng, now = g.rng, g.now
-    limit, schedule = _schedule(policy, dispatched_at, g.calendar)
+    limit, schedule = order_schedule(policy, dispatched_at, g.calendar)
     warn_at, red_at, deadline, escalate_at = schedule.warn_at, schedule.red_at, schedule.deadline, schedule.escalate_at
     events: list[tuple] = []
     state = {"status": Status.DISPATCHED, "stage": Stage.NONE, "signed_at": None, "replied_at": None,
@@ -664,7 +663,7 @@ def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: st
         state["rehandles"] = 1
         state["replied_at"] = None
         round_ = 1
-        _limit, again = _schedule(policy, reopened_at, g.calendar)
+        _limit, again = order_schedule(policy, reopened_at, g.calendar)
         warn_at, red_at, deadline, escalate_at = again.warn_at, again.red_at, again.deadline, again.escalate_at
         state["stage"] = Stage.NONE
         t = reopened_at + g.hours(1, 8)

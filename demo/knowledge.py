@@ -13,9 +13,8 @@ from django.utils import timezone
 from hotline.core.choices import UnitLevel
 from hotline.core.maintenance import analyze
 from hotline.core.models import Category, Unit
-
-from .models import Article, ArticleStatus
-from .services import reindex
+from knowledge_base.models import Article, ArticleStatus
+from knowledge_base.services import reindex
 
 ASPECTS = ["办理条件", "办理流程", "所需材料", "办理时限", "收费标准", "咨询渠道", "常见问题", "政策依据", "线上办理", "注意事项",
            "适用范围", "补贴标准", "投诉渠道", "变更办理", "异地办理"]

@@ -1,8 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.articles import articles_seed
 from hotline.core.models import CalendarYear, Category, Unit
-from hotline.core.services import demo_users_ensure, reference_data_load
+from hotline.core.services import demo_users_ensure
+from hotline.core.setup import load_reference_data
+from intake.choices import Channel
+from intake.services import api_key_issue
 
 
 class Command(BaseCommand):
@@ -22,23 +26,13 @@ class Command(BaseCommand):
                 "DEBUG is off: this looks like production, and seeddemo would create ~800 demo accounts with the "
                 "published password, a superuser and a public Open311 key. Use `bootstrap` for a production "
                 "set-up, or --force for a demo server.")
-        reference_data_load()
-        from dispatch.seed import catalogue_seed, policies_seed
-
-        catalogue = catalogue_seed()
-        policies_seed()
+        lines = load_reference_data()
         users = demo_users_ensure(password=settings.HOTLINE_DEMO_PASSWORD)
-        from intake.choices import Channel
-        from intake.services import api_key_issue, places_load
-        from knowledge_base.seed import articles_seed
-
-        places = places_load()
         api_key_issue(name="Demo partner app", channel=Channel.APP, raw=settings.HOTLINE_DEMO_OPEN311_KEY)
         articles = articles_seed()
         self.stdout.write(
             f"units: {Unit.objects.count()}, categories: {Category.objects.count()}, "
             f"calendar years: {', '.join(str(y) for y in CalendarYear.objects.values_list('year', flat=True))}, "
             f"demo users: {users.created} created, {users.updated} refreshed, "
-            f"dispatch catalogue v{catalogue.number} ({catalogue.rules.count()} rules), "
-            f"gazetteer places: {places}, knowledge-base articles: {articles}, Open311 demo key issued"
+            f"{', '.join(lines)}, knowledge-base articles: {articles}, Open311 demo key issued"
         )

@@ -1,0 +1,20 @@
+"""Badges of a work order: its traffic light (红黄绿灯) and its status."""
+
+from django import template
+from django.utils import timezone
+
+from dispatch.choices import LIGHT_COLOURS, STATUS_COLOURS, Light
+from dispatch.deadlines import light_of
+
+register = template.Library()
+
+
+@register.inclusion_tag("inc/badge.html")
+def light_badge(order, now=None):
+    value = light_of(order, now or timezone.now())
+    return {"value": value, "label": Light(value).label, "colour": LIGHT_COLOURS[value]}
+
+
+@register.inclusion_tag("inc/badge.html")
+def status_badge(order):
+    return {"value": order.status, "label": order.get_status_display(), "colour": STATUS_COLOURS.get(order.status)}

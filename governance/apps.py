@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GovernanceConfig(AppConfig):
+    """主动治理 (proactive governance): finding the problems the calls point at before they are called in
+    again — hotspots, repeated callers — and, next, 批示 and 督办单 that are answered and closed. Above
+    feedback (it reads how orders were answered), beside assessment, below reports (which print it)."""
+
+    name = "governance"
+    verbose_name = _("Proactive governance")
