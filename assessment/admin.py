@@ -8,8 +8,16 @@ from .models import Scheme, Snapshot
 class SchemeAdmin(SimpleHistoryAdmin):
     """考核方案: a new version with a later `valid_from` changes the scoring of later months only."""
 
-    list_display = ["version", "valid_from", "weight_response", "weight_resolution", "weight_satisfaction",
-                    "bonus_cap", "tier_size", "min_volume"]
+    list_display = [
+        "version",
+        "valid_from",
+        "weight_response",
+        "weight_resolution",
+        "weight_satisfaction",
+        "bonus_cap",
+        "tier_size",
+        "min_volume",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         # A scheme that scored a month is history: change the rules with a new version instead.

@@ -32,21 +32,37 @@ class MultipleFileField(forms.FileField):
 class AppealForm(BootstrapForm):
     reason_kind = forms.ChoiceField(label=_("Reason"), choices=AppealReason.choices)
     reason = forms.CharField(label=_("Explain"), widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = forms.CharField(label=_("Evidence (what the files show, a call recording's time…)"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.CharField(
+        label=_("Evidence (what the files show, a call recording's time…)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     outcome = forms.ChoiceField(label=_("Ask for"), choices=AppealOutcome.choices, initial=AppealOutcome.DROP)
     corrected_contacted = forms.NullBooleanField(
-        label=_("Contacted (corrected)"), required=False,
-        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]))
-    corrected_resolution = forms.ChoiceField(label=_("Resolved (corrected)"), required=False,
-                                             choices=[("", "—"), *Resolution.choices])
-    corrected_satisfaction = forms.ChoiceField(label=_("Satisfied (corrected)"), required=False,
-                                               choices=[("", "—"), *Satisfaction.choices])
+        label=_("Contacted (corrected)"),
+        required=False,
+        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    corrected_resolution = forms.ChoiceField(
+        label=_("Resolved (corrected)"), required=False, choices=[("", "—"), *Resolution.choices]
+    )
+    corrected_satisfaction = forms.ChoiceField(
+        label=_("Satisfied (corrected)"), required=False, choices=[("", "—"), *Satisfaction.choices]
+    )
     reattribute_to = forms.ModelChoiceField(
-        label=_("Should count for"), required=False,
-        queryset=Unit.objects.filter(level__in=[UnitLevel.STREET, UnitLevel.DISTRICT_DEPARTMENT, UnitLevel.DEPARTMENT,
-                                                UnitLevel.ENTERPRISE, UnitLevel.DISTRICT], is_active=True)
-        .order_by("code"))
+        label=_("Should count for"),
+        required=False,
+        queryset=Unit.objects.filter(
+            level__in=[
+                UnitLevel.STREET,
+                UnitLevel.DISTRICT_DEPARTMENT,
+                UnitLevel.DEPARTMENT,
+                UnitLevel.ENTERPRISE,
+                UnitLevel.DISTRICT,
+            ],
+            is_active=True,
+        ).order_by("code"),
+    )
     files = MultipleFileField(label=_("Files (up to 5, 10 MB each)"), required=False)
 
     def __init__(self, *args, unit=None, **kwargs):
@@ -57,8 +73,10 @@ class AppealForm(BootstrapForm):
     def clean(self):
         data = super().clean()
         if data.get("outcome") == AppealOutcome.CORRECT and (
-                data.get("corrected_contacted") is None or not data.get("corrected_resolution")
-                or not data.get("corrected_satisfaction")):
+            data.get("corrected_contacted") is None
+            or not data.get("corrected_resolution")
+            or not data.get("corrected_satisfaction")
+        ):
             self.add_error("corrected_resolution", _("Give the three answers that should have been recorded."))
         if data.get("outcome") == AppealOutcome.REATTRIBUTE and not data.get("reattribute_to"):
             self.add_error("reattribute_to", _("Choose the unit the order should count for."))

@@ -46,30 +46,43 @@ class Scheme(models.Model):
     version = models.PositiveIntegerField(_("version"))
     name = models.CharField(_("name"), max_length=64, blank=True)
     district = models.ForeignKey(
-        "core.Unit", verbose_name=_("district (its own internal ranking)"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+", limit_choices_to={"level": "district"},
+        "core.Unit",
+        verbose_name=_("district (its own internal ranking)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "district"},
         help_text=_("Empty: the city's scheme, used for the city ranking."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     valid_from = models.DateField(_("valid from"))
     # Result indicators (结果指标): the seed's 30/35/35.
-    weight_response = models.DecimalField(_("weight of 响应率"), max_digits=4, decimal_places=2, default=Decimal("0.30"))
-    weight_resolution = models.DecimalField(_("weight of 解决率"), max_digits=4, decimal_places=2, default=Decimal("0.35"))
+    weight_response = models.DecimalField(
+        _("weight of 响应率"), max_digits=4, decimal_places=2, default=Decimal("0.30")
+    )
+    weight_resolution = models.DecimalField(
+        _("weight of 解决率"), max_digits=4, decimal_places=2, default=Decimal("0.35")
+    )
     weight_satisfaction = models.DecimalField(
         _("weight of 满意率"), max_digits=4, decimal_places=2, default=Decimal("0.35")
     )
     # Process indicators (过程性指标, the second paper): each a share of the month's due orders that passed.
     weight_signed = models.DecimalField(_("weight of signing for in time"), max_digits=4, decimal_places=2, default=0)
     weight_on_time = models.DecimalField(_("weight of replying on time"), max_digits=4, decimal_places=2, default=0)
-    weight_returns = models.DecimalField(_("weight of no unfounded return (退单)"), max_digits=4, decimal_places=2,
-                                         default=0)
-    weight_rehandles = models.DecimalField(_("weight of no re-handling (重办)"), max_digits=4, decimal_places=2,
-                                           default=0)
-    weight_extensions = models.DecimalField(_("weight of no extension (延期)"), max_digits=4, decimal_places=2,
-                                            default=0)
+    weight_returns = models.DecimalField(
+        _("weight of no unfounded return (退单)"), max_digits=4, decimal_places=2, default=0
+    )
+    weight_rehandles = models.DecimalField(
+        _("weight of no re-handling (重办)"), max_digits=4, decimal_places=2, default=0
+    )
+    weight_extensions = models.DecimalField(
+        _("weight of no extension (延期)"), max_digits=4, decimal_places=2, default=0
+    )
     weight_overdue = models.DecimalField(_("weight of not overdue"), max_digits=4, decimal_places=2, default=0)
-    weight_false_feedback = models.DecimalField(_("weight of truthful feedback (反馈不实)"), max_digits=4,
-                                                decimal_places=2, default=0)
+    weight_false_feedback = models.DecimalField(
+        _("weight of truthful feedback (反馈不实)"), max_digits=4, decimal_places=2, default=0
+    )
     scores = models.JSONField(_("per-answer scores"), default=default_scores)
     # What an order without an accepted reply by its deadline + grace is scored as (未答复).
     no_reply_contacted = models.BooleanField(_("no reply counts as contacted"), default=False)
@@ -77,25 +90,35 @@ class Scheme(models.Model):
     no_reply_satisfaction = models.CharField(_("no reply counts as"), max_length=12, default="unsatisfied")
     grace_working_days = models.PositiveSmallIntegerField(_("grace after the deadline (working days)"), default=1)
     settlement_working_days = models.PositiveSmallIntegerField(
-        _("settlement window (working days of the next month)"), default=3)
+        _("settlement window (working days of the next month)"), default=3
+    )
     late_rule = models.CharField(_("a late reply's evaluation"), max_length=12, choices=Rule.choices, default=Rule.BOTH)
-    rehandle_rule = models.CharField(_("a re-handled round's evaluation (重办)"), max_length=12, choices=Rule.choices,
-                                     default=Rule.BOTH)
-    long_pending_rule = models.CharField(_("an approved 挂账"), max_length=12, choices=LongPendingRule.choices,
-                                         default=LongPendingRule.SPLIT)
+    rehandle_rule = models.CharField(
+        _("a re-handled round's evaluation (重办)"), max_length=12, choices=Rule.choices, default=Rule.BOTH
+    )
+    long_pending_rule = models.CharField(
+        _("an approved 挂账"), max_length=12, choices=LongPendingRule.choices, default=LongPendingRule.SPLIT
+    )
     carry_months = models.PositiveSmallIntegerField(
-        _("months an on-time reply waits for its evaluation"), default=2,
-        help_text=_("Replied on time but not yet evaluated when a month is frozen: carried into the next "
-                    "month's snapshot, at most this many times; then listed as never evaluated, not counted."))
+        _("months an on-time reply waits for its evaluation"),
+        default=2,
+        help_text=_(
+            "Replied on time but not yet evaluated when a month is frozen: carried into the next "
+            "month's snapshot, at most this many times; then listed as never evaluated, not counted."
+        ),
+    )
     sign_within_hours = models.PositiveSmallIntegerField(_("signed for in time within (hours)"), default=24)
-    unreachable_flag_factor = models.DecimalField(_("flag an unreachable share above the city's × "), max_digits=4,
-                                                  decimal_places=2, default=Decimal("2.00"))
-    unreachable_flag_points = models.DecimalField(_("… and above the city's + (points)"), max_digits=5,
-                                                  decimal_places=2, default=Decimal("10.00"))
+    unreachable_flag_factor = models.DecimalField(
+        _("flag an unreachable share above the city's × "), max_digits=4, decimal_places=2, default=Decimal("2.00")
+    )
+    unreachable_flag_points = models.DecimalField(
+        _("… and above the city's + (points)"), max_digits=5, decimal_places=2, default=Decimal("10.00")
+    )
     # 申诉 quota (控制申诉数量): per unit and month, max(minimum, share × counted orders), rounded up.
     appeal_quota_min = models.PositiveSmallIntegerField(_("appeals per month at least"), default=2)
-    appeal_quota_share = models.DecimalField(_("appeals per month as a share of counted orders"), max_digits=4,
-                                             decimal_places=3, default=Decimal("0.050"))
+    appeal_quota_share = models.DecimalField(
+        _("appeals per month as a share of counted orders"), max_digits=4, decimal_places=3, default=Decimal("0.050")
+    )
     # 激励: a resolved group demand earns `bonus_per_complainant` for each distinct complainant beyond the
     # first; a resolved, verified historical problem earns `bonus_per_year` for each year since it began.
     bonus_per_complainant = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.20"))
@@ -105,18 +128,32 @@ class Scheme(models.Model):
     min_volume = models.PositiveSmallIntegerField(_("minimum due orders to be ranked"), default=5)
     note = models.CharField(max_length=255, blank=True)
 
-    WEIGHTS = ("weight_response", "weight_resolution", "weight_satisfaction", "weight_signed", "weight_on_time",
-               "weight_returns", "weight_rehandles", "weight_extensions", "weight_overdue", "weight_false_feedback")
+    WEIGHTS = (
+        "weight_response",
+        "weight_resolution",
+        "weight_satisfaction",
+        "weight_signed",
+        "weight_on_time",
+        "weight_returns",
+        "weight_rehandles",
+        "weight_extensions",
+        "weight_overdue",
+        "weight_false_feedback",
+    )
 
     class Meta:
         ordering = ["-valid_from", "-version"]
         verbose_name = _("assessment scheme")
         verbose_name_plural = _("assessment schemes")
         constraints = [
-            models.UniqueConstraint(fields=["version"], condition=models.Q(district__isnull=True),
-                                    name="scheme_city_version_unique"),
-            models.UniqueConstraint(fields=["district", "version"], condition=models.Q(district__isnull=False),
-                                    name="scheme_district_version_unique"),
+            models.UniqueConstraint(
+                fields=["version"], condition=models.Q(district__isnull=True), name="scheme_city_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["district", "version"],
+                condition=models.Q(district__isnull=False),
+                name="scheme_district_version_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -134,21 +171,34 @@ class Scheme(models.Model):
         scores = self.scores if isinstance(self.scores, dict) else {}
         for question, answers in expected.items():
             if not isinstance(scores.get(question), dict) or set(scores[question]) != set(answers):
-                raise ValidationError({"scores": _("Give a score for every answer: %(keys)s.") % {
-                    "keys": "; ".join(f"{q}: {', '.join(a)}" for q, a in expected.items())}})
+                raise ValidationError(
+                    {
+                        "scores": _("Give a score for every answer: %(keys)s.")
+                        % {"keys": "; ".join(f"{q}: {', '.join(a)}" for q, a in expected.items())}
+                    }
+                )
             if not all(isinstance(v, (int, float)) and 0 <= v <= 100 for v in scores[question].values()):
                 raise ValidationError({"scores": _("Scores are numbers from 0 to 100.")})
         if min(getattr(self, name) for name in self.WEIGHTS) < 0:
             raise ValidationError(_("Weights cannot be negative."))
         if self.weights_total != Decimal("1.00"):
-            raise ValidationError(_("The weights must add up to 1.00 (they add up to %(t)s).") % {"t": self.weights_total})
+            raise ValidationError(
+                _("The weights must add up to 1.00 (they add up to %(t)s).") % {"t": self.weights_total}
+            )
         # Failing never pays: what a missing reply counts as must score no more than any real answer.
-        no_reply = {"contacted": "true" if self.no_reply_contacted else "false",
-                    "resolution": self.no_reply_resolution, "satisfaction": self.no_reply_satisfaction}
+        no_reply = {
+            "contacted": "true" if self.no_reply_contacted else "false",
+            "resolution": self.no_reply_resolution,
+            "satisfaction": self.no_reply_satisfaction,
+        }
         for question, answer in no_reply.items():
             if answer not in scores[question] or scores[question][answer] > min(scores[question].values()):
-                raise ValidationError(_("A missing reply must count as the lowest-scoring answer of each question "
-                                        "(else not answering would score better than answering)."))
+                raise ValidationError(
+                    _(
+                        "A missing reply must count as the lowest-scoring answer of each question "
+                        "(else not answering would score better than answering)."
+                    )
+                )
 
 
 class Tier(models.TextChoices):
@@ -184,20 +234,36 @@ class Snapshot(models.Model):
     class Meta:
         ordering = ["-period", "-revision"]
         constraints = [
-            models.UniqueConstraint(fields=["period", "revision"], name="snapshot_revision_unique",
-                                    condition=models.Q(district__isnull=True, is_preview=False)),
-            models.UniqueConstraint(fields=["period", "district", "revision"], name="snapshot_district_revision_unique",
-                                    condition=models.Q(district__isnull=False, is_preview=False)),
-            models.UniqueConstraint(fields=["period"], condition=models.Q(is_current=True, district__isnull=True),
-                                    name="snapshot_one_current"),
-            models.UniqueConstraint(fields=["period", "district"],
-                                    condition=models.Q(is_current=True, district__isnull=False),
-                                    name="snapshot_district_one_current"),
-            models.UniqueConstraint(fields=["period"], condition=models.Q(is_preview=True, district__isnull=True),
-                                    name="snapshot_one_preview"),
-            models.UniqueConstraint(fields=["period", "district"],
-                                    condition=models.Q(is_preview=True, district__isnull=False),
-                                    name="snapshot_district_one_preview"),
+            models.UniqueConstraint(
+                fields=["period", "revision"],
+                name="snapshot_revision_unique",
+                condition=models.Q(district__isnull=True, is_preview=False),
+            ),
+            models.UniqueConstraint(
+                fields=["period", "district", "revision"],
+                name="snapshot_district_revision_unique",
+                condition=models.Q(district__isnull=False, is_preview=False),
+            ),
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=models.Q(is_current=True, district__isnull=True),
+                name="snapshot_one_current",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "district"],
+                condition=models.Q(is_current=True, district__isnull=False),
+                name="snapshot_district_one_current",
+            ),
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=models.Q(is_preview=True, district__isnull=True),
+                name="snapshot_one_preview",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "district"],
+                condition=models.Q(is_preview=True, district__isnull=False),
+                name="snapshot_district_one_preview",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -247,16 +313,20 @@ class SnapshotOrder(models.Model):
 
     # The revision that wrote the row (db_constraint=False: a deferred check per row cost 4 s at the commit
     # of a million-row freeze; the freeze creates the snapshot in the same transaction).
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="orders", db_index=False,
-                                 db_constraint=False)
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.CASCADE, related_name="orders", db_index=False, db_constraint=False
+    )
     # The revision (number) of the same month that replaced this row with a changed one; empty: still live.
     replaced_in = models.PositiveIntegerField(null=True, blank=True)
-    order = models.ForeignKey("dispatch.WorkOrder", on_delete=models.PROTECT, related_name="+",
-                              db_constraint=False, db_index=False)
-    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+", db_constraint=False,
-                             db_index=False)
-    category = models.ForeignKey("core.Category", null=True, on_delete=models.DO_NOTHING, related_name="+",
-                                 db_constraint=False, db_index=False)
+    order = models.ForeignKey(
+        "dispatch.WorkOrder", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    unit = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    category = models.ForeignKey(
+        "core.Category", null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.ROUND)
     round = models.PositiveSmallIntegerField(default=0)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.EVALUATED)
@@ -389,10 +459,16 @@ class Exemption(models.Model):
     class Meta:
         ordering = ["-proposed_at"]
         constraints = [
-            models.UniqueConstraint(fields=["order"], condition=models.Q(status="approved", round__isnull=True),
-                                    name="one_exemption_per_order"),
-            models.UniqueConstraint(fields=["order", "round"], condition=models.Q(status="approved", round__isnull=False),
-                                    name="one_exemption_per_round"),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(status="approved", round__isnull=True),
+                name="one_exemption_per_order",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "round"],
+                condition=models.Q(status="approved", round__isnull=False),
+                name="one_exemption_per_round",
+            ),
         ]
 
 
@@ -439,8 +515,9 @@ class Appeal(models.Model):
     submitted_at = models.DateTimeField()
     # The district's review (区级审核): skipped for units not under a district.
     district = models.ForeignKey("core.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    district_decided_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL,
-                                            related_name="+")
+    district_decided_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     district_decided_at = models.DateTimeField(null=True, blank=True)
     district_note = models.TextField(blank=True)
     # The city's decision (市级审核).
@@ -491,9 +568,13 @@ class Instruction(models.Model):
     order = models.ForeignKey("dispatch.WorkOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     ranking = models.ForeignKey(SnapshotUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     # On a report (《市民热线反映》): a section of it, or one item (a case, a hotspot, a ranking row).
-    report = models.ForeignKey("reports.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="instructions")
+    report = models.ForeignKey(
+        "reports.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="instructions"
+    )
     report_section = models.CharField(max_length=24, blank=True)
-    report_row = models.ForeignKey("reports.ReportRow", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    report_row = models.ForeignKey(
+        "reports.ReportRow", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.TextField(_("instruction"))
     issued_at = models.DateTimeField()
     due_at = models.DateTimeField(_("due"))

@@ -53,9 +53,13 @@ class Rules:
         return cls(
             scores=scheme.scores,
             no_reply=(scheme.no_reply_contacted, scheme.no_reply_resolution, scheme.no_reply_satisfaction),
-            late_rule=scheme.late_rule, rehandle_rule=scheme.rehandle_rule, long_pending_rule=scheme.long_pending_rule,
-            carry_months=scheme.carry_months, sign_within=dt.timedelta(hours=scheme.sign_within_hours),
-            bonus_per_complainant=scheme.bonus_per_complainant, bonus_per_year=scheme.bonus_per_year,
+            late_rule=scheme.late_rule,
+            rehandle_rule=scheme.rehandle_rule,
+            long_pending_rule=scheme.long_pending_rule,
+            carry_months=scheme.carry_months,
+            sign_within=dt.timedelta(hours=scheme.sign_within_hours),
+            bonus_per_complainant=scheme.bonus_per_complainant,
+            bonus_per_year=scheme.bonus_per_year,
         )
 
     def score(self, contacted: bool | None, resolution: str, satisfaction: str) -> tuple:
@@ -176,9 +180,18 @@ def assess(f: Facts, rules: Rules, at: dt.datetime, *, preview: bool = False, ye
             return []
         if kind == Kind.RESPONSE:
             kind = Kind.ROUND
-    item = Item(order_id=f.order_id, unit_id=f.unit_id, category_id=f.category_id, kind=kind, round=f.round,
-                outcome=Outcome.PENDING, due_at=f.due_at, due_period=f.due_period, complainants=f.callers,
-                problem_since=f.problem_since)
+    item = Item(
+        order_id=f.order_id,
+        unit_id=f.unit_id,
+        category_id=f.category_id,
+        kind=kind,
+        round=f.round,
+        outcome=Outcome.PENDING,
+        due_at=f.due_at,
+        due_period=f.due_period,
+        complainants=f.callers,
+        problem_since=f.problem_since,
+    )
     replied = f.replied_at is not None and f.replied_at <= at
     on_time = replied and f.replied_at <= f.grace_end
     evaluation = f.evaluation
@@ -194,8 +207,13 @@ def assess(f: Facts, rules: Rules, at: dt.datetime, *, preview: bool = False, ye
     elif kind == Kind.LATE:  # a late reply carried from an earlier month: only its evaluation is open
         if evaluation is not None:
             item.outcome = Outcome.LATE
-            _counted(item, rules, (evaluation.contacted, evaluation.resolution, evaluation.satisfaction),
-                     response=True, result=True)
+            _counted(
+                item,
+                rules,
+                (evaluation.contacted, evaluation.resolution, evaluation.satisfaction),
+                response=True,
+                result=True,
+            )
         else:
             item.outcome = Outcome.UNREACHABLE if f.unreachable else _waiting(f, rules, preview)
     elif kind == Kind.RESPONSE:  # an approved 挂账 at the deadline it replaced: 响应率 only
@@ -205,8 +223,13 @@ def assess(f: Facts, rules: Rules, at: dt.datetime, *, preview: bool = False, ye
     elif on_time:
         if evaluation is not None:
             item.outcome = Outcome.EVALUATED
-            _counted(item, rules, (evaluation.contacted, evaluation.resolution, evaluation.satisfaction),
-                     response=kind == Kind.ROUND, result=True)
+            _counted(
+                item,
+                rules,
+                (evaluation.contacted, evaluation.resolution, evaluation.satisfaction),
+                response=kind == Kind.ROUND,
+                result=True,
+            )
         elif f.unreachable:
             item.outcome = Outcome.UNREACHABLE
         else:
@@ -217,26 +240,48 @@ def assess(f: Facts, rules: Rules, at: dt.datetime, *, preview: bool = False, ye
         late = replied  # replied, but after the deadline + grace
         if rules.late_rule == Rule.REPLACE and late and evaluation is not None:
             item.outcome = Outcome.LATE
-            _counted(item, rules, (evaluation.contacted, evaluation.resolution, evaluation.satisfaction),
-                     response=kind == Kind.ROUND, result=True)
+            _counted(
+                item,
+                rules,
+                (evaluation.contacted, evaluation.resolution, evaluation.satisfaction),
+                response=kind == Kind.ROUND,
+                result=True,
+            )
         else:
             item.outcome = Outcome.NO_REPLY
             _counted(item, rules, rules.no_reply, response=kind == Kind.ROUND, result=True)
             if rules.late_rule == Rule.BOTH and late and not f.unreachable:
-                extra = Item(order_id=f.order_id, unit_id=f.unit_id, category_id=f.category_id, kind=Kind.LATE,
-                             round=f.round, outcome=Outcome.LATE, due_at=f.due_at, due_period=f.due_period,
-                             complainants=f.callers, problem_since=f.problem_since)
+                extra = Item(
+                    order_id=f.order_id,
+                    unit_id=f.unit_id,
+                    category_id=f.category_id,
+                    kind=Kind.LATE,
+                    round=f.round,
+                    outcome=Outcome.LATE,
+                    due_at=f.due_at,
+                    due_period=f.due_period,
+                    complainants=f.callers,
+                    problem_since=f.problem_since,
+                )
                 if evaluation is not None:
-                    _counted(extra, rules, (evaluation.contacted, evaluation.resolution, evaluation.satisfaction),
-                             response=kind == Kind.ROUND, result=True)
+                    _counted(
+                        extra,
+                        rules,
+                        (evaluation.contacted, evaluation.resolution, evaluation.satisfaction),
+                        response=kind == Kind.ROUND,
+                        result=True,
+                    )
                     extra.bonus = _bonus(extra, f, rules, year)
                 else:
                     extra.outcome = _waiting(f, rules, preview)
                 items.append(extra)
     if evaluation is not None and item.outcome in (Outcome.NOT_COUNTED, Outcome.REPLACED, Outcome.EXEMPTED):
         # Shown on the scorecard as answered, not scored.
-        item.contacted, item.resolution, item.satisfaction = (evaluation.contacted, evaluation.resolution,
-                                                              evaluation.satisfaction)
+        item.contacted, item.resolution, item.satisfaction = (
+            evaluation.contacted,
+            evaluation.resolution,
+            evaluation.satisfaction,
+        )
     item.bonus = _bonus(item, f, rules, year)
     if f.carried == 0 and kind in (Kind.ROUND, Kind.RESPONSE) and item.outcome not in NO_PROCESS:
         _process(item, f, rules, replied, on_time, kind)
@@ -278,7 +323,14 @@ def passes(item: Item, check: str) -> bool:
 def with_answers(item: Item, rules: Rules, contacted: bool, resolution: str, satisfaction: str) -> Item:
     """The item counted with corrected answers (an appeal's outcome): the same parts, new scores."""
     fixed = replace(item)
-    return _counted(fixed, rules, (contacted if item.counts_response else None,
-                                   resolution if item.counts_result else "",
-                                   satisfaction if item.counts_result else ""),
-                    response=item.counts_response, result=item.counts_result)
+    return _counted(
+        fixed,
+        rules,
+        (
+            contacted if item.counts_response else None,
+            resolution if item.counts_result else "",
+            satisfaction if item.counts_result else "",
+        ),
+        response=item.counts_response,
+        result=item.counts_result,
+    )

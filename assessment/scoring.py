@@ -44,8 +44,13 @@ CENT = Decimal("0.01")
 # The month's rounds judged in one SQL statement on PostgreSQL (judge_rounds_in_sql); False: by
 # assessment.rules in Python, as on SQLite (the tests compare the two).
 ROUNDS_IN_SQL = True
-ASSESSED_LEVELS = (UnitLevel.STREET, UnitLevel.DISTRICT_DEPARTMENT, UnitLevel.DEPARTMENT, UnitLevel.ENTERPRISE,
-                   UnitLevel.DISTRICT)
+ASSESSED_LEVELS = (
+    UnitLevel.STREET,
+    UnitLevel.DISTRICT_DEPARTMENT,
+    UnitLevel.DEPARTMENT,
+    UnitLevel.ENTERPRISE,
+    UnitLevel.DISTRICT,
+)
 IDS_PER_QUERY = 500
 # 诉求 for the 治理类 volume: help, complaints and reports, and consultations that became orders.
 GOVERNANCE_TYPES = (DemandType.HELP, DemandType.COMPLAINT, DemandType.REPORT, DemandType.CONSULT)
@@ -56,6 +61,7 @@ def q(value) -> Decimal:
 
 
 # --- periods ---------------------------------------------------------------------------------------------
+
 
 def month_bounds(period: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = ZoneInfo(settings.TIME_ZONE)
@@ -84,8 +90,9 @@ def scheme_for(period: dt.date, district: Unit | None = None) -> Scheme:
     if scheme is None:
         scheme = schemes.filter(district__isnull=True).first()
     if scheme is None:
-        scheme, _created = Scheme.objects.get_or_create(version=1, district=None,
-                                                        defaults={"valid_from": dt.date(2000, 1, 1), "name": "默认"})
+        scheme, _created = Scheme.objects.get_or_create(
+            version=1, district=None, defaults={"valid_from": dt.date(2000, 1, 1), "name": "默认"}
+        )
     return scheme
 
 
@@ -100,9 +107,22 @@ def settlement_end(period: dt.date, scheme: Scheme, calendar: WorkCalendar | Non
 
 # --- reading the facts -----------------------------------------------------------------------------------
 
-ORDER_COLUMNS = ("id", "unit_id", "rehandle_count", "status", "deadline", "dispatched_at", "signed_at", "replied_at",
-                 "demand_id", "demand__category_id", "demand__caller_phone_index", "demand__co_complainants",
-                 "demand__problem_since", "demand__problem_since_verified_at")
+ORDER_COLUMNS = (
+    "id",
+    "unit_id",
+    "rehandle_count",
+    "status",
+    "deadline",
+    "dispatched_at",
+    "signed_at",
+    "replied_at",
+    "demand_id",
+    "demand__category_id",
+    "demand__caller_phone_index",
+    "demand__co_complainants",
+    "demand__problem_since",
+    "demand__problem_since_verified_at",
+)
 
 
 @dataclass
@@ -130,40 +150,54 @@ class Lookups:
     def __init__(self, order_q: Q, at: dt.datetime):
         self.evaluations: dict[tuple[int, int], Answers] = {}
         for order_id, round_, contacted, resolution, satisfaction, contradiction in (
-                Evaluation.objects.filter(order_q, recorded_at__lte=at).order_by("order_id", "round", "recorded_at", "id")
-                .values_list("order_id", "round", "contacted", "resolution", "satisfaction", "contradiction")):
+            Evaluation.objects.filter(order_q, recorded_at__lte=at)
+            .order_by("order_id", "round", "recorded_at", "id")
+            .values_list("order_id", "round", "contacted", "resolution", "satisfaction", "contradiction")
+        ):
             self.evaluations[(order_id, round_)] = Answers(contacted, resolution, satisfaction, contradiction)
         self.unreachable = set(
-            Callback.objects.filter(order_q, status=CallbackStatus.UNREACHABLE, finished_at__lte=at)
-            .values_list("order_id", "round"))
+            Callback.objects.filter(order_q, status=CallbackStatus.UNREACHABLE, finished_at__lte=at).values_list(
+                "order_id", "round"
+            )
+        )
         self.extensions: dict[int, list] = defaultdict(list)
         for order_id, decided_at in ExtensionRequest.objects.filter(
-                order_q, status=ExtensionStatus.APPROVED, decided_at__lte=at).values_list("order_id", "decided_at"):
+            order_q, status=ExtensionStatus.APPROVED, decided_at__lte=at
+        ).values_list("order_id", "decided_at"):
             self.extensions[order_id].append(decided_at)
         self.returns: dict[int, list] = defaultdict(list)
         for order_id, returned_at in Return.objects.filter(order_q, ruling="rejected", ruled_at__lte=at).values_list(
-                "order_id", "returned_at"):
+            "order_id", "returned_at"
+        ):
             self.returns[order_id].append(returned_at)
         self.long_pending = set(
-            LongPendingRequest.objects.filter(order_q, status=ExtensionStatus.APPROVED, decided_at__lte=at)
-            .values_list("order_id", "round"))
+            LongPendingRequest.objects.filter(order_q, status=ExtensionStatus.APPROVED, decided_at__lte=at).values_list(
+                "order_id", "round"
+            )
+        )
         # (order, round) exempted; round None: every round of the order.
         self.exempted = set(
-            Exemption.objects.filter(order_q, status="approved").filter(
-                Q(decided_at__lte=at) | Q(decided_at__isnull=True, proposed_at__lte=at))
-            .values_list("order_id", "round"))
-        self.transfers = dict(WorkOrderEvent.objects.filter(order_q, kind=EventKind.REDISPATCHED, at__lte=at)
-                              .values_list("order_id", "at"))
+            Exemption.objects.filter(order_q, status="approved")
+            .filter(Q(decided_at__lte=at) | Q(decided_at__isnull=True, proposed_at__lte=at))
+            .values_list("order_id", "round")
+        )
+        self.transfers = dict(
+            WorkOrderEvent.objects.filter(order_q, kind=EventKind.REDISPATCHED, at__lte=at).values_list(
+                "order_id", "at"
+            )
+        )
         self.merged: dict[int, list] = defaultdict(list)
-        for order_id, phone, others in Demand.objects.filter(
-                _merged_q(order_q), received_at__lte=at).values_list("merged_into_id", "caller_phone_index", "co_complainants"):
+        for order_id, phone, others in Demand.objects.filter(_merged_q(order_q), received_at__lte=at).values_list(
+            "merged_into_id", "caller_phone_index", "co_complainants"
+        ):
             self.merged[order_id].append((phone, others))
 
 
 def _merged_q(order_q: Q) -> Q:
     """The order filter, for demands merged into the orders (merged_into… instead of order…)."""
-    return Q(*((f"merged_into{key[len('order'):]}", value) for key, value in order_q.children),
-             _connector=order_q.connector)
+    return Q(
+        *((f"merged_into{key[len('order') :]}", value) for key, value in order_q.children), _connector=order_q.connector
+    )
 
 
 def _order_rows(queryset) -> list[OrderRow]:
@@ -181,8 +215,9 @@ def _callers(order: OrderRow, lookups: Lookups) -> int:
 class Reader:
     """Builds the Facts of the month's items, as of `at`."""
 
-    def __init__(self, *, period: dt.date, at: dt.datetime, scheme: Scheme, calendar: WorkCalendar,
-                 unit_ids: list[int] | None):
+    def __init__(
+        self, *, period: dt.date, at: dt.datetime, scheme: Scheme, calendar: WorkCalendar, unit_ids: list[int] | None
+    ):
         self.period, self.at, self.calendar, self.unit_ids = period, at, calendar, unit_ids
         self.grace = scheme.grace_working_days
         self._grace: dict[dt.datetime, dt.datetime] = {}
@@ -196,8 +231,18 @@ class Reader:
     def _scoped(self, queryset, field: str = "unit_id"):
         return queryset.filter(**{f"{field}__in": self.unit_ids}) if self.unit_ids is not None else queryset
 
-    def facts(self, order: OrderRow, lookups: Lookups, *, round_: int, kind: str, due_at: dt.datetime,
-              due_period: dt.date, archived: WorkOrderRound | None = None, carried: int = 0) -> Facts:
+    def facts(
+        self,
+        order: OrderRow,
+        lookups: Lookups,
+        *,
+        round_: int,
+        kind: str,
+        due_at: dt.datetime,
+        due_period: dt.date,
+        archived: WorkOrderRound | None = None,
+        carried: int = 0,
+    ) -> Facts:
         """The facts of the order at one due moment of one of its rounds (the current one from the order's
         columns, an earlier one from its WorkOrderRound)."""
         if archived is not None:
@@ -210,18 +255,32 @@ class Reader:
             returned = any(start <= at for at in lookups.returns.get(order.id, ()))
         verified = order.verified_at is not None and order.verified_at <= self.at
         return Facts(
-            order_id=order.id, unit_id=order.unit_id, kind=kind, round=round_, due_at=due_at,
-            grace_end=self.grace_end(due_at), due_period=due_period, dispatched_at=start,
+            order_id=order.id,
+            unit_id=order.unit_id,
+            kind=kind,
+            round=round_,
+            due_at=due_at,
+            grace_end=self.grace_end(due_at),
+            due_period=due_period,
+            dispatched_at=start,
             signed_at=signed if signed is not None and signed <= self.at else None,
             replied_at=replied if replied is not None and replied <= self.at else None,
             evaluation=lookups.evaluations.get((order.id, round_)),
             unreachable=(order.id, round_) in lookups.unreachable,
             # 改派 by the round's deadline only: a later transfer leaves the failure with the unit.
-            transferred=(archived is None and order.status == Status.TRANSFERRED
-                         and lookups.transfers.get(order.id, self.at) <= min(due_at, self.at)),
+            transferred=(
+                archived is None
+                and order.status == Status.TRANSFERRED
+                and lookups.transfers.get(order.id, self.at) <= min(due_at, self.at)
+            ),
             exempted=(order.id, None) in lookups.exempted or (order.id, round_) in lookups.exempted,
-            rehandled=rehandled, extended=extended, returned=returned, callers=_callers(order, lookups),
-            problem_since=order.problem_since if verified else None, category_id=order.category_id, carried=carried,
+            rehandled=rehandled,
+            extended=extended,
+            returned=returned,
+            callers=_callers(order, lookups),
+            problem_since=order.problem_since if verified else None,
+            category_id=order.category_id,
+            carried=carried,
         )
 
     # The four sources of a month's items.
@@ -233,20 +292,28 @@ class Reader:
         rows = _order_rows(orders.order_by())
         if not rows:
             return
-        lookups = Lookups(Q(order__role=Role.MAIN, order__deadline__gt=start, order__deadline__lte=end,
-                            **({"order__unit_id__in": self.unit_ids} if self.unit_ids is not None else {})), self.at)
+        lookups = Lookups(
+            Q(
+                order__role=Role.MAIN,
+                order__deadline__gt=start,
+                order__deadline__lte=end,
+                **({"order__unit_id__in": self.unit_ids} if self.unit_ids is not None else {}),
+            ),
+            self.at,
+        )
         for order in rows:
             if order.dispatched_at > self.at:  # reopened after the moment judged: that round is archived
                 continue
             kind = Kind.RESULT if (order.id, order.rehandle_count) in lookups.long_pending else Kind.ROUND
-            yield self.facts(order, lookups, round_=order.rehandle_count, kind=kind, due_at=order.deadline,
-                             due_period=self.period)
+            yield self.facts(
+                order, lookups, round_=order.rehandle_count, kind=kind, due_at=order.deadline, due_period=self.period
+            )
 
     def by_keys(self, keys: list[tuple]):
         """Items named by (order, round, kind, due_at, due_period, carried): the finished rounds, the 挂账
         response parts and the carried items, read by order id."""
         for i in range(0, len(keys), IDS_PER_QUERY):
-            part = keys[i:i + IDS_PER_QUERY]
+            part = keys[i : i + IDS_PER_QUERY]
             ids = sorted({key[0] for key in part})
             orders = {o.id: o for o in _order_rows(WorkOrder.objects.filter(pk__in=ids).order_by())}
             archived = {(r.order_id, r.round): r for r in WorkOrderRound.objects.filter(order_id__in=ids)}
@@ -258,32 +325,54 @@ class Reader:
                 row = archived.get((order_id, round_))
                 if row is None and round_ != order.rehandle_count:
                     continue
-                yield self.facts(order, lookups, round_=round_, kind=kind, due_at=due_at, due_period=due_period,
-                                 archived=row, carried=carried)
+                yield self.facts(
+                    order,
+                    lookups,
+                    round_=round_,
+                    kind=kind,
+                    due_at=due_at,
+                    due_period=due_period,
+                    archived=row,
+                    carried=carried,
+                )
 
     def archived_keys(self, start: dt.datetime, end: dt.datetime) -> list[tuple]:
-        rounds = self._scoped(WorkOrderRound.objects.filter(deadline__gt=start, deadline__lte=end,
-                                                            order__role=Role.MAIN))
-        return [(order_id, round_, Kind.RESULT if long_pending else Kind.ROUND, deadline, self.period, 0)
-                for order_id, round_, deadline, long_pending in rounds.values_list(
-                    "order_id", "round", "deadline", "long_pending")]
+        rounds = self._scoped(
+            WorkOrderRound.objects.filter(deadline__gt=start, deadline__lte=end, order__role=Role.MAIN)
+        )
+        return [
+            (order_id, round_, Kind.RESULT if long_pending else Kind.ROUND, deadline, self.period, 0)
+            for order_id, round_, deadline, long_pending in rounds.values_list(
+                "order_id", "round", "deadline", "long_pending"
+            )
+        ]
 
     def response_keys(self, start: dt.datetime, end: dt.datetime) -> list[tuple]:
         approved = self._scoped(
-            LongPendingRequest.objects.filter(status=ExtensionStatus.APPROVED, decided_at__lte=self.at,
-                                              old_deadline__gt=start, old_deadline__lte=end, order__role=Role.MAIN),
-            "order__unit_id")
-        return [(order_id, round_, Kind.RESPONSE, old_deadline, self.period, 0)
-                for order_id, round_, old_deadline in approved.values_list("order_id", "round", "old_deadline")]
+            LongPendingRequest.objects.filter(
+                status=ExtensionStatus.APPROVED,
+                decided_at__lte=self.at,
+                old_deadline__gt=start,
+                old_deadline__lte=end,
+                order__role=Role.MAIN,
+            ),
+            "order__unit_id",
+        )
+        return [
+            (order_id, round_, Kind.RESPONSE, old_deadline, self.period, 0)
+            for order_id, round_, old_deadline in approved.values_list("order_id", "round", "old_deadline")
+        ]
 
     def carried_keys(self, previous: Snapshot | None) -> list[tuple]:
         if previous is None:
             return []
         carried = items_of(previous).filter(outcome=Outcome.CARRIED)
-        return [(order_id, round_, kind, due_at, due_period,
-                 months_between(due_period, self.period))
-                for order_id, round_, kind, due_at, due_period in self._scoped(carried).values_list(
-                    "order_id", "round", "kind", "due_at", "due_period")]
+        return [
+            (order_id, round_, kind, due_at, due_period, months_between(due_period, self.period))
+            for order_id, round_, kind, due_at, due_period in self._scoped(carried).values_list(
+                "order_id", "round", "kind", "due_at", "due_period"
+            )
+        ]
 
 
 # --- writing ---------------------------------------------------------------------------------------------
@@ -310,8 +399,9 @@ def write_items(snapshot: Snapshot, items: list[Item]) -> None:
     buffer.seek(0)
     columns = ", ".join(["snapshot_id", *ITEM_FIELDS])
     with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {SnapshotOrder._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-                           buffer)
+        cursor.copy_expert(
+            f"COPY {SnapshotOrder._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+        )
 
 
 # --- the month's rounds in one statement (PostgreSQL) ------------------------------------------------------
@@ -473,9 +563,18 @@ def _grace_rows(start: dt.datetime, until: dt.datetime, days: int, calendar: Wor
     return ", ".join(rows), params
 
 
-def judge_rounds_in_sql(snapshot: Snapshot, *, start: dt.datetime, until: dt.datetime, at: dt.datetime,
-                        preview: bool, scheme: Scheme, calendar: WorkCalendar, unit_ids: list[int] | None,
-                        year: int) -> None:
+def judge_rounds_in_sql(
+    snapshot: Snapshot,
+    *,
+    start: dt.datetime,
+    until: dt.datetime,
+    at: dt.datetime,
+    preview: bool,
+    scheme: Scheme,
+    calendar: WorkCalendar,
+    unit_ids: list[int] | None,
+    year: int,
+) -> None:
     """The rounds of the month (the order's current one and its finished ones), judged by the rules of
     assessment.rules in one statement (see ROUNDS_SQL)."""
     from .models import Rule
@@ -486,22 +585,35 @@ def judge_rounds_in_sql(snapshot: Snapshot, *, start: dt.datetime, until: dt.dat
     scores = scheme.scores
     waiting = Outcome.PENDING if preview else (Outcome.CARRIED if scheme.carry_months > 0 else Outcome.UNEVALUATED)
     params = {
-        **named, "at": at, "start": start, "until": until, "snapshot": snapshot.pk, "period": snapshot.period,
+        **named,
+        "at": at,
+        "start": start,
+        "until": until,
+        "snapshot": snapshot.pk,
+        "period": snapshot.period,
         "tz": settings.TIME_ZONE,
-        "as_due": scheme.long_pending_rule == "as_due", "keep_first": scheme.rehandle_rule == Rule.KEEP_FIRST,
-        "replace": scheme.rehandle_rule == Rule.REPLACE, "late_replace": scheme.late_rule == Rule.REPLACE,
-        "late_both": scheme.late_rule == Rule.BOTH, "waiting": str(waiting),
-        "nr_contacted": scheme.no_reply_contacted, "nr_resolution": scheme.no_reply_resolution,
+        "as_due": scheme.long_pending_rule == "as_due",
+        "keep_first": scheme.rehandle_rule == Rule.KEEP_FIRST,
+        "replace": scheme.rehandle_rule == Rule.REPLACE,
+        "late_replace": scheme.late_rule == Rule.REPLACE,
+        "late_both": scheme.late_rule == Rule.BOTH,
+        "waiting": str(waiting),
+        "nr_contacted": scheme.no_reply_contacted,
+        "nr_resolution": scheme.no_reply_resolution,
         "nr_satisfaction": scheme.no_reply_satisfaction,
-        "s_true": Decimal(str(scores["contacted"]["true"])), "s_false": Decimal(str(scores["contacted"]["false"])),
+        "s_true": Decimal(str(scores["contacted"]["true"])),
+        "s_false": Decimal(str(scores["contacted"]["false"])),
         "s_resolved": Decimal(str(scores["resolution"]["resolved"])),
         "s_partly": Decimal(str(scores["resolution"]["partly"])),
         "s_unresolved": Decimal(str(scores["resolution"]["unresolved"])),
         "s_satisfied": Decimal(str(scores["satisfaction"]["satisfied"])),
         "s_basically": Decimal(str(scores["satisfaction"]["basically"])),
         "s_unsatisfied": Decimal(str(scores["satisfaction"]["unsatisfied"])),
-        "sign_within": dt.timedelta(hours=scheme.sign_within_hours), "per_complainant": scheme.bonus_per_complainant,
-        "per_year": scheme.bonus_per_year, "year": year, "units": unit_ids,
+        "sign_within": dt.timedelta(hours=scheme.sign_within_hours),
+        "per_complainant": scheme.bonus_per_complainant,
+        "per_year": scheme.bonus_per_year,
+        "year": year,
+        "units": unit_ids,
     }
     units = "AND o.unit_id = ANY(%(units)s)" if unit_ids is not None else ""
     # The local day of a due moment: by arithmetic when the zone keeps one offset over the month (Beijing
@@ -512,8 +624,9 @@ def judge_rounds_in_sql(snapshot: Snapshot, *, start: dt.datetime, until: dt.dat
         local_day = "(DATE '1970-01-01' + floor((extract(epoch FROM f.due_at) + %(offset)s) / 86400)::int)"
     else:
         local_day = "(f.due_at AT TIME ZONE %(tz)s)::date"
-    sql = ROUNDS_SQL.format(grace=grace, units_o=units, local_day=local_day,
-                            columns=", ".join(["snapshot_id", *ITEM_FIELDS]))
+    sql = ROUNDS_SQL.format(
+        grace=grace, units_o=units, local_day=local_day, columns=", ".join(["snapshot_id", *ITEM_FIELDS])
+    )
     with connection.cursor() as cursor:
         # The planner takes the month's rounds for a small share of the demands and merges them with a full
         # scan of the demands' primary key (5 s at 12 M demands); a probe per round is what it needs.
@@ -524,12 +637,15 @@ def judge_rounds_in_sql(snapshot: Snapshot, *, start: dt.datetime, until: dt.dat
 
 # --- the freeze ------------------------------------------------------------------------------------------
 
+
 def lock_period(period: dt.date, district: Unit | None = None) -> None:
     """One scoring of a month (in a scope) at a time: beat, the command, appeals, reports. A
     transaction-scoped advisory lock."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
-                       [4517, (period.year * 100 + period.month) * 10_000 + (district.pk % 10_000 if district else 0)])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)",
+            [4517, (period.year * 100 + period.month) * 10_000 + (district.pk % 10_000 if district else 0)],
+        )
 
 
 def scope_unit_ids(district: Unit | None) -> list[int] | None:
@@ -538,8 +654,17 @@ def scope_unit_ids(district: Unit | None) -> list[int] | None:
     return list(Unit.objects.filter(path__startswith=district.path).values_list("pk", flat=True))
 
 
-def new_snapshot(period: dt.date, scheme: Scheme, *, district: Unit | None, preview: bool, note: str,
-                 at: dt.datetime, computed_at: dt.datetime, rules: int = 2) -> Snapshot:
+def new_snapshot(
+    period: dt.date,
+    scheme: Scheme,
+    *,
+    district: Unit | None,
+    preview: bool,
+    note: str,
+    at: dt.datetime,
+    computed_at: dt.datetime,
+    rules: int = 2,
+) -> Snapshot:
     scoped = Snapshot.objects.filter(period=period, district=district)
     if preview:  # one preview per month and scope: the latest
         old = list(scoped.filter(is_preview=True).values_list("pk", flat=True))
@@ -547,15 +672,35 @@ def new_snapshot(period: dt.date, scheme: Scheme, *, district: Unit | None, prev
             # Its rows in one statement: a preview is never appealed, and deleting a million rows through
             # Django's collector would read them all first (Appeal cascades from them).
             with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {SnapshotOrder._meta.db_table} WHERE snapshot_id IN "
-                               f"({', '.join(['%s'] * len(old))})", old)
+                cursor.execute(
+                    f"DELETE FROM {SnapshotOrder._meta.db_table} WHERE snapshot_id IN ({', '.join(['%s'] * len(old))})",
+                    old,
+                )
             Snapshot.objects.filter(pk__in=old).delete()
-        return Snapshot.objects.create(period=period, district=district, revision=0, scheme=scheme, is_preview=True,
-                                       is_current=False, computed_at=computed_at, as_of=at, note=note, rules=rules)
+        return Snapshot.objects.create(
+            period=period,
+            district=district,
+            revision=0,
+            scheme=scheme,
+            is_preview=True,
+            is_current=False,
+            computed_at=computed_at,
+            as_of=at,
+            note=note,
+            rules=rules,
+        )
     last = scoped.filter(is_preview=False).order_by("-revision").first()
     scoped.filter(is_current=True).update(is_current=False)
-    return Snapshot.objects.create(period=period, district=district, revision=(last.revision + 1) if last else 1,
-                                   scheme=scheme, computed_at=computed_at, as_of=at, note=note, rules=rules)
+    return Snapshot.objects.create(
+        period=period,
+        district=district,
+        revision=(last.revision + 1) if last else 1,
+        scheme=scheme,
+        computed_at=computed_at,
+        as_of=at,
+        note=note,
+        rules=rules,
+    )
 
 
 def final_snapshot(period: dt.date, district: Unit | None = None) -> Snapshot | None:
@@ -563,8 +708,15 @@ def final_snapshot(period: dt.date, district: Unit | None = None) -> Snapshot | 
 
 
 @transaction.atomic
-def freeze(period: dt.date, *, at: dt.datetime | None = None, preview: bool = False, district: Unit | None = None,
-           note: str = "", if_missing: bool = False) -> Snapshot:
+def freeze(
+    period: dt.date,
+    *,
+    at: dt.datetime | None = None,
+    preview: bool = False,
+    district: Unit | None = None,
+    note: str = "",
+    if_missing: bool = False,
+) -> Snapshot:
     """Judge every item of the month as of `at` (default: now) and freeze it as the month's new current
     revision, or as its preview (the month so far: the items that fell due before `at`). `if_missing`
     (the schedules, a report): the month is frozen only if nobody froze it meanwhile (checked under the
@@ -587,8 +739,9 @@ def freeze(period: dt.date, *, at: dt.datetime | None = None, preview: bool = Fa
     start, end = month_bounds(period)
     until = min(end, at) if preview else end
     previous = final_snapshot(previous_month(period), district)
-    snapshot = new_snapshot(period, scheme, district=district, preview=preview, note=note, at=at,
-                            computed_at=timezone.now())
+    snapshot = new_snapshot(
+        period, scheme, district=district, preview=preview, note=note, at=at, computed_at=timezone.now()
+    )
     reader = Reader(period=period, at=at, scheme=scheme, calendar=calendar, unit_ids=unit_ids)
     year = period.year
 
@@ -599,8 +752,17 @@ def freeze(period: dt.date, *, at: dt.datetime | None = None, preview: bool = Fa
         return items
 
     if ROUNDS_IN_SQL:
-        judge_rounds_in_sql(snapshot, start=start, until=until, at=at, preview=preview, scheme=scheme,
-                            calendar=calendar, unit_ids=unit_ids, year=year)
+        judge_rounds_in_sql(
+            snapshot,
+            start=start,
+            until=until,
+            at=at,
+            preview=preview,
+            scheme=scheme,
+            calendar=calendar,
+            unit_ids=unit_ids,
+            year=year,
+        )
         keys = []
     else:
         day = start
@@ -612,9 +774,13 @@ def freeze(period: dt.date, *, at: dt.datetime | None = None, preview: bool = Fa
     keys += reader.response_keys(start, until) + reader.carried_keys(previous)
     write_items(snapshot, judged(reader.by_keys(keys)))
     volumes = governance_volumes(start, until, unit_ids)
-    summarise(snapshot, scheme, volumes=volumes,
-              previous_scores=dict(previous.units.values_list("unit_id", "score")) if previous else {},
-              unit_ids=unit_ids)
+    summarise(
+        snapshot,
+        scheme,
+        volumes=volumes,
+        previous_scores=dict(previous.units.values_list("unit_id", "score")) if previous else {},
+        unit_ids=unit_ids,
+    )
     return snapshot
 
 
@@ -626,21 +792,34 @@ def governance_volumes(start: dt.datetime, end: dt.datetime, unit_ids: list[int]
     ops = connection.ops
     types = ", ".join(["%s"] * len(GOVERNANCE_TYPES))
     scope = f"AND d.street_id IN ({', '.join(['%s'] * len(unit_ids))})" if unit_ids else ""
-    where = (f"d.received_at >= %s AND d.received_at < %s AND d.street_id IS NOT NULL AND d.demand_type IN ({types}) "
-             f"AND d.disposition NOT IN (%s, %s) {scope}")
-    params = [ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end), *GOVERNANCE_TYPES,
-              Disposition.ANSWERED, Disposition.REFUSED, *(unit_ids or [])]
+    where = (
+        f"d.received_at >= %s AND d.received_at < %s AND d.street_id IS NOT NULL AND d.demand_type IN ({types}) "
+        f"AND d.disposition NOT IN (%s, %s) {scope}"
+    )
+    params = [
+        ops.adapt_datetimefield_value(start),
+        ops.adapt_datetimefield_value(end),
+        *GOVERNANCE_TYPES,
+        Disposition.ANSWERED,
+        Disposition.REFUSED,
+        *(unit_ids or []),
+    ]
     volumes: dict[int, int] = defaultdict(int)
     with connection.cursor() as cursor:
         # Each call's matter is its own demand, or the demand of the order it was merged into (重复件).
         cursor.execute(
             f"SELECT street_id, count(*) FROM (SELECT DISTINCT d.street_id, COALESCE(w.demand_id, d.id) AS matter, "
             f"d.caller_phone_index FROM intake_demand d LEFT JOIN dispatch_workorder w ON w.id = d.merged_into_id "
-            f"WHERE {where}) calls GROUP BY street_id", params)
+            f"WHERE {where}) calls GROUP BY street_id",
+            params,
+        )
         for street_id, n in cursor.fetchall():
             volumes[street_id] += n
-        cursor.execute(f"SELECT d.street_id, sum(d.co_complainants) FROM intake_demand d WHERE {where} "
-                       f"AND d.co_complainants > 0 GROUP BY d.street_id", params)
+        cursor.execute(
+            f"SELECT d.street_id, sum(d.co_complainants) FROM intake_demand d WHERE {where} "
+            f"AND d.co_complainants > 0 GROUP BY d.street_id",
+            params,
+        )
         for street_id, n in cursor.fetchall():
             volumes[street_id] += int(n)
     return dict(volumes)
@@ -648,8 +827,15 @@ def governance_volumes(start: dt.datetime, end: dt.datetime, unit_ids: list[int]
 
 # --- summing, ranking, tiers -----------------------------------------------------------------------------
 
-PROCESS_FIELDS = ("signed_in_time", "replied_on_time", "replied_by_grace", "returned", "rehandled", "extended",
-                  "false_feedback")
+PROCESS_FIELDS = (
+    "signed_in_time",
+    "replied_on_time",
+    "replied_by_grace",
+    "returned",
+    "rehandled",
+    "extended",
+    "false_feedback",
+)
 
 
 def _sums(snapshot: Snapshot, only: Q | None = None) -> dict[int, dict]:
@@ -676,8 +862,14 @@ def _sums(snapshot: Snapshot, only: Q | None = None) -> dict[int, dict]:
         "signed": Count("id", filter=process & Q(signed_in_time=True)),
         "on_time": Count("id", filter=process & Q(replied_on_time=True)),
     }
-    for outcome in (Outcome.NO_REPLY, Outcome.LATE, Outcome.CARRIED, Outcome.EXEMPTED, Outcome.UNREACHABLE,
-                    Outcome.EVALUATED):
+    for outcome in (
+        Outcome.NO_REPLY,
+        Outcome.LATE,
+        Outcome.CARRIED,
+        Outcome.EXEMPTED,
+        Outcome.UNREACHABLE,
+        Outcome.EVALUATED,
+    ):
         aggregates[f"o_{outcome}"] = Count("id", filter=Q(outcome=outcome))
     for check, (_weight, conditions) in PROCESS_CHECKS.items():
         aggregates[f"p_{check}"] = Count("id", filter=process & Q(**dict(conditions)))
@@ -703,7 +895,11 @@ def _apply(row: SnapshotUnit, sums: dict | None, scheme: Scheme) -> None:
     row.resolved_share = _share(s.get("n_resolved", 0), n_result)
     row.satisfied_share = _share(s.get("n_satisfied", 0), n_result)
     row.no_reply, row.late = s.get("o_no_reply", 0), s.get("o_late", 0)
-    row.carried, row.exempted, row.unreachable = s.get("o_carried", 0), s.get("o_exempted", 0), s.get("o_unreachable", 0)
+    row.carried, row.exempted, row.unreachable = (
+        s.get("o_carried", 0),
+        s.get("o_exempted", 0),
+        s.get("o_unreachable", 0),
+    )
     row.answered = s.get("o_evaluated", 0) + row.late + row.unreachable  # reached the callback (not stored)
     row.unreachable_share = _share(row.unreachable, row.answered)
     for name in ("returned", "rehandled", "extended", "overdue", "false_feedback"):
@@ -717,10 +913,14 @@ def _apply(row: SnapshotUnit, sums: dict | None, scheme: Scheme) -> None:
     row.score = None
     if row.response_rate is None and row.resolution_rate is None:
         return
-    result = (scheme.weight_response * (row.response_rate or 0) + scheme.weight_resolution * (row.resolution_rate or 0)
-              + scheme.weight_satisfaction * (row.satisfaction_rate or 0))
-    process = sum((getattr(scheme, weight) * (parts[check] or 0) for check, (weight, _c) in PROCESS_CHECKS.items()),
-                  Decimal("0"))
+    result = (
+        scheme.weight_response * (row.response_rate or 0)
+        + scheme.weight_resolution * (row.resolution_rate or 0)
+        + scheme.weight_satisfaction * (row.satisfaction_rate or 0)
+    )
+    process = sum(
+        (getattr(scheme, weight) * (parts[check] or 0) for check, (weight, _c) in PROCESS_CHECKS.items()), Decimal("0")
+    )
     row.process_score = q(process) if row.due else None
     row.score = q(result + process + row.bonus)
 
@@ -777,22 +977,31 @@ def _flag_unreachable(rows: list[SnapshotUnit], scheme: Scheme) -> None:
     city = Decimal(100 * sum(r.unreachable for r in rows)) / answered if answered else Decimal("0")
     for row in rows:
         row.unreachable_flag = bool(
-            row.unreachable >= 3 and row.unreachable_share is not None
+            row.unreachable >= 3
+            and row.unreachable_share is not None
             and row.unreachable_share >= city * scheme.unreachable_flag_factor
-            and row.unreachable_share >= city + scheme.unreachable_flag_points)
+            and row.unreachable_share >= city + scheme.unreachable_flag_points
+        )
 
 
-def summarise(snapshot: Snapshot, scheme: Scheme, *, volumes: dict[int, int] | None = None,
-              previous_scores: dict[int, Decimal] | None = None, unit_ids: list[int] | None = None,
-              copied: dict[int, dict] | None = None) -> None:
+def summarise(
+    snapshot: Snapshot,
+    scheme: Scheme,
+    *,
+    volumes: dict[int, int] | None = None,
+    previous_scores: dict[int, Decimal] | None = None,
+    unit_ids: list[int] | None = None,
+    copied: dict[int, dict] | None = None,
+) -> None:
     """The snapshot's unit rows from its items: every street of the scope (listed even without orders)
     and every assessed unit with items or volume; ranked and tiered per level. `copied`: a revision's
     unit facts kept from the revision before (volume, per 10,000, the previous score)."""
     sums = _sums(snapshot)
     volumes = volumes or {}
     previous_scores = previous_scores or {}
-    units = Unit.objects.filter(Q(level=UnitLevel.STREET) | Q(pk__in=set(sums) | set(volumes) | set(copied or {}),
-                                                                level__in=ASSESSED_LEVELS))
+    units = Unit.objects.filter(
+        Q(level=UnitLevel.STREET) | Q(pk__in=set(sums) | set(volumes) | set(copied or {}), level__in=ASSESSED_LEVELS)
+    )
     if unit_ids is not None:
         units = units.filter(pk__in=unit_ids)
     rows, codes = [], {}

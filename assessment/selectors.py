@@ -11,29 +11,74 @@ def items_of(snapshot: Snapshot):
     """The item rows of a revision: its freeze's rows (its base), and the rows each revision up to it wrote,
     less those a revision up to it replaced. A freeze without revisions: its own rows."""
     base_id = snapshot.base_id or snapshot.pk
-    chain = [base_id, *Snapshot.objects.filter(base_id=base_id, revision__lte=snapshot.revision)
-             .values_list("pk", flat=True)] if not snapshot.is_preview else [snapshot.pk]
+    chain = (
+        [
+            base_id,
+            *Snapshot.objects.filter(base_id=base_id, revision__lte=snapshot.revision).values_list("pk", flat=True),
+        ]
+        if not snapshot.is_preview
+        else [snapshot.pk]
+    )
     rows = SnapshotOrder.objects.filter(snapshot_id__in=chain)
     return rows.filter(Q(replaced_in__isnull=True) | Q(replaced_in__gt=snapshot.revision)) if len(chain) > 1 else rows
 
 
 # What the public ranking shows (排名结果向社会公布): units and rates only, never an order or a person.
-PUBLIC_FIELDS = ("unit__code", "unit__name", "unit__parent__name", "level", "rank", "tier", "score",
-                 "response_rate", "resolution_rate", "satisfaction_rate", "resolved_share", "satisfied_share",
-                 "volume", "per_10k", "due", "no_reply")
-PUBLIC_NAMES = ("unit", "name", "district", "level", "rank", "tier", "score", "response_rate", "resolution_rate",
-                "satisfaction_rate", "resolved_share", "satisfied_share", "volume", "per_10k", "due", "no_reply")
+PUBLIC_FIELDS = (
+    "unit__code",
+    "unit__name",
+    "unit__parent__name",
+    "level",
+    "rank",
+    "tier",
+    "score",
+    "response_rate",
+    "resolution_rate",
+    "satisfaction_rate",
+    "resolved_share",
+    "satisfied_share",
+    "volume",
+    "per_10k",
+    "due",
+    "no_reply",
+)
+PUBLIC_NAMES = (
+    "unit",
+    "name",
+    "district",
+    "level",
+    "rank",
+    "tier",
+    "score",
+    "response_rate",
+    "resolution_rate",
+    "satisfaction_rate",
+    "resolved_share",
+    "satisfied_share",
+    "volume",
+    "per_10k",
+    "due",
+    "no_reply",
+)
 
 
 def public_ranking(snapshot: Snapshot, level: str) -> list[dict]:
     """A frozen month's ranking of one level as the public reads it (decimals as strings)."""
-    rows = snapshot.units.filter(level=level).order_by(F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True),
-                                                       "unit__code")
+    rows = snapshot.units.filter(level=level).order_by(
+        F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "unit__code"
+    )
     result = []
     for values in rows.values_list(*PUBLIC_FIELDS):
         row = dict(zip(PUBLIC_NAMES, values))
-        for name in ("score", "response_rate", "resolution_rate", "satisfaction_rate", "resolved_share",
-                     "satisfied_share", "per_10k"):
+        for name in (
+            "score",
+            "response_rate",
+            "resolution_rate",
+            "satisfaction_rate",
+            "resolved_share",
+            "satisfied_share",
+            "per_10k",
+        ):
             if row[name] is not None:
                 row[name] = f"{row[name]:f}"
         result.append(row)

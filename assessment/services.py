@@ -46,18 +46,28 @@ def freeze_check(period: dt.date, at: dt.datetime, *, force: bool = False, distr
         raise MonthNotOver(
             _("%(month)s has not ended (as of %(at)s): use --preview for the month so far.")
             % {"month": f"{period:%Y-%m}", "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")},
-            code="month_not_ended")
+            code="month_not_ended",
+        )
     closes = settlement_end(period, scheme_for(period, district))
     if at < closes and not force:
         raise MonthNotOver(
-            _("The settlement window of %(month)s is open until %(closes)s (replies and callbacks of the orders due "
-              "at its end still count): use --preview for the month so far, or --force to freeze it now.")
+            _(
+                "The settlement window of %(month)s is open until %(closes)s (replies and callbacks of the orders due "
+                "at its end still count): use --preview for the month so far, or --force to freeze it now."
+            )
             % {"month": f"{period:%Y-%m}", "closes": timezone.localtime(closes).strftime("%Y-%m-%d %H:%M")},
-            code="settlement_open")
+            code="settlement_open",
+        )
 
 
-def score_month(period: dt.date, *, note: str = "", at: dt.datetime | None = None, district: Unit | None = None,
-                preview: bool = False) -> Snapshot:
+def score_month(
+    period: dt.date,
+    *,
+    note: str = "",
+    at: dt.datetime | None = None,
+    district: Unit | None = None,
+    preview: bool = False,
+) -> Snapshot:
     """Judge the month's items as of `at` (default: now) and freeze them as its new current revision (or
     its preview). The caller checks freeze_check first where an operator asks (scoremonth)."""
     return freeze(period, at=at, preview=preview, district=district, note=note)
@@ -85,8 +95,10 @@ def score_settled_months(*, at: dt.datetime | None = None, back: int = 12) -> li
     for _i in range(back):
         month = previous_month(month)
         months.append(month)
-    scopes = [None, *Unit.objects.filter(pk__in=Scheme.objects.filter(district__isnull=False, is_active=True)
-                                             .values("district"))]
+    scopes = [
+        None,
+        *Unit.objects.filter(pk__in=Scheme.objects.filter(district__isnull=False, is_active=True).values("district")),
+    ]
     frozen = []
     first_order = WorkOrder.objects.order_by("deadline").values_list("deadline", flat=True).first()
     for period in reversed(months):
@@ -120,12 +132,23 @@ def snapshot_sums(snapshot: Snapshot) -> dict[int, tuple]:
     from .selectors import items_of
 
     return {
-        row["unit_id"]: (row["n"], Decimal(str(row["r"] or 0)), row["m"], Decimal(str(row["s"] or 0)),
-                         Decimal(str(row["t"] or 0)))
-        for row in items_of(snapshot).values("unit_id").annotate(
-            n=Count("id", filter=Q(counts_response=True)), r=Sum("response_score", filter=Q(counts_response=True)),
-            m=Count("id", filter=Q(counts_result=True)), s=Sum("resolution_score", filter=Q(counts_result=True)),
-            t=Sum("satisfaction_score", filter=Q(counts_result=True))).order_by()
+        row["unit_id"]: (
+            row["n"],
+            Decimal(str(row["r"] or 0)),
+            row["m"],
+            Decimal(str(row["s"] or 0)),
+            Decimal(str(row["t"] or 0)),
+        )
+        for row in items_of(snapshot)
+        .values("unit_id")
+        .annotate(
+            n=Count("id", filter=Q(counts_response=True)),
+            r=Sum("response_score", filter=Q(counts_response=True)),
+            m=Count("id", filter=Q(counts_result=True)),
+            s=Sum("resolution_score", filter=Q(counts_result=True)),
+            t=Sum("satisfaction_score", filter=Q(counts_result=True)),
+        )
+        .order_by()
     }
 
 
@@ -138,24 +161,44 @@ def rates_of(sums: tuple, scheme: Scheme) -> dict:
     else:
         n, response, m, resolution, satisfaction = sums
     if not n and not m:
-        return {"assessed": 0, "response_rate": None, "resolution_rate": None, "satisfaction_rate": None,
-                "score": None}
-    rates = [q(Decimal(response) / n) if n else None, q(Decimal(resolution) / m) if m else None,
-             q(Decimal(satisfaction) / m) if m else None]
-    score = q(scheme.weight_response * (rates[0] or 0) + scheme.weight_resolution * (rates[1] or 0)
-              + scheme.weight_satisfaction * (rates[2] or 0))
-    return {"assessed": max(n, m), "response_rate": rates[0], "resolution_rate": rates[1],
-            "satisfaction_rate": rates[2], "score": score}
+        return {"assessed": 0, "response_rate": None, "resolution_rate": None, "satisfaction_rate": None, "score": None}
+    rates = [
+        q(Decimal(response) / n) if n else None,
+        q(Decimal(resolution) / m) if m else None,
+        q(Decimal(satisfaction) / m) if m else None,
+    ]
+    score = q(
+        scheme.weight_response * (rates[0] or 0)
+        + scheme.weight_resolution * (rates[1] or 0)
+        + scheme.weight_satisfaction * (rates[2] or 0)
+    )
+    return {
+        "assessed": max(n, m),
+        "response_rate": rates[0],
+        "resolution_rate": rates[1],
+        "satisfaction_rate": rates[2],
+        "score": score,
+    }
 
 
 UNIT_COPIED = ("volume", "per_10k", "previous_score")
 # The columns an item's new version copies from the row it replaces (then changed as the revision says).
-ITEM_ATTNAMES = [f.attname for f in SnapshotOrder._meta.concrete_fields if f.name not in ("id", "snapshot", "replaced_in")]
+ITEM_ATTNAMES = [
+    f.attname for f in SnapshotOrder._meta.concrete_fields if f.name not in ("id", "snapshot", "replaced_in")
+]
 
 
 @transaction.atomic
-def revise(period: dt.date, *, district: Unit | None = None, drop: set | None = None, corrections: dict | None = None,
-           reattribute: dict | None = None, note: str = "", at: dt.datetime | None = None) -> Snapshot:
+def revise(
+    period: dt.date,
+    *,
+    district: Unit | None = None,
+    drop: set | None = None,
+    corrections: dict | None = None,
+    reattribute: dict | None = None,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Snapshot:
     """A new current revision of a frozen month that differs only by what is named, the revisions before
     it staying as they were:
     - `drop` {order} or {(order, round)}: those items are exempted (not scored);
@@ -172,8 +215,16 @@ def revise(period: dt.date, *, district: Unit | None = None, drop: set | None = 
     current = final_snapshot(period, district)
     if current is None:
         raise StateConflict(_("%(month)s has not been frozen yet.") % {"month": f"{period:%Y-%m}"}, code="not_scored")
-    new = new_snapshot(period, current.scheme, district=district, preview=False, note=note, at=current.as_of,
-                       computed_at=at or timezone.now(), rules=current.rules)
+    new = new_snapshot(
+        period,
+        current.scheme,
+        district=district,
+        preview=False,
+        note=note,
+        at=current.as_of,
+        computed_at=at or timezone.now(),
+        rules=current.rules,
+    )
     new.base_id = current.base_id or current.pk
     new.save(update_fields=["base"])
     rules = Rules.of(current.scheme)
@@ -183,35 +234,72 @@ def revise(period: dt.date, *, district: Unit | None = None, drop: set | None = 
         order_id, round_ = target if isinstance(target, tuple) else (target, None)
         rows = live.filter(order_id=order_id) if round_ is None else live.filter(order_id=order_id, round=round_)
         for row in rows.exclude(outcome=Outcome.EXEMPTED):
-            changed.append((row, {"outcome": Outcome.EXEMPTED, "counts_response": False, "counts_result": False,
-                                  "counts_process": False, "response_score": None, "resolution_score": None,
-                                  "satisfaction_score": None, "bonus": Decimal("0")}))
+            changed.append(
+                (
+                    row,
+                    {
+                        "outcome": Outcome.EXEMPTED,
+                        "counts_response": False,
+                        "counts_result": False,
+                        "counts_process": False,
+                        "response_score": None,
+                        "resolution_score": None,
+                        "satisfaction_score": None,
+                        "bonus": Decimal("0"),
+                    },
+                )
+            )
     for (order_id, kind, round_), (contacted, resolution, satisfaction) in (corrections or {}).items():
         for row in live.filter(order_id=order_id, kind=kind, round=round_).exclude(outcome=Outcome.EXEMPTED):
-            fixed = with_answers(Item(**{name: getattr(row, name) for name in Item.__dataclass_fields__}), rules,
-                                 contacted, resolution, satisfaction)
-            changed.append((row, {"contacted": fixed.contacted, "resolution": fixed.resolution,
-                                  "satisfaction": fixed.satisfaction, "response_score": fixed.response_score,
-                                  "resolution_score": fixed.resolution_score,
-                                  "satisfaction_score": fixed.satisfaction_score,
-                                  "bonus": row.bonus if resolution == "resolved" else Decimal("0")}))
+            fixed = with_answers(
+                Item(**{name: getattr(row, name) for name in Item.__dataclass_fields__}),
+                rules,
+                contacted,
+                resolution,
+                satisfaction,
+            )
+            changed.append(
+                (
+                    row,
+                    {
+                        "contacted": fixed.contacted,
+                        "resolution": fixed.resolution,
+                        "satisfaction": fixed.satisfaction,
+                        "response_score": fixed.response_score,
+                        "resolution_score": fixed.resolution_score,
+                        "satisfaction_score": fixed.satisfaction_score,
+                        "bonus": row.bonus if resolution == "resolved" else Decimal("0"),
+                    },
+                )
+            )
     for order_id, unit in (reattribute or {}).items():
         for row in live.filter(order_id=order_id):
             changed.append((row, {"unit_id": unit.pk}))
     SnapshotOrder.objects.filter(pk__in=[row.pk for row, _values in changed]).update(replaced_in=new.revision)
-    SnapshotOrder.objects.bulk_create([
-        SnapshotOrder(snapshot=new, **{**{name: getattr(row, name) for name in ITEM_ATTNAMES}, **values})
-        for row, values in changed])
-    copied = {row["unit_id"]: {name: row[name] for name in UNIT_COPIED}
-              for row in current.units.values("unit_id", *UNIT_COPIED)}
-    summarise(new, current.scheme, copied=copied,
-              unit_ids=list(Unit.objects.filter(path__startswith=district.path).values_list("pk", flat=True))
-              if district is not None else None)
+    SnapshotOrder.objects.bulk_create(
+        [
+            SnapshotOrder(snapshot=new, **{**{name: getattr(row, name) for name in ITEM_ATTNAMES}, **values})
+            for row, values in changed
+        ]
+    )
+    copied = {
+        row["unit_id"]: {name: row[name] for name in UNIT_COPIED}
+        for row in current.units.values("unit_id", *UNIT_COPIED)
+    }
+    summarise(
+        new,
+        current.scheme,
+        copied=copied,
+        unit_ids=list(Unit.objects.filter(path__startswith=district.path).values_list("pk", flat=True))
+        if district is not None
+        else None,
+    )
     return new
 
 
-def rescore_without(snapshot: Snapshot, *, exclude_orders: set[int], note: str = "",
-                    at: dt.datetime | None = None) -> Snapshot:
+def rescore_without(
+    snapshot: Snapshot, *, exclude_orders: set[int], note: str = "", at: dt.datetime | None = None
+) -> Snapshot:
     """A new revision of the snapshot's month without the orders taken out (accepted appeals, late
     exemptions)."""
     return revise(snapshot.period, district=snapshot.district, drop=set(exclude_orders), note=note, at=at)
@@ -223,8 +311,22 @@ APPEAL_WINDOW_WORKING_DAYS = 5
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # Evidence files an appeal may carry (by extension): documents, photos, recordings.
-ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".webp", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".mp3",
-                    ".m4a", ".wav", ".mp4"}
+ATTACHMENT_TYPES = {
+    ".pdf",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".webp",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".txt",
+    ".mp3",
+    ".m4a",
+    ".wav",
+    ".mp4",
+}
 
 
 def exemption_propose(*, order: WorkOrder, by, reason: str, kind: str = "other", at: dt.datetime | None = None):
@@ -242,8 +344,9 @@ def exemption_propose(*, order: WorkOrder, by, reason: str, kind: str = "other",
         raise InvalidInput(_("Choose what kind of unreasonable demand it is."), code="invalid_kind")
     if order.exemptions.filter(Q(status="pending") | Q(status="approved", round__isnull=True)).exists():
         raise StateConflict(_("This order already has an exemption pending or approved."), code="exemption_exists")
-    return Exemption.objects.create(order=order, kind=kind, reason=reason.strip(), proposed_by=by,
-                                    proposed_at=at or timezone.now())
+    return Exemption.objects.create(
+        order=order, kind=kind, reason=reason.strip(), proposed_by=by, proposed_at=at or timezone.now()
+    )
 
 
 def _check_reviewer(by) -> None:
@@ -252,8 +355,14 @@ def _check_reviewer(by) -> None:
     from hotline.core.choices import Role as UserRole
     from hotline.core.exceptions import Forbidden
 
-    if not (by.is_superuser or (by.role in (UserRole.SUPERVISOR, UserRole.ADMIN) and by.unit is not None
-                                and by.unit.level == UnitLevel.CENTER)):
+    if not (
+        by.is_superuser
+        or (
+            by.role in (UserRole.SUPERVISOR, UserRole.ADMIN)
+            and by.unit is not None
+            and by.unit.level == UnitLevel.CENTER
+        )
+    ):
         raise Forbidden(_("Only the city's supervisors decide exemptions and appeals."), code="not_city_reviewer")
 
 
@@ -264,8 +373,11 @@ def snapshots_holding(order: WorkOrder) -> list[Snapshot]:
 
     from .selectors import items_of
 
-    deadlines = [order.deadline, *WorkOrderRound.objects.filter(order=order).values_list("deadline", flat=True),
-                 *LongPendingRequest.objects.filter(order=order, status="approved").values_list("old_deadline", flat=True)]
+    deadlines = [
+        order.deadline,
+        *WorkOrderRound.objects.filter(order=order).values_list("deadline", flat=True),
+        *LongPendingRequest.objects.filter(order=order, status="approved").values_list("old_deadline", flat=True),
+    ]
     months = set()
     for deadline in deadlines:
         month = timezone.localtime(deadline).date().replace(day=1)
@@ -273,8 +385,11 @@ def snapshots_holding(order: WorkOrder) -> list[Snapshot]:
             months.add(month)
             month = next_month(month)
     candidates = Snapshot.objects.filter(period__in=months, is_current=True, is_preview=False)
-    return [snapshot for snapshot in candidates
-            if items_of(snapshot).filter(unit_id=order.unit_id, order_id=order.pk).exists()]
+    return [
+        snapshot
+        for snapshot in candidates
+        if items_of(snapshot).filter(unit_id=order.unit_id, order_id=order.pk).exists()
+    ]
 
 
 def exemption_decide(*, exemption, by, approve: bool, note: str = "", at: dt.datetime | None = None):
@@ -288,16 +403,25 @@ def exemption_decide(*, exemption, by, approve: bool, note: str = "", at: dt.dat
         exemption = type(exemption).objects.select_for_update().get(pk=exemption.pk)
         if exemption.status != DecisionStatus.PENDING:
             raise StateConflict(_("This exemption was already decided."), code="already_decided")
-        if approve and type(exemption).objects.filter(order=exemption.order, status=DecisionStatus.APPROVED,
-                                                      round__isnull=True).exists():
+        if (
+            approve
+            and type(exemption)
+            .objects.filter(order=exemption.order, status=DecisionStatus.APPROVED, round__isnull=True)
+            .exists()
+        ):
             raise StateConflict(_("The order is already exempted."), code="already_exempted")
         exemption.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
         exemption.decided_by, exemption.decided_at, exemption.decision_note = by, at, note
         exemption.save()
         if approve:
             for snapshot in snapshots_holding(exemption.order):
-                revise(snapshot.period, district=snapshot.district, drop={exemption.order_id}, at=at,
-                       note=f"exemption #{exemption.pk} ({exemption.get_kind_display()}) approved after the freeze")
+                revise(
+                    snapshot.period,
+                    district=snapshot.district,
+                    drop={exemption.order_id},
+                    at=at,
+                    note=f"exemption #{exemption.pk} ({exemption.get_kind_display()}) approved after the freeze",
+                )
     return exemption
 
 
@@ -305,16 +429,23 @@ def is_unit_member(user) -> bool:
     """A handling unit's own staff (not the hotline center, whose subtree is every unit)."""
     from hotline.core.choices import Role as UserRole
 
-    return (user.role in (UserRole.HANDLER, UserRole.UNIT_LEADER) and user.unit is not None
-            and user.unit.level != UnitLevel.CENTER)
+    return (
+        user.role in (UserRole.HANDLER, UserRole.UNIT_LEADER)
+        and user.unit is not None
+        and user.unit.level != UnitLevel.CENTER
+    )
 
 
 def appeal_deadline(snapshot: Snapshot) -> dt.datetime:
     """5 working days after the month was first frozen (a later revision does not reopen the window)."""
     from hotline.core.workdays import add_working_days
 
-    first = (Snapshot.objects.filter(period=snapshot.period, district=snapshot.district, is_preview=False)
-             .order_by("revision").first() or snapshot)
+    first = (
+        Snapshot.objects.filter(period=snapshot.period, district=snapshot.district, is_preview=False)
+        .order_by("revision")
+        .first()
+        or snapshot
+    )
     return add_working_days(first.computed_at, APPEAL_WINDOW_WORKING_DAYS, WorkCalendar.load())
 
 
@@ -339,9 +470,19 @@ def _district_of(unit: Unit) -> Unit | None:
     return node if unit.level != UnitLevel.DISTRICT else None
 
 
-def appeal_submit(*, snapshot_order: SnapshotOrder, by, reason: str, evidence: str = "", reason_kind: str = "other",
-                  outcome: str = "drop", corrected: tuple | None = None, reattribute_to: Unit | None = None,
-                  files=(), at: dt.datetime | None = None):
+def appeal_submit(
+    *,
+    snapshot_order: SnapshotOrder,
+    by,
+    reason: str,
+    evidence: str = "",
+    reason_kind: str = "other",
+    outcome: str = "drop",
+    corrected: tuple | None = None,
+    reattribute_to: Unit | None = None,
+    files=(),
+    at: dt.datetime | None = None,
+):
     """申诉 by the unit the item counted for, against the month's current frozen snapshot, within the
     window and the month's quota, with what it asks for (drop, correct the answers, re-attribute) and
     its evidence files. Goes to the unit's district first, else straight to the city."""
@@ -371,16 +512,24 @@ def appeal_submit(*, snapshot_order: SnapshotOrder, by, reason: str, evidence: s
     if outcome == AppealOutcome.CORRECT:
         if snapshot_order.outcome not in (Outcome.EVALUATED, Outcome.LATE, Outcome.LONG_PENDING):
             # Nothing the citizen said was recorded (no reply, unreachable…): there is no answer to correct.
-            raise InvalidInput(_("Only a recorded evaluation can be corrected; ask to drop the order instead, "
-                                 "with your evidence."), code="nothing_to_correct")
+            raise InvalidInput(
+                _("Only a recorded evaluation can be corrected; ask to drop the order instead, with your evidence."),
+                code="nothing_to_correct",
+            )
         contacted, resolution, satisfaction = corrected or (None, "", "")
         from feedback.models import Resolution, Satisfaction
 
-        if (not isinstance(contacted, bool) or resolution not in Resolution.values
-                or satisfaction not in Satisfaction.values):
+        if (
+            not isinstance(contacted, bool)
+            or resolution not in Resolution.values
+            or satisfaction not in Satisfaction.values
+        ):
             raise InvalidInput(_("Give the three answers that should have been recorded."), code="corrected_required")
-        fields = {"corrected_contacted": contacted, "corrected_resolution": resolution,
-                  "corrected_satisfaction": satisfaction}
+        fields = {
+            "corrected_contacted": contacted,
+            "corrected_resolution": resolution,
+            "corrected_satisfaction": satisfaction,
+        }
     if outcome == AppealOutcome.REATTRIBUTE:
         if reattribute_to is None or reattribute_to.pk == snapshot_order.unit_id:
             raise InvalidInput(_("Choose the unit the order should count for."), code="reattribute_to_required")
@@ -389,26 +538,51 @@ def appeal_submit(*, snapshot_order: SnapshotOrder, by, reason: str, evidence: s
     _check_files(files)
     with transaction.atomic():
         unit = Unit.objects.select_for_update().get(pk=snapshot_order.unit_id)  # one quota count at a time
-        if Appeal.objects.filter(snapshot_order__order=snapshot_order.order, period=snapshot.period,
-                                 status__in=[DecisionStatus.PENDING, DecisionStatus.FORWARDED]).exists():
+        if Appeal.objects.filter(
+            snapshot_order__order=snapshot_order.order,
+            period=snapshot.period,
+            status__in=[DecisionStatus.PENDING, DecisionStatus.FORWARDED],
+        ).exists():
             raise StateConflict(_("This order already has an appeal waiting."), code="appeal_pending")
         quota = appeal_quota_left(snapshot, unit)
         if quota["left"] <= 0:
             raise StateConflict(
-                _("Your unit has used its %(total)s appeals of %(month)s (控制申诉数量: at least %(min)s, or "
-                  "%(share)s%% of its scored orders).") % {
-                    "total": quota["total"], "month": f"{snapshot.period:%Y-%m}", "min": snapshot.scheme.appeal_quota_min,
-                    "share": q(snapshot.scheme.appeal_quota_share * 100).normalize()},
-                code="appeal_quota_exceeded")
+                _(
+                    "Your unit has used its %(total)s appeals of %(month)s (控制申诉数量: at least %(min)s, or "
+                    "%(share)s%% of its scored orders)."
+                )
+                % {
+                    "total": quota["total"],
+                    "month": f"{snapshot.period:%Y-%m}",
+                    "min": snapshot.scheme.appeal_quota_min,
+                    "share": q(snapshot.scheme.appeal_quota_share * 100).normalize(),
+                },
+                code="appeal_quota_exceeded",
+            )
         district = _district_of(unit)
         appeal = Appeal.objects.create(
-            snapshot_order=snapshot_order, period=snapshot.period, unit=unit, reason_kind=reason_kind,
-            reason=reason.strip(), evidence=evidence.strip(), outcome=outcome, submitted_by=by, submitted_at=at,
-            district=district, status=DecisionStatus.PENDING if district else DecisionStatus.FORWARDED, **fields)
+            snapshot_order=snapshot_order,
+            period=snapshot.period,
+            unit=unit,
+            reason_kind=reason_kind,
+            reason=reason.strip(),
+            evidence=evidence.strip(),
+            outcome=outcome,
+            submitted_by=by,
+            submitted_at=at,
+            district=district,
+            status=DecisionStatus.PENDING if district else DecisionStatus.FORWARDED,
+            **fields,
+        )
         for upload in files:
-            AppealAttachment.objects.create(appeal=appeal, file=upload, name=upload.name[:255],
-                                            content_type=(getattr(upload, "content_type", "") or "")[:100],
-                                            size=upload.size, uploaded_at=at)
+            AppealAttachment.objects.create(
+                appeal=appeal,
+                file=upload,
+                name=upload.name[:255],
+                content_type=(getattr(upload, "content_type", "") or "")[:100],
+                size=upload.size,
+                uploaded_at=at,
+            )
     return appeal
 
 
@@ -421,8 +595,11 @@ def _check_files(files) -> None:
         raise InvalidInput(_("At most %(n)s files per appeal.") % {"n": MAX_ATTACHMENTS}, code="too_many_files")
     for upload in files:
         if PurePath(upload.name or "").suffix.lower() not in ATTACHMENT_TYPES:
-            raise InvalidInput(_("%(name)s: only documents, photos and recordings (%(types)s).") % {
-                "name": upload.name, "types": " ".join(sorted(ATTACHMENT_TYPES))}, code="invalid_file_type")
+            raise InvalidInput(
+                _("%(name)s: only documents, photos and recordings (%(types)s).")
+                % {"name": upload.name, "types": " ".join(sorted(ATTACHMENT_TYPES))},
+                code="invalid_file_type",
+            )
         if upload.size > MAX_ATTACHMENT_BYTES:
             raise InvalidInput(_("%(name)s is larger than 10 MB.") % {"name": upload.name}, code="file_too_large")
 
@@ -431,16 +608,22 @@ def may_review_at_district(user, appeal) -> bool:
     """The district's review: its leaders and supervisors (a user of the district sub-center)."""
     from hotline.core.choices import Role as UserRole
 
-    return bool(appeal.district_id and user.unit_id == appeal.district_id
-                and user.role in (UserRole.UNIT_LEADER, UserRole.SUPERVISOR, UserRole.ADMIN))
+    return bool(
+        appeal.district_id
+        and user.unit_id == appeal.district_id
+        and user.role in (UserRole.UNIT_LEADER, UserRole.SUPERVISOR, UserRole.ADMIN)
+    )
 
 
 def may_read_appeal(user, appeal) -> bool:
     """The unit that appealed, its district's reviewers, and the city's supervisors and admins."""
     from hotline.core.choices import Role as UserRole
 
-    if user.is_superuser or (user.role in (UserRole.SUPERVISOR, UserRole.ADMIN) and user.unit is not None
-                             and user.unit.level == UnitLevel.CENTER):
+    if user.is_superuser or (
+        user.role in (UserRole.SUPERVISOR, UserRole.ADMIN)
+        and user.unit is not None
+        and user.unit.level == UnitLevel.CENTER
+    ):
         return True
     if may_review_at_district(user, appeal):
         return True
@@ -497,20 +680,41 @@ def appeal_decide(*, appeal, by, accept: bool, note: str, at: dt.datetime | None
         if accept:
             item = appeal.snapshot_order
             order = item.order
-            month = {"period": appeal.period, "district": item.snapshot.district, "at": at,
-                     "note": f"appeal #{appeal.pk} accepted: {appeal.get_outcome_display()}"}
+            month = {
+                "period": appeal.period,
+                "district": item.snapshot.district,
+                "at": at,
+                "note": f"appeal #{appeal.pk} accepted: {appeal.get_outcome_display()}",
+            }
             if appeal.outcome == AppealOutcome.CORRECT:
-                appeal.revision = revise(**month, corrections={(order.pk, item.kind, item.round): (
-                    appeal.corrected_contacted, appeal.corrected_resolution, appeal.corrected_satisfaction)})
+                appeal.revision = revise(
+                    **month,
+                    corrections={
+                        (order.pk, item.kind, item.round): (
+                            appeal.corrected_contacted,
+                            appeal.corrected_resolution,
+                            appeal.corrected_satisfaction,
+                        )
+                    },
+                )
             elif appeal.outcome == AppealOutcome.REATTRIBUTE:
                 appeal.revision = revise(**month, reattribute={order.pk: appeal.reattribute_to})
             else:
                 # The appealed round only: a later round of the order is judged on its own.
                 Exemption.objects.get_or_create(
-                    order=order, round=item.round, status=DecisionStatus.APPROVED,
-                    defaults={"kind": UnreasonableKind.APPEAL, "reason": f"申诉 #{appeal.pk}: {appeal.reason}"[:2000],
-                              "proposed_by": appeal.submitted_by, "proposed_at": appeal.submitted_at,
-                              "decided_by": by, "decided_at": at, "decision_note": note.strip()})
+                    order=order,
+                    round=item.round,
+                    status=DecisionStatus.APPROVED,
+                    defaults={
+                        "kind": UnreasonableKind.APPEAL,
+                        "reason": f"申诉 #{appeal.pk}: {appeal.reason}"[:2000],
+                        "proposed_by": appeal.submitted_by,
+                        "proposed_at": appeal.submitted_at,
+                        "decided_by": by,
+                        "decided_at": at,
+                        "decision_note": note.strip(),
+                    },
+                )
                 appeal.revision = revise(**month, drop={(order.pk, item.round)})
         appeal.save()
     return appeal
@@ -532,9 +736,19 @@ def revision_changes(old: Snapshot, new: Snapshot) -> list[dict]:
 INSTRUCTION_DAYS = 5
 
 
-def instruction_issue(*, leader, text: str, order: WorkOrder | None = None, ranking: SnapshotUnit | None = None,
-                      report_row=None, report=None, section: str = "", unit: Unit | None = None,
-                      due_working_days: int = INSTRUCTION_DAYS, at: dt.datetime | None = None):
+def instruction_issue(
+    *,
+    leader,
+    text: str,
+    order: WorkOrder | None = None,
+    ranking: SnapshotUnit | None = None,
+    report_row=None,
+    report=None,
+    section: str = "",
+    unit: Unit | None = None,
+    due_working_days: int = INSTRUCTION_DAYS,
+    at: dt.datetime | None = None,
+):
     """A leader's 批示 on an order, a ranking row, a report item or a report section (addressed to a unit
     the leader chooses) becomes a supervision task for the unit concerned."""
     from hotline.core.choices import Role as UserRole
@@ -560,14 +774,22 @@ def instruction_issue(*, leader, text: str, order: WorkOrder | None = None, rank
         unit = order.unit if order is not None else ranking.unit
     if ranking is not None and ranking.snapshot.is_preview:
         # A preview is replaced every night (and its rows with it): 批示 go on a frozen month's row.
-        raise InvalidInput(_("A preview changes every night: write the 批示 on the frozen month, or on an order."),
-                           code="preview_row")
+        raise InvalidInput(
+            _("A preview changes every night: write the 批示 on the frozen month, or on an order."), code="preview_row"
+        )
     if leader.unit_id and not unit.is_within(leader.unit):
         raise Forbidden(_("That unit is outside your area."), code="outside_scope")
     at = at or timezone.now()
     return Instruction.objects.create(
-        leader=leader, unit=unit, order=order, ranking=ranking, report=report, report_section=section,
-        report_row=report_row, text=text.strip(), issued_at=at,
+        leader=leader,
+        unit=unit,
+        order=order,
+        ranking=ranking,
+        report=report,
+        report_section=section,
+        report_row=report_row,
+        text=text.strip(),
+        issued_at=at,
         due_at=add_working_days(at, due_working_days, WorkCalendar.load()),
     )
 

@@ -40,20 +40,36 @@ from .scoring import livelihood_slice
 from .selectors import items_of
 
 TIER_COLOURS = {
-    Tier.GOVERNANCE: "warning", Tier.ADVANCED: "success", Tier.IMPROVED: "info", Tier.RECTIFY: "danger",
-    Tier.ORDINARY: "light", Tier.INSUFFICIENT: "secondary",
+    Tier.GOVERNANCE: "warning",
+    Tier.ADVANCED: "success",
+    Tier.IMPROVED: "info",
+    Tier.RECTIFY: "danger",
+    Tier.ORDINARY: "light",
+    Tier.INSUFFICIENT: "secondary",
 }
-LEVELS = [UnitLevel.STREET, UnitLevel.DISTRICT_DEPARTMENT, UnitLevel.DEPARTMENT, UnitLevel.ENTERPRISE,
-          UnitLevel.DISTRICT]
+LEVELS = [
+    UnitLevel.STREET,
+    UnitLevel.DISTRICT_DEPARTMENT,
+    UnitLevel.DEPARTMENT,
+    UnitLevel.ENTERPRISE,
+    UnitLevel.DISTRICT,
+]
 
 
 # Sortable columns of the ranking table (?sort=…); nulls (unranked, unscored) last.
 SORTS = {
     key: (F(field).desc(nulls_last=True), "unit__code")
     for key, field in {
-        "volume": "volume", "per_10k": "per_10k", "response": "response_rate", "resolution": "resolution_rate",
-        "satisfaction": "satisfaction_rate", "score": "score", "no_reply": "no_reply", "due": "due",
-        "resolved_share": "resolved_share", "satisfied_share": "satisfied_share",
+        "volume": "volume",
+        "per_10k": "per_10k",
+        "response": "response_rate",
+        "resolution": "resolution_rate",
+        "satisfaction": "satisfaction_rate",
+        "score": "score",
+        "no_reply": "no_reply",
+        "due": "due",
+        "resolved_share": "resolved_share",
+        "satisfied_share": "satisfied_share",
     }.items()
 }
 RANK_ORDER = (F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "unit__code")
@@ -61,8 +77,12 @@ RANK_ORDER = (F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), 
 
 def snapshot_choices(district=None) -> list[Snapshot]:
     """The months a reader can open: each month's current revision, and its preview while there is one."""
-    rows = Snapshot.objects.filter(district=district).filter(Q(is_current=True) | Q(is_preview=True)).select_related(
-        "scheme").order_by("-period", "is_preview")[:36]
+    rows = (
+        Snapshot.objects.filter(district=district)
+        .filter(Q(is_current=True) | Q(is_preview=True))
+        .select_related("scheme")
+        .order_by("-period", "is_preview")[:36]
+    )
     return list(rows)
 
 
@@ -104,21 +124,29 @@ class RankingsPage(WorkbenchView):
             rows = [(r, TIER_COLOURS.get(r.tier, "light")) for r in qs.order_by(*sort)]
         changes = []
         if snapshot and not snapshot.is_preview and snapshot.revision > 1:
-            before = Snapshot.objects.filter(period=snapshot.period, district=snapshot.district, is_preview=False,
-                                             revision=snapshot.revision - 1).first()
+            before = Snapshot.objects.filter(
+                period=snapshot.period, district=snapshot.district, is_preview=False, revision=snapshot.revision - 1
+            ).first()
             changes = services.revision_changes(before, snapshot) if before else []
-        district_schemes = set(Scheme.objects.filter(district__isnull=False, is_active=True)
-                               .values_list("district__code", flat=True))
+        district_schemes = set(
+            Scheme.objects.filter(district__isnull=False, is_active=True).values_list("district__code", flat=True)
+        )
         tag = get.get("tag", "")
         tag = tag if tag in LivelihoodTag.values else ""
         context.update(
             changes=[c for c in changes if c["unit"].level == level][:20],
-            snapshots=snapshots, snapshot=snapshot, rows=rows, level=level, district=district, scope=scope,
+            snapshots=snapshots,
+            snapshot=snapshot,
+            rows=rows,
+            level=level,
+            district=district,
+            scope=scope,
             levels=[(v, UnitLevel(v).label) for v in LEVELS],
             districts=Unit.objects.filter(level=UnitLevel.DISTRICT).order_by("code"),
             district_has_scheme=district in district_schemes,
             settles_at=services.settlement_end(snapshot.period, snapshot.scheme) if snapshot else None,
-            tag=tag, tags=LivelihoodTag.choices,
+            tag=tag,
+            tags=LivelihoodTag.choices,
             tag_rows=livelihood_slice(snapshot, tag, level, district) if snapshot and tag else [],
         )
         return context
@@ -130,11 +158,15 @@ UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_LEADER})
 # Why an item counted as it did (the scorecard's last column), by outcome.
 OUTCOME_WHY = {
     Outcome.EVALUATED: gettext_lazy("Replied by the deadline + grace; scored with the citizen's answers."),
-    Outcome.NO_REPLY: gettext_lazy("No accepted reply by the deadline + grace: scored as not contacted, unresolved, "
-                        "unsatisfied (the scheme's no-reply answers)."),
+    Outcome.NO_REPLY: gettext_lazy(
+        "No accepted reply by the deadline + grace: scored as not contacted, unresolved, "
+        "unsatisfied (the scheme's no-reply answers)."
+    ),
     Outcome.LATE: gettext_lazy("A reply after the deadline + grace, evaluated: counted by the scheme's late rule."),
     Outcome.LONG_PENDING: gettext_lazy("挂账 approved: counts in 响应率 now; 解决率 and 满意率 at its expected date."),
-    Outcome.UNREACHABLE: gettext_lazy("The citizen could not be reached: not scored (the unit's unreachable share is shown)."),
+    Outcome.UNREACHABLE: gettext_lazy(
+        "The citizen could not be reached: not scored (the unit's unreachable share is shown)."
+    ),
     Outcome.CARRIED: gettext_lazy("Replied in time, not evaluated yet: counted in the month its evaluation comes in."),
     Outcome.PENDING: gettext_lazy("Not settled yet (preview): it may still be replied to or evaluated."),
     Outcome.UNEVALUATED: gettext_lazy("Replied in time but never evaluated: not scored (not the unit's failure)."),
@@ -144,10 +176,18 @@ OUTCOME_WHY = {
     Outcome.REPLACED: gettext_lazy("Re-handled: the scheme counts the later round instead."),
 }
 OUTCOME_COLOURS = {
-    Outcome.EVALUATED: "success", Outcome.NO_REPLY: "danger", Outcome.LATE: "warning",
-    Outcome.LONG_PENDING: "info", Outcome.UNREACHABLE: "secondary", Outcome.CARRIED: "light",
-    Outcome.PENDING: "light", Outcome.UNEVALUATED: "secondary", Outcome.EXEMPTED: "dark",
-    Outcome.TRANSFERRED: "light", Outcome.NOT_COUNTED: "light", Outcome.REPLACED: "light",
+    Outcome.EVALUATED: "success",
+    Outcome.NO_REPLY: "danger",
+    Outcome.LATE: "warning",
+    Outcome.LONG_PENDING: "info",
+    Outcome.UNREACHABLE: "secondary",
+    Outcome.CARRIED: "light",
+    Outcome.PENDING: "light",
+    Outcome.UNEVALUATED: "secondary",
+    Outcome.EXEMPTED: "dark",
+    Outcome.TRANSFERRED: "light",
+    Outcome.NOT_COUNTED: "light",
+    Outcome.REPLACED: "light",
 }
 ITEMS_PER_PAGE = 100
 
@@ -170,8 +210,9 @@ class ScorecardPage(WorkbenchView):
 
     def get_context_data(self, code, **kwargs):
         context = super().get_context_data(**kwargs)
-        unit = get_object_or_404(units_visible_to(self.request.user) if self.request.user.unit else Unit.objects,
-                                 code=code)
+        unit = get_object_or_404(
+            units_visible_to(self.request.user) if self.request.user.unit else Unit.objects, code=code
+        )
         get = self.request.GET
         snapshots = snapshot_choices()
         snapshot = pick_snapshot(snapshots, get.get("period", ""), get.get("preview") == "1")
@@ -180,20 +221,35 @@ class ScorecardPage(WorkbenchView):
         items = SnapshotOrder.objects.none()
         counts = {}
         if snapshot:
-            items = (items_of(snapshot).filter(unit=unit).select_related("order", "category")
-                     .prefetch_related("appeals").order_by("due_at", "order_id", "kind"))
-            counts = dict(items_of(snapshot).filter(unit=unit).values_list("outcome").annotate(n=Count("id"))
-                          .order_by())
+            items = (
+                items_of(snapshot)
+                .filter(unit=unit)
+                .select_related("order", "category")
+                .prefetch_related("appeals")
+                .order_by("due_at", "order_id", "kind")
+            )
+            counts = dict(
+                items_of(snapshot).filter(unit=unit).values_list("outcome").annotate(n=Count("id")).order_by()
+            )
             if outcome in Outcome.values:
                 items = items.filter(outcome=outcome)
         page = page_of(items, get.get("page"), ITEMS_PER_PAGE)
-        appealable = bool(snapshot and not snapshot.is_preview and services.is_unit_member(self.request.user)
-                          and unit.is_within(self.request.user.unit)
-                          and timezone.now() <= services.appeal_deadline(snapshot))
+        appealable = bool(
+            snapshot
+            and not snapshot.is_preview
+            and services.is_unit_member(self.request.user)
+            and unit.is_within(self.request.user.unit)
+            and timezone.now() <= services.appeal_deadline(snapshot)
+        )
         context.update(
-            unit=unit, snapshot=snapshot, snapshots=snapshots, row=row, page_obj=page,
+            unit=unit,
+            snapshot=snapshot,
+            snapshots=snapshots,
+            row=row,
+            page_obj=page,
             items=[(i, OUTCOME_COLOURS.get(i.outcome, "light"), OUTCOME_WHY.get(i.outcome, "")) for i in page],
-            outcome=outcome, outcomes=[(v, label, counts.get(v, 0)) for v, label in Outcome.choices if counts.get(v)],
+            outcome=outcome,
+            outcomes=[(v, label, counts.get(v, 0)) for v, label in Outcome.choices if counts.get(v)],
             can_appeal=appealable,
             appeal_deadline=services.appeal_deadline(snapshot) if snapshot and not snapshot.is_preview else None,
             quota=services.appeal_quota_left(snapshot, unit) if snapshot and not snapshot.is_preview else None,
@@ -208,22 +264,35 @@ class ScorecardPage(WorkbenchView):
         context = self.get_context_data(code=code)
         try:
             if "appeal" in request.POST:
-                snapshot_order = get_object_or_404(SnapshotOrder, pk=_pk(request, "appeal"), snapshot=context["snapshot"])
-                services.appeal_submit(snapshot_order=snapshot_order, by=request.user, reason=request.POST.get("reason", ""),
-                                       evidence=request.POST.get("evidence", ""))
+                snapshot_order = get_object_or_404(
+                    SnapshotOrder, pk=_pk(request, "appeal"), snapshot=context["snapshot"]
+                )
+                services.appeal_submit(
+                    snapshot_order=snapshot_order,
+                    by=request.user,
+                    reason=request.POST.get("reason", ""),
+                    evidence=request.POST.get("evidence", ""),
+                )
                 messages.success(request, _("Appeal submitted."))
             elif "instruction" in request.POST and context["row"] is not None:
-                services.instruction_issue(leader=request.user, ranking=context["row"], text=request.POST.get("text", ""))
+                services.instruction_issue(
+                    leader=request.user, ranking=context["row"], text=request.POST.get("text", "")
+                )
                 messages.success(request, _("批示 sent to the unit as a supervision task."))
         except DomainError as exc:
             messages.error(request, exc.detail)
-        return redirect(f"{request.path}?period={context['snapshot'].period:%Y-%m}" if context["snapshot"] else request.path)
+        return redirect(
+            f"{request.path}?period={context['snapshot'].period:%Y-%m}" if context["snapshot"] else request.path
+        )
 
 
 PROCESS_LABELS = {
-    "signed": gettext_lazy("Signed for in time"), "on_time": gettext_lazy("Replied by the deadline"),
-    "no_return": gettext_lazy("Replied, no unfounded return (退单)"), "no_rehandle": gettext_lazy("Replied, not re-handled (重办)"),
-    "no_extension": gettext_lazy("Replied, no extension (延期)"), "not_overdue": gettext_lazy("Replied by the deadline + grace"),
+    "signed": gettext_lazy("Signed for in time"),
+    "on_time": gettext_lazy("Replied by the deadline"),
+    "no_return": gettext_lazy("Replied, no unfounded return (退单)"),
+    "no_rehandle": gettext_lazy("Replied, not re-handled (重办)"),
+    "no_extension": gettext_lazy("Replied, no extension (延期)"),
+    "not_overdue": gettext_lazy("Replied by the deadline + grace"),
     "truthful": gettext_lazy("Replied, not contradicted (反馈不实)"),
 }
 
@@ -237,8 +306,11 @@ class AppealPage(WorkbenchView):
     extra_roles = UNIT_ROLES
 
     def item(self, pk) -> SnapshotOrder:
-        item = get_object_or_404(SnapshotOrder.objects.select_related("snapshot__scheme", "order", "unit", "category"),
-                                 pk=pk, snapshot__is_preview=False)
+        item = get_object_or_404(
+            SnapshotOrder.objects.select_related("snapshot__scheme", "order", "unit", "category"),
+            pk=pk,
+            snapshot__is_preview=False,
+        )
         current = services.final_snapshot(item.snapshot.period, item.snapshot.district)
         item.current = current or item.snapshot
         user = self.request.user
@@ -249,9 +321,13 @@ class AppealPage(WorkbenchView):
     def get_context_data(self, pk, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         item = self.item(pk)
-        context.update(item=item, form=form or AppealForm(unit=item.unit),
-                       quota=services.appeal_quota_left(item.current, item.unit),
-                       deadline=services.appeal_deadline(item.current), why=OUTCOME_WHY.get(item.outcome, ""))
+        context.update(
+            item=item,
+            form=form or AppealForm(unit=item.unit),
+            quota=services.appeal_quota_left(item.current, item.unit),
+            deadline=services.appeal_deadline(item.current),
+            why=OUTCOME_WHY.get(item.outcome, ""),
+        )
         return context
 
     def post(self, request, pk):
@@ -261,16 +337,27 @@ class AppealPage(WorkbenchView):
             data = form.cleaned_data
             try:
                 services.appeal_submit(
-                    snapshot_order=item, by=request.user, reason_kind=data["reason_kind"], reason=data["reason"],
-                    evidence=data["evidence"], outcome=data["outcome"], files=data["files"],
-                    corrected=(data["corrected_contacted"], data["corrected_resolution"], data["corrected_satisfaction"]),
-                    reattribute_to=data["reattribute_to"])
+                    snapshot_order=item,
+                    by=request.user,
+                    reason_kind=data["reason_kind"],
+                    reason=data["reason"],
+                    evidence=data["evidence"],
+                    outcome=data["outcome"],
+                    files=data["files"],
+                    corrected=(
+                        data["corrected_contacted"],
+                        data["corrected_resolution"],
+                        data["corrected_satisfaction"],
+                    ),
+                    reattribute_to=data["reattribute_to"],
+                )
             except DomainError as exc:
                 form.add_error(None, exc.detail)
             else:
                 messages.success(request, _("Appeal submitted: the district reviews it first, then the city."))
-                return redirect(f"{reverse('assessment:scorecard', args=[item.unit.code])}"
-                                f"?period={item.snapshot.period:%Y-%m}")
+                return redirect(
+                    f"{reverse('assessment:scorecard', args=[item.unit.code])}?period={item.snapshot.period:%Y-%m}"
+                )
         return self.render_to_response(self.get_context_data(pk=pk, form=form), status=400)
 
 
@@ -287,10 +374,12 @@ class ReviewPage(WorkbenchView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        city = user.is_superuser or (user.role in (Role.SUPERVISOR, Role.ADMIN) and user.unit is not None
-                                     and user.unit.level == UnitLevel.CENTER)
-        appeals = Appeal.objects.select_related("unit", "district", "snapshot_order__order", "submitted_by",
-                                                "reattribute_to").prefetch_related("attachments")
+        city = user.is_superuser or (
+            user.role in (Role.SUPERVISOR, Role.ADMIN) and user.unit is not None and user.unit.level == UnitLevel.CENTER
+        )
+        appeals = Appeal.objects.select_related(
+            "unit", "district", "snapshot_order__order", "submitted_by", "reattribute_to"
+        ).prefetch_related("attachments")
         district_queue = appeals.filter(status=DecisionStatus.PENDING, district=user.unit) if user.unit_id else []
         context.update(
             city=city,
@@ -298,13 +387,22 @@ class ReviewPage(WorkbenchView):
             city_queue=appeals.filter(status=DecisionStatus.FORWARDED) if city else [],
             waiting_districts=appeals.filter(status=DecisionStatus.PENDING) if city else [],
             exemptions=Exemption.objects.filter(status=DecisionStatus.PENDING).select_related(
-                "order__unit", "proposed_by") if city else [],
-            decided=(appeals.filter(status__in=[DecisionStatus.APPROVED, DecisionStatus.REJECTED])
-                     .filter(Q() if city else Q(district=user.unit)).select_related("revision")
-                     .order_by("-decided_at", "-district_decided_at")[:20]),
+                "order__unit", "proposed_by"
+            )
+            if city
+            else [],
+            decided=(
+                appeals.filter(status__in=[DecisionStatus.APPROVED, DecisionStatus.REJECTED])
+                .filter(Q() if city else Q(district=user.unit))
+                .select_related("revision")
+                .order_by("-decided_at", "-district_decided_at")[:20]
+            ),
         )
-        if not (city or district_queue or context["decided"]) and user.role == Role.UNIT_LEADER \
-                and not (user.unit and user.unit.level == UnitLevel.DISTRICT):
+        if (
+            not (city or district_queue or context["decided"])
+            and user.role == Role.UNIT_LEADER
+            and not (user.unit and user.unit.level == UnitLevel.DISTRICT)
+        ):
             raise Http404  # a street's leader has no review to do
         return context
 
@@ -324,13 +422,18 @@ class ReviewPage(WorkbenchView):
                 else:
                     appeal = services.appeal_decide(appeal=appeal, by=request.user, accept=accept, note=note)
                     if appeal.revision:
-                        messages.success(request, _("Appeal accepted: %(s)s is the new revision.") % {"s": appeal.revision})
+                        messages.success(
+                            request, _("Appeal accepted: %(s)s is the new revision.") % {"s": appeal.revision}
+                        )
                     else:
                         messages.success(request, _("Decided."))
             elif "exemption" in request.POST:
                 services.exemption_decide(
-                    exemption=get_object_or_404(Exemption, pk=_pk(request, "exemption")), by=request.user,
-                    approve=accept, note=note)
+                    exemption=get_object_or_404(Exemption, pk=_pk(request, "exemption")),
+                    by=request.user,
+                    approve=accept,
+                    note=note,
+                )
                 messages.success(request, _("Decided."))
         except DomainError as exc:
             messages.error(request, exc.detail)
@@ -347,8 +450,12 @@ def attachment_download(request, pk: int):
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=attachment.name,
-                        content_type=attachment.content_type or "application/octet-stream")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
 
 
 class RulesPage(WorkbenchView):
@@ -364,16 +471,24 @@ class RulesPage(WorkbenchView):
         scheme = services.scheme_for(month)
         from feedback.models import Resolution, Satisfaction
 
-        labels = {"contacted": (_("Contacted"), {"true": _("Yes"), "false": _("No")}),
-                  "resolution": (_("Resolved"), dict(Resolution.choices)),
-                  "satisfaction": (_("Satisfied"), dict(Satisfaction.choices))}
-        answer_scores = [(labels[q][0], [(labels[q][1].get(a, a), v) for a, v in answers.items()])
-                         for q, answers in scheme.scores.items() if q in labels]
-        context.update(scheme=scheme, month=month, answer_scores=answer_scores,
-                       schemes=Scheme.objects.select_related("district").order_by("district__code", "-valid_from"),
-                       weights=[(scheme._meta.get_field(name).verbose_name, getattr(scheme, name))
-                                for name in Scheme.WEIGHTS],
-                       settles=services.settlement_end(services.previous_month(month), scheme))
+        labels = {
+            "contacted": (_("Contacted"), {"true": _("Yes"), "false": _("No")}),
+            "resolution": (_("Resolved"), dict(Resolution.choices)),
+            "satisfaction": (_("Satisfied"), dict(Satisfaction.choices)),
+        }
+        answer_scores = [
+            (labels[q][0], [(labels[q][1].get(a, a), v) for a, v in answers.items()])
+            for q, answers in scheme.scores.items()
+            if q in labels
+        ]
+        context.update(
+            scheme=scheme,
+            month=month,
+            answer_scores=answer_scores,
+            schemes=Scheme.objects.select_related("district").order_by("district__code", "-valid_from"),
+            weights=[(scheme._meta.get_field(name).verbose_name, getattr(scheme, name)) for name in Scheme.WEIGHTS],
+            settles=services.settlement_end(services.previous_month(month), scheme),
+        )
         return context
 
 
@@ -396,7 +511,9 @@ class InstructionsPage(WorkbenchView):
     def post(self, request):
         instruction = get_object_or_404(Instruction, pk=_pk(request, "instruction"))
         try:
-            services.instruction_respond(instruction=instruction, by=request.user, response=request.POST.get("response", ""))
+            services.instruction_respond(
+                instruction=instruction, by=request.user, response=request.POST.get("response", "")
+            )
             messages.success(request, _("Answer sent to the leader."))
         except DomainError as exc:
             messages.error(request, exc.detail)
@@ -412,8 +529,9 @@ def exemption_propose(request, pk: int):
     # Scoped like every order lookup: an order outside the user's view is 404, as if it did not exist.
     order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk, role="main")
     try:
-        services.exemption_propose(order=order, by=request.user, reason=request.POST.get("reason", ""),
-                                   kind=request.POST.get("kind", "other"))
+        services.exemption_propose(
+            order=order, by=request.user, reason=request.POST.get("reason", ""), kind=request.POST.get("kind", "other")
+        )
         messages.success(request, _("Exemption proposed; a supervisor decides."))
     except DomainError as exc:
         messages.error(request, exc.detail)
@@ -446,13 +564,19 @@ class PublicRankingsPage(TemplateView):
 
         context = super().get_context_data(**kwargs)
         get = self.request.GET
-        snapshots = list(Snapshot.objects.filter(is_current=True, is_preview=False, district__isnull=True)
-                         .order_by("-period")[:24])
-        snapshot = next((x for x in snapshots if f"{x.period:%Y-%m}" == get.get("period", "")),
-                        snapshots[0] if snapshots else None)
+        snapshots = list(
+            Snapshot.objects.filter(is_current=True, is_preview=False, district__isnull=True).order_by("-period")[:24]
+        )
+        snapshot = next(
+            (x for x in snapshots if f"{x.period:%Y-%m}" == get.get("period", "")), snapshots[0] if snapshots else None
+        )
         level = get.get("level", UnitLevel.STREET)
         level = level if level in LEVELS else UnitLevel.STREET
-        context.update(snapshots=snapshots, snapshot=snapshot, level=level,
-                       levels=[(v, UnitLevel(v).label) for v in LEVELS],
-                       rows=public_ranking(snapshot, level) if snapshot else [])
+        context.update(
+            snapshots=snapshots,
+            snapshot=snapshot,
+            level=level,
+            levels=[(v, UnitLevel(v).label) for v in LEVELS],
+            rows=public_ranking(snapshot, level) if snapshot else [],
+        )
         return context

@@ -32,7 +32,9 @@ def main() -> None:
     django.setup()
     from intake import geo
 
-    addresses = [row["address"] for row in csv.DictReader((ROOT / "docs" / "address-labelled.csv").open(encoding="utf-8"))]
+    addresses = [
+        row["address"] for row in csv.DictReader((ROOT / "docs" / "address-labelled.csv").open(encoding="utf-8"))
+    ]
     builds = []
     for _ in range(5):
         geo.invalidate()

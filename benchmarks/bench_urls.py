@@ -15,8 +15,18 @@ from intake.models import Demand
 class BareDemandSerializer(serializers.ModelSerializer):
     class Meta:
         model = Demand
-        fields = ["id", "number", "channel", "demand_type", "category", "content", "caller_name", "caller_phone",
-                  "address", "urgency"]
+        fields = [
+            "id",
+            "number",
+            "channel",
+            "demand_type",
+            "category",
+            "content",
+            "caller_name",
+            "caller_phone",
+            "address",
+            "urgency",
+        ]
         read_only_fields = ["id", "number"]
 
 

@@ -30,8 +30,9 @@ PORT = 8907
 
 
 def psql(sql: str, db: str = "postgres") -> str:
-    return subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-Atc", sql], check=True,
-                          capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-Atc", sql], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def main() -> None:
@@ -42,9 +43,16 @@ def main() -> None:
     args = parser.parse_args()
     psql(f"DROP DATABASE IF EXISTS {DB}")
     psql(f"CREATE DATABASE {DB} ENCODING 'UTF8' TEMPLATE template0")
-    os.environ.update(DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB}", DJANGO_SETTINGS_MODULE="hotline.settings",
-                      DEBUG="0", SECRET_KEY="benchmark", ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0",
-                      CONN_MAX_AGE="0", LOG_LEVEL="WARNING")
+    os.environ.update(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB}",
+        DJANGO_SETTINGS_MODULE="hotline.settings",
+        DEBUG="0",
+        SECRET_KEY="benchmark",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        CONN_MAX_AGE="0",
+        LOG_LEVEL="WARNING",
+    )
     import django
 
     django.setup()
@@ -74,11 +82,20 @@ def main() -> None:
     rows = []
     for i in range(args.orders):
         warn = now - dt.timedelta(days=3, minutes=i % 600)  # every one overdue: reminder, 催办 and 督办 all due
-        rows.append(WorkOrder(
-            number=f"C-{i}", demand=template.demand, unit_id=streets[i % len(streets)],
-            dispatched_at=warn - dt.timedelta(days=5), warn_at=warn, red_at=warn + dt.timedelta(hours=12),
-            deadline=warn + dt.timedelta(days=1), escalate_at=warn + dt.timedelta(days=2), next_check_at=warn,
-            policy_id=template.policy_id))
+        rows.append(
+            WorkOrder(
+                number=f"C-{i}",
+                demand=template.demand,
+                unit_id=streets[i % len(streets)],
+                dispatched_at=warn - dt.timedelta(days=5),
+                warn_at=warn,
+                red_at=warn + dt.timedelta(hours=12),
+                deadline=warn + dt.timedelta(days=1),
+                escalate_at=warn + dt.timedelta(days=2),
+                next_check_at=warn,
+                policy_id=template.policy_id,
+            )
+        )
         if len(rows) == 20_000:
             WorkOrder.objects.bulk_create(rows)
             rows = []
@@ -87,11 +104,32 @@ def main() -> None:
         cursor.execute("ANALYZE")
     print(f"loaded {args.orders:,} overdue orders in {time.perf_counter() - started:.0f}s", flush=True)
 
-    body = {"channel": "phone", "demand_type": "complaint", "category": "010101", "content": "占道经营，影响通行。",
-            "caller_name": "王小明", "caller_phone": "13812345678", "street": "110101001", "urgency": "normal"}
+    body = {
+        "channel": "phone",
+        "demand_type": "complaint",
+        "category": "010101",
+        "content": "占道经营，影响通行。",
+        "caller_name": "王小明",
+        "caller_phone": "13812345678",
+        "street": "110101001",
+        "urgency": "normal",
+    }
     env = {**os.environ, "LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "hotline.wsgi:application", "-b", f"127.0.0.1:{PORT}",
-                               "--workers", "2", "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "hotline.wsgi:application",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
         wait_until_up(f"http://127.0.0.1:{PORT}/healthz", server, "gunicorn")
         open_loop("/api/v1/demands/", body, token, args.rate, 3)  # warm up
@@ -107,8 +145,11 @@ def main() -> None:
             conn.autocommit = True
             cur = conn.cursor()
             while not done.is_set():
-                cur.execute("SELECT max(extract(epoch FROM now() - xact_start)) FROM pg_stat_activity "
-                            "WHERE datname = %s AND application_name = 'catchup' AND state <> 'idle'", [DB])
+                cur.execute(
+                    "SELECT max(extract(epoch FROM now() - xact_start)) FROM pg_stat_activity "
+                    "WHERE datname = %s AND application_name = 'catchup' AND state <> 'idle'",
+                    [DB],
+                )
                 value = cur.fetchone()[0]
                 if value:
                     longest["xact"] = max(longest["xact"], float(value))
@@ -134,8 +175,14 @@ def main() -> None:
                     smallest = min(smallest or tick.smallest_batch, tick.smallest_batch)
                 if not claimed:
                     break
-            result.update(seconds=time.perf_counter() - t0, steps=total, batches=batches, slow=slow,
-                          longest_batch=longest_batch, smallest=smallest)
+            result.update(
+                seconds=time.perf_counter() - t0,
+                steps=total,
+                batches=batches,
+                slow=slow,
+                longest_batch=longest_batch,
+                smallest=smallest,
+            )
 
         sampler = threading.Thread(target=sample)
         sweeper = threading.Thread(target=catch_up)
@@ -151,13 +198,21 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
 
-    print(f"catch-up: {result['steps']:,} sweep steps (reminders, 催办单, 督办单) in {result['seconds']:.1f}s; "
-          f"longest sweep transaction seen: {longest['xact'] * 1000:.0f} ms")
-    print(f"sweep batches: {result['batches']:,}, smallest {result['smallest']}, longest held {result['longest_batch'] * 1000:.0f} ms, "
-          f"{result['slow']} held longer than {2 * LOCK_TARGET * 1000:.0f} ms")
-    print(f"intake at {args.rate:.0f} req/s, idle: p50 {pct(idle, 50):.1f} ms, p99 {pct(idle, 99):.1f} ms ({len(idle)} requests)")
-    print(f"intake at {args.rate:.0f} req/s, during the catch-up: p50 {pct(during, 50):.1f} ms, "
-          f"p99 {pct(during, 99):.1f} ms ({len(during)} requests)")
+    print(
+        f"catch-up: {result['steps']:,} sweep steps (reminders, 催办单, 督办单) in {result['seconds']:.1f}s; "
+        f"longest sweep transaction seen: {longest['xact'] * 1000:.0f} ms"
+    )
+    print(
+        f"sweep batches: {result['batches']:,}, smallest {result['smallest']}, longest held {result['longest_batch'] * 1000:.0f} ms, "
+        f"{result['slow']} held longer than {2 * LOCK_TARGET * 1000:.0f} ms"
+    )
+    print(
+        f"intake at {args.rate:.0f} req/s, idle: p50 {pct(idle, 50):.1f} ms, p99 {pct(idle, 99):.1f} ms ({len(idle)} requests)"
+    )
+    print(
+        f"intake at {args.rate:.0f} req/s, during the catch-up: p50 {pct(during, 50):.1f} ms, "
+        f"p99 {pct(during, 99):.1f} ms ({len(during)} requests)"
+    )
     print(f"load average: {os.getloadavg()}", flush=True)
     connection.close()
     psql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{DB}' AND pid <> pg_backend_pid()")

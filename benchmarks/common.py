@@ -17,8 +17,9 @@ for _name, _value in {**demo_environment(), "HOTLINE_PII_ALLOW_DEMO_KEYS": "1"}.
     os.environ.setdefault(_name, _value)
 
 
-def wait_until_up(url: str, process: subprocess.Popen, name: str, headers: dict | None = None,
-                  timeout: float = 120) -> float:
+def wait_until_up(
+    url: str, process: subprocess.Popen, name: str, headers: dict | None = None, timeout: float = 120
+) -> float:
     """Probe `url` until the server answers (any status), instead of sleeping a guessed time; the
     seconds it took. Exits if the server process dies or does not come up within `timeout`."""
     import urllib.error
@@ -50,8 +51,15 @@ def percentile(values, p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-PG_SETTINGS = ("shared_buffers", "work_mem", "effective_cache_size", "synchronous_commit", "random_page_cost",
-               "max_connections", "wal_compression")
+PG_SETTINGS = (
+    "shared_buffers",
+    "work_mem",
+    "effective_cache_size",
+    "synchronous_commit",
+    "random_page_cost",
+    "max_connections",
+    "wal_compression",
+)
 
 
 def print_machine(connection) -> None:

@@ -54,7 +54,7 @@ REQUIREMENTS = ["django-helpdesk==2.6.1", "gunicorn", "psycopg2-binary"]
 
 # The throwaway helpdesk project. Apps and settings as helpdesk's install docs and its settings.py
 # ask for; teams mode off (it needs pinax-teams, which is an optional extra).
-SETTINGS = '''
+SETTINGS = """
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -114,9 +114,9 @@ HELPDESK_API_ENABLED = True
 LOGGING = {"version": 1, "disable_existing_loggers": False,
            "handlers": {"console": {"class": "logging.StreamHandler"}},
            "loggers": {"django": {"handlers": ["console"], "level": "ERROR"}}}
-'''
+"""
 
-URLS = '''
+URLS = """
 from django.contrib import admin
 from django.urls import include, path
 
@@ -124,16 +124,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("helpdesk.urls", namespace="helpdesk")),
 ]
-'''
+"""
 
-WSGI = '''
+WSGI = """
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchproject.settings")
 application = get_wsgi_application()
-'''
+"""
 
 # Runs inside the helpdesk venv: migrate, the staff superuser and the queue, the seed, a session.
 HELPER = '''
@@ -263,8 +263,9 @@ def helpdesk_env() -> dict:
     return {**{k: v for k, v in os.environ.items() if k not in ours}, "DJANGO_SETTINGS_MODULE": "benchproject.settings"}
 
 
-def ensure_helpdesk(directory: Path, tickets: int, ours_db: str, samples: int, helpdesk_db: str = HELPDESK_DB,
-                    create: bool = False) -> dict:
+def ensure_helpdesk(
+    directory: Path, tickets: int, ours_db: str, samples: int, helpdesk_db: str = HELPDESK_DB, create: bool = False
+) -> dict:
     """The venv, the project, the database and the seed, each only when missing; returns the helper's facts."""
     python = directory / "venv/bin/python"
     if not python.exists():
@@ -289,8 +290,14 @@ def ensure_helpdesk(directory: Path, tickets: int, ours_db: str, samples: int, h
                 sys.exit(f"database {helpdesk_db} does not exist: pass --create to let the benchmark create it")
             cursor.execute(f"CREATE DATABASE {helpdesk_db}")
     admin.close()
-    out = subprocess.run([str(python), "helper.py", ours_db, str(tickets), str(samples), "seed.json"],
-                         cwd=directory, env=helpdesk_env(), check=True, stdout=subprocess.PIPE, text=True).stdout
+    out = subprocess.run(
+        [str(python), "helper.py", ours_db, str(tickets), str(samples), "seed.json"],
+        cwd=directory,
+        env=helpdesk_env(),
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -315,24 +322,34 @@ def wrk(url: str, body: dict, headers: dict, seconds: int, connections: int) -> 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % (json.dumps(body, ensure_ascii=False), lines))
     threads = min(2, connections)
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name,
-                          url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     os.unlink(script.name)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
     latency = {int(p): to_ms(v) for p, v in re.findall(r"\s+(50|75|90|99)%\s+([\d.]+\w+)", out)}
-    return {"rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-            "errors": int(non2xx.group(1)) if non2xx else 0,
-            "socket_errors": socket_errors.group(1) if socket_errors else "",
-            "p50": latency[50], "p99": latency[99]}
+    return {
+        "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+        "p50": latency[50],
+        "p99": latency[99],
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--ours-db", required=True,
-                        help="our database, prepared as the docstring says; every create request writes a demand into it")
+    parser.add_argument(
+        "--ours-db",
+        required=True,
+        help="our database, prepared as the docstring says; every create request writes a demand into it",
+    )
     parser.add_argument("--helpdesk-db", default=HELPDESK_DB, help="django-helpdesk's database")
     parser.add_argument("--create", action="store_true", help="create --helpdesk-db when it does not exist")
     parser.add_argument("--seconds", type=int, default=30)
@@ -347,18 +364,39 @@ def main() -> None:
     if directory.resolve().is_relative_to(ROOT):
         sys.exit("--dir must be outside the repository")
     print(f"load average at start: {os.getloadavg()}", flush=True)
-    print(f"writes: demands into {args.ours_db}, tickets into {args.helpdesk_db} (both benchmark databases)", flush=True)
+    print(
+        f"writes: demands into {args.ours_db}, tickets into {args.helpdesk_db} (both benchmark databases)", flush=True
+    )
     ensure_wrk()
     helpdesk = ensure_helpdesk(directory, args.tickets, args.ours_db, args.requests, args.helpdesk_db, args.create)
     print(f"helpdesk: Django {helpdesk['django']}, {args.tickets:,} tickets, {helpdesk['open']:,} open", flush=True)
 
-    env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.ours_db}",
-           "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings", "DEBUG": "0", "SECRET_KEY": "benchmark",
-           "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING",
-           "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
-           "API_ANON_RATE": "100000/minute", "SECURE_SSL_REDIRECT": "0"}
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG",
-                                           "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT")})
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.ours_db}",
+        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "benchmark",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
+        "API_ANON_RATE": "100000/minute",
+        "SECURE_SSL_REDIRECT": "0",
+    }
+    os.environ.update(
+        {
+            k: env[k]
+            for k in (
+                "DATABASE_URL",
+                "DJANGO_SETTINGS_MODULE",
+                "SECRET_KEY",
+                "DEBUG",
+                "ALLOWED_HOSTS",
+                "SECURE_SSL_REDIRECT",
+            )
+        }
+    )
     import django
 
     django.setup()
@@ -374,15 +412,33 @@ def main() -> None:
     def token(username: str) -> str:
         return Token.objects.get_or_create(user=User.objects.get(username=username))[0].key
 
-    ours_body = {"channel": "phone", "demand_type": "complaint", "category": "010101",
-                 "content": "小区门口有人占道经营，影响通行。", "caller_name": "王小明", "caller_phone": "13812345678",
-                 "address": "北京市东城区东华门街道南池子大街1号", "street": "110101001", "urgency": "normal"}
-    helpdesk_body = {"queue": helpdesk["queue"], "title": Category.objects.get(code="010101").name,
-                     "description": ours_body["content"], "submitter_email": "caller@example.com", "priority": 3}
+    ours_body = {
+        "channel": "phone",
+        "demand_type": "complaint",
+        "category": "010101",
+        "content": "小区门口有人占道经营，影响通行。",
+        "caller_name": "王小明",
+        "caller_phone": "13812345678",
+        "address": "北京市东城区东华门街道南池子大街1号",
+        "street": "110101001",
+        "urgency": "normal",
+    }
+    helpdesk_body = {
+        "queue": helpdesk["queue"],
+        "title": Category.objects.get(code="010101").name,
+        "description": ours_body["content"],
+        "submitter_email": "caller@example.com",
+        "priority": 3,
+    }
     agent = {"Authorization": f"Token {token('agent')}"}
     admin = {"Authorization": f"Token {token('admin')}"}
-    busiest = (WorkOrder.objects.filter(status="in_progress").values("unit__code").annotate(n=Count("id"))
-               .order_by("-n").first())
+    busiest = (
+        WorkOrder.objects.filter(status="in_progress")
+        .values("unit__code")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
     handler = {"Authorization": f"Token {token('h' + busiest['unit__code'])}"}
     csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret, sent as cookie and header
     session_headers = {"Cookie": f"sessionid={helpdesk['session']}; csrftoken={csrf}", "X-CSRFToken": csrf}
@@ -409,12 +465,30 @@ def main() -> None:
     ours = f"http://127.0.0.1:{OURS_PORT}"
     gunicorn_args = ["--workers", str(args.workers), "--log-level", "warning", "--timeout", "120"]
     servers = {
-        "helpdesk": subprocess.Popen([str(directory / "venv/bin/gunicorn"), "benchproject.wsgi:application",
-                                      "-b", f"127.0.0.1:{HELPDESK_PORT}", *gunicorn_args], cwd=directory,
-                                     env=helpdesk_env(), start_new_session=True),
-        "ours": subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "hotline.wsgi:application",
-                                  "-b", f"127.0.0.1:{OURS_PORT}", *gunicorn_args], cwd=ROOT, env=env,
-                                 start_new_session=True),
+        "helpdesk": subprocess.Popen(
+            [
+                str(directory / "venv/bin/gunicorn"),
+                "benchproject.wsgi:application",
+                "-b",
+                f"127.0.0.1:{HELPDESK_PORT}",
+                *gunicorn_args,
+            ],
+            cwd=directory,
+            env=helpdesk_env(),
+            start_new_session=True,
+        ),
+        "ours": subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "hotline.wsgi:application",
+                "-b",
+                f"127.0.0.1:{OURS_PORT}",
+                *gunicorn_args,
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        ),
     }
     try:
         wait_until_up(f"{hd}/login/", servers["helpdesk"], "helpdesk")
@@ -425,8 +499,10 @@ def main() -> None:
 
         # Check once that each side accepts what wrk will send, and find the list page's datatables URL.
         ok = True
-        for name, url, body, headers in (("helpdesk", f"{hd}/api/tickets/", helpdesk_body, session_headers),
-                                         ("ours", f"{ours}/api/v1/demands/", ours_body, agent)):
+        for name, url, body, headers in (
+            ("helpdesk", f"{hd}/api/tickets/", helpdesk_body, session_headers),
+            ("ours", f"{ours}/api/v1/demands/", ours_body, agent),
+        ):
             response = requests.post(url, json=body, headers=headers, allow_redirects=False)
             if response.status_code != 201:
                 ok = False
@@ -462,18 +538,31 @@ def main() -> None:
         first_queue_page = f"{ours}/api/v1/work-orders/?status=in_progress&page_size=25"
         queue_url, queue_pages, rows_seen = first_queue_page, 0, {"helpdesk": 0, "ours": 0}
         for round_ in range(args.rounds):
-            for name, url, body, headers in (("helpdesk", f"{hd}/api/tickets/", helpdesk_body, session_headers),
-                                             ("ours", f"{ours}/api/v1/demands/", ours_body, agent)):
+            for name, url, body, headers in (
+                ("helpdesk", f"{hd}/api/tickets/", helpdesk_body, session_headers),
+                ("ours", f"{ours}/api/v1/demands/", ours_body, agent),
+            ):
                 before = count(name)
                 result = wrk(url, body, headers, args.seconds, args.connections)
                 result["created"] = settled(lambda n=name: count(n)) - before  # requests in flight when wrk stopped
                 create[name].append(result)
                 if result["errors"] or result["socket_errors"] or result["created"] < result["requests"]:
-                    print(f"ERROR: {name} create: {result['errors']} non-2xx, socket errors "
-                          f"'{result['socket_errors']}', {result['created']} rows for {result['requests']} requests")
+                    print(
+                        f"ERROR: {name} create: {result['errors']} non-2xx, socket errors "
+                        f"'{result['socket_errors']}', {result['created']} rows for {result['requests']} requests"
+                    )
             for i in range(args.list_requests):
-                elapsed, response = timed(hd_session, datatables, params={
-                    "draw": i + 1, "start": 25 * (i % 20), "length": 25, "search[value]": "", "search[regex]": "false"})
+                elapsed, response = timed(
+                    hd_session,
+                    datatables,
+                    params={
+                        "draw": i + 1,
+                        "start": 25 * (i % 20),
+                        "length": 25,
+                        "search[value]": "",
+                        "search[regex]": "false",
+                    },
+                )
                 lists["helpdesk"].append(elapsed)
                 body = response.json()
                 rows_seen["helpdesk"] += len(body["data"])
@@ -490,8 +579,11 @@ def main() -> None:
             for hd_id, order_id in zip(helpdesk["ids"], order_ids):
                 details["helpdesk"].append(timed(hd_session, f"{hd}/tickets/{hd_id}/")[0])
                 details["ours"].append(timed(ours_session, f"{ours}/api/v1/work-orders/{order_id}/", admin)[0])
-            print(f"round {round_ + 1}: create helpdesk {create['helpdesk'][-1]}, ours {create['ours'][-1]}; "
-                  f"load average {os.getloadavg()}", flush=True)
+            print(
+                f"round {round_ + 1}: create helpdesk {create['helpdesk'][-1]}, ours {create['ours'][-1]}; "
+                f"load average {os.getloadavg()}",
+                flush=True,
+            )
     finally:
         for process in servers.values():
             try:
@@ -506,12 +598,21 @@ def main() -> None:
 
     h, o = create["helpdesk"], create["ours"]
     table = [
-        ("create req/s (median of rounds)", median(h, "rate"), median(o, "rate"), median(o, "rate") / median(h, "rate")),
+        (
+            "create req/s (median of rounds)",
+            median(h, "rate"),
+            median(o, "rate"),
+            median(o, "rate") / median(h, "rate"),
+        ),
         ("create p50 ms", median(h, "p50"), median(o, "p50"), median(h, "p50") / median(o, "p50")),
         ("create p99 ms", median(h, "p99"), median(o, "p99"), median(h, "p99") / median(o, "p99")),
         ("create non-2xx", sum(r["errors"] for r in h), sum(r["errors"] for r in o), None),
-        ("create rows written / requests", f"{sum(r['created'] for r in h)}/{sum(r['requests'] for r in h)}",
-         f"{sum(r['created'] for r in o)}/{sum(r['requests'] for r in o)}", None),
+        (
+            "create rows written / requests",
+            f"{sum(r['created'] for r in h)}/{sum(r['requests'] for r in h)}",
+            f"{sum(r['created'] for r in o)}/{sum(r['requests'] for r in o)}",
+            None,
+        ),
     ]
     for label, samples in (("list", lists), ("detail", details)):
         for p in (50, 95):
@@ -520,17 +621,25 @@ def main() -> None:
     print()
     print(f"{'':40} {'django-helpdesk':>16} {'ours':>12} {'ours better by':>15}")
     for label, hv, ov, ratio in table:
+
         def fmt(v):
-            return (f"{v:,.1f}" if isinstance(v, float) else str(v))
+            return f"{v:,.1f}" if isinstance(v, float) else str(v)
+
         print(f"{label:40} {fmt(hv):>16} {fmt(ov):>12} {f'{ratio:.2f}x' if ratio else '':>15}")
-    print(f"\ncreate: helpdesk POST /api/tickets/ (session + CSRF) vs ours POST /api/v1/demands/ (token); wrk "
-          f"{min(2, args.connections)} threads, {args.connections} connections, {args.seconds} s x {args.rounds} rounds")
-    print(f"list: helpdesk datatables rows, 25 of {open_total:,} open tickets, pages 1-20 "
-          f"({rows_seen['helpdesk']:,} rows read) vs ours unit queue of {busiest['unit__code']} "
-          f"(in progress, keyset, 25 a page, {rows_seen['ours']:,} rows read)")
+    print(
+        f"\ncreate: helpdesk POST /api/tickets/ (session + CSRF) vs ours POST /api/v1/demands/ (token); wrk "
+        f"{min(2, args.connections)} threads, {args.connections} connections, {args.seconds} s x {args.rounds} rounds"
+    )
+    print(
+        f"list: helpdesk datatables rows, 25 of {open_total:,} open tickets, pages 1-20 "
+        f"({rows_seen['helpdesk']:,} rows read) vs ours unit queue of {busiest['unit__code']} "
+        f"(in progress, keyset, 25 a page, {rows_seen['ours']:,} rows read)"
+    )
     print("detail: helpdesk /tickets/<id>/ (HTML) vs ours /api/v1/work-orders/<id>/ (JSON), random ids")
-    print(f"gunicorn: {args.workers} sync workers each; helpdesk on Django {helpdesk['django']}, "
-          f"{args.tickets:,} tickets; ours on {args.ours_db}, {WorkOrder.objects.count():,} work orders")
+    print(
+        f"gunicorn: {args.workers} sync workers each; helpdesk on Django {helpdesk['django']}, "
+        f"{args.tickets:,} tickets; ours on {args.ours_db}, {WorkOrder.objects.count():,} work orders"
+    )
     print_machine(connection)
 
 

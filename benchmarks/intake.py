@@ -43,8 +43,21 @@ wrk.headers["Authorization"] = "Token %s"
 def wrk(path: str, body: dict, token: str, seconds: int, connections: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % (json.dumps(body, ensure_ascii=False), token))
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name,
-                          f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            script.name,
+            f"http://127.0.0.1:{PORT}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     os.unlink(script.name)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -63,8 +76,9 @@ def open_loop(path: str, body: dict, token: str, rate: float, seconds: int) -> l
         session = getattr(local, "session", None)
         if session is None:
             session = local.session = requests.Session()
-        response = session.post(f"http://127.0.0.1:{PORT}{path}", json=body,
-                                headers={"Authorization": f"Token {token}"})
+        response = session.post(
+            f"http://127.0.0.1:{PORT}{path}", json=body, headers={"Authorization": f"Token {token}"}
+        )
         latencies.append((time.perf_counter() - due) * 1000)
         if response.status_code >= 300:
             errors.append(response.status_code)
@@ -90,11 +104,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
-    env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}",
-           "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings", "DEBUG": "0", "SECRET_KEY": "benchmark",
-           "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING",
-           "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
-           "API_ANON_RATE": "100000/minute", "SECURE_SSL_REDIRECT": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}",
+        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "benchmark",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
+        "API_ANON_RATE": "100000/minute",
+        "SECURE_SSL_REDIRECT": "0",
+    }
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG")})
     import django
 
@@ -105,15 +127,42 @@ def main() -> None:
 
     token = Token.objects.get_or_create(user=User.objects.get(username="agent"))[0].key
     category = Category.objects.get(code="010101")
-    ours_body = {"channel": "phone", "demand_type": "complaint", "category": "010101",
-                 "content": "小区门口有人占道经营，影响通行。", "caller_name": "王小明", "caller_phone": "13812345678",
-                 "address": "北京市东城区东华门街道南池子大街1号", "street": "110101001", "urgency": "normal"}
-    bare_body = {"channel": "phone", "demand_type": "complaint", "category": category.pk,
-                 "content": ours_body["content"], "caller_name": "王小明", "caller_phone": "13812345678",
-                 "address": ours_body["address"], "urgency": "normal"}
+    ours_body = {
+        "channel": "phone",
+        "demand_type": "complaint",
+        "category": "010101",
+        "content": "小区门口有人占道经营，影响通行。",
+        "caller_name": "王小明",
+        "caller_phone": "13812345678",
+        "address": "北京市东城区东华门街道南池子大街1号",
+        "street": "110101001",
+        "urgency": "normal",
+    }
+    bare_body = {
+        "channel": "phone",
+        "demand_type": "complaint",
+        "category": category.pk,
+        "content": ours_body["content"],
+        "caller_name": "王小明",
+        "caller_phone": "13812345678",
+        "address": ours_body["address"],
+        "urgency": "normal",
+    }
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "hotline.wsgi:application", "-b", f"127.0.0.1:{PORT}",
-         "--workers", str(args.workers), "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "hotline.wsgi:application",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
         time.sleep(4)
         wrk("/bench/bare/demands/", bare_body, token, 3, args.connections)  # warm up both
@@ -125,13 +174,17 @@ def main() -> None:
             print(f"round {_round + 1}: bare {bare[-1]}, intake {ours[-1]}", flush=True)
         ours_rate = sorted(r["rate"] for r in ours)[len(ours) // 2]
         bare_rate = sorted(r["rate"] for r in bare)[len(bare) // 2]
-        print(f"sustained: intake {ours_rate:.0f} req/s, bare DRF create {bare_rate:.0f} req/s, "
-              f"ratio {ours_rate / bare_rate:.2f}")
+        print(
+            f"sustained: intake {ours_rate:.0f} req/s, bare DRF create {bare_rate:.0f} req/s, "
+            f"ratio {ours_rate / bare_rate:.2f}"
+        )
         half = ours_rate / 2
         latencies = open_loop("/api/v1/demands/", ours_body, token, half, args.seconds)
-        print(f"intake at half the sustained rate ({half:.0f} req/s, open loop, {len(latencies)} requests): "
-              f"p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms, p99 {pct(latencies, 99):.1f} ms, "
-              f"max {latencies[-1]:.1f} ms")
+        print(
+            f"intake at half the sustained rate ({half:.0f} req/s, open loop, {len(latencies)} requests): "
+            f"p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms, p99 {pct(latencies, 99):.1f} ms, "
+            f"max {latencies[-1]:.1f} ms"
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)

@@ -73,8 +73,12 @@ def main() -> None:
     missing = args.articles - Article.objects.count()
     if missing > 0:
         started = time.perf_counter()
-        generate_articles(count=missing, seed=11, batch=5000,
-                          progress=lambda d, t: print(f"  generated {d}/{t} ({time.perf_counter() - started:.0f}s)", flush=True))
+        generate_articles(
+            count=missing,
+            seed=11,
+            batch=5000,
+            progress=lambda d, t: print(f"  generated {d}/{t} ({time.perf_counter() - started:.0f}s)", flush=True),
+        )
         print(f"generation of {missing} articles: {time.perf_counter() - started:.0f}s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE knowledge_base_article")
@@ -129,7 +133,9 @@ def main() -> None:
     print(f"articles: {Article.objects.count()} ({Article.objects.filter(status='published').count()} published)")
     print(f"latency queries: {len(latency_queries)} of 2–8 characters × {args.runs} runs = {len(api)} requests")
     print(f"API   p50 {pct(api, 50) * 1000:.1f} ms   p95 {pct(api, 95) * 1000:.1f} ms   max {max(api) * 1000:.1f} ms")
-    print(f"SQL   p50 {pct(sql, 50) * 1000:.1f} ms   p95 {pct(sql, 95) * 1000:.1f} ms   (ceiling: the same requests' database time alone)")
+    print(
+        f"SQL   p50 {pct(sql, 50) * 1000:.1f} ms   p95 {pct(sql, 95) * 1000:.1f} ms   (ceiling: the same requests' database time alone)"
+    )
     print(f"ratio p50 API/SQL: {pct(api, 50) / pct(sql, 50):.2f}")
     print(f"recall@5: {total_hit}/{total} = {total_hit / total:.1%}")
     for kind, (hit, n) in sorted(found.items()):

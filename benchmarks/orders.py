@@ -56,13 +56,20 @@ def main() -> None:
     from hotline.core.models import User
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*), count(*) FILTER (WHERE status IN ('dispatched','signed','in_progress','reopened')) "
-                       "FROM dispatch_workorder")
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE status IN ('dispatched','signed','in_progress','reopened')) "
+            "FROM dispatch_workorder"
+        )
         total, open_ = cursor.fetchone()
     print(f"work orders: {total:,} ({open_:,} open)")
     admin = User.objects.get(username="admin")
-    busiest = (WorkOrder.objects.filter(status="in_progress").values("unit__code").annotate(n=Count("id"))
-               .order_by("-n").first())
+    busiest = (
+        WorkOrder.objects.filter(status="in_progress")
+        .values("unit__code")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
     handler = User.objects.get(username=f"h{busiest['unit__code']}")
     client = Client()
     headers = {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=admin)[0].key}"}
@@ -94,10 +101,12 @@ def main() -> None:
             ours.append(elapsed)
             queries.append(len(captured))
             bare.append(timed(f"/bench/bare/work-orders/{pk}/", headers)[0])
-    print(f"order detail: p50 {pct(ours, 50):.1f} ms, p95 {pct(ours, 95):.1f} ms; bare retrieve p50 "
-          f"{pct(bare, 50):.1f} ms, p95 {pct(bare, 95):.1f} ms; ratio of rates (bare p50 / ours p50) "
-          f"{pct(bare, 50) / pct(ours, 50):.2f}; SQL queries per request: median {statistics.median(queries):.0f}, "
-          f"max {max(queries)}")
+    print(
+        f"order detail: p50 {pct(ours, 50):.1f} ms, p95 {pct(ours, 95):.1f} ms; bare retrieve p50 "
+        f"{pct(bare, 50):.1f} ms, p95 {pct(bare, 95):.1f} ms; ratio of rates (bare p50 / ours p50) "
+        f"{pct(bare, 50) / pct(ours, 50):.2f}; SQL queries per request: median {statistics.median(queries):.0f}, "
+        f"max {max(queries)}"
+    )
 
     def walk(first_url, hdrs, label, raw_sql, raw_params):
         latencies, raw_latencies = [], []
@@ -113,7 +122,9 @@ def main() -> None:
                     if cursor_key is None:
                         cursor.execute(raw_sql.format(after=""), raw_params)
                     else:
-                        cursor.execute(raw_sql.format(after="AND (deadline, id) > (%s, %s)"), [*raw_params, *cursor_key])
+                        cursor.execute(
+                            raw_sql.format(after="AND (deadline, id) > (%s, %s)"), [*raw_params, *cursor_key]
+                        )
                     cursor.fetchall()
                     raw_latencies.append((time.perf_counter() - started) * 1000)
                 if not body.get("next") or not results:
@@ -121,20 +132,37 @@ def main() -> None:
                 last = WorkOrder.objects.filter(pk=results[-1]["id"]).values_list("deadline", "id").first()
                 cursor_key = list(last)
                 url = body["next"].replace("http://testserver", "")
-        print(f"{label}: {len(latencies)} pages of 50, p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms, "
-              f"max {max(latencies):.1f} ms; raw keyset SQL p50 {pct(raw_latencies, 50):.2f} ms, "
-              f"p95 {pct(raw_latencies, 95):.2f} ms")
+        print(
+            f"{label}: {len(latencies)} pages of 50, p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms, "
+            f"max {max(latencies):.1f} ms; raw keyset SQL p50 {pct(raw_latencies, 50):.2f} ms, "
+            f"p95 {pct(raw_latencies, 95):.2f} ms"
+        )
 
     unit_id = handler.unit_id
-    walk("/api/v1/work-orders/?status=in_progress", unit_headers, f"unit queue of {handler.unit} (in progress)",
-         "SELECT id, number, status, deadline FROM dispatch_workorder WHERE unit_id = %s AND status = 'in_progress' "
-         "{after} ORDER BY deadline, id LIMIT 50", [unit_id])
-    walk("/api/v1/work-orders/", unit_headers, f"unit list of {handler.unit} (all its orders)",
-         "SELECT id, number, status, deadline FROM dispatch_workorder WHERE unit_id = %s {after} "
-         "ORDER BY deadline, id LIMIT 50", [unit_id])
-    walk("/api/v1/work-orders/", headers, "city-wide list (every order)",
-         "SELECT id, number, status, deadline FROM dispatch_workorder WHERE id > %s {after} "
-         "ORDER BY deadline, id LIMIT 50", [0])
+    walk(
+        "/api/v1/work-orders/?status=in_progress",
+        unit_headers,
+        f"unit queue of {handler.unit} (in progress)",
+        "SELECT id, number, status, deadline FROM dispatch_workorder WHERE unit_id = %s AND status = 'in_progress' "
+        "{after} ORDER BY deadline, id LIMIT 50",
+        [unit_id],
+    )
+    walk(
+        "/api/v1/work-orders/",
+        unit_headers,
+        f"unit list of {handler.unit} (all its orders)",
+        "SELECT id, number, status, deadline FROM dispatch_workorder WHERE unit_id = %s {after} "
+        "ORDER BY deadline, id LIMIT 50",
+        [unit_id],
+    )
+    walk(
+        "/api/v1/work-orders/",
+        headers,
+        "city-wide list (every order)",
+        "SELECT id, number, status, deadline FROM dispatch_workorder WHERE id > %s {after} "
+        "ORDER BY deadline, id LIMIT 50",
+        [0],
+    )
     print_machine(connection)
 
 

@@ -62,16 +62,28 @@ class Services:
         WORK.mkdir(parents=True)
         if os.getuid() == 0:
             shutil.chown(WORK, "postgres")
-        as_postgres(str(PG_BIN / "initdb"), "-D", str(self.pg_dir), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                    "--locale=C.UTF-8")
+        as_postgres(
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(self.pg_dir),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
         self.pg_ctl("start", "-w", "-o", f"-p {self.pg_port} -k {WORK} -c listen_addresses=127.0.0.1")
 
     def pg_ctl(self, *args: str) -> None:
         as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.pg_dir), "-l", str(WORK / "pg.log"), *args)
 
     def start_redis(self) -> None:
-        self.redis = subprocess.Popen(["redis-server", "--port", str(self.redis_port), "--save", "",
-                                       "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        self.redis = subprocess.Popen(
+            ["redis-server", "--port", str(self.redis_port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", self.redis_port), timeout=0.2).close()
@@ -84,14 +96,23 @@ class Services:
         self.redis.wait()
 
     def env(self, debug: bool) -> dict:
-        return {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{self.pg_port}/hotline",
-                "CACHE_URL": f"redis://127.0.0.1:{self.redis_port}/0",
-                "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/1",
-                "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/2", "DEBUG": "1" if debug else "0",
-                "SECRET_KEY": "outage-benchmark-" + "x" * 40, "ALLOWED_HOSTS": "127.0.0.1",
-                "SECURE_SSL_REDIRECT": "0", "HOTLINE_TRUSTED_PROXIES": "1", "API_ANON_RATE": "100000/minute",
-                "HOTLINE_LOGIN_FAILURES_PER_IP": "100000", "LOG_LEVEL": "ERROR", "CONN_MAX_AGE": "60",
-                "HOTLINE_NO_STARTUP_CATCHUP": "1"}
+        return {
+            **os.environ,
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{self.pg_port}/hotline",
+            "CACHE_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/1",
+            "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/2",
+            "DEBUG": "1" if debug else "0",
+            "SECRET_KEY": "outage-benchmark-" + "x" * 40,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "HOTLINE_TRUSTED_PROXIES": "1",
+            "API_ANON_RATE": "100000/minute",
+            "HOTLINE_LOGIN_FAILURES_PER_IP": "100000",
+            "LOG_LEVEL": "ERROR",
+            "CONN_MAX_AGE": "60",
+            "HOTLINE_NO_STARTUP_CATCHUP": "1",
+        }
 
     def stop(self) -> None:
         if self.redis and self.redis.poll() is None:
@@ -104,8 +125,9 @@ class Services:
 
 
 def manage(env: dict, *args: str) -> str:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
 
 
 class Client:
@@ -152,27 +174,52 @@ def load(base: str, tokens: dict, seconds: float, counts: dict, events: list, st
             status, page = client.send("/portal/", headers={"X-Forwarded-For": address})
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
             if status == 200 and token:
-                form = {"csrfmiddlewaretoken": token.group(1), "demand_type": "complaint", "category": "010101",
-                        "content": "景山前街有人摆摊占道。", "address": "东城区景山街道景山前街", "caller_name": "陈女士",
-                        "caller_phone": "13633334444", "idempotency_key": f"outage-{n}-{sequence}"}
-                status, _ = client.send("/portal/", data=urllib.parse.urlencode(form).encode(),
-                                        headers={"X-Forwarded-For": address, "Referer": base + "/portal/"})
+                form = {
+                    "csrfmiddlewaretoken": token.group(1),
+                    "demand_type": "complaint",
+                    "category": "010101",
+                    "content": "景山前街有人摆摊占道。",
+                    "address": "东城区景山街道景山前街",
+                    "caller_name": "陈女士",
+                    "caller_phone": "13633334444",
+                    "idempotency_key": f"outage-{n}-{sequence}",
+                }
+                status, _ = client.send(
+                    "/portal/",
+                    data=urllib.parse.urlencode(form).encode(),
+                    headers={"X-Forwarded-For": address, "Referer": base + "/portal/"},
+                )
                 status = 200 if status in (200, 302) else status
         elif kind == "login":
-            status, _ = client.send("/api/v1/auth/token/", data=json.dumps(
-                {"username": "agent", "password": PASSWORD}).encode(), headers={"Content-Type": "application/json"})
+            status, _ = client.send(
+                "/api/v1/auth/token/",
+                data=json.dumps({"username": "agent", "password": PASSWORD}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
         elif kind == "intake":
-            body = {"channel": "phone", "demand_type": "consult", "category": "010101", "content": "咨询占道经营的投诉渠道。",
-                    "caller_name": "王小明", "caller_phone": "13812345678", "address": "东城区东华门街道",
-                    "answer_article": None}
+            body = {
+                "channel": "phone",
+                "demand_type": "consult",
+                "category": "010101",
+                "content": "咨询占道经营的投诉渠道。",
+                "caller_name": "王小明",
+                "caller_phone": "13812345678",
+                "address": "东城区东华门街道",
+                "answer_article": None,
+            }
             body.pop("answer_article")
-            status, _ = client.send("/api/v1/demands/", data=json.dumps(body).encode(), headers={
-                "Content-Type": "application/json", "Authorization": f"Token {tokens['agent']}"})
+            status, _ = client.send(
+                "/api/v1/demands/",
+                data=json.dumps(body).encode(),
+                headers={"Content-Type": "application/json", "Authorization": f"Token {tokens['agent']}"},
+            )
         else:
             day = (dt.date.today() - dt.timedelta(days=1 + sequence % 20)).isoformat()
-            status, _ = client.send("/api/v1/reports/", data=json.dumps({"kind": "daily", "date": day}).encode(),
-                                    headers={"Content-Type": "application/json",
-                                             "Authorization": f"Token {tokens['leader']}"})
+            status, _ = client.send(
+                "/api/v1/reports/",
+                data=json.dumps({"kind": "daily", "date": day}).encode(),
+                headers={"Content-Type": "application/json", "Authorization": f"Token {tokens['leader']}"},
+            )
         counts[kind][status] += 1
         events.append((time.monotonic(), kind, status))
 
@@ -190,13 +237,17 @@ def run(services: Services, base: str, tokens: dict, seconds: float, fault, labe
         thread.join()
     print(f"\n== {label} ({seconds:.0f} s, 4 clients) ==")
     for kind in ("portal", "login", "intake", "report"):
-        print(f"  {kind:7s} " + ", ".join(f"{status or 'no answer'}: {n}" for status, n in sorted(counts[kind].items())))
+        print(
+            f"  {kind:7s} " + ", ".join(f"{status or 'no answer'}: {n}" for status, n in sorted(counts[kind].items()))
+        )
     total = collections.Counter()
     for kind_counts in counts.values():
         total.update(kind_counts)
-    print(f"  all     {sum(total.values())} requests; 5xx other than 503: "
-          f"{sum(n for s, n in total.items() if s >= 500 and s != 503)}; 503: {total.get(503, 0)}; "
-          f"no answer: {total.get(0, 0)}")
+    print(
+        f"  all     {sum(total.values())} requests; 5xx other than 503: "
+        f"{sum(n for s, n in total.items() if s >= 500 and s != 503)}; 503: {total.get(503, 0)}; "
+        f"no answer: {total.get(0, 0)}"
+    )
     if marks.get("back"):
         after = [t for t, _kind, status in sorted(events) if t >= marks["back"] and status in (200, 201, 202)]
         if after:
@@ -213,23 +264,51 @@ def main() -> None:
     try:
         services.start_postgres()
         services.start_redis()
-        as_postgres(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(services.pg_port), "-U", "postgres",
-                    "-E", "UTF8", "-T", "template0", "hotline")
+        as_postgres(
+            str(PG_BIN / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(services.pg_port),
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "-T",
+            "template0",
+            "hotline",
+        )
         print("migrating and seeding the benchmark's own database…", flush=True)
         setup = {**services.env(debug=True), "HOTLINE_DEMO_PASSWORD": PASSWORD}
         manage(setup, "migrate", "--noinput")
         manage(setup, "seeddemo")
         manage(services.env(debug=False), "collectstatic", "--noinput")  # DEBUG off serves the manifest's names
-        web = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "hotline.wsgi:application", "--config",
-                                "python:hotline.gunicorn", "-b", f"127.0.0.1:{services.web_port}", "--workers", "2",
-                                "--log-level", "error"], cwd=ROOT, env=services.env(debug=False),
-                               start_new_session=True)
+        web = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "hotline.wsgi:application",
+                "--config",
+                "python:hotline.gunicorn",
+                "-b",
+                f"127.0.0.1:{services.web_port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "error",
+            ],
+            cwd=ROOT,
+            env=services.env(debug=False),
+            start_new_session=True,
+        )
         base = f"http://127.0.0.1:{services.web_port}"
         wait_until_up(f"{base}/healthz", web, "gunicorn")
         tokens = {}
         for user in ("agent", "leader"):
-            status, body = Client(base, 9).send("/api/v1/auth/token/", data=json.dumps(
-                {"username": user, "password": PASSWORD}).encode(), headers={"Content-Type": "application/json"})
+            status, body = Client(base, 9).send(
+                "/api/v1/auth/token/",
+                data=json.dumps({"username": user, "password": PASSWORD}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
             assert status == 200, (user, status, body)
             tokens[user] = json.loads(body)["token"]
 
@@ -250,17 +329,25 @@ def main() -> None:
         def postgres_restart(started):
             time.sleep(args.seconds * 0.3)
             down = time.monotonic()
-            services.pg_ctl("restart", "-m", "fast", "-w", "-o",
-                            f"-p {services.pg_port} -k {WORK} -c listen_addresses=127.0.0.1")
+            services.pg_ctl(
+                "restart", "-m", "fast", "-w", "-o", f"-p {services.pg_port} -k {WORK} -c listen_addresses=127.0.0.1"
+            )
             back = time.monotonic()
-            print(f"  [postgres restarted at {down - started:.1f} s, accepting again after {back - down:.2f} s]",
-                  flush=True)
+            print(
+                f"  [postgres restarted at {down - started:.1f} s, accepting again after {back - down:.2f} s]",
+                flush=True,
+            )
             return {"down": down, "back": back}
 
         run(services, base, tokens, args.seconds / 2, no_fault, "baseline")
         run(services, base, tokens, args.seconds, redis_outage, "Redis killed, then restarted (cache and broker)")
-        queued = manage(services.env(debug=False), "shell", "--no-imports", "-c",
-                        "from reports.models import Report; print(Report.objects.filter(status='queued').count())")
+        queued = manage(
+            services.env(debug=False),
+            "shell",
+            "--no-imports",
+            "-c",
+            "from reports.models import Report; print(Report.objects.filter(status='queued').count())",
+        )
         print(f"  report builds waiting as queued (no worker runs here; the requeue job sends them): {queued.strip()}")
         run(services, base, tokens, args.seconds, postgres_restart, "PostgreSQL restarted (fast shutdown)")
     finally:

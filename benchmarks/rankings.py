@@ -25,9 +25,15 @@ def main() -> None:
     parser.add_argument("--period", default="2026-10")
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    os.environ.update(DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.db}",
-                      DJANGO_SETTINGS_MODULE="benchmarks.bench_settings", DEBUG="0", SECRET_KEY="benchmark",
-                      ALLOWED_HOSTS="testserver", SECURE_SSL_REDIRECT="0", CONN_MAX_AGE="600")
+    os.environ.update(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.db}",
+        DJANGO_SETTINGS_MODULE="benchmarks.bench_settings",
+        DEBUG="0",
+        SECRET_KEY="benchmark",
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="0",
+        CONN_MAX_AGE="600",
+    )
     import django
 
     django.setup()
@@ -41,17 +47,22 @@ def main() -> None:
     from tests.factories import UserFactory
 
     user = User.objects.filter(username="bench_leader").first() or UserFactory(
-        username="bench_leader", role="leader", unit=Unit.objects.get(code=CENTER_CODE))
+        username="bench_leader", role="leader", unit=Unit.objects.get(code=CENTER_CODE)
+    )
     headers = {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
     snapshot = Snapshot.objects.get(period=f"{args.period}-01", is_current=True)
-    print(f"snapshot {args.period} r{snapshot.revision}: {SnapshotOrder.objects.filter(snapshot=snapshot).count():,} "
-          f"counted orders, {snapshot.units.count()} units")
+    print(
+        f"snapshot {args.period} r{snapshot.revision}: {SnapshotOrder.objects.filter(snapshot=snapshot).count():,} "
+        f"counted orders, {snapshot.units.count()} units"
+    )
     client = Client()
     url = f"/api/v1/assessment/rankings/?period={args.period}&level=street"
-    sql = ("SELECT u.code, u.name, s.level, s.volume, s.per_10k, s.assessed, s.response_rate, s.resolution_rate, "
-           "s.satisfaction_rate, s.bonus, s.score, s.previous_score, s.rank, s.tier FROM assessment_snapshotunit s "
-           "JOIN core_unit u ON u.id = s.unit_id JOIN assessment_snapshot p ON p.id = s.snapshot_id "
-           "WHERE p.period = %s AND p.is_current AND s.level = 'street' ORDER BY s.rank, s.score DESC, u.code")
+    sql = (
+        "SELECT u.code, u.name, s.level, s.volume, s.per_10k, s.assessed, s.response_rate, s.resolution_rate, "
+        "s.satisfaction_rate, s.bonus, s.score, s.previous_score, s.rank, s.tier FROM assessment_snapshotunit s "
+        "JOIN core_unit u ON u.id = s.unit_id JOIN assessment_snapshot p ON p.id = s.snapshot_id "
+        "WHERE p.period = %s AND p.is_current AND s.level = 'street' ORDER BY s.rank, s.score DESC, u.code"
+    )
     for _ in range(10):
         assert client.get(url, **headers).status_code == 200
     api, raw = [], []
@@ -66,8 +77,10 @@ def main() -> None:
             rows = cursor.fetchall()
             raw.append((time.perf_counter() - started) * 1000)
         assert len(rows) == 343
-    print(f"ranking API (343 streets): p50 {pct(api, 50):.1f} ms, p95 {pct(api, 95):.1f} ms; "
-          f"raw SQL p50 {pct(raw, 50):.2f} ms, p95 {pct(raw, 95):.2f} ms")
+    print(
+        f"ranking API (343 streets): p50 {pct(api, 50):.1f} ms, p95 {pct(api, 95):.1f} ms; "
+        f"raw SQL p50 {pct(raw, 50):.2f} ms, p95 {pct(raw, 95):.2f} ms"
+    )
     print(f"load average: {os.getloadavg()}")
 
 

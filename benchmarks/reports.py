@@ -27,9 +27,14 @@ def main() -> None:
     parser.add_argument("--db", default="hotline_bench")
     parser.add_argument("--day", default="2026-11-18")
     args = parser.parse_args()
-    os.environ.update(DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.db}",
-                      DJANGO_SETTINGS_MODULE="hotline.settings", DEBUG="0", SECRET_KEY="benchmark",
-                      CONN_MAX_AGE="600", LOG_LEVEL="WARNING")
+    os.environ.update(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{args.db}",
+        DJANGO_SETTINGS_MODULE="hotline.settings",
+        DEBUG="0",
+        SECRET_KEY="benchmark",
+        CONN_MAX_AGE="600",
+        LOG_LEVEL="WARNING",
+    )
     import django
 
     django.setup()
@@ -68,9 +73,11 @@ def main() -> None:
         started = time.perf_counter()
         xlsx = xlsx_bytes(report, leader)
         timings["Excel"] = (time.perf_counter() - started) * 1000
-        print(f"{kind}: {report.status}, build {build_s:.1f}s ({facts:,} counts, {rows:,} rows); "
-              + ", ".join(f"{k} {v:.0f} ms" for k, v in timings.items())
-              + f"; PDF {len(pdf) / 1024:.0f} KiB, Excel {len(xlsx) / 1024:.0f} KiB")
+        print(
+            f"{kind}: {report.status}, build {build_s:.1f}s ({facts:,} counts, {rows:,} rows); "
+            + ", ".join(f"{k} {v:.0f} ms" for k, v in timings.items())
+            + f"; PDF {len(pdf) / 1024:.0f} KiB, Excel {len(xlsx) / 1024:.0f} KiB"
+        )
     with connection.cursor() as cursor:
         cursor.execute("SHOW shared_buffers")
         print("postgres shared_buffers:", cursor.fetchone()[0], "load average:", os.getloadavg())

@@ -122,8 +122,10 @@ def main() -> None:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
 
-    rows = {r.unit_id: (r.assessed, r.response_rate, r.resolution_rate, r.satisfaction_rate)
-            for r in snapshot.units.filter(assessed__gt=0)}
+    rows = {
+        r.unit_id: (r.assessed, r.response_rate, r.resolution_rate, r.satisfaction_rate)
+        for r in snapshot.units.filter(assessed__gt=0)
+    }
     same = rows == {k: (v[0], Decimal(v[1]), Decimal(v[2]), Decimal(v[3])) for k, v in reference.items()}
     print(f"items frozen: {snapshot.orders.count()}, units scored: {len(rows)}")
     print(f"scoremonth: {ours_s:.1f}s (Python peak memory {peak / 2**20:.0f} MiB)")

@@ -81,9 +81,16 @@ def main() -> None:
             warn = now - dt.timedelta(minutes=1 + i % 50) if due else now + dt.timedelta(days=1 + i % 5)
             rows.append(
                 WorkOrder(
-                    number=f"B{run}-{i}", demand=demand, unit_id=streets[i % len(streets)], dispatched_at=now - dt.timedelta(days=5),
-                    warn_at=warn, red_at=warn + dt.timedelta(days=1), deadline=warn + dt.timedelta(days=2),
-                    escalate_at=warn + dt.timedelta(days=4), next_check_at=warn, policy_id=template.policy_id,
+                    number=f"B{run}-{i}",
+                    demand=demand,
+                    unit_id=streets[i % len(streets)],
+                    dispatched_at=now - dt.timedelta(days=5),
+                    warn_at=warn,
+                    red_at=warn + dt.timedelta(days=1),
+                    deadline=warn + dt.timedelta(days=2),
+                    escalate_at=warn + dt.timedelta(days=4),
+                    next_check_at=warn,
+                    policy_id=template.policy_id,
                 )
             )
         WorkOrder.objects.bulk_create(rows, batch_size=5000)

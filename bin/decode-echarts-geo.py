@@ -20,20 +20,33 @@ def decode_ring(encoded: str, offsets: list[int], scale: float) -> list[list[flo
 def main(source: str, divisions: str, target: str) -> None:
     data = json.load(open(source, encoding="utf-8"))
     scale = data.get("UTF8Scale", 1024)
-    codes = {r["name"]: r["code"] for r in csv.DictReader(open(divisions, encoding="utf-8")) if r["level"] == "district"}
+    codes = {
+        r["name"]: r["code"] for r in csv.DictReader(open(divisions, encoding="utf-8")) if r["level"] == "district"
+    }
     features = []
     for feature in data["features"]:
         geometry = feature["geometry"]
         if geometry["type"] == "Polygon":
             coordinates = [decode_ring(r, o, scale) for r, o in zip(geometry["coordinates"], geometry["encodeOffsets"])]
         else:
-            coordinates = [[decode_ring(r, o, scale) for r, o in zip(poly, offs)]
-                           for poly, offs in zip(geometry["coordinates"], geometry["encodeOffsets"])]
+            coordinates = [
+                [decode_ring(r, o, scale) for r, o in zip(poly, offs)]
+                for poly, offs in zip(geometry["coordinates"], geometry["encodeOffsets"])
+            ]
         name = feature["properties"]["name"]
-        features.append({"type": "Feature", "properties": {"name": name, "code": codes[name], "cp": feature["properties"].get("cp")},
-                         "geometry": {"type": geometry["type"], "coordinates": coordinates}})
-    json.dump({"type": "FeatureCollection", "features": features}, open(target, "w", encoding="utf-8"),
-              ensure_ascii=False, separators=(",", ":"))
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"name": name, "code": codes[name], "cp": feature["properties"].get("cp")},
+                "geometry": {"type": geometry["type"], "coordinates": coordinates},
+            }
+        )
+    json.dump(
+        {"type": "FeatureCollection", "features": features},
+        open(target, "w", encoding="utf-8"),
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 if __name__ == "__main__":

@@ -26,10 +26,14 @@ def articles_seed(*, generated: int = GENERATED_FOR_DEMO) -> int:
         article, created = Article.objects.get_or_create(
             title=item["title"],
             defaults={
-                "questions": "\n".join(item.get("questions", [])), "body": item["body"],
-                "category": categories.get(item.get("category", "")), "owner": units.get(item.get("owner", "")),
-                "source_title": item.get("source_title", ""), "source_number": item.get("source_number", ""),
-                "keywords": " ".join(item.get("keywords", [])), "status": ArticleStatus.PUBLISHED,
+                "questions": "\n".join(item.get("questions", [])),
+                "body": item["body"],
+                "category": categories.get(item.get("category", "")),
+                "owner": units.get(item.get("owner", "")),
+                "source_title": item.get("source_title", ""),
+                "source_number": item.get("source_number", ""),
+                "keywords": " ".join(item.get("keywords", [])),
+                "status": ArticleStatus.PUBLISHED,
             },
         )
         if created:

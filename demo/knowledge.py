@@ -16,16 +16,57 @@ from hotline.core.models import Category, Unit
 from knowledge_base.models import Article, ArticleStatus
 from knowledge_base.services import reindex
 
-ASPECTS = ["办理条件", "办理流程", "所需材料", "办理时限", "收费标准", "咨询渠道", "常见问题", "政策依据", "线上办理", "注意事项",
-           "适用范围", "补贴标准", "投诉渠道", "变更办理", "异地办理"]
-CHANNELS = ["北京通App", "京通小程序", "“北京12345”微信公众号", "首都之窗网站", "各区政务服务中心", "街道（乡镇）便民服务中心",
-            "社区服务站", "北京市政务服务网"]
-MATERIALS = ["本人身份证原件", "户口簿", "居住证", "不动产权证书", "租房合同", "营业执照副本", "近期免冠照片", "医疗费用票据",
-             "银行卡", "委托书及受托人身份证"]
+ASPECTS = [
+    "办理条件",
+    "办理流程",
+    "所需材料",
+    "办理时限",
+    "收费标准",
+    "咨询渠道",
+    "常见问题",
+    "政策依据",
+    "线上办理",
+    "注意事项",
+    "适用范围",
+    "补贴标准",
+    "投诉渠道",
+    "变更办理",
+    "异地办理",
+]
+CHANNELS = [
+    "北京通App",
+    "京通小程序",
+    "“北京12345”微信公众号",
+    "首都之窗网站",
+    "各区政务服务中心",
+    "街道（乡镇）便民服务中心",
+    "社区服务站",
+    "北京市政务服务网",
+]
+MATERIALS = [
+    "本人身份证原件",
+    "户口簿",
+    "居住证",
+    "不动产权证书",
+    "租房合同",
+    "营业执照副本",
+    "近期免冠照片",
+    "医疗费用票据",
+    "银行卡",
+    "委托书及受托人身份证",
+]
 SERVICES = ["便民服务", "政务服务", "业务办理", "服务事项", "公共服务", "窗口服务"]
 PERIODS = ["即时办结", "3个工作日", "5个工作日", "7个工作日", "10个工作日", "15个工作日", "20个工作日"]
-QUESTION_FORMS = ["{t}怎么办理？", "{t}需要带什么材料", "{t}去哪里办", "请问{t}多久能办好", "{t}有什么条件", "{t}可以网上办吗",
-                  "{d}{t}在哪办理", "{t}收费吗"]
+QUESTION_FORMS = [
+    "{t}怎么办理？",
+    "{t}需要带什么材料",
+    "{t}去哪里办",
+    "请问{t}多久能办好",
+    "{t}有什么条件",
+    "{t}可以网上办吗",
+    "{d}{t}在哪办理",
+    "{t}收费吗",
+]
 SENTENCES = [
     "{owner}负责{topic}相关工作，市民可通过{channel}在线申请，也可到{place}现场办理。",
     "申请人需提供{m1}、{m2}等材料，材料齐全的，{period}内办结。",
@@ -59,18 +100,36 @@ def build(rng: random.Random, n: int, leaves, districts, owners, today: dt.date)
     doc = f"《关于进一步做好{leaf.parent.name}{topic}工作的通知》"
     year = rng.randint(2019, 2026)
     context = {
-        "owner": owner.name, "topic": topic, "channel": rng.choice(CHANNELS), "place": rng.choice(CHANNELS[4:7]),
-        "m1": rng.choice(MATERIALS), "m2": rng.choice(MATERIALS), "period": rng.choice(PERIODS), "district": district,
-        "doc": doc, "aspect": aspect, "year": year,
+        "owner": owner.name,
+        "topic": topic,
+        "channel": rng.choice(CHANNELS),
+        "place": rng.choice(CHANNELS[4:7]),
+        "m1": rng.choice(MATERIALS),
+        "m2": rng.choice(MATERIALS),
+        "period": rng.choice(PERIODS),
+        "district": district,
+        "doc": doc,
+        "aspect": aspect,
+        "year": year,
     }
     body = "".join(s.format(**context) for s in rng.sample(SENTENCES, rng.randint(3, 5)))
     roll = rng.random()
-    status = ArticleStatus.PUBLISHED if roll < 0.9 else (ArticleStatus.DRAFT if roll < 0.95 else ArticleStatus.WITHDRAWN)
+    status = (
+        ArticleStatus.PUBLISHED if roll < 0.9 else (ArticleStatus.DRAFT if roll < 0.95 else ArticleStatus.WITHDRAWN)
+    )
     valid_until = today + dt.timedelta(days=rng.randint(30, 1500)) if rng.random() < 0.6 else None
     return Article(
-        title=title, questions=questions, body=body, category=leaf, owner=owner, source_title=doc,
-        source_number=f"京{owner.name[:2]}发〔{year}〕{rng.randint(1, 99)}号", keywords=f"{topic} {aspect} {leaf.parent.name}",
-        valid_from=dt.date(year, 1, 1), valid_until=valid_until, status=status,
+        title=title,
+        questions=questions,
+        body=body,
+        category=leaf,
+        owner=owner,
+        source_title=doc,
+        source_number=f"京{owner.name[:2]}发〔{year}〕{rng.randint(1, 99)}号",
+        keywords=f"{topic} {aspect} {leaf.parent.name}",
+        valid_from=dt.date(year, 1, 1),
+        valid_until=valid_until,
+        status=status,
         answered_count=int(rng.paretovariate(1.5)) - 1,
     )
 

@@ -52,11 +52,34 @@ HOURS = [1, 1, 0.5, 0.5, 0.5, 1, 2, 5, 9, 10, 10, 8, 6, 7, 8, 8, 7, 6, 5, 4, 3, 
 HEATING = "020101"  # 供暖不热: the season's complaint
 REPLY_MIX = {"resolved": 70, "partly": 18, "unresolved": 12}
 REHANDLED_REPLY_MIX = {"resolved": 60, "partly": 30, "unresolved": 10}
-SATISFACTION = {"resolved": {"satisfied": 85, "basically": 12, "unsatisfied": 3},
-                "partly": {"satisfied": 30, "basically": 50, "unsatisfied": 20},
-                "unresolved": {"satisfied": 5, "basically": 25, "unsatisfied": 70}}
+SATISFACTION = {
+    "resolved": {"satisfied": 85, "basically": 12, "unsatisfied": 3},
+    "partly": {"satisfied": 30, "basically": 50, "unsatisfied": 20},
+    "unresolved": {"satisfied": 5, "basically": 25, "unsatisfied": 70},
+}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "建国", "桂兰"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "建国",
+    "桂兰",
+]
 BATCH = 5000
 
 
@@ -90,31 +113,138 @@ class Writer:
     """Buffered bulk writes of row tuples per table: COPY on PostgreSQL, executemany elsewhere."""
 
     COLUMNS = {
-        "intake_demand": ["id", "number", "channel", "demand_type", "category_id", "content", "caller_name",
-                          "caller_phone", "caller_phone_index", "confidential", "problem_since", "address", "street_id", "district_id",
-                          "media_url", "urgency", "received_at", "co_complainants", "problem_since_source",
-                          "problem_since_verified_at", "disposition", "dispatch_due_at", "merged_into_id",
-                          "refusal_reason"],
-        "dispatch_workorder": ["id", "number", "demand_id", "unit_id", "role", "status", "complexity", "policy_id",
-                               "limit_amount", "limit_unit", "dispatched_at", "warn_at", "red_at", "deadline",
-                               "escalate_at", "stage", "next_check_at", "signed_at", "replied_at", "long_pending_plan",
-                               "extension_count", "rehandle_count", "complainant_count", "version"],
+        "intake_demand": [
+            "id",
+            "number",
+            "channel",
+            "demand_type",
+            "category_id",
+            "content",
+            "caller_name",
+            "caller_phone",
+            "caller_phone_index",
+            "confidential",
+            "problem_since",
+            "address",
+            "street_id",
+            "district_id",
+            "media_url",
+            "urgency",
+            "received_at",
+            "co_complainants",
+            "problem_since_source",
+            "problem_since_verified_at",
+            "disposition",
+            "dispatch_due_at",
+            "merged_into_id",
+            "refusal_reason",
+        ],
+        "dispatch_workorder": [
+            "id",
+            "number",
+            "demand_id",
+            "unit_id",
+            "role",
+            "status",
+            "complexity",
+            "policy_id",
+            "limit_amount",
+            "limit_unit",
+            "dispatched_at",
+            "warn_at",
+            "red_at",
+            "deadline",
+            "escalate_at",
+            "stage",
+            "next_check_at",
+            "signed_at",
+            "replied_at",
+            "long_pending_plan",
+            "extension_count",
+            "rehandle_count",
+            "complainant_count",
+            "version",
+        ],
         "dispatch_workorderevent": ["order_id", "kind", "at", "by_id", "from_status", "to_status", "note", "data"],
-        "dispatch_return": ["order_id", "unit_id", "reason", "note", "returned_by_id", "returned_at", "ruling",
-                            "ruled_by_id", "ruled_at", "ruling_note"],
-        "dispatch_extensionrequest": ["order_id", "days", "reason", "status", "requested_by_id", "requested_at",
-                                      "decided_by_id", "decided_at", "decision_note", "old_deadline", "new_deadline"],
+        "dispatch_return": [
+            "order_id",
+            "unit_id",
+            "reason",
+            "note",
+            "returned_by_id",
+            "returned_at",
+            "ruling",
+            "ruled_by_id",
+            "ruled_at",
+            "ruling_note",
+        ],
+        "dispatch_extensionrequest": [
+            "order_id",
+            "days",
+            "reason",
+            "status",
+            "requested_by_id",
+            "requested_at",
+            "decided_by_id",
+            "decided_at",
+            "decision_note",
+            "old_deadline",
+            "new_deadline",
+        ],
         "dispatch_reminder": ["order_id", "unit_id", "deadline", "at"],
         "dispatch_urgenotice": ["number", "order_id", "unit_id", "deadline", "issued_at", "acknowledged_at"],
-        "dispatch_supervisionorder": ["number", "order_id", "unit_id", "order_deadline", "issued_at", "due_at",
-                                      "status", "response", "responded_at"],
-        "dispatch_reply": ["order_id", "contacted", "resolved", "reply_to_citizen", "reply_to_hotline", "contacted_at",
-                           "contact_method", "by_id", "at", "review", "reviewed_at", "review_note"],
-        "dispatch_workorderround": ["order_id", "round", "unit_id", "dispatched_at", "deadline", "signed_at",
-                                    "replied_at", "ended_at", "extended", "returned", "long_pending"],
+        "dispatch_supervisionorder": [
+            "number",
+            "order_id",
+            "unit_id",
+            "order_deadline",
+            "issued_at",
+            "due_at",
+            "status",
+            "response",
+            "responded_at",
+        ],
+        "dispatch_reply": [
+            "order_id",
+            "contacted",
+            "resolved",
+            "reply_to_citizen",
+            "reply_to_hotline",
+            "contacted_at",
+            "contact_method",
+            "by_id",
+            "at",
+            "review",
+            "reviewed_at",
+            "review_note",
+        ],
+        "dispatch_workorderround": [
+            "order_id",
+            "round",
+            "unit_id",
+            "dispatched_at",
+            "deadline",
+            "signed_at",
+            "replied_at",
+            "ended_at",
+            "extended",
+            "returned",
+            "long_pending",
+        ],
         "feedback_callback": ["order_id", "round", "status", "queued_at", "attempts", "next_attempt_at", "finished_at"],
-        "feedback_evaluation": ["order_id", "round", "source", "contacted", "resolution", "satisfaction", "comment",
-                                "contradiction", "recorded_at", "is_current", "replaced_note"],
+        "feedback_evaluation": [
+            "order_id",
+            "round",
+            "source",
+            "contacted",
+            "resolution",
+            "satisfaction",
+            "comment",
+            "contradiction",
+            "recorded_at",
+            "is_current",
+            "replaced_note",
+        ],
     }
     ORDER = list(COLUMNS)  # parents before children
 
@@ -153,7 +283,8 @@ class Writer:
                     writer.writerow(["\\N" if v is None else v for v in row])
                 buffer.seek(0)
                 cursor.copy_expert(
-                    f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
+                    f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+                )
                 self.written += len(rows)
                 self.rows[table] = []
 
@@ -168,8 +299,11 @@ def _is_superuser() -> bool:
 def _foreign_keys(table: str) -> list[tuple[str, str, str]]:
     """(column, parent table, parent column) of the table's constrained foreign keys."""
     model = next(m for m in apps.get_models() if m._meta.db_table == table)
-    return [(f.column, f.related_model._meta.db_table, f.target_field.column) for f in model._meta.concrete_fields
-            if f.is_relation and f.db_constraint and f.column in Writer.COLUMNS[table]]
+    return [
+        (f.column, f.related_model._meta.db_table, f.target_field.column)
+        for f in model._meta.concrete_fields
+        if f.is_relation and f.db_constraint and f.column in Writer.COLUMNS[table]
+    ]
 
 
 def id_floors() -> dict[str, int]:
@@ -191,7 +325,9 @@ def verify(floors: dict[str, int]) -> None:
             for column, parent, parent_column in _foreign_keys(table):
                 cursor.execute(
                     f"SELECT count(*) FROM {table} c WHERE c.id > %s AND c.{column} IS NOT NULL AND NOT EXISTS "
-                    f"(SELECT 1 FROM {parent} p WHERE p.{parent_column} = c.{column})", [floors[table]])
+                    f"(SELECT 1 FROM {parent} p WHERE p.{parent_column} = c.{column})",
+                    [floors[table]],
+                )
                 orphans = cursor.fetchone()[0]
                 if orphans:
                     broken.append(f"{table}.{column}: {orphans} rows without their {parent}")
@@ -215,7 +351,8 @@ def park_indexes() -> int:
             "JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname = ANY(%s) AND NOT i.indisunique "
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
             "AND t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) ORDER BY 1",
-            [Writer.ORDER])
+            [Writer.ORDER],
+        )
         found = cursor.fetchall()
         for name, definition in found:
             cursor.execute(f"INSERT INTO {PARKED} VALUES (%s, %s) ON CONFLICT DO NOTHING", [name, definition])
@@ -267,8 +404,9 @@ class Generator:
         if not self.categories:
             raise ValueError("No categories: run seeddemo first.")
         self.heating = next((c for c in self.categories if c.code == HEATING), None)
-        streets = list(Unit.objects.filter(level=UnitLevel.STREET, is_active=True).select_related("parent")
-                       .order_by("code"))
+        streets = list(
+            Unit.objects.filter(level=UnitLevel.STREET, is_active=True).select_related("parent").order_by("code")
+        )
         by_district: dict[int, list[Unit]] = {}
         for street in streets:
             by_district.setdefault(street.parent_id, []).append(street)
@@ -284,7 +422,9 @@ class Generator:
         self.routes: dict[tuple[int, int], tuple[int, list[int]] | None] = {}
         self.policies: dict[tuple, object] = {}
         self.unit_codes = dict(Unit.objects.values_list("id", "code"))
-        self.dispatcher = User.objects.filter(role=UserRole.DISPATCHER).order_by("id").values_list("id", flat=True).first()
+        self.dispatcher = (
+            User.objects.filter(role=UserRole.DISPATCHER).order_by("id").values_list("id", flat=True).first()
+        )
         self.repeaters = [f"13{self.rng.randint(100_000_000, 999_999_999)}" for _ in range(5000)]
 
     # --- draws -------------------------------------------------------------------------------------
@@ -305,8 +445,10 @@ class Generator:
         if key not in self.routes:
             stand_in = self.streets_of[street.parent_id][0]
             result = route(category=category, street=stand_in, district=street.parent)
-            self.routes[key] = (stand_in.pk, (result.main.pk, [u.pk for u in result.assisting])
-                                if result.is_direct else None)
+            self.routes[key] = (
+                stand_in.pk,
+                (result.main.pk, [u.pk for u in result.assisting]) if result.is_direct else None,
+            )
         stand_in_id, answer = self.routes[key]
         if answer is None:
             return None
@@ -317,8 +459,9 @@ class Generator:
     def policy(self, demand_type: str, urgency: str, multi: bool):
         key = (demand_type, urgency, multi)
         if key not in self.policies:
-            self.policies[key] = policy_for(demand_type=demand_type, urgency=urgency, complexity="ordinary",
-                                            multi_unit=multi)
+            self.policies[key] = policy_for(
+                demand_type=demand_type, urgency=urgency, complexity="ordinary", multi_unit=multi
+            )
         return self.policies[key]
 
     def hours(self, low: float, high: float) -> dt.timedelta:
@@ -339,9 +482,18 @@ def _numbers(days: list[dt.date], counts: dict[dt.date, int]) -> dict[dt.date, i
     return first
 
 
-def generate(*, count: int, start: dt.date, days: int, seed: int = 2026, now: dt.datetime | None = None,
-             workers: int = 1, progress: Callable[[int, int], None] | None = None, park: bool = False,
-             rebuilding: Callable[[str], None] | None = None) -> Stats:
+def generate(
+    *,
+    count: int,
+    start: dt.date,
+    days: int,
+    seed: int = 2026,
+    now: dt.datetime | None = None,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    park: bool = False,
+    rebuilding: Callable[[str], None] | None = None,
+) -> Stats:
     """Generate `count` demands over `days` days from `start`. Each day draws from its own seeded
     generator, so the data do not depend on `workers`: processes that take the days
     in turn, each with its own connection, so that drawing rows in Python and writing them in
@@ -383,8 +535,9 @@ def generate(*, count: int, start: dt.date, days: int, seed: int = 2026, now: dt
     return stats
 
 
-def _generate_days(g: Generator, seed: int, plan: list[tuple[dt.date, int, int]],
-                   report: Callable[[int], None]) -> Stats:
+def _generate_days(
+    g: Generator, seed: int, plan: list[tuple[dt.date, int, int]], report: Callable[[int], None]
+) -> Stats:
     """Generate the planned days (day, first number, demands) in this process."""
     stats = Stats()
     writer = Writer()
@@ -406,8 +559,9 @@ def _generate_days(g: Generator, seed: int, plan: list[tuple[dt.date, int, int]]
     return stats
 
 
-def _in_processes(g: Generator, seed: int, parts: list[list], count: int,
-                  progress: Callable[[int, int], None] | None) -> Stats:
+def _in_processes(
+    g: Generator, seed: int, parts: list[list], count: int, progress: Callable[[int, int], None] | None
+) -> Stats:
     """Run the parts in forked processes; each opens its own database connection."""
     connections.close_all()  # a forked child must not share the parent's socket
     context = multiprocessing.get_context("fork")
@@ -416,8 +570,10 @@ def _in_processes(g: Generator, seed: int, parts: list[list], count: int,
 
     def child(index: int, plan: list) -> None:
         try:
+
             def report(n: int) -> None:
                 done[index].value = n
+
             results.put((index, _generate_days(g, seed, plan, report), None))
         except BaseException:  # reported to the parent, which stops the others and raises it
             results.put((index, None, traceback.format_exc()))
@@ -463,8 +619,11 @@ def _one_demand(g: Generator, w: Writer, stats: Stats, day: dt.date, last_number
     street = g.street()
     category = g.category(received.date())
     demand_type = g.demand_type(rng)
-    urgency = "urgent" if rng.random() < 0.01 else ("utility" if category.code.startswith("09") and rng.random() < 0.3
-                                                     else "normal")
+    urgency = (
+        "urgent"
+        if rng.random() < 0.01
+        else ("utility" if category.code.startswith("09") and rng.random() < 0.3 else "normal")
+    )
     base = _demand_row(g, demand_id, number, street, category, demand_type, urgency, received)
     # Consultations mostly answered on the call; a few refusals.
     if demand_type == "consult" and rng.random() < 0.6:
@@ -498,20 +657,41 @@ def _one_demand(g: Generator, w: Writer, stats: Stats, day: dt.date, last_number
             merged_id, merged_number = g.demand_ids.take(), f"{day:%Y%m%d}{g.next_number:05d}"
             g.next_number += 1
             stats.demands += 1
-            w.add("intake_demand", (*_demand_row(g, merged_id, merged_number, street, category, demand_type, urgency, at),
-                                    "merged", None, main_id, ""))
+            w.add(
+                "intake_demand",
+                (
+                    *_demand_row(g, merged_id, merged_number, street, category, demand_type, urgency, at),
+                    "merged",
+                    None,
+                    main_id,
+                    "",
+                ),
+            )
             merged.append((at, merged_number))
-    _order_life(g, w, stats, main_id, f"{number}-1", demand_id, main_unit, Role.MAIN, policy, dispatched_at, by,
-                merged)
+    _order_life(g, w, stats, main_id, f"{number}-1", demand_id, main_unit, Role.MAIN, policy, dispatched_at, by, merged)
     for i, unit_id in enumerate(assisting, start=2):
-        _order_life(g, w, stats, g.order_ids.take(), f"{number}-{i}", demand_id, unit_id, Role.ASSIST, policy,
-                    dispatched_at, by, [])
+        _order_life(
+            g,
+            w,
+            stats,
+            g.order_ids.take(),
+            f"{number}-{i}",
+            demand_id,
+            unit_id,
+            Role.ASSIST,
+            policy,
+            dispatched_at,
+            by,
+            [],
+        )
     return 1 + len(merged)
 
 
 def _demand_row(g: Generator, demand_id, number, street, category, demand_type, urgency, received) -> tuple:
     rng = g.rng
-    phone = rng.choice(g.repeaters) if rng.random() < 0.08 else f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}"
+    phone = (
+        rng.choice(g.repeaters) if rng.random() < 0.08 else f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}"
+    )
     name = rng.choice(SURNAMES) + rng.choice(GIVEN)
     content = f"{street.name}{category.name}问题，{rng.choice(['请尽快处理', '已持续多日', '影响正常生活', '希望相关部门核实'])}。"
     # 历史遗留: an old problem now and then, its year mostly verified by a dispatcher within the day.
@@ -523,14 +703,44 @@ def _demand_row(g: Generator, demand_id, number, street, category, demand_type, 
         verified_at = verified_at if verified_at is not None and verified_at <= g.now else None
     co_complainants = rng.randint(2, 30) if rng.random() < 0.005 else 0  # a caller speaking for neighbours
     # Personal information is written as the platform stores it: encrypted, the phone with its blind index.
-    return (demand_id, number, g.channel(rng), demand_type, category.pk, content, pii.encrypt(name), pii.encrypt(phone),
-            pii.blind_index(phone), rng.random() < 0.03,
-            problem_since, f"北京市{street.parent.name}{street.name}", street.pk, street.parent_id, "", urgency,
-            received, co_complainants, source, verified_at)
+    return (
+        demand_id,
+        number,
+        g.channel(rng),
+        demand_type,
+        category.pk,
+        content,
+        pii.encrypt(name),
+        pii.encrypt(phone),
+        pii.blind_index(phone),
+        rng.random() < 0.03,
+        problem_since,
+        f"北京市{street.parent.name}{street.name}",
+        street.pk,
+        street.parent_id,
+        "",
+        urgency,
+        received,
+        co_complainants,
+        source,
+        verified_at,
+    )
 
 
-def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: str, demand_id: int, unit_id: int,
-                role: str, policy, dispatched_at: dt.datetime, by, merged: list[tuple]) -> None:
+def _order_life(
+    g: Generator,
+    w: Writer,
+    stats: Stats,
+    order_id: int,
+    number: str,
+    demand_id: int,
+    unit_id: int,
+    role: str,
+    policy,
+    dispatched_at: dt.datetime,
+    by,
+    merged: list[tuple],
+) -> None:
     """Write the order as it stands at `now`: every event that happened before then, and the rows the
     services would have written with them (returns, extensions, the sweep's documents, replies,
     callbacks, evaluations). A step that would straddle `now` is not started."""
@@ -538,8 +748,16 @@ def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: st
     limit, schedule = order_schedule(policy, dispatched_at, g.calendar)
     warn_at, red_at, deadline, escalate_at = schedule.warn_at, schedule.red_at, schedule.deadline, schedule.escalate_at
     events: list[tuple] = []
-    state = {"status": Status.DISPATCHED, "stage": Stage.NONE, "signed_at": None, "replied_at": None,
-             "extensions": 0, "rehandles": 0, "last_reply": None, "returned": False}
+    state = {
+        "status": Status.DISPATCHED,
+        "stage": Stage.NONE,
+        "signed_at": None,
+        "replied_at": None,
+        "extensions": 0,
+        "rehandles": 0,
+        "last_reply": None,
+        "returned": False,
+    }
     round_start = dispatched_at
     unit_code = g.unit_codes[unit_id]
     supervision_days = policy.supervision_working_days if policy else 2
@@ -547,8 +765,18 @@ def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: st
     def event(kind, at, to_status="", by_id=None, **data):
         if at > now:
             return False
-        events.append((order_id, kind, at, by_id, state["status"] if to_status else "", to_status, "",
-                       json.dumps(data, ensure_ascii=False) if data else "{}"))
+        events.append(
+            (
+                order_id,
+                kind,
+                at,
+                by_id,
+                state["status"] if to_status else "",
+                to_status,
+                "",
+                json.dumps(data, ensure_ascii=False) if data else "{}",
+            )
+        )
         if to_status:
             state["status"] = to_status
         return True
@@ -557,14 +785,22 @@ def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: st
         """The sweep's steps that fell due before `until` on the current deadline (as dispatch.sweep)."""
         supervisions = []
         local_deadline = deadline.astimezone(LOCAL_TZ)
-        if warn_at < until and state["stage"] < Stage.REMINDED and event(EventKind.REMINDED, warn_at,
-                                                                          deadline=deadline.isoformat()):
+        if (
+            warn_at < until
+            and state["stage"] < Stage.REMINDED
+            and event(EventKind.REMINDED, warn_at, deadline=deadline.isoformat())
+        ):
             w.add("dispatch_reminder", (order_id, unit_id, deadline, warn_at))
             state["stage"] = Stage.REMINDED
-        if deadline < until and state["stage"] < Stage.URGED and event(EventKind.URGED, deadline,
-                                                                        deadline=deadline.isoformat()):
-            w.add("dispatch_urgenotice", (f"CB{number}-{local_deadline:%Y%m%d%H%M}", order_id, unit_id, deadline,
-                                          deadline, None))
+        if (
+            deadline < until
+            and state["stage"] < Stage.URGED
+            and event(EventKind.URGED, deadline, deadline=deadline.isoformat())
+        ):
+            w.add(
+                "dispatch_urgenotice",
+                (f"CB{number}-{local_deadline:%Y%m%d%H%M}", order_id, unit_id, deadline, deadline, None),
+            )
             state["stage"] = Stage.URGED
         if escalate_at < until and state["stage"] < Stage.SUPERVISED:
             due_at = add_working_days(escalate_at, supervision_days, g.calendar)
@@ -573,8 +809,15 @@ def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: st
                 state["stage"] = Stage.SUPERVISED
         return supervisions
 
-    event(EventKind.DISPATCHED, dispatched_at, Status.DISPATCHED, by, unit=unit_code, role=role,
-          deadline=deadline.isoformat())
+    event(
+        EventKind.DISPATCHED,
+        dispatched_at,
+        Status.DISPATCHED,
+        by,
+        unit=unit_code,
+        role=role,
+        deadline=deadline.isoformat(),
+    )
     for at, merged_number in merged:
         event(EventKind.MERGED, at, demand=merged_number)
     complainants = 1 + len(merged)
@@ -583,8 +826,21 @@ def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: st
     if rng.random() < 0.03 and ruled <= now:  # 退单, found unfounded: the unit keeps it, the clock kept running
         event(EventKind.RETURNED, t, Status.RETURNED, reason="not_our_duty")
         event(EventKind.RETURN_REJECTED, ruled, Status.SIGNED, g.dispatcher)
-        w.add("dispatch_return", (order_id, unit_id, "not_our_duty", "不属本单位职责。", None, t, "rejected",
-                                  g.dispatcher, ruled, "经核实属该单位职责，请继续办理。"))
+        w.add(
+            "dispatch_return",
+            (
+                order_id,
+                unit_id,
+                "not_our_duty",
+                "不属本单位职责。",
+                None,
+                t,
+                "rejected",
+                g.dispatcher,
+                ruled,
+                "经核实属该单位职责，请继续办理。",
+            ),
+        )
         t = ruled
         state["signed_at"] = t
         state["returned"] = True
@@ -598,31 +854,62 @@ def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: st
         new_deadline = add_working_days(deadline, 5, g.calendar)
         event(EventKind.EXTENSION_REQUESTED, asked, days=5)
         event(EventKind.EXTENSION_APPROVED, decided, "", g.dispatcher, deadline=new_deadline.isoformat())
-        w.add("dispatch_extensionrequest", (order_id, 5, "需协调多个部门，申请延期。", "approved", None, asked,
-                                            g.dispatcher, decided, "", deadline, new_deadline))
+        w.add(
+            "dispatch_extensionrequest",
+            (
+                order_id,
+                5,
+                "需协调多个部门，申请延期。",
+                "approved",
+                None,
+                asked,
+                g.dispatcher,
+                decided,
+                "",
+                deadline,
+                new_deadline,
+            ),
+        )
         state["extensions"] = 1
         delta = new_deadline - deadline
         warn_at, red_at, deadline, escalate_at = warn_at + delta, red_at + delta, new_deadline, escalate_at + delta
     # When the unit replies: mostly before the deadline, some late.
     span = (deadline - t).total_seconds()
     late = rng.random() < 0.08
-    reply_at = deadline + g.hours(1, 96) if late else t + dt.timedelta(seconds=max(600.0, span * rng.uniform(0.05, 0.95)))
+    reply_at = (
+        deadline + g.hours(1, 96) if late else t + dt.timedelta(seconds=max(600.0, span * rng.uniform(0.05, 0.95)))
+    )
     resolution = g.reply_mix(rng)
     contacted = rng.random() < 0.96
     round_ = 0
     supervisions = []
     while True:
         supervisions += sweep(min(reply_at, now) if state["status"] in OPEN_STATUSES else dispatched_at)
-        if not (state["status"] in (Status.SIGNED, Status.IN_PROGRESS) and event(EventKind.REPLIED, reply_at,
-                                                                                 Status.REPLIED)):
+        if not (
+            state["status"] in (Status.SIGNED, Status.IN_PROGRESS)
+            and event(EventKind.REPLIED, reply_at, Status.REPLIED)
+        ):
             break
         state["replied_at"] = state["last_reply"] = reply_at
         accepted = reply_at + g.hours(0.5, 6)
         reviewed = role == Role.MAIN and accepted <= now
-        w.add("dispatch_reply", (order_id, contacted, resolution, "已办理，情况已告知市民。", "已按要求办理完毕。",
-                                 reply_at - g.hours(1, 24) if contacted else None, "phone" if contacted else "",
-                                 None, reply_at, "accepted" if reviewed else "pending",
-                                 accepted if reviewed else None, ""))
+        w.add(
+            "dispatch_reply",
+            (
+                order_id,
+                contacted,
+                resolution,
+                "已办理，情况已告知市民。",
+                "已按要求办理完毕。",
+                reply_at - g.hours(1, 24) if contacted else None,
+                "phone" if contacted else "",
+                None,
+                reply_at,
+                "accepted" if reviewed else "pending",
+                accepted if reviewed else None,
+                "",
+            ),
+        )
         if role == Role.ASSIST or not event(EventKind.REPLY_ACCEPTED, accepted, Status.ACCEPTED):
             break
         called = accepted + g.hours(2, 30)
@@ -632,32 +919,78 @@ def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: st
                 event(EventKind.CALLBACK_ATTEMPT, at)
             done = tries[-1] <= now
             made = sum(a <= now for a in tries)
-            w.add("feedback_callback", (order_id, round_, "unreachable" if done else "pending", accepted, made,
-                                        tries[min(made, 2)] if not done else tries[-1], tries[-1] if done else None))
+            w.add(
+                "feedback_callback",
+                (
+                    order_id,
+                    round_,
+                    "unreachable" if done else "pending",
+                    accepted,
+                    made,
+                    tries[min(made, 2)] if not done else tries[-1],
+                    tries[-1] if done else None,
+                ),
+            )
             if done:
                 event(EventKind.UNREACHABLE, tries[-1])
                 event(EventKind.CLOSED, tries[-1], Status.CLOSED)
             break
         satisfaction = g.satisfaction[resolution](rng)
         finished = called <= now
-        w.add("feedback_callback", (order_id, round_, "done" if finished else "pending", accepted, 1 if finished else 0,
-                                    called if finished else accepted, called if finished else None))
+        w.add(
+            "feedback_callback",
+            (
+                order_id,
+                round_,
+                "done" if finished else "pending",
+                accepted,
+                1 if finished else 0,
+                called if finished else accepted,
+                called if finished else None,
+            ),
+        )
         if not finished:
             break
         # 重办 by rule (HOTLINE_AUTO_REHANDLE): unresolved and unsatisfied reopens, once per order here.
         reopened_at = called + g.hours(0.1, 1)
-        rehandle = (resolution == "unresolved" and satisfaction == "unsatisfied" and round_ == 0
-                    and reopened_at <= now)
-        w.add("feedback_evaluation", (order_id, round_, "callback", contacted, resolution, satisfaction, "", False,
-                                      called, not rehandle, "重办" if rehandle else ""))
+        rehandle = resolution == "unresolved" and satisfaction == "unsatisfied" and round_ == 0 and reopened_at <= now
+        w.add(
+            "feedback_evaluation",
+            (
+                order_id,
+                round_,
+                "callback",
+                contacted,
+                resolution,
+                satisfaction,
+                "",
+                False,
+                called,
+                not rehandle,
+                "重办" if rehandle else "",
+            ),
+        )
         event(EventKind.EVALUATED, called)
         event(EventKind.CLOSED, called, Status.CLOSED)
         if not rehandle:
             break
         # Back to the unit with a new deadline, then a second round; the first is kept as it ended.
-        w.add("dispatch_workorderround", (order_id, 0, unit_id, round_start, deadline, state["signed_at"],
-                                          state["replied_at"], reopened_at, state["extensions"] > 0,
-                                          state["returned"], False))
+        w.add(
+            "dispatch_workorderround",
+            (
+                order_id,
+                0,
+                unit_id,
+                round_start,
+                deadline,
+                state["signed_at"],
+                state["replied_at"],
+                reopened_at,
+                state["extensions"] > 0,
+                state["returned"],
+                False,
+            ),
+        )
         event(EventKind.REOPENED, reopened_at, Status.REOPENED)
         round_start = reopened_at
         state["rehandles"] = 1
@@ -677,18 +1010,53 @@ def _order_life(g: Generator, w: Writer, stats: Stats, order_id: int, number: st
     status = state["status"]
     for doc_number, order_deadline, issued_at, due_at in supervisions:
         answered = state["last_reply"] is not None and state["last_reply"] > issued_at
-        w.add("dispatch_supervisionorder", (doc_number, order_id, unit_id, order_deadline, issued_at, due_at,
-                                            "answered" if answered else "open", "已办结。" if answered else "",
-                                            state["last_reply"] if answered else None))
+        w.add(
+            "dispatch_supervisionorder",
+            (
+                doc_number,
+                order_id,
+                unit_id,
+                order_deadline,
+                issued_at,
+                due_at,
+                "answered" if answered else "open",
+                "已办结。" if answered else "",
+                state["last_reply"] if answered else None,
+            ),
+        )
     next_check = None
     if status in OPEN_STATUSES:
         next_check = {Stage.NONE: warn_at, Stage.REMINDED: deadline, Stage.URGED: escalate_at}.get(state["stage"])
         stats.open_orders += 1
-    w.add("dispatch_workorder", (
-        order_id, number, demand_id, unit_id, role, status, "ordinary", policy.pk if policy else None, limit.amount,
-        limit.unit, round_start, warn_at, red_at, deadline, escalate_at, int(state["stage"]), next_check,
-        state["signed_at"], state["replied_at"], "", state["extensions"], state["rehandles"], complainants, 1,
-    ))
+    w.add(
+        "dispatch_workorder",
+        (
+            order_id,
+            number,
+            demand_id,
+            unit_id,
+            role,
+            status,
+            "ordinary",
+            policy.pk if policy else None,
+            limit.amount,
+            limit.unit,
+            round_start,
+            warn_at,
+            red_at,
+            deadline,
+            escalate_at,
+            int(state["stage"]),
+            next_check,
+            state["signed_at"],
+            state["replied_at"],
+            "",
+            state["extensions"],
+            state["rehandles"],
+            complainants,
+            1,
+        ),
+    )
     for row in events:
         w.add("dispatch_workorderevent", row)
     stats.orders += 1

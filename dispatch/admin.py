@@ -44,8 +44,18 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
 
 @admin.register(TimeLimitPolicy)
 class TimeLimitPolicyAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "demand_type", "urgency", "complexity", "multi_unit", "handling_amount", "handling_unit",
-                    "dispatch_hours", "warn_share", "is_active"]
+    list_display = [
+        "name",
+        "demand_type",
+        "urgency",
+        "complexity",
+        "multi_unit",
+        "handling_amount",
+        "handling_unit",
+        "dispatch_hours",
+        "warn_share",
+        "is_active",
+    ]
     list_filter = ["is_active", "handling_unit"]
 
 

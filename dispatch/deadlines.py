@@ -62,8 +62,11 @@ def schedule_for(
         # "Day 5 of 7": the warning comes after round(share × N) days of the same kind.
         warn_at = add_limit(start, round(float(warn_share) * limit.amount), limit.unit, calendar)
     return schedule_until(
-        start=start, deadline=deadline, warn_at=warn_at,
-        supervise_after_working_days=supervise_after_working_days, calendar=calendar,
+        start=start,
+        deadline=deadline,
+        warn_at=warn_at,
+        supervise_after_working_days=supervise_after_working_days,
+        calendar=calendar,
     )
 
 

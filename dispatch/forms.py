@@ -35,10 +35,14 @@ class ReplyForm(BootstrapForm):
     reply_to_citizen = forms.CharField(label=_("Reply to the citizen"), widget=forms.Textarea(attrs={"rows": 3}))
     reply_to_hotline = forms.CharField(label=_("Reply to the hotline"), widget=forms.Textarea(attrs={"rows": 3}))
     contacted_at = forms.DateTimeField(
-        label=_("Contacted at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label=_("Contacted at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    contact_method = forms.ChoiceField(label=_("Contacted by"), required=False, choices=[("", "—"), *ContactMethod.choices])
+    contact_method = forms.ChoiceField(
+        label=_("Contacted by"), required=False, choices=[("", "—"), *ContactMethod.choices]
+    )
 
     def clean(self):
         data = super().clean()
@@ -59,13 +63,17 @@ class LongPendingForm(BootstrapForm):
     plan = forms.CharField(label=_("Plan"), widget=forms.Textarea(attrs={"rows": 2}))
     expected_date = forms.DateField(label=_("Expected date"), widget=forms.DateInput(attrs={"type": "date"}))
     message = forms.CharField(
-        label=_("Message to the citizen"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Sent to the citizen when the hotline approves; empty: a message from the plan and the date."))
+        label=_("Message to the citizen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Sent to the citizen when the hotline approves; empty: a message from the plan and the date."),
+    )
 
 
 class HistoryForm(BootstrapForm):
-    problem_since = forms.IntegerField(label=_("Problem since (year)"), required=False, min_value=1949,
-                                       help_text=_("Empty: not an old problem."))
+    problem_since = forms.IntegerField(
+        label=_("Problem since (year)"), required=False, min_value=1949, help_text=_("Empty: not an old problem.")
+    )
     source = forms.CharField(label=_("What shows the year"), required=False, max_length=255)
 
 

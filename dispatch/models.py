@@ -40,7 +40,9 @@ class CatalogueVersion(models.Model):
         verbose_name = _("dispatch catalogue version")
         verbose_name_plural = _("dispatch catalogue versions")
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True), name="one_active_catalogue")
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_catalogue"
+            )
         ]
 
     def __str__(self) -> str:
@@ -125,7 +127,9 @@ class TimeLimitPolicy(models.Model):
         return f"{self.name}: {self.handling_amount} {self.get_handling_unit_display()}"
 
 
-class WorkOrder(ConcurrentTransitionMixin, models.Model):  # (includes FSMModelMixin: refresh_from_db of protected fields)
+class WorkOrder(
+    ConcurrentTransitionMixin, models.Model
+):  # (includes FSMModelMixin: refresh_from_db of protected fields)
     """A unit's part of a demand (工单): one for the lead unit (主办) and one per assisting unit (协办).
 
     The state graph is the transition methods below; they never save and never send: the services
@@ -138,10 +142,14 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):  # (includes FSMModelM
     unit = models.ForeignKey("core.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="work_orders")
     role = models.CharField(_("part"), max_length=8, choices=Role.choices, default=Role.MAIN)
     status = FSMField(_("status"), max_length=16, choices=Status.choices, default=Status.DISPATCHED, protected=True)
-    complexity = models.CharField(_("complexity"), max_length=16, choices=Complexity.choices, default=Complexity.ORDINARY)
+    complexity = models.CharField(
+        _("complexity"), max_length=16, choices=Complexity.choices, default=Complexity.ORDINARY
+    )
     policy = models.ForeignKey(TimeLimitPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     limit_amount = models.PositiveIntegerField(_("time limit"), default=7)
-    limit_unit = models.CharField(_("counted in"), max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS)
+    limit_unit = models.CharField(
+        _("counted in"), max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS
+    )
 
     dispatched_at = models.DateTimeField(_("dispatched at"))
     warn_at = models.DateTimeField(_("warning at"))
@@ -242,8 +250,15 @@ class WorkOrder(ConcurrentTransitionMixin, models.Model):  # (includes FSMModelM
 
     @transition(
         field=status,
-        source=[Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.LONG_PENDING, Status.RETURNED,
-                Status.REOPENED, Status.REPLIED],
+        source=[
+            Status.DISPATCHED,
+            Status.SIGNED,
+            Status.IN_PROGRESS,
+            Status.LONG_PENDING,
+            Status.RETURNED,
+            Status.REOPENED,
+            Status.REPLIED,
+        ],
         target=Status.CLOSED,
     )
     def close_with_lead(self):
@@ -271,7 +286,10 @@ class WorkOrderEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["order", "at"], name="event_order_at"), models.Index(fields=["kind", "at"], name="event_kind_at")]
+        indexes = [
+            models.Index(fields=["order", "at"], name="event_order_at"),
+            models.Index(fields=["kind", "at"], name="event_kind_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
@@ -402,8 +420,11 @@ class LongPendingRequest(models.Model):
             )
         ]
         # The month's assessment (scoremonth) reads the approved ones whose old deadline fell in it.
-        indexes = [models.Index(fields=["old_deadline"], name="long_pending_approved_due",
-                                condition=models.Q(status="approved"))]
+        indexes = [
+            models.Index(
+                fields=["old_deadline"], name="long_pending_approved_due", condition=models.Q(status="approved")
+            )
+        ]
 
 
 class Return(models.Model):
@@ -416,7 +437,9 @@ class Return(models.Model):
     returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     returned_at = models.DateTimeField()
     ruling = models.CharField(max_length=16, blank=True)  # "redispatched" / "rejected"
-    ruled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ruled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     ruled_at = models.DateTimeField(null=True, blank=True)
     ruling_note = models.TextField(blank=True)
 
@@ -472,6 +495,4 @@ class SupervisionOrder(models.Model):
 
     class Meta:
         ordering = ["-issued_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["order", "order_deadline"], name="one_supervision_per_deadline")
-        ]
+        constraints = [models.UniqueConstraint(fields=["order", "order_deadline"], name="one_supervision_per_deadline")]

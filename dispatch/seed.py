@@ -60,12 +60,15 @@ DEFAULT_POLICIES = [
 @transaction.atomic
 def catalogue_seed() -> CatalogueVersion:
     version, created = CatalogueVersion.objects.get_or_create(
-        number=1, defaults={"name": "默认派单目录", "is_active": not CatalogueVersion.objects.filter(is_active=True).exists()}
+        number=1,
+        defaults={"name": "默认派单目录", "is_active": not CatalogueVersion.objects.filter(is_active=True).exists()},
     )
     if not created:
         return version
     categories = {c.code: c for c in Category.objects.filter(code__in=DEFAULT_RULES)}
-    units = {u.code: u for u in Unit.objects.filter(code__in=[t for rules in DEFAULT_RULES.values() for _k, t, _r in rules])}
+    units = {
+        u.code: u for u in Unit.objects.filter(code__in=[t for rules in DEFAULT_RULES.values() for _k, t, _r in rules])
+    }
     rules = []
     for code, targets in DEFAULT_RULES.items():
         for kind, target, part in targets:
@@ -91,8 +94,15 @@ def policies_seed() -> int:
     TimeLimitPolicy.objects.bulk_create(
         [
             TimeLimitPolicy(
-                name=name, demand_type=demand_type, urgency=urgency, complexity=complexity, multi_unit=multi,
-                handling_amount=amount, handling_unit=unit, dispatch_hours=hours, warn_share=Decimal("0.714"),
+                name=name,
+                demand_type=demand_type,
+                urgency=urgency,
+                complexity=complexity,
+                multi_unit=multi,
+                handling_amount=amount,
+                handling_unit=unit,
+                dispatch_hours=hours,
+                warn_share=Decimal("0.714"),
             )
             for name, demand_type, urgency, complexity, multi, amount, unit, hours in DEFAULT_POLICIES
         ]

@@ -46,7 +46,10 @@ def open_lights_by_unit(now: dt.datetime, path: str = "/") -> dict[int, dict[str
     counts: dict[int, dict[str, int]] = {}
     rows = (
         WorkOrder.objects.filter(status__in=OPEN_STATUSES, unit__path__startswith=path)
-        .annotate(light=light_case(now)).values_list("unit_id", "light").annotate(n=Count("id")).order_by()
+        .annotate(light=light_case(now))
+        .values_list("unit_id", "light")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     for unit_id, light, n in rows:
         counts.setdefault(unit_id, {})[light] = n
@@ -63,18 +66,27 @@ def unit_queue(user, *, now: dt.datetime, status: str = "", light: str = "", cat
     if light:
         qs = qs.filter(light_q(light, now))
     if category:
-        qs = qs.filter(Q(demand__category__code=category) | Q(demand__category__parent__code=category)
-                       | Q(demand__category__parent__parent__code=category))
-    urgent_first = Case(When(demand__urgency="urgent", then=Value(0)), When(demand__urgency="utility", then=Value(1)),
-                        default=Value(2), output_field=IntegerField())
+        qs = qs.filter(
+            Q(demand__category__code=category)
+            | Q(demand__category__parent__code=category)
+            | Q(demand__category__parent__parent__code=category)
+        )
+    urgent_first = Case(
+        When(demand__urgency="urgent", then=Value(0)),
+        When(demand__urgency="utility", then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
     return qs.annotate(urgency_rank=urgent_first).order_by("urgency_rank", "deadline", "id")
 
 
 def returns_by_unit() -> QuerySet:
     """退单 counted per unit (with how many the dispatcher rejected)."""
-    return Return.objects.values("unit__code", "unit__name").annotate(
-        returns=Count("id"), rejected=Count("id", filter=Q(ruling="rejected"))
-    ).order_by("-returns")
+    return (
+        Return.objects.values("unit__code", "unit__name")
+        .annotate(returns=Count("id"), rejected=Count("id", filter=Q(ruling="rejected")))
+        .order_by("-returns")
+    )
 
 
 def urge_notices_visible_to(user) -> QuerySet[UrgeNotice]:

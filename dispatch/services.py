@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
+from hotline.core.access import may
 from hotline.core.choices import Role as UserRole
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import Unit, User
@@ -79,7 +80,9 @@ def policy_for(*, demand_type: str, urgency: str, complexity: str, multi_unit: b
     return best
 
 
-def order_schedule(policy: TimeLimitPolicy | None, start: dt.datetime, calendar: WorkCalendar, limit: Limit | None = None):
+def order_schedule(
+    policy: TimeLimitPolicy | None, start: dt.datetime, calendar: WorkCalendar, limit: Limit | None = None
+):
     limit = limit or (Limit(policy.handling_amount, policy.handling_unit) if policy else DEFAULT_LIMIT)
     schedule = schedule_for(
         start=start,
@@ -168,17 +171,28 @@ def demand_dispatch(
     """Create the work orders of a demand: one for the lead unit (主办), one per assisting unit
     (协办), each with the deadline of the applicable time-limit policy. The demand must not have
     open orders already (a dispatcher dispatches pending demands; re-dispatch is 改派)."""
+    if by is not None:  # None: the platform itself (the catalogue's direct dispatch, a generator)
+        _check_dispatcher(by)
     demand = Demand.objects.select_for_update().get(pk=demand.pk)
     if demand.disposition not in (Disposition.PENDING_DISPATCH, Disposition.DISPATCHED) or (
         demand.disposition == Disposition.DISPATCHED and demand.work_orders.exists()
     ):
         raise StateConflict(_("Demand %(n)s is not waiting for dispatch.") % {"n": demand.number})
-    return _dispatch(demand, main_unit=main_unit, assisting_units=assisting_units, complexity=complexity, by=by,
-                     at=at, note=note)
+    return _dispatch(
+        demand, main_unit=main_unit, assisting_units=assisting_units, complexity=complexity, by=by, at=at, note=note
+    )
 
 
-def _dispatch(demand: Demand, *, main_unit: Unit, assisting_units: Iterable[Unit], complexity: str,
-              by: User | None, at: dt.datetime | None, note: str) -> list[WorkOrder]:
+def _dispatch(
+    demand: Demand,
+    *,
+    main_unit: Unit,
+    assisting_units: Iterable[Unit],
+    complexity: str,
+    by: User | None,
+    at: dt.datetime | None,
+    note: str,
+) -> list[WorkOrder]:
     """The orders of a demand its caller has locked (or just created) and checked."""
     assisting = [u for u in dict.fromkeys(assisting_units) if u != main_unit]
     if complexity not in Complexity.values:
@@ -190,15 +204,31 @@ def _dispatch(demand: Demand, *, main_unit: Unit, assisting_units: Iterable[Unit
     )
     orders = [
         _new_order(
-            demand=demand, unit=main_unit, role=Role.MAIN, complexity=complexity, policy=policy,
-            start=at, calendar=calendar, by=by, note=note, number_suffix=1,
+            demand=demand,
+            unit=main_unit,
+            role=Role.MAIN,
+            complexity=complexity,
+            policy=policy,
+            start=at,
+            calendar=calendar,
+            by=by,
+            note=note,
+            number_suffix=1,
         )
     ]
     for i, unit in enumerate(assisting, start=2):
         orders.append(
             _new_order(
-                demand=demand, unit=unit, role=Role.ASSIST, complexity=complexity, policy=policy,
-                start=at, calendar=calendar, by=by, note=note, number_suffix=i,
+                demand=demand,
+                unit=unit,
+                role=Role.ASSIST,
+                complexity=complexity,
+                policy=policy,
+                start=at,
+                calendar=calendar,
+                by=by,
+                note=note,
+                number_suffix=i,
             )
         )
     demand.disposition = Disposition.DISPATCHED
@@ -228,8 +258,13 @@ def demand_route(*, demand: Demand, by: User | None, at: dt.datetime | None = No
         result = route(category=demand.category, street=demand.street, district=demand.district)
         if result.is_direct:
             return _dispatch(
-                demand, main_unit=result.main, assisting_units=result.assisting, complexity=Complexity.ORDINARY,
-                by=by, at=at, note=_("Dispatched directly by the catalogue (直派)."),
+                demand,
+                main_unit=result.main,
+                assisting_units=result.assisting,
+                complexity=Complexity.ORDINARY,
+                by=by,
+                at=at,
+                note=_("Dispatched directly by the catalogue (直派)."),
             )
         demand.disposition = Disposition.PENDING_DISPATCH
         hours = dispatch_limit_hours(demand_type=demand.demand_type, urgency=demand.urgency)
@@ -245,8 +280,12 @@ def work_order_merge(*, order: WorkOrder, demand: Demand, by: User | None, at: d
     WorkOrder.objects.filter(pk=order.pk).update(complainant_count=F("complainant_count") + 1, version=F("version") + 1)
     order = WorkOrder.objects.get(pk=order.pk)  # a protected FSM field cannot be refreshed in place
     _event(
-        order, EventKind.MERGED, by=by, at=at,
-        note=_("Call %(number)s merged: %(count)s complainants now.") % {"number": demand.number, "count": order.complainant_count},
+        order,
+        EventKind.MERGED,
+        by=by,
+        at=at,
+        note=_("Call %(number)s merged: %(count)s complainants now.")
+        % {"number": demand.number, "count": order.complainant_count},
         demand=demand.number,
     )
     return order
@@ -296,7 +335,7 @@ def _check_unit_actor(order: WorkOrder, by: User) -> None:
 
 
 def _check_dispatcher(by: User) -> None:
-    if not (by.is_superuser or by.role in DISPATCH_ROLES):
+    if not may(by, "dispatch.dispatch_demand"):
         raise Forbidden(_("Only a dispatcher can do this."))
 
 
@@ -334,7 +373,17 @@ def _transition(
             locked.save()
         except ConcurrentTransition as exc:  # defence in depth: the row lock should make this unreachable
             raise StateConflict(_("The order was changed by someone else; reload and try again.")) from exc
-        _event(locked, kind, by=by, at=at, from_status=before, to_status=locked.status, note=note, **(data or {}), **(extra or {}))
+        _event(
+            locked,
+            kind,
+            by=by,
+            at=at,
+            from_status=before,
+            to_status=locked.status,
+            note=note,
+            **(data or {}),
+            **(extra or {}),
+        )
     return locked
 
 
@@ -366,7 +415,13 @@ def work_order_return(
         Return.objects.create(order=locked, unit=locked.unit, reason=reason, note=note, returned_by=by, returned_at=at)
 
     return _transition(
-        order, "return_to_dispatcher", by=by, kind=EventKind.RETURNED, at=at, note=note, data={"reason": reason},
+        order,
+        "return_to_dispatcher",
+        by=by,
+        kind=EventKind.RETURNED,
+        at=at,
+        note=note,
+        data={"reason": reason},
         prepare=prepare,
     )
 
@@ -415,8 +470,15 @@ def work_order_redispatch(
         suffix = demand.work_orders.count() + 1
         policy = old.policy
         new = _new_order(
-            demand=demand, unit=unit, role=old.role, complexity=old.complexity, policy=policy, start=at,
-            calendar=reference().calendar, by=by, note=_("Re-dispatched from %(unit)s.") % {"unit": old.unit.name},
+            demand=demand,
+            unit=unit,
+            role=old.role,
+            complexity=old.complexity,
+            policy=policy,
+            start=at,
+            calendar=reference().calendar,
+            by=by,
+            note=_("Re-dispatched from %(unit)s.") % {"unit": old.unit.name},
             number_suffix=suffix,
         )
         # The callers merged into the old order (重复件) follow the matter to the new unit.
@@ -456,13 +518,13 @@ def work_order_reply(
     if resolved not in Reply.Resolution.values:
         raise InvalidInput(_("Say whether the matter was resolved."), code="invalid_resolution")
     if not reply_to_citizen.strip() or not reply_to_hotline.strip():
-        raise InvalidInput(_("Both the reply to the citizen and the reply to the hotline are required."), code="reply_required")
+        raise InvalidInput(
+            _("Both the reply to the citizen and the reply to the hotline are required."), code="reply_required"
+        )
     if contact_method and contact_method not in ContactMethod.values:
         raise InvalidInput(_("Unknown way of contacting the citizen."), code="invalid_contact_method")
     if contacted and (contacted_at is None or not contact_method):
-        raise InvalidInput(
-            _("Say when and how the citizen was contacted."), code="contact_details_required"
-        )
+        raise InvalidInput(_("Say when and how the citizen was contacted."), code="contact_details_required")
     if contacted and contacted_at > (at or timezone.now()):
         raise InvalidInput(_("The contact cannot be in the future."), code="invalid_contacted_at")
 
@@ -475,9 +537,15 @@ def work_order_reply(
                 code="assisting_units_pending",
             )
         Reply.objects.create(
-            order=locked, contacted=contacted, resolved=resolved, reply_to_citizen=reply_to_citizen,
-            reply_to_hotline=reply_to_hotline, contacted_at=contacted_at if contacted else None,
-            contact_method=contact_method if contacted else "", by=by, at=at,
+            order=locked,
+            contacted=contacted,
+            resolved=resolved,
+            reply_to_citizen=reply_to_citizen,
+            reply_to_hotline=reply_to_hotline,
+            contacted_at=contacted_at if contacted else None,
+            contact_method=contact_method if contacted else "",
+            by=by,
+            at=at,
         )
         locked.replied_at = at
         return {"contacted": contacted, "resolved": resolved}
@@ -486,7 +554,7 @@ def work_order_reply(
 
 
 def _check_reviewer(by: User) -> None:
-    if not (by.is_superuser or by.role in REVIEW_ROLES):
+    if not may(by, "dispatch.review_reply"):
         raise Forbidden(_("Only the hotline (a dispatcher or callback agent) can check replies."))
 
 
@@ -530,7 +598,9 @@ def work_order_send_back(*, order: WorkOrder, by: User, reason: str, at: dt.date
     return _transition(order, "send_back", by=by, kind=EventKind.SENT_BACK, at=at, note=reason, prepare=prepare)
 
 
-def work_order_close(*, order: WorkOrder, by: User | None, note: str = "", at: dt.datetime | None = None, **data) -> WorkOrder:
+def work_order_close(
+    *, order: WorkOrder, by: User | None, note: str = "", at: dt.datetime | None = None, **data
+) -> WorkOrder:
     """办结: close a lead order after its evaluation (or an unreachable citizen), and with it the
     replied parts of its assisting units."""
     closed = _transition(order, "close", by=by, kind=EventKind.CLOSED, at=at, note=note, data=data)
@@ -542,7 +612,11 @@ def work_order_close(*, order: WorkOrder, by: User | None, note: str = "", at: d
     for part in parts:
         replied = part.status == Status.REPLIED
         _transition(
-            part, "close_with_lead", by=by, kind=EventKind.CLOSED, at=at,
+            part,
+            "close_with_lead",
+            by=by,
+            kind=EventKind.CLOSED,
+            at=at,
             note=note if replied else _("Closed with the lead order %(n)s, without a reply.") % {"n": order.number},
         )
     return closed
@@ -563,13 +637,19 @@ def long_pending_until(expected_date: dt.date) -> dt.datetime:
 
 
 def default_long_pending_message(order: WorkOrder, plan: str, expected_date: dt.date) -> str:
-    return _("Your demand %(number)s cannot be finished within its time limit. Plan: %(plan)s Expected by "
-             "%(date)s; you will be told of the progress.") % {
-        "number": order.demand.number, "plan": plan.strip()[:200], "date": expected_date.isoformat()}
+    return _(
+        "Your demand %(number)s cannot be finished within its time limit. Plan: %(plan)s Expected by "
+        "%(date)s; you will be told of the progress."
+    ) % {"number": order.demand.number, "plan": plan.strip()[:200], "date": expected_date.isoformat()}
 
 
 def work_order_request_long_pending(
-    *, order: WorkOrder, by: User, plan: str, expected_date: dt.date, message: str = "",
+    *,
+    order: WorkOrder,
+    by: User,
+    plan: str,
+    expected_date: dt.date,
+    message: str = "",
     at: dt.datetime | None = None,
 ) -> LongPendingRequest:
     """挂账申请: before the deadline, a unit that cannot finish in time asks to hold the order until an
@@ -583,8 +663,11 @@ def work_order_request_long_pending(
     if expected_date <= today:
         raise InvalidInput(_("The expected date must be in the future."), code="invalid_date")
     if expected_date > today + dt.timedelta(days=long_pending_max_days()):
-        raise InvalidInput(_("The expected date may be at most %(n)s days ahead: split the work and report "
-                             "progress instead.") % {"n": long_pending_max_days()}, code="expected_date_too_far")
+        raise InvalidInput(
+            _("The expected date may be at most %(n)s days ahead: split the work and report progress instead.")
+            % {"n": long_pending_max_days()},
+            code="expected_date_too_far",
+        )
     with transaction.atomic():
         locked = _locked(order)
         if not can_proceed(locked.declare_long_pending):
@@ -592,18 +675,30 @@ def work_order_request_long_pending(
         if at >= locked.deadline:
             raise StateConflict(_("The deadline has passed: 挂账 must be asked for before it."), code="deadline_passed")
         if timezone.localdate(locked.deadline) >= expected_date:
-            raise InvalidInput(_("The expected date is within the time limit: reply by the deadline instead."),
-                               code="expected_date_within_limit")
+            raise InvalidInput(
+                _("The expected date is within the time limit: reply by the deadline instead."),
+                code="expected_date_within_limit",
+            )
         if locked.long_pending_requests.filter(status=ExtensionStatus.PENDING).exists():
             raise StateConflict(_("A 挂账 request is already waiting for a decision."), code="long_pending_pending")
         request = LongPendingRequest.objects.create(
-            order=locked, round=locked.rehandle_count, plan=plan.strip(), expected_date=expected_date,
+            order=locked,
+            round=locked.rehandle_count,
+            plan=plan.strip(),
+            expected_date=expected_date,
             message=message.strip() or default_long_pending_message(locked, plan, expected_date),
-            requested_by=by, requested_at=at,
+            requested_by=by,
+            requested_at=at,
         )
         WorkOrder.objects.filter(pk=locked.pk).update(version=F("version") + 1)
-        _event(locked, EventKind.LONG_PENDING_REQUESTED, by=by, at=at, note=plan.strip(),
-               expected_date=expected_date.isoformat())
+        _event(
+            locked,
+            EventKind.LONG_PENDING_REQUESTED,
+            by=by,
+            at=at,
+            note=plan.strip(),
+            expected_date=expected_date.isoformat(),
+        )
     return request
 
 
@@ -624,8 +719,11 @@ def work_order_decide_long_pending(
             raise StateConflict(_("There is no pending 挂账 request on this order."), code="no_pending_long_pending")
         if approve and at >= locked.deadline:
             # Approved late, it would take an order that already fell due out of its month's assessment.
-            raise StateConflict(_("The deadline of order %(n)s has passed: 挂账 is approved before it, else "
-                                  "rejected.") % {"n": locked.number}, code="deadline_passed")
+            raise StateConflict(
+                _("The deadline of order %(n)s has passed: 挂账 is approved before it, else rejected.")
+                % {"n": locked.number},
+                code="deadline_passed",
+            )
         request.decided_by, request.decided_at, request.decision_note = by, at, note.strip()
         if not approve:
             request.status = ExtensionStatus.REJECTED
@@ -640,16 +738,28 @@ def work_order_decide_long_pending(
             policy = locked.policy
             deadline = long_pending_until(request.expected_date)
             schedule = schedule_until(
-                start=locked.dispatched_at, deadline=deadline, warn_at=deadline,
+                start=locked.dispatched_at,
+                deadline=deadline,
+                warn_at=deadline,
                 supervise_after_working_days=policy.supervise_after_working_days if policy else 2,
                 calendar=reference().calendar,
             )
             _apply_schedule(locked, schedule)
             locked.long_pending_plan, locked.long_pending_until = request.plan, request.expected_date
-            return {"expected_date": request.expected_date.isoformat(), "old_deadline": request.old_deadline.isoformat()}
+            return {
+                "expected_date": request.expected_date.isoformat(),
+                "old_deadline": request.old_deadline.isoformat(),
+            }
 
-        approved = _transition(locked, "declare_long_pending", by=by, kind=EventKind.LONG_PENDING, at=at,
-                               note=request.plan, prepare=prepare)
+        approved = _transition(
+            locked,
+            "declare_long_pending",
+            by=by,
+            kind=EventKind.LONG_PENDING,
+            at=at,
+            note=request.plan,
+            prepare=prepare,
+        )
     return approved, request
 
 
@@ -661,14 +771,21 @@ def work_order_lapse_long_pending(*, order: WorkOrder, at: dt.datetime | None = 
     def prepare(locked, at):
         locked.stage = Stage.REMINDED  # no yellow reminder for a deadline already passed: 催办单 next
         LongPendingRequest.objects.filter(order=locked, status=ExtensionStatus.APPROVED, lapsed_at__isnull=True).update(
-            lapsed_at=locked.deadline)
+            lapsed_at=locked.deadline
+        )
         return {"expected_date": locked.long_pending_until.isoformat() if locked.long_pending_until else None}
 
     with transaction.atomic():
         locked = _locked(order)
-        return _transition(locked, "lapse_long_pending", by=None, kind=EventKind.LONG_PENDING_LAPSED,
-                           at=at or locked.deadline, prepare=prepare,
-                           note=_("The expected date of the 挂账 passed without a reply."))
+        return _transition(
+            locked,
+            "lapse_long_pending",
+            by=None,
+            kind=EventKind.LONG_PENDING_LAPSED,
+            at=at or locked.deadline,
+            prepare=prepare,
+            note=_("The expected date of the 挂账 passed without a reply."),
+        )
 
 
 def work_order_add_progress(*, order: WorkOrder, by: User, note: str, at: dt.datetime | None = None) -> WorkOrder:
@@ -700,10 +817,14 @@ def work_order_request_extension(
         if locked.status not in OPEN_STATUSES:
             raise StateConflict(_("Only an order being handled can be extended."))
         if at >= locked.deadline:
-            raise StateConflict(_("The deadline has passed: an extension must be asked for before it."), code="deadline_passed")
+            raise StateConflict(
+                _("The deadline has passed: an extension must be asked for before it."), code="deadline_passed"
+            )
         if locked.extensions.filter(status=ExtensionStatus.PENDING).exists():
             raise StateConflict(_("An extension request is already waiting for a decision."), code="extension_pending")
-        request = ExtensionRequest.objects.create(order=locked, days=days, reason=reason, requested_by=by, requested_at=at)
+        request = ExtensionRequest.objects.create(
+            order=locked, days=days, reason=reason, requested_by=by, requested_at=at
+        )
         WorkOrder.objects.filter(pk=locked.pk).update(version=F("version") + 1)
         _event(locked, EventKind.EXTENSION_REQUESTED, by=by, at=at, note=reason, days=int(days))
     return request
@@ -731,8 +852,11 @@ def work_order_decide_extension(
             raise StateConflict(_("There is no pending extension request on this order."), code="no_pending_extension")
         if approve and at >= locked.deadline:
             # Approved late, it would take an order that already fell due out of its month's assessment.
-            raise StateConflict(_("The deadline of order %(n)s has passed: an extension is approved before it, "
-                                  "else rejected.") % {"n": locked.number}, code="deadline_passed")
+            raise StateConflict(
+                _("The deadline of order %(n)s has passed: an extension is approved before it, else rejected.")
+                % {"n": locked.number},
+                code="deadline_passed",
+            )
         request.decided_by, request.decided_at, request.decision_note = by, at, note
         request.old_deadline = locked.deadline
         if approve:
@@ -760,7 +884,12 @@ def work_order_decide_extension(
         locked.save()
         kind = EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REJECTED
         _event(
-            locked, kind, by=by, at=at, note=note, old_deadline=request.old_deadline.isoformat(),
+            locked,
+            kind,
+            by=by,
+            at=at,
+            note=note,
+            old_deadline=request.old_deadline.isoformat(),
             new_deadline=locked.deadline.isoformat(),
         )
     return locked
@@ -779,7 +908,9 @@ def work_order_reopen(
     def prepare(locked, at):
         _archive_round(locked, at)
         # The order's own limit, as stored at dispatch (the policy may have changed or gone since).
-        _limit, schedule = order_schedule(locked.policy, at, reference().calendar, Limit(locked.limit_amount, locked.limit_unit))
+        _limit, schedule = order_schedule(
+            locked.policy, at, reference().calendar, Limit(locked.limit_amount, locked.limit_unit)
+        )
         locked.dispatched_at = at
         locked.signed_at = None  # the new round is signed for again
         _apply_schedule(locked, schedule)
@@ -795,12 +926,19 @@ def _archive_round(locked: WorkOrder, at: dt.datetime) -> WorkOrderRound:
     order's columns start the next one: it stays assessed in the month its deadline fell."""
     start = locked.dispatched_at
     return WorkOrderRound.objects.create(
-        order=locked, round=locked.rehandle_count, unit_id=locked.unit_id, dispatched_at=start,
-        deadline=locked.deadline, signed_at=locked.signed_at, replied_at=locked.replied_at, ended_at=at,
+        order=locked,
+        round=locked.rehandle_count,
+        unit_id=locked.unit_id,
+        dispatched_at=start,
+        deadline=locked.deadline,
+        signed_at=locked.signed_at,
+        replied_at=locked.replied_at,
+        ended_at=at,
         extended=locked.extensions.filter(status=ExtensionStatus.APPROVED, decided_at__gte=start).exists(),
         returned=locked.returns.filter(ruling="rejected", returned_at__gte=start).exists(),
-        long_pending=locked.long_pending_requests.filter(status=ExtensionStatus.APPROVED,
-                                                        round=locked.rehandle_count).exists(),
+        long_pending=locked.long_pending_requests.filter(
+            status=ExtensionStatus.APPROVED, round=locked.rehandle_count
+        ).exists(),
     )
 
 

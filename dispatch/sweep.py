@@ -73,8 +73,11 @@ def long_pending_lapse(now: dt.datetime) -> int:
     from .services import work_order_lapse_long_pending
 
     lapsed = 0
-    due = (WorkOrder.objects.filter(status=Status.LONG_PENDING, next_check_at__lte=now)
-           .order_by("next_check_at").values_list("id", flat=True))
+    due = (
+        WorkOrder.objects.filter(status=Status.LONG_PENDING, next_check_at__lte=now)
+        .order_by("next_check_at")
+        .values_list("id", flat=True)
+    )
     for order_id in list(due[:10_000]):
         try:
             work_order_lapse_long_pending(order=WorkOrder(pk=order_id))
@@ -109,10 +112,21 @@ def _claim(rows: list[tuple[int, int]], now: dt.datetime) -> list[tuple]:
 
 # The columns the sweep writes, with their SQL types (for unnest); the rest take their defaults.
 REMINDER = {"order_id": "bigint", "unit_id": "bigint", "deadline": "timestamptz", "at": "timestamptz"}
-URGE = {"number": "text", "order_id": "bigint", "unit_id": "bigint", "deadline": "timestamptz",
-        "issued_at": "timestamptz"}
-SUPERVISION = {"number": "text", "order_id": "bigint", "unit_id": "bigint", "order_deadline": "timestamptz",
-               "issued_at": "timestamptz", "due_at": "timestamptz"}
+URGE = {
+    "number": "text",
+    "order_id": "bigint",
+    "unit_id": "bigint",
+    "deadline": "timestamptz",
+    "issued_at": "timestamptz",
+}
+SUPERVISION = {
+    "number": "text",
+    "order_id": "bigint",
+    "unit_id": "bigint",
+    "order_deadline": "timestamptz",
+    "issued_at": "timestamptz",
+    "due_at": "timestamptz",
+}
 EVENT = {"order_id": "bigint", "kind": "text", "at": "timestamptz", "data": "jsonb"}
 
 
@@ -123,8 +137,11 @@ def _insert(model, columns: dict[str, str], rows: list[tuple]) -> None:
     half of a batch's time)."""
     if not rows:
         return
-    defaults = {f.column: f.get_db_prep_save(f.get_default(), connection) for f in model._meta.concrete_fields
-                if not f.primary_key and f.column not in columns}
+    defaults = {
+        f.column: f.get_db_prep_save(f.get_default(), connection)
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.column not in columns
+    }
     names = [*columns, *defaults]
     arrays = ", ".join(f"%s::{sql_type}[]" for sql_type in columns.values())
     constants = ", ".join(["%s"] * len(defaults))
@@ -132,8 +149,13 @@ def _insert(model, columns: dict[str, str], rows: list[tuple]) -> None:
         cursor.execute(
             f"INSERT INTO {model._meta.db_table} ({', '.join(names)}) "
             f"SELECT *{', ' + constants if constants else ''} FROM unnest({arrays}) ON CONFLICT DO NOTHING",
-            [*defaults.values(), *([json.dumps(v) for v in values] if sql_type == "jsonb" else list(values)
-                                   for values, sql_type in zip(zip(*rows), columns.values()))],
+            [
+                *defaults.values(),
+                *(
+                    [json.dumps(v) for v in values] if sql_type == "jsonb" else list(values)
+                    for values, sql_type in zip(zip(*rows), columns.values())
+                ),
+            ],
         )
 
 
@@ -178,15 +200,30 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
                     reminders.append((order_id, unit_id, deadline, warn_at))
                     events.append((order_id, EventKind.REMINDED.value, warn_at, {"deadline": deadline.isoformat()}))
                 elif stage == Stage.URGED:
-                    urges.append((f"CB{number}-{timezone.localtime(deadline):%Y%m%d%H%M}", order_id, unit_id, deadline,
-                                  deadline))
+                    urges.append(
+                        (f"CB{number}-{timezone.localtime(deadline):%Y%m%d%H%M}", order_id, unit_id, deadline, deadline)
+                    )
                     events.append((order_id, EventKind.URGED.value, deadline, {"deadline": deadline.isoformat()}))
                 elif stage == Stage.SUPERVISED:
                     due_at = add_working_days(escalate_at, _supervision_days(policy_id, policy_days), calendar)
-                    supervisions.append((f"DB{number}-{timezone.localtime(deadline):%Y%m%d%H%M}", order_id, unit_id,
-                                         deadline, escalate_at, due_at))
-                    events.append((order_id, EventKind.SUPERVISED.value, escalate_at,
-                                   {"deadline": deadline.isoformat(), "due_at": due_at.isoformat()}))
+                    supervisions.append(
+                        (
+                            f"DB{number}-{timezone.localtime(deadline):%Y%m%d%H%M}",
+                            order_id,
+                            unit_id,
+                            deadline,
+                            escalate_at,
+                            due_at,
+                        )
+                    )
+                    events.append(
+                        (
+                            order_id,
+                            EventKind.SUPERVISED.value,
+                            escalate_at,
+                            {"deadline": deadline.isoformat(), "due_at": due_at.isoformat()},
+                        )
+                    )
             _insert(Reminder, REMINDER, reminders)
             _insert(UrgeNotice, URGE, urges)
             _insert(SupervisionOrder, SUPERVISION, supervisions)

@@ -150,12 +150,16 @@ class DispatcherPage(WorkbenchView):
         visible_orders = work_orders_visible_to(user)
         context.update(
             pending=page_of(pending, self.request.GET.get("page"), 20),
-            returned=work_orders_visible_to(self.request.user).filter(status=Status.RETURNED)
-            .prefetch_related("returns").order_by("deadline")[:50],
+            returned=work_orders_visible_to(self.request.user)
+            .filter(status=Status.RETURNED)
+            .prefetch_related("returns")
+            .order_by("deadline")[:50],
             extensions=ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING, order__in=visible_orders)
-            .select_related("order", "order__unit").order_by("requested_at")[:50],
+            .select_related("order", "order__unit")
+            .order_by("requested_at")[:50],
             long_pending=LongPendingRequest.objects.filter(status=ExtensionStatus.PENDING, order__in=visible_orders)
-            .select_related("order", "order__unit").order_by("requested_at")[:50],
+            .select_related("order", "order__unit")
+            .order_by("requested_at")[:50],
             dispatch_form=form,
             form_demand=form_demand,
             now=timezone.now(),
@@ -172,15 +176,19 @@ def demand_dispatch_view(request, pk):
     view.setup(request)
     # The same scope as the page and the API: a demand outside it is 404, as if it did not exist.
     # (one already dispatched but visible: the service answers why it cannot be dispatched again)
-    demand = (pending_demands_visible_to(request.user).filter(pk=pk).first()
-              or get_object_or_404(demands_visible_to(request.user), pk=pk))
+    demand = pending_demands_visible_to(request.user).filter(pk=pk).first() or get_object_or_404(
+        demands_visible_to(request.user), pk=pk
+    )
     form = DispatchForm(request.POST)
     if form.is_valid():
         try:
             services.demand_dispatch(
-                demand=demand, main_unit=form.cleaned_data["main_unit"],
-                assisting_units=form.cleaned_data["assisting_units"], complexity=form.cleaned_data["complexity"],
-                by=request.user, note=form.cleaned_data["note"],
+                demand=demand,
+                main_unit=form.cleaned_data["main_unit"],
+                assisting_units=form.cleaned_data["assisting_units"],
+                complexity=form.cleaned_data["complexity"],
+                by=request.user,
+                note=form.cleaned_data["note"],
             )
         except DomainError as exc:
             messages.error(request, exc.detail)

@@ -50,7 +50,8 @@ class Callback(models.Model):
         constraints = [models.UniqueConstraint(fields=["order", "round"], name="callback_one_per_round")]
         indexes = [
             models.Index(
-                fields=["next_attempt_at", "queued_at"], name="callback_due",
+                fields=["next_attempt_at", "queued_at"],
+                name="callback_due",
                 condition=models.Q(status="pending"),
             ),
         ]
@@ -92,7 +93,9 @@ class Evaluation(models.Model):
     class Meta:
         ordering = ["-recorded_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["order"], condition=models.Q(is_current=True), name="evaluation_one_current"),
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(is_current=True), name="evaluation_one_current"
+            ),
         ]
 
 

@@ -24,6 +24,7 @@ from dispatch.services import (
     work_order_decide_long_pending,
     work_order_reopen,
 )
+from hotline.core.access import may
 from hotline.core.choices import Role as UserRole
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import User
@@ -49,7 +50,7 @@ def callback_settings() -> tuple[int, int]:
 
 
 def _check_callback_agent(by: User) -> None:
-    if not (by.is_superuser or by.role in CALLBACK_ROLES):
+    if not may(by, "feedback.record_callback"):
         raise Forbidden(_("Only a callback agent can record the citizen's answers."))
 
 
@@ -73,15 +74,18 @@ def evaluation_link_issue(*, order: WorkOrder, at: dt.datetime | None = None) ->
     """A one-time link for the citizen's own evaluation, valid for HOTLINE_EVALUATION_LINK_DAYS."""
     at = at or timezone.now()
     link = EvaluationLink.objects.create(
-        order=order, token=secrets.token_urlsafe(18), created_at=at,
+        order=order,
+        token=secrets.token_urlsafe(18),
+        created_at=at,
         expires_at=at + dt.timedelta(days=settings.HOTLINE_EVALUATION_LINK_DAYS),
     )
     demand = order.demand
     OutgoingMessage.objects.create(
-        demand=demand, phone=demand.caller_phone, at=at,
-        text=_(
-            "[12345] Your demand %(number)s has been answered: %(reply)s Please tell us how it went: %(url)s"
-        ) % {"number": demand.number, "reply": _latest_reply_text(order), "url": link.url()},
+        demand=demand,
+        phone=demand.caller_phone,
+        at=at,
+        text=_("[12345] Your demand %(number)s has been answered: %(reply)s Please tell us how it went: %(url)s")
+        % {"number": demand.number, "reply": _latest_reply_text(order), "url": link.url()},
     )
     # The timeline says a link went out, never the link itself: units read the timeline, and the
     # link lets its holder answer as the citizen.
@@ -90,16 +94,18 @@ def evaluation_link_issue(*, order: WorkOrder, at: dt.datetime | None = None) ->
 
 
 @transaction.atomic
-def long_pending_decide(*, order: WorkOrder, by: User, approve: bool, note: str = "",
-                        at: dt.datetime | None = None) -> WorkOrder:
+def long_pending_decide(
+    *, order: WorkOrder, by: User, approve: bool, note: str = "", at: dt.datetime | None = None
+) -> WorkOrder:
     """The hotline's decision on a 挂账 request; on approval the citizen is sent the request's message
     (the text message is logged, not sent)."""
     at = at or timezone.now()
     order, request = work_order_decide_long_pending(order=order, by=by, approve=approve, note=note, at=at)
     if approve:
         demand = order.demand
-        OutgoingMessage.objects.create(demand=demand, phone=demand.caller_phone, at=at,
-                                       text=f"[12345] {request.message}")
+        OutgoingMessage.objects.create(
+            demand=demand, phone=demand.caller_phone, at=at, text=f"[12345] {request.message}"
+        )
     return order
 
 
@@ -152,13 +158,17 @@ def evaluation_record(
         if current is not None and not replace:
             raise StateConflict(
                 _("The citizen's answers were already recorded (%(source)s, %(at)s). Confirm to replace them.")
-                % {"source": current.get_source_display(), "at": timezone.localtime(current.recorded_at).strftime("%Y-%m-%d %H:%M")},
+                % {
+                    "source": current.get_source_display(),
+                    "at": timezone.localtime(current.recorded_at).strftime("%Y-%m-%d %H:%M"),
+                },
                 code="evaluation_exists",
             )
         if current is not None:
             current.is_current = False
             current.replaced_note = _("Replaced by a %(source)s on %(at)s") % {
-                "source": Source(source).label, "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+                "source": Source(source).label,
+                "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
             }
             current.save(update_fields=["is_current", "replaced_note"])
         reply = locked.replies.first()
@@ -167,20 +177,45 @@ def evaluation_record(
         said_resolved = bool(reply and reply.resolved == Resolution.RESOLVED and resolution == Resolution.UNRESOLVED)
         contradiction = said_contacted or said_resolved
         evaluation = Evaluation.objects.create(
-            order=locked, round=locked.rehandle_count, source=source, contacted=contacted, resolution=resolution, satisfaction=satisfaction,
-            comment=comment.strip(), contradiction=contradiction, recorded_at=at,
+            order=locked,
+            round=locked.rehandle_count,
+            source=source,
+            contacted=contacted,
+            resolution=resolution,
+            satisfaction=satisfaction,
+            comment=comment.strip(),
+            contradiction=contradiction,
+            recorded_at=at,
             recorded_by=by if getattr(by, "pk", None) else None,
         )
         _event(
-            locked, EventKind.EVALUATED, by=by, at=at, note=comment.strip(), source=source, contacted=contacted,
-            resolution=resolution, satisfaction=satisfaction, replaced=current is not None,
+            locked,
+            EventKind.EVALUATED,
+            by=by,
+            at=at,
+            note=comment.strip(),
+            source=source,
+            contacted=contacted,
+            resolution=resolution,
+            satisfaction=satisfaction,
+            replaced=current is not None,
         )
         if said_contacted:
-            _event(locked, EventKind.CONTRADICTION, by=by, at=at,
-                   note=_("The unit replied that it contacted the citizen; the citizen says nobody did."))
+            _event(
+                locked,
+                EventKind.CONTRADICTION,
+                by=by,
+                at=at,
+                note=_("The unit replied that it contacted the citizen; the citizen says nobody did."),
+            )
         if said_resolved:
-            _event(locked, EventKind.CONTRADICTION, by=by, at=at,
-                   note=_("The unit replied that the matter is resolved; the citizen says it is not."))
+            _event(
+                locked,
+                EventKind.CONTRADICTION,
+                by=by,
+                at=at,
+                note=_("The unit replied that the matter is resolved; the citizen says it is not."),
+            )
         Callback.objects.filter(order=locked, round=locked.rehandle_count, status=CallbackStatus.PENDING).update(
             status=CallbackStatus.DONE, finished_at=at
         )
@@ -188,7 +223,10 @@ def evaluation_record(
             locked = work_order_close(order=locked, by=by, at=at, note=_("Evaluated by the citizen."))
         if auto_rehandle_applies(evaluation):
             work_order_reopen(
-                order=locked, by=by, at=at, system=True,
+                order=locked,
+                by=by,
+                at=at,
+                system=True,
                 reason=_("Automatic re-handling: the citizen says the matter is unresolved and is unsatisfied."),
             )
             _retire_round(locked, at)
@@ -204,15 +242,31 @@ def auto_rehandle_applies(evaluation: Evaluation) -> bool:
     )
 
 
-def callback_record(*, order: WorkOrder, by: User, contacted: bool, resolution: str, satisfaction: str,
-                    comment: str = "", replace: bool = False, at: dt.datetime | None = None) -> Evaluation:
+def callback_record(
+    *,
+    order: WorkOrder,
+    by: User,
+    contacted: bool,
+    resolution: str,
+    satisfaction: str,
+    comment: str = "",
+    replace: bool = False,
+    at: dt.datetime | None = None,
+) -> Evaluation:
     """回访: the callback agent reached the citizen and records the three answers."""
     _check_callback_agent(by)
     at = at or timezone.now()
     with transaction.atomic():
         evaluation = evaluation_record(
-            order=order, source=Source.CALLBACK, contacted=contacted, resolution=resolution,
-            satisfaction=satisfaction, comment=comment, by=by, replace=replace, at=at,
+            order=order,
+            source=Source.CALLBACK,
+            contacted=contacted,
+            resolution=resolution,
+            satisfaction=satisfaction,
+            comment=comment,
+            by=by,
+            replace=replace,
+            at=at,
         )
         callback = Callback.objects.filter(order=order, round=evaluation.round).first()
         if callback is not None:
@@ -228,24 +282,39 @@ def callback_unreached(*, order: WorkOrder, by: User, note: str = "", at: dt.dat
     _check_callback_agent(by)
     at = at or timezone.now()
     locked = _locked(order)
-    callback = Callback.objects.select_for_update().filter(
-        order=locked, round=locked.rehandle_count, status=CallbackStatus.PENDING
-    ).first()
+    callback = (
+        Callback.objects.select_for_update()
+        .filter(order=locked, round=locked.rehandle_count, status=CallbackStatus.PENDING)
+        .first()
+    )
     if callback is None or locked.status != Status.ACCEPTED:
-        raise StateConflict(_("Order %(n)s is not waiting for a callback.") % {"n": locked.number},
-                            code="not_awaiting_callback")
+        raise StateConflict(
+            _("Order %(n)s is not waiting for a callback.") % {"n": locked.number}, code="not_awaiting_callback"
+        )
     attempts, hours = callback_settings()
     callback.attempts += 1
     CallbackAttempt.objects.create(callback=callback, at=at, by=by, reached=False, note=note.strip()[:255])
     if callback.attempts >= attempts:
         callback.status, callback.finished_at = CallbackStatus.UNREACHABLE, at
         _event(locked, EventKind.UNREACHABLE, by=by, at=at, note=note, attempts=callback.attempts)
-        work_order_close(order=locked, by=by, at=at, note=_("Citizen unreachable after %(n)s calls.") % {"n": callback.attempts},
-                         unreachable=True)
+        work_order_close(
+            order=locked,
+            by=by,
+            at=at,
+            note=_("Citizen unreachable after %(n)s calls.") % {"n": callback.attempts},
+            unreachable=True,
+        )
     else:
         callback.next_attempt_at = at + dt.timedelta(hours=hours / max(1, attempts - 1))
-        _event(locked, EventKind.CALLBACK_ATTEMPT, by=by, at=at, note=note, attempt=callback.attempts,
-               next_attempt_at=callback.next_attempt_at.isoformat())
+        _event(
+            locked,
+            EventKind.CALLBACK_ATTEMPT,
+            by=by,
+            at=at,
+            note=note,
+            attempt=callback.attempts,
+            next_attempt_at=callback.next_attempt_at.isoformat(),
+        )
     callback.save()
     return callback
 
@@ -272,8 +341,9 @@ def link_problem(link: EvaluationLink | None, at: dt.datetime) -> str:
     return ""
 
 
-def self_evaluate(*, token: str, contacted: bool, resolution: str, satisfaction: str, comment: str = "",
-                  at: dt.datetime | None = None) -> Evaluation:
+def self_evaluate(
+    *, token: str, contacted: bool, resolution: str, satisfaction: str, comment: str = "", at: dt.datetime | None = None
+) -> Evaluation:
     """自评: the citizen answers through the one-time link. One answer per order; the link expires."""
     at = at or timezone.now()
     with transaction.atomic():
@@ -286,8 +356,13 @@ def self_evaluate(*, token: str, contacted: bool, resolution: str, satisfaction:
         if problem:
             raise StateConflict(problem, code="link_unusable")
         evaluation = evaluation_record(
-            order=link.order, source=Source.SELF, contacted=contacted, resolution=resolution,
-            satisfaction=satisfaction, comment=comment, at=at,
+            order=link.order,
+            source=Source.SELF,
+            contacted=contacted,
+            resolution=resolution,
+            satisfaction=satisfaction,
+            comment=comment,
+            at=at,
         )
         link.used_at = at
         link.save(update_fields=["used_at"])
@@ -306,7 +381,8 @@ def _retire_round(order: WorkOrder, at: dt.datetime) -> None:
     EvaluationLink.objects.filter(order=order, used_at__isnull=True, expires_at__gt=at).update(expires_at=at)
     Evaluation.objects.filter(order=order, is_current=True).update(
         is_current=False,
-        replaced_note=_("Re-handled on %(at)s: a new round follows.") % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")},
+        replaced_note=_("Re-handled on %(at)s: a new round follows.")
+        % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")},
     )
 
 

@@ -72,11 +72,15 @@ class CallbackPage(WorkbenchView):
         if callback.status == CallbackStatus.PENDING:
             # The number is shown to the callback agent on this page only; each showing is logged.
             RevealLog.objects.create(
-                demand=demand, user=self.request.user, reason=_("Callback (回访) of order %(n)s") % {"n": order.number},
+                demand=demand,
+                user=self.request.user,
+                reason=_("Callback (回访) of order %(n)s") % {"n": order.number},
                 ip=self.request.META.get("REMOTE_ADDR") or None,
             )
         context.update(
-            callback=callback, order=order, demand=demand,
+            callback=callback,
+            order=order,
+            demand=demand,
             replies=order.replies.all(),
             assisting=order.demand.work_orders.filter(role="assist").select_related("unit").prefetch_related("replies"),
             evaluation=order.evaluations.filter(is_current=True).first(),
@@ -103,8 +107,11 @@ class CallbackPage(WorkbenchView):
                     if result.status == CallbackStatus.UNREACHABLE:
                         messages.warning(request, _("Citizen unreachable: the order is closed without an evaluation."))
                     else:
-                        messages.info(request, _("Not reached: next attempt at %(at)s.") % {
-                            "at": timezone.localtime(result.next_attempt_at).strftime("%Y-%m-%d %H:%M")})
+                        messages.info(
+                            request,
+                            _("Not reached: next attempt at %(at)s.")
+                            % {"at": timezone.localtime(result.next_attempt_at).strftime("%Y-%m-%d %H:%M")},
+                        )
                     return redirect("feedback:callbacks")
         else:
             form = CallbackForm(request.POST)
@@ -115,7 +122,9 @@ class CallbackPage(WorkbenchView):
                     form.add_error(None, exc.detail)
                     status = exc.status_code
                 else:
-                    messages.success(request, _("Answers recorded; order %(n)s is closed.") % {"n": callback.order.number})
+                    messages.success(
+                        request, _("Answers recorded; order %(n)s is closed.") % {"n": callback.order.number}
+                    )
                     if evaluation.contradiction:
                         messages.warning(request, _("Contradiction recorded: the unit said it contacted the citizen."))
                     return redirect("dispatch:order", pk=callback.order.pk)

@@ -22,22 +22,31 @@ class Hotspot:
     average: float  # what an average period of the window before would have had
 
 
-def hotspots(start: dt.datetime, end: dt.datetime, *, minimum: int, ratio: int,
-             window_days: int = HOTSPOT_WINDOW_DAYS) -> list[Hotspot]:
+def hotspots(
+    start: dt.datetime, end: dt.datetime, *, minimum: int, ratio: int, window_days: int = HOTSPOT_WINDOW_DAYS
+) -> list[Hotspot]:
     """新热点: a category × street with at least `minimum` demands in [start, end) and more than `ratio`
     times its average for a period of that length over the `window_days` before."""
     days = max(1, (end - start).days)
     current = dict(
-        ((s, c), n) for s, c, n in Demand.objects.filter(received_at__gte=start, received_at__lt=end, street__isnull=False)
-        .values_list("street_id", "category_id").annotate(n=Count("id")).filter(n__gte=minimum).order_by()
+        ((s, c), n)
+        for s, c, n in Demand.objects.filter(received_at__gte=start, received_at__lt=end, street__isnull=False)
+        .values_list("street_id", "category_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=minimum)
+        .order_by()
     )
     if not current:
         return []
     streets = {s for s, _c in current}
     before = dict(
-        ((s, c), n) for s, c, n in Demand.objects.filter(
-            received_at__gte=start - dt.timedelta(days=window_days), received_at__lt=start, street_id__in=streets)
-        .values_list("street_id", "category_id").annotate(n=Count("id")).order_by()
+        ((s, c), n)
+        for s, c, n in Demand.objects.filter(
+            received_at__gte=start - dt.timedelta(days=window_days), received_at__lt=start, street_id__in=streets
+        )
+        .values_list("street_id", "category_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     found = []
     for (street_id, category_id), n in current.items():
@@ -47,13 +56,21 @@ def hotspots(start: dt.datetime, end: dt.datetime, *, minimum: int, ratio: int,
     return found
 
 
-def repeat_callers(start: dt.datetime, end: dt.datetime, *, calls: int,
-                   window_days: int = REPEAT_WINDOW_DAYS) -> QuerySet:
+def repeat_callers(
+    start: dt.datetime, end: dt.datetime, *, calls: int, window_days: int = REPEAT_WINDOW_DAYS
+) -> QuerySet:
     """重复来电: the blind indexes of the callers of [start, end) who called at least `calls` times in the
     `window_days` up to `end` (a subquery: no phone number leaves the database)."""
     return (
-        Demand.objects.filter(received_at__gte=end - dt.timedelta(days=window_days), received_at__lt=end,
-                              caller_phone_index__in=Demand.objects.filter(received_at__gte=start, received_at__lt=end)
-                              .values("caller_phone_index"))
-        .values("caller_phone_index").annotate(n=Count("id")).filter(n__gte=calls).values("caller_phone_index")
+        Demand.objects.filter(
+            received_at__gte=end - dt.timedelta(days=window_days),
+            received_at__lt=end,
+            caller_phone_index__in=Demand.objects.filter(received_at__gte=start, received_at__lt=end).values(
+                "caller_phone_index"
+            ),
+        )
+        .values("caller_phone_index")
+        .annotate(n=Count("id"))
+        .filter(n__gte=calls)
+        .values("caller_phone_index")
     )

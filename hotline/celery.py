@@ -25,7 +25,6 @@ def _on_after_configure(sender, **kwargs):
     _ensure_filesystem_broker_folders()
 
 
-
 @worker_process_init.connect
 def _warm_up(**kwargs):
     from hotline.warmup import warm_up

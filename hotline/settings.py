@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "csp",
     "axes",
+    "rules",
     # The floors, lowest first (docs/architecture.md; make lint enforces them).
     "hotline.core",
     "knowledge_base",
@@ -57,7 +58,7 @@ INSTALLED_APPS = [
     "assessment",
     "governance",
     "reports",
-    "open311",
+    "public",
     "demo",
 ]
 
@@ -118,7 +119,9 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://…): the platform runs on PostgreSQL only.")
+    raise ImproperlyConfigured(
+        "DATABASE_URL must name a PostgreSQL database (postgres://…): the platform runs on PostgreSQL only."
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -127,6 +130,8 @@ AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # hotline.core.access's named rules answer user.has_perm and {% has_perm %} in templates.
+    "rules.permissions.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

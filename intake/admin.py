@@ -43,7 +43,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
             raw = secrets.token_urlsafe(24)
             obj.key_hash, obj.prefix = api_key_hash(raw), raw[:6]
-            messages.warning(request, _("The new key is %(key)s — copy it now, it will not be shown again.") % {"key": raw})
+            messages.warning(
+                request, _("The new key is %(key)s — copy it now, it will not be shown again.") % {"key": raw}
+            )
         super().save_model(request, obj, form, change)
 
 

@@ -75,9 +75,7 @@ ARTICLE_SUGGESTIONS = 200
 
 
 def article_suggestions():
-    return searchable().order_by("-answered_count", "title")[
-        :ARTICLE_SUGGESTIONS
-    ]
+    return searchable().order_by("-answered_count", "title")[:ARTICLE_SUGGESTIONS]
 
 
 def street_choices():
@@ -116,14 +114,23 @@ class CallForm(DemandFields):
         label=_("Refusal or transfer"), required=False, choices=[("", "—"), *RefusalReason.choices]
     )
     co_complainants = forms.IntegerField(
-        label=_("Co-complainants (群体性)"), required=False, min_value=0, max_value=9999, initial=0,
-        help_text=_("Other people the caller speaks for, who are not calling themselves."))
+        label=_("Co-complainants (群体性)"),
+        required=False,
+        min_value=0,
+        max_value=9999,
+        initial=0,
+        help_text=_("Other people the caller speaks for, who are not calling themselves."),
+    )
     problem_since = forms.IntegerField(
-        label=_("Problem since (历史遗留, year)"), required=False, min_value=1949,
-        help_text=_("Only for an old problem; a dispatcher verifies the year against its source."))
+        label=_("Problem since (历史遗留, year)"),
+        required=False,
+        min_value=1949,
+        help_text=_("Only for an old problem; a dispatcher verifies the year against its source."),
+    )
     problem_since_source = forms.CharField(label=_("What shows the year"), required=False, max_length=255)
     merge_into = forms.ModelChoiceField(
-        required=False, queryset=WorkOrder.objects.filter(role="main", status__in=UNREPLIED_STATUSES),
+        required=False,
+        queryset=WorkOrder.objects.filter(role="main", status__in=UNREPLIED_STATUSES),
         widget=forms.HiddenInput,
     )
     # A street the agent picked by hand: kept when the address is edited again.
@@ -133,8 +140,20 @@ class CallForm(DemandFields):
     idempotency_key = forms.CharField(max_length=128, widget=forms.HiddenInput)
 
     field_order = [
-        "caller_phone", "caller_name", "confidential", "demand_type", "category", "content", "address", "street",
-        "urgency", "answer_article", "refusal_reason", "co_complainants", "problem_since", "problem_since_source",
+        "caller_phone",
+        "caller_name",
+        "confidential",
+        "demand_type",
+        "category",
+        "content",
+        "address",
+        "street",
+        "urgency",
+        "answer_article",
+        "refusal_reason",
+        "co_complainants",
+        "problem_since",
+        "problem_since_source",
     ]
 
     def __init__(self, *args, **kwargs):
@@ -146,17 +165,32 @@ class CallForm(DemandFields):
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
         live = "input changed delay:300ms, draft-restored from:body"
-        self.fields["caller_phone"].widget.attrs.update({
-            "autofocus": True, "inputmode": "tel", "hx-post": reverse("intake:caller"), "hx-trigger": live,
-            "hx-target": "#caller-history", "hx-sync": "this:replace",
-        })
-        self.fields["category"].widget.attrs.update({"list": "category-list", "placeholder": _("Type a code or a name")})
-        self.fields["answer_article"].widget.attrs.update({"list": "article-list", "placeholder": _("Type a title or a number")})
-        self.fields["address"].widget.attrs.update({
-            "hx-post": reverse("intake:street"), "hx-trigger": live.replace("300", "500"),
-            "hx-target": "#street-slot", "hx-swap": "outerHTML", "hx-sync": "this:replace",
-            "hx-include": "[name=street_chosen]",
-        })
+        self.fields["caller_phone"].widget.attrs.update(
+            {
+                "autofocus": True,
+                "inputmode": "tel",
+                "hx-post": reverse("intake:caller"),
+                "hx-trigger": live,
+                "hx-target": "#caller-history",
+                "hx-sync": "this:replace",
+            }
+        )
+        self.fields["category"].widget.attrs.update(
+            {"list": "category-list", "placeholder": _("Type a code or a name")}
+        )
+        self.fields["answer_article"].widget.attrs.update(
+            {"list": "article-list", "placeholder": _("Type a title or a number")}
+        )
+        self.fields["address"].widget.attrs.update(
+            {
+                "hx-post": reverse("intake:street"),
+                "hx-trigger": live.replace("300", "500"),
+                "hx-target": "#street-slot",
+                "hx-swap": "outerHTML",
+                "hx-sync": "this:replace",
+                "hx-include": "[name=street_chosen]",
+            }
+        )
 
     def clean_street(self):
         code = self.cleaned_data.get("street")
@@ -176,10 +210,16 @@ class CallForm(DemandFields):
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
-            "demand_type": data["demand_type"], "category": data["category"], "content": data["content"],
-            "caller_phone": data["caller_phone"], "caller_name": data["caller_name"],
-            "confidential": data["confidential"], "address": data["address"], "street": data["street"],
-            "urgency": data["urgency"], "action": data["action"],
+            "demand_type": data["demand_type"],
+            "category": data["category"],
+            "content": data["content"],
+            "caller_phone": data["caller_phone"],
+            "caller_name": data["caller_name"],
+            "confidential": data["confidential"],
+            "address": data["address"],
+            "street": data["street"],
+            "urgency": data["urgency"],
+            "action": data["action"],
             "answer_article": data["answer_article"] if data["action"] == Action.ANSWER else None,
             "merge_into": data["merge_into"] if data["action"] == Action.MERGE else None,
             "refusal_reason": data["refusal_reason"] if data["action"] == Action.REFUSE else "",
@@ -203,13 +243,17 @@ class PortalForm(DemandFields):
         self.fields["caller_name"].label = _("Your name")
         self.fields["address"].required = True
         self.fields["address"].help_text = _("As precise as you can: district, street, community, building.")
-        self.fields["category"].widget.attrs.update({"list": "category-list", "placeholder": _("Type a code or a name")})
+        self.fields["category"].widget.attrs.update(
+            {"list": "category-list", "placeholder": _("Type a code or a name")}
+        )
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
 
 
 class StatusLookupForm(forms.Form):
-    number = forms.CharField(label=_("Demand number"), max_length=20, widget=forms.TextInput(attrs={"class": "form-control"}))
+    number = forms.CharField(
+        label=_("Demand number"), max_length=20, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
     phone = forms.CharField(
         label=_("The phone number you gave"), max_length=32, widget=forms.TextInput(attrs={"class": "form-control"})
     )

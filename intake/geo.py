@@ -23,7 +23,13 @@ CACHE_SECONDS = 60
 
 # Hit kinds, strongest first: a street named in full, a gazetteer place, a street named without its
 # suffix. A district named in full or (only at the start) without 区.
-STREET_FULL, PLACE, STREET_SHORT, DISTRICT_FULL, DISTRICT_SHORT = "street", "place", "street_short", "district", "district_short"
+STREET_FULL, PLACE, STREET_SHORT, DISTRICT_FULL, DISTRICT_SHORT = (
+    "street",
+    "place",
+    "street_short",
+    "district",
+    "district_short",
+)
 STRENGTH = {STREET_FULL: 3, PLACE: 2, STREET_SHORT: 1}
 
 
@@ -59,8 +65,9 @@ class Gazetteer:
 
         units = {
             u.pk: u
-            for u in Unit.objects.filter(level__in=[UnitLevel.DISTRICT, UnitLevel.STREET], is_active=True)
-            .select_related("parent")
+            for u in Unit.objects.filter(
+                level__in=[UnitLevel.DISTRICT, UnitLevel.STREET], is_active=True
+            ).select_related("parent")
         }
         names: list[Name] = []
         for unit in units.values():

@@ -30,8 +30,12 @@ class Demand(models.Model):
     problem_since_source = models.CharField(_("source of the year"), max_length=255, blank=True)
     problem_since_verified_at = models.DateTimeField(_("year verified at"), null=True, blank=True)
     problem_since_verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("year verified by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("year verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # 群体性: other people the caller speaks for, recorded by the agent (each is one more complainant).
     co_complainants = models.PositiveSmallIntegerField(_("co-complainants"), default=0)
@@ -57,12 +61,20 @@ class Demand(models.Model):
     dispatch_due_at = models.DateTimeField(_("dispatch due at"), null=True, blank=True)
     # 直接答复: the knowledge-base article the agent read to the caller.
     answer_article = models.ForeignKey(
-        "knowledge_base.Article", verbose_name=_("answered with"), null=True, blank=True, on_delete=models.PROTECT,
+        "knowledge_base.Article",
+        verbose_name=_("answered with"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     # 重复件: the open work order this call repeats; the caller becomes another complainant of it.
     merged_into = models.ForeignKey(
-        "dispatch.WorkOrder", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT,
+        "dispatch.WorkOrder",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="merged_demands",
     )
     refusal_reason = models.CharField(_("refusal reason"), max_length=16, choices=RefusalReason.choices, blank=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch.models import WorkOrder
+from hotline.core.access import may
 from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict, Unprocessable
 from hotline.core.models import Category, Unit, User
@@ -33,8 +34,10 @@ def next_number(*, scope: str, day: dt.date) -> int:
     """The next sequential number of `scope` on `day`. The counter row is updated in place, so
     concurrent callers queue on its row lock and never get the same number."""
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute("UPDATE intake_dailycounter SET value = value + 1 WHERE scope = %s AND day = %s RETURNING value",
-                       [scope, connection.ops.adapt_datefield_value(day)])
+        cursor.execute(
+            "UPDATE intake_dailycounter SET value = value + 1 WHERE scope = %s AND day = %s RETURNING value",
+            [scope, connection.ops.adapt_datefield_value(day)],
+        )
         row = cursor.fetchone()
         if row is not None:
             return row[0]
@@ -83,7 +86,9 @@ def _check_choices(*, channel: str, demand_type: str, urgency: str, action: str,
     if action not in Action.values:
         raise InvalidInput(_("Unknown action."), code="invalid_action")
     if action == Action.REFUSE and refusal_reason not in RefusalReason.values:
-        raise InvalidInput(_("Choose why the demand is refused or where it is transferred."), code="refusal_reason_required")
+        raise InvalidInput(
+            _("Choose why the demand is refused or where it is transferred."), code="refusal_reason_required"
+        )
 
 
 def _merge_target(merge_into: WorkOrder | None) -> WorkOrder:
@@ -139,6 +144,9 @@ def demand_create(
     year earns a bonus only once a dispatcher verified it (demand_history_verify)."""
     from dispatch.services import demand_route, work_order_merge
 
+    if getattr(by, "pk", None) is not None and not may(by, "intake.record_demand"):
+        # A person records a demand as the hotline; the portal and partner channels record none as a user.
+        raise Forbidden(_("Only the hotline's agents and dispatchers record demands."), code="record_forbidden")
     if answer_article is not None and action == Action.ROUTE:
         action = Action.ANSWER
     _check_choices(
@@ -221,8 +229,9 @@ FIRST_HISTORY_YEAR = 1949
 
 def _check_co_complainants(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CO_COMPLAINANTS:
-        raise InvalidInput(_("Co-complainants: a number from 0 to %(n)s.") % {"n": MAX_CO_COMPLAINANTS},
-                           code="invalid_co_complainants")
+        raise InvalidInput(
+            _("Co-complainants: a number from 0 to %(n)s.") % {"n": MAX_CO_COMPLAINANTS}, code="invalid_co_complainants"
+        )
     return value
 
 
@@ -230,25 +239,30 @@ def _check_history(year, source: str, at: dt.datetime) -> tuple[int | None, str]
     """历史遗留: a year between 1949 and this year, with what shows it (a contract, a notice, a record)."""
     if year in (None, ""):
         return None, ""
-    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_HISTORY_YEAR <= year <= timezone.localdate(at).year:
-        raise InvalidInput(_("The problem's first year must be between %(a)s and this year.")
-                           % {"a": FIRST_HISTORY_YEAR}, code="invalid_problem_since")
+    if (
+        isinstance(year, bool)
+        or not isinstance(year, int)
+        or not FIRST_HISTORY_YEAR <= year <= timezone.localdate(at).year
+    ):
+        raise InvalidInput(
+            _("The problem's first year must be between %(a)s and this year.") % {"a": FIRST_HISTORY_YEAR},
+            code="invalid_problem_since",
+        )
     if not (source or "").strip():
-        raise InvalidInput(_("Say what shows the year the problem began (a document, a record, a notice)."),
-                           code="problem_since_source_required")
+        raise InvalidInput(
+            _("Say what shows the year the problem began (a document, a record, a notice)."),
+            code="problem_since_source_required",
+        )
     return year, source.strip()[:255]
 
 
-HISTORY_ROLES = frozenset({"agent", "dispatcher", "admin"})
-VERIFY_ROLES = frozenset({"dispatcher", "admin"})
-
-
 @transaction.atomic
-def demand_history_set(*, demand: Demand, by: User, problem_since: int | None, source: str = "",
-                       at: dt.datetime | None = None) -> Demand:
+def demand_history_set(
+    *, demand: Demand, by: User, problem_since: int | None, source: str = "", at: dt.datetime | None = None
+) -> Demand:
     """Record (or correct, or clear) the year an old problem began (历史遗留) and its source, from the call
     or dispatch side. A change clears an earlier verification: the new year must be verified again."""
-    if not (by.is_superuser or by.role in HISTORY_ROLES):
+    if not may(by, "intake.record_history"):
         raise Forbidden(_("Only the hotline records the year a problem began."))
     at = at or timezone.now()
     year, source = _check_history(problem_since, source, at)
@@ -256,8 +270,14 @@ def demand_history_set(*, demand: Demand, by: User, problem_since: int | None, s
     if (locked.problem_since, locked.problem_since_source) != (year, source):
         locked.problem_since, locked.problem_since_source = year, source
         locked.problem_since_verified_at = locked.problem_since_verified_by = None
-        locked.save(update_fields=["problem_since", "problem_since_source", "problem_since_verified_at",
-                                   "problem_since_verified_by"])
+        locked.save(
+            update_fields=[
+                "problem_since",
+                "problem_since_source",
+                "problem_since_verified_at",
+                "problem_since_verified_by",
+            ]
+        )
     return locked
 
 
@@ -265,7 +285,7 @@ def demand_history_set(*, demand: Demand, by: User, problem_since: int | None, s
 def demand_history_verify(*, demand: Demand, by: User, at: dt.datetime | None = None) -> Demand:
     """A dispatcher checked the year against its source: from now it earns the 历史遗留 bonus when the
     matter is resolved. The person who recorded it on the call may not be the one who verifies it."""
-    if not (by.is_superuser or by.role in VERIFY_ROLES):
+    if not may(by, "intake.verify_history"):
         raise Forbidden(_("Only a dispatcher verifies the year a problem began."), code="verify_forbidden")
     locked = Demand.objects.select_for_update().get(pk=demand.pk)
     if locked.problem_since is None:
@@ -386,8 +406,11 @@ def places_load(path: Path | None = None) -> int:
                 continue
             Place.objects.update_or_create(
                 name=row["name"].strip(),
-                defaults={"kind": row.get("kind") or Place.Kind.LANDMARK, "street": street,
-                          "aliases": (row.get("aliases") or "").strip()},
+                defaults={
+                    "kind": row.get("kind") or Place.Kind.LANDMARK,
+                    "street": street,
+                    "aliases": (row.get("aliases") or "").strip(),
+                },
             )
             count += 1
     return count

@@ -113,22 +113,29 @@ class WorkbenchPage(WorkbenchView):
         context = self.get_context_data(form=form)
         return self.render_to_response(context, status=status)
 
-
     def _already_logged(self, form: CallForm) -> CallForm:
         """The form was submitted before (its response was lost) and then edited: say which demand
         the first submission made, keep the edits, and give the form a new key so that submitting
         again logs the edits as a new call."""
-        record = IdempotencyRecord.objects.filter(
-            scope=f"user:{self.request.user.pk}", key=form.cleaned_data["idempotency_key"]
-        ).select_related("demand").first()
+        record = (
+            IdempotencyRecord.objects.filter(
+                scope=f"user:{self.request.user.pk}", key=form.cleaned_data["idempotency_key"]
+            )
+            .select_related("demand")
+            .first()
+        )
         data = form.data.copy()
         data["idempotency_key"] = uuid.uuid4().hex
         fresh = CallForm(data)
         fresh.is_valid()
-        fresh.add_error(None, _(
-            "This form was already logged as demand %(number)s before your last changes. Submit again to "
-            "log your changes as a new call, or discard them."
-        ) % {"number": record.demand.number if record and record.demand else "?"})
+        fresh.add_error(
+            None,
+            _(
+                "This form was already logged as demand %(number)s before your last changes. Submit again to "
+                "log your changes as a new call, or discard them."
+            )
+            % {"number": record.demand.number if record and record.demand else "?"},
+        )
         return fresh
 
 
@@ -148,8 +155,13 @@ def caller_panel(request: HttpRequest) -> HttpResponse:
     history = caller_history(phone) if len(phone) >= 5 else []
     last_name = next((d.caller_name for d in history if d.caller_name), "")
     return render(
-        request, "intake/_caller_history.html",
-        {"history": history, "phone": phone, "last_name": last_name, },
+        request,
+        "intake/_caller_history.html",
+        {
+            "history": history,
+            "phone": phone,
+            "last_name": last_name,
+        },
     )
 
 
@@ -176,11 +188,15 @@ def duplicates_panel(request: HttpRequest) -> HttpResponse:
     if street is None and params.get("address"):
         street = resolve(params["address"]).street
     duplicates = duplicate_candidates(
-        phone=normalise_phone(params.get("caller_phone", "")), street=street, category=category,
-        content=params.get("content", ""), now=timezone.now(),
+        phone=normalise_phone(params.get("caller_phone", "")),
+        street=street,
+        category=category,
+        content=params.get("content", ""),
+        now=timezone.now(),
     )
     return render(
-        request, "intake/_duplicates.html",
+        request,
+        "intake/_duplicates.html",
         {"duplicates": duplicates, "selected": params.get("merge_into", "")},
     )
 
@@ -191,13 +207,13 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a caller's full number and name to a handler who needs to call them; logged."""
     demand = get_object_or_404(demands_visible_to(request.user), pk=pk)
     if not may_reveal(request.user, demand):
-        return render(request, "intake/_reveal.html", {"error": _("You may not see this caller's identity.")}, status=403)
+        return render(
+            request, "intake/_reveal.html", {"error": _("You may not see this caller's identity.")}, status=403
+        )
     try:
         identity = caller_reveal(
             demand=demand, by=request.user, reason=request.POST.get("reason", ""), ip=request.META.get("REMOTE_ADDR")
         )
     except DomainError as exc:
-        return render(
-            request, "intake/_reveal.html", {"error": exc.detail, "demand": demand}, status=exc.status_code
-        )
+        return render(request, "intake/_reveal.html", {"error": exc.detail, "demand": demand}, status=exc.status_code)
     return render(request, "intake/_reveal.html", {"identity": identity, "demand": demand})

@@ -18,14 +18,17 @@ class ArticleForm(BootstrapForm):
         label=_("Matter category"), required=False, queryset=Category.objects.filter(level=3, is_active=True)
     )
     owner = forms.ModelChoiceField(
-        label=_("Owning unit"), required=False,
+        label=_("Owning unit"),
+        required=False,
         queryset=Unit.objects.filter(level__in=[UnitLevel.DEPARTMENT, UnitLevel.ENTERPRISE, UnitLevel.DISTRICT]),
     )
     source_title = forms.CharField(label=_("Source document"), max_length=200, required=False)
     source_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
     source_url = forms.URLField(label=_("Source URL"), max_length=500, required=False, assume_scheme="https")
     valid_from = forms.DateField(label=_("Valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     keywords = forms.CharField(label=_("Keywords"), max_length=255, required=False)
     note = forms.CharField(label=_("What changed (for the history)"), max_length=255, required=False)
 
@@ -45,13 +48,15 @@ class ArticleForm(BootstrapForm):
 
 class ManageFilterForm(BootstrapForm):
     q = forms.CharField(label=_("Title contains"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *ArticleStatus.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *ArticleStatus.choices]
+    )
     category = forms.ModelChoiceField(
         label=_("Matter category"), required=False, queryset=Category.objects.filter(level=3, is_active=True)
     )
     owner = forms.ModelChoiceField(
-        label=_("Owning unit"), required=False,
+        label=_("Owning unit"),
+        required=False,
         queryset=Unit.objects.filter(level__in=[UnitLevel.DEPARTMENT, UnitLevel.ENTERPRISE, UnitLevel.DISTRICT]),
     )
     expiring = forms.BooleanField(label=_("Expiring within 30 days"), required=False)
-

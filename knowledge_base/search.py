@@ -51,8 +51,18 @@ BODY = ("search_vector", ("body",))
 BOOST = {"title": 3, "questions": 2, "body": 1}
 
 
-def _pg_ids(query: str, terms: list[str], *, limit: int, offset: int, category_id: int | None, today: dt.date,
-            operator: str = "&", exclude: tuple[int, ...] = (), tier=HEAD):
+def _pg_ids(
+    query: str,
+    terms: list[str],
+    *,
+    limit: int,
+    offset: int,
+    category_id: int | None,
+    today: dt.date,
+    operator: str = "&",
+    exclude: tuple[int, ...] = (),
+    tier=HEAD,
+):
     vector, columns = tier
     text = re.sub(r"\s+", "", normalise(query))
     # The substring branch is only written out for 3+ characters, so that the planner sees plain
@@ -62,7 +72,8 @@ def _pg_ids(query: str, terms: list[str], *, limit: int, offset: int, category_i
     substring_match = " ".join(f"OR a.{c} ILIKE %(like)s" for c in columns) if substring else ""
     substring_score = (
         " ".join(f"+ CASE WHEN strpos(a.{c}, %(text)s) > 0 THEN {BOOST[c]} ELSE 0 END" for c in columns)
-        if substring else ""
+        if substring
+        else ""
     )
     sql = f"""
         SELECT a.id, ts_rank(a.{vector}, to_tsquery('simple', %(tsq)s), 32) * 10 {substring_score} AS score
@@ -76,8 +87,16 @@ def _pg_ids(query: str, terms: list[str], *, limit: int, offset: int, category_i
         ORDER BY score DESC, a.id
         LIMIT %(limit)s OFFSET %(offset)s
     """
-    params = {"like": like, "text": text, "tsq": _tsquery(terms, operator), "exclude": list(exclude),
-              "today": today, "category": category_id, "limit": limit, "offset": offset}
+    params = {
+        "like": like,
+        "text": text,
+        "tsq": _tsquery(terms, operator),
+        "exclude": list(exclude),
+        "today": today,
+        "category": category_id,
+        "limit": limit,
+        "offset": offset,
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -95,8 +114,17 @@ def _pg_search(query: str, terms: list[str], *, limit: int, offset: int, categor
         for operator in ("&", "|"):
             if operator == "|" and (len(terms) < 2 or len(found) - tier_start >= FEW):
                 continue
-            found += _pg_ids(query, terms, limit=want - len(found), offset=0, category_id=category_id, today=today,
-                             operator=operator, exclude=tuple(pk for pk, _ in found), tier=tier)
+            found += _pg_ids(
+                query,
+                terms,
+                limit=want - len(found),
+                offset=0,
+                category_id=category_id,
+                today=today,
+                operator=operator,
+                exclude=tuple(pk for pk, _ in found),
+                tier=tier,
+            )
             if len(found) >= want:
                 return found[offset:want]
     return found[offset:want]
@@ -140,8 +168,12 @@ def search(query: str, *, limit: int = 10, offset: int = 0, category=None, today
     articles = Article.objects.select_related("category", "owner").in_bulk([pk for pk, _ in rows])
     highlight = list(dict.fromkeys([*terms, re.sub(r"\s+", "", normalise(query))]))
     return [
-        Hit(articles[pk], float(score), _mark(articles[pk].title, highlight),
-            _mark(_snippet(articles[pk].body, highlight), highlight))
+        Hit(
+            articles[pk],
+            float(score),
+            _mark(articles[pk].title, highlight),
+            _mark(_snippet(articles[pk].body, highlight), highlight),
+        )
         for pk, score in rows
         if pk in articles
     ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.core import spreadsheets
+from hotline.core.access import may
 from hotline.core.choices import Role
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.maintenance import analyze
@@ -30,7 +31,7 @@ IMPORT_MAX_ROWS = 5000  # per upload: the request segments and indexes every row
 
 
 def is_editor(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in EDITOR_ROLES)
+    return may(user, "knowledge_base.edit_article")
 
 
 def _check_editor(by: User) -> None:
@@ -39,8 +40,9 @@ def _check_editor(by: User) -> None:
 
 
 def _event(article: Article, kind: str, by: User | None, at: dt.datetime, note: str = "") -> None:
-    ArticleEvent.objects.create(article=article, kind=kind, by=by if getattr(by, "pk", None) else None, at=at,
-                                note=note[:255])
+    ArticleEvent.objects.create(
+        article=article, kind=kind, by=by if getattr(by, "pk", None) else None, at=at, note=note[:255]
+    )
 
 
 # --- the search index --------------------------------------------------------------------------------
@@ -64,7 +66,8 @@ def reindex(articles: list[Article]) -> None:
     head = "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B')"
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE knowledge_base_article SET search_vector = {vector_sql()}, head_vector = {head} WHERE id = %s", rows
+            f"UPDATE knowledge_base_article SET search_vector = {vector_sql()}, head_vector = {head} WHERE id = %s",
+            rows,
         )
 
 
@@ -84,8 +87,9 @@ def _clean(values: dict) -> dict:
 
 
 @transaction.atomic
-def article_save(*, by: User, article: Article | None = None, note: str = "", at: dt.datetime | None = None,
-                 **values) -> Article:
+def article_save(
+    *, by: User, article: Article | None = None, note: str = "", at: dt.datetime | None = None, **values
+) -> Article:
     """Create an article (a draft) or edit one. An edit keeps the previous text as a version; a
     published article that is edited goes back to draft until it is reviewed again."""
     _check_editor(by)
@@ -100,7 +104,11 @@ def article_save(*, by: User, article: Article | None = None, note: str = "", at
         if not changed:
             return article
         ArticleVersion.objects.create(
-            article=article, number=article.version, changed_by=by, changed_at=at, note=note[:255],
+            article=article,
+            number=article.version,
+            changed_by=by,
+            changed_at=at,
+            note=note[:255],
             **{f: getattr(article, f) for f in TEXT_FIELDS},
             fields={f: str(getattr(article, f) or "") for f in OTHER_FIELDS},
         )
@@ -117,16 +125,27 @@ def article_save(*, by: User, article: Article | None = None, note: str = "", at
     return article
 
 
-def _move(article: Article, *, by: User, kind: str, source: tuple, target: str, at: dt.datetime | None,
-          note: str = "", check=None) -> Article:
+def _move(
+    article: Article,
+    *,
+    by: User,
+    kind: str,
+    source: tuple,
+    target: str,
+    at: dt.datetime | None,
+    note: str = "",
+    check=None,
+) -> Article:
     at = at or timezone.now()
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         if locked.status not in source:
             raise StateConflict(
                 _("The article is “%(status)s”: this is only possible for %(allowed)s.")
-                % {"status": locked.get_status_display(),
-                   "allowed": _(" or ").join(f"“{ArticleStatus(s).label}”" for s in source)},
+                % {
+                    "status": locked.get_status_display(),
+                    "allowed": _(" or ").join(f"“{ArticleStatus(s).label}”" for s in source),
+                },
                 code="invalid_article_state",
             )
         if check:
@@ -144,8 +163,15 @@ def article_submit(*, article: Article, by: User, at=None) -> Article:
     def check(locked):
         locked.submitted_by = by
 
-    return _move(article, by=by, kind="submitted", source=(ArticleStatus.DRAFT,), target=ArticleStatus.IN_REVIEW,
-                 at=at, check=check)
+    return _move(
+        article,
+        by=by,
+        kind="submitted",
+        source=(ArticleStatus.DRAFT,),
+        target=ArticleStatus.IN_REVIEW,
+        at=at,
+        check=check,
+    )
 
 
 def _check_reviewer(by: User):
@@ -153,34 +179,60 @@ def _check_reviewer(by: User):
         # Four eyes: an editor does not publish what they submitted; an admin may.
         if locked.submitted_by_id == by.pk and not (by.is_superuser or by.role == Role.ADMIN):
             raise Forbidden(_("Another editor must review what you submitted."), code="own_submission")
+
     return check
 
 
 def article_publish(*, article: Article, by: User, at=None, note: str = "") -> Article:
     _check_editor(by)
-    return _move(article, by=by, kind="published", source=(ArticleStatus.IN_REVIEW,), target=ArticleStatus.PUBLISHED,
-                 at=at, note=note, check=_check_reviewer(by))
+    return _move(
+        article,
+        by=by,
+        kind="published",
+        source=(ArticleStatus.IN_REVIEW,),
+        target=ArticleStatus.PUBLISHED,
+        at=at,
+        note=note,
+        check=_check_reviewer(by),
+    )
 
 
 def article_send_back(*, article: Article, by: User, note: str, at=None) -> Article:
     _check_editor(by)
     if not note.strip():
         raise InvalidInput(_("Say what must change."), code="reason_required")
-    return _move(article, by=by, kind="sent_back", source=(ArticleStatus.IN_REVIEW,), target=ArticleStatus.DRAFT,
-                 at=at, note=note, check=_check_reviewer(by))
+    return _move(
+        article,
+        by=by,
+        kind="sent_back",
+        source=(ArticleStatus.IN_REVIEW,),
+        target=ArticleStatus.DRAFT,
+        at=at,
+        note=note,
+        check=_check_reviewer(by),
+    )
 
 
 def article_withdraw(*, article: Article, by: User, note: str = "", at=None) -> Article:
     _check_editor(by)
-    return _move(article, by=by, kind="withdrawn", source=(ArticleStatus.PUBLISHED,), target=ArticleStatus.WITHDRAWN,
-                 at=at, note=note)
+    return _move(
+        article,
+        by=by,
+        kind="withdrawn",
+        source=(ArticleStatus.PUBLISHED,),
+        target=ArticleStatus.WITHDRAWN,
+        at=at,
+        note=note,
+    )
 
 
 def articles_expire(*, today: dt.date | None = None) -> int:
     """The daily job: published articles past their `valid_until` become expired."""
     today = today or timezone.localdate()
     now = timezone.now()
-    expired = list(Article.objects.filter(status=ArticleStatus.PUBLISHED, valid_until__lt=today).values_list("pk", flat=True))
+    expired = list(
+        Article.objects.filter(status=ArticleStatus.PUBLISHED, valid_until__lt=today).values_list("pk", flat=True)
+    )
     with transaction.atomic():
         Article.objects.filter(pk__in=expired, status=ArticleStatus.PUBLISHED).update(status=ArticleStatus.EXPIRED)
         ArticleEvent.objects.bulk_create(
@@ -229,22 +281,32 @@ def article_used(*, article: Article, by: User | None = None, at: dt.datetime | 
     at = at or timezone.now()
     Article.objects.filter(pk=article.pk).update(answered_count=F("answered_count") + 1)
     if getattr(by, "pk", None):
-        recent = SearchLog.objects.filter(by=by, clicked__isnull=True, at__gte=at - dt.timedelta(minutes=15)).order_by("-at").first()
+        recent = (
+            SearchLog.objects.filter(by=by, clicked__isnull=True, at__gte=at - dt.timedelta(minutes=15))
+            .order_by("-at")
+            .first()
+        )
         if recent is not None:
             SearchLog.objects.filter(pk=recent.pk).update(clicked=article)
 
 
-def article_not_helpful(*, article: Article, by: User, query: str = "", note: str = "",
-                        at: dt.datetime | None = None) -> None:
+def article_not_helpful(
+    *, article: Article, by: User, query: str = "", note: str = "", at: dt.datetime | None = None
+) -> None:
     at = at or timezone.now()
-    NotHelpful.objects.create(article=article, by=by, at=at, query=query.replace("\x00", "")[:200],
-                              note=note.replace("\x00", "")[:255])
+    NotHelpful.objects.create(
+        article=article, by=by, at=at, query=query.replace("\x00", "")[:200], note=note.replace("\x00", "")[:255]
+    )
     Article.objects.filter(pk=article.pk).update(not_helpful_count=F("not_helpful_count") + 1)
 
 
 def search_logged(*, query: str, by: User | None, results: int, at: dt.datetime | None = None) -> SearchLog:
-    return SearchLog.objects.create(query=query.replace("\x00", "").strip()[:200], by=by if getattr(by, "pk", None) else None,
-                                    at=at or timezone.now(), results=results)
+    return SearchLog.objects.create(
+        query=query.replace("\x00", "").strip()[:200],
+        by=by if getattr(by, "pk", None) else None,
+        at=at or timezone.now(),
+        results=results,
+    )
 
 
 def search_clicked(*, log_id: int, article: Article, by: User) -> None:
@@ -253,8 +315,22 @@ def search_clicked(*, log_id: int, article: Article, by: User) -> None:
 
 # --- Excel -------------------------------------------------------------------------------------------
 
-COLUMNS = ["id", "title", "questions", "body", "category", "owner", "source_title", "source_number", "source_url",
-           "valid_from", "valid_until", "keywords", "status", "version"]
+COLUMNS = [
+    "id",
+    "title",
+    "questions",
+    "body",
+    "category",
+    "owner",
+    "source_title",
+    "source_number",
+    "source_url",
+    "valid_from",
+    "valid_until",
+    "keywords",
+    "status",
+    "version",
+]
 
 
 def articles_export(queryset) -> bytes:
@@ -265,10 +341,25 @@ def articles_export(queryset) -> bytes:
     sheet.title = "articles"
     spreadsheets.append(sheet, COLUMNS)
     for a in queryset.select_related("category", "owner").iterator():
-        spreadsheets.append(sheet, [
-            a.pk, a.title, a.questions, a.body, a.category.code if a.category else "", a.owner.code if a.owner else "",
-            a.source_title, a.source_number, a.source_url, a.valid_from, a.valid_until, a.keywords, a.status, a.version,
-        ])
+        spreadsheets.append(
+            sheet,
+            [
+                a.pk,
+                a.title,
+                a.questions,
+                a.body,
+                a.category.code if a.category else "",
+                a.owner.code if a.owner else "",
+                a.source_title,
+                a.source_number,
+                a.source_url,
+                a.valid_from,
+                a.valid_until,
+                a.keywords,
+                a.status,
+                a.version,
+            ],
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -325,12 +416,28 @@ def articles_import(*, data: bytes, by: User) -> ImportResult:
                 raise InvalidInput(_("unknown category %(c)s") % {"c": category})
             if owner and owner not in units:
                 raise InvalidInput(_("unknown unit %(c)s") % {"c": owner})
-            form = ArticleForm({
-                **{k: "" if record.get(k) is None else str(_date(record[k]) if k.startswith("valid_") else record[k])
-                   for k in ("title", "questions", "body", "keywords", "source_title", "source_number", "source_url",
-                             "valid_from", "valid_until")},
-                "category": categories.get(category, ""), "owner": units.get(owner, ""),
-            })
+            form = ArticleForm(
+                {
+                    **{
+                        k: ""
+                        if record.get(k) is None
+                        else str(_date(record[k]) if k.startswith("valid_") else record[k])
+                        for k in (
+                            "title",
+                            "questions",
+                            "body",
+                            "keywords",
+                            "source_title",
+                            "source_number",
+                            "source_url",
+                            "valid_from",
+                            "valid_until",
+                        )
+                    },
+                    "category": categories.get(category, ""),
+                    "owner": units.get(owner, ""),
+                }
+            )
             if not form.is_valid():
                 raise InvalidInput("; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()))
             values = form.values()

@@ -42,8 +42,15 @@ class SearchPage(WorkbenchView):
             hits = search(q, limit=PAGE + 1, offset=(page - 1) * PAGE)
             if page == 1:
                 log = services.search_logged(query=q, by=self.request.user, results=len(hits))
-        context.update(q=q, hits=hits[:PAGE], has_next=len(hits) > PAGE, page=page, log=log, first=(page - 1) * PAGE + 1,
-                       is_editor=services.is_editor(self.request.user))
+        context.update(
+            q=q,
+            hits=hits[:PAGE],
+            has_next=len(hits) > PAGE,
+            page=page,
+            log=log,
+            first=(page - 1) * PAGE + 1,
+            is_editor=services.is_editor(self.request.user),
+        )
         return context
 
 
@@ -63,7 +70,8 @@ class ArticlePage(WorkbenchView):
         if log_id.isdecimal():
             services.search_clicked(log_id=int(log_id), article=article, by=self.request.user)
         context.update(
-            article=article, is_editor=editor,
+            article=article,
+            is_editor=editor,
             versions=article.versions.select_related("changed_by") if editor else [],
             events=article.events.select_related("by")[:30] if editor else [],
         )
@@ -111,7 +119,8 @@ class ManagePage(WorkbenchView):
             top_unhelpful=Article.objects.filter(not_helpful_count__gt=0).order_by("-not_helpful_count")[:10],
             top_missing=(
                 SearchLog.objects.filter(at__gte=since, clicked__isnull=True)
-                .values("query").annotate(n=Count("id"), found=Count("id", filter=Q(results__gt=0)))
+                .values("query")
+                .annotate(n=Count("id"), found=Count("id", filter=Q(results__gt=0)))
                 .order_by("-n", "query")[:10]
             ),
             recent_unhelpful=NotHelpful.objects.select_related("article", "by")[:10],
@@ -134,8 +143,20 @@ class EditPage(WorkbenchView):
         if form is None:
             initial = {}
             if article:
-                initial = {f: getattr(article, f) for f in ("title", "questions", "body", "source_title", "source_number",
-                                                           "source_url", "valid_from", "valid_until", "keywords")}
+                initial = {
+                    f: getattr(article, f)
+                    for f in (
+                        "title",
+                        "questions",
+                        "body",
+                        "source_title",
+                        "source_number",
+                        "source_url",
+                        "valid_from",
+                        "valid_until",
+                        "keywords",
+                    )
+                }
                 initial.update(category=article.category_id, owner=article.owner_id)
             form = ArticleForm(initial=initial)
         context.update(article=article, form=form, preview=preview)
@@ -150,8 +171,9 @@ class EditPage(WorkbenchView):
             if "preview" in request.POST:
                 return self.render_to_response(self.get_context_data(pk=pk, form=form, preview=form.cleaned_data))
             try:
-                saved = services.article_save(by=request.user, article=article, note=form.cleaned_data["note"],
-                                              **form.values())
+                saved = services.article_save(
+                    by=request.user, article=article, note=form.cleaned_data["note"], **form.values()
+                )
             except DomainError as exc:
                 form.add_error(None, exc.detail)
                 status = exc.status_code
@@ -224,8 +246,11 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
         return redirect("knowledge_base:manage")
-    messages.success(request, _("Imported: %(c)s created, %(u)s updated, %(n)s unchanged.") % {
-        "c": result.created, "u": result.updated, "n": result.unchanged})
+    messages.success(
+        request,
+        _("Imported: %(c)s created, %(u)s updated, %(n)s unchanged.")
+        % {"c": result.created, "u": result.updated, "n": result.unchanged},
+    )
     for error in result.errors[:20]:
         messages.warning(request, error)
     return redirect("knowledge_base:manage")
@@ -255,6 +280,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
 def not_helpful(request: HttpRequest, pk: int) -> HttpResponse:
     check_role(request.user, roles_for(WORKBENCH_KNOWLEDGE))
     article = get_object_or_404(searchable(), pk=pk)
-    services.article_not_helpful(article=article, by=request.user, query=request.POST.get("query", ""),
-                                 note=request.POST.get("note", ""))
+    services.article_not_helpful(
+        article=article, by=request.user, query=request.POST.get("query", ""), note=request.POST.get("note", "")
+    )
     return HttpResponse(f'<span class="text-muted small" role="status">{_("Thanks: the editors will see it.")}</span>')

@@ -87,8 +87,10 @@ def last_complete(kind: str, today: dt.date) -> dt.date:
 def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[00:00 of start, 00:00 after end) in the hotline's time zone."""
     tz = ZoneInfo(settings.TIME_ZONE)
-    return (dt.datetime.combine(start, dt.time(), tzinfo=tz),
-            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz))
+    return (
+        dt.datetime.combine(start, dt.time(), tzinfo=tz),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz),
+    )
 
 
 Progress = Callable[[int, str], None]
@@ -183,7 +185,8 @@ def demand_facts(facts: Facts, tree: Tree, start: dt.datetime, end: dt.datetime,
     groups = (
         Demand.objects.filter(received_at__gte=start, received_at__lt=end)
         .values_list("street_id", "district_id", "channel", "demand_type", "category_id")
-        .annotate(n=Count("id")).order_by()
+        .annotate(n=Count("id"))
+        .order_by()
     )
     for street_id, district_id, channel, demand_type, category_id, n in groups.iterator(chunk_size=5000):
         path = tree.place_path(street_id, district_id)
@@ -212,7 +215,9 @@ def trend_facts(facts: Facts, tree: Tree, start: dt.datetime, end: dt.datetime, 
     groups = (
         Demand.objects.filter(received_at__gte=start, received_at__lt=end)
         .annotate(period=trunc("received_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
-        .values_list("street_id", "district_id", "period").annotate(n=Count("id")).order_by()
+        .values_list("street_id", "district_id", "period")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     for street_id, district_id, period, n in groups:
         key = period.isoformat() if by == "day" else f"{period:%Y-%m}"
@@ -232,7 +237,9 @@ def handling_facts(facts: Facts, tree: Tree, start: dt.datetime, end: dt.datetim
     """Overdue, escalated, re-handled, returned and extended orders of the period, by the order's unit."""
     groups = (
         WorkOrderEvent.objects.filter(at__gte=start, at__lt=end, kind__in=list(HANDLING_EVENTS))
-        .values_list("order__unit_id", "kind").annotate(n=Count("order_id", distinct=True)).order_by()
+        .values_list("order__unit_id", "kind")
+        .annotate(n=Count("order_id", distinct=True))
+        .order_by()
     )
     for unit_id, kind, n in groups:
         facts.add("handling", kind, str(HANDLING_EVENTS[kind]), tree.unit_path(unit_id), slot, n)
@@ -242,16 +249,30 @@ def handling_facts(facts: Facts, tree: Tree, start: dt.datetime, end: dt.datetim
 def hotspot_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict]:
     """新热点 (governance.selectors.hotspots) as the report's rows, the most unusual first."""
     rows = []
-    for spot in hotspots(start, end, minimum=threshold("HOTSPOT_MIN", 3), ratio=threshold("HOTSPOT_RATIO", 3),
-                         window_days=HOTSPOT_WINDOW_DAYS):
+    for spot in hotspots(
+        start,
+        end,
+        minimum=threshold("HOTSPOT_MIN", 3),
+        ratio=threshold("HOTSPOT_RATIO", 3),
+        window_days=HOTSPOT_WINDOW_DAYS,
+    ):
         street, category = tree.units[spot.street_id], tree.categories[spot.category_id]
         district = tree.district_of(spot.street_id)
-        rows.append({
-            "path": street["path"], "unit_id": spot.street_id,
-            "data": {"street": street["name"], "street_code": street["code"],
-                     "district": district["name"] if district else "", "category": category["name"],
-                     "category_code": category["code"], "count": spot.count, "average": round(spot.average, 2)},
-        })
+        rows.append(
+            {
+                "path": street["path"],
+                "unit_id": spot.street_id,
+                "data": {
+                    "street": street["name"],
+                    "street_code": street["code"],
+                    "district": district["name"] if district else "",
+                    "category": category["name"],
+                    "category_code": category["code"],
+                    "count": spot.count,
+                    "average": round(spot.average, 2),
+                },
+            }
+        )
     rows.sort(key=lambda r: (-(r["data"]["count"] - r["data"]["average"]), r["data"]["street_code"]))
     return rows  # all of them: a district reader must see theirs (the page shows the first ones)
 
@@ -262,19 +283,27 @@ def key_case_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict
     category. Identity is not stored: the page masks it from the demand at read time."""
     group_size, repeat_calls = threshold("GROUP_SIZE", 5), threshold("REPEAT_CALLS", 3)
     day_demands = Demand.objects.filter(received_at__gte=start, received_at__lt=end).exclude(
-        disposition=Disposition.MERGED)
+        disposition=Disposition.MERGED
+    )
     sensitive = [cid for cid in tree.categories if tree.is_sensitive(cid)]
     phones = repeat_callers(start, end, calls=repeat_calls, window_days=REPEAT_WINDOW_DAYS)
     merged_into_today = WorkOrder.objects.filter(
-        complainant_count__gte=group_size,
-        events__kind=EventKind.MERGED, events__at__gte=start, events__at__lt=end).values("demand_id")
+        complainant_count__gte=group_size, events__kind=EventKind.MERGED, events__at__gte=start, events__at__lt=end
+    ).values("demand_id")
     candidates = (
         Demand.objects.filter(
-            Q(pk__in=day_demands.filter(
-                Q(urgency=Urgency.URGENT) | Q(category_id__in=sensitive) | Q(caller_phone_index__in=phones)
-                | Q(work_orders__complainant_count__gte=group_size)).values("pk"))
-            | Q(pk__in=merged_into_today))
-        .prefetch_related("work_orders").order_by("received_at", "id")
+            Q(
+                pk__in=day_demands.filter(
+                    Q(urgency=Urgency.URGENT)
+                    | Q(category_id__in=sensitive)
+                    | Q(caller_phone_index__in=phones)
+                    | Q(work_orders__complainant_count__gte=group_size)
+                ).values("pk")
+            )
+            | Q(pk__in=merged_into_today)
+        )
+        .prefetch_related("work_orders")
+        .order_by("received_at", "id")
     )
     repeaters = set(phones.values_list("caller_phone_index", flat=True))
     rows = []
@@ -295,20 +324,30 @@ def key_case_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict
         street = tree.units.get(demand.street_id)
         district = tree.units.get(demand.district_id) or tree.district_of(demand.street_id)
         unit_id = main.unit_id if main else (demand.street_id or demand.district_id)
-        rows.append({
-            "path": tree.place_path(demand.street_id, demand.district_id), "unit_id": unit_id,
-            "order_id": main.pk if main else None, "demand_id": demand.pk,
-            "data": {
-                "number": demand.number, "received_at": _local(demand.received_at),
-                "district": district["name"] if district else "", "street": street["name"] if street else "",
-                "address": demand.address, "category": tree.categories[demand.category_id]["name"],
-                "demand_type": str(TYPES.get(demand.demand_type, demand.demand_type)),
-                "content": demand.content[:500], "reasons": [str(r) for r in reasons],
-                "reason_labels": [str(KeyReason(r).label) for r in reasons],
-                "order_number": main.number if main else "", "unit": tree.units[main.unit_id]["name"] if main else "",
-                "complainants": main.complainant_count if main else 1, "disposition": demand.get_disposition_display(),
-            },
-        })
+        rows.append(
+            {
+                "path": tree.place_path(demand.street_id, demand.district_id),
+                "unit_id": unit_id,
+                "order_id": main.pk if main else None,
+                "demand_id": demand.pk,
+                "data": {
+                    "number": demand.number,
+                    "received_at": _local(demand.received_at),
+                    "district": district["name"] if district else "",
+                    "street": street["name"] if street else "",
+                    "address": demand.address,
+                    "category": tree.categories[demand.category_id]["name"],
+                    "demand_type": str(TYPES.get(demand.demand_type, demand.demand_type)),
+                    "content": demand.content[:500],
+                    "reasons": [str(r) for r in reasons],
+                    "reason_labels": [str(KeyReason(r).label) for r in reasons],
+                    "order_number": main.number if main else "",
+                    "unit": tree.units[main.unit_id]["name"] if main else "",
+                    "complainants": main.complainant_count if main else 1,
+                    "disposition": demand.get_disposition_display(),
+                },
+            }
+        )
     return rows
 
 
@@ -317,9 +356,11 @@ def alert_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict]:
     found: list[tuple] = []
     # Not replied when the deadline day began; orders that left the unit (returned, re-dispatched) are not
     # its, and a long-pending (挂账) order has no running deadline.
-    red = WorkOrder.objects.filter(red_at__gte=start, red_at__lt=end).filter(
-        Q(replied_at__isnull=True) | Q(replied_at__gt=F("red_at"))).exclude(
-        status__in=[Status.RETURNED, Status.TRANSFERRED, Status.LONG_PENDING])
+    red = (
+        WorkOrder.objects.filter(red_at__gte=start, red_at__lt=end)
+        .filter(Q(replied_at__isnull=True) | Q(replied_at__gt=F("red_at")))
+        .exclude(status__in=[Status.RETURNED, Status.TRANSFERRED, Status.LONG_PENDING])
+    )
     for order in red.select_related("demand__category").order_by("red_at", "id"):
         found.append((order, AlertKind.RED, order.red_at))
     events = WorkOrderEvent.objects.filter(at__gte=start, at__lt=end, kind__in=[EventKind.URGED, EventKind.SUPERVISED])
@@ -329,12 +370,24 @@ def alert_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict]:
     rows = []
     for order, kind, at in sorted(found, key=lambda f: (f[2], f[0].pk)):
         unit = tree.units[order.unit_id]
-        rows.append({
-            "path": unit["path"], "unit_id": order.unit_id, "order_id": order.pk, "demand_id": order.demand_id,
-            "data": {"number": order.number, "unit": unit["name"], "category": order.demand.category.name,
-                     "kind": str(kind), "kind_label": str(kind.label), "at": _local(at),
-                     "deadline": _local(order.deadline), "status": order.get_status_display()},
-        })
+        rows.append(
+            {
+                "path": unit["path"],
+                "unit_id": order.unit_id,
+                "order_id": order.pk,
+                "demand_id": order.demand_id,
+                "data": {
+                    "number": order.number,
+                    "unit": unit["name"],
+                    "category": order.demand.category.name,
+                    "kind": str(kind),
+                    "kind_label": str(kind.label),
+                    "at": _local(at),
+                    "deadline": _local(order.deadline),
+                    "status": order.get_status_display(),
+                },
+            }
+        )
     return rows
 
 
@@ -345,9 +398,19 @@ def rate_rows(tree: Tree, sums: dict[int, tuple]) -> list[dict]:
         unit = tree.units.get(unit_id)
         if unit is None:
             continue
-        rows.append({"path": unit["path"], "unit_id": unit_id,
-                     "data": {"n": n, "m": m, "response": str(response), "resolution": str(resolution),
-                              "satisfaction": str(satisfaction)}})
+        rows.append(
+            {
+                "path": unit["path"],
+                "unit_id": unit_id,
+                "data": {
+                    "n": n,
+                    "m": m,
+                    "response": str(response),
+                    "resolution": str(resolution),
+                    "satisfaction": str(satisfaction),
+                },
+            }
+        )
     return rows
 
 
@@ -357,17 +420,36 @@ def ranking_rows(tree: Tree, snapshot: Snapshot) -> list[dict]:
         unit = tree.units[su.unit_id]
         district = tree.district_of(su.unit_id)
         change = su.change
-        rows.append({
-            "path": unit["path"], "unit_id": su.unit_id,
-            "data": {"unit": unit["name"], "code": unit["code"], "level": su.level,
-                     "district": district["name"] if district else "", "volume": su.volume,
-                     "per_10k": _s(su.per_10k), "assessed": su.assessed, "response_rate": _s(su.response_rate),
-                     "resolution_rate": _s(su.resolution_rate), "satisfaction_rate": _s(su.satisfaction_rate),
-                     "bonus": _s(su.bonus), "score": _s(su.score), "previous_score": _s(su.previous_score),
-                     "change": _s(change), "rank": su.rank, "tier": su.tier, "snapshot_unit": su.pk,
-                     "due": su.due, "no_reply": su.no_reply, "below_minimum": su.below_minimum,
-                     "resolved_share": _s(su.resolved_share), "satisfied_share": _s(su.satisfied_share)},
-        })
+        rows.append(
+            {
+                "path": unit["path"],
+                "unit_id": su.unit_id,
+                "data": {
+                    "unit": unit["name"],
+                    "code": unit["code"],
+                    "level": su.level,
+                    "district": district["name"] if district else "",
+                    "volume": su.volume,
+                    "per_10k": _s(su.per_10k),
+                    "assessed": su.assessed,
+                    "response_rate": _s(su.response_rate),
+                    "resolution_rate": _s(su.resolution_rate),
+                    "satisfaction_rate": _s(su.satisfaction_rate),
+                    "bonus": _s(su.bonus),
+                    "score": _s(su.score),
+                    "previous_score": _s(su.previous_score),
+                    "change": _s(change),
+                    "rank": su.rank,
+                    "tier": su.tier,
+                    "snapshot_unit": su.pk,
+                    "due": su.due,
+                    "no_reply": su.no_reply,
+                    "below_minimum": su.below_minimum,
+                    "resolved_share": _s(su.resolved_share),
+                    "satisfied_share": _s(su.satisfied_share),
+                },
+            }
+        )
     return rows
 
 
@@ -389,7 +471,9 @@ def problem_rows(tree: Tree, start: dt.datetime, end: dt.datetime, prev_start: d
     each district's are both in the report."""
     pairs = (
         Demand.objects.filter(received_at__gte=start, received_at__lt=end, street__isnull=False)
-        .values_list("street_id", "category_id").annotate(n=Count("id")).order_by("-n", "street_id", "category_id")
+        .values_list("street_id", "category_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "street_id", "category_id")
     )
     per_district: dict[int | None, int] = defaultdict(int)
     current = []
@@ -400,24 +484,41 @@ def problem_rows(tree: Tree, start: dt.datetime, end: dt.datetime, prev_start: d
             per_district[key] += 1
             current.append((street_id, category_id, n))
     before = dict(
-        ((s, c), n) for s, c, n in Demand.objects.filter(
-            received_at__gte=prev_start, received_at__lt=start, street_id__in={s for s, _c, _n in current})
-        .values_list("street_id", "category_id").annotate(n=Count("id")).order_by()
+        ((s, c), n)
+        for s, c, n in Demand.objects.filter(
+            received_at__gte=prev_start, received_at__lt=start, street_id__in={s for s, _c, _n in current}
+        )
+        .values_list("street_id", "category_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     rows = []
     for street_id, category_id, n in current:
         street, district = tree.units[street_id], tree.district_of(street_id)
-        rows.append({"path": street["path"], "unit_id": street_id,
-                     "data": {"street": street["name"], "district": district["name"] if district else "",
-                              "category": tree.categories[category_id]["name"], "count": n,
-                              "previous": before.get((street_id, category_id), 0)}})
+        rows.append(
+            {
+                "path": street["path"],
+                "unit_id": street_id,
+                "data": {
+                    "street": street["name"],
+                    "district": district["name"] if district else "",
+                    "category": tree.categories[category_id]["name"],
+                    "count": n,
+                    "previous": before.get((street_id, category_id), 0),
+                },
+            }
+        )
     return rows
 
 
 def _ranking_meta(meta: dict, snapshot: Snapshot) -> Snapshot:
     """Say in the report which ranking it carries: a frozen month, or the month so far (a preview)."""
-    meta["ranking"] = {"period": f"{snapshot.period:%Y-%m}", "preview": snapshot.is_preview,
-                       "revision": snapshot.revision, "as_of": snapshot.as_of.isoformat() if snapshot.as_of else None}
+    meta["ranking"] = {
+        "period": f"{snapshot.period:%Y-%m}",
+        "preview": snapshot.is_preview,
+        "revision": snapshot.revision,
+        "as_of": snapshot.as_of.isoformat() if snapshot.as_of else None,
+    }
     return snapshot
 
 
@@ -429,9 +530,14 @@ def month_snapshot(month: dt.date, progress: Progress, at: dt.datetime) -> Snaps
         return snapshot
     closes = settlement_end(month, scheme_for(month))
     if at < closes:
-        raise ReportError(_("%(month)s is being settled until %(closes)s (replies and callbacks of its last orders "
-                            "still count): its monthly report can be built after that.")
-                          % {"month": f"{month:%Y-%m}", "closes": _local(closes)}, code="month_not_settled")
+        raise ReportError(
+            _(
+                "%(month)s is being settled until %(closes)s (replies and callbacks of its last orders "
+                "still count): its monthly report can be built after that."
+            )
+            % {"month": f"{month:%Y-%m}", "closes": _local(closes)},
+            code="month_not_settled",
+        )
     progress(35, _("Scoring the month"))
     return freeze(month, at=closes, note="scored for the monthly report", if_missing=True)
 
@@ -447,9 +553,18 @@ class Built:
         objects = []
         for section, rows in self.rows.items():
             for position, row in enumerate(rows):
-                objects.append(ReportRow(
-                    report=report, section=section, position=position, path=row["path"], unit_id=row.get("unit_id"),
-                    order_id=row.get("order_id"), demand_id=row.get("demand_id"), data=row["data"]))
+                objects.append(
+                    ReportRow(
+                        report=report,
+                        section=section,
+                        position=position,
+                        path=row["path"],
+                        unit_id=row.get("unit_id"),
+                        order_id=row.get("order_id"),
+                        demand_id=row.get("demand_id"),
+                        data=row["data"],
+                    )
+                )
         return objects
 
 
@@ -471,12 +586,18 @@ def build(kind: str, start_day: dt.date, end_day: dt.date, progress: Progress, a
         demand_facts(facts, tree, *bounds(week_ago, week_ago), "base")
         progress(40, _("Finding hotspots"))
         rows[Section.HOTSPOTS] = hotspot_rows(tree, start, end)
-        meta["hotspot_rule"] = {"min": threshold("HOTSPOT_MIN", 3), "ratio": threshold("HOTSPOT_RATIO", 3),
-                                "window_days": HOTSPOT_WINDOW_DAYS}
+        meta["hotspot_rule"] = {
+            "min": threshold("HOTSPOT_MIN", 3),
+            "ratio": threshold("HOTSPOT_RATIO", 3),
+            "window_days": HOTSPOT_WINDOW_DAYS,
+        }
         progress(60, _("Collecting key cases"))
         rows[Section.KEY_CASES] = key_case_rows(tree, start, end)
-        meta["key_case_rule"] = {"group_size": threshold("GROUP_SIZE", 5), "repeat_calls": threshold("REPEAT_CALLS", 3),
-                                 "repeat_days": REPEAT_WINDOW_DAYS}
+        meta["key_case_rule"] = {
+            "group_size": threshold("GROUP_SIZE", 5),
+            "repeat_calls": threshold("REPEAT_CALLS", 3),
+            "repeat_days": REPEAT_WINDOW_DAYS,
+        }
         progress(80, _("Collecting red and escalated orders"))
         rows[Section.ALERTS] = alert_rows(tree, start, end)
         progress(90, _("The ranking so far this month"))
@@ -492,19 +613,29 @@ def build(kind: str, start_day: dt.date, end_day: dt.date, progress: Progress, a
         month_start, month_end = month_bounds(end_day)
         meta["rates_period"] = [month_start.date().isoformat(), end_day.isoformat()]
         snapshot = ranking_snapshot(month_start.date(), min(end, month_end), now=at)
-        meta["rates_snapshot"] = {"id": snapshot.pk, "preview": snapshot.is_preview,
-                                  "as_of": snapshot.as_of.isoformat() if snapshot.as_of else None}
+        meta["rates_snapshot"] = {
+            "id": snapshot.pk,
+            "preview": snapshot.is_preview,
+            "as_of": snapshot.as_of.isoformat() if snapshot.as_of else None,
+        }
         rows[Section.RATES] = rate_rows(tree, snapshot_sums(snapshot))
         rows[Section.RANKING] = ranking_rows(tree, _ranking_meta(meta, snapshot))
     else:
         progress(30, _("Reading the month's ranking"))
         snapshot = month_snapshot(start_day, progress, at)
         _ranking_meta(meta, snapshot)
-        meta["snapshot"] = {"id": snapshot.pk, "revision": snapshot.revision,
-                            "computed_at": snapshot.computed_at.isoformat(), "scheme": snapshot.scheme.version,
-                            "tier_size": snapshot.scheme.tier_size,
-                            "weights": [str(snapshot.scheme.weight_response), str(snapshot.scheme.weight_resolution),
-                                        str(snapshot.scheme.weight_satisfaction)]}
+        meta["snapshot"] = {
+            "id": snapshot.pk,
+            "revision": snapshot.revision,
+            "computed_at": snapshot.computed_at.isoformat(),
+            "scheme": snapshot.scheme.version,
+            "tier_size": snapshot.scheme.tier_size,
+            "weights": [
+                str(snapshot.scheme.weight_response),
+                str(snapshot.scheme.weight_resolution),
+                str(snapshot.scheme.weight_satisfaction),
+            ],
+        }
         rows[Section.RANKING] = ranking_rows(tree, snapshot)
         rows[Section.RATES] = rate_rows(tree, snapshot_sums(snapshot))
         progress(50, _("Twelve-month trend"))
@@ -513,7 +644,9 @@ def build(kind: str, start_day: dt.date, end_day: dt.date, progress: Progress, a
             first = previous_month(first)
         trend_facts(facts, tree, bounds(first, first)[0], end, by="month")
         trend = []
-        for past in Snapshot.objects.filter(period__gte=first, period__lte=start_day, is_current=True).order_by("period"):
+        for past in Snapshot.objects.filter(period__gte=first, period__lte=start_day, is_current=True).order_by(
+            "period"
+        ):
             for row in rate_rows(tree, snapshot_sums(past)):
                 row["data"]["period"] = f"{past.period:%Y-%m}"
                 trend.append(row)

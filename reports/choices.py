@@ -40,8 +40,14 @@ class Section(models.TextChoices):
 KIND_SECTIONS = {
     Kind.DAILY: [Section.TOTALS, Section.HOTSPOTS, Section.KEY_CASES, Section.ALERTS, Section.RANKING],
     Kind.WEEKLY: [Section.TOTALS, Section.TREND, Section.TOP, Section.HANDLING, Section.RATES, Section.RANKING],
-    Kind.MONTHLY: [Section.RANKING, Section.RATES, Section.DEPARTMENTS, Section.YEAR_TREND, Section.PROBLEMS,
-                   Section.TOTALS],
+    Kind.MONTHLY: [
+        Section.RANKING,
+        Section.RATES,
+        Section.DEPARTMENTS,
+        Section.YEAR_TREND,
+        Section.PROBLEMS,
+        Section.TOTALS,
+    ],
 }
 
 

@@ -21,7 +21,10 @@ from .svg import chart_svg
 
 def report_title(report: Report, scope_name: str) -> str:
     return _("《市民热线反映》 %(kind)s · %(period)s · %(scope)s") % {
-        "kind": report.get_kind_display(), "period": period_label(report), "scope": scope_name}
+        "kind": report.get_kind_display(),
+        "period": period_label(report),
+        "scope": scope_name,
+    }
 
 
 def period_label(report: Report) -> str:
@@ -37,10 +40,17 @@ def pdf_bytes(report: Report, user) -> bytes:
 
     view = report_view(report, user)
     charts = [{**spec, "svg": chart_svg(spec)} for spec in charts_for(view, report.kind)]
-    html = render_to_string("reports/report_pdf.html", {
-        "report": report, "view": view, "sections": view["sections"], "charts": charts,
-        "title": report_title(report, view["scope"].name), "section_choices": Section.choices,
-    })
+    html = render_to_string(
+        "reports/report_pdf.html",
+        {
+            "report": report,
+            "view": view,
+            "sections": view["sections"],
+            "charts": charts,
+            "title": report_title(report, view["scope"].name),
+            "section_choices": Section.choices,
+        },
+    )
     return HTML(string=html).write_pdf()
 
 
@@ -81,10 +91,17 @@ def xlsx_bytes(report: Report, user) -> bytes:
         sheet = workbook.create_sheet(str(Section(key).label)[:31])
         if key == Section.TOTALS:
             total = section["total"]
-            spreadsheets.append(sheet, [_("All demands"), total["value"], total["prev"], total["change"]]
-                         + ([total["base"], total["change_base"]] if daily else []))
-            for dimension, heading in (("channel", _("By channel")), ("demand_type", _("By demand type")),
-                                       ("category", _("By category")), ("place", _("By district or street"))):
+            spreadsheets.append(
+                sheet,
+                [_("All demands"), total["value"], total["prev"], total["change"]]
+                + ([total["base"], total["change_base"]] if daily else []),
+            )
+            for dimension, heading in (
+                ("channel", _("By channel")),
+                ("demand_type", _("By demand type")),
+                ("category", _("By category")),
+                ("place", _("By district or street")),
+            ):
                 spreadsheets.append(sheet, [])
                 spreadsheets.append(sheet, [heading])
                 _counts(sheet, section[dimension], count_headers, daily)
@@ -109,11 +126,23 @@ def xlsx_bytes(report: Report, user) -> bytes:
         elif key == Section.DEPARTMENTS:
             _ranking_sheet(sheet, section["rows"])
         elif key == Section.YEAR_TREND:
-            spreadsheets.append(sheet, [_("Month"), _("Demands"), _("Counted orders"), _("响应率"), _("解决率"), _("满意率"),
-                          _("Composite")])
+            spreadsheets.append(
+                sheet,
+                [_("Month"), _("Demands"), _("Counted orders"), _("响应率"), _("解决率"), _("满意率"), _("Composite")],
+            )
             for m in section["months"]:
-                spreadsheets.append(sheet, [m["period"], m["demands"], m["assessed"], _num(m["response_rate"]),
-                              _num(m["resolution_rate"]), _num(m["satisfaction_rate"]), _num(m["score"])])
+                spreadsheets.append(
+                    sheet,
+                    [
+                        m["period"],
+                        m["demands"],
+                        m["assessed"],
+                        _num(m["response_rate"]),
+                        _num(m["resolution_rate"]),
+                        _num(m["satisfaction_rate"]),
+                        _num(m["score"]),
+                    ],
+                )
         _autosize(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -127,37 +156,103 @@ def _num(value):
 def _rates_sheet(sheet, rows: list[dict]) -> None:
     spreadsheets.append(sheet, [_("Unit"), _("Counted orders"), _("响应率"), _("解决率"), _("满意率"), _("Composite")])
     for r in rows:
-        spreadsheets.append(sheet, [r["name"], r["assessed"], _num(r["response_rate"]), _num(r["resolution_rate"]),
-                      _num(r["satisfaction_rate"]), _num(r["score"])])
+        spreadsheets.append(
+            sheet,
+            [
+                r["name"],
+                r["assessed"],
+                _num(r["response_rate"]),
+                _num(r["resolution_rate"]),
+                _num(r["satisfaction_rate"]),
+                _num(r["score"]),
+            ],
+        )
 
 
 def _ranking_sheet(sheet, rows: list[dict]) -> None:
     # The rates are the scheme's scores (partial credit); the shares are plain % of the counted orders.
-    spreadsheets.append(sheet, [_("Rank"), _("Unit"), _("District"), _("Tier"), _("Demands"), _("Counted orders"),
-                  _("Not answered in time"), _("响应率 (scheme score)"), _("解决率 (scheme score)"),
-                  _("满意率 (scheme score)"), _("已解决, plain share (%)"), _("满意, plain share (%)"), _("Bonus"),
-                  _("Score"), _("Change")])
+    spreadsheets.append(
+        sheet,
+        [
+            _("Rank"),
+            _("Unit"),
+            _("District"),
+            _("Tier"),
+            _("Demands"),
+            _("Counted orders"),
+            _("Not answered in time"),
+            _("响应率 (scheme score)"),
+            _("解决率 (scheme score)"),
+            _("满意率 (scheme score)"),
+            _("已解决, plain share (%)"),
+            _("满意, plain share (%)"),
+            _("Bonus"),
+            _("Score"),
+            _("Change"),
+        ],
+    )
     from assessment.models import Tier
 
     for r in rows:
-        spreadsheets.append(sheet, [r["rank"], r["unit"], r["district"], str(Tier(r["tier"]).label), r["volume"], r["assessed"],
-                      r.get("no_reply"), _num(r["response_rate"]), _num(r["resolution_rate"]),
-                      _num(r["satisfaction_rate"]), _num(r.get("resolved_share")), _num(r.get("satisfied_share")),
-                      _num(r["bonus"]), _num(r["score"]), _num(r["change"])])
+        spreadsheets.append(
+            sheet,
+            [
+                r["rank"],
+                r["unit"],
+                r["district"],
+                str(Tier(r["tier"]).label),
+                r["volume"],
+                r["assessed"],
+                r.get("no_reply"),
+                _num(r["response_rate"]),
+                _num(r["resolution_rate"]),
+                _num(r["satisfaction_rate"]),
+                _num(r.get("resolved_share")),
+                _num(r.get("satisfied_share")),
+                _num(r["bonus"]),
+                _num(r["score"]),
+                _num(r["change"]),
+            ],
+        )
 
 
 ROW_COLUMNS = {
-    Section.HOTSPOTS: [("district", _("District")), ("street", _("Street")), ("category", _("Category")),
-                       ("count", _("Demands")), ("average", _("Usual for the period"))],
-    Section.KEY_CASES: [("number", _("Number")), ("received_at", _("Received")), ("reason_labels", _("Why")),
-                        ("district", _("District")), ("street", _("Street")), ("address", _("Address")),
-                        ("category", _("Category")), ("content", _("Demand")), ("order_number", _("Order")),
-                        ("unit", _("Unit")), ("complainants", _("Complainants"))],
-    Section.ALERTS: [("number", _("Order")), ("unit", _("Unit")), ("category", _("Category")),
-                     ("kind_label", _("What happened")), ("at", _("When")), ("deadline", _("Deadline")),
-                     ("status", _("Status now"))],
-    Section.PROBLEMS: [("district", _("District")), ("street", _("Street")), ("category", _("Category")),
-                       ("count", _("Demands")), ("previous", _("The month before"))],
+    Section.HOTSPOTS: [
+        ("district", _("District")),
+        ("street", _("Street")),
+        ("category", _("Category")),
+        ("count", _("Demands")),
+        ("average", _("Usual for the period")),
+    ],
+    Section.KEY_CASES: [
+        ("number", _("Number")),
+        ("received_at", _("Received")),
+        ("reason_labels", _("Why")),
+        ("district", _("District")),
+        ("street", _("Street")),
+        ("address", _("Address")),
+        ("category", _("Category")),
+        ("content", _("Demand")),
+        ("order_number", _("Order")),
+        ("unit", _("Unit")),
+        ("complainants", _("Complainants")),
+    ],
+    Section.ALERTS: [
+        ("number", _("Order")),
+        ("unit", _("Unit")),
+        ("category", _("Category")),
+        ("kind_label", _("What happened")),
+        ("at", _("When")),
+        ("deadline", _("Deadline")),
+        ("status", _("Status now")),
+    ],
+    Section.PROBLEMS: [
+        ("district", _("District")),
+        ("street", _("Street")),
+        ("category", _("Category")),
+        ("count", _("Demands")),
+        ("previous", _("The month before")),
+    ],
 }
 
 

@@ -23,8 +23,9 @@ class Report(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)  # percent
     step = models.CharField(max_length=100, blank=True)
     error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")  # None: the schedule
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # None: the schedule
     requested_at = models.DateTimeField()
     built_at = models.DateTimeField(null=True, blank=True)
     # Scope-independent facts of the build: compare periods, thresholds, the snapshot used.
@@ -34,8 +35,9 @@ class Report(models.Model):
         ordering = ["-period_start", "kind", "-revision"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "period_start", "revision"], name="report_revision_unique"),
-            models.UniqueConstraint(fields=["kind", "period_start"], condition=models.Q(is_current=True),
-                                    name="report_one_current"),
+            models.UniqueConstraint(
+                fields=["kind", "period_start"], condition=models.Q(is_current=True), name="report_one_current"
+            ),
         ]
         indexes = [models.Index(fields=["kind", "is_current", "-period_start"], name="report_kind_current")]
         verbose_name = _("report")

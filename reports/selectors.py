@@ -74,8 +74,13 @@ def _labels() -> dict[str, dict]:
 
     from .builder import HANDLING_EVENTS
 
-    return {"channel": dict(Channel.choices), "demand_type": dict(DemandType.choices),
-            "handling": dict(HANDLING_EVENTS), "total": {"all": _("All demands")}, "district": {"-": _("Not located")}}
+    return {
+        "channel": dict(Channel.choices),
+        "demand_type": dict(DemandType.choices),
+        "handling": dict(HANDLING_EVENTS),
+        "total": {"all": _("All demands")},
+        "district": {"-": _("Not located")},
+    }
 
 
 def localise(data: dict) -> dict:
@@ -95,7 +100,8 @@ def facts_of(report: Report, scope: Scope) -> dict[str, list[dict]]:
     by_dimension: dict[str, list[dict]] = defaultdict(list)
     rows = (
         ReportFact.objects.filter(report=report, path__startswith=scope.path)
-        .values("dimension", "key", "label").annotate(value=Sum("value"), prev=Sum("prev"), base=Sum("base"))
+        .values("dimension", "key", "label")
+        .annotate(value=Sum("value"), prev=Sum("prev"), base=Sum("base"))
         .order_by()
     )
     labels = _labels()
@@ -110,8 +116,9 @@ def facts_of(report: Report, scope: Scope) -> dict[str, list[dict]]:
 
 
 def _total(facts: dict, dimension: str = "total") -> dict:
-    items = facts.get(dimension) or [{"key": "all", "label": "", "value": 0, "prev": 0, "base": 0,
-                                      "change": None, "change_base": None}]
+    items = facts.get(dimension) or [
+        {"key": "all", "label": "", "value": 0, "prev": 0, "base": 0, "change": None, "change_base": None}
+    ]
     return items[0]
 
 
@@ -149,6 +156,7 @@ def _group_units(scope: Scope) -> tuple[dict[str, Unit], callable]:
                 if path.startswith(prefix):
                     return prefix
             return "city"
+
         return districts, key
     children = {u.path: u for u in Unit.objects.filter(parent=scope.unit)}
 
@@ -157,6 +165,7 @@ def _group_units(scope: Scope) -> tuple[dict[str, Unit], callable]:
             if path.startswith(prefix):
                 return prefix
         return scope.path
+
     children[scope.path] = scope.unit
     return children, key
 
@@ -210,25 +219,30 @@ def _ranking(report: Report, scope: Scope) -> dict:
     items = [{"id": r.pk, "path": r.path, "unit_id": r.unit_id, **r.data} for r in all_rows]
     streets = [r for r in items if r["level"] == UnitLevel.STREET]
     ranked = sorted((r for r in streets if r["rank"]), key=lambda r: (-r["rank"], r["code"]))
-    improvers = sorted((r for r in streets if r["change"] is not None and Decimal(r["change"]) > 0),
-                       key=lambda r: (-Decimal(r["change"]), r["code"]))
+    improvers = sorted(
+        (r for r in streets if r["change"] is not None and Decimal(r["change"]) > 0),
+        key=lambda r: (-Decimal(r["change"]), r["code"]),
+    )
     within = [r for r in streets if r["path"].startswith(scope.path)]
     tiers = defaultdict(int)
     for r in within:
         tiers[r["tier"]] += 1
+
     def in_scope(rows):
         return [r for r in rows if r["path"].startswith(scope.path)]
+
     return {
         "rows": sorted(within, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"])),
         "tiers": [{"tier": t, "label": str(Tier(t).label), "count": tiers.get(t, 0)} for t in Tier.values],
         # The last 10 by rank, and after them the units too small to rank that left orders unanswered
         # (整改类): failing does not pay by being small.
-        "last": in_scope(_take(ranked, TOP, lambda r: r["rank"])) + in_scope(sorted(
-            (r for r in streets if not r["rank"] and r["tier"] == "rectify"), key=lambda r: r["code"])),
+        "last": in_scope(_take(ranked, TOP, lambda r: r["rank"]))
+        + in_scope(sorted((r for r in streets if not r["rank"] and r["tier"] == "rectify"), key=lambda r: r["code"])),
         "improvers": in_scope(_take(improvers, TOP, lambda r: Decimal(r["change"]))),
         "departments": sorted(
             (r for r in items if r["level"] != UnitLevel.STREET and r["path"].startswith(scope.path)),
-            key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"])),
+            key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]),
+        ),
         "streets_total": len(streets),
     }
 
@@ -254,8 +268,10 @@ def _year_trend(report: Report, scope: Scope, facts: dict, scheme: Scheme) -> li
             target[i] += v
     demands = {f["key"]: f["value"] for f in facts.get("month", [])}
     periods = sorted(set(demands) | set(by_period) | set(_months(report)))
-    return [{"period": p, "demands": demands.get(p, 0), **rates_of(tuple(by_period.get(p, (0, 0, 0, 0, 0))), scheme)}
-            for p in periods]
+    return [
+        {"period": p, "demands": demands.get(p, 0), **rates_of(tuple(by_period.get(p, (0, 0, 0, 0, 0))), scheme)}
+        for p in periods
+    ]
 
 
 def _every_day(report: Report, items: list[dict]) -> list[dict]:
@@ -280,8 +296,12 @@ def report_view(report: Report, user) -> dict:
     for section in KIND_SECTIONS[Kind(report.kind)]:
         if section == Section.TOTALS:
             sections[section] = {
-                "total": _total(facts), "channel": facts.get("channel", []), "demand_type": facts.get("demand_type", []),
-                "category": facts.get("category", []), "place": facts.get(place, []), "place_kind": place,
+                "total": _total(facts),
+                "channel": facts.get("channel", []),
+                "demand_type": facts.get("demand_type", []),
+                "category": facts.get("category", []),
+                "place": facts.get(place, []),
+                "place_kind": place,
                 "livelihood": facts.get("livelihood", []),
             }
         elif section in (Section.HOTSPOTS, Section.KEY_CASES, Section.ALERTS):
@@ -289,12 +309,17 @@ def report_view(report: Report, user) -> dict:
         elif section == Section.TREND:
             sections[section] = {"days": _every_day(report, facts.get("day", []))}
         elif section == Section.TOP:
-            sections[section] = {"categories": facts.get("category3", [])[:TOP], "streets": facts.get("street", [])[:TOP]}
+            sections[section] = {
+                "categories": facts.get("category3", [])[:TOP],
+                "streets": facts.get("street", [])[:TOP],
+            }
         elif section == Section.HANDLING:
             sections[section] = {"items": sorted(facts.get("handling", []), key=lambda r: r["key"])}
         elif section == Section.RATES:
-            sections[section] = {"rows": _rates(rows_of(report, scope, Section.RATES), scope, _scheme(report)),
-                                 "period": report.meta.get("rates_period")}
+            sections[section] = {
+                "rows": _rates(rows_of(report, scope, Section.RATES), scope, _scheme(report)),
+                "period": report.meta.get("rates_period"),
+            }
         elif section == Section.RANKING:
             sections[section] = {**_ranking(report, scope), "meta": report.meta.get("ranking")}
         elif section == Section.DEPARTMENTS:
@@ -302,8 +327,10 @@ def report_view(report: Report, user) -> dict:
         elif section == Section.YEAR_TREND:
             sections[section] = {"months": _year_trend(report, scope, facts, _scheme(report))}
         elif section == Section.PROBLEMS:
-            sections[section] = {"categories": facts.get("category3", [])[:TOP],
-                                 **_listed(report, scope, Section.PROBLEMS, limit=PROBLEMS_SHOWN)}
+            sections[section] = {
+                "categories": facts.get("category3", [])[:TOP],
+                **_listed(report, scope, Section.PROBLEMS, limit=PROBLEMS_SHOWN),
+            }
     return {"scope": scope, "sections": sections}
 
 
@@ -314,8 +341,9 @@ def _demands_in(scope: Scope):
     qs = Demand.objects.all()
     if scope.is_city:
         return qs
-    return qs.filter(Q(street__path__startswith=scope.path)
-                     | Q(street__isnull=True, district__path__startswith=scope.path))
+    return qs.filter(
+        Q(street__path__startswith=scope.path) | Q(street__isnull=True, district__path__startswith=scope.path)
+    )
 
 
 def dashboard(user, now) -> dict:
@@ -337,38 +365,63 @@ def dashboard(user, now) -> dict:
     today = _demands_in(scope).filter(received_at__gte=midnight, received_at__lte=now)
     channels = dict(today.values_list("channel").annotate(n=Count("id")).order_by())
     dispositions = dict(today.values_list("disposition").annotate(n=Count("id")).order_by())
-    yesterday = _demands_in(scope).filter(received_at__gte=midnight - dt.timedelta(days=1),
-                                          received_at__lte=now - dt.timedelta(days=1)).count()
+    yesterday = (
+        _demands_in(scope)
+        .filter(received_at__gte=midnight - dt.timedelta(days=1), received_at__lte=now - dt.timedelta(days=1))
+        .count()
+    )
     events = dict(
-        WorkOrderEvent.objects.filter(at__gte=midnight, at__lte=now, order__unit__path__startswith=scope.path,
-                                      kind__in=[EventKind.DISPATCHED, EventKind.REPLIED, EventKind.CLOSED])
-        .values_list("kind").annotate(n=Count("id")).order_by()
+        WorkOrderEvent.objects.filter(
+            at__gte=midnight,
+            at__lte=now,
+            order__unit__path__startswith=scope.path,
+            kind__in=[EventKind.DISPATCHED, EventKind.REPLIED, EventKind.CLOSED],
+        )
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     lights = open_lights_by_unit(now, scope.path)
     groups, key_of = _group_units(scope)
     paths = dict(Unit.objects.filter(pk__in=lights).values_list("pk", "path"))
-    by_group: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(
-        [Light.GREEN, Light.YELLOW, Light.RED, Light.OVERDUE], 0))
+    by_group: dict[str, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys([Light.GREEN, Light.YELLOW, Light.RED, Light.OVERDUE], 0)
+    )
     for unit_id, counts in lights.items():
         target = by_group[key_of(paths[unit_id])]
         for light, n in counts.items():
             target[light] += n
     light_rows = sorted(
-        ({"name": groups[k].name if k in groups else _("City departments and enterprises"), "code": groups[k].code
-          if k in groups else "", **v, "open": sum(v.values())} for k, v in by_group.items()),
-        key=lambda r: (-r[Light.OVERDUE] - r[Light.RED], -r["open"], r["code"]))
+        (
+            {
+                "name": groups[k].name if k in groups else _("City departments and enterprises"),
+                "code": groups[k].code if k in groups else "",
+                **v,
+                "open": sum(v.values()),
+            }
+            for k, v in by_group.items()
+        ),
+        key=lambda r: (-r[Light.OVERDUE] - r[Light.RED], -r["open"], r["code"]),
+    )
     instructions = Instruction.objects.select_related("unit", "leader").filter(unit__path__startswith=scope.path)
     if user.role == Role.LEADER and not user.is_superuser:
         instructions = instructions.filter(leader=user)
     return {
-        "scope": scope, "now": now,
-        "today": {"demands": today.count(), "yesterday_same_time": yesterday,
-                  "channels": [(label, channels.get(value, 0)) for value, label in Channel.choices if channels.get(value)],
-                  "dispositions": [(label, dispositions.get(value, 0)) for value, label in Disposition.choices],
-                  "dispatched": events.get(EventKind.DISPATCHED, 0), "replied": events.get(EventKind.REPLIED, 0),
-                  "closed": events.get(EventKind.CLOSED, 0)},
+        "scope": scope,
+        "now": now,
+        "today": {
+            "demands": today.count(),
+            "yesterday_same_time": yesterday,
+            "channels": [(label, channels.get(value, 0)) for value, label in Channel.choices if channels.get(value)],
+            "dispositions": [(label, dispositions.get(value, 0)) for value, label in Disposition.choices],
+            "dispatched": events.get(EventKind.DISPATCHED, 0),
+            "replied": events.get(EventKind.REPLIED, 0),
+            "closed": events.get(EventKind.CLOSED, 0),
+        },
         "lights": light_rows,
-        "lights_total": {light: sum(r[light] for r in light_rows) for light in (Light.GREEN, Light.YELLOW, Light.RED, Light.OVERDUE)},
+        "lights_total": {
+            light: sum(r[light] for r in light_rows) for light in (Light.GREEN, Light.YELLOW, Light.RED, Light.OVERDUE)
+        },
         "reports": list(Report.objects.filter(is_current=True).order_by("-built_at")[:6]),
         "instructions": list(instructions.filter(status=Instruction.Status.OPEN).order_by("due_at")[:20]),
         "answered": list(instructions.filter(status=Instruction.Status.ANSWERED).order_by("-responded_at")[:10]),

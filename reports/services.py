@@ -15,7 +15,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotline.core.choices import Role, UnitLevel
+from hotline.core.access import may
+from hotline.core.choices import Role
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 
 from . import builder
@@ -35,19 +36,18 @@ BUILDER_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
 
 def may_build(user) -> bool:
     """City leaders, supervisors and administrators order a (re)build; district and street leaders read."""
-    if user.is_superuser:
-        return True
-    return user.role in BUILDER_ROLES and user.unit is not None and user.unit.level == UnitLevel.CENTER
+    return may(user, "reports.build_report")
 
 
 def _lock(kind: str, start: dt.date) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
-                       [4518, list(Kind.values).index(kind) * 100_000_000 + int(f"{start:%Y%m%d}")])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)",
+            [4518, list(Kind.values).index(kind) * 100_000_000 + int(f"{start:%Y%m%d}")],
+        )
 
 
-def report_request(*, kind: str, day: dt.date, by=None, at: dt.datetime | None = None,
-                   enqueue: bool = True) -> Report:
+def report_request(*, kind: str, day: dt.date, by=None, at: dt.datetime | None = None, enqueue: bool = True) -> Report:
     """Queue a build of the `kind` report covering `day` (a new revision when one exists). A build of
     the same report already queued or running is returned instead of starting a second one."""
     if kind not in Kind.values:
@@ -57,32 +57,38 @@ def report_request(*, kind: str, day: dt.date, by=None, at: dt.datetime | None =
     at = at or timezone.now()
     start, end = builder.period_of(kind, day)
     if end >= timezone.localtime(at).date():
-        raise InvalidInput(_("The period has not ended yet: a report covers finished days only."),
-                           code="period_not_finished")
+        raise InvalidInput(
+            _("The period has not ended yet: a report covers finished days only."), code="period_not_finished"
+        )
     try:
         with transaction.atomic():
             _lock(kind, start)
-            running = Report.objects.filter(kind=kind, period_start=start,
-                                            status__in=[Status.QUEUED, Status.BUILDING])
+            running = Report.objects.filter(kind=kind, period_start=start, status__in=[Status.QUEUED, Status.BUILDING])
             for report in running:
                 if at - report.requested_at < STALE_AFTER:
                     if enqueue and report.status == Status.QUEUED and at - report.requested_at >= REQUEUE_AFTER:
                         _enqueue(report)
                     return report
                 Report.objects.filter(pk=report.pk).update(
-                    status=Status.FAILED, error=_("The build was lost (no worker finished it)."))
+                    status=Status.FAILED, error=_("The build was lost (no worker finished it).")
+                )
             last = Report.objects.filter(kind=kind, period_start=start).aggregate(m=Max("revision"))["m"] or 0
-            report = Report.objects.create(kind=kind, period_start=start, period_end=end, revision=last + 1,
-                                           requested_by=by, requested_at=at)
+            report = Report.objects.create(
+                kind=kind, period_start=start, period_end=end, revision=last + 1, requested_by=by, requested_at=at
+            )
             if enqueue:
                 _enqueue(report)
     except IntegrityError:
         # A revision written meanwhile outside this lock (an admin, a script): the build queued there stands.
-        queued = Report.objects.filter(kind=kind, period_start=start,
-                                       status__in=[Status.QUEUED, Status.BUILDING]).order_by("-revision").first()
+        queued = (
+            Report.objects.filter(kind=kind, period_start=start, status__in=[Status.QUEUED, Status.BUILDING])
+            .order_by("-revision")
+            .first()
+        )
         if queued is None:
-            raise StateConflict(_("Another build of this report was just requested; try again."),
-                                code="state_conflict") from None
+            raise StateConflict(
+                _("Another build of this report was just requested; try again."), code="state_conflict"
+            ) from None
         return queued
     return report
 
@@ -94,8 +100,9 @@ def _send(report_id: int) -> bool:
         build_report.delay(report_id=report_id)
         return True
     except Exception:  # the broker is down: the revision stays queued; the requeue job sends it later
-        log.warning("report %s: the build could not be enqueued (broker unavailable); it stays queued",
-                    report_id, exc_info=True)
+        log.warning(
+            "report %s: the build could not be enqueued (broker unavailable); it stays queued", report_id, exc_info=True
+        )
         return False
 
 
@@ -106,8 +113,9 @@ def _enqueue(report: Report) -> None:
 def report_requeue_stuck(*, at: dt.datetime | None = None) -> int:
     """Send again every revision queued for longer than REQUEUE_AFTER (and not yet taken as lost)."""
     at = at or timezone.now()
-    stuck = Report.objects.filter(status=Status.QUEUED, requested_at__lte=at - REQUEUE_AFTER,
-                                  requested_at__gt=at - STALE_AFTER).values_list("pk", flat=True)
+    stuck = Report.objects.filter(
+        status=Status.QUEUED, requested_at__lte=at - REQUEUE_AFTER, requested_at__gt=at - STALE_AFTER
+    ).values_list("pk", flat=True)
     return sum(_send(pk) for pk in stuck)
 
 
@@ -119,7 +127,8 @@ def report_build(report_id: int, *, at: dt.datetime | None = None) -> Report | N
     """Build a queued revision: claim it (compare-and-swap, so two workers never build it twice),
     compute it, write its facts and rows and make it the current revision in one transaction."""
     if not Report.objects.filter(pk=report_id, status=Status.QUEUED).update(
-            status=Status.BUILDING, progress=1, step=_("Starting")):
+        status=Status.BUILDING, progress=1, step=_("Starting")
+    ):
         return None
     report = Report.objects.get(pk=report_id)
     at = at or timezone.now()
@@ -129,13 +138,15 @@ def report_build(report_id: int, *, at: dt.datetime | None = None) -> Report | N
         if not report_save(report, built, at=at):
             return None
     except builder.ReportError as exc:
-        Report.objects.filter(pk=report_id, status=Status.BUILDING).update(status=Status.FAILED, error=exc.detail,
-                                                                            step="")
+        Report.objects.filter(pk=report_id, status=Status.BUILDING).update(
+            status=Status.FAILED, error=exc.detail, step=""
+        )
         return Report.objects.get(pk=report_id)
     except Exception:
         log.exception("report %s failed", report_id)
         Report.objects.filter(pk=report_id, status=Status.BUILDING).update(
-            status=Status.FAILED, step="", error=_("The build failed; the error is in the worker's log."))
+            status=Status.FAILED, step="", error=_("The build failed; the error is in the worker's log.")
+        )
         raise
     return Report.objects.get(pk=report_id)
 
@@ -146,15 +157,18 @@ def report_save(report: Report, built: builder.Built, *, at: dt.datetime) -> boo
     with transaction.atomic():
         _lock(report.kind, report.period_start)
         if not Report.objects.filter(pk=report.pk, status=Status.BUILDING).update(
-                status=Status.READY, progress=100, step="", built_at=at, meta=built.meta):
+            status=Status.READY, progress=100, step="", built_at=at, meta=built.meta
+        ):
             return False
         ReportFact.objects.bulk_create(built.facts.rows(report), batch_size=5000)
         ReportRow.objects.bulk_create(built.row_objects(report), batch_size=2000)
-        newer = Report.objects.filter(kind=report.kind, period_start=report.period_start, status=Status.READY,
-                                      revision__gt=report.revision).exists()
+        newer = Report.objects.filter(
+            kind=report.kind, period_start=report.period_start, status=Status.READY, revision__gt=report.revision
+        ).exists()
         if not newer:  # the latest finished revision is the one readers see
             Report.objects.filter(kind=report.kind, period_start=report.period_start, is_current=True).update(
-                is_current=False)
+                is_current=False
+            )
             Report.objects.filter(pk=report.pk).update(is_current=True)
     return True
 
@@ -197,10 +211,14 @@ def key_case_reveal(*, row, by, reason: str, ip: str | None = None) -> dict:
 
     if row.demand is None:
         raise NotFound(_("This case has no caller on record."))
-    if not (by.is_superuser or by.role in REVEALING_ROLES):
+    if not may(by, "reports.reveal_key_case"):
         raise Forbidden(_("You may not see this caller's identity."), code="reveal_forbidden")
     if row.demand.confidential:
         raise Forbidden(_("The caller asked for confidentiality (保密)."), code="confidential")
-    identity = caller_identity_log(demand=row.demand, by=by, reason=_("Daily report key case: %(reason)s")
-                                   % {"reason": reason.strip()} if reason.strip() else "", ip=ip)
+    identity = caller_identity_log(
+        demand=row.demand,
+        by=by,
+        reason=_("Daily report key case: %(reason)s") % {"reason": reason.strip()} if reason.strip() else "",
+        ip=ip,
+    )
     return {"caller_name": identity["caller_name"]}

@@ -42,8 +42,15 @@ def _matplotlib():
 
     matplotlib.use("svg")
     register_cjk_font()
-    matplotlib.rcParams.update({"svg.fonttype": "none", "font.family": FONT, "font.size": 8,
-                                "axes.spines.top": False, "axes.spines.right": False})
+    matplotlib.rcParams.update(
+        {
+            "svg.fonttype": "none",
+            "font.family": FONT,
+            "font.size": 8,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
     from matplotlib.collections import PatchCollection
     from matplotlib.figure import Figure
     from matplotlib.patches import Polygon
@@ -61,7 +68,7 @@ def _svg(figure, prefix: str) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     text = buffer.getvalue()
-    text = text[text.index("<svg"):]
+    text = text[text.index("<svg") :]
     return re.sub(r'(id="|url\(#|href="#)', lambda m: f"{m.group(1)}{prefix}-", text)
 
 
@@ -70,8 +77,13 @@ def _bar(spec: dict, figure) -> None:
     labels, series = spec["labels"], spec["series"]
     width = 0.8 / max(1, len(series))
     for i, s in enumerate(series):
-        ax.bar([x + i * width for x in range(len(labels))], [v or 0 for v in s["values"]], width=width,
-               label=s["name"], color=COLOURS[i % len(COLOURS)])
+        ax.bar(
+            [x + i * width for x in range(len(labels))],
+            [v or 0 for v in s["values"]],
+            width=width,
+            label=s["name"],
+            color=COLOURS[i % len(COLOURS)],
+        )
     ax.set_xticks([x + width * (len(series) - 1) / 2 for x in range(len(labels))], labels, rotation=30, ha="right")
     if len(series) > 1:
         ax.legend(frameon=False)
@@ -81,7 +93,9 @@ def _line(spec: dict, figure) -> None:
     ax = figure.add_subplot()
     for i, s in enumerate(spec["series"]):
         points = [(x, v) for x, v in enumerate(s["values"]) if v is not None]
-        ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=s["name"], color=COLOURS[i % len(COLOURS)])
+        ax.plot(
+            [p[0] for p in points], [p[1] for p in points], marker="o", label=s["name"], color=COLOURS[i % len(COLOURS)]
+        )
     ax.set_xticks(range(len(spec["labels"])), spec["labels"], rotation=30, ha="right")
     ax.set_ylim(bottom=0)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from assessment.services import instruction_issue
+from hotline.core.access import may
 from hotline.core.choices import Role
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Unit
@@ -30,8 +31,11 @@ from .models import Report, ReportRow
 from .selectors import dashboard, may_read, report_view, reports_visible_to, scope_for
 
 INSTRUCTING_ROLES = frozenset({Role.LEADER, Role.ADMIN})
-PREVIOUS_LABELS = {Kind.DAILY: _lazy("The day before"), Kind.WEEKLY: _lazy("The week before"),
-                   Kind.MONTHLY: _lazy("The month before")}
+PREVIOUS_LABELS = {
+    Kind.DAILY: _lazy("The day before"),
+    Kind.WEEKLY: _lazy("The week before"),
+    Kind.MONTHLY: _lazy("The month before"),
+}
 
 
 def may_instruct(user) -> bool:
@@ -61,8 +65,11 @@ class ReportListPage(WorkbenchView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params = self.request.GET
-        qs = reports_visible_to(self.request.user).select_related("requested_by").order_by("-period_start", "kind",
-                                                                                           "-revision")
+        qs = (
+            reports_visible_to(self.request.user)
+            .select_related("requested_by")
+            .order_by("-period_start", "kind", "-revision")
+        )
         kind = params.get("kind", "")
         if kind in Kind.values:
             qs = qs.filter(kind=kind)
@@ -73,9 +80,14 @@ class ReportListPage(WorkbenchView):
                 pass
         yesterday = timezone.localdate() - dt.timedelta(days=1)
         context.update(
-            page=page_of(qs, params.get("page"), size=30), kinds=Kind.choices, kind=kind,
-            date_from=params.get("from", ""), date_to=params.get("to", ""), can_build=services.may_build(self.request.user),
-            default_day=yesterday.isoformat(), status_colours=STATUS_COLOURS,
+            page=page_of(qs, params.get("page"), size=30),
+            kinds=Kind.choices,
+            kind=kind,
+            date_from=params.get("from", ""),
+            date_to=params.get("to", ""),
+            can_build=services.may_build(self.request.user),
+            default_day=yesterday.isoformat(),
+            status_colours=STATUS_COLOURS,
         )
         return context
 
@@ -91,8 +103,10 @@ class ReportListPage(WorkbenchView):
         except DomainError as exc:
             messages.error(request, exc.detail)
             return redirect("reports:list")
-        messages.success(request, _("%(report)s is being built (revision %(revision)s).")
-                         % {"report": report, "revision": report.revision})
+        messages.success(
+            request,
+            _("%(report)s is being built (revision %(revision)s).") % {"report": report, "revision": report.revision},
+        )
         return redirect("reports:detail", pk=report.pk)
 
 
@@ -113,17 +127,30 @@ class ReportPage(WorkbenchView):
         user = self.request.user
         report = _readable(self.request, pk)
         revisions = Report.objects.filter(kind=report.kind, period_start=report.period_start).order_by("-revision")
-        context.update(report=report, revisions=revisions, can_build=services.may_build(user),
-                       can_instruct=may_instruct(user), status_colours=STATUS_COLOURS, period=period_label(report))
+        context.update(
+            report=report,
+            revisions=revisions,
+            can_build=services.may_build(user),
+            can_instruct=may_instruct(user),
+            status_colours=STATUS_COLOURS,
+            period=period_label(report),
+        )
         current = report if report.status == Status.READY else next((r for r in revisions if r.is_current), None)
         if current is not None and report.status == Status.READY:
             view = report_view(report, user)
-            context.update(view=view, sections=view["sections"], charts=charts_for(view, report.kind),
-                           title=report_title(report, view["scope"].name), section_order=KIND_SECTIONS[Kind(report.kind)],
-                           section_labels=dict(Section.choices), instruction_units=_instruction_units(user),
-                           daily=report.kind == Kind.DAILY, previous_label=PREVIOUS_LABELS[report.kind],
-                           can_reveal=user.is_superuser or user.role in services.REVEALING_ROLES,
-                           instructions=_instructions(report, user))
+            context.update(
+                view=view,
+                sections=view["sections"],
+                charts=charts_for(view, report.kind),
+                title=report_title(report, view["scope"].name),
+                section_order=KIND_SECTIONS[Kind(report.kind)],
+                section_labels=dict(Section.choices),
+                instruction_units=_instruction_units(user),
+                daily=report.kind == Kind.DAILY,
+                previous_label=PREVIOUS_LABELS[report.kind],
+                can_reveal=may(user, "reports.reveal_key_case"),
+                instructions=_instructions(report, user),
+            )
         context["current"] = current
         return context
 
@@ -143,9 +170,15 @@ def _instructions(report: Report, user):
     """批示 on this report, whichever revision they were written on, within the reader's area."""
     from assessment.models import Instruction
 
-    return (Instruction.objects.filter(report__kind=report.kind, report__period_start=report.period_start,
-                                       unit__path__startswith=scope_for(user).path)
-            .select_related("unit", "leader", "responded_by").order_by("-issued_at"))
+    return (
+        Instruction.objects.filter(
+            report__kind=report.kind,
+            report__period_start=report.period_start,
+            unit__path__startswith=scope_for(user).path,
+        )
+        .select_related("unit", "leader", "responded_by")
+        .order_by("-issued_at")
+    )
 
 
 def _instruction_units(user) -> list[Unit]:
@@ -184,8 +217,9 @@ def instruct(request, pk: int) -> HttpResponse:
         if row_id:
             if not (row_id.isdecimal() and row_id.isascii()):
                 raise Http404
-            row = get_object_or_404(ReportRow, pk=int(row_id), report=report,
-                                    path__startswith=scope_for(request.user).path)
+            row = get_object_or_404(
+                ReportRow, pk=int(row_id), report=report, path__startswith=scope_for(request.user).path
+            )
             instruction_issue(leader=request.user, text=text, report_row=row)
         else:
             code = request.POST.get("unit", "")
@@ -202,11 +236,13 @@ def reveal(request, pk: int, row: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponse(status=405)
     report = _readable(request, pk)
-    row = get_object_or_404(ReportRow, pk=row, report=report, section=Section.KEY_CASES,
-                            path__startswith=scope_for(request.user).path)
+    row = get_object_or_404(
+        ReportRow, pk=row, report=report, section=Section.KEY_CASES, path__startswith=scope_for(request.user).path
+    )
     try:
-        identity = services.key_case_reveal(row=row, by=request.user, reason=request.POST.get("reason", ""),
-                                            ip=request.META.get("REMOTE_ADDR"))
+        identity = services.key_case_reveal(
+            row=row, by=request.user, reason=request.POST.get("reason", ""), ip=request.META.get("REMOTE_ADDR")
+        )
     except DomainError as exc:
         return render(request, "reports/_reveal.html", {"error": exc.detail}, status=exc.status_code)
     return render(request, "reports/_reveal.html", {"identity": identity})
@@ -220,8 +256,10 @@ def export(request, pk: int, fmt: str) -> HttpResponse:
     if fmt == "pdf":
         response = HttpResponse(pdf_bytes(report, request.user), content_type="application/pdf")
     else:
-        response = HttpResponse(xlsx_bytes(report, request.user),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            xlsx_bytes(report, request.user),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -234,6 +272,7 @@ def _check_reader(view):
             return redirect_to_login(request.get_full_path())
         check_role(request.user, roles_for(WORKBENCH_REPORT_LIST))
         return view(request, *args, **kwargs)
+
     return wrapped
 
 

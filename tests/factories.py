@@ -17,17 +17,38 @@ class UserFactory(DjangoModelFactory):
     role = "handler"
 
 
-def make_demand(*, category="010101", street="110101001", demand_type="complaint", urgency="normal",
-                received_at=None, phone="13812345678", name="王小明", content="小区门口有人占道经营，影响通行。",
-                address="北京市东城区东华门街道南池子大街1号", by=None, confidential=False, **extra):
+def make_demand(
+    *,
+    category="010101",
+    street="110101001",
+    demand_type="complaint",
+    urgency="normal",
+    received_at=None,
+    phone="13812345678",
+    name="王小明",
+    content="小区门口有人占道经营，影响通行。",
+    address="北京市东城区东华门街道南池子大街1号",
+    by=None,
+    confidential=False,
+    **extra,
+):
     """A demand through the real intake service (so it is routed by the real catalogue)."""
     from hotline.core.models import Category, Unit
     from intake.services import demand_create
 
     return demand_create(
-        channel="phone", demand_type=demand_type, category=Category.objects.get(code=category), content=content,
-        caller_phone=phone, caller_name=name, confidential=confidential, address=address,
-        street=Unit.objects.get(code=street) if street else None, urgency=urgency, received_at=received_at, by=by,
+        channel="phone",
+        demand_type=demand_type,
+        category=Category.objects.get(code=category),
+        content=content,
+        caller_phone=phone,
+        caller_name=name,
+        confidential=confidential,
+        address=address,
+        street=Unit.objects.get(code=street) if street else None,
+        urgency=urgency,
+        received_at=received_at,
+        by=by,
         **extra,
     )
 

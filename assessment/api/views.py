@@ -21,13 +21,37 @@ class RankingRowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SnapshotUnit
-        fields = ["unit", "name", "level", "volume", "per_10k", "assessed", "response_rate", "resolution_rate",
-                  "satisfaction_rate", "bonus", "score", "previous_score", "rank", "tier",
-                  # Extensions (docs/assessment.md): the month's due orders and what became of them, the plain
-                  # shares beside the scheme's rates, and the weighted process part.
-                  "due", "below_minimum", "no_reply", "late", "rehandled", "carried", "unreachable",
-                  "unreachable_share", "unreachable_flag", "contacted_share", "resolved_share", "satisfied_share",
-                  "process_score"]
+        fields = [
+            "unit",
+            "name",
+            "level",
+            "volume",
+            "per_10k",
+            "assessed",
+            "response_rate",
+            "resolution_rate",
+            "satisfaction_rate",
+            "bonus",
+            "score",
+            "previous_score",
+            "rank",
+            "tier",
+            # Extensions (docs/assessment.md): the month's due orders and what became of them, the plain
+            # shares beside the scheme's rates, and the weighted process part.
+            "due",
+            "below_minimum",
+            "no_reply",
+            "late",
+            "rehandled",
+            "carried",
+            "unreachable",
+            "unreachable_share",
+            "unreachable_flag",
+            "contacted_share",
+            "resolved_share",
+            "satisfied_share",
+            "process_score",
+        ]
 
 
 # The serializer's fields read through a relation; every other field is the snapshot row's own column.
@@ -63,7 +87,9 @@ class RankingPageSerializer(serializers.Serializer):
     preview = serializers.BooleanField(help_text="The month so far (预览), not frozen: it will change.")
     as_of = serializers.DateTimeField(allow_null=True, help_text="The moment the orders were judged as of.")
     scheme = serializers.IntegerField(help_text="The scheme version that scored it.")
-    rules = serializers.IntegerField(help_text="1: counted in the month evaluated (first rules); 2: the due-month rules.")
+    rules = serializers.IntegerField(
+        help_text="1: counted in the month evaluated (first rules); 2: the due-month rules."
+    )
     results = RankingRowSerializer(many=True)
     next = serializers.URLField(allow_null=True)
 
@@ -93,9 +119,16 @@ def ranking_snapshot_for(params) -> Snapshot:
 
 
 def ranking_page(snapshot: Snapshot, rows) -> dict:
-    return {"period": f"{snapshot.period:%Y-%m}", "revision": snapshot.revision, "preview": snapshot.is_preview,
-            "as_of": snapshot.as_of.isoformat() if snapshot.as_of else None, "scheme": snapshot.scheme.version,
-            "rules": snapshot.rules, "results": rows, "next": None}
+    return {
+        "period": f"{snapshot.period:%Y-%m}",
+        "revision": snapshot.revision,
+        "preview": snapshot.is_preview,
+        "as_of": snapshot.as_of.isoformat() if snapshot.as_of else None,
+        "scheme": snapshot.scheme.version,
+        "rules": snapshot.rules,
+        "results": rows,
+        "next": None,
+    }
 
 
 class RankingsView(views.APIView):
@@ -154,8 +187,10 @@ class PublicRankingsView(views.APIView):
     authentication_classes = []
 
     @extend_schema(
-        parameters=[OpenApiParameter("period", str, required=True, description="YYYY-MM"),
-                    OpenApiParameter("level", str, required=False, description="street (default), department, …")],
+        parameters=[
+            OpenApiParameter("period", str, required=True, description="YYYY-MM"),
+            OpenApiParameter("level", str, required=False, description="street (default), department, …"),
+        ],
         responses=PublicRankingPageSerializer,
     )
     def get(self, request):
@@ -165,5 +200,11 @@ class PublicRankingsView(views.APIView):
         if level not in UnitLevel.values:
             raise InvalidInput(_("Unknown level."), code="invalid_level")
         snapshot = ranking_snapshot_for({"period": request.query_params.get("period", "")})
-        return Response({"period": f"{snapshot.period:%Y-%m}", "revision": snapshot.revision,
-                         "results": public_ranking(snapshot, level), "next": None})
+        return Response(
+            {
+                "period": f"{snapshot.period:%Y-%m}",
+                "revision": snapshot.revision,
+                "results": public_ranking(snapshot, level),
+                "next": None,
+            }
+        )

@@ -28,11 +28,39 @@ from ..deadlines import Limit, light_of
 from ..models import Reply, WorkOrder, WorkOrderEvent
 from .serializers import _AT, EVALUATION_FIELDS, REPLY_FIELDS, _moments, complainants_of
 
-ORDER = ("id", "number", "status", "role", "complexity", "limit_amount", "limit_unit", "dispatched_at", "warn_at",
-         "red_at", "deadline", "stage", "signed_at", "replied_at", "extension_count", "rehandle_count",
-         "long_pending_until", "complainant_count", "version")
-DEMAND = ("id", "number", "demand_type", "content", "address", "urgency", "received_at", "confidential",
-          "caller_name", "caller_phone")
+ORDER = (
+    "id",
+    "number",
+    "status",
+    "role",
+    "complexity",
+    "limit_amount",
+    "limit_unit",
+    "dispatched_at",
+    "warn_at",
+    "red_at",
+    "deadline",
+    "stage",
+    "signed_at",
+    "replied_at",
+    "extension_count",
+    "rehandle_count",
+    "long_pending_until",
+    "complainant_count",
+    "version",
+)
+DEMAND = (
+    "id",
+    "number",
+    "demand_type",
+    "content",
+    "address",
+    "urgency",
+    "received_at",
+    "confidential",
+    "caller_name",
+    "caller_phone",
+)
 EVENT = ("kind", "at", "from_status", "to_status", "note", "data")
 ORDER_MOMENTS = ("dispatched_at", "deadline", "signed_at", "replied_at")
 
@@ -43,8 +71,10 @@ def _object(function: str, columns: dict[str, str]) -> str:
 
 @functools.cache
 def _statement() -> str:
-    t = {model: model._meta.db_table for model in (WorkOrder, Unit, Demand, Category, Reply, Evaluation,
-                                                   WorkOrderEvent, User)}
+    t = {
+        model: model._meta.db_table
+        for model in (WorkOrder, Unit, Demand, Category, Reply, Evaluation, WorkOrderEvent, User)
+    }
     # jsonb for the reply and evaluation, as Django's JSONObject on PostgreSQL: their keys then come in
     # jsonb's order, as through the serializer. The events' dicts are rebuilt in Python anyway.
     reply = _object("jsonb_build_object", {f: f"r.{f}" for f in REPLY_FIELDS})
@@ -89,38 +119,62 @@ def order_detail(user, pk: int, cursor, now: dt.datetime | None = None) -> dict 
         return None
     n, m = len(ORDER), len(DEMAND)
     order = dict(zip(ORDER, row[:n]))
-    unit_code, unit_name = row[n:n + 2]
-    demand = dict(zip(DEMAND, row[n + 2:n + 2 + m]))
+    unit_code, unit_name = row[n : n + 2]
+    demand = dict(zip(DEMAND, row[n + 2 : n + 2 + m]))
     for field in ("caller_name", "caller_phone"):  # encrypted at rest; masked below as the serializer does
         demand[field] = pii.decrypt(demand[field])
-    category_code, category_name, reply, evaluation, events = row[n + 2 + m:]
+    category_code, category_name, reply, evaluation, events = row[n + 2 + m :]
     light = light_of(SimpleNamespace(**order), now or timezone.now())
     for field in ORDER_MOMENTS:
         order[field] = _AT.to_representation(order[field]) if order[field] is not None else None
     since = order["long_pending_until"]
     return {
-        "id": order["id"], "number": order["number"], "status": order["status"], "unit": unit_code,
-        "unit_name": unit_name, "role": order["role"], "complexity": order["complexity"],
-        "limit_amount": order["limit_amount"], "limit_unit": order["limit_unit"],
+        "id": order["id"],
+        "number": order["number"],
+        "status": order["status"],
+        "unit": unit_code,
+        "unit_name": unit_name,
+        "role": order["role"],
+        "complexity": order["complexity"],
+        "limit_amount": order["limit_amount"],
+        "limit_unit": order["limit_unit"],
         "limit_label": str(Limit(order["limit_amount"], order["limit_unit"]).label()),
-        "dispatched_at": order["dispatched_at"], "deadline": order["deadline"],
+        "dispatched_at": order["dispatched_at"],
+        "deadline": order["deadline"],
         "light": light,
-        "stage": order["stage"], "signed_at": order["signed_at"], "replied_at": order["replied_at"],
-        "extension_count": order["extension_count"], "rehandle_count": order["rehandle_count"],
+        "stage": order["stage"],
+        "signed_at": order["signed_at"],
+        "replied_at": order["replied_at"],
+        "extension_count": order["extension_count"],
+        "rehandle_count": order["rehandle_count"],
         "long_pending_until": since.isoformat() if since else None,
-        "complainant_count": order["complainant_count"], "version": order["version"],
+        "complainant_count": order["complainant_count"],
+        "version": order["version"],
         "demand": {
-            "id": demand["id"], "number": demand["number"], "demand_type": demand["demand_type"],
-            "category": category_code, "category_name": category_name, "content": demand["content"],
-            "address": demand["address"], "urgency": demand["urgency"], "received_at": demand["received_at"],
+            "id": demand["id"],
+            "number": demand["number"],
+            "demand_type": demand["demand_type"],
+            "category": category_code,
+            "category_name": category_name,
+            "content": demand["content"],
+            "address": demand["address"],
+            "urgency": demand["urgency"],
+            "received_at": demand["received_at"],
             **caller_identity_for(user, SimpleNamespace(**demand)),
         },
         "complainants": complainants_of(order["id"], user) if order["complainant_count"] > 1 else [],
         "reply": _moments(_loaded(reply)),
         "evaluation": _moments(_loaded(evaluation)),
         "events": [
-            {"kind": e["kind"], "at": _AT.to_representation(parse_datetime(e["at"])), "by": e["by"],
-             "from_status": e["from_status"], "to_status": e["to_status"], "note": e["note"], "data": e["data"]}
+            {
+                "kind": e["kind"],
+                "at": _AT.to_representation(parse_datetime(e["at"])),
+                "by": e["by"],
+                "from_status": e["from_status"],
+                "to_status": e["to_status"],
+                "note": e["note"],
+                "data": e["data"],
+            }
             for e in events or ()
         ],
     }

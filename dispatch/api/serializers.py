@@ -39,9 +39,28 @@ class WorkOrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = WorkOrder
         fields = [
-            "id", "number", "status", "unit", "unit_name", "role", "complexity", "limit_amount", "limit_unit", "limit_label", "dispatched_at",
-            "deadline", "light", "stage", "signed_at", "replied_at", "extension_count", "rehandle_count",
-            "long_pending_until", "complainant_count", "version", "demand",
+            "id",
+            "number",
+            "status",
+            "unit",
+            "unit_name",
+            "role",
+            "complexity",
+            "limit_amount",
+            "limit_unit",
+            "limit_label",
+            "dispatched_at",
+            "deadline",
+            "light",
+            "stage",
+            "signed_at",
+            "replied_at",
+            "extension_count",
+            "rehandle_count",
+            "long_pending_until",
+            "complainant_count",
+            "version",
+            "demand",
         ]
 
     def _now(self):
@@ -85,8 +104,15 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
         """The timeline, as EventSerializer gives it, without building a serializer per event (an order
         has 5–15 of them; the nested serializer was a third of the detail's time)."""
         return [
-            {"kind": e.kind, "at": _AT.to_representation(e.at), "by": e.by.username if e.by_id else None,
-             "from_status": e.from_status, "to_status": e.to_status, "note": e.note, "data": e.data}
+            {
+                "kind": e.kind,
+                "at": _AT.to_representation(e.at),
+                "by": e.by.username if e.by_id else None,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+                "data": e.data,
+            }
             for e in order.events.all()
         ]
 
@@ -118,14 +144,28 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
 def complainants_of(order_id: int, user) -> list[dict]:
     """The demands merged into an order (重复件), oldest first, callers as `user` may see them."""
     return [
-        {"demand": d.pk, "number": d.number, "received_at": d.received_at, "content": d.content,
-         **caller_identity_for(user, d)}
+        {
+            "demand": d.pk,
+            "number": d.number,
+            "received_at": d.received_at,
+            "content": d.content,
+            **caller_identity_for(user, d),
+        }
         for d in Demand.objects.filter(merged_into_id=order_id).order_by("received_at")
     ]
 
 
-REPLY_FIELDS = ("contacted", "contacted_at", "contact_method", "resolved", "reply_to_citizen", "reply_to_hotline", "at",
-                "review", "review_note")
+REPLY_FIELDS = (
+    "contacted",
+    "contacted_at",
+    "contact_method",
+    "resolved",
+    "reply_to_citizen",
+    "reply_to_hotline",
+    "at",
+    "review",
+    "review_note",
+)
 EVALUATION_FIELDS = ("source", "contacted", "resolution", "satisfaction", "comment", "contradiction", "recorded_at")
 MOMENTS = frozenset({"contacted_at", "at", "recorded_at"})
 FLAGS = frozenset({"contacted", "contradiction"})  # SQLite's json_object gives 1/0
@@ -140,6 +180,7 @@ def with_answers(orders: QuerySet) -> QuerySet:
 @functools.cache
 def _answers() -> dict:
     """The two subquery annotations, built once (building them was a third of the detail's time)."""
+
     def latest(queryset, fields):
         return Subquery(queryset.values(answer=JSONObject(**{f: f for f in fields}))[:1], output_field=JSONField())
 
@@ -147,7 +188,8 @@ def _answers() -> dict:
         "latest_reply": latest(Reply.objects.filter(order=OuterRef("pk")).order_by("-at"), REPLY_FIELDS),
         "current_evaluation": latest(
             Evaluation.objects.filter(order=OuterRef("pk"), is_current=True).order_by("-recorded_at", "-id"),
-            EVALUATION_FIELDS),
+            EVALUATION_FIELDS,
+        ),
     }
 
 
@@ -187,7 +229,9 @@ class ReplySerializer(serializers.Serializer):
     reply_to_citizen = serializers.CharField()
     reply_to_hotline = serializers.CharField()
     contacted_at = PlausibleDateTimeField(required=False, allow_null=True, default=None)
-    contact_method = serializers.ChoiceField(choices=ContactMethod.choices, required=False, allow_blank=True, default="")
+    contact_method = serializers.ChoiceField(
+        choices=ContactMethod.choices, required=False, allow_blank=True, default=""
+    )
 
 
 class CallbackSerializer(serializers.Serializer):
@@ -198,7 +242,9 @@ class CallbackSerializer(serializers.Serializer):
     resolution = serializers.ChoiceField(choices=Reply.Resolution.choices, required=False, allow_blank=True, default="")
     satisfaction = serializers.ChoiceField(
         choices=[("satisfied", "satisfied"), ("basically", "basically"), ("unsatisfied", "unsatisfied")],
-        required=False, allow_blank=True, default="",
+        required=False,
+        allow_blank=True,
+        default="",
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     replace = serializers.BooleanField(
@@ -209,7 +255,9 @@ class CallbackSerializer(serializers.Serializer):
         if not attrs["unreachable"]:
             missing = [f for f in ("contacted", "resolution", "satisfaction") if attrs[f] in (None, "")]
             if missing:
-                raise serializers.ValidationError({f: "This answer is required unless unreachable is true." for f in missing})
+                raise serializers.ValidationError(
+                    {f: "This answer is required unless unreachable is true." for f in missing}
+                )
         return attrs
 
 
@@ -232,8 +280,12 @@ class LongPendingSerializer(serializers.Serializer):
 
     plan = serializers.CharField()
     expected_date = PlausibleDateField()
-    message = serializers.CharField(required=False, default="", allow_blank=True,
-                                    help_text="What the citizen is told on approval (default: from the plan and date).")
+    message = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="What the citizen is told on approval (default: from the plan and date).",
+    )
 
 
 class ProgressSerializer(serializers.Serializer):

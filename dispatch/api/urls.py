@@ -26,6 +26,4 @@ ACTIONS = {
 urlpatterns = [
     path("work-orders/", views.WorkOrderListView.as_view(), name="api-work-orders"),
     path("work-orders/<int:pk>/", views.WorkOrderDetailView.as_view(), name="api-work-order"),
-] + [
-    path(f"work-orders/<int:pk>/{name}/", view, name=f"api-work-order-{name}") for name, view in ACTIONS.items()
-]
+] + [path(f"work-orders/<int:pk>/{name}/", view, name=f"api-work-order-{name}") for name, view in ACTIONS.items()]

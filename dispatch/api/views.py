@@ -78,7 +78,11 @@ def _order_for(request, pk):
 
 
 def _answer(request, order, code=status.HTTP_200_OK):
-    fresh = s.with_answers(work_orders_visible_to(request.user, one=True).prefetch_related(EVENTS)).filter(pk=order.pk).first()
+    fresh = (
+        s.with_answers(work_orders_visible_to(request.user, one=True).prefetch_related(EVENTS))
+        .filter(pk=order.pk)
+        .first()
+    )
     if fresh is None:  # e.g. a unit that re-dispatched an order away no longer sees it
         fresh = services.WorkOrder.objects.select_related("unit", "demand", "demand__category").get(pk=order.pk)
     return Response(s.WorkOrderDetailSerializer(fresh, context={"request": request}).data, status=code)
@@ -94,7 +98,9 @@ def action(serializer_class=None, name=None):
     """Declare one POST action endpoint: validate the body, call the service, answer the order."""
 
     def wrap(fn):
-        @extend_schema(request=serializer_class, responses=s.WorkOrderDetailSerializer, operation_id=f"work_order_{name}")
+        @extend_schema(
+            request=serializer_class, responses=s.WorkOrderDetailSerializer, operation_id=f"work_order_{name}"
+        )
         @api_view(["POST"])
         def view(request, pk):
             order = _order_for(request, pk)
@@ -226,8 +232,13 @@ def callback(request, order, data):
         callback_unreached(order=order, by=request.user, note=data["comment"])
     else:
         callback_record(
-            order=order, by=request.user, contacted=data["contacted"], resolution=data["resolution"],
-            satisfaction=data["satisfaction"], comment=data["comment"], replace=data["replace"],
+            order=order,
+            by=request.user,
+            contacted=data["contacted"],
+            resolution=data["resolution"],
+            satisfaction=data["satisfaction"],
+            comment=data["comment"],
+            replace=data["replace"],
         )
     return order
 

@@ -19,6 +19,14 @@ class CoreConfig(AppConfig):
         @checks.register(checks.Tags.security)
         def pii_keys(app_configs, **kwargs):
             problem = pii.configured()
-            return [checks.Error(problem, id="hotline.E001",
-                                 hint="Set HOTLINE_PII_KEYS and HOTLINE_PII_INDEX_KEY (docs/reliability.md, Keys).")] \
-                if problem else []
+            return (
+                [
+                    checks.Error(
+                        problem,
+                        id="hotline.E001",
+                        hint="Set HOTLINE_PII_KEYS and HOTLINE_PII_INDEX_KEY (docs/reliability.md, Keys).",
+                    )
+                ]
+                if problem
+                else []
+            )

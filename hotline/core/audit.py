@@ -24,8 +24,10 @@ def append_only(table: str) -> migrations.RunPython:
     def forwards(apps, schema_editor):
         schema_editor.execute(FUNCTION, params=None)
         schema_editor.execute(f'DROP TRIGGER IF EXISTS {trigger} ON "{table}"')
-        schema_editor.execute(f'CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON "{table}" '
-                              f"FOR EACH ROW EXECUTE FUNCTION hotline_append_only()")
+        schema_editor.execute(
+            f'CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON "{table}" '
+            f"FOR EACH ROW EXECUTE FUNCTION hotline_append_only()"
+        )
 
     def backwards(apps, schema_editor):
         schema_editor.execute(f'DROP TRIGGER IF EXISTS {trigger} ON "{table}"')

@@ -88,8 +88,9 @@ class GuardedDatabaseScheduler(DatabaseScheduler):
                 if self._active is False:  # taking over: read the last-run times the other beat stored
                     self._last_full_sync = datetime.datetime.min
             else:
-                log.warning("beat: another beat holds the schedule lock; standing by (checking every %s s)",
-                            STANDBY_SECONDS)
+                log.warning(
+                    "beat: another beat holds the schedule lock; standing by (checking every %s s)", STANDBY_SECONDS
+                )
             self._active = active
         return active
 

@@ -15,8 +15,19 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = logging.getLogger(__name__)
 _FAILURES = (RedisConnectionError, RedisTimeoutError, OSError)
-_OPERATIONS = ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many",
-               "delete_many", "clear")
+_OPERATIONS = (
+    "add",
+    "get",
+    "set",
+    "touch",
+    "delete",
+    "get_many",
+    "has_key",
+    "incr",
+    "set_many",
+    "delete_many",
+    "clear",
+)
 
 
 def _failing_over(name):
@@ -43,8 +54,10 @@ class FailoverRedisCache(RedisCache):
     def _outage(self, exc: Exception) -> None:
         now = time.monotonic()
         if now - self._logged_at > 60:
-            log.warning("cache: Redis is unreachable (%s); rate limits count in this process until it is back",
-                        exc.__class__.__name__)
+            log.warning(
+                "cache: Redis is unreachable (%s); rate limits count in this process until it is back",
+                exc.__class__.__name__,
+            )
             self._logged_at = now
 
 

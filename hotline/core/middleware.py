@@ -36,8 +36,11 @@ class HealthCheckMiddleware:
         except (OperationalError, InterfaceError):
             log.warning("health probe: the database is unreachable")
             close_broken_connection()
-            return JsonResponse({"status": "unavailable"}, status=503,
-                                headers={"Cache-Control": "no-store", "Retry-After": str(RETRY_AFTER_SECONDS)})
+            return JsonResponse(
+                {"status": "unavailable"},
+                status=503,
+                headers={"Cache-Control": "no-store", "Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         return JsonResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
 
@@ -47,8 +50,9 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
     if request.path.startswith(("/api/", "/open311/")):
         return JsonResponse({"code": "database_unavailable", "detail": detail}, status=503, headers=headers)
-    return HttpResponse(f"<!doctype html><meta charset=utf-8><title>503</title><p>{detail}</p>",
-                        status=503, headers=headers)
+    return HttpResponse(
+        f"<!doctype html><meta charset=utf-8><title>503</title><p>{detail}</p>", status=503, headers=headers
+    )
 
 
 def close_broken_connection() -> None:
@@ -158,8 +162,12 @@ class InputGuardMiddleware:
 
     def process_exception(self, request: HttpRequest, exception):
         if isinstance(exception, DataError):
-            log.warning("input out of the database's range on %s %s: %s", request.method, request.path,
-                        str(exception).splitlines()[0])
+            log.warning(
+                "input out of the database's range on %s %s: %s",
+                request.method,
+                request.path,
+                str(exception).splitlines()[0],
+            )
             return bad_input(request, _("A value is out of range (too large a number or an impossible date)."))
         return None
 
@@ -183,8 +191,9 @@ class OtpRequiredMiddleware:
         exempt = request.path in self.EXEMPT_PATHS or request.path.startswith(self.EXEMPT_PREFIXES)
         if not exempt and otp.must_verify(request):
             if request.path.startswith(("/api/", "/open311/")):
-                return JsonResponse({"code": "otp_required",
-                                     "detail": _("Enter the code of your authenticator app first.")}, status=403)
+                return JsonResponse(
+                    {"code": "otp_required", "detail": _("Enter the code of your authenticator app first.")}, status=403
+                )
             from django.shortcuts import redirect
             from django.urls import reverse
             from django.utils.http import urlencode

@@ -62,7 +62,8 @@ class Unit(models.Model):
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
                 Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                    path=Concat(Value(self.path), Substr("path", len(old_path) + 1), output_field=models.CharField()))
+                    path=Concat(Value(self.path), Substr("path", len(old_path) + 1), output_field=models.CharField())
+                )
 
     def clean(self):
         super().clean()

@@ -37,8 +37,10 @@ DEMO_INDEX_KEY = hashlib.sha256(b"hotline-demo-pii-index (public: demo data only
 
 def demo_environment() -> dict[str, str]:
     """The demo keys as environment values (for benchmarks, which run with DEBUG off on demo data)."""
-    return {"HOTLINE_PII_KEYS": "dev:" + base64.b64encode(DEMO_KEY).decode(),
-            "HOTLINE_PII_INDEX_KEY": base64.b64encode(DEMO_INDEX_KEY).decode()}
+    return {
+        "HOTLINE_PII_KEYS": "dev:" + base64.b64encode(DEMO_KEY).decode(),
+        "HOTLINE_PII_INDEX_KEY": base64.b64encode(DEMO_INDEX_KEY).decode(),
+    }
 
 
 @lru_cache(maxsize=1)
@@ -64,10 +66,13 @@ def _keys() -> tuple[tuple[str, object], dict[str, object], bytes]:
         if len(index_key) < 32:
             raise ImproperlyConfigured("HOTLINE_PII_INDEX_KEY: base64 of at least 32 bytes.")
         demo = any(key == DEMO_KEY for _id, key in ring) or index_key == DEMO_INDEX_KEY
-        allowed = getattr(settings, "HOTLINE_PII_DEV_KEYS", False) or getattr(settings, "HOTLINE_PII_ALLOW_DEMO_KEYS", False)
+        allowed = getattr(settings, "HOTLINE_PII_DEV_KEYS", False) or getattr(
+            settings, "HOTLINE_PII_ALLOW_DEMO_KEYS", False
+        )
         if demo and not allowed:
-            raise ImproperlyConfigured("HOTLINE_PII_KEYS or HOTLINE_PII_INDEX_KEY is the public demo key: "
-                                       "set keys of your own.")
+            raise ImproperlyConfigured(
+                "HOTLINE_PII_KEYS or HOTLINE_PII_INDEX_KEY is the public demo key: set keys of your own."
+            )
     ciphers = {key_id: AESGCM(key) for key_id, key in ring}
     return (ring[0][0], ciphers[ring[0][0]]), ciphers, index_key
 
@@ -123,8 +128,15 @@ def blind_index(value: str) -> str:
     return hmac.new(_keys()[2], value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def encrypt_rows(connection, table: str, columns: list[str], *, index: tuple[str, str] | None = None,
-                 batch: int = 5000, progress=None) -> int:
+def encrypt_rows(
+    connection,
+    table: str,
+    columns: list[str],
+    *,
+    index: tuple[str, str] | None = None,
+    batch: int = 5000,
+    progress=None,
+) -> int:
     """Encrypt the clear values left in `columns` of `table` (rows written before encryption, or after a
     key rotation: values under an old key are re-encrypted under the current one), and fill the blind
     index `index = (source column, index column)`. Batched by id; returns the rows rewritten."""
@@ -137,9 +149,11 @@ def encrypt_rows(connection, table: str, columns: list[str], *, index: tuple[str
             stale = " OR ".join(f"({quoted(c)} <> '' AND {quoted(c)} NOT LIKE %s)" for c in columns)
             if index:
                 stale += f" OR {quoted(index[1])} = ''"
-            cursor.execute(f"SELECT id, {', '.join(quoted(c) for c in columns)} FROM {quoted(table)} "
-                           f"WHERE id > %s AND ({stale}) ORDER BY id LIMIT %s",
-                           [last, *([current + "%"] * len(columns)), batch])
+            cursor.execute(
+                f"SELECT id, {', '.join(quoted(c) for c in columns)} FROM {quoted(table)} "
+                f"WHERE id > %s AND ({stale}) ORDER BY id LIMIT %s",
+                [last, *([current + "%"] * len(columns)), batch],
+            )
             rows = cursor.fetchall()
             if not rows:
                 return done
@@ -151,8 +165,9 @@ def encrypt_rows(connection, table: str, columns: list[str], *, index: tuple[str
                     new.append(blind_index(clear[source_index]))
                 updates.append((*new, row_id))
             targets = [*columns, *([index[1]] if index else [])]
-            cursor.executemany(f"UPDATE {quoted(table)} SET {', '.join(f'{quoted(c)} = %s' for c in targets)} "
-                               f"WHERE id = %s", updates)
+            cursor.executemany(
+                f"UPDATE {quoted(table)} SET {', '.join(f'{quoted(c)} = %s' for c in targets)} WHERE id = %s", updates
+            )
             done += len(rows)
             last = rows[-1][0]
             if progress:

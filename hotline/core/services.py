@@ -76,7 +76,9 @@ def units_load() -> dict[str, int]:
                 )
     for row in divisions:
         if row["level"] == "street":
-            _upsert_unit(code=row["code"], name=row["name"], level=UnitLevel.STREET, parent=districts[row["parent_code"]])
+            _upsert_unit(
+                code=row["code"], name=row["name"], level=UnitLevel.STREET, parent=districts[row["parent_code"]]
+            )
     return {level: Unit.objects.filter(level=level).count() for level in UnitLevel.values}
 
 
@@ -145,7 +147,10 @@ def calendar_load_year(*, year: int) -> dict[str, int]:
     CalendarDay.objects.filter(date__year=year).delete()
     CalendarDay.objects.bulk_create(
         [CalendarDay(date=d, kind=CalendarDayKind.HOLIDAY, name=_holiday_name(n)) for d, n in sorted(statutory.items())]
-        + [CalendarDay(date=d, kind=CalendarDayKind.WORKDAY, name=_holiday_name(n)) for d, n in sorted(workdays.items())]
+        + [
+            CalendarDay(date=d, kind=CalendarDayKind.WORKDAY, name=_holiday_name(n))
+            for d, n in sorted(workdays.items())
+        ]
     )
     CalendarYear.objects.update_or_create(year=year, defaults={"source": "chinese-calendar"})  # new reference stamp
     return {"holidays": len(statutory), "workdays": len(workdays)}
@@ -219,8 +224,9 @@ def demo_users_ensure(*, password: str) -> DemoUsersResult:
             setattr(user, key, value)
         to_update.append(user)
     User.objects.bulk_create(to_create, batch_size=500)
-    User.objects.bulk_update(to_update, ["password", "is_active", "unit", "role", "display_name", "is_staff",
-                                         "is_superuser"], batch_size=500)
+    User.objects.bulk_update(
+        to_update, ["password", "is_active", "unit", "role", "display_name", "is_staff", "is_superuser"], batch_size=500
+    )
     return DemoUsersResult(created=len(to_create), updated=len(to_update))
 
 

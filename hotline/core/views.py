@@ -123,8 +123,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             django_otp.login(request, device)
             return redirect(_safe_next(request))
         error, status = _("That code is not valid (or was already used). Enter the current one."), 400
-    return render(request, "registration/otp_verify.html", {"next": _safe_next(request), "error": error},
-                  status=status)
+    return render(request, "registration/otp_verify.html", {"next": _safe_next(request), "error": error}, status=status)
 
 
 @login_required

@@ -50,7 +50,8 @@ class DemandCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
     demand_type = serializers.ChoiceField(choices=DemandType.choices)
     category = ReferenceCodeField(
-        find=_active_leaf_category, queryset=Category.objects.filter(is_active=True, level=3),
+        find=_active_leaf_category,
+        queryset=Category.objects.filter(is_active=True, level=3),
         help_text="A level-3 matter category code (e.g. 010101 占道经营).",
     )
     content = serializers.CharField(max_length=5000)
@@ -59,34 +60,57 @@ class DemandCreateSerializer(serializers.Serializer):
     confidential = serializers.BooleanField(default=False)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     street = ReferenceCodeField(
-        find=lambda ref, code: ref.street(code), queryset=Unit.objects.filter(level=UnitLevel.STREET), required=False,
-        allow_null=True, default=None,
+        find=lambda ref, code: ref.street(code),
+        queryset=Unit.objects.filter(level=UnitLevel.STREET),
+        required=False,
+        allow_null=True,
+        default=None,
     )
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None,
-                                   min_value=-90, max_value=90)
-    long = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None,
-                                    min_value=-180, max_value=180)
+    lat = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, default=None, min_value=-90, max_value=90
+    )
+    long = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, default=None, min_value=-180, max_value=180
+    )
     media_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
     answer_article = ValidArticleField(
-        required=False, allow_null=True, default=None,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="A published, valid knowledge-base article that answered the consultation on the call (直接答复).",
     )
     merge_into = serializers.PrimaryKeyRelatedField(
-        queryset=WorkOrder.objects.filter(role="main"), required=False, allow_null=True, default=None,
+        queryset=WorkOrder.objects.filter(role="main"),
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="An open work order this call repeats (重复件): the caller joins it; nothing is dispatched.",
     )
     disposition = serializers.ChoiceField(
-        choices=[("answered", "answered"), ("refused", "refused")], required=False, allow_blank=True, default="",
+        choices=[("answered", "answered"), ("refused", "refused")],
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="Only to answer (without an article) or to refuse; otherwise the demand is routed.",
     )
-    refusal_reason = serializers.ChoiceField(choices=RefusalReason.choices, required=False, allow_blank=True, default="")
+    refusal_reason = serializers.ChoiceField(
+        choices=RefusalReason.choices, required=False, allow_blank=True, default=""
+    )
     co_complainants = serializers.IntegerField(
-        min_value=0, max_value=9999, required=False, default=0,
-        help_text="群体性: other people the caller speaks for (each counts once more in the group bonus).")
+        min_value=0,
+        max_value=9999,
+        required=False,
+        default=0,
+        help_text="群体性: other people the caller speaks for (each counts once more in the group bonus).",
+    )
     problem_since = serializers.IntegerField(
-        min_value=1949, required=False, allow_null=True, default=None,
-        help_text="历史遗留: the year the problem began (needs problem_since_source; a dispatcher verifies it).")
+        min_value=1949,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="历史遗留: the year the problem began (needs problem_since_source; a dispatcher verifies it).",
+    )
     problem_since_source = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
     def validate_caller_phone(self, value):
@@ -111,7 +135,9 @@ class DemandCreateSerializer(serializers.Serializer):
             wanted.add("merge")
         if len(wanted) > 1:
             raise serializers.ValidationError(
-                {"disposition": "Choose one: answered (answer_article), refused (refusal_reason) or merged (merge_into)."},
+                {
+                    "disposition": "Choose one: answered (answer_article), refused (refusal_reason) or merged (merge_into)."
+                },
                 code="conflicting_disposition",
             )
         if "refuse" in wanted and not attrs["refusal_reason"]:
@@ -135,10 +161,32 @@ class DemandSerializer(serializers.ModelSerializer):
     class Meta:
         model = Demand
         fields = [
-            "id", "number", "channel", "demand_type", "category", "content", "address", "street", "urgency",
-            "received_at", "disposition", "dispatch_due_at", "work_order", "work_orders", "district",
-            "lat", "long", "media_url", "answer_article", "merged_into", "refusal_reason", "refusal_script",
-            "co_complainants", "problem_since", "problem_since_source", "problem_since_verified",
+            "id",
+            "number",
+            "channel",
+            "demand_type",
+            "category",
+            "content",
+            "address",
+            "street",
+            "urgency",
+            "received_at",
+            "disposition",
+            "dispatch_due_at",
+            "work_order",
+            "work_orders",
+            "district",
+            "lat",
+            "long",
+            "media_url",
+            "answer_article",
+            "merged_into",
+            "refusal_reason",
+            "refusal_script",
+            "co_complainants",
+            "problem_since",
+            "problem_since_source",
+            "problem_since_verified",
         ]
 
     problem_since_verified = serializers.SerializerMethodField()
@@ -170,9 +218,16 @@ class DemandSerializer(serializers.ModelSerializer):
 
     def get_work_orders(self, demand) -> list[dict]:
         return [
-            {"id": o.pk, "number": o.number, "unit": o.unit.code, "unit_name": o.unit.name, "role": o.role,
-             "status": o.status, "deadline": _moment.to_representation(o.deadline),
-             "complainant_count": o.complainant_count}
+            {
+                "id": o.pk,
+                "number": o.number,
+                "unit": o.unit.code,
+                "unit_name": o.unit.name,
+                "role": o.role,
+                "status": o.status,
+                "deadline": _moment.to_representation(o.deadline),
+                "complainant_count": o.complainant_count,
+            }
             for o in self._orders(demand)
         ]
 

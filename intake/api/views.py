@@ -20,7 +20,10 @@ from ..services import (
 from .serializers import DemandCreateSerializer, DemandSerializer, DispatchSerializer, HistorySerializer
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
     description="Retries with the same key and body return the first demand; another body → 422 idempotency_mismatch.",
 )
 INTAKE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.ADMIN})
@@ -58,8 +61,11 @@ class DemandCreateView(views.APIView):
         if routed is not None and not replayed:  # just created: everything the answer shows is in memory
             demand._prefetched_objects_cache = {"work_orders": routed}
         else:  # a replay, or a demand answered, refused or merged: two queries
-            demand = Demand.objects.select_related("category", "street", "district").prefetch_related(
-                "work_orders__unit").get(pk=demand.pk)
+            demand = (
+                Demand.objects.select_related("category", "street", "district")
+                .prefetch_related("work_orders__unit")
+                .get(pk=demand.pk)
+            )
         body = DemandSerializer(demand, context={"request": request}).data
         response = Response(body, status=status.HTTP_201_CREATED)
         if replayed:
@@ -84,14 +90,19 @@ class DemandDispatchView(views.APIView):
 
             raise Forbidden("Only a dispatcher can dispatch demands.")
         # The page's scope (dispatch.selectors); one already dispatched but visible gets the service's 409.
-        demand = (pending_demands_visible_to(request.user).filter(pk=pk).first()
-                  or get_object_or_404(demands_visible_to(request.user), pk=pk))
+        demand = pending_demands_visible_to(request.user).filter(pk=pk).first() or get_object_or_404(
+            demands_visible_to(request.user), pk=pk
+        )
         serializer = DispatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         demand_dispatch(
-            demand=demand, main_unit=data["main_unit"], assisting_units=data["assisting_units"],
-            complexity=data["complexity"], by=request.user, note=data["note"],
+            demand=demand,
+            main_unit=data["main_unit"],
+            assisting_units=data["assisting_units"],
+            complexity=data["complexity"],
+            by=request.user,
+            note=data["note"],
         )
         demand.refresh_from_db()
         return Response(DemandSerializer(demand, context={"request": request}).data, status=status.HTTP_201_CREATED)
@@ -110,7 +121,9 @@ class DemandRevealView(views.APIView):
         serializer = RevealSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         identity = caller_reveal(
-            demand=demand, by=request.user, reason=serializer.validated_data["reason"],
+            demand=demand,
+            by=request.user,
+            reason=serializer.validated_data["reason"],
             ip=request.META.get("REMOTE_ADDR"),
         )
         return Response({"id": demand.pk, "number": demand.number, **identity})
@@ -124,9 +137,12 @@ class DemandHistoryView(views.APIView):
         demand = get_object_or_404(demands_visible_to(request.user), pk=pk)
         serializer = HistorySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        demand = demand_history_set(demand=demand, by=request.user,
-                                    problem_since=serializer.validated_data["problem_since"],
-                                    source=serializer.validated_data["problem_since_source"])
+        demand = demand_history_set(
+            demand=demand,
+            by=request.user,
+            problem_since=serializer.validated_data["problem_since"],
+            source=serializer.validated_data["problem_since_source"],
+        )
         return Response(DemandSerializer(demand, context={"request": request}).data)
 
 

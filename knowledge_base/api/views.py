@@ -23,9 +23,25 @@ class ArticleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Article
-        fields = ["id", "title", "questions", "body", "category", "owner", "source_title", "source_number",
-                  "source_url", "valid_from", "valid_until", "keywords", "status", "version", "answered_count",
-                  "not_helpful_count", "updated_at"]
+        fields = [
+            "id",
+            "title",
+            "questions",
+            "body",
+            "category",
+            "owner",
+            "source_title",
+            "source_number",
+            "source_url",
+            "valid_from",
+            "valid_until",
+            "keywords",
+            "status",
+            "version",
+            "answered_count",
+            "not_helpful_count",
+            "updated_at",
+        ]
 
     def get_questions(self, article) -> list[str]:
         return article.question_list()

@@ -23,8 +23,20 @@ from ..services import report_request
 class ReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = Report
-        fields = ["id", "kind", "period_start", "period_end", "revision", "is_current", "status", "progress", "step",
-                  "error", "requested_at", "built_at"]
+        fields = [
+            "id",
+            "kind",
+            "period_start",
+            "period_end",
+            "revision",
+            "is_current",
+            "status",
+            "progress",
+            "step",
+            "error",
+            "requested_at",
+            "built_at",
+        ]
 
 
 class ReportDetailSerializer(ReportSerializer):
@@ -37,8 +49,9 @@ class ReportDetailSerializer(ReportSerializer):
 
     def _view(self, report):
         if "view_data" not in self.context:
-            self.context["view_data"] = report_view(report, self.context["request"].user) \
-                if report.status == Status.READY else None
+            self.context["view_data"] = (
+                report_view(report, self.context["request"].user) if report.status == Status.READY else None
+            )
         return self.context.get("view_data")
 
     def get_scope(self, report) -> dict:
@@ -97,8 +110,9 @@ class ReportListView(generics.ListAPIView):
         is answered instead of starting another."""
         serializer = BuildRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        report = report_request(kind=serializer.validated_data["kind"], day=serializer.validated_data["date"],
-                                by=request.user)
+        report = report_request(
+            kind=serializer.validated_data["kind"], day=serializer.validated_data["date"], by=request.user
+        )
         return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -128,16 +142,20 @@ class ReportExportView(views.APIView):
     def get(self, request, pk: int):
         report = _report(request, pk)
         if report.status != Status.READY:
-            raise NotFound(_("This revision has no content (it is %(status)s).")
-                           % {"status": report.get_status_display()}, code="not_ready")
+            raise NotFound(
+                _("This revision has no content (it is %(status)s).") % {"status": report.get_status_display()},
+                code="not_ready",
+            )
         if self.fmt == "pdf":
             response = HttpResponse(pdf_bytes(report, request.user), content_type="application/pdf")
         else:
             response = HttpResponse(
                 xlsx_bytes(report, request.user),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
         response["Content-Disposition"] = (
-            f'attachment; filename="report-{report.kind}-{report.period_start:%Y%m%d}-r{report.revision}.{self.fmt}"')
+            f'attachment; filename="report-{report.kind}-{report.period_start:%Y%m%d}-r{report.revision}.{self.fmt}"'
+        )
         return response
 
 
@@ -152,7 +170,9 @@ class ReportPdfView(ReportExportView):
 class ReportXlsxView(ReportExportView):
     fmt = "xlsx"
 
-    @extend_schema(operation_id="reports_export_xlsx", responses={
-        (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY})
+    @extend_schema(
+        operation_id="reports_export_xlsx",
+        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY},
+    )
     def get(self, request, pk: int):
         return super().get(request, pk)

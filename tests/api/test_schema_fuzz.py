@@ -48,8 +48,16 @@ def in_test_transaction():
 
 @pytest.mark.filterwarnings("ignore")
 @schema.exclude(path=TOKEN_PATH).parametrize()
-@settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_every_answer_is_no_5xx_and_is_what_the_schema_declares(case, admin_token, in_test_transaction):
-    case.call_and_validate(app=APPLICATION, headers={"Authorization": f"Token {admin_token}"},
-                           checks=[not_a_server_error, status_code_conformance, response_schema_conformance])
+    case.call_and_validate(
+        app=APPLICATION,
+        headers={"Authorization": f"Token {admin_token}"},
+        checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
+    )

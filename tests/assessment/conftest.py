@@ -20,6 +20,7 @@ def scheme(reference):
 @pytest.fixture
 def staff(dispatcher, callback_agent):
     """Each street's handler, the dispatcher who checks replies, the callback agent."""
-    handlers = {code: UserFactory(username=f"h_{code}", role="handler", unit=Unit.objects.get(code=code))
-                for code in STREETS}
+    handlers = {
+        code: UserFactory(username=f"h_{code}", role="handler", unit=Unit.objects.get(code=code)) for code in STREETS
+    }
     return {"handlers": handlers, "dispatcher": dispatcher, "callback": callback_agent}

@@ -51,12 +51,20 @@ def the_bad_one(snapshot):
     return snapshot.orders.get(unit__code=A, outcome=Outcome.EVALUATED, contacted=False)
 
 
-def test_an_appeal_goes_to_the_district_then_the_city_and_a_revision_keeps_the_old(month, staff, district_leader,
-                                                                                   supervisor):
+def test_an_appeal_goes_to_the_district_then_the_city_and_a_revision_keeps_the_old(
+    month, staff, district_leader, supervisor
+):
     handler = staff["handlers"][A]
-    appeal = appeal_submit(snapshot_order=the_bad_one(month), by=handler, reason_kind="wrong_answer",
-                           reason="回访记录有误，录音显示已解决", evidence="录音 10-14 14:02", outcome="correct",
-                           corrected=(True, "resolved", "satisfied"), at=IN_WINDOW)
+    appeal = appeal_submit(
+        snapshot_order=the_bad_one(month),
+        by=handler,
+        reason_kind="wrong_answer",
+        reason="回访记录有误，录音显示已解决",
+        evidence="录音 10-14 14:02",
+        outcome="correct",
+        corrected=(True, "resolved", "satisfied"),
+        at=IN_WINDOW,
+    )
     assert appeal.status == "pending" and appeal.district.code == "110101"
     with pytest.raises(StateConflict) as not_yet:
         appeal_decide(appeal=appeal, by=supervisor, accept=True, note="同意", at=IN_WINDOW)
@@ -73,7 +81,11 @@ def test_an_appeal_goes_to_the_district_then_the_city_and_a_revision_keeps_the_o
     bad = the_bad_one(month)
     fixed = new.orders.get(order=bad.order, kind=bad.kind, round=bad.round)
     assert (fixed.contacted, fixed.resolution, fixed.satisfaction, fixed.resolution_score) == (
-        True, "resolved", "satisfied", Decimal("100"))
+        True,
+        "resolved",
+        "satisfied",
+        Decimal("100"),
+    )
     assert row(new, A).score > row(month, A).score and row(new, B).score == row(month, B).score
     assert {c["unit"].code for c in revision_changes(old, new)} >= {A}
 
@@ -81,16 +93,31 @@ def test_an_appeal_goes_to_the_district_then_the_city_and_a_revision_keeps_the_o
 def test_an_appeal_can_drop_or_reattribute_the_order(month, staff, district_leader, supervisor):
     handler = staff["handlers"][A]
     unanswered = list(month.orders.filter(unit__code=A, outcome=Outcome.NO_REPLY)[:2])
-    drop = appeal_submit(snapshot_order=unanswered[0], by=handler, reason_kind="withdrawn", reason="诉求人已撤诉",
-                         outcome="drop", at=IN_WINDOW)
-    move = appeal_submit(snapshot_order=unanswered[1], by=handler, reason_kind="misdispatched", reason="属景山街道辖区",
-                         outcome="reattribute", reattribute_to=Unit.objects.get(code=B), at=IN_WINDOW)
+    drop = appeal_submit(
+        snapshot_order=unanswered[0],
+        by=handler,
+        reason_kind="withdrawn",
+        reason="诉求人已撤诉",
+        outcome="drop",
+        at=IN_WINDOW,
+    )
+    move = appeal_submit(
+        snapshot_order=unanswered[1],
+        by=handler,
+        reason_kind="misdispatched",
+        reason="属景山街道辖区",
+        outcome="reattribute",
+        reattribute_to=Unit.objects.get(code=B),
+        at=IN_WINDOW,
+    )
     for appeal in (drop, move):
         appeal_review_district(appeal=appeal, by=district_leader, agree=True, note="属实")
-    first = appeal_decide(appeal=Appeal.objects.get(pk=drop.pk), by=supervisor, accept=True, note="撤诉属实",
-                          at=IN_WINDOW).revision
-    second = appeal_decide(appeal=Appeal.objects.get(pk=move.pk), by=supervisor, accept=True, note="辖区有误",
-                           at=IN_WINDOW).revision
+    first = appeal_decide(
+        appeal=Appeal.objects.get(pk=drop.pk), by=supervisor, accept=True, note="撤诉属实", at=IN_WINDOW
+    ).revision
+    second = appeal_decide(
+        appeal=Appeal.objects.get(pk=move.pk), by=supervisor, accept=True, note="辖区有误", at=IN_WINDOW
+    ).revision
     assert first.revision == 2 and second.revision == 3
     assert first.orders.get(order=unanswered[0].order).outcome == Outcome.EXEMPTED
     assert Exemption.objects.get(order=unanswered[0].order).kind == "appeal"
@@ -111,14 +138,20 @@ def test_an_appeal_over_the_quota_is_refused_with_the_reason(month, staff):
     assert "2" in over.value.detail and "2026-10" in over.value.detail
 
 
-def test_appeal_files_are_checked_kept_and_shown_only_to_who_may_read(month, staff, district_leader, handler_b,
-                                                                     supervisor, settings, tmp_path):
+def test_appeal_files_are_checked_kept_and_shown_only_to_who_may_read(
+    month, staff, district_leader, handler_b, supervisor, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     handler = staff["handlers"][A]
     item = the_bad_one(month)
     with pytest.raises(InvalidInput) as wrong:
-        appeal_submit(snapshot_order=item, by=handler, reason="见附件", at=IN_WINDOW,
-                      files=[SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")])
+        appeal_submit(
+            snapshot_order=item,
+            by=handler,
+            reason="见附件",
+            at=IN_WINDOW,
+            files=[SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")],
+        )
     assert wrong.value.code == "invalid_file_type"
     photo = SimpleUploadedFile("现场照片.jpg", b"\xff\xd8\xff" + b"0" * 100, content_type="image/jpeg")
     appeal = appeal_submit(snapshot_order=item, by=handler, reason="见附件", at=IN_WINDOW, files=[photo])
@@ -144,8 +177,10 @@ def test_the_appeal_page_keeps_what_was_typed_when_refused(month, staff):
     from unittest import mock  # the page's clock: inside the appeal window
 
     with mock.patch("django.utils.timezone.now", return_value=IN_WINDOW):
-        response = client.post(f"/assessment/items/{items[2].pk}/appeal/", {
-            "reason_kind": "withdrawn", "reason": "诉求人已书面确认解决", "outcome": "drop"})
+        response = client.post(
+            f"/assessment/items/{items[2].pk}/appeal/",
+            {"reason_kind": "withdrawn", "reason": "诉求人已书面确认解决", "outcome": "drop"},
+        )
     assert response.status_code == 400
     page = response.content.decode()
     assert "诉求人已书面确认解决" in page and 'id="appeal-errors"' in page
@@ -169,12 +204,15 @@ def test_an_exemption_approved_after_the_freeze_makes_a_new_revision(month, staf
     assert any(kind == Kind.ROUND and result == Outcome.NO_REPLY for kind, _, result in before)
     after = set(items_of(current).filter(order=target).values_list("kind", "round", "outcome"))
     assert after == {(kind, number, Outcome.EXEMPTED) for kind, number, _ in before}
-    assert set(Snapshot.objects.get(pk=month.pk).orders.filter(order=target)
-               .values_list("kind", "round", "outcome")) == before  # the first freeze is intact
+    assert (
+        set(Snapshot.objects.get(pk=month.pk).orders.filter(order=target).values_list("kind", "round", "outcome"))
+        == before
+    )  # the first freeze is intact
     assert row(current, A).no_reply == row(month, A).no_reply - 1
 
 
 # --- process indicators and the schemes ---------------------------------------------------------------------
+
 
 def test_the_trial_scheme_weighs_process_and_an_admin_activates_it_from_a_month_on(month, staff):
     import importlib
@@ -194,9 +232,17 @@ def test_the_trial_scheme_weighs_process_and_an_admin_activates_it_from_a_month_
     # A replied in time to 4 of its 11 due items (10 orders and the re-handled round of the unsatisfied one).
     assert a.due == 11 and a.process_parts["on_time"] == "36.36" and a.process_parts["not_overdue"] == "36.36"
     assert a.process_parts["no_rehandle"] == "27.27"  # the re-handled one answered, but not kept
-    expected = sum(Decimal(a.process_parts[c]) * w for c, w in (
-        ("signed", Decimal("0.05")), ("on_time", Decimal("0.05")), ("no_return", Decimal("0.05")),
-        ("no_rehandle", Decimal("0.05")), ("not_overdue", Decimal("0.05")), ("truthful", Decimal("0.05"))))
+    expected = sum(
+        Decimal(a.process_parts[c]) * w
+        for c, w in (
+            ("signed", Decimal("0.05")),
+            ("on_time", Decimal("0.05")),
+            ("no_return", Decimal("0.05")),
+            ("no_rehandle", Decimal("0.05")),
+            ("not_overdue", Decimal("0.05")),
+            ("truthful", Decimal("0.05")),
+        )
+    )
     assert a.process_score == expected.quantize(Decimal("0.01"))
 
 
@@ -225,19 +271,33 @@ def test_doing_nothing_never_scores_better_than_trying_under_any_valid_scheme(re
             answer(staff, order_in(code), *answers_)
     for _ in range(3):
         order_in(A)  # never answered
-    schemes = [{}, {"weight_response": Decimal("0.20"), "weight_resolution": Decimal("0.25"),
-                    "weight_satisfaction": Decimal("0.25"), "weight_signed": Decimal("0.05"),
-                    "weight_on_time": Decimal("0.05"), "weight_returns": Decimal("0.05"),
-                    "weight_rehandles": Decimal("0.05"), "weight_overdue": Decimal("0.05"),
-                    "weight_false_feedback": Decimal("0.05")}]
+    schemes = [
+        {},
+        {
+            "weight_response": Decimal("0.20"),
+            "weight_resolution": Decimal("0.25"),
+            "weight_satisfaction": Decimal("0.25"),
+            "weight_signed": Decimal("0.05"),
+            "weight_on_time": Decimal("0.05"),
+            "weight_returns": Decimal("0.05"),
+            "weight_rehandles": Decimal("0.05"),
+            "weight_overdue": Decimal("0.05"),
+            "weight_false_feedback": Decimal("0.05"),
+        },
+    ]
     for _ in range(6):
         parts = [rng.randint(0, 10) for _ in Scheme.WEIGHTS]
         parts[0] += 1
         total = sum(parts)
         weights = [Decimal(p * 100 // total) / 100 for p in parts]
         weights[0] += Decimal("1.00") - sum(weights)
-        schemes.append(dict(zip(Scheme.WEIGHTS, weights)) | {"late_rule": rng.choice(["both", "keep_first", "replace"]),
-                                                             "rehandle_rule": rng.choice(["both", "keep_first", "replace"])})
+        schemes.append(
+            dict(zip(Scheme.WEIGHTS, weights))
+            | {
+                "late_rule": rng.choice(["both", "keep_first", "replace"]),
+                "rehandle_rule": rng.choice(["both", "keep_first", "replace"]),
+            }
+        )
     for i, values in enumerate(schemes):
         Snapshot.objects.all().delete()
         Scheme.objects.all().delete()
@@ -258,12 +318,23 @@ def test_the_appeal_page_takes_several_files(month, staff, settings, tmp_path):
     item = the_bad_one(month)
     client = Client()
     client.force_login(handler)
-    files = [SimpleUploadedFile("录音.mp3", b"ID3" + b"0" * 50, content_type="audio/mpeg"),
-             SimpleUploadedFile("照片.png", b"\x89PNG" + b"0" * 50, content_type="image/png")]
+    files = [
+        SimpleUploadedFile("录音.mp3", b"ID3" + b"0" * 50, content_type="audio/mpeg"),
+        SimpleUploadedFile("照片.png", b"\x89PNG" + b"0" * 50, content_type="image/png"),
+    ]
     with mock.patch("django.utils.timezone.now", return_value=IN_WINDOW):
-        response = client.post(f"/assessment/items/{item.pk}/appeal/", {
-            "reason_kind": "wrong_answer", "reason": "回访记录有误", "outcome": "correct", "corrected_contacted": "true",
-            "corrected_resolution": "resolved", "corrected_satisfaction": "satisfied", "files": files})
+        response = client.post(
+            f"/assessment/items/{item.pk}/appeal/",
+            {
+                "reason_kind": "wrong_answer",
+                "reason": "回访记录有误",
+                "outcome": "correct",
+                "corrected_contacted": "true",
+                "corrected_resolution": "resolved",
+                "corrected_satisfaction": "satisfied",
+                "files": files,
+            },
+        )
     assert response.status_code == 302
     appeal = Appeal.objects.get()
     assert sorted(a.name for a in appeal.attachments.all()) == ["录音.mp3", "照片.png"]
@@ -272,20 +343,27 @@ def test_the_appeal_page_takes_several_files(month, staff, settings, tmp_path):
 
 # --- after the review -------------------------------------------------------------------------------------
 
+
 def test_a_revision_writes_only_what_changed_and_the_next_builds_on_it(month, staff, district_leader, supervisor):
     from assessment.selectors import items_of
 
     handler = staff["handlers"][A]
     unanswered = list(month.orders.filter(unit__code=A, outcome=Outcome.NO_REPLY).order_by("id")[:2])
-    appeals = [appeal_submit(snapshot_order=item, by=handler, reason_kind="withdrawn", reason="撤诉", outcome="drop",
-                             at=IN_WINDOW) for item in unanswered]
+    appeals = [
+        appeal_submit(
+            snapshot_order=item, by=handler, reason_kind="withdrawn", reason="撤诉", outcome="drop", at=IN_WINDOW
+        )
+        for item in unanswered
+    ]
     for appeal in appeals:
         appeal_review_district(appeal=appeal, by=district_leader, agree=True, note="属实")
     first = appeal_decide(appeal=appeals[0], by=supervisor, accept=True, note="属实", at=IN_WINDOW).revision
-    second = appeal_decide(appeal=Appeal.objects.get(pk=appeals[1].pk), by=supervisor, accept=True, note="属实",
-                           at=IN_WINDOW).revision
+    second = appeal_decide(
+        appeal=Appeal.objects.get(pk=appeals[1].pk), by=supervisor, accept=True, note="属实", at=IN_WINDOW
+    ).revision
     assert first.orders.count() == 1 and second.orders.count() == 1  # a month's rows are not copied
     assert items_of(second).count() == items_of(first).count() == items_of(month).count()
+
     # The second decision is made on the first's revision: both orders are out.
     def outcome(revision, item):
         return items_of(revision).get(order=item.order_id, kind=item.kind, round=item.round).outcome
@@ -299,8 +377,14 @@ def test_a_no_reply_cannot_be_corrected_into_full_marks(month, staff):
     handler = staff["handlers"][A]
     silent = month.orders.filter(unit__code=A, outcome=Outcome.NO_REPLY).first()
     with pytest.raises(InvalidInput) as refused:
-        appeal_submit(snapshot_order=silent, by=handler, reason="其实联系过", outcome="correct",
-                      corrected=(True, "resolved", "satisfied"), at=IN_WINDOW)
+        appeal_submit(
+            snapshot_order=silent,
+            by=handler,
+            reason="其实联系过",
+            outcome="correct",
+            corrected=(True, "resolved", "satisfied"),
+            at=IN_WINDOW,
+        )
     assert refused.value.code == "nothing_to_correct"
 
 
@@ -311,8 +395,9 @@ def test_an_appeal_drops_its_round_only(month, staff, district_leader, superviso
     handler = staff["handlers"][A]
     bad = the_bad_one(month)  # evaluated unresolved/unsatisfied: re-opened by the rule, round 1 unanswered
     assert WorkOrder.objects.get(pk=bad.order_id).rehandle_count == 1
-    appeal = appeal_submit(snapshot_order=bad, by=handler, reason_kind="unreasonable", reason="超出政策范围",
-                           outcome="drop", at=IN_WINDOW)
+    appeal = appeal_submit(
+        snapshot_order=bad, by=handler, reason_kind="unreasonable", reason="超出政策范围", outcome="drop", at=IN_WINDOW
+    )
     appeal_review_district(appeal=appeal, by=district_leader, agree=True, note="属实")
     new = appeal_decide(appeal=appeal, by=supervisor, accept=True, note="属实", at=IN_WINDOW).revision
     from assessment.selectors import items_of

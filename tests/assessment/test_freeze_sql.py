@@ -19,9 +19,23 @@ def rows(snapshot: Snapshot) -> list[tuple]:
 
 
 def units(snapshot: Snapshot) -> list[tuple]:
-    return sorted(snapshot.units.values_list("unit_id", "due", "assessed", "response_rate", "resolution_rate",
-                                             "satisfaction_rate", "score", "rank", "tier", "no_reply", "late",
-                                             "bonus", "process_parts"))
+    return sorted(
+        snapshot.units.values_list(
+            "unit_id",
+            "due",
+            "assessed",
+            "response_rate",
+            "resolution_rate",
+            "satisfaction_rate",
+            "score",
+            "rank",
+            "tier",
+            "no_reply",
+            "late",
+            "bonus",
+            "process_parts",
+        )
+    )
 
 
 def both_ways(monkeypatch, period, at, **kwargs):
@@ -50,7 +64,11 @@ def busy(reference, staff, dispatcher, settings):
     settings.HOTLINE_CALLBACK_ATTEMPTS = 1
     called = dt.datetime(2026, 10, 13, 10, 0, tzinfo=TZ)
     reload = lambda o: WorkOrder.objects.get(pk=o.pk)  # noqa: E731
-    for code, answers in ((A, ("resolved", "satisfied")), (B, ("partly", "basically")), (C, ("unresolved", "unsatisfied"))):
+    for code, answers in (
+        (A, ("resolved", "satisfied")),
+        (B, ("partly", "basically")),
+        (C, ("unresolved", "unsatisfied")),
+    ):
         for i in range(3):
             answer(staff, order_in(code, at=called + dt.timedelta(hours=i)), True, *answers, unit_says=answers[0])
     late = order_in(D)
@@ -59,59 +77,130 @@ def busy(reference, staff, dispatcher, settings):
     handler = staff["handlers"][E]
     waiting = order_in(E)
     dispatch.work_order_sign(order=waiting, by=handler, at=called + dt.timedelta(hours=1))
-    dispatch.work_order_reply(order=reload(waiting), by=handler, at=called + dt.timedelta(days=1), contacted=True,
-                              contacted_at=called + dt.timedelta(hours=2), contact_method="phone", resolved="resolved",
-                              reply_to_citizen="已处理。", reply_to_hotline="已处理。")
+    dispatch.work_order_reply(
+        order=reload(waiting),
+        by=handler,
+        at=called + dt.timedelta(days=1),
+        contacted=True,
+        contacted_at=called + dt.timedelta(hours=2),
+        contact_method="phone",
+        resolved="resolved",
+        reply_to_citizen="已处理。",
+        reply_to_hotline="已处理。",
+    )
     unreachable = order_in(E)
     dispatch.work_order_sign(order=unreachable, by=handler, at=called + dt.timedelta(hours=1))
-    dispatch.work_order_reply(order=reload(unreachable), by=handler, at=called + dt.timedelta(days=1), contacted=True,
-                              contacted_at=called + dt.timedelta(hours=2), contact_method="phone", resolved="resolved",
-                              reply_to_citizen="已处理。", reply_to_hotline="已处理。")
+    dispatch.work_order_reply(
+        order=reload(unreachable),
+        by=handler,
+        at=called + dt.timedelta(days=1),
+        contacted=True,
+        contacted_at=called + dt.timedelta(hours=2),
+        contact_method="phone",
+        resolved="resolved",
+        reply_to_citizen="已处理。",
+        reply_to_hotline="已处理。",
+    )
     reply_accept(order=reload(unreachable), by=dispatcher, at=called + dt.timedelta(days=1, hours=1))
     callback_unreached(order=reload(unreachable), by=staff["callback"], at=called + dt.timedelta(days=2))
     moved = order_in(A)
-    dispatch.work_order_return(order=moved, by=staff["handlers"][A], reason="not_our_territory", at=called + dt.timedelta(hours=1))
-    dispatch.work_order_redispatch(order=reload(moved), unit=Unit.objects.get(code=B), by=dispatcher,
-                                   at=called + dt.timedelta(hours=2))
+    dispatch.work_order_return(
+        order=moved, by=staff["handlers"][A], reason="not_our_territory", at=called + dt.timedelta(hours=1)
+    )
+    dispatch.work_order_redispatch(
+        order=reload(moved), unit=Unit.objects.get(code=B), by=dispatcher, at=called + dt.timedelta(hours=2)
+    )
     late_move = order_in(A)  # returned and re-dispatched after its deadline: still A's failure
-    dispatch.work_order_return(order=late_move, by=staff["handlers"][A], reason="not_our_territory",
-                               at=late_move.deadline + dt.timedelta(days=2))
-    dispatch.work_order_redispatch(order=reload(late_move), unit=Unit.objects.get(code=B), by=dispatcher,
-                                   at=late_move.deadline + dt.timedelta(days=2, hours=1))
+    dispatch.work_order_return(
+        order=late_move,
+        by=staff["handlers"][A],
+        reason="not_our_territory",
+        at=late_move.deadline + dt.timedelta(days=2),
+    )
+    dispatch.work_order_redispatch(
+        order=reload(late_move),
+        unit=Unit.objects.get(code=B),
+        by=dispatcher,
+        at=late_move.deadline + dt.timedelta(days=2, hours=1),
+    )
     rehandled = answer(staff, order_in(C), True, "unresolved", "unsatisfied", unit_says="partly")
-    Exemption.objects.create(order=rehandled, round=0, reason="申诉", kind="appeal", status="approved",
-                             proposed_at=called, decided_at=called + dt.timedelta(days=3))
+    Exemption.objects.create(
+        order=rehandled,
+        round=0,
+        reason="申诉",
+        kind="appeal",
+        status="approved",
+        proposed_at=called,
+        decided_at=called + dt.timedelta(days=3),
+    )
     kept = order_in(B)
-    dispatch.work_order_return(order=kept, by=staff["handlers"][B], reason="not_our_duty", at=called + dt.timedelta(hours=1))
-    dispatch.work_order_reject_return(order=reload(kept), by=dispatcher, note="属该单位职责", at=called + dt.timedelta(hours=2))
+    dispatch.work_order_return(
+        order=kept, by=staff["handlers"][B], reason="not_our_duty", at=called + dt.timedelta(hours=1)
+    )
+    dispatch.work_order_reject_return(
+        order=reload(kept), by=dispatcher, note="属该单位职责", at=called + dt.timedelta(hours=2)
+    )
     extended = order_in(C)
     dispatch.work_order_sign(order=extended, by=staff["handlers"][C], at=called + dt.timedelta(hours=1))
-    dispatch.work_order_request_extension(order=reload(extended), by=staff["handlers"][C], days=3, reason="需协调",
-                                          at=called + dt.timedelta(hours=2))
-    dispatch.work_order_decide_extension(order=reload(extended), by=dispatcher, approve=True, at=called + dt.timedelta(hours=3))
+    dispatch.work_order_request_extension(
+        order=reload(extended), by=staff["handlers"][C], days=3, reason="需协调", at=called + dt.timedelta(hours=2)
+    )
+    dispatch.work_order_decide_extension(
+        order=reload(extended), by=dispatcher, approve=True, at=called + dt.timedelta(hours=3)
+    )
     for approve in (True, False):
         hung = order_in(A)
         dispatch.work_order_sign(order=hung, by=staff["handlers"][A], at=called + dt.timedelta(hours=1))
-        dispatch.work_order_request_long_pending(order=reload(hung), by=staff["handlers"][A], plan="立项改造",
-                                                 expected_date=dt.date(2026, 11, 20), at=called + dt.timedelta(days=1))
-        long_pending_decide(order=reload(hung), by=dispatcher, approve=approve, note="" if approve else "可按时办结",
-                            at=called + dt.timedelta(days=2))
+        dispatch.work_order_request_long_pending(
+            order=reload(hung),
+            by=staff["handlers"][A],
+            plan="立项改造",
+            expected_date=dt.date(2026, 11, 20),
+            at=called + dt.timedelta(days=1),
+        )
+        long_pending_decide(
+            order=reload(hung),
+            by=dispatcher,
+            approve=approve,
+            note="" if approve else "可按时办结",
+            at=called + dt.timedelta(days=2),
+        )
     exempt = order_in(B)
-    Exemption.objects.create(order=exempt, reason="恶意重复", kind="redialling", status="approved", proposed_at=called,
-                             decided_at=called + dt.timedelta(days=1))
+    Exemption.objects.create(
+        order=exempt,
+        reason="恶意重复",
+        kind="redialling",
+        status="approved",
+        proposed_at=called,
+        decided_at=called + dt.timedelta(days=1),
+    )
     group = order_in(C, phone="13911110000", problem_since=2019, problem_since_source="2019年通知")
     for phone in ("13911110000", "13911110001", "13911110002"):
-        demand_create(channel="phone", demand_type="complaint", category=group.demand.category, content="同上",
-                      caller_phone=phone, street=group.unit, action="merge", merge_into=group, received_at=called,
-                      co_complainants=2)
+        demand_create(
+            channel="phone",
+            demand_type="complaint",
+            category=group.demand.category,
+            content="同上",
+            caller_phone=phone,
+            street=group.unit,
+            action="merge",
+            merge_into=group,
+            received_at=called,
+            co_complainants=2,
+        )
     demand_history_verify(demand=group.demand, by=dispatcher, at=called)
     answer(staff, reload(group), True, "resolved", "satisfied")
 
 
-@pytest.mark.parametrize("values", [
-    {}, {"late_rule": "keep_first", "rehandle_rule": "keep_first"}, {"late_rule": "replace", "rehandle_rule": "replace"},
-    {"long_pending_rule": "as_due", "carry_months": 0, "grace_working_days": 2},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {"late_rule": "keep_first", "rehandle_rule": "keep_first"},
+        {"late_rule": "replace", "rehandle_rule": "replace"},
+        {"long_pending_rule": "as_due", "carry_months": 0, "grace_working_days": 2},
+    ],
+)
 def test_the_statement_freezes_what_the_rules_give(busy, monkeypatch, values):
     Scheme.objects.update(**values)
     october, november = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
@@ -121,7 +210,8 @@ def test_the_statement_freezes_what_the_rules_give(busy, monkeypatch, values):
         assert in_sql[0] == in_python[0] and in_sql[0]
         assert in_sql[1] == in_python[1]
         seen |= {row[COLUMNS.index("outcome") + 1] for row in in_sql[0]}
-    preview_sql, preview_python = both_ways(monkeypatch, october, dt.datetime(2026, 10, 27, 12, 0, tzinfo=TZ),
-                                            preview=True)
+    preview_sql, preview_python = both_ways(
+        monkeypatch, october, dt.datetime(2026, 10, 27, 12, 0, tzinfo=TZ), preview=True
+    )
     assert preview_sql == preview_python
     assert len(seen) >= 6, seen  # the scenario covers the outcomes

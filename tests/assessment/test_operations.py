@@ -100,17 +100,33 @@ def test_the_worker_start_up_enqueues_the_catch_up(monkeypatch):
 
 
 def test_a_month_frozen_under_the_first_rules_stays_readable_and_rescoring_lists_what_changed(october, leader):
-    old = Snapshot.objects.create(period=OCTOBER, revision=1, scheme=Scheme.objects.get(), rules=1,
-                                  computed_at=SETTLED)
+    old = Snapshot.objects.create(period=OCTOBER, revision=1, scheme=Scheme.objects.get(), rules=1, computed_at=SETTLED)
     a = Unit.objects.get(code=A)
     from dispatch.models import WorkOrder
 
     first = WorkOrder.objects.filter(unit=a).first()
-    SnapshotOrder.objects.create(snapshot=old, order=first, unit=a, contacted=True, resolution="resolved",
-                                 satisfaction="satisfied", response_score=100, resolution_score=100,
-                                 satisfaction_score=100)
-    SnapshotUnit.objects.create(snapshot=old, unit=a, level="street", assessed=1, score=Decimal("100.00"), rank=1,
-                                response_rate=100, resolution_rate=100, satisfaction_rate=100)
+    SnapshotOrder.objects.create(
+        snapshot=old,
+        order=first,
+        unit=a,
+        contacted=True,
+        resolution="resolved",
+        satisfaction="satisfied",
+        response_score=100,
+        resolution_score=100,
+        satisfaction_score=100,
+    )
+    SnapshotUnit.objects.create(
+        snapshot=old,
+        unit=a,
+        level="street",
+        assessed=1,
+        score=Decimal("100.00"),
+        rank=1,
+        response_rate=100,
+        resolution_rate=100,
+        satisfaction_rate=100,
+    )
     client = Client()
     client.force_login(leader)
     page = client.get("/assessment/rankings/", {"period": "2026-10"}).content.decode()
@@ -124,9 +140,16 @@ def test_a_month_frozen_under_the_first_rules_stays_readable_and_rescoring_lists
 
 def test_a_district_runs_its_own_scheme_for_its_internal_ranking(october, leader):
     dongcheng = Unit.objects.get(code="110101")
-    Scheme.objects.create(version=1, district=dongcheng, valid_from=dt.date(2020, 1, 1), min_volume=1, tier_size=1,
-                          weight_response=Decimal("0.10"), weight_resolution=Decimal("0.45"),
-                          weight_satisfaction=Decimal("0.45"))
+    Scheme.objects.create(
+        version=1,
+        district=dongcheng,
+        valid_from=dt.date(2020, 1, 1),
+        min_volume=1,
+        tier_size=1,
+        weight_response=Decimal("0.10"),
+        weight_resolution=Decimal("0.45"),
+        weight_satisfaction=Decimal("0.45"),
+    )
     city = freeze()
     internal = score_month(OCTOBER, at=SETTLED, district=dongcheng)
     assert internal.district == dongcheng and internal.scheme.district == dongcheng
@@ -165,7 +188,7 @@ def test_a_livelihood_slice_of_the_ranking(october, staff, leader):
     page = client.get("/assessment/rankings/", {"period": "2026-10", "tag": "宜居性"}).content.decode()
     assert 'id="tag-slice"' in page and f'data-unit="{A}"' in page  # 占道经营 is under 市容环境
     empty = client.get("/assessment/rankings/", {"period": "2026-10", "tag": "幼有所育"}).content.decode()
-    assert f'data-unit="{A}"' not in empty[empty.index('id="tag-slice"'):]
+    assert f'data-unit="{A}"' not in empty[empty.index('id="tag-slice"') :]
     assert snapshot.orders.filter(category__code="010101").exists()
 
 

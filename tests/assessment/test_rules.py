@@ -20,8 +20,17 @@ SATISFIED = Answers(True, "resolved", "satisfied")
 
 
 def facts(**changes) -> Facts:
-    values = {"order_id": 1, "unit_id": 7, "kind": Kind.ROUND, "round": 0, "due_at": DUE, "grace_end": GRACE,
-              "due_period": dt.date(2026, 10, 1), "dispatched_at": START, "signed_at": START + dt.timedelta(hours=1)}
+    values = {
+        "order_id": 1,
+        "unit_id": 7,
+        "kind": Kind.ROUND,
+        "round": 0,
+        "due_at": DUE,
+        "grace_end": GRACE,
+        "due_period": dt.date(2026, 10, 1),
+        "dispatched_at": START,
+        "signed_at": START + dt.timedelta(hours=1),
+    }
     values.update(changes)
     return Facts(**values)
 
@@ -31,8 +40,9 @@ def scores(item):
 
 
 def test_a_reply_in_time_counts_with_the_citizens_answers():
-    [item] = assess(facts(replied_at=DUE - dt.timedelta(days=1), evaluation=Answers(True, "partly", "basically")),
-                    RULES, FROZEN)
+    [item] = assess(
+        facts(replied_at=DUE - dt.timedelta(days=1), evaluation=Answers(True, "partly", "basically")), RULES, FROZEN
+    )
     assert item.outcome == Outcome.EVALUATED and scores(item) == (Decimal(100), Decimal(50), Decimal(80))
     assert item.counts_response and item.counts_result and item.counts_process
     assert item.replied_on_time and item.replied_by_grace and item.signed_in_time
@@ -43,8 +53,11 @@ def test_no_reply_counts_as_not_contacted_unresolved_unsatisfied():
     assert item.outcome == Outcome.NO_REPLY and scores(item) == (0, 0, 0)
     assert (item.contacted, item.resolution, item.satisfaction) == (False, "unresolved", "unsatisfied")
     # It passes no process check but the sign-for it did.
-    assert [c for c in ("signed", "on_time", "no_return", "no_rehandle", "no_extension", "not_overdue", "truthful")
-            if passes(item, c)] == ["signed"]
+    assert [
+        c
+        for c in ("signed", "on_time", "no_return", "no_rehandle", "no_extension", "not_overdue", "truthful")
+        if passes(item, c)
+    ] == ["signed"]
 
 
 def test_the_grace_ends_at_its_moment():
@@ -103,8 +116,9 @@ def test_unreachable_transferred_and_exempted_are_not_scored():
 
 
 def test_rehandled_rounds_by_the_rule():
-    first_round = facts(replied_at=DUE - dt.timedelta(days=1), evaluation=Answers(True, "unresolved", "unsatisfied"),
-                        rehandled=True)
+    first_round = facts(
+        replied_at=DUE - dt.timedelta(days=1), evaluation=Answers(True, "unresolved", "unsatisfied"), rehandled=True
+    )
     second_round = facts(round=1, replied_at=DUE - dt.timedelta(days=1), evaluation=SATISFIED)
     assert assess(first_round, RULES, FROZEN)[0].outcome == Outcome.EVALUATED  # both: the failure stays
     assert assess(first_round, RULES, FROZEN)[0].rehandled
@@ -121,8 +135,9 @@ def test_an_approved_long_pending_counts_response_then_result():
     assert response.outcome == Outcome.LONG_PENDING and response.counts_response and not response.counts_result
     assert response.response_score == 100 and response.replied_on_time and response.extended
     late = dt.datetime(2026, 12, 1, tzinfo=TZ)
-    [result] = assess(facts(kind=Kind.RESULT, due_at=late, grace_end=late + dt.timedelta(days=1)), RULES,
-                      late + dt.timedelta(days=5))
+    [result] = assess(
+        facts(kind=Kind.RESULT, due_at=late, grace_end=late + dt.timedelta(days=1)), RULES, late + dt.timedelta(days=5)
+    )
     assert result.outcome == Outcome.NO_REPLY and not result.counts_response and result.counts_result
     assert (result.resolution_score, result.satisfaction_score) == (0, 0) and not result.counts_process
     as_due = Rules(**{**vars(RULES), "long_pending_rule": LongPendingRule.AS_DUE})
@@ -131,21 +146,40 @@ def test_an_approved_long_pending_counts_response_then_result():
 
 
 def test_process_facts_of_an_answered_order():
-    item = assess(facts(signed_at=START + dt.timedelta(hours=30), replied_at=DUE - dt.timedelta(days=1),
-                        evaluation=Answers(False, "unresolved", "unsatisfied", contradiction=True), extended=True,
-                        returned=True), RULES, FROZEN)[0]
+    item = assess(
+        facts(
+            signed_at=START + dt.timedelta(hours=30),
+            replied_at=DUE - dt.timedelta(days=1),
+            evaluation=Answers(False, "unresolved", "unsatisfied", contradiction=True),
+            extended=True,
+            returned=True,
+        ),
+        RULES,
+        FROZEN,
+    )[0]
     assert not item.signed_in_time and item.false_feedback and item.extended and item.returned
-    assert [c for c in ("signed", "on_time", "no_return", "no_extension", "not_overdue", "truthful")
-            if passes(item, c)] == ["on_time", "not_overdue"]
+    assert [
+        c for c in ("signed", "on_time", "no_return", "no_extension", "not_overdue", "truthful") if passes(item, c)
+    ] == ["on_time", "not_overdue"]
 
 
 def test_the_bonus_needs_a_resolved_latest_round():
     group = facts(replied_at=DUE - dt.timedelta(days=1), evaluation=SATISFIED, callers=4, problem_since=2020)
     assert assess(group, RULES, FROZEN, year=2026)[0].bonus == Decimal("0.60") + Decimal("3.00")
-    assert assess(facts(replied_at=DUE - dt.timedelta(days=1), evaluation=Answers(True, "partly", "satisfied"),
-                        callers=4), RULES, FROZEN)[0].bonus == 0
-    assert assess(facts(replied_at=DUE - dt.timedelta(days=1), evaluation=SATISFIED, callers=4, rehandled=True),
-                  RULES, FROZEN)[0].bonus == 0  # the round was re-handled: its later round earns it
+    assert (
+        assess(
+            facts(replied_at=DUE - dt.timedelta(days=1), evaluation=Answers(True, "partly", "satisfied"), callers=4),
+            RULES,
+            FROZEN,
+        )[0].bonus
+        == 0
+    )
+    assert (
+        assess(
+            facts(replied_at=DUE - dt.timedelta(days=1), evaluation=SATISFIED, callers=4, rehandled=True), RULES, FROZEN
+        )[0].bonus
+        == 0
+    )  # the round was re-handled: its later round earns it
 
 
 @pytest.mark.parametrize("kind", [Kind.ROUND, Kind.RESULT, Kind.LATE])

@@ -38,12 +38,26 @@ def answer(staff, order, contacted, resolution, satisfaction, *, replied=None, u
     handler = staff["handlers"][order.unit.code]
     replied = replied or order.dispatched_at + dt.timedelta(days=1)
     dispatch.work_order_sign(order=order, by=handler, at=replied - dt.timedelta(hours=2))
-    dispatch.work_order_reply(order=reload(order), by=handler, at=replied, contacted=True,
-                              contacted_at=replied - dt.timedelta(hours=1), contact_method="phone",
-                              resolved=unit_says, reply_to_citizen="已处理。", reply_to_hotline="已联系并处理。")
+    dispatch.work_order_reply(
+        order=reload(order),
+        by=handler,
+        at=replied,
+        contacted=True,
+        contacted_at=replied - dt.timedelta(hours=1),
+        contact_method="phone",
+        resolved=unit_says,
+        reply_to_citizen="已处理。",
+        reply_to_hotline="已联系并处理。",
+    )
     reply_accept(order=reload(order), by=staff["dispatcher"], at=replied + dt.timedelta(hours=1))
-    callback_record(order=reload(order), by=staff["callback"], contacted=contacted, resolution=resolution,
-                    satisfaction=satisfaction, at=replied + dt.timedelta(hours=3))
+    callback_record(
+        order=reload(order),
+        by=staff["callback"],
+        contacted=contacted,
+        resolution=resolution,
+        satisfaction=satisfaction,
+        at=replied + dt.timedelta(hours=3),
+    )
     return reload(order)
 
 
@@ -57,6 +71,7 @@ def freeze(period=OCTOBER, at=SETTLED):
 
 
 # --- the four probe streets ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def probe(scheme, staff):
@@ -79,22 +94,43 @@ def probe(scheme, staff):
     hung = order_in(C)
     dispatch.work_order_sign(order=hung, by=staff["handlers"][C], at=CALLED + dt.timedelta(hours=1))
     with pytest.raises(Exception) as refused:
-        dispatch.work_order_request_long_pending(order=reload(hung), by=staff["handlers"][C], plan="以后再说",
-                                                 expected_date=dt.date(2030, 1, 1), at=CALLED + dt.timedelta(hours=2))
+        dispatch.work_order_request_long_pending(
+            order=reload(hung),
+            by=staff["handlers"][C],
+            plan="以后再说",
+            expected_date=dt.date(2030, 1, 1),
+            at=CALLED + dt.timedelta(hours=2),
+        )
     assert refused.value.code == "expected_date_too_far"
     # D: one order; the same caller phoned 4 times (merged repeats).
     single = order_in(D, phone="13911110000")
     for i in range(3):
-        demand_create(channel="phone", demand_type="complaint", category=single.demand.category, content="还是没人管",
-                      caller_phone="13911110000", street=single.unit, action="merge", merge_into=single,
-                      received_at=CALLED + dt.timedelta(minutes=10 + i))
+        demand_create(
+            channel="phone",
+            demand_type="complaint",
+            category=single.demand.category,
+            content="还是没人管",
+            caller_phone="13911110000",
+            street=single.unit,
+            action="merge",
+            merge_into=single,
+            received_at=CALLED + dt.timedelta(minutes=10 + i),
+        )
     answer(staff, reload(single), True, "resolved", "satisfied")
     # E: one order, 4 different callers: a group demand (群体性).
     group = order_in(E, phone="13922220000")
     for i in range(3):
-        demand_create(channel="phone", demand_type="complaint", category=group.demand.category, content="同一问题",
-                      caller_phone=f"1393333000{i}", street=group.unit, action="merge", merge_into=group,
-                      received_at=CALLED + dt.timedelta(minutes=10 + i))
+        demand_create(
+            channel="phone",
+            demand_type="complaint",
+            category=group.demand.category,
+            content="同一问题",
+            caller_phone=f"1393333000{i}",
+            street=group.unit,
+            action="merge",
+            merge_into=group,
+            received_at=CALLED + dt.timedelta(minutes=10 + i),
+        )
     answer(staff, reload(group), True, "resolved", "satisfied")
     # The busiest street of the district (治理类), answering everything well.
     for _ in range(12):
@@ -128,6 +164,7 @@ def test_one_caller_phoning_four_times_earns_no_group_bonus_four_callers_do(prob
 
 # --- who counts ---------------------------------------------------------------------------------------
 
+
 def test_a_unit_that_answers_4_of_20_is_ranked_not_insufficient(reference, staff):
     Scheme.objects.all().delete()
     # The default minimum (5 due orders); one busiest street in 治理类.
@@ -153,10 +190,12 @@ def test_an_order_counts_in_the_month_it_fell_due_for_the_unit_holding_it(scheme
     assert carried_over.deadline.month == 10
     answer(staff, carried_over, True, "resolved", "satisfied")
     moved = order_in(A)
-    dispatch.work_order_return(order=moved, by=staff["handlers"][A], reason="not_our_territory",
-                               at=CALLED + dt.timedelta(hours=1))
-    new = dispatch.work_order_redispatch(order=reload(moved), unit=Unit.objects.get(code=B), by=dispatcher,
-                                         at=CALLED + dt.timedelta(hours=2))
+    dispatch.work_order_return(
+        order=moved, by=staff["handlers"][A], reason="not_our_territory", at=CALLED + dt.timedelta(hours=1)
+    )
+    new = dispatch.work_order_redispatch(
+        order=reload(moved), unit=Unit.objects.get(code=B), by=dispatcher, at=CALLED + dt.timedelta(hours=2)
+    )
     september = score_month(dt.date(2026, 9, 1), at=SETTLED)
     october = freeze()
     assert september.orders.filter(order=carried_over).count() == 0
@@ -183,16 +222,30 @@ def test_replied_in_time_evaluated_after_the_freeze_is_carried_into_the_next_mon
     order = order_in(A)
     handler = staff["handlers"][A]
     dispatch.work_order_sign(order=order, by=handler, at=CALLED + dt.timedelta(hours=1))
-    dispatch.work_order_reply(order=reload(order), by=handler, at=order.deadline - dt.timedelta(hours=1),
-                              contacted=True, contacted_at=CALLED + dt.timedelta(hours=2), contact_method="phone",
-                              resolved="resolved", reply_to_citizen="已处理。", reply_to_hotline="已处理。")
+    dispatch.work_order_reply(
+        order=reload(order),
+        by=handler,
+        at=order.deadline - dt.timedelta(hours=1),
+        contacted=True,
+        contacted_at=CALLED + dt.timedelta(hours=2),
+        contact_method="phone",
+        resolved="resolved",
+        reply_to_citizen="已处理。",
+        reply_to_hotline="已处理。",
+    )
     october = freeze()
     assert october.orders.get(order=order).outcome == Outcome.CARRIED and row(october, A).carried == 1
     assert row(october, A).assessed == 0 and row(october, A).score is None
     # The citizen answers in November: the order counts in November's snapshot, once.
     reply_accept(order=reload(order), by=staff["dispatcher"], at=dt.datetime(2026, 11, 9, 9, 0, tzinfo=TZ))
-    callback_record(order=reload(order), by=staff["callback"], contacted=True, resolution="resolved",
-                    satisfaction="satisfied", at=dt.datetime(2026, 11, 9, 10, 0, tzinfo=TZ))
+    callback_record(
+        order=reload(order),
+        by=staff["callback"],
+        contacted=True,
+        resolution="resolved",
+        satisfaction="satisfied",
+        at=dt.datetime(2026, 11, 9, 10, 0, tzinfo=TZ),
+    )
     november = freeze(dt.date(2026, 11, 1), dt.datetime(2026, 12, 4, tzinfo=TZ))
     item = november.orders.get(order=order)
     assert (item.outcome, item.due_period, item.counts_process) == (Outcome.EVALUATED, OCTOBER, False)
@@ -208,10 +261,17 @@ def test_unreachable_citizens_are_not_scored_and_a_high_share_is_flagged(scheme,
             order = order_in(code)
             handler = staff["handlers"][code]
             dispatch.work_order_sign(order=order, by=handler, at=CALLED + dt.timedelta(hours=1))
-            dispatch.work_order_reply(order=reload(order), by=handler, at=CALLED + dt.timedelta(days=1),
-                                      contacted=True, contacted_at=CALLED + dt.timedelta(hours=2),
-                                      contact_method="phone", resolved="resolved", reply_to_citizen="已处理。",
-                                      reply_to_hotline="已处理。")
+            dispatch.work_order_reply(
+                order=reload(order),
+                by=handler,
+                at=CALLED + dt.timedelta(days=1),
+                contacted=True,
+                contacted_at=CALLED + dt.timedelta(hours=2),
+                contact_method="phone",
+                resolved="resolved",
+                reply_to_citizen="已处理。",
+                reply_to_hotline="已处理。",
+            )
             reply_accept(order=reload(order), by=staff["dispatcher"], at=CALLED + dt.timedelta(days=1, hours=1))
             callback_unreached(order=reload(order), by=staff["callback"], at=CALLED + dt.timedelta(days=2))
     snapshot = freeze()
@@ -226,14 +286,39 @@ def test_the_governance_volume_counts_demands_by_distinct_caller_streets_only(sc
     category = Category.objects.get(code="010101")
     first = order_in(A, phone="13800000001")
     for phone in ("13800000001", "13800000001", "13800000002"):  # one repeat of the same caller, one new
-        demand_create(channel="phone", demand_type="complaint", category=category, content="同上", caller_phone=phone,
-                      street=first.unit, action="merge", merge_into=first, received_at=CALLED)
+        demand_create(
+            channel="phone",
+            demand_type="complaint",
+            category=category,
+            content="同上",
+            caller_phone=phone,
+            street=first.unit,
+            action="merge",
+            merge_into=first,
+            received_at=CALLED,
+        )
     make_demand(street=A, received_at=CALLED, demand_type="help", phone="13800000003")
-    demand_create(channel="phone", demand_type="consult", category=category, content="问政策", caller_phone="13800000004",
-                  street=first.unit, action="answer", received_at=CALLED)  # answered on the call: no 诉求
-    demand_create(channel="phone", demand_type="complaint", category=category, content="诉讼中",
-                  caller_phone="13800000005", street=first.unit, action="refuse", refusal_reason="litigation",
-                  received_at=CALLED)
+    demand_create(
+        channel="phone",
+        demand_type="consult",
+        category=category,
+        content="问政策",
+        caller_phone="13800000004",
+        street=first.unit,
+        action="answer",
+        received_at=CALLED,
+    )  # answered on the call: no 诉求
+    demand_create(
+        channel="phone",
+        demand_type="complaint",
+        category=category,
+        content="诉讼中",
+        caller_phone="13800000005",
+        street=first.unit,
+        action="refuse",
+        refusal_reason="litigation",
+        received_at=CALLED,
+    )
     last = make_demand(street=A, received_at=CALLED, demand_type="complaint", phone="13800000006")
     type(last).objects.filter(**type(last).phone_lookup("13800000006")).update(co_complainants=3)
     snapshot = freeze()
@@ -264,8 +349,9 @@ def approved_long_pending(staff, *, plan: str, expected_date: dt.date):
     order = order_in(A)
     handler = staff["handlers"][A]
     dispatch.work_order_sign(order=order, by=handler, at=CALLED + dt.timedelta(hours=1))
-    dispatch.work_order_request_long_pending(order=reload(order), by=handler, plan=plan,
-                                             expected_date=expected_date, at=CALLED + dt.timedelta(days=1))
+    dispatch.work_order_request_long_pending(
+        order=reload(order), by=handler, plan=plan, expected_date=expected_date, at=CALLED + dt.timedelta(days=1)
+    )
     long_pending_decide(order=reload(order), by=staff["dispatcher"], approve=True, at=CALLED + dt.timedelta(days=2))
     return order
 
@@ -274,7 +360,12 @@ def test_an_approved_long_pending_counts_response_now_and_the_result_at_its_date
     order = approved_long_pending(staff, plan="纳入年度改造", expected_date=dt.date(2026, 11, 20))
     october = freeze()
     item = october.orders.get(order=order)
-    assert (item.kind, item.outcome, item.counts_response, item.counts_result) == ("response", "long_pending", True, False)
+    assert (item.kind, item.outcome, item.counts_response, item.counts_result) == (
+        "response",
+        "long_pending",
+        True,
+        False,
+    )
     assert row(october, A).response_rate == Decimal("100.00") and row(october, A).resolution_rate is None
     # Nothing done by the expected date: the sweep re-opens and escalates it; November counts the failure.
     from dispatch.sweep import deadlines_sweep
@@ -287,6 +378,7 @@ def test_an_approved_long_pending_counts_response_now_and_the_result_at_its_date
 
 
 # --- freezing -----------------------------------------------------------------------------------------
+
 
 def test_a_month_is_frozen_only_after_its_settlement_window(scheme):
     assert settlement_end(OCTOBER, scheme) == SETTLED
@@ -324,21 +416,34 @@ def test_facts_after_the_moment_judged_do_not_count(scheme, staff):
 
 # --- rankings as people read them -----------------------------------------------------------------------
 
+
 def test_rankings_api_and_page_show_failures_beside_the_rates(probe, api, leader):
     data = api.as_user(leader).get("/api/v1/assessment/rankings/", {"period": "2026-10", "level": "street"}).json()
     assert (data["preview"], data["rules"], data["revision"]) == (False, 2, 1)
     rows = {r["unit"]: r for r in data["results"]}
-    assert rows[B] == {**rows[B], "score": "87.75", "response_rate": "100.00", "resolution_rate": "75.00",
-                       "satisfaction_rate": "90.00", "resolved_share": "50.00", "satisfied_share": "50.00",
-                       "no_reply": 0, "due": 4, "assessed": 4}
+    assert rows[B] == {
+        **rows[B],
+        "score": "87.75",
+        "response_rate": "100.00",
+        "resolution_rate": "75.00",
+        "satisfaction_rate": "90.00",
+        "resolved_share": "50.00",
+        "satisfied_share": "50.00",
+        "no_reply": 0,
+        "due": 4,
+        "assessed": 4,
+    }
     assert (rows[C]["no_reply"], rows[A]["rehandled"]) == (9, 2)
-    assert api.as_user(leader).get("/api/v1/assessment/rankings/", {"period": "2026-13"}).json()["code"] == "invalid_period"
+    assert (
+        api.as_user(leader).get("/api/v1/assessment/rankings/", {"period": "2026-13"}).json()["code"]
+        == "invalid_period"
+    )
     assert api.as_user(leader).get("/api/v1/assessment/rankings/", {"period": "2025-01"}).status_code == 404
     client = Client()
     client.force_login(leader)
     html = client.get("/assessment/rankings/", {"period": "2026-10", "district": "110101"}).content.decode()
-    c_row = html[html.index(f'data-unit="{C}"'):]
-    c_row = c_row[:c_row.index("</tr>")]
+    c_row = html[html.index(f'data-unit="{C}"') :]
+    c_row = c_row[: c_row.index("</tr>")]
     assert 'data-col="no_reply">9</td>' in c_row
 
 
@@ -348,8 +453,11 @@ def test_the_ranking_api_rows_are_what_the_row_serializer_gives(probe, api, lead
     from assessment.api.views import RankingRowSerializer
 
     results = api.as_user(leader).get("/api/v1/assessment/rankings/", {"period": "2026-10"}).json()["results"]
-    rows = probe.units.filter(level="street").select_related("unit").order_by(
-        F("rank").asc(nulls_last=True), "-score", "unit__code")
+    rows = (
+        probe.units.filter(level="street")
+        .select_related("unit")
+        .order_by(F("rank").asc(nulls_last=True), "-score", "unit__code")
+    )
     assert results == RankingRowSerializer(rows, many=True).data
     assert any(r["score"] is None for r in results) and any(r["rank"] for r in results)
 
@@ -358,7 +466,7 @@ def test_the_scorecard_lists_every_item_with_why_it_counted(probe, staff):
     client = Client()
     client.force_login(staff["handlers"][C])
     page = client.get(f"/assessment/units/{C}/", {"period": "2026-10"}).content.decode()
-    table = page[page.index('id="scorecard-orders"'):]
+    table = page[page.index('id="scorecard-orders"') :]
     assert table.count('data-outcome="no_reply"') == 9 and table.count('data-outcome="evaluated"') == 2
     assert client.get(f"/assessment/units/{A}/", {"period": "2026-10"}).status_code == 404  # another unit's
     only = client.get(f"/assessment/units/{C}/", {"period": "2026-10", "outcome": "evaluated"}).content.decode()
@@ -378,24 +486,40 @@ def test_equal_scores_share_a_rank_and_ties_at_a_tiers_edge_stay_together(scheme
 
 # --- after the review: no way out by a late transfer, a late approval or a month's edge ---------------------
 
+
 def test_a_return_and_redispatch_after_the_deadline_leaves_the_failure_with_the_unit(scheme, staff, dispatcher):
     late = order_in(A)
-    dispatch.work_order_return(order=late, by=staff["handlers"][A], reason="not_our_territory",
-                               at=late.deadline + dt.timedelta(days=5))
-    new = dispatch.work_order_redispatch(order=reload(late), unit=Unit.objects.get(code=B), by=dispatcher,
-                                         at=late.deadline + dt.timedelta(days=5, hours=1))
+    dispatch.work_order_return(
+        order=late, by=staff["handlers"][A], reason="not_our_territory", at=late.deadline + dt.timedelta(days=5)
+    )
+    new = dispatch.work_order_redispatch(
+        order=reload(late),
+        unit=Unit.objects.get(code=B),
+        by=dispatcher,
+        at=late.deadline + dt.timedelta(days=5, hours=1),
+    )
     early = order_in(A)
-    dispatch.work_order_return(order=early, by=staff["handlers"][A], reason="not_our_territory",
-                               at=CALLED + dt.timedelta(hours=1))
-    dispatch.work_order_redispatch(order=reload(early), unit=Unit.objects.get(code=C), by=dispatcher,
-                                   at=CALLED + dt.timedelta(hours=2))
+    dispatch.work_order_return(
+        order=early, by=staff["handlers"][A], reason="not_our_territory", at=CALLED + dt.timedelta(hours=1)
+    )
+    dispatch.work_order_redispatch(
+        order=reload(early), unit=Unit.objects.get(code=C), by=dispatcher, at=CALLED + dt.timedelta(hours=2)
+    )
     # A re-handled order whose second round A returns: round 0's evaluated failure stays A's.
     failed = answer(staff, order_in(A), True, "unresolved", "unsatisfied", unit_says="partly")
     dispatch.work_order_sign(order=failed, by=staff["handlers"][A], at=failed.dispatched_at + dt.timedelta(hours=1))
-    dispatch.work_order_return(order=reload(failed), by=staff["handlers"][A], reason="not_our_duty",
-                               at=failed.dispatched_at + dt.timedelta(hours=2))
-    dispatch.work_order_redispatch(order=reload(failed), unit=Unit.objects.get(code=D), by=dispatcher,
-                                   at=failed.dispatched_at + dt.timedelta(hours=3))
+    dispatch.work_order_return(
+        order=reload(failed),
+        by=staff["handlers"][A],
+        reason="not_our_duty",
+        at=failed.dispatched_at + dt.timedelta(hours=2),
+    )
+    dispatch.work_order_redispatch(
+        order=reload(failed),
+        unit=Unit.objects.get(code=D),
+        by=dispatcher,
+        at=failed.dispatched_at + dt.timedelta(hours=3),
+    )
     snapshot = freeze()
     assert snapshot.orders.get(order=late).outcome == Outcome.NO_REPLY  # A held it at its deadline
     assert snapshot.orders.get(order=early).outcome == Outcome.TRANSFERRED  # it left A in time
@@ -409,18 +533,26 @@ def test_an_extension_or_a_long_pending_is_not_approved_after_the_deadline(schem
     order = order_in(A)
     handler = staff["handlers"][A]
     dispatch.work_order_sign(order=order, by=handler, at=CALLED + dt.timedelta(hours=1))
-    dispatch.work_order_request_extension(order=reload(order), by=handler, days=3, reason="需协调",
-                                          at=order.deadline - dt.timedelta(hours=2))
+    dispatch.work_order_request_extension(
+        order=reload(order), by=handler, days=3, reason="需协调", at=order.deadline - dt.timedelta(hours=2)
+    )
     with pytest.raises(StateConflict) as late:
-        dispatch.work_order_decide_extension(order=reload(order), by=dispatcher, approve=True,
-                                             at=order.deadline + dt.timedelta(days=1))
+        dispatch.work_order_decide_extension(
+            order=reload(order), by=dispatcher, approve=True, at=order.deadline + dt.timedelta(days=1)
+        )
     assert late.value.code == "deadline_passed"
-    dispatch.work_order_decide_extension(order=reload(order), by=dispatcher, approve=False, note="已超期",
-                                         at=order.deadline + dt.timedelta(days=1))
+    dispatch.work_order_decide_extension(
+        order=reload(order), by=dispatcher, approve=False, note="已超期", at=order.deadline + dt.timedelta(days=1)
+    )
     other = order_in(B)
     dispatch.work_order_sign(order=other, by=staff["handlers"][B], at=CALLED + dt.timedelta(hours=1))
-    dispatch.work_order_request_long_pending(order=reload(other), by=staff["handlers"][B], plan="立项",
-                                             expected_date=dt.date(2026, 12, 15), at=other.deadline - dt.timedelta(hours=1))
+    dispatch.work_order_request_long_pending(
+        order=reload(other),
+        by=staff["handlers"][B],
+        plan="立项",
+        expected_date=dt.date(2026, 12, 15),
+        at=other.deadline - dt.timedelta(hours=1),
+    )
     with pytest.raises(StateConflict):
         long_pending_decide(order=reload(other), by=dispatcher, approve=True, at=other.deadline + dt.timedelta(hours=1))
     snapshot = freeze()

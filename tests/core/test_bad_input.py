@@ -21,13 +21,16 @@ def browser(user) -> Client:
     return client
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/knowledge/articles/?q=a&category=%00",
-    "/api/v1/work-orders/?status=%00",
-    "/assessment/units/%00/",
-    "/dispatch/unit/?q=%00abc",
-    "/knowledge/?q=%00",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/knowledge/articles/?q=a&category=%00",
+        "/api/v1/work-orders/?status=%00",
+        "/assessment/units/%00/",
+        "/dispatch/unit/?q=%00abc",
+        "/knowledge/?q=%00",
+    ],
+)
 def test_a_nul_character_anywhere_in_a_url_is_a_400(admin_user, path):
     answer = browser(admin_user).get(path)
     assert answer.status_code == 400, path
@@ -38,8 +41,15 @@ def test_a_nul_character_anywhere_in_a_url_is_a_400(admin_user, path):
 def test_a_nul_character_in_a_form_or_json_body_is_a_400_and_creates_nothing(agent, api):
     from intake.models import Demand
 
-    body = {"channel": "phone", "demand_type": "consult", "category": "010101", "content": "占道\u0000经营",
-            "caller_name": "王", "caller_phone": "13800001111", "address": "东城区"}
+    body = {
+        "channel": "phone",
+        "demand_type": "consult",
+        "category": "010101",
+        "content": "占道\u0000经营",
+        "caller_name": "王",
+        "caller_phone": "13800001111",
+        "address": "东城区",
+    }
     answer = api.as_user(agent).post("/api/v1/demands/", body, format="json")
     assert answer.status_code == 400 and answer.json()["code"] == "invalid_input"
     page = Client(raise_request_exception=False).post("/portal/", {**body, "content": "x\x00y"})
@@ -47,29 +57,45 @@ def test_a_nul_character_in_a_form_or_json_body_is_a_400_and_creates_nothing(age
     assert not Demand.objects.exists()
 
 
-@pytest.mark.parametrize("path", [
-    f"/dispatch/unit/?page={HUGE}", f"/reports/list/?page={HUGE}", f"/knowledge/?q=社保&page={HUGE}",
-    "/dispatch/unit/?page=-3", "/dispatch/unit/?page=abc",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/dispatch/unit/?page={HUGE}",
+        f"/reports/list/?page={HUGE}",
+        f"/knowledge/?q=社保&page={HUGE}",
+        "/dispatch/unit/?page=-3",
+        "/dispatch/unit/?page=abc",
+    ],
+)
 def test_huge_or_junk_page_numbers_show_an_empty_or_first_page(admin_user, path):
     assert browser(admin_user).get(path).status_code == 200, path
 
 
-@pytest.mark.parametrize("path", [f"/api/v1/work-orders/{HUGE}/", f"/api/v1/demands/{HUGE}/",
-                                  f"/dispatch/orders/{HUGE}/", f"/api/v1/reports/{HUGE}/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/work-orders/{HUGE}/",
+        f"/api/v1/demands/{HUGE}/",
+        f"/dispatch/orders/{HUGE}/",
+        f"/api/v1/reports/{HUGE}/",
+    ],
+)
 def test_an_id_beyond_the_database_range_is_not_a_500(admin_user, path):
     assert browser(admin_user).get(path).status_code in (400, 404), path
 
 
-@pytest.mark.parametrize(("command", "args", "message"), [
-    ("sweepdeadlines", ["--at", "2026-02-30T10:00"], "not a valid moment"),
-    ("sweepdeadlines", ["--at", "yesterday"], "not an ISO-8601 moment"),
-    ("scoremonth", ["--period", "0163-01"], "the year must lie between"),
-    ("scoremonth", ["--period", "2026-13"], "not a valid month"),
-    ("buildreport", ["--kind", "daily", "--date", "2026-11-31"], "not a valid date"),
-    ("expirearticles", ["--at", "2026-11-23T25:00"], "not a valid moment"),
-    ("generateorders", ["--count", "1", "--start", "2026/11/01"], "not a valid date"),
-])
+@pytest.mark.parametrize(
+    ("command", "args", "message"),
+    [
+        ("sweepdeadlines", ["--at", "2026-02-30T10:00"], "not a valid moment"),
+        ("sweepdeadlines", ["--at", "yesterday"], "not an ISO-8601 moment"),
+        ("scoremonth", ["--period", "0163-01"], "the year must lie between"),
+        ("scoremonth", ["--period", "2026-13"], "not a valid month"),
+        ("buildreport", ["--kind", "daily", "--date", "2026-11-31"], "not a valid date"),
+        ("expirearticles", ["--at", "2026-11-23T25:00"], "not a valid moment"),
+        ("generateorders", ["--count", "1", "--start", "2026/11/01"], "not a valid date"),
+    ],
+)
 def test_commands_name_the_bad_argument_instead_of_a_traceback(db, command, args, message):
     with pytest.raises(CommandError) as error:
         call_command(command, *args)
@@ -78,11 +104,14 @@ def test_commands_name_the_bad_argument_instead_of_a_traceback(db, command, args
 
 # -- the audit trail ---------------------------------------------------------------------------
 
+
 def test_the_audit_trail_is_append_only_in_the_database(reference):
     order = main_order(make_demand())
     event = WorkOrderEvent.objects.filter(order=order).first()
-    for statement in (f"UPDATE dispatch_workorderevent SET note = 'rewritten' WHERE id = {event.pk}",
-                      f"DELETE FROM dispatch_workorderevent WHERE id = {event.pk}"):
+    for statement in (
+        f"UPDATE dispatch_workorderevent SET note = 'rewritten' WHERE id = {event.pk}",
+        f"DELETE FROM dispatch_workorderevent WHERE id = {event.pk}",
+    ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             with connection.cursor() as cursor:  # as the tests' database superuser, even
                 cursor.execute(statement)
@@ -132,11 +161,20 @@ def test_configuration_changes_are_recorded_with_who_when_and_what(admin_user, a
 
     # An administrator changes a user's role in the admin: the history names them and the old value.
     admin = browser(admin_user)
-    admin.post(f"/admin/core/user/{agent.pk}/change/", {
-        "username": agent.username, "display_name": agent.display_name, "role": "dispatcher",
-        "unit": agent.unit_id, "is_active": "on", "date_joined_0": "2026-11-01", "date_joined_1": "09:00:00",
-        "initial-date_joined_0": "2026-11-01", "initial-date_joined_1": "09:00:00",
-    })
+    admin.post(
+        f"/admin/core/user/{agent.pk}/change/",
+        {
+            "username": agent.username,
+            "display_name": agent.display_name,
+            "role": "dispatcher",
+            "unit": agent.unit_id,
+            "is_active": "on",
+            "date_joined_0": "2026-11-01",
+            "date_joined_1": "09:00:00",
+            "initial-date_joined_0": "2026-11-01",
+            "initial-date_joined_1": "09:00:00",
+        },
+    )
     history = User.history.filter(id=agent.pk).order_by("-history_date")
     assert history[0].role == "dispatcher" and history[0].history_user == admin_user
     assert history[0].history_type == "~"

@@ -7,12 +7,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Production keys for the citizens' personal information (hotline/core/pii.py): 32 bytes each, base64.
-PII_KEYS = {"HOTLINE_PII_KEYS": "k1:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
-            "HOTLINE_PII_INDEX_KEY": "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="}
+PII_KEYS = {
+    "HOTLINE_PII_KEYS": "k1:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+    "HOTLINE_PII_INDEX_KEY": "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=",
+}
 
 
 def manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
@@ -48,6 +54,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 # -- docker-compose.yml: a complete production example ---------------------------------------------
 
+
 def compose():
     import yaml
 
@@ -67,12 +74,27 @@ def live_server_production(db):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     database = connection.settings_dict
-    url = f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+    url = (
+        f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+    )
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(DEBUG="0", SECRET_KEY="k" * 50, ALLOWED_HOSTS="hotline.example.org", DATABASE_URL=url, **PII_KEYS)
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "hotline.wsgi:application",
-                               "--config", "python:hotline.gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "hotline.wsgi:application",
+            "--config",
+            "python:hotline.gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     import urllib.request
 
     deadline = time.monotonic() + 90
@@ -90,8 +112,10 @@ def live_server_production(db):
 
 def test_the_compose_file_runs_no_demo_data_one_beat_one_migration_job_behind_a_tls_proxy():
     services = compose()["services"]
-    commands = {name: " ".join(svc.get("command", [])) if isinstance(svc.get("command"), list)
-                else svc.get("command", "") for name, svc in services.items()}
+    commands = {
+        name: " ".join(svc.get("command", [])) if isinstance(svc.get("command"), list) else svc.get("command", "")
+        for name, svc in services.items()
+    }
     assert not any("seeddemo" in command for command in commands.values())
     assert "HOTLINE_DEMO_PASSWORD" not in (ROOT / "docker-compose.yml").read_text()
     beats = [name for name, command in commands.items() if " beat" in command]
@@ -151,8 +175,9 @@ def test_the_web_healthcheck_passes_with_the_compose_defaults(live_server_produc
     with urllib.request.urlopen(f"http://127.0.0.1:{live_server_production}/healthz", timeout=5) as answer:
         assert json.loads(answer.read()) == {"status": "ok"}
     # Anything else is redirected to HTTPS as production must be.
-    request = urllib.request.Request(f"http://127.0.0.1:{live_server_production}/accounts/login/",
-                                     headers={"Host": "hotline.example.org"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{live_server_production}/accounts/login/", headers={"Host": "hotline.example.org"}
+    )
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -183,8 +208,10 @@ def test_the_locks_pin_what_pyproject_pins():
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     locks = {name: (ROOT / "requirements" / f"{name}.txt").read_text().lower() for name in ("base", "test")}
-    pinned = {"base": project["dependencies"],
-              "test": project["dependencies"] + project["optional-dependencies"]["test"]}
+    pinned = {
+        "base": project["dependencies"],
+        "test": project["dependencies"] + project["optional-dependencies"]["test"],
+    }
     for lock, requirements in pinned.items():
         for requirement in requirements:
             exact = re.match(r"([a-z0-9_.\-]+)(?:\[[^\]]*\])?==([^\s;]+)", requirement.lower())
@@ -193,7 +220,9 @@ def test_the_locks_pin_what_pyproject_pins():
                 assert f"\n{name}==" in locks[lock], f"{name} is not in requirements/{lock}.txt (make lock)"
                 continue
             name, version = exact.groups()
-            assert f"\n{name}=={version} " in locks[lock], f"{name}=={version} is not in requirements/{lock}.txt (make lock)"
+            assert f"\n{name}=={version} " in locks[lock], (
+                f"{name}=={version} is not in requirements/{lock}.txt (make lock)"
+            )
 
 
 def test_ci_tests_exactly_the_versions_the_image_installs():
@@ -203,5 +232,6 @@ def test_ci_tests_exactly_the_versions_the_image_installs():
         return dict(re.findall(r"^([a-z0-9_.\-]+)==(\S+)", (ROOT / "requirements" / f"{name}.txt").read_text(), re.M))
 
     production, tested = pins("base"), pins("test")
-    assert production and all(tested.get(name) == version for name, version in production.items()), \
-        {name: (version, tested.get(name)) for name, version in production.items() if tested.get(name) != version}
+    assert production and all(tested.get(name) == version for name, version in production.items()), {
+        name: (version, tested.get(name)) for name, version in production.items() if tested.get(name) != version
+    }

@@ -38,8 +38,11 @@ def test_a_database_restart_answers_503_with_retry_after_then_recovers_without_a
     # The test client re-raises what Django logged as a request exception; a real server answers.
     browser = Client(raise_request_exception=False)
     browser.force_login(user)
-    for path, client, is_api in [("/api/v1/units/", api, True), ("/reports/list/", browser, False),
-                                 ("/healthz", Client(raise_request_exception=False), False)]:
+    for path, client, is_api in [
+        ("/api/v1/units/", api, True),
+        ("/reports/list/", browser, False),
+        ("/healthz", Client(raise_request_exception=False), False),
+    ]:
         terminate_this_connection()
         answer = client.get(path)
         assert answer.status_code == 503, (path, answer.status_code)
@@ -61,11 +64,17 @@ def redis_down(settings):
 
 def test_with_redis_down_the_portal_and_token_logins_work_and_limits_still_count(reference, agent, redis_down, caplog):
     from intake.models import Demand
-    from intake.portal import SUBMISSIONS_PER_WINDOW
+    from public.views import SUBMISSIONS_PER_WINDOW
 
     client = Client()
-    form = {"demand_type": "complaint", "category": "010101", "content": "景山前街有人摆摊占道。",
-            "address": "东城区景山街道景山前街", "caller_name": "陈女士", "caller_phone": "13633334444"}
+    form = {
+        "demand_type": "complaint",
+        "category": "010101",
+        "content": "景山前街有人摆摊占道。",
+        "address": "东城区景山街道景山前街",
+        "caller_name": "陈女士",
+        "caller_phone": "13633334444",
+    }
     for i in range(SUBMISSIONS_PER_WINDOW):
         assert client.post("/portal/", {**form, "idempotency_key": f"redis-down-{i}"}).status_code == 302
     assert Demand.objects.count() == SUBMISSIONS_PER_WINDOW
@@ -81,7 +90,9 @@ def test_one_address_trying_many_usernames_is_stopped(reference, agent, settings
     browser, api = Client(), APIClient()
     for i in range(5):
         assert browser.post("/accounts/login/", {"username": f"guess{i}", "password": "x" * 12}).status_code == 200
-        assert api.post("/api/v1/auth/token/", {"username": f"api{i}", "password": "x"}, format="json").status_code == 401
+        assert (
+            api.post("/api/v1/auth/token/", {"username": f"api{i}", "password": "x"}, format="json").status_code == 401
+        )
     # Ten failures from one address, each on a different username (axes locks none of them): no more answers.
     page = browser.post("/accounts/login/", {"username": "t_agent", "password": PASSWORD})
     assert page.status_code == 429 and 'value="t_agent"' in page.content.decode()
@@ -89,7 +100,10 @@ def test_one_address_trying_many_usernames_is_stopped(reference, agent, settings
     assert refused.status_code == 429 and refused.json()["code"] == "too_many_failures"
     # Another address is not affected.
     other = APIClient(REMOTE_ADDR="10.9.9.9")
-    assert other.post("/api/v1/auth/token/", {"username": "t_agent", "password": PASSWORD}, format="json").status_code == 200
+    assert (
+        other.post("/api/v1/auth/token/", {"username": "t_agent", "password": PASSWORD}, format="json").status_code
+        == 200
+    )
 
 
 def test_over_long_usernames_and_passwords_are_refused_not_a_500(reference):
@@ -124,8 +138,11 @@ def test_staff_sessions_end_after_30_idle_minutes_and_not_while_working(client, 
     time_machine.move_to("2026-11-23 09:00:00+08:00", tick=False)
     client.post("/accounts/login/", {"username": "t_agent", "password": PASSWORD})
     for minutes in (20, 40, 60):  # a request every 20 minutes keeps the session
-        time_machine.move_to(dt.datetime(2026, 11, 23, 9, minutes % 60, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-                             + dt.timedelta(hours=minutes // 60), tick=False)
+        time_machine.move_to(
+            dt.datetime(2026, 11, 23, 9, minutes % 60, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+            + dt.timedelta(hours=minutes // 60),
+            tick=False,
+        )
         assert client.get("/intake/").status_code == 200
     time_machine.shift(dt.timedelta(minutes=31))
     assert client.get("/intake/").status_code == 302  # back to the login page

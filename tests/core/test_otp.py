@@ -63,8 +63,11 @@ def test_the_token_api_asks_for_the_code_as_well(enrolled_leader):
     api = APIClient()
     refused = api.post("/api/v1/auth/token/", {"username": leader.username, "password": PASSWORD}, format="json")
     assert refused.status_code == 401 and refused.json()["code"] == "otp_required"
-    issued = api.post("/api/v1/auth/token/", {"username": leader.username, "password": PASSWORD,
-                                              "otp": code(device, drift=1)}, format="json")
+    issued = api.post(
+        "/api/v1/auth/token/",
+        {"username": leader.username, "password": PASSWORD, "otp": code(device, drift=1)},
+        format="json",
+    )
     assert issued.status_code == 200 and issued.json()["token"]
 
 

@@ -28,8 +28,9 @@ def keys(settings):
 
 def stored(demand_id):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT caller_name, caller_phone, caller_phone_index FROM intake_demand WHERE id = %s",
-                       [demand_id])
+        cursor.execute(
+            "SELECT caller_name, caller_phone, caller_phone_index FROM intake_demand WHERE id = %s", [demand_id]
+        )
         return cursor.fetchone()
 
 
@@ -72,10 +73,17 @@ def test_rows_written_before_encryption_are_encrypted_by_the_migration_step(refe
     keys(KEY_A)
     demand = make_demand(phone="13700001111", name="赵六")
     with connection.cursor() as cursor:  # as a database from before this change held it
-        cursor.execute("UPDATE intake_demand SET caller_name = '赵六', caller_phone = '13700001111', "
-                       "caller_phone_index = '' WHERE id = %s", [demand.pk])
-    assert pii.encrypt_rows(connection, "intake_demand", ["caller_name", "caller_phone"],
-                            index=("caller_phone", "caller_phone_index")) >= 1
+        cursor.execute(
+            "UPDATE intake_demand SET caller_name = '赵六', caller_phone = '13700001111', "
+            "caller_phone_index = '' WHERE id = %s",
+            [demand.pk],
+        )
+    assert (
+        pii.encrypt_rows(
+            connection, "intake_demand", ["caller_name", "caller_phone"], index=("caller_phone", "caller_phone_index")
+        )
+        >= 1
+    )
     name, phone, index = stored(demand.pk)
     assert name.startswith("v1:a:") and phone.startswith("v1:a:") and index == pii.blind_index("13700001111")
 

@@ -47,8 +47,9 @@ def test_within_a_request_a_rolled_back_rule_is_not_routed_by_afterwards(referen
     try:
         with pytest.raises(RuntimeError), transaction.atomic():
             CatalogueRule.objects.filter(version=reference().catalogue, category=category).delete()
-            CatalogueRule.objects.create(version=reference().catalogue, category=category, target_kind="unit",
-                                         unit=Unit.objects.get(code="E05"))
+            CatalogueRule.objects.create(
+                version=reference().catalogue, category=category, target_kind="unit", unit=Unit.objects.get(code="E05")
+            )
             assert route(category=category, street=street).main.code == "E05"
             raise RuntimeError("rolled back")
         assert route(category=category, street=street).main == usual

@@ -57,8 +57,10 @@ def test_bootstrap_sets_up_production_with_one_administrator_and_no_demo(referen
     assert TimeLimitPolicy.objects.exists() and set(CalendarYear.objects.values_list("year", flat=True)) >= {2026}
     assert not ApiKey.objects.exists()  # no public Open311 key
     assert Client().post("/accounts/login/", {"username": "ops", "password": "Rx7-城市热线-2026"}).status_code == 302
-    assert Client().post("/accounts/login/", {"username": "admin", "password": settings.HOTLINE_DEMO_PASSWORD}
-                         ).status_code == 200  # no demo admin
+    assert (
+        Client().post("/accounts/login/", {"username": "admin", "password": settings.HOTLINE_DEMO_PASSWORD}).status_code
+        == 200
+    )  # no demo admin
 
     # A restart runs it again: nothing reset, no second administrator.
     monkeypatch.setenv("HOTLINE_ADMIN_PASSWORD", "another-password-9x")

@@ -16,7 +16,8 @@ CHAOYANG = "110105"
 
 
 def test_a_street_moved_to_another_district_takes_its_subtree_and_its_orders_along(
-        district_handler, handler_a, admin_user):
+    district_handler, handler_a, admin_user
+):
     street = Unit.objects.get(code=STREET_A)
     community = Unit.objects.create(code="110101001001", name="南池子社区", level="community", parent=street)
     order = main_order(make_demand(street=STREET_A))

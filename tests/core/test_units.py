@@ -13,9 +13,7 @@ def test_sixteen_districts_and_343_streets_with_their_codes(reference):
     assert Unit.objects.filter(level=UnitLevel.STREET).count() == 343
     with open(SHARED / "beijing_divisions.csv", encoding="utf-8") as f:
         expected = {(r["code"], r["name"], r["parent_code"]) for r in csv.DictReader(f) if r["level"] == "street"}
-    loaded = set(
-        Unit.objects.filter(level=UnitLevel.STREET).values_list("code", "name", "parent__code")
-    )
+    loaded = set(Unit.objects.filter(level=UnitLevel.STREET).values_list("code", "name", "parent__code"))
     assert loaded == expected
     dhm = Unit.objects.get(code="110101001")
     assert (dhm.name, dhm.parent.name, dhm.district.code) == ("东华门街道", "东城区", "110101")

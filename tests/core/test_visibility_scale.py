@@ -33,8 +33,16 @@ def test_an_order_in_a_frozen_snapshot_cannot_be_deleted(reference):
     order = main_order(make_demand())
     scheme = Scheme.objects.create(version=99, valid_from=dt.date(2020, 1, 1))
     snapshot = Snapshot.objects.create(period=dt.date(2026, 10, 1), scheme=scheme, computed_at=order.dispatched_at)
-    SnapshotOrder.objects.create(snapshot=snapshot, order=order, unit=order.unit, contacted=True,
-                                 resolution="resolved", satisfaction="satisfied", response_score=100,
-                                 resolution_score=100, satisfaction_score=100)
+    SnapshotOrder.objects.create(
+        snapshot=snapshot,
+        order=order,
+        unit=order.unit,
+        contacted=True,
+        resolution="resolved",
+        satisfaction="satisfied",
+        response_score=100,
+        resolution_score=100,
+        satisfaction_score=100,
+    )
     with pytest.raises(ProtectedError):
         type(order).objects.filter(pk=order.pk).delete()

@@ -21,12 +21,22 @@ def test_a_working_day_deadline_skips_the_national_day_week(agent):
 def test_hours_and_natural_day_limits(reference):
     calendar = WorkCalendar.load()
     start = dt.datetime(2025, 9, 30, 22, 0, tzinfo=BJ)
-    hours = schedule_for(start=start, limit=Limit(24, LimitUnit.HOURS), warn_share=0.75,
-                         supervise_after_working_days=2, calendar=calendar)
+    hours = schedule_for(
+        start=start,
+        limit=Limit(24, LimitUnit.HOURS),
+        warn_share=0.75,
+        supervise_after_working_days=2,
+        calendar=calendar,
+    )
     assert hours.deadline == dt.datetime(2025, 10, 1, 22, 0, tzinfo=BJ)
     assert hours.warn_at == dt.datetime(2025, 10, 1, 16, 0, tzinfo=BJ)
-    natural = schedule_for(start=start, limit=Limit(3, LimitUnit.NATURAL_DAYS), warn_share=0.714,
-                           supervise_after_working_days=2, calendar=calendar)
+    natural = schedule_for(
+        start=start,
+        limit=Limit(3, LimitUnit.NATURAL_DAYS),
+        warn_share=0.714,
+        supervise_after_working_days=2,
+        calendar=calendar,
+    )
     assert natural.deadline == dt.datetime(2025, 10, 3, 22, 0, tzinfo=BJ)  # holidays count as days
     assert natural.red_at == dt.datetime(2025, 10, 3, 0, 0, tzinfo=BJ)
     # 督办 counts working days from a holiday: from 00:00 of 9 Oct (the first workday), two working
@@ -39,14 +49,24 @@ def test_a_complex_demand_gets_fifteen_working_days(agent, dispatcher):
     from hotline.core.models import Unit
 
     demand = make_demand(category="090501", received_at=dt.datetime(2026, 11, 2, 9, 0, tzinfo=BJ), by=agent)
-    [order] = demand_dispatch(demand=demand, main_unit=Unit.objects.get(code="E07"), complexity="complex",
-                              by=dispatcher, at=dt.datetime(2026, 11, 2, 9, 0, tzinfo=BJ))
+    [order] = demand_dispatch(
+        demand=demand,
+        main_unit=Unit.objects.get(code="E07"),
+        complexity="complex",
+        by=dispatcher,
+        at=dt.datetime(2026, 11, 2, 9, 0, tzinfo=BJ),
+    )
     assert order.deadline == dt.datetime(2026, 11, 23, 9, 0, tzinfo=BJ)
 
 
 def test_a_single_unit_consultation_gets_three_working_days(agent):
-    demand = make_demand(category="050101", demand_type="consult", street="110108001",
-                         received_at=dt.datetime(2026, 11, 6, 15, 0, tzinfo=BJ), by=agent)
+    demand = make_demand(
+        category="050101",
+        demand_type="consult",
+        street="110108001",
+        received_at=dt.datetime(2026, 11, 6, 15, 0, tzinfo=BJ),
+        by=agent,
+    )
     assert main_order(demand).deadline == dt.datetime(2026, 11, 11, 15, 0, tzinfo=BJ)
 
 
@@ -54,7 +74,12 @@ def test_a_deadline_at_midnight_is_red_the_whole_day_before(reference):
     calendar = WorkCalendar.load()
     # Received on a Saturday: counting starts Monday 00:00, so the deadline falls at 00:00.
     start = dt.datetime(2025, 6, 7, 10, 0, tzinfo=BJ)
-    schedule = schedule_for(start=start, limit=Limit(7, LimitUnit.WORKING_DAYS), warn_share=0.714,
-                            supervise_after_working_days=2, calendar=calendar)
+    schedule = schedule_for(
+        start=start,
+        limit=Limit(7, LimitUnit.WORKING_DAYS),
+        warn_share=0.714,
+        supervise_after_working_days=2,
+        calendar=calendar,
+    )
     assert schedule.deadline == dt.datetime(2025, 6, 18, 0, 0, tzinfo=BJ)
     assert schedule.red_at == dt.datetime(2025, 6, 17, 0, 0, tzinfo=BJ)

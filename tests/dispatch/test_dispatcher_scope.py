@@ -14,8 +14,10 @@ DONGCHENG_STREET, CHAOYANG_STREET = "110101002", "110105001"
 @pytest.fixture
 def pending(agent):
     # 网络信号差 has no catalogue rule: each waits for a dispatcher.
-    return {street: make_demand(category="090501", street=street, by=agent) for street in
-            (DONGCHENG_STREET, CHAOYANG_STREET)}
+    return {
+        street: make_demand(category="090501", street=street, by=agent)
+        for street in (DONGCHENG_STREET, CHAOYANG_STREET)
+    }
 
 
 @pytest.fixture
@@ -30,7 +32,8 @@ def browser(user) -> Client:
 
 
 def test_a_district_dispatcher_sees_and_dispatches_only_its_districts_pending_demands(
-        pending, district_dispatcher, api):
+    pending, district_dispatcher, api
+):
     ours, theirs = pending[DONGCHENG_STREET], pending[CHAOYANG_STREET]
     page = browser(district_dispatcher).get("/dispatch/").content.decode()
     assert ours.number in page and theirs.number not in page

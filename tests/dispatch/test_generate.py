@@ -22,8 +22,11 @@ NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=TZ)
 
 def fingerprint():
     """What was generated, without the numbers (a second run continues the day's numbering)."""
-    return list(Demand.objects.order_by("received_at", "caller_phone").values_list(
-        "received_at", "channel", "demand_type", "category__code", "street__code", "caller_phone", "disposition"))
+    return list(
+        Demand.objects.order_by("received_at", "caller_phone").values_list(
+            "received_at", "channel", "demand_type", "category__code", "street__code", "caller_phone", "disposition"
+        )
+    )
 
 
 def test_orders_are_consistent_with_their_events(reference):
@@ -32,8 +35,11 @@ def test_orders_are_consistent_with_their_events(reference):
     assert WorkOrder.objects.count() == stats.orders
     # Every order's status is where its last state-changing event left it.
     last = {}
-    for order_id, to_status in (WorkOrderEvent.objects.exclude(to_status="").order_by("order_id", "at", "id")
-                                .values_list("order_id", "to_status")):
+    for order_id, to_status in (
+        WorkOrderEvent.objects.exclude(to_status="")
+        .order_by("order_id", "at", "id")
+        .values_list("order_id", "to_status")
+    ):
         last[order_id] = to_status
     for pk, status, stage, next_check_at in WorkOrder.objects.values_list("id", "status", "stage", "next_check_at"):
         assert last[pk] == status
@@ -55,8 +61,10 @@ def test_orders_are_consistent_with_their_events(reference):
     statuses = set(WorkOrder.objects.values_list("status", flat=True))
     assert {"closed", "in_progress"} <= statuses
     heating = Demand.objects.filter(category__code="020101")
-    assert heating.filter(received_at__date__gte=dt.date(2026, 11, 15)).count() > heating.filter(
-        received_at__date__lt=dt.date(2026, 11, 15)).count()
+    assert (
+        heating.filter(received_at__date__gte=dt.date(2026, 11, 15)).count()
+        > heating.filter(received_at__date__lt=dt.date(2026, 11, 15)).count()
+    )
     # Group demands: merged calls raise the complainant count of their order.
     group = WorkOrder.objects.filter(complainant_count__gt=1).first()
     assert Demand.objects.filter(merged_into=group).count() == group.complainant_count - 1
@@ -70,8 +78,13 @@ def test_same_seed_same_data_and_live_numbering_continues(reference):
     # Live intake takes the next number of the day, after the generated ones.
     live = make_demand(received_at=dt.datetime(2026, 11, 14, 18, 0, tzinfo=TZ))
     assert live.number not in numbers and live.number > max(n for n in numbers if n.startswith("20261114"))
-    wipe(live.work_orders.all(), Demand.objects.filter(pk=live.pk), Demand.objects.filter(merged_into__isnull=False),
-         WorkOrder.objects.all(), Demand.objects.all())
+    wipe(
+        live.work_orders.all(),
+        Demand.objects.filter(pk=live.pk),
+        Demand.objects.filter(merged_into__isnull=False),
+        WorkOrder.objects.all(),
+        Demand.objects.all(),
+    )
     generate(count=400, start=dt.date(2026, 11, 10), days=5, seed=3, now=NOW)
     assert fingerprint() == first
     generate(count=400, start=dt.date(2026, 11, 10), days=5, seed=4, now=NOW)
@@ -79,8 +92,19 @@ def test_same_seed_same_data_and_live_numbering_continues(reference):
 
 
 def test_the_command(reference, capsys):
-    call_command("generateorders", "--count", "200", "--start", "2026-11-01", "--days", "3", "--seed", "5",
-                 "--at", "2026-11-20T12:00:00+08:00")
+    call_command(
+        "generateorders",
+        "--count",
+        "200",
+        "--start",
+        "2026-11-01",
+        "--days",
+        "3",
+        "--seed",
+        "5",
+        "--at",
+        "2026-11-20T12:00:00+08:00",
+    )
     out = capsys.readouterr().out
     assert "200 demands" in out and Demand.objects.count() == 200
 
@@ -103,19 +127,28 @@ def test_the_rows_the_services_would_have_written(reference):
         assert number[:8] == f"{received.astimezone(TZ):%Y%m%d}"
     assert Return.objects.count() == WorkOrderEvent.objects.filter(kind="returned").count() > 0
     assert not WorkOrder.objects.filter(status="returned").exists()
-    assert ExtensionRequest.objects.filter(status="approved").count() == \
-        WorkOrderEvent.objects.filter(kind="extension_approved").count() > 0
+    assert (
+        ExtensionRequest.objects.filter(status="approved").count()
+        == WorkOrderEvent.objects.filter(kind="extension_approved").count()
+        > 0
+    )
     assert Reminder.objects.count() == WorkOrderEvent.objects.filter(kind="reminded").count() > 0
     assert UrgeNotice.objects.count() == WorkOrderEvent.objects.filter(kind="urged").count() > 0
     assert SupervisionOrder.objects.count() == WorkOrderEvent.objects.filter(kind="supervised").count()
-    assert not Reply.objects.filter(order__status__in=["accepted", "closed"], order__role="main",
-                                    review="pending").exists()
+    assert not Reply.objects.filter(
+        order__status__in=["accepted", "closed"], order__role="main", review="pending"
+    ).exists()
     for order in WorkOrder.objects.filter(rehandle_count=1).values_list("id", flat=True):
         kinds = list(WorkOrderEvent.objects.filter(order_id=order).order_by("at", "id").values_list("kind", flat=True))
         assert kinds.index("closed") < kinds.index("reopened")
     # Every unresolved and unsatisfied round-0 answer before now was re-handled (the rule's default).
-    assert not Evaluation.objects.filter(round=0, is_current=True, resolution="unresolved",
-                                         satisfaction="unsatisfied", recorded_at__lt=NOW - dt.timedelta(hours=1)).exists()
+    assert not Evaluation.objects.filter(
+        round=0,
+        is_current=True,
+        resolution="unresolved",
+        satisfaction="unsatisfied",
+        recorded_at__lt=NOW - dt.timedelta(hours=1),
+    ).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -144,8 +177,10 @@ def test_a_broken_reference_is_reported(reference):
     verify(floors)  # nothing new: nothing broken
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
-        cursor.execute("INSERT INTO dispatch_workorderevent (order_id, kind, at, from_status, to_status, note, data) "
-                       "VALUES (999999999, 'signed', now(), '', '', '', '{}')")
+        cursor.execute(
+            "INSERT INTO dispatch_workorderevent (order_id, kind, at, from_status, to_status, note, data) "
+            "VALUES (999999999, 'signed', now(), '', '', '', '{}')"
+        )
         cursor.execute("SET session_replication_role = origin")
     with pytest.raises(RuntimeError, match="dispatch_workorderevent.order_id: 1 rows without their dispatch_workorder"):
         verify(floors)
@@ -153,8 +188,10 @@ def test_a_broken_reference_is_reported(reference):
 
 def indexes() -> set[tuple[str, str]]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-                       "AND tablename LIKE ANY (ARRAY['intake_%%', 'dispatch_%%', 'feedback_%%'])")
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename LIKE ANY (ARRAY['intake_%%', 'dispatch_%%', 'feedback_%%'])"
+        )
         return set(cursor.fetchall())
 
 
@@ -171,8 +208,10 @@ def test_a_load_with_parked_indexes_ends_with_every_index_as_before(reference):
     assert "dispatch_workorder_number_key" not in rebuilt
     # Valid, and the planner's statistics were refreshed after the load.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT bool_and(i.indisvalid) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
-                       "WHERE t.relname IN ('intake_demand', 'dispatch_workorder', 'dispatch_workorderevent')")
+        cursor.execute(
+            "SELECT bool_and(i.indisvalid) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+            "WHERE t.relname IN ('intake_demand', 'dispatch_workorder', 'dispatch_workorderevent')"
+        )
         assert cursor.fetchone()[0] is True
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'intake_demand'")
         assert cursor.fetchone()[0] == 300

@@ -52,23 +52,50 @@ def orders(handler_a, dispatcher, callback_agent):
     # Answered, accepted and called back: a reply, an evaluation and a long timeline.
     closed = main_order(make_demand(street=STREET_A, received_at=now - dt.timedelta(days=2)))
     work_order_sign(order=closed, by=handler_a)
-    work_order_reply(order=closed, by=handler_a, contacted=True, contacted_at=now - dt.timedelta(hours=5),
-                     contact_method="phone", resolved="resolved", reply_to_citizen="摊位已清理。",
-                     reply_to_hotline="现场清理完毕。")
+    work_order_reply(
+        order=closed,
+        by=handler_a,
+        contacted=True,
+        contacted_at=now - dt.timedelta(hours=5),
+        contact_method="phone",
+        resolved="resolved",
+        reply_to_citizen="摊位已清理。",
+        reply_to_hotline="现场清理完毕。",
+    )
     reply_accept(order=closed, by=dispatcher)
-    callback_record(order=closed, by=callback_agent, contacted=False, resolution="partly", satisfaction="basically",
-                    comment="基本解决")
+    callback_record(
+        order=closed,
+        by=callback_agent,
+        contacted=False,
+        resolution="partly",
+        satisfaction="basically",
+        comment="基本解决",
+    )
     # A group demand (重复件) with two merged calls; a confidential caller; a long-pending (挂账) order.
     group = main_order(make_demand(street=STREET_A, phone="13911112222", name="李四"))
     for i in range(2):
-        demand_create(channel="phone", demand_type="complaint", category=group.demand.category, content="同一问题",
-                      caller_phone=f"1370000000{i}", caller_name="赵六", street=group.unit, action="merge",
-                      merge_into=group, received_at=now - dt.timedelta(minutes=10 - i))
+        demand_create(
+            channel="phone",
+            demand_type="complaint",
+            category=group.demand.category,
+            content="同一问题",
+            caller_phone=f"1370000000{i}",
+            caller_name="赵六",
+            street=group.unit,
+            action="merge",
+            merge_into=group,
+            received_at=now - dt.timedelta(minutes=10 - i),
+        )
     secret = main_order(make_demand(street=STREET_A, confidential=True, phone="13600001111", name="保密人"))
     pending = main_order(make_demand(street=STREET_A, received_at=now - dt.timedelta(days=30)))
     work_order_sign(order=pending, by=handler_a)
-    work_order_request_long_pending(order=pending, by=handler_a, plan="明年春季施工", expected_date=dt.date(2027, 4, 1),
-                                    at=now - dt.timedelta(days=29))
+    work_order_request_long_pending(
+        order=pending,
+        by=handler_a,
+        plan="明年春季施工",
+        expected_date=dt.date(2027, 4, 1),
+        at=now - dt.timedelta(days=29),
+    )
     work_order_decide_long_pending(order=pending, by=dispatcher, approve=True, at=now - dt.timedelta(days=28))
     return [closed, group, secret, pending]
 

@@ -70,11 +70,15 @@ def test_the_dispatcher_dispatches_a_pending_demand_in_the_browser(client, agent
     client.force_login(dispatcher)
     page = client.get(reverse("dispatch:dispatcher")).content.decode()
     assert demand.number in page
-    bad = client.post(reverse("dispatch:demand-dispatch", args=[demand.pk]),
-                      {"main_unit": "NOPE", "assisting_units": "E08", "complexity": "ordinary"})
+    bad = client.post(
+        reverse("dispatch:demand-dispatch", args=[demand.pk]),
+        {"main_unit": "NOPE", "assisting_units": "E08", "complexity": "ordinary"},
+    )
     assert bad.status_code == 400 and "NOPE" in bad.content.decode()
-    ok = client.post(reverse("dispatch:demand-dispatch", args=[demand.pk]),
-                     {"main_unit": "E07", "assisting_units": "E08，E09", "complexity": "ordinary"})
+    ok = client.post(
+        reverse("dispatch:demand-dispatch", args=[demand.pk]),
+        {"main_unit": "E07", "assisting_units": "E08，E09", "complexity": "ordinary"},
+    )
     assert ok.status_code == 302
     assert sorted(demand.work_orders.values_list("unit__code", flat=True)) == ["E07", "E08", "E09"]
 

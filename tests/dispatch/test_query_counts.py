@@ -22,15 +22,24 @@ def queries(client, url, **headers) -> int:
 
 def orders(n: int):
     now = timezone.now()
-    return [main_order(make_demand(street=STREET_A, phone=f"1380000{i:04d}",
-                                   received_at=now - dt.timedelta(hours=1 + i))) for i in range(n)]
+    return [
+        main_order(make_demand(street=STREET_A, phone=f"1380000{i:04d}", received_at=now - dt.timedelta(hours=1 + i)))
+        for i in range(n)
+    ]
 
 
-@pytest.mark.parametrize(("who", "url"), [
-    ("handler_a", "/dispatch/unit/"), ("handler_a", "/api/v1/work-orders/"), ("admin_user", "/dispatch/"),
-    ("admin_user", "/dispatch/supervision/"), ("admin_user", "/feedback/callbacks/"), ("admin_user", "/reports/list/"),
-    ("admin_user", "/assessment/rankings/"),
-])
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [
+        ("handler_a", "/dispatch/unit/"),
+        ("handler_a", "/api/v1/work-orders/"),
+        ("admin_user", "/dispatch/"),
+        ("admin_user", "/dispatch/supervision/"),
+        ("admin_user", "/feedback/callbacks/"),
+        ("admin_user", "/reports/list/"),
+        ("admin_user", "/assessment/rankings/"),
+    ],
+)
 def test_a_list_costs_the_same_for_3_or_30_orders(reference, request, who, url):
     client = Client()
     client.force_login(request.getfixturevalue(who))
@@ -41,8 +50,9 @@ def test_a_list_costs_the_same_for_3_or_30_orders(reference, request, who, url):
     assert queries(client, url) == few
 
 
-def test_order_detail_takes_two_queries_with_its_reply_and_evaluation(reference, handler_a, dispatcher,
-                                                                       callback_agent, api):
+def test_order_detail_takes_two_queries_with_its_reply_and_evaluation(
+    reference, handler_a, dispatcher, callback_agent, api
+):
     from rest_framework.authtoken.models import Token
 
     from dispatch.services import work_order_reply, work_order_sign
@@ -51,11 +61,25 @@ def test_order_detail_takes_two_queries_with_its_reply_and_evaluation(reference,
     order = orders(1)[0]
     work_order_sign(order=order, by=handler_a)
     contacted_at = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)
-    work_order_reply(order=order, by=handler_a, contacted=True, contacted_at=contacted_at, contact_method="phone",
-                     resolved="resolved", reply_to_citizen="摊位已清理。", reply_to_hotline="现场清理完毕。")
+    work_order_reply(
+        order=order,
+        by=handler_a,
+        contacted=True,
+        contacted_at=contacted_at,
+        contact_method="phone",
+        resolved="resolved",
+        reply_to_citizen="摊位已清理。",
+        reply_to_hotline="现场清理完毕。",
+    )
     reply_accept(order=order, by=dispatcher)
-    callback_record(order=order, by=callback_agent, contacted=True, resolution="partly", satisfaction="basically",
-                    comment="基本解决")
+    callback_record(
+        order=order,
+        by=callback_agent,
+        contacted=True,
+        resolution="partly",
+        satisfaction="basically",
+        comment="基本解决",
+    )
     token = Token.objects.create(user=handler_a)
     client = Client()
     url = f"/api/v1/work-orders/{order.pk}/"
@@ -66,12 +90,25 @@ def test_order_detail_takes_two_queries_with_its_reply_and_evaluation(reference,
     data = client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}").json()
     reply, evaluation = order.replies.get(), order.evaluations.get(is_current=True)
     assert data["reply"] == {
-        "contacted": True, "contacted_at": "2026-11-02T09:30:00Z", "contact_method": "phone",
-        "resolved": "resolved", "reply_to_citizen": "摊位已清理。", "reply_to_hotline": "现场清理完毕。",
-        "at": moment(reply.at), "review": "accepted", "review_note": ""}
-    assert data["evaluation"] == {"source": "callback", "contacted": True, "resolution": "partly",
-                                  "satisfaction": "basically", "comment": "基本解决", "contradiction": False,
-                                  "recorded_at": moment(evaluation.recorded_at)}
+        "contacted": True,
+        "contacted_at": "2026-11-02T09:30:00Z",
+        "contact_method": "phone",
+        "resolved": "resolved",
+        "reply_to_citizen": "摊位已清理。",
+        "reply_to_hotline": "现场清理完毕。",
+        "at": moment(reply.at),
+        "review": "accepted",
+        "review_note": "",
+    }
+    assert data["evaluation"] == {
+        "source": "callback",
+        "contacted": True,
+        "resolution": "partly",
+        "satisfaction": "basically",
+        "comment": "基本解决",
+        "contradiction": False,
+        "recorded_at": moment(evaluation.recorded_at),
+    }
     assert data["reply"]["contacted"] is True and data["evaluation"]["contradiction"] is False  # not 1 / 0
     assert data["status"] == "closed" and [e["kind"] for e in data["events"]][-1] == "closed"
 

@@ -52,8 +52,12 @@ def test_an_unknown_street_falls_back_to_the_district_of_the_address(agent):
 def test_a_district_rule_beats_the_city_wide_rule(agent):
     catalogue = CatalogueVersion.objects.get(is_active=True)
     CatalogueRule.objects.create(
-        version=catalogue, category=Category.objects.get(code="0301"), district=Unit.objects.get(code="110105"),
-        target_kind="district_department", department_suffix="D09", role="main",
+        version=catalogue,
+        category=Category.objects.get(code="0301"),
+        district=Unit.objects.get(code="110105"),
+        target_kind="district_department",
+        department_suffix="D09",
+        role="main",
     )
     assert main_order(make_demand(category="030101", street="110105001")).unit.name == "朝阳区交通支队(非紧急事项)"
     assert main_order(make_demand(category="030101", street="110108001")).unit.name == "北京公交集团"
@@ -62,8 +66,11 @@ def test_a_district_rule_beats_the_city_wide_rule(agent):
 def test_two_main_units_go_to_the_dispatcher(agent):
     catalogue = CatalogueVersion.objects.get(is_active=True)
     CatalogueRule.objects.create(
-        version=catalogue, category=Category.objects.get(code="0301"), target_kind="unit",
-        unit=Unit.objects.get(code="D03"), role="main",
+        version=catalogue,
+        category=Category.objects.get(code="0301"),
+        target_kind="unit",
+        unit=Unit.objects.get(code="D03"),
+        role="main",
     )
     demand = make_demand(category="030101", street="110105001")
     assert demand.disposition == "pending_dispatch"
@@ -79,7 +86,11 @@ def test_the_dispatcher_picks_main_and_assisting_units_through_the_api(api, agen
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["disposition"] == "dispatched"
-    assert [(o["unit"], o["role"]) for o in body["work_orders"]] == [("E07", "main"), ("E08", "assist"), ("110105001", "assist")]
+    assert [(o["unit"], o["role"]) for o in body["work_orders"]] == [
+        ("E07", "main"),
+        ("E08", "assist"),
+        ("110105001", "assist"),
+    ]
     order = main_order(demand)
     assert (order.limit_amount, order.limit_unit) == (15, "working_days")
     # A second dispatch of the same demand is refused.
@@ -115,8 +126,14 @@ def test_demand_api_creates_numbers_sequentially_per_day_and_masks_the_caller(ap
     time_machine.move_to("2026-11-23 10:00:00+08:00")
     api.as_user(agent)
     body = {
-        "channel": "phone", "demand_type": "complaint", "category": "010101", "content": "占道经营",
-        "caller_name": "李雷", "caller_phone": "13912345678", "address": "建外街道", "street": "110105001",
+        "channel": "phone",
+        "demand_type": "complaint",
+        "category": "010101",
+        "content": "占道经营",
+        "caller_name": "李雷",
+        "caller_phone": "13912345678",
+        "address": "建外街道",
+        "street": "110105001",
     }
     first = api.post("/api/v1/demands/", body, format="json").json()
     second = api.post("/api/v1/demands/", body, format="json").json()
@@ -130,7 +147,9 @@ def test_demand_api_creates_numbers_sequentially_per_day_and_masks_the_caller(ap
 
 def test_demand_api_rejects_bad_input_with_field_errors(api, agent):
     response = api.as_user(agent).post(
-        "/api/v1/demands/", {"demand_type": "gossip", "category": "nope", "content": "", "caller_phone": "x"}, format="json"
+        "/api/v1/demands/",
+        {"demand_type": "gossip", "category": "nope", "content": "", "caller_phone": "x"},
+        format="json",
     )
     assert response.status_code == 400
     errors = response.json()["errors"]

@@ -79,8 +79,11 @@ def test_day_4_5_deadline_day_8_and_11_each_step_exactly_once(order):
 def test_catching_up_after_downtime_does_every_step_once_in_order(order):
     result = deadlines_sweep(now=at(12, 31))
     assert (result.reminders, result.urges, result.supervisions) == (1, 1, 1)
-    kinds = list(WorkOrderEvent.objects.filter(order=order, kind__in=["reminded", "urged", "supervised"])
-                 .order_by("at").values_list("kind", flat=True))
+    kinds = list(
+        WorkOrderEvent.objects.filter(order=order, kind__in=["reminded", "urged", "supervised"])
+        .order_by("at")
+        .values_list("kind", flat=True)
+    )
     assert kinds == ["reminded", "urged", "supervised"]
     assert deadlines_sweep(now=at(12, 31)).steps == 0
 
@@ -88,8 +91,15 @@ def test_catching_up_after_downtime_does_every_step_once_in_order(order):
 def test_a_reply_stops_the_sweep(order, handler_a):
     services.work_order_sign(order=order, by=handler_a, at=at(11, 10))
     services.work_order_reply(
-        order=order, by=handler_a, contacted=True, contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC), contact_method="phone", resolved="resolved", reply_to_citizen="已处理",
-        reply_to_hotline="已联系", at=at(11, 17),
+        order=order,
+        by=handler_a,
+        contacted=True,
+        contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC),
+        contact_method="phone",
+        resolved="resolved",
+        reply_to_citizen="已处理",
+        reply_to_hotline="已联系",
+        at=at(11, 17),
     )
     deadlines_sweep(now=at(12, 31))
     assert documents(order) == (0, 0, 0)
@@ -131,9 +141,16 @@ def bulk_overdue_orders(count, agent):
     WorkOrder.objects.bulk_create(
         [
             WorkOrder(
-                number=f"{demand.number}-{i}", demand=demand, unit_id=template.unit_id, dispatched_at=template.dispatched_at,
-                warn_at=template.warn_at, red_at=template.red_at, deadline=template.deadline,
-                escalate_at=template.escalate_at, next_check_at=template.warn_at, policy_id=template.policy_id,
+                number=f"{demand.number}-{i}",
+                demand=demand,
+                unit_id=template.unit_id,
+                dispatched_at=template.dispatched_at,
+                warn_at=template.warn_at,
+                red_at=template.red_at,
+                deadline=template.deadline,
+                escalate_at=template.escalate_at,
+                next_check_at=template.warn_at,
+                policy_id=template.policy_id,
             )
             for i in range(1, count)
         ],

@@ -13,7 +13,11 @@ from tests.factories import main_order, make_demand
 
 CONTACTED_AT = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC)
 REPLY = {
-    "contacted": True, "contacted_at": CONTACTED_AT, "contact_method": "phone", "resolved": "resolved", "reply_to_citizen": "已清理占道摊位。",
+    "contacted": True,
+    "contacted_at": CONTACTED_AT,
+    "contact_method": "phone",
+    "resolved": "resolved",
+    "reply_to_citizen": "已清理占道摊位。",
     "reply_to_hotline": "已与来电人电话联系，现场处置完毕。",
 }
 
@@ -53,7 +57,12 @@ def test_return_then_redispatch(order, handler_a, dispatcher):
     new = services.work_order_redispatch(order=order, unit=Unit.objects.get(code="110101002"), by=dispatcher)
     order = WorkOrder.objects.get(pk=order.pk)
     assert order.status == Status.TRANSFERRED
-    assert (new.unit.code, new.status, new.role, new.number) == ("110101002", Status.DISPATCHED, "main", f"{order.demand.number}-2")
+    assert (new.unit.code, new.status, new.role, new.number) == (
+        "110101002",
+        Status.DISPATCHED,
+        "main",
+        f"{order.demand.number}-2",
+    )
     assert Return.objects.get(order=order).ruling == "redispatched"
 
 
@@ -84,8 +93,9 @@ def test_long_pending_is_a_request_the_hotline_approves(order, handler_a, dispat
     time_machine.move_to(order.dispatched_at + dt.timedelta(days=1))
     services.work_order_sign(order=order, by=handler_a)
     expected = order.dispatched_at.date() + dt.timedelta(days=60)
-    request = services.work_order_request_long_pending(order=order, by=handler_a, plan="纳入明年改造计划",
-                                                       expected_date=expected)
+    request = services.work_order_request_long_pending(
+        order=order, by=handler_a, plan="纳入明年改造计划", expected_date=expected
+    )
     order = WorkOrder.objects.get(pk=order.pk)
     assert order.status == Status.SIGNED and order.next_check_at is not None  # nothing changes until approved
     with pytest.raises(StateConflict) as twice:
@@ -108,24 +118,31 @@ def test_an_unapproved_or_unreasonable_long_pending_is_refused(order, handler_a,
     time_machine.move_to(order.dispatched_at + dt.timedelta(days=1))
     services.work_order_sign(order=order, by=handler_a)
     with pytest.raises(InvalidInput) as too_far:  # 挂账 until 2030: refused outright
-        services.work_order_request_long_pending(order=order, by=handler_a, plan="以后再说", expected_date=dt.date(2030, 1, 1))
+        services.work_order_request_long_pending(
+            order=order, by=handler_a, plan="以后再说", expected_date=dt.date(2030, 1, 1)
+        )
     assert too_far.value.code == "expected_date_too_far"
     with pytest.raises(InvalidInput) as within:
-        services.work_order_request_long_pending(order=order, by=handler_a, plan="下周办完",
-                                                 expected_date=order.deadline.date())
+        services.work_order_request_long_pending(
+            order=order, by=handler_a, plan="下周办完", expected_date=order.deadline.date()
+        )
     assert within.value.code == "expected_date_within_limit"
-    services.work_order_request_long_pending(order=order, by=handler_a, plan="需立项",
-                                             expected_date=order.dispatched_at.date() + dt.timedelta(days=40))
+    services.work_order_request_long_pending(
+        order=order, by=handler_a, plan="需立项", expected_date=order.dispatched_at.date() + dt.timedelta(days=40)
+    )
     with pytest.raises(InvalidInput) as no_reason:
         services.work_order_decide_long_pending(order=order, by=dispatcher, approve=False)
     assert no_reason.value.code == "note_required"
-    order, request = services.work_order_decide_long_pending(order=order, by=dispatcher, approve=False, note="可在时限内办结")
+    order, request = services.work_order_decide_long_pending(
+        order=order, by=dispatcher, approve=False, note="可在时限内办结"
+    )
     order = WorkOrder.objects.get(pk=order.pk)
     assert request.status == "rejected" and order.status == Status.SIGNED
     time_machine.move_to(order.deadline + dt.timedelta(minutes=1))
     with pytest.raises(StateConflict) as late:
-        services.work_order_request_long_pending(order=order, by=handler_a, plan="来不及了",
-                                                 expected_date=order.deadline.date() + dt.timedelta(days=30))
+        services.work_order_request_long_pending(
+            order=order, by=handler_a, plan="来不及了", expected_date=order.deadline.date() + dt.timedelta(days=30)
+        )
     assert late.value.code == "deadline_passed"
 
 
@@ -275,7 +292,9 @@ def test_queue_api_filters_by_status_and_light(api, agent, handler_a, time_machi
     rows = api.get("/api/v1/work-orders/").json()["results"]
     assert [r["number"] for r in rows] == [first.number, second.number]
     assert [r["light"] for r in rows] == ["yellow", "green"]
-    assert [r["number"] for r in api.get("/api/v1/work-orders/", {"light": "yellow"}).json()["results"]] == [first.number]
+    assert [r["number"] for r in api.get("/api/v1/work-orders/", {"light": "yellow"}).json()["results"]] == [
+        first.number
+    ]
     assert api.get("/api/v1/work-orders/", {"status": "signed"}).json()["results"] == []
     assert rows[0]["demand"]["caller_phone"] == "138****5678"
 
@@ -306,7 +325,8 @@ def test_a_unit_sees_only_its_own_part_of_a_demand(api, agent, handler_a):
 
 
 def test_the_rounds_of_orders_reopened_before_rounds_were_kept_are_rebuilt_from_their_events(
-        order, handler_a, dispatcher, time_machine):
+    order, handler_a, dispatcher, time_machine
+):
     """Migration 0009: the finished rounds it rebuilds from the event trail are the ones reopen keeps now."""
     import importlib
 
@@ -321,10 +341,16 @@ def test_the_rounds_of_orders_reopened_before_rounds_were_kept_are_rebuilt_from_
     services.work_order_reply(order=WorkOrder.objects.get(pk=order.pk), by=handler_a, **REPLY)
     time_machine.move_to(order.dispatched_at + dt.timedelta(days=3))
     services.work_order_reopen(order=WorkOrder.objects.get(pk=order.pk), by=dispatcher, reason="不满意")
-    kept = list(WorkOrderRound.objects.filter(order=order).values(
-        "round", "deadline", "signed_at", "replied_at", "ended_at", "extended", "returned"))
+    kept = list(
+        WorkOrderRound.objects.filter(order=order).values(
+            "round", "deadline", "signed_at", "replied_at", "ended_at", "extended", "returned"
+        )
+    )
     WorkOrderRound.objects.all().delete()
     importlib.import_module("dispatch.migrations.0009_backfill_rounds").backfill(apps, None)
-    rebuilt = list(WorkOrderRound.objects.filter(order=order).values(
-        "round", "deadline", "signed_at", "replied_at", "ended_at", "extended", "returned"))
+    rebuilt = list(
+        WorkOrderRound.objects.filter(order=order).values(
+            "round", "deadline", "signed_at", "replied_at", "ended_at", "extended", "returned"
+        )
+    )
     assert rebuilt == kept and kept[0]["extended"] is True

@@ -31,8 +31,15 @@ def test_agent_logs_a_call_with_the_keyboard_only(live_server, page):
     reference_data_load()
     UserFactory(username="agent", role="agent", unit=Unit.objects.get(code=CENTER_CODE))
     earlier = make_demand(phone="13911112222", name="王小明", content="上周反映的占道经营问题。")
-    web = demand_create(channel="web", demand_type="help", category=Category.objects.get(code="020101"),
-                        content="暖气不热", caller_phone="13911112222", caller_name="王小明", address="东城区景山街道")
+    web = demand_create(
+        channel="web",
+        demand_type="help",
+        category=Category.objects.get(code="020101"),
+        content="暖气不热",
+        caller_phone="13911112222",
+        caller_name="王小明",
+        address="东城区景山街道",
+    )
 
     log_in_with_the_keyboard(page, live_server, "agent")
     expect(page.locator("#id_caller_phone")).to_be_focused()
@@ -80,7 +87,9 @@ def test_a_draft_survives_a_reload_and_is_submitted_once(live_server, page):
     page.locator("#id_address").fill("东城区景山街道景山前街")
     key = page.locator("#id_idempotency_key").input_value()
     # The draft in the browser is encrypted with this session's key: no number, no text in the clear.
-    page.wait_for_function("() => (localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('hotline.call-draft')) || '') || '').includes('sealed')")
+    page.wait_for_function(
+        "() => (localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('hotline.call-draft')) || '') || '').includes('sealed')"
+    )
     stored = page.evaluate("() => Object.values(localStorage).join(' ')")
     assert "13800009999" not in stored and "暖气" not in stored
 
@@ -143,7 +152,9 @@ def test_the_knowledge_panel_answers_a_consultation(live_server, page):
     article = Article.objects.filter(status="published", title__contains="社保").order_by("id").first()
     # The page runs under its Content-Security-Policy: nothing it needs may be refused.
     refused = []
-    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
     log_in_with_the_keyboard(page, live_server, "agent")
     page.keyboard.type("13600001111")
     page.locator("#id_category").fill("060101 社保缴纳")

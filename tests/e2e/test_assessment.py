@@ -33,9 +33,11 @@ def test_an_appeal_from_the_scorecard_to_a_new_revision(live_server, page, tmp_p
     Scheme.objects.all().delete()
     Scheme.objects.create(version=1, valid_from=dt.date(2020, 1, 1), min_volume=1, tier_size=1)
     center, street = Unit.objects.get(code="12345"), Unit.objects.get(code=STREET)
-    staff = {"handlers": {STREET: UserFactory(username="handler", role="handler", unit=street)},
-             "dispatcher": UserFactory(username="dispatcher", role="dispatcher", unit=center),
-             "callback": UserFactory(username="callback", role="callback", unit=center)}
+    staff = {
+        "handlers": {STREET: UserFactory(username="handler", role="handler", unit=street)},
+        "dispatcher": UserFactory(username="dispatcher", role="dispatcher", unit=center),
+        "callback": UserFactory(username="callback", role="callback", unit=center),
+    }
     UserFactory(username="district", role="unit_leader", unit=Unit.objects.get(code="110101"))
     UserFactory(username="supervisor", role="supervisor", unit=center)
     for _ in range(3):

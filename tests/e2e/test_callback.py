@@ -24,8 +24,16 @@ def test_a_callback_agent_records_the_three_answers_and_the_order_closes(live_se
     handler = UserFactory(username="h110101001", role="handler", unit=Unit.objects.get(code="110101001"))
     order = main_order(make_demand(phone="13812345678", name="王小明"))
     work_order_sign(order=order, by=handler)
-    work_order_reply(order=order, by=handler, contacted=True, contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC), contact_method="phone", resolved="resolved",
-                     reply_to_citizen="摊位已清理。", reply_to_hotline="已电话联系诉求人。")
+    work_order_reply(
+        order=order,
+        by=handler,
+        contacted=True,
+        contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC),
+        contact_method="phone",
+        resolved="resolved",
+        reply_to_citizen="摊位已清理。",
+        reply_to_hotline="已电话联系诉求人。",
+    )
     reply_accept(order=order, by=dispatcher)
 
     page.goto(f"{live_server.url}/accounts/login/")

@@ -19,8 +19,14 @@ def test_a_leader_reads_the_daily_report_with_charts_and_writes_a_pishi(live_ser
     UserFactory(username="leader", role="leader", unit=Unit.objects.get(code="12345"), display_name="市领导")
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     at = timezone.make_aware(dt.datetime.combine(yesterday, dt.time(9, 30)))
-    case = make_demand(category="010303", street="110101001", urgency="urgent", received_at=at, name="张三丰",
-                       content="南池子大街路面塌陷，有车辆陷入。")
+    case = make_demand(
+        category="010303",
+        street="110101001",
+        urgency="urgent",
+        received_at=at,
+        name="张三丰",
+        content="南池子大街路面塌陷，有车辆陷入。",
+    )
     for street, category in (("110101002", "010101"), ("110105001", "020101"), ("110105001", "020101")):
         make_demand(category=category, street=street, received_at=at)
     report = report_request(kind=Kind.DAILY, day=yesterday, enqueue=False)

@@ -14,7 +14,9 @@ def yellow_order():
     """An order received long enough ago that its light is yellow now."""
     now = timezone.now()
     for days in range(1, 20):
-        order = main_order(make_demand(category="010101", street="110101001", received_at=now - dt.timedelta(days=days)))
+        order = main_order(
+            make_demand(category="010101", street="110101001", received_at=now - dt.timedelta(days=days))
+        )
         if light_of(order, now) == "yellow":
             return order
     raise AssertionError("no start gives a yellow light")
@@ -24,7 +26,9 @@ def yellow_order():
 @pytest.mark.django_db(transaction=True)
 def test_a_street_handler_signs_and_replies_and_sees_the_light_change(live_server, page):
     reference_data_load()
-    UserFactory(username="h110101001", role="handler", unit=Unit.objects.get(code="110101001"), display_name="东华门承办人")
+    UserFactory(
+        username="h110101001", role="handler", unit=Unit.objects.get(code="110101001"), display_name="东华门承办人"
+    )
     order = yellow_order()
 
     page.goto(f"{live_server.url}/accounts/login/")

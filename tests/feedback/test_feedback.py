@@ -22,8 +22,14 @@ from intake.models import RevealLog
 from tests.factories import UserFactory, main_order, make_demand
 
 CONTACTED_AT = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC)
-REPLY = {"contacted": True, "contacted_at": CONTACTED_AT, "contact_method": "phone", "resolved": "resolved", "reply_to_citizen": "摊位已清理。",
-         "reply_to_hotline": "已电话联系诉求人，现场清理完毕。"}
+REPLY = {
+    "contacted": True,
+    "contacted_at": CONTACTED_AT,
+    "contact_method": "phone",
+    "resolved": "resolved",
+    "reply_to_citizen": "摊位已清理。",
+    "reply_to_hotline": "已电话联系诉求人，现场清理完毕。",
+}
 ANSWERS = {"contacted": True, "resolution": "resolved", "satisfaction": "satisfied"}
 
 
@@ -51,12 +57,16 @@ def login(user):
 
 # --- double feedback and the hotline's check -----------------------------------------------------
 
+
 def test_the_reply_keeps_its_two_parts_and_the_contact_details(api, agent, handler_a):
     order = main_order(make_demand(by=agent))
     work_order_sign(order=order, by=handler_a)
     contacted_at = timezone.now() - dt.timedelta(hours=2)
-    response = api.as_user(handler_a).post(f"/api/v1/work-orders/{order.pk}/reply/", {
-        **REPLY, "contacted_at": contacted_at.isoformat(), "contact_method": "visit"}, format="json")
+    response = api.as_user(handler_a).post(
+        f"/api/v1/work-orders/{order.pk}/reply/",
+        {**REPLY, "contacted_at": contacted_at.isoformat(), "contact_method": "visit"},
+        format="json",
+    )
     assert response.status_code == 200
     reply = response.json()["reply"]
     assert reply["reply_to_citizen"] == "摊位已清理。" and reply["reply_to_hotline"].startswith("已电话联系")
@@ -88,8 +98,9 @@ def test_send_back_returns_the_order_to_the_unit_and_the_deadline_stands(api, ag
     order = main_order(make_demand(by=agent))
     replied(order, handler_a)
     deadline = fresh(order).deadline
-    response = api.as_user(dispatcher).post(f"/api/v1/work-orders/{order.pk}/send-back/", {"reason": "未说明处理结果"},
-                                            format="json")
+    response = api.as_user(dispatcher).post(
+        f"/api/v1/work-orders/{order.pk}/send-back/", {"reason": "未说明处理结果"}, format="json"
+    )
     assert response.status_code == 200
     data = response.json()
     assert data["status"] == "in_progress" and data["reply"]["review"] == "sent_back"
@@ -97,8 +108,12 @@ def test_send_back_returns_the_order_to_the_unit_and_the_deadline_stands(api, ag
     assert not Callback.objects.exists()
     # The unit replies again; the second reply is the one checked.
     work_order_reply(order=fresh(order), by=handler_a, **{**REPLY, "reply_to_citizen": "已补充说明。"})
-    assert api.as_user(dispatcher).post(f"/api/v1/work-orders/{order.pk}/accept-reply/", {}, format="json").json()[
-        "reply"]["reply_to_citizen"] == "已补充说明。"
+    assert (
+        api.as_user(dispatcher)
+        .post(f"/api/v1/work-orders/{order.pk}/accept-reply/", {}, format="json")
+        .json()["reply"]["reply_to_citizen"]
+        == "已补充说明。"
+    )
 
 
 def test_only_the_hotline_checks_replies(api, agent, handler_a):
@@ -119,6 +134,7 @@ def test_acceptance_queues_the_callback_and_logs_the_citizens_link(accepted):
 
 
 # --- the callback worklist -------------------------------------------------------------------------
+
 
 def test_worklist_is_oldest_first_and_only_due_callbacks(agent, handler_a, dispatcher, callback_agent):
     now = timezone.now()
@@ -148,19 +164,29 @@ def test_the_number_is_revealed_to_the_callback_agent_only_and_logged(accepted, 
 
 
 def test_the_three_answers_are_stored_and_close_the_order(api, accepted, callback_agent):
-    response = api.as_user(callback_agent).post(f"/api/v1/work-orders/{accepted.pk}/callback/", {
-        "contacted": True, "resolution": "partly", "satisfaction": "basically", "comment": "基本解决"}, format="json")
+    response = api.as_user(callback_agent).post(
+        f"/api/v1/work-orders/{accepted.pk}/callback/",
+        {"contacted": True, "resolution": "partly", "satisfaction": "basically", "comment": "基本解决"},
+        format="json",
+    )
     assert response.status_code == 200
     data = response.json()
     assert data["status"] == "closed"
-    assert data["evaluation"] == {**data["evaluation"], "source": "callback", "contacted": True,
-                                  "resolution": "partly", "satisfaction": "basically", "contradiction": False}
+    assert data["evaluation"] == {
+        **data["evaluation"],
+        "source": "callback",
+        "contacted": True,
+        "resolution": "partly",
+        "satisfaction": "basically",
+        "contradiction": False,
+    }
     assert Callback.objects.get(order=accepted).status == "done"
 
 
 def test_callback_answers_must_be_complete(api, accepted, callback_agent):
-    response = api.as_user(callback_agent).post(f"/api/v1/work-orders/{accepted.pk}/callback/",
-                                                {"contacted": True}, format="json")
+    response = api.as_user(callback_agent).post(
+        f"/api/v1/work-orders/{accepted.pk}/callback/", {"contacted": True}, format="json"
+    )
     assert response.status_code == 400 and set(response.json()["errors"]) == {"resolution", "satisfaction"}
     assert fresh(accepted).status == "accepted"
 
@@ -205,12 +231,14 @@ def test_no_contradiction_when_the_unit_admitted_no_contact(agent, handler_a, di
 
 # --- re-handling ---------------------------------------------------------------------------------
 
+
 def test_unsatisfied_answer_lets_the_callback_agent_reopen_with_a_new_deadline(api, accepted, callback_agent, settings):
     settings.HOTLINE_AUTO_REHANDLE = False
     callback_record(order=accepted, by=callback_agent, contacted=True, resolution="partly", satisfaction="unsatisfied")
     closed = fresh(accepted)
-    response = api.as_user(callback_agent).post(f"/api/v1/work-orders/{accepted.pk}/reopen/",
-                                                {"reason": "市民不满意，要求重办"}, format="json")
+    response = api.as_user(callback_agent).post(
+        f"/api/v1/work-orders/{accepted.pk}/reopen/", {"reason": "市民不满意，要求重办"}, format="json"
+    )
     assert response.status_code == 200
     order = fresh(accepted)
     assert order.status == "reopened" and order.rehandle_count == 1
@@ -233,11 +261,13 @@ def test_a_satisfied_answer_gives_the_callback_agent_no_reason_to_reopen(accepte
         rehandle(order=accepted, by=callback_agent, reason="?")
 
 
-def test_unresolved_and_unsatisfied_reopens_by_rule_and_a_new_round_follows(accepted, callback_agent, handler_a,
-                                                                             dispatcher, settings):
+def test_unresolved_and_unsatisfied_reopens_by_rule_and_a_new_round_follows(
+    accepted, callback_agent, handler_a, dispatcher, settings
+):
     settings.HOTLINE_AUTO_REHANDLE = True
-    callback_record(order=accepted, by=callback_agent, contacted=True, resolution="unresolved",
-                    satisfaction="unsatisfied")
+    callback_record(
+        order=accepted, by=callback_agent, contacted=True, resolution="unresolved", satisfaction="unsatisfied"
+    )
     order = fresh(accepted)
     assert order.status == "reopened" and order.rehandle_count == 1
     assert not EvaluationLink.objects.filter(order=order, expires_at__gt=timezone.now()).exists()
@@ -250,6 +280,7 @@ def test_unresolved_and_unsatisfied_reopens_by_rule_and_a_new_round_follows(acce
 
 # --- the citizen's own evaluation ----------------------------------------------------------------
 
+
 def test_the_self_evaluation_link_is_used_once_and_closes_the_order(accepted):
     link = EvaluationLink.objects.get(order=accepted)
     client = Client()
@@ -258,7 +289,9 @@ def test_the_self_evaluation_link_is_used_once_and_closes_the_order(accepted):
     assert done.status_code == 200 and 'id="evaluation-done"' in done.content.decode()
     order = fresh(accepted)
     assert order.status == "closed" and order.evaluations.get().source == "self"
-    again = client.post(f"/e/{link.token}/", {"contacted": "0", "resolution": "unresolved", "satisfaction": "unsatisfied"})
+    again = client.post(
+        f"/e/{link.token}/", {"contacted": "0", "resolution": "unresolved", "satisfaction": "unsatisfied"}
+    )
     assert again.status_code == 410 and Evaluation.objects.count() == 1
     assert Callback.objects.get(order=accepted).status == "done"  # no call needed any more
 
@@ -299,7 +332,10 @@ def test_an_unknown_link_is_404(reference):
 
 # --- the citizen's status lookup --------------------------------------------------------------------
 
-def test_status_lookup_shows_the_reply_to_the_citizen_once_replied_but_not_a_sent_back_one(agent, handler_a, dispatcher):
+
+def test_status_lookup_shows_the_reply_to_the_citizen_once_replied_but_not_a_sent_back_one(
+    agent, handler_a, dispatcher
+):
     from django.core.cache import cache
 
     from dispatch.services import work_order_send_back
@@ -318,22 +354,31 @@ def test_status_lookup_shows_the_reply_to_the_citizen_once_replied_but_not_a_sen
 
 # --- after the review: rounds, the link's secrecy, assisting parts, races ---------------------------
 
+
 def test_a_reply_that_says_contacted_must_say_when_and_how(agent, handler_a):
     from hotline.core.exceptions import InvalidInput
 
     order = main_order(make_demand(by=agent))
     work_order_sign(order=order, by=handler_a)
     with pytest.raises(InvalidInput) as refused:
-        work_order_reply(order=order, by=handler_a, contacted=True, resolved="resolved",
-                         reply_to_citizen="已处理", reply_to_hotline="已联系")
+        work_order_reply(
+            order=order,
+            by=handler_a,
+            contacted=True,
+            resolved="resolved",
+            reply_to_citizen="已处理",
+            reply_to_hotline="已联系",
+        )
     assert refused.value.code == "contact_details_required"
 
 
-def test_the_second_round_after_re_handling_is_evaluated_afresh(accepted, callback_agent, handler_a, dispatcher,
-                                                                 settings):
+def test_the_second_round_after_re_handling_is_evaluated_afresh(
+    accepted, callback_agent, handler_a, dispatcher, settings
+):
     settings.HOTLINE_AUTO_REHANDLE = True
-    callback_record(order=accepted, by=callback_agent, contacted=True, resolution="unresolved",
-                    satisfaction="unsatisfied")  # reopened by the rule
+    callback_record(
+        order=accepted, by=callback_agent, contacted=True, resolution="unresolved", satisfaction="unsatisfied"
+    )  # reopened by the rule
     order = fresh(accepted)
     work_order_sign(order=order, by=handler_a)
     work_order_reply(order=fresh(order), by=handler_a, **REPLY)
@@ -361,8 +406,9 @@ def test_an_expired_link_page_says_so(accepted):
 
     link = EvaluationLink.objects.get(order=accepted)
     with time_machine.travel(link.expires_at + dt.timedelta(minutes=1)):
-        response = Client().post(f"/e/{link.token}/", {"contacted": "1", "resolution": "resolved",
-                                                       "satisfaction": "satisfied"})
+        response = Client().post(
+            f"/e/{link.token}/", {"contacted": "1", "resolution": "resolved", "satisfaction": "satisfied"}
+        )
     assert response.status_code == 410 and 'id="evaluation-problem"' in response.content.decode()
     assert not Evaluation.objects.exists()
 
@@ -435,8 +481,14 @@ def test_a_self_evaluation_racing_a_callback_leaves_one_current_answer_and_no_er
 
         threads = [
             threading.Thread(target=run, args=(lambda: self_evaluate(token=token, **ANSWERS),)),
-            threading.Thread(target=run, args=(lambda: callback_record(
-                order=order, by=cb, contacted=True, resolution="unresolved", satisfaction="unsatisfied"),)),
+            threading.Thread(
+                target=run,
+                args=(
+                    lambda: callback_record(
+                        order=order, by=cb, contacted=True, resolution="unresolved", satisfaction="unsatisfied"
+                    ),
+                ),
+            ),
         ]
         for t in threads:
             t.start()

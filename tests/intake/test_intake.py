@@ -19,8 +19,12 @@ from knowledge_base.models import Article
 from tests.factories import main_order, make_demand
 
 BODY = {
-    "channel": "phone", "demand_type": "complaint", "category": "010101",
-    "content": "南池子大街有人占道经营，堵住了人行道。", "caller_name": "李红", "caller_phone": "139 1111 2222",
+    "channel": "phone",
+    "demand_type": "complaint",
+    "category": "010101",
+    "content": "南池子大街有人占道经营，堵住了人行道。",
+    "caller_name": "李红",
+    "caller_phone": "139 1111 2222",
     "address": "北京市东城区东华门街道南池子大街8号",
 }
 
@@ -43,8 +47,13 @@ def test_routed_demand_resolves_its_street_from_the_address_and_is_dispatched(ap
 
 @pytest.mark.parametrize(
     ("raw", "stored"),
-    [("138-0013-8000", "13800138000"), ("+86 138 0013 8000", "13800138000"), ("8613800138000", "13800138000"),
-     ("010-6512 3456", "01065123456"), ("+44 20 7946 0958", "+442079460958")],
+    [
+        ("138-0013-8000", "13800138000"),
+        ("+86 138 0013 8000", "13800138000"),
+        ("8613800138000", "13800138000"),
+        ("010-6512 3456", "01065123456"),
+        ("+44 20 7946 0958", "+442079460958"),
+    ],
 )
 def test_phone_numbers_are_normalised_so_history_matches_across_channels(raw, stored):
     assert normalise_phone(raw) == stored
@@ -52,8 +61,13 @@ def test_phone_numbers_are_normalised_so_history_matches_across_channels(raw, st
 
 def test_consultation_answered_on_the_call_records_the_article_and_counts_its_use(api, agent):
     article = Article.objects.filter(status="published").first()
-    body = {**BODY, "demand_type": "consult", "category": "060101", "content": "灵活就业怎么交社保？",
-            "answer_article": article.pk}
+    body = {
+        **BODY,
+        "demand_type": "consult",
+        "category": "060101",
+        "content": "灵活就业怎么交社保？",
+        "answer_article": article.pk,
+    }
     response = post(api.as_user(agent), body)
     assert response.status_code == 201
     data = response.json()
@@ -71,8 +85,10 @@ def test_only_a_consultation_can_be_answered_on_the_call(api, agent):
     assert not Demand.objects.exists()
 
 
-@pytest.mark.parametrize("reason", ["police_110", "fire_119", "medical_120", "traffic_122", "litigation",
-                                    "arbitration", "petition", "discipline"])
+@pytest.mark.parametrize(
+    "reason",
+    ["police_110", "fire_119", "medical_120", "traffic_122", "litigation", "arbitration", "petition", "discipline"],
+)
 def test_refused_or_transferred_demand_says_what_to_tell_the_caller_and_dispatches_nothing(api, agent, reason):
     response = post(api.as_user(agent), {**BODY, "refusal_reason": reason})
     assert response.status_code == 201
@@ -91,8 +107,14 @@ def test_unresolvable_ownership_waits_for_a_dispatcher(api, agent):
 
 def test_caller_history_spans_channels_newest_first(reference, agent):
     first = make_demand(phone="13900001111", by=agent)
-    web = demand_create(channel="web", demand_type="help", category=Category.objects.get(code="020101"),
-                        content="家里暖气不热", caller_phone="139-0000-1111", address="东城区景山街道")
+    web = demand_create(
+        channel="web",
+        demand_type="help",
+        category=Category.objects.get(code="020101"),
+        content="家里暖气不热",
+        caller_phone="139-0000-1111",
+        address="东城区景山街道",
+    )
     from intake.selectors import caller_history
 
     history = caller_history("13900001111")
@@ -109,17 +131,30 @@ def test_duplicates_same_caller_and_same_street_and_category_with_similar_conten
     same_caller = duplicate_candidates(phone="13700002222", now=now)
     assert [d.order.pk for d in same_caller] == [order.pk]
     assert same_caller[0].reason == "same_caller"
-    same_place = duplicate_candidates(phone="13600000000", street=original.street, category=original.category,
-                                      content="南池子大街8号门口占道经营卖水果的又来了", now=now)
+    same_place = duplicate_candidates(
+        phone="13600000000",
+        street=original.street,
+        category=original.category,
+        content="南池子大街8号门口占道经营卖水果的又来了",
+        now=now,
+    )
     assert [d.order.pk for d in same_place] == [order.pk] and same_place[0].reason == "same_place"
-    unrelated = duplicate_candidates(phone="13600000000", street=original.street, category=original.category,
-                                     content="楼下餐馆油烟很大", now=now)
+    unrelated = duplicate_candidates(
+        phone="13600000000", street=original.street, category=original.category, content="楼下餐馆油烟很大", now=now
+    )
     assert unrelated == []
     # Outside the windows: 31 days for the caller, 8 days for the place.
     later = now + timezone.timedelta(days=31)
     assert duplicate_candidates(phone="13700002222", now=later) == []
-    assert duplicate_candidates(street=original.street, category=original.category,
-                                content=original.content, now=now + timezone.timedelta(days=8)) == []
+    assert (
+        duplicate_candidates(
+            street=original.street,
+            category=original.category,
+            content=original.content,
+            now=now + timezone.timedelta(days=8),
+        )
+        == []
+    )
 
 
 def test_merge_adds_a_complainant_and_dispatches_nothing(api, agent):
@@ -141,8 +176,16 @@ def test_merge_into_a_replied_order_is_refused_with_a_reason(api, agent, handler
 
     order = main_order(make_demand(by=agent))
     work_order_sign(order=order, by=handler_a)
-    work_order_reply(order=order, by=handler_a, contacted=True, contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC), contact_method="phone", resolved="resolved",
-                     reply_to_citizen="已清理", reply_to_hotline="已联系诉求人")
+    work_order_reply(
+        order=order,
+        by=handler_a,
+        contacted=True,
+        contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC),
+        contact_method="phone",
+        resolved="resolved",
+        reply_to_citizen="已清理",
+        reply_to_hotline="已联系诉求人",
+    )
     response = post(api.as_user(agent), {**BODY, "merge_into": order.pk})
     assert response.status_code == 409
     assert response.json()["code"] == "merge_target_closed"
@@ -256,8 +299,16 @@ def test_a_caller_merged_earlier_is_recognised_on_the_next_call(reference, agent
     from django.utils import timezone
 
     order = main_order(make_demand(phone="13700002222", by=agent))
-    demand_create(channel="phone", demand_type="complaint", category=order.demand.category, content="又来了",
-                  caller_phone="13811110000", action="merge", merge_into=order, by=agent)
+    demand_create(
+        channel="phone",
+        demand_type="complaint",
+        category=order.demand.category,
+        content="又来了",
+        caller_phone="13811110000",
+        action="merge",
+        merge_into=order,
+        by=agent,
+    )
     found = duplicate_candidates(phone="13811110000", now=timezone.now())
     assert [d.order.pk for d in found] == [order.pk] and found[0].reason == "same_caller"
 
@@ -281,7 +332,9 @@ def test_the_demo_key_stays_deactivated_when_seeded_again(reference):
     assert not ApiKey.objects.get(pk=key.pk).is_active
 
 
-def test_a_routed_demand_costs_a_dozen_statements_and_answers_what_was_stored(api, agent, django_assert_max_num_queries):
+def test_a_routed_demand_costs_a_dozen_statements_and_answers_what_was_stored(
+    api, agent, django_assert_max_num_queries
+):
     """Intake reads its reference data from memory (one stamp check) and answers from what it wrote."""
     client = api.as_user(agent)
     post(client, {**BODY, "street": "110101001"})  # the process loads its reference data once
@@ -292,11 +345,18 @@ def test_a_routed_demand_costs_a_dozen_statements_and_answers_what_was_stored(ap
     stored = Demand.objects.get(pk=data["id"])
     order = WorkOrder.objects.get(demand=stored)
     assert data["number"] == stored.number and not stored.number.startswith("~")
-    assert data["work_orders"] == [{
-        "id": order.pk, "number": order.number, "unit": "110101001", "unit_name": order.unit.name, "role": "main",
-        "status": "dispatched", "deadline": timezone.localtime(order.deadline).isoformat(),
-        "complainant_count": 1,
-    }]
+    assert data["work_orders"] == [
+        {
+            "id": order.pk,
+            "number": order.number,
+            "unit": "110101001",
+            "unit_name": order.unit.name,
+            "role": "main",
+            "status": "dispatched",
+            "deadline": timezone.localtime(order.deadline).isoformat(),
+            "complainant_count": 1,
+        }
+    ]
     assert order.number == f"{stored.number}-1" and data["work_order"] == order.pk
 
 

@@ -12,9 +12,16 @@ from intake.models import Demand, RevealLog
 from tests.factories import main_order, make_demand
 
 CALL = {
-    "caller_phone": "13922223333", "caller_name": "赵六", "demand_type": "complaint",
-    "category": "010101 占道经营", "content": "南池子大街有人占道经营。", "address": "东城区东华门街道南池子大街8号",
-    "street": "110101001", "urgency": "normal", "action": "route", "idempotency_key": "k-1",
+    "caller_phone": "13922223333",
+    "caller_name": "赵六",
+    "demand_type": "complaint",
+    "category": "010101 占道经营",
+    "content": "南池子大街有人占道经营。",
+    "address": "东城区东华门街道南池子大街8号",
+    "street": "110101001",
+    "urgency": "normal",
+    "action": "route",
+    "idempotency_key": "k-1",
 }
 
 
@@ -41,7 +48,7 @@ def test_submitting_a_call_shows_where_it_went_and_a_fresh_form(agent):
     assert demand.channel == "phone" and demand.created_by == agent
     assert demand.number in html and "东华门街道" in html
     assert timezone.localtime(main_order(demand).deadline).strftime("%Y-%m-%d %H:%M") in html
-    assert 'data-clear-draft' in html  # the browser drops the draft of the call just logged
+    assert "data-clear-draft" in html  # the browser drops the draft of the call just logged
     assert 'value="k-1"' not in html  # the next call gets a new key
 
 
@@ -149,8 +156,12 @@ def test_another_units_handler_cannot_reveal(agent, handler_b):
 # --- the citizen portal -------------------------------------------------------------------------
 
 PORTAL = {
-    "demand_type": "complaint", "category": "010101 占道经营", "content": "景山前街有人摆摊占道。",
-    "address": "东城区景山街道景山前街", "caller_name": "陈女士", "caller_phone": "13633334444",
+    "demand_type": "complaint",
+    "category": "010101 占道经营",
+    "content": "景山前街有人摆摊占道。",
+    "address": "东城区景山街道景山前街",
+    "caller_name": "陈女士",
+    "caller_phone": "13633334444",
     "idempotency_key": "web-1",
 }
 
@@ -186,8 +197,9 @@ def test_portal_lookup_needs_both_number_and_phone(reference, fresh_cache):
 def test_portal_lookups_are_rate_limited(reference, fresh_cache):
     demand = make_demand(phone="13633334444")
     client = Client()
-    statuses = [client.post("/portal/status/", {"number": demand.number, "phone": "13600000000"}).status_code
-                for _ in range(11)]
+    statuses = [
+        client.post("/portal/status/", {"number": demand.number, "phone": "13600000000"}).status_code for _ in range(11)
+    ]
     assert statuses[:10] == [404] * 10 and statuses[10] == 429
     # Even the right phone is refused until the window passes.
     assert client.post("/portal/status/", {"number": demand.number, "phone": "13633334444"}).status_code == 429
@@ -218,8 +230,16 @@ def test_merging_into_an_order_that_is_no_longer_open_says_why(agent, handler_a)
 
     order = main_order(make_demand(by=agent))
     work_order_sign(order=order, by=handler_a)
-    work_order_reply(order=order, by=handler_a, contacted=True, contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC), contact_method="phone", resolved="resolved",
-                     reply_to_citizen="已清理", reply_to_hotline="已联系")
+    work_order_reply(
+        order=order,
+        by=handler_a,
+        contacted=True,
+        contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC),
+        contact_method="phone",
+        resolved="resolved",
+        reply_to_citizen="已清理",
+        reply_to_hotline="已联系",
+    )
     response = login(agent).post("/intake/", {**CALL, "action": "merge", "merge_into": order.pk})
     assert response.status_code == 400
     assert "不在办理中" in response.content.decode() or "no longer open" in response.content.decode()
@@ -239,9 +259,17 @@ def test_merged_callers_are_listed_on_the_order_masked_and_revealable_by_the_uni
     from intake.services import demand_create
 
     order = main_order(make_demand(by=agent))
-    merged = demand_create(channel="phone", demand_type="complaint", category=order.demand.category,
-                           content="同一个摊位", caller_phone="13566667777", caller_name="孙七",
-                           action="merge", merge_into=order, by=agent)
+    merged = demand_create(
+        channel="phone",
+        demand_type="complaint",
+        category=order.demand.category,
+        content="同一个摊位",
+        caller_phone="13566667777",
+        caller_name="孙七",
+        action="merge",
+        merge_into=order,
+        by=agent,
+    )
     client = login(handler_a)
     page = client.get(f"/dispatch/orders/{order.pk}/").content.decode()
     assert merged.number in page and "135****7777" in page and "13566667777" not in page
@@ -255,11 +283,27 @@ def test_a_merged_caller_sees_progress_but_not_the_reply_written_to_the_first(ag
     from intake.services import demand_create
 
     order = main_order(make_demand(by=agent))
-    merged = demand_create(channel="phone", demand_type="complaint", category=order.demand.category,
-                           content="同一个摊位", caller_phone="13566667777", action="merge", merge_into=order, by=agent)
+    merged = demand_create(
+        channel="phone",
+        demand_type="complaint",
+        category=order.demand.category,
+        content="同一个摊位",
+        caller_phone="13566667777",
+        action="merge",
+        merge_into=order,
+        by=agent,
+    )
     work_order_sign(order=order, by=handler_a)
-    work_order_reply(order=order, by=handler_a, contacted=True, contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC), contact_method="phone", resolved="resolved",
-                     reply_to_citizen="王先生您好，已按您13812345678的来电处理。", reply_to_hotline="已联系")
+    work_order_reply(
+        order=order,
+        by=handler_a,
+        contacted=True,
+        contacted_at=dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC),
+        contact_method="phone",
+        resolved="resolved",
+        reply_to_citizen="王先生您好，已按您13812345678的来电处理。",
+        reply_to_hotline="已联系",
+    )
     html = Client().post("/portal/status/", {"number": merged.number, "phone": "13566667777"}).content.decode()
     assert "lookup-result" in html and "东华门街道" in html
     assert "13812345678" not in html and "lookup-reply" not in html

@@ -38,26 +38,51 @@ def publish(editor, reviewer, **values):
 def corpus(editor, reviewer):
     cat = Category.objects.get(code="060101")
     return {
-        "social": publish(editor, reviewer, title="灵活就业人员社保缴纳办法", questions="个人怎么交社保\n自由职业交社保",
-                          body="灵活就业人员可在户籍所在街道社保所办理参保登记。", category_id=cat.pk, keywords="社保 灵活就业"),
-        "heating": publish(editor, reviewer, title="供暖不热的报修渠道", questions="暖气不热怎么办",
-                           body="居民室温低于18度的，可联系供热单位报修。", keywords="供暖"),
-        "fund": publish(editor, reviewer, title="住房公积金提取指南", questions="租房怎么提取公积金",
-                        body="租房提取公积金可通过手机公积金App办理。", keywords="公积金提取"),
-        "body_only": publish(editor, reviewer, title="街道便民服务指南",
-                             body="街道便民服务中心可办理社保、医保、居住证等多项业务。"),
+        "social": publish(
+            editor,
+            reviewer,
+            title="灵活就业人员社保缴纳办法",
+            questions="个人怎么交社保\n自由职业交社保",
+            body="灵活就业人员可在户籍所在街道社保所办理参保登记。",
+            category_id=cat.pk,
+            keywords="社保 灵活就业",
+        ),
+        "heating": publish(
+            editor,
+            reviewer,
+            title="供暖不热的报修渠道",
+            questions="暖气不热怎么办",
+            body="居民室温低于18度的，可联系供热单位报修。",
+            keywords="供暖",
+        ),
+        "fund": publish(
+            editor,
+            reviewer,
+            title="住房公积金提取指南",
+            questions="租房怎么提取公积金",
+            body="租房提取公积金可通过手机公积金App办理。",
+            keywords="公积金提取",
+        ),
+        "body_only": publish(
+            editor, reviewer, title="街道便民服务指南", body="街道便民服务中心可办理社保、医保、居住证等多项业务。"
+        ),
     }
 
 
 def test_every_edit_keeps_a_version_and_the_diff_shows_it(editor):
     article = services.article_save(by=editor, title="养老金认证", body="每年认证一次。")
-    edited = services.article_save(by=editor, article=article, title="养老金资格认证", body="每年认证一次，可在App完成。",
-                                   note="补充渠道")
+    edited = services.article_save(
+        by=editor, article=article, title="养老金资格认证", body="每年认证一次，可在App完成。", note="补充渠道"
+    )
     assert edited.version == 2 and edited.versions.get().body == "每年认证一次。"
     diff = services.version_diff(edited, 1)
     assert "-# 养老金认证" in diff and "+# 养老金资格认证" in diff and "+每年认证一次，可在App完成。" in diff
-    assert services.article_save(by=editor, article=edited, title="养老金资格认证",
-                                 body="每年认证一次，可在App完成。").version == 2  # nothing changed, no version
+    assert (
+        services.article_save(
+            by=editor, article=edited, title="养老金资格认证", body="每年认证一次，可在App完成。"
+        ).version
+        == 2
+    )  # nothing changed, no version
     page = Client()
     page.force_login(editor)
     assert "养老金资格认证" in page.get(f"/knowledge/articles/{edited.pk}/versions/1/").content.decode()
@@ -77,7 +102,10 @@ def test_review_workflow_and_who_may_do_what(editor, reviewer, agent, admin_user
     services.article_submit(article=article, by=editor)
     assert services.article_publish(article=article, by=reviewer).status == "published"
     # Editing a published article takes it back to draft until reviewed again.
-    assert services.article_save(by=editor, article=article, title="新生儿落户", body="出生一个月内到派出所办理。").status == "draft"
+    assert (
+        services.article_save(by=editor, article=article, title="新生儿落户", body="出生一个月内到派出所办理。").status
+        == "draft"
+    )
     services.article_submit(article=article, by=editor)
     assert services.article_publish(article=article, by=admin_user).status == "published"  # an admin may
     assert services.article_withdraw(article=article, by=reviewer).status == "withdrawn"
@@ -113,8 +141,13 @@ def test_a_title_match_ranks_above_a_body_match(corpus):
 
 def test_drafts_withdrawn_and_expired_articles_are_hidden(corpus, editor, reviewer):
     services.article_save(by=editor, title="社保草稿", body="尚未发布的社保说明。")
-    expired = publish(editor, reviewer, title="社保旧规定", body="旧的社保规定。",
-                      valid_until=timezone.localdate() - dt.timedelta(days=2))
+    expired = publish(
+        editor,
+        reviewer,
+        title="社保旧规定",
+        body="旧的社保规定。",
+        valid_until=timezone.localdate() - dt.timedelta(days=2),
+    )
     services.article_withdraw(article=corpus["body_only"], by=editor)
     titles = {hit.article.title for hit in search("社保", limit=50)}
     assert titles == {"灵活就业人员社保缴纳办法"}
@@ -129,11 +162,21 @@ def test_the_workbench_panel_suggests_and_answers_a_consultation_counting_the_us
     client = Client()
     client.force_login(agent)
     client.post("/knowledge/suggestions/", {"kb_q": "供暖", "content": ""})  # typed on the way: not logged
-    panel = client.post("/knowledge/suggestions/", {"kb_q": "供暖不热", "content": "", "kb_enter": "1"}).content.decode()
+    panel = client.post(
+        "/knowledge/suggestions/", {"kb_q": "供暖不热", "content": "", "kb_enter": "1"}
+    ).content.decode()
     assert f'name="answer_with" value="{corpus["heating"].pk}"' in panel
-    call = {"caller_phone": "13912340000", "caller_name": "赵", "demand_type": "consult", "category": "020101 供暖不热",
-            "content": "咨询暖气什么时候开始供", "address": "", "urgency": "normal", "idempotency_key": "kb-1",
-            "answer_with": str(corpus["heating"].pk)}
+    call = {
+        "caller_phone": "13912340000",
+        "caller_name": "赵",
+        "demand_type": "consult",
+        "category": "020101 供暖不热",
+        "content": "咨询暖气什么时候开始供",
+        "address": "",
+        "urgency": "normal",
+        "idempotency_key": "kb-1",
+        "answer_with": str(corpus["heating"].pk),
+    }
     response = client.post("/intake/", call)
     assert response.status_code == 302
     demand = Demand.objects.get()
@@ -151,10 +194,20 @@ def test_the_panel_never_closes_a_complaint_as_answered_on_the_call(corpus, agen
     and keeps what was typed."""
     client = Client()
     client.force_login(agent)
-    response = client.post("/intake/", {
-        "caller_phone": "13912340000", "caller_name": "赵", "demand_type": demand_type,
-        "category": "020101 供暖不热", "content": "家里暖气不热，已经三天了", "address": "", "urgency": "normal",
-        "idempotency_key": f"kb-{demand_type}", "answer_with": str(corpus["heating"].pk)})
+    response = client.post(
+        "/intake/",
+        {
+            "caller_phone": "13912340000",
+            "caller_name": "赵",
+            "demand_type": demand_type,
+            "category": "020101 供暖不热",
+            "content": "家里暖气不热，已经三天了",
+            "address": "",
+            "urgency": "normal",
+            "idempotency_key": f"kb-{demand_type}",
+            "answer_with": str(corpus["heating"].pk),
+        },
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Only a consultation can be answered on the call" in page or "只有咨询" in page
@@ -233,6 +286,7 @@ def test_generated_articles_are_deterministic_and_searchable(reference):
 
 # --- after the review -------------------------------------------------------------------------------
 
+
 def test_nul_characters_and_absurd_pages_are_no_error(api, agent, corpus):
     client = api.as_user(agent)
     # A NUL character is refused with its reason (hotline.core.middleware.InputGuardMiddleware), not a 500.
@@ -274,21 +328,37 @@ def test_import_checks_rows_like_the_edit_page(editor):
 
 
 def test_an_expired_article_comes_back_through_an_edit_and_review(editor, reviewer):
-    old = publish(editor, reviewer, title="旧政策", body="已过期。", valid_until=timezone.localdate() - dt.timedelta(days=1))
+    old = publish(
+        editor, reviewer, title="旧政策", body="已过期。", valid_until=timezone.localdate() - dt.timedelta(days=1)
+    )
     services.articles_expire()
-    edited = services.article_save(by=editor, article=Article.objects.get(pk=old.pk), title="旧政策", body="已延期。",
-                                   valid_until=timezone.localdate() + dt.timedelta(days=90))
+    edited = services.article_save(
+        by=editor,
+        article=Article.objects.get(pk=old.pk),
+        title="旧政策",
+        body="已延期。",
+        valid_until=timezone.localdate() + dt.timedelta(days=90),
+    )
     assert edited.status == "draft"
     services.article_submit(article=edited, by=editor)
     assert services.article_publish(article=edited, by=reviewer).status == "published"
 
 
 def test_an_article_not_valid_today_cannot_answer_a_call(api, agent, editor, reviewer):
-    future = publish(editor, reviewer, title="明年的政策", body="明年施行。",
-                     valid_from=timezone.localdate() + dt.timedelta(days=30))
-    response = api.as_user(agent).post("/api/v1/demands/", {
-        "demand_type": "consult", "category": "060101", "content": "咨询", "caller_phone": "13900000000",
-        "answer_article": future.pk}, format="json")
+    future = publish(
+        editor, reviewer, title="明年的政策", body="明年施行。", valid_from=timezone.localdate() + dt.timedelta(days=30)
+    )
+    response = api.as_user(agent).post(
+        "/api/v1/demands/",
+        {
+            "demand_type": "consult",
+            "category": "060101",
+            "content": "咨询",
+            "caller_phone": "13900000000",
+            "answer_article": future.pk,
+        },
+        format="json",
+    )
     assert response.status_code == 400 and "answer_article" in response.json()["errors"]
 
 

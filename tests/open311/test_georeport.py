@@ -29,18 +29,43 @@ NOW = "2026-11-23 10:00:00+08:00"  # a Monday
 
 SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"]
 ATTRIBUTE_FIELDS = [
-    "variable", "code", "datatype", "required", "datatype_description", "order", "description", "values",
+    "variable",
+    "code",
+    "datatype",
+    "required",
+    "datatype_description",
+    "order",
+    "description",
+    "values",
 ]
 REQUEST_FIELDS = [
-    "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-    "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
-    "address", "address_id", "zipcode", "lat", "long", "media_url",
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
 ]
 CREATED_FIELDS = ["service_request_id", "service_notice", "account_id"]
 W3C = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
 CONTACTED_AT = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC)
 REPLY = {
-    "contacted": True, "contacted_at": CONTACTED_AT, "contact_method": "phone", "resolved": "resolved", "reply_to_citizen": "已清理占道摊位。",
+    "contacted": True,
+    "contacted_at": CONTACTED_AT,
+    "contact_method": "phone",
+    "resolved": "resolved",
+    "reply_to_citizen": "已清理占道摊位。",
     "reply_to_hotline": "已与来电人电话联系，现场处置完毕。",
 }
 CALLER_PHONE, CALLER_NAME = "13812345678", "王小明"
@@ -102,18 +127,30 @@ def numbers(found: list[dict]) -> list[str]:
 
 def post(client, fmt: str, data: dict, **headers):
     return client.post(
-        f"{BASE}/requests.{fmt}", urlencode(data), content_type="application/x-www-form-urlencoded",
+        f"{BASE}/requests.{fmt}",
+        urlencode(data),
+        content_type="application/x-www-form-urlencoded",
         headers=headers,
     )
 
 
 def submission(key: str, **overrides) -> dict:
     data = {
-        "api_key": key, "jurisdiction_id": "beijing.gov.cn", "service_code": "010101",
-        "lat": "39.915000", "long": "116.404000", "address_string": "北京市东城区东华门街道南池子大街1号",
-        "description": "南池子大街路口有人占道经营，影响通行。", "phone": CALLER_PHONE, "first_name": "小明",
-        "last_name": "王", "email": "wang@example.com", "device_id": "dev-1", "account_id": "acc-1",
-        "media_url": "https://img.example.com/1.jpg", "attribute[demand_type]": "complaint",
+        "api_key": key,
+        "jurisdiction_id": "beijing.gov.cn",
+        "service_code": "010101",
+        "lat": "39.915000",
+        "long": "116.404000",
+        "address_string": "北京市东城区东华门街道南池子大街1号",
+        "description": "南池子大街路口有人占道经营，影响通行。",
+        "phone": CALLER_PHONE,
+        "first_name": "小明",
+        "last_name": "王",
+        "email": "wang@example.com",
+        "device_id": "dev-1",
+        "account_id": "acc-1",
+        "media_url": "https://img.example.com/1.jpg",
+        "attribute[demand_type]": "complaint",
         "attribute[urgency]": "urgent",
     }
     data.update(overrides)
@@ -125,9 +162,14 @@ def submission(key: str, **overrides) -> dict:
 
 def demand(**overrides) -> Demand:
     kwargs = {
-        "channel": "phone", "demand_type": "complaint", "category": Category.objects.get(code="010101"),
-        "content": "小区门口有人占道经营，影响通行。", "caller_phone": CALLER_PHONE, "caller_name": CALLER_NAME,
-        "address": "北京市东城区东华门街道南池子大街1号", "street": Unit.objects.get(code="110101001"),
+        "channel": "phone",
+        "demand_type": "complaint",
+        "category": Category.objects.get(code="010101"),
+        "content": "小区门口有人占道经营，影响通行。",
+        "caller_phone": CALLER_PHONE,
+        "caller_name": CALLER_NAME,
+        "address": "北京市东城区东华门街道南池子大街1号",
+        "street": Unit.objects.get(code="110101001"),
     }
     kwargs.update(overrides)
     return demand_create(**kwargs)
@@ -180,7 +222,10 @@ def test_service_definition_offers_demand_type_and_urgency_json(client, referenc
     for attribute, order in ((demand_type, 1), (urgency, 2)):
         assert list(attribute) == ATTRIBUTE_FIELDS
         assert (attribute["variable"], attribute["datatype"], attribute["required"], attribute["order"]) == (
-            True, "singlevaluelist", False, order,
+            True,
+            "singlevaluelist",
+            False,
+            order,
         )
         assert all(list(value) == ["key", "name"] for value in attribute["values"])
     assert (demand_type["code"], urgency["code"]) == ("demand_type", "urgency")
@@ -199,7 +244,10 @@ def test_service_definition_offers_demand_type_and_urgency_xml(client, reference
     for attribute, order in zip(attributes, ("1", "2")):
         assert [field.tag for field in attribute] == ATTRIBUTE_FIELDS
         assert [attribute.findtext(f) for f in ("variable", "datatype", "required", "order")] == [
-            "true", "singlevaluelist", "false", order,
+            "true",
+            "singlevaluelist",
+            "false",
+            order,
         ]
         values = list(attribute.find("values"))
         assert {v.tag for v in values} == {"value"}
@@ -456,7 +504,7 @@ def test_an_unencoded_plus_in_the_offset_is_understood(client, now):
 
 
 def test_at_most_the_first_1000_newest_requests(client, now, monkeypatch):
-    monkeypatch.setattr("open311.selectors.MAX_RESULTS", 2)
+    monkeypatch.setattr("public.open311.selectors.MAX_RESULTS", 2)
     made = [make_demand(received_at=now - dt.timedelta(hours=h)) for h in (3, 1, 2)]
     assert numbers(requests_of(client, "json")) == [made[1].number, made[2].number]
 
@@ -502,7 +550,9 @@ def test_the_list_costs_the_same_queries_for_one_request_or_many(client, now, ha
 
 def test_callers_phone_and_name_never_appear_in_any_get(client, key, now):
     words = f"我是{CALLER_NAME}，电话{CALLER_PHONE}，邻居的手机 139-0000-1111 也能作证。"
-    posted = post(client, "json", submission(key, description=words, address_string=f"南池子大街1号（{CALLER_NAME}家门口）"))
+    posted = post(
+        client, "json", submission(key, description=words, address_string=f"南池子大街1号（{CALLER_NAME}家门口）")
+    )
     created = posted.json()[0]["service_request_id"]
     demand(content=f"占道经营，请回电 +86 {CALLER_PHONE}。")
     paths = [f"requests.{fmt}" for fmt in FORMATS] + [f"requests/{created}.{fmt}" for fmt in FORMATS]
@@ -555,13 +605,21 @@ def test_landlines_one_character_names_flats_and_reports_stay_private(client, no
     from intake.services import demand_create
 
     shown = demand_create(
-        channel="phone", demand_type="complaint", category=Category.objects.get(code="010101"),
-        content="楼下占道，请联系我家座机010-6512 3456或(010)65127788。", caller_phone="01065123456",
-        caller_name="王", address="东城区景山街道景山前街5号楼2单元501室",
+        channel="phone",
+        demand_type="complaint",
+        category=Category.objects.get(code="010101"),
+        content="楼下占道，请联系我家座机010-6512 3456或(010)65127788。",
+        caller_phone="01065123456",
+        caller_name="王",
+        address="东城区景山街道景山前街5号楼2单元501室",
     )
     report = demand_create(
-        channel="phone", demand_type="report", category=Category.objects.get(code="010101"),
-        content="举报某科长收受贿赂", caller_phone="13700001111", address="东城区景山街道",
+        channel="phone",
+        demand_type="report",
+        category=Category.objects.get(code="010101"),
+        content="举报某科长收受贿赂",
+        caller_phone="13700001111",
+        address="东城区景山街道",
     )
     body = client.get(f"{BASE}/requests.{fmt}").content.decode()
     assert shown.number in body and report.number not in body

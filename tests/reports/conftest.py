@@ -16,8 +16,12 @@ def city(reference):
     for offset in (0, 1, 2, 3, 4, 5, 6, 7, 9):
         day = DAY - dt.timedelta(days=offset)
         for i in range(rng.randint(4, 9)):
-            demand(day, street=rng.choice(STREETS), category=rng.choice(CATEGORIES), channel=rng.choice(CHANNELS),
-                   demand_type=rng.choice(TYPES), hour=8 + i)
+            demand(
+                day,
+                street=rng.choice(STREETS),
+                category=rng.choice(CATEGORIES),
+                channel=rng.choice(CHANNELS),
+                demand_type=rng.choice(TYPES),
+                hour=8 + i,
+            )
     demand(DAY, street=None, address="", hour=23)  # not located: the city counts it, no district does
-
-

@@ -37,20 +37,43 @@ def moment(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TZ)
 
 
-def demand(day, *, street=STREET_A, category="010101", channel="phone", demand_type="complaint", hour=10,
-           phone=None, urgency="normal", name="王小明", confidential=False, **extra):
+def demand(
+    day,
+    *,
+    street=STREET_A,
+    category="010101",
+    channel="phone",
+    demand_type="complaint",
+    hour=10,
+    phone=None,
+    urgency="normal",
+    name="王小明",
+    confidential=False,
+    **extra,
+):
     return demand_create(
-        channel=channel, demand_type=demand_type, category=Category.objects.get(code=category),
-        content=extra.pop("content", "反映的问题"), caller_phone=phone or f"1390000{random.randint(1000, 9999)}",
-        caller_name=name, street=Unit.objects.get(code=street) if street else None, urgency=urgency,
-        received_at=moment(day, hour), confidential=confidential, **extra,
+        channel=channel,
+        demand_type=demand_type,
+        category=Category.objects.get(code=category),
+        content=extra.pop("content", "反映的问题"),
+        caller_phone=phone or f"1390000{random.randint(1000, 9999)}",
+        caller_name=name,
+        street=Unit.objects.get(code=street) if street else None,
+        urgency=urgency,
+        received_at=moment(day, hour),
+        confidential=confidential,
+        **extra,
     )
 
 
 def direct(day_from: dt.date, day_to: dt.date, field: str, **filters) -> dict:
     start, end = builder.bounds(day_from, day_to)
-    return dict(Demand.objects.filter(received_at__gte=start, received_at__lt=end, **filters)
-                .values_list(field).annotate(n=Count("id")).order_by())
+    return dict(
+        Demand.objects.filter(received_at__gte=start, received_at__lt=end, **filters)
+        .values_list(field)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
 
 
 def build(kind, day=DAY, at=AFTER):
@@ -67,10 +90,16 @@ def test_daily_totals_match_direct_counts(city, leader):
     assert report.status == Status.READY and report.is_current and report.revision == 1
     totals = report_view(report, leader)["sections"][Section.TOTALS]
     day_before, week_before = DAY - dt.timedelta(days=1), DAY - dt.timedelta(days=7)
-    channels = {k: (direct(DAY, DAY, "channel").get(k, 0), direct(day_before, day_before, "channel").get(k, 0),
-                    direct(week_before, week_before, "channel").get(k, 0))
-                for k in set(direct(DAY, DAY, "channel")) | set(direct(day_before, day_before, "channel"))
-                | set(direct(week_before, week_before, "channel"))}
+    channels = {
+        k: (
+            direct(DAY, DAY, "channel").get(k, 0),
+            direct(day_before, day_before, "channel").get(k, 0),
+            direct(week_before, week_before, "channel").get(k, 0),
+        )
+        for k in set(direct(DAY, DAY, "channel"))
+        | set(direct(day_before, day_before, "channel"))
+        | set(direct(week_before, week_before, "channel"))
+    }
     assert by_key(totals["channel"]) == channels
     assert {k: v[0] for k, v in by_key(totals["demand_type"]).items() if v[0]} == direct(DAY, DAY, "demand_type")
     assert totals["total"]["value"] == sum(direct(DAY, DAY, "channel").values())
@@ -111,7 +140,8 @@ def test_a_district_leader_reads_their_subtree_only(city, leader):
     assert totals["total"]["value"] == sum(direct(DAY, DAY, "channel", district=district).values())
     assert by_key(totals["place"]).keys() <= {STREET_A, STREET_B}
     assert {k: v[0] for k, v in by_key(totals["place"]).items() if v[0]} == {
-        Unit.objects.get(pk=pk).code: n for pk, n in direct(DAY, DAY, "street", district=district).items()}
+        Unit.objects.get(pk=pk).code: n for pk, n in direct(DAY, DAY, "street", district=district).items()
+    }
     street = report_view(report, street_leader)["sections"][Section.TOTALS]
     assert street["total"]["value"] == direct(DAY, DAY, "street").get(Unit.objects.get(code=STREET_A).pk, 0)
     city_total = report_view(report, leader)["sections"][Section.TOTALS]["total"]["value"]
@@ -137,9 +167,17 @@ def test_hotspots_key_cases_and_alerts(reference, leader, settings):
     repeated = demand(DAY, phone="13911112222", category="030101", hour=15)
     group = main_order(demand(DAY - dt.timedelta(days=2), category="040101", street=OTHER_DISTRICT_STREET))
     for hour in (9, 10, 11, 12):
-        demand_create(channel="phone", demand_type="complaint", category=group.demand.category, content="同样的扬尘",
-                      caller_phone=f"1370000000{hour}", street=Unit.objects.get(code=OTHER_DISTRICT_STREET), action="merge", merge_into=group,
-                      received_at=moment(DAY, hour))
+        demand_create(
+            channel="phone",
+            demand_type="complaint",
+            category=group.demand.category,
+            content="同样的扬尘",
+            caller_phone=f"1370000000{hour}",
+            street=Unit.objects.get(code=OTHER_DISTRICT_STREET),
+            action="merge",
+            merge_into=group,
+            received_at=moment(DAY, hour),
+        )
     report = build(Kind.DAILY)
     view = report_view(report, leader)["sections"]
 
@@ -190,8 +228,14 @@ def scheme(reference):
 
 
 def evaluate(order, contacted, resolution, satisfaction, at):
-    return Evaluation.objects.create(order=order, source="callback", contacted=contacted, resolution=resolution,
-                                     satisfaction=satisfaction, recorded_at=at)
+    return Evaluation.objects.create(
+        order=order,
+        source="callback",
+        contacted=contacted,
+        resolution=resolution,
+        satisfaction=satisfaction,
+        recorded_at=at,
+    )
 
 
 def reply_in_time(order, admin, contacted=True):
@@ -202,10 +246,17 @@ def reply_in_time(order, admin, contacted=True):
     parts = WorkOrder.objects.filter(demand_id=order.demand_id).order_by("role", "id")  # assisting parts first
     for part in sorted(parts, key=lambda o: o.role == "main"):
         work_order_sign(order=part, by=admin, at=at)
-        work_order_reply(order=WorkOrder.objects.get(pk=part.pk), by=admin, at=at + dt.timedelta(hours=1),
-                         contacted=contacted, contacted_at=at if contacted else None,
-                         contact_method="phone" if contacted else "", resolved="resolved",
-                         reply_to_citizen="已处理。", reply_to_hotline="已处理完毕。")
+        work_order_reply(
+            order=WorkOrder.objects.get(pk=part.pk),
+            by=admin,
+            at=at + dt.timedelta(hours=1),
+            contacted=contacted,
+            contacted_at=at if contacted else None,
+            contact_method="phone" if contacted else "",
+            resolved="resolved",
+            reply_to_citizen="已处理。",
+            reply_to_hotline="已处理完毕。",
+        )
 
 
 def test_weekly_report(city, scheme, leader, admin_user):
@@ -222,7 +273,9 @@ def test_weekly_report(city, scheme, leader, admin_user):
     view = report_view(report, leader)["sections"]
     assert view[Section.TOTALS]["total"]["value"] == sum(direct(monday, sunday, "channel").values())
     last_week = monday - dt.timedelta(days=7)
-    assert view[Section.TOTALS]["total"]["prev"] == sum(direct(last_week, last_week + dt.timedelta(days=6), "channel").values())
+    assert view[Section.TOTALS]["total"]["prev"] == sum(
+        direct(last_week, last_week + dt.timedelta(days=6), "channel").values()
+    )
     # The daily trend has each day's count.
     days = {d["key"]: d["value"] for d in view[Section.TREND]["days"]}
     for offset in range(7):
@@ -243,9 +296,13 @@ def test_weekly_report(city, scheme, leader, admin_user):
     rates = {r["code"]: r for r in view[Section.RATES]["rows"]}
     dongcheng = Unit.objects.get(code=DISTRICT)
     evaluated = set(Evaluation.objects.values_list("order_id", flat=True))
-    settled = [o for o in WorkOrder.objects.filter(role="main", deadline__gte=moment(dt.date(2026, 11, 1), 0),
-                                                   deadline__lt=AFTER).select_related("unit")
-               if o.pk in evaluated or add_working_days(o.deadline, 1, calendar) <= AFTER]
+    settled = [
+        o
+        for o in WorkOrder.objects.filter(
+            role="main", deadline__gte=moment(dt.date(2026, 11, 1), 0), deadline__lt=AFTER
+        ).select_related("unit")
+        if o.pk in evaluated or add_working_days(o.deadline, 1, calendar) <= AFTER
+    ]
     in_district = [o for o in settled if o.unit.path.startswith(dongcheng.path)]
     contacted = Evaluation.objects.filter(order__in=in_district, contacted=True).count()
     assert 0 < contacted < len(in_district) < len(settled)
@@ -270,7 +327,9 @@ def test_monthly_report_from_the_snapshot(city, scheme, leader, admin_user):
     # Once it has closed, the monthly report scores the month itself: scoring waits for no operator.
     report = build(Kind.MONTHLY, at=dt.datetime(2026, 12, 4, 6, 0, tzinfo=TZ))
     snapshot = final_snapshot(november)
-    assert report.status == Status.READY and report.revision == 2 and snapshot.as_of == dt.datetime(2026, 12, 4, tzinfo=TZ)
+    assert (
+        report.status == Status.READY and report.revision == 2 and snapshot.as_of == dt.datetime(2026, 12, 4, tzinfo=TZ)
+    )
     assert (report.period_start, report.period_end) == (november, dt.date(2026, 11, 30))
     view = report_view(report, leader)["sections"]
     ranking = view[Section.RANKING]
@@ -311,8 +370,9 @@ def test_period_not_finished_and_schedule(city, leader):
     assert (weekly.period_start, weekly.period_end) == (dt.date(2026, 11, 16), dt.date(2026, 11, 22))
 
 
-def test_a_build_that_never_reached_a_worker_is_sent_again(city, supervisor, settings,
-                                                           django_capture_on_commit_callbacks):
+def test_a_build_that_never_reached_a_worker_is_sent_again(
+    city, supervisor, settings, django_capture_on_commit_callbacks
+):
     from hotline import celery_app
     from reports.services import REQUEUE_AFTER, report_requeue_stuck
 
@@ -374,7 +434,9 @@ def test_a_build_taken_as_lost_does_not_replace_the_newer_revision(city):
     # The old worker now reaches its save: nothing is written, the newer revision stays current.
     assert report_save(old, computed, at=AFTER) is False
     assert [(r.revision, r.status, r.is_current) for r in Report.objects.order_by("revision")] == [
-        (1, Status.FAILED, False), (2, Status.READY, True)]
+        (1, Status.FAILED, False),
+        (2, Status.READY, True),
+    ]
     assert not old.facts.exists()
 
 

@@ -50,7 +50,7 @@ def test_the_report_page_shows_sections_and_chart_data(daily, leader):
     assert 'data-chart="chart-district"' in html and "echarts.min.js" in html
     assert "张**" in html and "张三丰" not in html  # masked
     total = report_view(daily, leader)["sections"][Section.TOTALS]["total"]["value"]
-    assert f'data-total>{total}<' in html
+    assert f"data-total>{total}<" in html
 
 
 def test_report_list_filters_and_roles(daily, leader, agent, handler_a):
@@ -107,8 +107,11 @@ def test_excel_export_has_a_sheet_per_section_and_the_totals(daily, leader):
     response = browser(leader).get(f"/reports/{daily.pk}/export.xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    sections = [str(label)[:31] for value, label in Section.choices if value in
-                (Section.TOTALS, Section.HOTSPOTS, Section.KEY_CASES, Section.ALERTS, Section.RANKING)]
+    sections = [
+        str(label)[:31]
+        for value, label in Section.choices
+        if value in (Section.TOTALS, Section.HOTSPOTS, Section.KEY_CASES, Section.ALERTS, Section.RANKING)
+    ]
     assert book.sheetnames[1:] == sections
     totals = book[sections[0]]
     view = report_view(daily, leader)["sections"][Section.TOTALS]
@@ -128,23 +131,31 @@ def test_a_district_leader_sees_only_their_district(daily, dongcheng_leader, lea
     assert district_total < report_view(daily, leader)["sections"][Section.TOTALS]["total"]["value"]
     # A case of another district cannot be instructed or revealed through a guessed id.
     other = ReportRow.objects.get(report=daily, section=Section.KEY_CASES, data__street="建外街道")
-    response = browser(dongcheng_leader).post(f"/reports/{daily.pk}/instruct/",
-                                               {"row": other.pk, "section": "key_cases", "text": "查"})
+    response = browser(dongcheng_leader).post(
+        f"/reports/{daily.pk}/instruct/", {"row": other.pk, "section": "key_cases", "text": "查"}
+    )
     assert response.status_code == 404 and not Instruction.objects.exists()
     response = browser(dongcheng_leader).post(f"/reports/{daily.pk}/cases/{other.pk}/reveal/", {"reason": "x"})
     assert response.status_code == 404
 
 
 def test_a_leader_instructs_a_case_and_the_unit_answers(daily, leader):
-    row = ReportRow.objects.get(report=daily, section=Section.KEY_CASES, data__street="东华门街道",
-                                data__reasons=["urgent"])
+    row = ReportRow.objects.get(
+        report=daily, section=Section.KEY_CASES, data__street="东华门街道", data__reasons=["urgent"]
+    )
     client = browser(leader)
-    response = client.post(f"/reports/{daily.pk}/instruct/", {"row": row.pk, "section": "key_cases",
-                                                                 "text": "请东华门街道今日内处置并回复"})
+    response = client.post(
+        f"/reports/{daily.pk}/instruct/",
+        {"row": row.pk, "section": "key_cases", "text": "请东华门街道今日内处置并回复"},
+    )
     assert response.status_code == 302 and response["Location"].endswith("#section-key_cases")
     instruction = Instruction.objects.get()
     assert (instruction.report, instruction.report_row, instruction.order, instruction.unit) == (
-        daily, row, row.order, row.order.unit)
+        daily,
+        row,
+        row.order,
+        row.order.unit,
+    )
     handler = UserFactory(username="t_case_handler", role="handler", unit=row.order.unit)
     instruction_respond(instruction=instruction, by=handler, response="已派人处置，路面已修复")
     html = client.get(f"/reports/{daily.pk}/").content.decode()
@@ -160,8 +171,9 @@ def test_a_leader_instructs_a_case_and_the_unit_answers(daily, leader):
 
 def test_a_district_leader_does_not_see_other_districts_pishi(daily, leader, dongcheng_leader):
     other = ReportRow.objects.get(report=daily, section=Section.KEY_CASES, data__street="建外街道")
-    browser(leader).post(f"/reports/{daily.pk}/instruct/", {"row": other.pk, "section": "key_cases",
-                                                              "text": "朝阳区请核查"})
+    browser(leader).post(
+        f"/reports/{daily.pk}/instruct/", {"row": other.pk, "section": "key_cases", "text": "朝阳区请核查"}
+    )
     assert Instruction.objects.count() == 1
     assert "朝阳区请核查" in browser(leader).get(f"/reports/{daily.pk}/").content.decode()
     assert "朝阳区请核查" not in browser(dongcheng_leader).get(f"/reports/{daily.pk}/").content.decode()
@@ -174,8 +186,9 @@ def test_no_pishi_on_a_revision_without_content(city, leader):
     from reports.services import report_request
 
     queued = report_request(kind=Kind.DAILY, day=DAY, at=AFTER, enqueue=False)
-    response = browser(leader).post(f"/reports/{queued.pk}/instruct/", {"section": "totals", "unit": DISTRICT,
-                                                                        "text": "查"})
+    response = browser(leader).post(
+        f"/reports/{queued.pk}/instruct/", {"section": "totals", "unit": DISTRICT, "text": "查"}
+    )
     assert response.status_code == 404 and not Instruction.objects.exists()
 
 
@@ -192,8 +205,9 @@ def test_only_leaders_instruct(daily, supervisor):
 
 
 def test_a_leader_reveals_a_key_case_callers_name_logged(daily, leader, dongcheng_leader):
-    row = ReportRow.objects.get(report=daily, section=Section.KEY_CASES, data__street="东华门街道",
-                                data__reasons=["urgent"])
+    row = ReportRow.objects.get(
+        report=daily, section=Section.KEY_CASES, data__street="东华门街道", data__reasons=["urgent"]
+    )
     client = browser(leader)
     assert client.post(f"/reports/{daily.pk}/cases/{row.pk}/reveal/", {"reason": ""}).status_code == 400
     assert not RevealLog.objects.exists()
@@ -202,13 +216,16 @@ def test_a_leader_reveals_a_key_case_callers_name_logged(daily, leader, dongchen
     log = RevealLog.objects.get()
     assert (log.user, log.demand) == (leader, row.demand) and "批示前核实" in log.reason
     assert "1390000" not in response.content.decode()  # the name, not the number
-    confidential = ReportRow.objects.get(report=daily, section=Section.KEY_CASES, data__reasons=["sensitive"],
-                                         demand__confidential=True)
+    confidential = ReportRow.objects.get(
+        report=daily, section=Section.KEY_CASES, data__reasons=["sensitive"], demand__confidential=True
+    )
     response = client.post(f"/reports/{daily.pk}/cases/{confidential.pk}/reveal/", {"reason": "核实"})
     assert response.status_code == 403 and "李四" not in response.content.decode()
     street_leader = UserFactory(username="t_l_street", role="unit_leader", unit=Unit.objects.get(code=STREET_A))
-    assert browser(street_leader).post(f"/reports/{daily.pk}/cases/{row.pk}/reveal/",
-                                       {"reason": "核实"}).status_code == 403
+    assert (
+        browser(street_leader).post(f"/reports/{daily.pk}/cases/{row.pk}/reveal/", {"reason": "核实"}).status_code
+        == 403
+    )
 
 
 def test_dashboard(daily, leader, dongcheng_leader):
@@ -225,8 +242,10 @@ def test_api_list_detail_and_exports(daily, leader, dongcheng_leader, agent, api
     assert client.get("/api/v1/reports/?kind=yearly").json()["code"] == "invalid_kind"
     detail = client.get(f"/api/v1/reports/{daily.pk}/").json()
     assert detail["status"] == "ready" and detail["scope"]["unit"] == "12345"
-    assert detail["sections"]["totals"]["total"]["value"] == \
-        report_view(daily, leader)["sections"][Section.TOTALS]["total"]["value"]
+    assert (
+        detail["sections"]["totals"]["total"]["value"]
+        == report_view(daily, leader)["sections"][Section.TOTALS]["total"]["value"]
+    )
     assert {c["id"] for c in detail["charts"]} >= {"chart-channel", "chart-district"}
     district = api.as_user(dongcheng_leader).get(f"/api/v1/reports/{daily.pk}/").json()
     assert district["scope"]["unit"] == DISTRICT
@@ -245,8 +264,12 @@ def test_api_build_request(city, supervisor, leader, dongcheng_leader, api):
     assert response.status_code == 202
     body = response.json()
     assert (body["kind"], body["period_start"], body["period_end"]) == ("weekly", "2026-11-16", "2026-11-22")
-    assert client.post("/api/v1/reports/", {"kind": "weekly", "date": "2026-11-19"}, format="json").json()["id"] == body["id"]
+    assert (
+        client.post("/api/v1/reports/", {"kind": "weekly", "date": "2026-11-19"}, format="json").json()["id"]
+        == body["id"]
+    )
     assert client.post("/api/v1/reports/", {"kind": "weekly", "date": "x"}, format="json").status_code == 400
-    refused = api.as_user(dongcheng_leader).post("/api/v1/reports/", {"kind": "daily", "date": "2026-11-18"},
-                                                  format="json")
+    refused = api.as_user(dongcheng_leader).post(
+        "/api/v1/reports/", {"kind": "daily", "date": "2026-11-18"}, format="json"
+    )
     assert refused.status_code == 403

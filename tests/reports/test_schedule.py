@@ -34,6 +34,9 @@ def test_installing_the_schedule_twice_keeps_one_row_each(db):
             DatabaseScheduler.Entry.from_entry(name, app=celery_app, **fields)
     rows = PeriodicTask.objects.filter(task="reports.build_scheduled")
     assert sorted(rows.values_list("name", flat=True)) == [
-        "build-daily-report", "build-monthly-report", "build-weekly-report"]
+        "build-daily-report",
+        "build-monthly-report",
+        "build-weekly-report",
+    ]
     daily = rows.get(name="build-daily-report")
     assert (daily.crontab.hour, daily.crontab.minute, daily.kwargs) == ("6", "0", '{"kind": "daily"}')

@@ -10,20 +10,35 @@ from hotline.core.models import Unit
 
 
 class Command(BaseCommand):
-    help = ("Freeze the month's assessment snapshot as its new current revision (as of --at, default now). A month "
-            "that has not ended is refused, and so is one whose settlement window is still open (unless --force); "
-            "--preview scores the month so far instead (not frozen, marked as a preview).")
+    help = (
+        "Freeze the month's assessment snapshot as its new current revision (as of --at, default now). A month "
+        "that has not ended is refused, and so is one whose settlement window is still open (unless --force); "
+        "--preview scores the month so far instead (not frozen, marked as a preview)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--period", type=arguments.month, help="YYYY-MM (default with --preview: the current month)")
-        parser.add_argument("--at", type=arguments.moment, help="ISO-8601: judge every order as it stood then (default: now)")
+        parser.add_argument(
+            "--period", type=arguments.month, help="YYYY-MM (default with --preview: the current month)"
+        )
+        parser.add_argument(
+            "--at", type=arguments.moment, help="ISO-8601: judge every order as it stood then (default: now)"
+        )
         parser.add_argument("--preview", action="store_true", help="the month so far, not frozen")
         parser.add_argument("--force", action="store_true", help="freeze although the settlement window is open")
         parser.add_argument("--district", help="a district's code: its internal ranking with its own scheme")
         parser.add_argument("--note", default="")
 
-    def handle(self, *args, period: dt.date | None, at: dt.datetime | None, preview: bool, force: bool, district: str | None,
-               note: str, **options):
+    def handle(
+        self,
+        *args,
+        period: dt.date | None,
+        at: dt.datetime | None,
+        preview: bool,
+        force: bool,
+        district: str | None,
+        note: str,
+        **options,
+    ):
         moment = at or timezone.now()
         if period:
             month = period

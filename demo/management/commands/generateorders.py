@@ -9,21 +9,32 @@ from hotline.core.management import arguments
 
 
 class Command(BaseCommand):
-    help = ("Synthetic, realistic demands and work orders through their whole life (dispatch, sign, reply, "
-            "callback, returns, extensions, overdue, re-handling), written in bulk; deterministic for a seed. "
-            "--count is the number of demands (repeated calls merged into group demands included).")
+    help = (
+        "Synthetic, realistic demands and work orders through their whole life (dispatch, sign, reply, "
+        "callback, returns, extensions, overdue, re-handling), written in bulk; deterministic for a seed. "
+        "--count is the number of demands (repeated calls merged into group demands included)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, required=True)
         parser.add_argument("--start", type=arguments.day, help="YYYY-MM-DD, first day (default: --days before today)")
         parser.add_argument("--days", type=int, default=30)
         parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument("--at", type=arguments.moment, help="ISO-8601 'now': the lives are cut off there (default: now)")
-        parser.add_argument("--workers", type=int, default=1,
-                            help="processes that take the days in turn (PostgreSQL; the data do not depend on it)")
-        parser.add_argument("--park-indexes", action="store_true",
-                            help="load with the secondary indexes dropped and build them afterwards (PostgreSQL; "
-                                 "for a large load into a database not in use)")
+        parser.add_argument(
+            "--at", type=arguments.moment, help="ISO-8601 'now': the lives are cut off there (default: now)"
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="processes that take the days in turn (PostgreSQL; the data do not depend on it)",
+        )
+        parser.add_argument(
+            "--park-indexes",
+            action="store_true",
+            help="load with the secondary indexes dropped and build them afterwards (PostgreSQL; "
+            "for a large load into a database not in use)",
+        )
 
     def handle(self, *args, count, start, days, seed, at, workers, park_indexes, **options):
         if count <= 0 or days <= 0:
@@ -40,8 +51,17 @@ class Command(BaseCommand):
             self.stderr.write(f"\rbuilding index {index} ({time.perf_counter() - started:,.0f} s)\033[K", ending="")
 
         try:
-            stats = generate(count=count, start=first, days=days, seed=seed, now=now, workers=workers,
-                             progress=progress, park=park_indexes, rebuilding=rebuilding)
+            stats = generate(
+                count=count,
+                start=first,
+                days=days,
+                seed=seed,
+                now=now,
+                workers=workers,
+                progress=progress,
+                park=park_indexes,
+                rebuilding=rebuilding,
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         elapsed = time.perf_counter() - started

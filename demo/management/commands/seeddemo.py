@@ -17,15 +17,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true",
-                            help="load the demo even with DEBUG off (a demo server; never a production one)")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="load the demo even with DEBUG off (a demo server; never a production one)",
+        )
 
     def handle(self, *args, force: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like production, and seeddemo would create ~800 demo accounts with the "
                 "published password, a superuser and a public Open311 key. Use `bootstrap` for a production "
-                "set-up, or --force for a demo server.")
+                "set-up, or --force for a demo server."
+            )
         lines = load_reference_data()
         users = demo_users_ensure(password=settings.HOTLINE_DEMO_PASSWORD)
         api_key_issue(name="Demo partner app", channel=Channel.APP, raw=settings.HOTLINE_DEMO_OPEN311_KEY)

@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = "One pass of the time-limit sweep: yellow-light reminders, 催办单, escalation to 督办单."
 
     def add_arguments(self, parser):
-        parser.add_argument("--at", type=arguments.moment, help="as of this moment (ISO-8601; default: now). Replays or catches up.")
+        parser.add_argument(
+            "--at", type=arguments.moment, help="as of this moment (ISO-8601; default: now). Replays or catches up."
+        )
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
 
     def handle(self, *args, at=None, batch_size=BATCH_SIZE, **options):

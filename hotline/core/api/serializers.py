@@ -24,8 +24,12 @@ class TokenRequestSerializer(serializers.Serializer):
     # megabyte of password is a cheap denial of service).
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False, max_length=4096)
-    otp = serializers.CharField(required=False, allow_blank=True, max_length=12,
-                                help_text="The authenticator app's code, for accounts with two-step login on.")
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=12,
+        help_text="The authenticator app's code, for accounts with two-step login on.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):

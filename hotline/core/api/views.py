@@ -44,8 +44,9 @@ class TokenView(views.APIView):
             raise exceptions.AuthenticationFailed(_("Wrong username or password."))
         if otp.enrolled(user) and otp.verified_device(user, code) is None:
             ratelimit.login_failed(request._request)
-            raise exceptions.AuthenticationFailed(_("This account needs the code of its authenticator app (otp)."),
-                                                  code="otp_required")
+            raise exceptions.AuthenticationFailed(
+                _("This account needs the code of its authenticator app (otp)."), code="otp_required"
+            )
         token, _created = Token.objects.get_or_create(user=user)
         if token_expired(token):  # an expired token is replaced, never handed out again
             token.delete()

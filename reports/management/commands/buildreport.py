@@ -12,8 +12,10 @@ from reports.services import report_build, report_request
 
 
 class Command(BaseCommand):
-    help = ("Build one 《市民热线反映》 report (daily, weekly or monthly) covering --date, as a new revision; "
-            "without --date, the last complete period as of --at (what the schedule builds).")
+    help = (
+        "Build one 《市民热线反映》 report (daily, weekly or monthly) covering --date, as a new revision; "
+        "without --date, the last complete period as of --at (what the schedule builds)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", required=True, choices=Kind.values)

@@ -26,8 +26,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default=os.environ.get("HOTLINE_ADMIN_USERNAME", "admin"))
-        parser.add_argument("--noinput", "--no-input", action="store_true",
-                            help="never prompt: the password must be in HOTLINE_ADMIN_PASSWORD")
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_true",
+            help="never prompt: the password must be in HOTLINE_ADMIN_PASSWORD",
+        )
 
     def handle(self, *args, username: str, noinput: bool, **options):
         lines = load_reference_data()
@@ -40,15 +44,23 @@ class Command(BaseCommand):
         password = os.environ.get("HOTLINE_ADMIN_PASSWORD", "")
         if not password:
             if noinput or not self.stdin_is_interactive():
-                raise CommandError("No administrator exists yet: set HOTLINE_ADMIN_PASSWORD (given once), "
-                                   "or run the command in a terminal to be asked for it.")
+                raise CommandError(
+                    "No administrator exists yet: set HOTLINE_ADMIN_PASSWORD (given once), "
+                    "or run the command in a terminal to be asked for it."
+                )
             password = getpass.getpass(f"Password for the first administrator {username!r}: ")
             if password != getpass.getpass("Again: "):
                 raise CommandError("The two passwords differ: nothing created.")
         if User.objects.filter(username=username).exists():
             raise CommandError(f"A user {username!r} exists but is not an active administrator: choose --username.")
-        user = User(username=username, role=Role.ADMIN, unit=Unit.objects.get(code=CENTER_CODE),
-                    display_name="系统管理员", is_staff=True, is_superuser=True)
+        user = User(
+            username=username,
+            role=Role.ADMIN,
+            unit=Unit.objects.get(code=CENTER_CODE),
+            display_name="系统管理员",
+            is_staff=True,
+            is_superuser=True,
+        )
         try:
             validate_password(password, user)
         except ValidationError as error:

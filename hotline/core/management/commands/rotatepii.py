@@ -28,6 +28,11 @@ class Command(BaseCommand):
             if reindex and index:
                 with connection.cursor() as cursor:
                     cursor.execute(f"UPDATE {connection.ops.quote_name(table)} SET {index[1]} = ''")
-            done = pii.encrypt_rows(connection, table, columns, index=index,
-                                    progress=lambda n, t=table: self.stdout.write(f"  {t}: {n} rows"))
+            done = pii.encrypt_rows(
+                connection,
+                table,
+                columns,
+                index=index,
+                progress=lambda n, t=table: self.stdout.write(f"  {t}: {n} rows"),
+            )
             self.stdout.write(f"{table}: {done} rows rewritten")

@@ -72,7 +72,9 @@ def _coordinate(raw: str, *, name: str, limit: int, errors: list[str]) -> Decima
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite() or abs(value) > limit:
-        errors.append(_("%(name)s must be a WGS84 coordinate between -%(limit)s and %(limit)s.") % {"name": name, "limit": limit})
+        errors.append(
+            _("%(name)s must be a WGS84 coordinate between -%(limit)s and %(limit)s.") % {"name": name, "limit": limit}
+        )
         return None
     return value.quantize(COORDINATE_PLACES)
 
@@ -122,9 +124,7 @@ def submission_parse(data: QueryDict) -> Submission:
 
     phone = field("phone")
     if not phone:
-        errors.append(
-            _("phone is required: the 12345 hotline calls every citizen back about their request (回访).")
-        )
+        errors.append(_("phone is required: the 12345 hotline calls every citizen back about their request (回访)."))
 
     # 姓 + 名, the Chinese order, without a space.
     name = field("last_name") + field("first_name")
@@ -145,8 +145,16 @@ def submission_parse(data: QueryDict) -> Submission:
     if errors:
         raise InvalidRequest(errors)
     return Submission(
-        service_code=service_code, demand_type=demand_type, urgency=urgency, content=content, caller_phone=phone,
-        caller_name=name, address=address, lat=lat, long=long, media_url=media_url,
+        service_code=service_code,
+        demand_type=demand_type,
+        urgency=urgency,
+        content=content,
+        caller_phone=phone,
+        caller_name=name,
+        address=address,
+        lat=lat,
+        long=long,
+        media_url=media_url,
     )
 
 

@@ -11,12 +11,11 @@ from dispatch.models import ReplyReview
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Category
 from hotline.core.ratelimit import within_rate
-
-from .choices import Channel
-from .forms import ERROR_FIELDS, PortalForm, StatusLookupForm
-from .models import Demand
-from .selectors import main_order
-from .services import demand_create, fingerprint, idempotent_create
+from intake.choices import Channel
+from intake.forms import ERROR_FIELDS, PortalForm, StatusLookupForm
+from intake.models import Demand
+from intake.selectors import main_order
+from intake.services import demand_create, fingerprint, idempotent_create
 
 LOOKUPS_PER_WINDOW = 10  # per 10 minutes: numbers cannot be guessed
 LOOKUP_WINDOW_SECONDS = 600
@@ -32,7 +31,9 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if not within_rate(request, "submit", SUBMISSIONS_PER_WINDOW, SUBMISSION_WINDOW_SECONDS):
-            form.add_error(None, _("Too many submissions from your connection. Please try again in an hour or call 12345."))
+            form.add_error(
+                None, _("Too many submissions from your connection. Please try again in an hour or call 12345.")
+            )
             status = 429
         elif form.is_valid():
             data = form.cleaned_data
@@ -45,8 +46,12 @@ def submit(request: HttpRequest) -> HttpResponse:
                     key=data["idempotency_key"],
                     fingerprint=fingerprint(submitted),
                     create=lambda: demand_create(
-                        channel=Channel.WEB, demand_type=data["demand_type"], category=data["category"],
-                        content=data["content"], caller_phone=data["caller_phone"], caller_name=data["caller_name"],
+                        channel=Channel.WEB,
+                        demand_type=data["demand_type"],
+                        category=data["category"],
+                        content=data["content"],
+                        caller_phone=data["caller_phone"],
+                        caller_name=data["caller_name"],
                         address=data["address"],
                     ),
                 )
@@ -72,7 +77,9 @@ def status(request: HttpRequest) -> HttpResponse:
             return render(request, "intake/portal_status.html", context, status=429)
         if form.is_valid():
             demand = (
-                Demand.objects.filter(number=form.cleaned_data["number"].strip(), **Demand.phone_lookup(form.cleaned_data["phone"]))
+                Demand.objects.filter(
+                    number=form.cleaned_data["number"].strip(), **Demand.phone_lookup(form.cleaned_data["phone"])
+                )
                 .select_related("category", "merged_into__unit")
                 .prefetch_related("work_orders__unit", "work_orders__replies")
                 .first()

@@ -95,9 +95,7 @@ class RequestsView(GeoReportView):
         return self.answer(service_requests(parse_request_query(request.GET)))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        demand, replayed = request_submit(
-            data=request.POST, idempotency_key=request.headers.get("Idempotency-Key", "")
-        )
+        demand, replayed = request_submit(data=request.POST, idempotency_key=request.headers.get("Idempotency-Key", ""))
         # 200, not 201: the spec defines no other success status, and its clients expect 200.
         response = self.answer([created_request(demand)])
         if replayed:

@@ -211,9 +211,7 @@ def parse_request_query(params) -> RequestQuery:
         raise InvalidInput(
             _("Unknown status %(status)s: use open or closed.") % {"status": ", ".join(unknown)}, code="invalid_status"
         )
-    return RequestQuery(
-        service_codes=_split(params.get("service_code", "")), start=start, end=end, statuses=statuses
-    )
+    return RequestQuery(service_codes=_split(params.get("service_code", "")), start=start, end=end, statuses=statuses)
 
 
 def _filtered(query: RequestQuery) -> QuerySet[Demand]:
@@ -226,9 +224,11 @@ def _filtered(query: RequestQuery) -> QuerySet[Demand]:
     if len(set(query.statuses)) == 1:
         closed = Q(disposition__in=CLOSED_DISPOSITIONS) | Q(lead_status__in=CLOSED_ORDER_STATUSES)
         # alias(), not annotate(): the expressions go into WHERE only, not into the selected columns.
-        demands = demands.alias(lead_status=_lead("status")).alias(
-            is_closed=Case(When(closed, then=Value(True)), default=Value(False), output_field=BooleanField())
-        ).filter(is_closed=query.statuses[0] == "closed")
+        demands = (
+            demands.alias(lead_status=_lead("status"))
+            .alias(is_closed=Case(When(closed, then=Value(True)), default=Value(False), output_field=BooleanField()))
+            .filter(is_closed=query.statuses[0] == "closed")
+        )
     return demands
 
 
@@ -254,9 +254,7 @@ def service_request(number: str) -> dict:
     """One published request; 404 for an unknown or confidential one."""
     found = _with_leads(list(_published().filter(number=number)))
     if not found:
-        raise NotFound(
-            _("Service request %(id)s was not found.") % {"id": number}, code="request_not_found"
-        )
+        raise NotFound(_("Service request %(id)s was not found.") % {"id": number}, code="request_not_found")
     return request_fields(*found[0])
 
 

@@ -1,0 +1,75 @@
+"""One access model: who may do what, by name, in one place (django `rules`).
+
+Every "may this user …" of the platform is a named permission here, built from role predicates; the
+apps above core ask by name (`may(user, "dispatch.dispatch_demand")`) from their services (which take
+the actor and refuse with `Forbidden`), views, API permissions and templates (`{% load rules %}{%
+has_perm "…" user as ok %}`, through the authentication backend in settings). Core names the
+permissions of the apps above it as strings and imports none of them. *Which* objects a user sees
+stays the queryset scoping of `selectors.visible_to` (a unit sees its subtree); the permissions here
+answer whether the role may act at all, and per object where the unit matters.
+
+Superusers pass every rule (they are the platform's administrators, role or not)."""
+
+from __future__ import annotations
+
+import rules
+
+from .choices import Role, UnitLevel
+
+
+def has_role(*roles: str) -> rules.Predicate:
+    """A predicate: the user is active, authenticated and holds one of `roles`, or is a superuser."""
+    wanted = frozenset(roles)
+
+    @rules.predicate(name=f"has_role({', '.join(sorted(wanted))})")
+    def check(user) -> bool:
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return False
+        return bool(user.is_superuser or user.role in wanted)
+
+    return check
+
+
+is_agent = has_role(Role.AGENT)
+is_dispatcher = has_role(Role.DISPATCHER)
+is_callback_agent = has_role(Role.CALLBACK)
+is_supervisor = has_role(Role.SUPERVISOR)
+is_leader = has_role(Role.LEADER)
+is_admin = has_role(Role.ADMIN)
+is_unit_staff = has_role(Role.HANDLER, Role.UNIT_LEADER)
+is_kb_editor = has_role(Role.KB_EDITOR)
+
+
+@rules.predicate
+def at_the_center(user) -> bool:
+    """The user belongs to the city center (市级12345), not to a district or street."""
+    unit = getattr(user, "unit", None)
+    return unit is not None and unit.level == UnitLevel.CENTER
+
+
+PERMISSIONS: dict[str, rules.Predicate] = {
+    # 信息发现 intake
+    "intake.record_demand": is_agent | is_dispatcher | is_admin,
+    "intake.record_history": is_agent | is_dispatcher | is_admin,
+    "intake.verify_history": is_dispatcher | is_admin,
+    # 信息下达 dispatch
+    "dispatch.dispatch_demand": is_dispatcher | is_admin,
+    "dispatch.review_reply": is_dispatcher | is_callback_agent | is_admin,
+    # 信息上传 feedback
+    "feedback.record_callback": is_callback_agent | is_admin,
+    # 知识库
+    "knowledge_base.edit_article": is_kb_editor | is_admin,
+    # 压力感知 reports
+    "reports.build_report": rules.is_superuser | ((is_leader | is_supervisor | is_admin) & at_the_center),
+    "reports.reveal_key_case": is_leader | is_supervisor | is_admin,
+}
+
+for _name, _predicate in PERMISSIONS.items():
+    rules.add_perm(_name, _predicate)
+
+
+def may(user, permission: str, obj=None) -> bool:
+    """Whether `user` holds `permission` (a name of PERMISSIONS). An unknown name is a programming error."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}: add it to hotline.core.access.PERMISSIONS")
+    return rules.has_perm(permission, user, obj)

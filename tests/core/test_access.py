@@ -1,0 +1,79 @@
+"""One access model (issue 18, point 4): every "may this role act" is a named rule in hotline.core.access,
+and the write services ask it with the actor they are given."""
+
+import pytest
+
+from hotline.core.access import PERMISSIONS, may
+from hotline.core.exceptions import Forbidden
+from hotline.core.models import Unit
+from hotline.core.services import CENTER_CODE
+from tests.factories import UserFactory, make_demand
+
+from ..conftest import STREET_A
+
+ROLES = ["agent", "dispatcher", "callback", "supervisor", "leader", "admin", "handler", "unit_leader", "kb_editor"]
+# Who holds what, as the hotline works (SPEC.md): a row per permission, the roles allowed at the city center.
+EXPECTED = {
+    "intake.record_demand": {"agent", "dispatcher", "admin"},
+    "intake.record_history": {"agent", "dispatcher", "admin"},
+    "intake.verify_history": {"dispatcher", "admin"},
+    "dispatch.dispatch_demand": {"dispatcher", "admin"},
+    "dispatch.review_reply": {"dispatcher", "callback", "admin"},
+    "feedback.record_callback": {"callback", "admin"},
+    "knowledge_base.edit_article": {"kb_editor", "admin"},
+    "reports.build_report": {"leader", "supervisor", "admin"},
+    "reports.reveal_key_case": {"leader", "supervisor", "admin"},
+}
+
+
+@pytest.fixture
+def cast(reference):
+    center = Unit.objects.get(code=CENTER_CODE)
+    return {role: UserFactory(username=f"acc_{role}", role=role, unit=center) for role in ROLES}
+
+
+def test_every_permission_is_held_by_exactly_the_roles_that_need_it(cast):
+    assert set(PERMISSIONS) == set(EXPECTED)
+    for permission, allowed in EXPECTED.items():
+        holders = {role for role, user in cast.items() if may(user, permission)}
+        assert holders == allowed, permission
+
+
+def test_nobody_anonymous_or_deactivated_holds_anything(cast):
+    from django.contrib.auth.models import AnonymousUser
+
+    cast["admin"].is_active = False
+    for permission in PERMISSIONS:
+        assert not may(AnonymousUser(), permission)
+        assert not may(None, permission)
+        assert not may(cast["admin"], permission)
+
+
+def test_a_leader_of_a_street_reads_reports_but_does_not_build_them(reference):
+    street_leader = UserFactory(username="acc_sl", role="leader", unit=Unit.objects.get(code=STREET_A))
+    assert not may(street_leader, "reports.build_report")
+
+
+def test_an_unknown_permission_is_a_programming_error_not_a_silent_no(cast):
+    with pytest.raises(KeyError):
+        may(cast["admin"], "intake.record_demands")
+
+
+def test_the_intake_service_refuses_a_person_who_does_not_record_demands(cast):
+    """The browser and API check the role too; the service is the last word for every caller."""
+    with pytest.raises(Forbidden) as refused:
+        make_demand(by=cast["handler"])
+    assert refused.value.code == "record_forbidden"
+    assert make_demand(by=cast["agent"]).pk  # an agent records it
+    assert make_demand(by=None).pk  # the portal and partner channels record demands without a user
+
+
+def test_the_dispatch_service_refuses_an_agent(cast):
+    from dispatch.services import demand_dispatch
+
+    demand = make_demand(by=cast["agent"], street=None, address="")  # nowhere known: waits for a dispatcher
+    street = Unit.objects.get(code=STREET_A)
+    with pytest.raises(Forbidden):
+        demand_dispatch(demand=demand, main_unit=street, by=cast["agent"])
+    orders = demand_dispatch(demand=demand, main_unit=street, by=cast["dispatcher"])
+    assert orders[0].unit == street
