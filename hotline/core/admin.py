@@ -1,9 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .exceptions import DomainError
 from .models import CalendarDay, CalendarYear, Category, CategoryTag, Unit, User
+from .services import unit_move
 
 
 @admin.register(Unit)
@@ -13,6 +15,19 @@ class UnitAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["path"]
+
+    def save_model(self, request, obj, form, change):
+        """A new parent of an existing unit goes through `unit_move` (the administrators-only service
+        that moves the whole subtree); the unit's other fields are saved as usual."""
+        if not (change and "parent" in form.changed_data and obj.parent is not None):
+            return super().save_model(request, obj, form, change)
+        target = obj.parent
+        obj.parent = Unit.objects.get(pk=form.initial["parent"]) if form.initial.get("parent") else None
+        super().save_model(request, obj, form, change)
+        try:
+            unit_move(unit=obj, parent=target, by=request.user)
+        except DomainError as error:
+            self.message_user(request, str(error), level=messages.ERROR)
 
 
 @admin.register(User)

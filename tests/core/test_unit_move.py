@@ -54,3 +54,47 @@ def test_a_unit_cannot_move_under_itself_and_only_administrators_move_units(dist
     with pytest.raises(ValidationError):
         district.full_clean()  # what the admin form runs
     assert Unit.objects.get(code=STREET_A).path == f"/12345/{DISTRICT}/{STREET_A}/"
+
+
+def _admin_change(client, street, parent):
+    return client.post(
+        f"/admin/core/unit/{street.pk}/change/",
+        {
+            "code": street.code,
+            "name": street.name,
+            "level": street.level,
+            "parent": parent.pk,
+            "population": street.population or "",
+            "is_active": "on",
+        },
+    )
+
+
+def test_the_admin_form_moves_a_unit_through_the_service(admin_user):
+    """Changing a street's parent in the Django admin moves its subtree (unit_move), as the service does."""
+    street = Unit.objects.get(code=STREET_A)
+    community = Unit.objects.create(code="110101001002", name="北池子社区", level="community", parent=street)
+    client = Client()
+    client.force_login(admin_user)
+    response = _admin_change(client, street, Unit.objects.get(code=CHAOYANG))
+    assert response.status_code == 302, response.content[:2000]
+    community.refresh_from_db()
+    assert community.path == f"/12345/{CHAOYANG}/{STREET_A}/110101001002/"
+
+
+def test_staff_who_are_not_administrators_cannot_move_a_unit_from_the_admin(reference):
+    from django.contrib.auth.models import Permission
+
+    staff = UserFactory(username="t_staff", role="dispatcher", unit=Unit.objects.get(code="12345"), is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["change_unit", "view_unit"]))
+    street = Unit.objects.get(code=STREET_A)
+    client = Client()
+    client.force_login(staff)
+    response = _admin_change(client, street, Unit.objects.get(code=CHAOYANG))
+    assert response.status_code == 302
+    street.refresh_from_db()
+    assert street.parent.code == DISTRICT  # refused by unit_move: the street stays where it was
+    from django.contrib import messages
+
+    refused = [m for m in response.wsgi_request._messages if m.level == messages.ERROR]
+    assert len(refused) == 1  # and the admin says why (只有系统管理员可以调整组织架构)
