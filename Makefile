@@ -38,6 +38,7 @@ run: install
 	@bin/ensure-pdf || echo "warning: Pango or the CJK font could not be installed: report PDFs will fail until they are (bin/ensure-pdf)"
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seeddemo
+	$(BIN)/python manage.py generateorders --count 3000 --days 45 --if-empty
 	HOST=$(HOST) PORT=$(PORT) bin/run-all
 
 services:

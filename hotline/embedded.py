@@ -64,8 +64,10 @@ def database_url(data_dir: Path = DATA_DIR) -> str:
 
 def stop(data_dir: Path = DATA_DIR) -> bool:
     """Stop the embedded server if it runs; True when it was running."""
-    from pgserver import pg_ctl
-    from pgserver.utils import PostmasterInfo
+    with warnings.catch_warnings():  # platformdirs: "XDG_RUNTIME_DIR is not set" on a bare machine
+        warnings.simplefilter("ignore")
+        from pgserver import pg_ctl
+        from pgserver.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(data_dir)
     if info is None or not info.is_running():

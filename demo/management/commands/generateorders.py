@@ -30,15 +30,26 @@ class Command(BaseCommand):
             help="processes that take the days in turn (PostgreSQL; the data do not depend on it)",
         )
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="generate only when the database holds no demand yet (make run's lively demo, once)",
+        )
+        parser.add_argument(
             "--park-indexes",
             action="store_true",
             help="load with the secondary indexes dropped and build them afterwards (PostgreSQL; "
             "for a large load into a database not in use)",
         )
 
-    def handle(self, *args, count, start, days, seed, at, workers, park_indexes, **options):
+    def handle(self, *args, count, start, days, seed, at, workers, park_indexes, if_empty=False, **options):
         if count <= 0 or days <= 0:
             raise CommandError("--count and --days must be positive")
+        if if_empty:
+            from intake.models import Demand
+
+            if Demand.objects.exists():
+                self.stdout.write("demands exist: none generated")
+                return
         now = at or timezone.now()
         first = start or timezone.localtime(now).date() - dt.timedelta(days=days)
         started = time.perf_counter()
