@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from feedback.models import Resolution, Satisfaction
+from feedback.choices import Resolution, Satisfaction
 from hotline.core.choices import UnitLevel
 from hotline.core.forms import BootstrapForm
 from hotline.core.models import Unit

@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from dispatch.choices import EventKind, ExtensionStatus, Role, Status
 from dispatch.models import ExtensionRequest, LongPendingRequest, Return, WorkOrder, WorkOrderEvent, WorkOrderRound
-from feedback.models import Callback, CallbackStatus, Evaluation
+from feedback.choices import CallbackStatus
+from feedback.models import Callback, Evaluation
 from hotline.core.choices import UnitLevel
 from hotline.core.models import Unit
 from hotline.core.workdays import WorkCalendar, add_working_days

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch.models import WorkOrder
+from hotline.core.access import may
 from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import StateConflict
 from hotline.core.models import Unit
@@ -331,12 +332,11 @@ ATTACHMENT_TYPES = {
 
 def exemption_propose(*, order: WorkOrder, by, reason: str, kind: str = "other", at: dt.datetime | None = None):
     """A dispatcher proposes that an order is an unreasonable demand (不合理诉求), with its kind."""
-    from hotline.core.choices import Role as UserRole
     from hotline.core.exceptions import Forbidden, InvalidInput
 
     from .models import Exemption, UnreasonableKind
 
-    if not (by.is_superuser or by.role in (UserRole.DISPATCHER, UserRole.ADMIN)):
+    if not may(by, "assessment.propose_exemption"):
         raise Forbidden(_("Only a dispatcher proposes an exemption."))
     if not reason.strip():
         raise InvalidInput(_("Say why the demand is unreasonable."), code="reason_required")
@@ -517,7 +517,7 @@ def appeal_submit(
                 code="nothing_to_correct",
             )
         contacted, resolution, satisfaction = corrected or (None, "", "")
-        from feedback.models import Resolution, Satisfaction
+        from feedback.choices import Resolution, Satisfaction
 
         if (
             not isinstance(contacted, bool)
@@ -751,13 +751,12 @@ def instruction_issue(
 ):
     """A leader's 批示 on an order, a ranking row, a report item or a report section (addressed to a unit
     the leader chooses) becomes a supervision task for the unit concerned."""
-    from hotline.core.choices import Role as UserRole
     from hotline.core.exceptions import Forbidden, InvalidInput
     from hotline.core.workdays import WorkCalendar, add_working_days
 
     from .models import Instruction
 
-    if not (leader.is_superuser or leader.role in (UserRole.LEADER, UserRole.ADMIN)):
+    if not may(leader, "assessment.write_instruction"):
         raise Forbidden(_("Only a leader writes 批示."))
     if not text.strip():
         raise InvalidInput(_("Write the instruction."), code="text_required")

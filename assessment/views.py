@@ -469,7 +469,7 @@ class RulesPage(WorkbenchView):
         context = super().get_context_data(**kwargs)
         month = timezone.localdate().replace(day=1)
         scheme = services.scheme_for(month)
-        from feedback.models import Resolution, Satisfaction
+        from feedback.choices import Resolution, Satisfaction
 
         labels = {
             "contacted": (_("Contacted"), {"true": _("Yes"), "false": _("No")}),

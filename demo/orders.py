@@ -204,7 +204,7 @@ class Writer:
             "response",
             "responded_at",
         ],
-        "dispatch_reply": [
+        "feedback_reply": [
             "order_id",
             "contacted",
             "resolved",
@@ -894,7 +894,7 @@ def _order_life(
         accepted = reply_at + g.hours(0.5, 6)
         reviewed = role == Role.MAIN and accepted <= now
         w.add(
-            "dispatch_reply",
+            "feedback_reply",
             (
                 order_id,
                 contacted,

@@ -5,7 +5,6 @@ from hotline.core.forms import BootstrapForm as CoreBootstrapForm
 from hotline.core.models import Unit
 
 from .choices import Complexity, Light, ReturnReason, Status
-from .models import ContactMethod, Reply
 
 
 class BootstrapForm(CoreBootstrapForm):
@@ -23,35 +22,6 @@ class QueueFilterForm(BootstrapForm):
 class ReturnForm(BootstrapForm):
     reason = forms.ChoiceField(label=_("Reason"), choices=ReturnReason.choices)
     note = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ReplyForm(BootstrapForm):
-    """双反馈. When the unit contacted the citizen it says when and how."""
-
-    contacted = forms.TypedChoiceField(
-        label=_("Contacted the citizen?"), choices=[("1", _("Yes")), ("0", _("No"))], coerce=lambda v: v == "1"
-    )
-    resolved = forms.ChoiceField(label=_("Result"), choices=Reply.Resolution.choices)
-    reply_to_citizen = forms.CharField(label=_("Reply to the citizen"), widget=forms.Textarea(attrs={"rows": 3}))
-    reply_to_hotline = forms.CharField(label=_("Reply to the hotline"), widget=forms.Textarea(attrs={"rows": 3}))
-    contacted_at = forms.DateTimeField(
-        label=_("Contacted at"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-    )
-    contact_method = forms.ChoiceField(
-        label=_("Contacted by"), required=False, choices=[("", "—"), *ContactMethod.choices]
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("contacted"):
-            if not data.get("contacted_at"):
-                self.add_error("contacted_at", _("Say when the citizen was contacted."))
-            if not data.get("contact_method"):
-                self.add_error("contact_method", _("Say how the citizen was contacted."))
-        return data
 
 
 class ExtensionForm(BootstrapForm):

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from hotline.core.exceptions import InvalidInput
+
 from .choices import (
     OPEN_STATUSES,
     Complexity,
@@ -127,13 +129,58 @@ class TimeLimitPolicy(models.Model):
         return f"{self.name}: {self.handling_amount} {self.get_handling_unit_display()}"
 
 
+# --- the rules of the graph that are not states: who (permission=) and under what guard (conditions=) ----
+HANDLER = "dispatch.handle_order"  # the staff of the unit holding the order (hotline.core.access)
+DISPATCHER = "dispatch.dispatch_demand"
+REVIEWER = "feedback.review_reply"  # the hotline's check of a reply (审核)
+CALLBACK = "feedback.record_callback"
+REOPENER = "dispatch.reopen_order"
+
+
+def _platform_only(order, user) -> bool:
+    """Only the platform itself (the time-limit sweep) takes this step, never a person."""
+    return False
+
+
+def is_lead(order) -> bool:
+    """The lead unit's order (主办): an assisting part (协办) is checked with the lead unit's reply."""
+    return order.role == Role.MAIN
+
+
+# What a failed guard answers: the error class, its code and the message.
+GUARD_REFUSALS = {
+    is_lead: (InvalidInput, "not_lead_order", _("An assisting unit's part is checked with the lead unit's reply.")),
+}
+
+
+def transition_permission(method_name: str):
+    """What a person needs for a transition of WorkOrder (its `permission=`): a permission's name, a
+    callable (order, user) -> bool, or None."""
+    method = getattr(WorkOrder, method_name)
+    (permission,) = {t.permission for t in method._django_fsm.transitions.values()}  # one rule per transition
+    return permission
+
+
+def failed_guard(order, method_name: str):
+    """The error of the first of the transition's `conditions=` that `order` fails, or None."""
+    method = getattr(order, method_name)
+    transition = method._django_fsm.get_transition(method._django_fsm.field.get_state(order))
+    for condition in transition.conditions if transition else ():
+        if not condition(order):
+            error, code, message = GUARD_REFUSALS[condition]
+            return error(str(message), code=code)
+    return None
+
+
 class WorkOrder(
     ConcurrentTransitionMixin, models.Model
 ):  # (includes FSMModelMixin: refresh_from_db of protected fields)
     """A unit's part of a demand (工单): one for the lead unit (主办) and one per assisting unit (协办).
 
-    The state graph is the transition methods below; they never save and never send: the services
-    in dispatch.services call them, save, and write the event row. The deadline is computed once at
+    The state graph is the transition methods below, each with who may take it (`permission=`, a rule
+    of hotline.core.access) and its guards (`conditions=`); they never save and never send: the
+    services call them through dispatch.services.order_transition, which checks both, saves, and
+    writes the event row. The deadline is computed once at
     dispatch (and moved only by an approved extension or a reopening); the light is derived at read
     time; `next_check_at` is the next moment the time-limit sweep must look at the order."""
 
@@ -203,48 +250,69 @@ class WorkOrder(
 
     # --- transitions: the rule each one enforces is its docstring -------------------------------
 
-    @transition(field=status, source=[Status.DISPATCHED, Status.REOPENED], target=Status.SIGNED)
+    @transition(field=status, source=[Status.DISPATCHED, Status.REOPENED], target=Status.SIGNED, permission=HANDLER)
     def sign(self):
         """签收: the unit acknowledges a newly dispatched or reopened order."""
 
-    @transition(field=status, source=Status.SIGNED, target=Status.IN_PROGRESS)
+    @transition(field=status, source=Status.SIGNED, target=Status.IN_PROGRESS, permission=HANDLER)
     def start(self):
         """The unit starts handling an order it has signed for."""
 
-    @transition(field=status, source=[Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS], target=Status.RETURNED)
+    @transition(
+        field=status,
+        source=[Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS],
+        target=Status.RETURNED,
+        permission=HANDLER,
+    )
     def return_to_dispatcher(self):
         """退单: a unit that is not responsible hands the order back before it replies."""
 
-    @transition(field=status, source=Status.RETURNED, target=Status.SIGNED)
+    @transition(field=status, source=Status.RETURNED, target=Status.SIGNED, permission=DISPATCHER)
     def reject_return(self):
         """The dispatcher finds the return unfounded: the unit keeps the order, the clock kept running."""
 
-    @transition(field=status, source=[Status.RETURNED, Status.DISPATCHED], target=Status.TRANSFERRED)
+    @transition(
+        field=status, source=[Status.RETURNED, Status.DISPATCHED], target=Status.TRANSFERRED, permission=DISPATCHER
+    )
     def transfer(self):
         """改派: the dispatcher gives this part to another unit; this order ends here."""
 
-    @transition(field=status, source=[Status.SIGNED, Status.IN_PROGRESS], target=Status.LONG_PENDING)
+    @transition(
+        field=status, source=[Status.SIGNED, Status.IN_PROGRESS], target=Status.LONG_PENDING, permission=DISPATCHER
+    )
     def declare_long_pending(self):
         """挂账: the hotline approved the unit's request (it cannot finish in time and commits to a plan
         and an expected date); the order waits for that date instead of its deadline."""
 
-    @transition(field=status, source=Status.LONG_PENDING, target=Status.IN_PROGRESS)
+    @transition(field=status, source=Status.LONG_PENDING, target=Status.IN_PROGRESS, permission=_platform_only)
     def lapse_long_pending(self):
         """The expected date of a 挂账 passed without a reply: the order is handled (and escalated) again."""
 
-    @transition(field=status, source=[Status.SIGNED, Status.IN_PROGRESS, Status.LONG_PENDING], target=Status.REPLIED)
+    @transition(
+        field=status,
+        source=[Status.SIGNED, Status.IN_PROGRESS, Status.LONG_PENDING],
+        target=Status.REPLIED,
+        permission=HANDLER,
+    )
     def reply(self):
         """办结反馈: the unit reports the result; it must have signed for the order first."""
 
-    @transition(field=status, source=Status.REPLIED, target=Status.ACCEPTED)
+    @transition(field=status, source=Status.REPLIED, target=Status.ACCEPTED, permission=REVIEWER, conditions=[is_lead])
     def accept_reply(self):
         """The hotline checked the reply and accepts it: the citizen is called back (回访)."""
 
-    @transition(field=status, source=Status.REPLIED, target=Status.IN_PROGRESS)
+    @transition(
+        field=status, source=Status.REPLIED, target=Status.IN_PROGRESS, permission=REVIEWER, conditions=[is_lead]
+    )
     def send_back(self):
         """The hotline finds the reply wanting: back to the unit; the deadline does not move."""
 
-    @transition(field=status, source=[Status.REPLIED, Status.ACCEPTED, Status.CLOSED], target=Status.REOPENED)
+    @transition(
+        field=status,
+        source=[Status.REPLIED, Status.ACCEPTED, Status.CLOSED],
+        target=Status.REOPENED,
+        permission=REOPENER,
+    )
     def reopen(self):
         """重办: a replied or closed order goes back to the same unit with a new deadline."""
 
@@ -260,11 +328,12 @@ class WorkOrder(
             Status.REPLIED,
         ],
         target=Status.CLOSED,
+        permission=CALLBACK,
     )
     def close_with_lead(self):
         """An assisting part (协办) ends when the lead order closes, whether or not it replied."""
 
-    @transition(field=status, source=[Status.ACCEPTED, Status.REPLIED], target=Status.CLOSED)
+    @transition(field=status, source=[Status.ACCEPTED, Status.REPLIED], target=Status.CLOSED, permission=CALLBACK)
     def close(self):
         """办结: the citizen evaluated the accepted reply, or could not be reached. An assisting
         unit's replied part closes with the lead order."""
@@ -293,49 +362,6 @@ class WorkOrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
-
-
-class ContactMethod(models.TextChoices):
-    PHONE = "phone", _("Phone")
-    VISIT = "visit", _("Visit")
-    MESSAGE = "message", _("Text message")
-    OTHER = "other", _("Other")
-
-
-class ReplyReview(models.TextChoices):
-    PENDING = "pending", _("Waiting for the hotline's check")
-    ACCEPTED = "accepted", _("Accepted")
-    SENT_BACK = "sent_back", _("Sent back")
-
-
-class Reply(models.Model):
-    """The unit's reply (办结反馈), in two parts kept apart (双反馈): what the citizen is told, and
-    what the hotline is told (contacted? resolved?)."""
-
-    class Resolution(models.TextChoices):
-        RESOLVED = "resolved", _("Resolved")  # 已解决
-        PARTLY = "partly", _("Partly resolved")  # 部分解决
-        UNRESOLVED = "unresolved", _("Unresolved")  # 未解决
-
-    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="replies")
-    contacted = models.BooleanField(_("contacted the citizen"))
-    resolved = models.CharField(_("result"), max_length=12, choices=Resolution.choices)
-    reply_to_citizen = models.TextField(_("reply to the citizen"))
-    reply_to_hotline = models.TextField(_("reply to the hotline"))
-    contacted_at = models.DateTimeField(_("contacted at"), null=True, blank=True)
-    contact_method = models.CharField(_("contacted by"), max_length=12, choices=ContactMethod.choices, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(_("at"))
-    # The hotline's check (审核): accepted, or sent back with a reason.
-    review = models.CharField(_("review"), max_length=12, choices=ReplyReview.choices, default=ReplyReview.PENDING)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(_("review note"), blank=True)
-
-    class Meta:
-        ordering = ["-at"]
 
 
 class WorkOrderRound(models.Model):

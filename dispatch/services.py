@@ -14,17 +14,16 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from hotline.core.access import may
-from hotline.core.choices import Role as UserRole
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import Unit, User
 from hotline.core.reference import reference, reference_changed
 from hotline.core.workdays import WorkCalendar
 from intake.choices import Disposition, Urgency
 from intake.models import Demand
+from intake.services import caller_message_send
 
 from .choices import (
     OPEN_STATUSES,
-    REPLIED_STATUSES,
     Complexity,
     EventKind,
     ExtensionStatus,
@@ -38,24 +37,19 @@ from .deadlines import Limit, add_limit, schedule_for, schedule_until
 from .models import (
     CatalogueRule,
     CatalogueVersion,
-    ContactMethod,
     ExtensionRequest,
     LongPendingRequest,
-    Reply,
-    ReplyReview,
     Return,
     TimeLimitPolicy,
     UrgeNotice,
     WorkOrder,
     WorkOrderEvent,
     WorkOrderRound,
+    failed_guard,
+    transition_permission,
 )
 from .routing import route
 
-UNIT_ROLES = frozenset({UserRole.HANDLER, UserRole.UNIT_LEADER})
-DISPATCH_ROLES = frozenset({UserRole.DISPATCHER, UserRole.ADMIN})
-# Who checks a unit's reply (审核) before the citizen is called back.
-REVIEW_ROLES = frozenset({UserRole.DISPATCHER, UserRole.CALLBACK, UserRole.ADMIN})
 DEFAULT_LIMIT = Limit(7, LimitUnit.WORKING_DAYS)
 
 # --- time-limit policies ------------------------------------------------------------------------
@@ -114,7 +108,8 @@ def _apply_schedule(order: WorkOrder, schedule) -> None:
 # --- dispatching --------------------------------------------------------------------------------
 
 
-def _event(order, kind, *, by, at, from_status="", to_status="", note="", **data) -> WorkOrderEvent:
+def order_event(order, kind, *, by, at, from_status="", to_status="", note="", **data) -> WorkOrderEvent:
+    """Write one event row of an order (its audit trail): every app that changes an order writes through here."""
     return WorkOrderEvent.objects.create(
         order=order,
         kind=kind,
@@ -143,7 +138,7 @@ def _new_order(*, demand, unit, role, complexity, policy, start, calendar, by, n
     _apply_schedule(order, schedule)
     order.next_check_at = next_check_for(order)
     order.save()
-    _event(
+    order_event(
         order,
         EventKind.DISPATCHED,
         by=by,
@@ -172,7 +167,7 @@ def demand_dispatch(
     (协办), each with the deadline of the applicable time-limit policy. The demand must not have
     open orders already (a dispatcher dispatches pending demands; re-dispatch is 改派)."""
     if by is not None:  # None: the platform itself (the catalogue's direct dispatch, a generator)
-        _check_dispatcher(by)
+        check_dispatcher(by)
     demand = Demand.objects.select_for_update().get(pk=demand.pk)
     if demand.disposition not in (Disposition.PENDING_DISPATCH, Disposition.DISPATCHED) or (
         demand.disposition == Disposition.DISPATCHED and demand.work_orders.exists()
@@ -279,7 +274,7 @@ def work_order_merge(*, order: WorkOrder, demand: Demand, by: User | None, at: d
     at = at or timezone.now()
     WorkOrder.objects.filter(pk=order.pk).update(complainant_count=F("complainant_count") + 1, version=F("version") + 1)
     order = WorkOrder.objects.get(pk=order.pk)  # a protected FSM field cannot be refreshed in place
-    _event(
+    order_event(
         order,
         EventKind.MERGED,
         by=by,
@@ -310,7 +305,7 @@ ACTION_LABELS = {
 }
 
 
-def _refusal(order: WorkOrder, method_name: str) -> StateConflict:
+def order_refusal(order: WorkOrder, method_name: str) -> StateConflict:
     """A refusal that says what the order is and from which states the action is possible."""
     allowed = sorted(
         {Status(t.source).label for t in order.get_all_status_transitions() if t.name == method_name},
@@ -327,25 +322,55 @@ def _refusal(order: WorkOrder, method_name: str) -> StateConflict:
     )
 
 
-def _check_unit_actor(order: WorkOrder, by: User) -> None:
-    if by.is_superuser:
-        return
-    if by.role not in UNIT_ROLES or by.unit is None or not order.unit.is_within(by.unit):
-        raise Forbidden(_("Only the handling unit of order %(n)s can do this.") % {"n": order.number})
+# Why a person is refused, by the permission they lack (hotline.core.access names them).
+REFUSED = {
+    "dispatch.handle_order": _("Only the handling unit of order %(n)s can do this."),
+    "dispatch.dispatch_demand": _("Only a dispatcher can do this."),
+    "dispatch.reopen_order": _("Only the hotline can reopen order %(n)s."),
+    "feedback.review_reply": _("Only the hotline (a dispatcher or callback agent) can check replies."),
+    "feedback.record_callback": _("Only a callback agent can record the citizen's answers."),
+}
 
 
-def _check_dispatcher(by: User) -> None:
+def _forbidden(permission: str | None, order: WorkOrder | None = None) -> Forbidden:
+    message = REFUSED.get(permission or "", _("Only the platform itself takes this step on order %(n)s."))
+    return Forbidden(str(message) % {"n": order.number if order is not None else ""})
+
+
+def check_handler(order: WorkOrder, by: User) -> None:
+    """The staff of the unit holding the order (or a unit above it) act on it; nobody else."""
+    if not may(by, "dispatch.handle_order", order):
+        raise _forbidden("dispatch.handle_order", order)
+
+
+def check_dispatcher(by: User) -> None:
     if not may(by, "dispatch.dispatch_demand"):
-        raise Forbidden(_("Only a dispatcher can do this."))
+        raise _forbidden("dispatch.dispatch_demand")
 
 
-def _locked(order: WorkOrder) -> WorkOrder:
+def check_actor(order: WorkOrder, method_name: str, by: User | None) -> None:
+    """403 unless the transition's own `permission=` admits `by` (the rule lives on WorkOrder's graph).
+    None is the platform itself (the sweep, a rule): it is not a person and needs no permission."""
+    if by is None:
+        return
+    permission = transition_permission(method_name)
+    if permission is None:
+        return
+    if callable(permission):
+        if not permission(order, by):
+            raise _forbidden(None, order)
+    elif not may(by, permission, order):
+        raise _forbidden(permission, order)
+
+
+def order_lock(order: WorkOrder) -> WorkOrder:
+    """The order, row-locked for this transaction: every change of an order starts here."""
     # of=("self",): lock the order row only, not the joined unit and demand rows (those would
     # serialise a whole unit and deadlock two crosswise re-dispatches).
     return WorkOrder.objects.select_for_update(of=("self",)).select_related("unit", "demand").get(pk=order.pk)
 
 
-def _transition(
+def order_transition(
     order: WorkOrder,
     method_name: str,
     *,
@@ -355,15 +380,25 @@ def _transition(
     note: str = "",
     data: dict | None = None,
     prepare=None,
+    by_rule: bool = False,
 ) -> WorkOrder:
-    """Lock, check, transition, save, record. `prepare(locked, at)` may validate and change fields
-    before the save (it runs after the state check, under the lock)."""
+    """Lock, check, transition, save, record: the one way an order changes state, for every app.
+
+    The checks are the transition's own (WorkOrder): its `permission=` for `by` (403; `by_rule`: a
+    platform rule acts on a person's answer, e.g. the automatic 重办), its source states (409 saying
+    which states allow it), then its `conditions=` (each says why it fails). `prepare(locked, at)` may
+    validate and change fields before the save (it runs after those checks, under the row lock)."""
     at = at or timezone.now()
     with transaction.atomic():
-        locked = _locked(order)
+        locked = order_lock(order)
         method = getattr(locked, method_name)
-        if not can_proceed(method):
-            raise _refusal(locked, method_name)
+        if not by_rule:
+            check_actor(locked, method_name, by)
+        if not can_proceed(method, check_conditions=False):
+            raise order_refusal(locked, method_name)
+        failed = failed_guard(locked, method_name)
+        if failed is not None:
+            raise failed
         before = locked.status
         extra = prepare(locked, at) if prepare else None
         method()
@@ -373,7 +408,7 @@ def _transition(
             locked.save()
         except ConcurrentTransition as exc:  # defence in depth: the row lock should make this unreachable
             raise StateConflict(_("The order was changed by someone else; reload and try again.")) from exc
-        _event(
+        order_event(
             locked,
             kind,
             by=by,
@@ -388,24 +423,24 @@ def _transition(
 
 
 def work_order_sign(*, order: WorkOrder, by: User, at: dt.datetime | None = None) -> WorkOrder:
-    _check_unit_actor(order, by)
+    check_actor(order, "sign", by)
 
     def prepare(locked, at):
         locked.signed_at = at
 
-    return _transition(order, "sign", by=by, kind=EventKind.SIGNED, at=at, prepare=prepare)
+    return order_transition(order, "sign", by=by, kind=EventKind.SIGNED, at=at, prepare=prepare)
 
 
 def work_order_start(*, order: WorkOrder, by: User, at: dt.datetime | None = None, note: str = "") -> WorkOrder:
-    _check_unit_actor(order, by)
-    return _transition(order, "start", by=by, kind=EventKind.STARTED, at=at, note=note)
+    check_actor(order, "start", by)
+    return order_transition(order, "start", by=by, kind=EventKind.STARTED, at=at, note=note)
 
 
 def work_order_return(
     *, order: WorkOrder, by: User, reason: str, note: str = "", at: dt.datetime | None = None
 ) -> WorkOrder:
     """退单: back to the dispatcher with a reason code (and text, required for "other")."""
-    _check_unit_actor(order, by)
+    check_actor(order, "return_to_dispatcher", by)
     if reason not in ReturnReason.values:
         raise InvalidInput(_("Choose a reason for the return."), code="invalid_reason")
     if reason == ReturnReason.OTHER and not note.strip():
@@ -414,7 +449,7 @@ def work_order_return(
     def prepare(locked, at):
         Return.objects.create(order=locked, unit=locked.unit, reason=reason, note=note, returned_by=by, returned_at=at)
 
-    return _transition(
+    return order_transition(
         order,
         "return_to_dispatcher",
         by=by,
@@ -435,7 +470,7 @@ def _open_return(locked: WorkOrder) -> Return:
 
 def work_order_reject_return(*, order: WorkOrder, by: User, note: str, at: dt.datetime | None = None) -> WorkOrder:
     """The dispatcher rules the return unfounded: the unit keeps the order (the clock kept running)."""
-    _check_dispatcher(by)
+    check_actor(order, "reject_return", by)
     if not note.strip():
         raise InvalidInput(_("Say why the return is rejected: the unit reads it."), code="note_required")
 
@@ -444,7 +479,9 @@ def work_order_reject_return(*, order: WorkOrder, by: User, note: str, at: dt.da
         pending.ruling, pending.ruled_by, pending.ruled_at, pending.ruling_note = "rejected", by, at, note
         pending.save()
 
-    return _transition(order, "reject_return", by=by, kind=EventKind.RETURN_REJECTED, at=at, note=note, prepare=prepare)
+    return order_transition(
+        order, "reject_return", by=by, kind=EventKind.RETURN_REJECTED, at=at, note=note, prepare=prepare
+    )
 
 
 def work_order_redispatch(
@@ -452,7 +489,7 @@ def work_order_redispatch(
 ) -> WorkOrder:
     """改派: this order ends (transferred) and the same part goes to `unit` with a fresh limit.
     Returns the new order."""
-    _check_dispatcher(by)
+    check_actor(order, "transfer", by)
     if unit.pk == order.unit_id:
         raise InvalidInput(_("Choose a different unit for the re-dispatch."), code="same_unit")
     at = at or timezone.now()
@@ -465,7 +502,7 @@ def work_order_redispatch(
                 pending.save()
             return {"to_unit": unit.code}
 
-        old = _transition(order, "transfer", by=by, kind=EventKind.REDISPATCHED, at=at, note=note, prepare=prepare)
+        old = order_transition(order, "transfer", by=by, kind=EventKind.REDISPATCHED, at=at, note=note, prepare=prepare)
         demand = Demand.objects.select_for_update().get(pk=old.demand_id)  # serialises the number suffix
         suffix = demand.work_orders.count() + 1
         policy = old.policy
@@ -489,121 +526,12 @@ def work_order_redispatch(
     return new
 
 
-def _assisting_parts_pending(order: WorkOrder, at: dt.datetime) -> list[WorkOrder]:
-    """The assisting units (协办) of a lead order that have neither replied nor run out of time."""
-    if order.role != Role.MAIN:
-        return []
-    return list(
-        WorkOrder.objects.filter(demand_id=order.demand_id, role=Role.ASSIST, deadline__gt=at)
-        .exclude(status__in=[*REPLIED_STATUSES, Status.TRANSFERRED])
-        .select_related("unit")
-    )
-
-
-def work_order_reply(
-    *,
-    order: WorkOrder,
-    by: User,
-    contacted: bool,
-    resolved: str,
-    reply_to_citizen: str,
-    reply_to_hotline: str,
-    contacted_at: dt.datetime | None = None,
-    contact_method: str = "",
-    at: dt.datetime | None = None,
-) -> WorkOrder:
-    """办结反馈 in two parts (双反馈): the reply to the citizen and the reply to the hotline (contacted?
-    when, how; resolved?). A lead unit replies once every assisting unit has replied or run out of time."""
-    _check_unit_actor(order, by)
-    if resolved not in Reply.Resolution.values:
-        raise InvalidInput(_("Say whether the matter was resolved."), code="invalid_resolution")
-    if not reply_to_citizen.strip() or not reply_to_hotline.strip():
-        raise InvalidInput(
-            _("Both the reply to the citizen and the reply to the hotline are required."), code="reply_required"
-        )
-    if contact_method and contact_method not in ContactMethod.values:
-        raise InvalidInput(_("Unknown way of contacting the citizen."), code="invalid_contact_method")
-    if contacted and (contacted_at is None or not contact_method):
-        raise InvalidInput(_("Say when and how the citizen was contacted."), code="contact_details_required")
-    if contacted and contacted_at > (at or timezone.now()):
-        raise InvalidInput(_("The contact cannot be in the future."), code="invalid_contacted_at")
-
-    def prepare(locked, at):
-        pending = _assisting_parts_pending(locked, at)
-        if pending:
-            raise StateConflict(
-                _("The assisting units have not replied yet: %(units)s. Reply when they have, or after their deadline.")
-                % {"units": "、".join(o.unit.name for o in pending)},
-                code="assisting_units_pending",
-            )
-        Reply.objects.create(
-            order=locked,
-            contacted=contacted,
-            resolved=resolved,
-            reply_to_citizen=reply_to_citizen,
-            reply_to_hotline=reply_to_hotline,
-            contacted_at=contacted_at if contacted else None,
-            contact_method=contact_method if contacted else "",
-            by=by,
-            at=at,
-        )
-        locked.replied_at = at
-        return {"contacted": contacted, "resolved": resolved}
-
-    return _transition(order, "reply", by=by, kind=EventKind.REPLIED, at=at, note=reply_to_hotline, prepare=prepare)
-
-
-def _check_reviewer(by: User) -> None:
-    if not may(by, "dispatch.review_reply"):
-        raise Forbidden(_("Only the hotline (a dispatcher or callback agent) can check replies."))
-
-
-def _reviewed(locked: WorkOrder, *, review: str, by: User, at: dt.datetime, note: str = "") -> Reply:
-    reply = locked.replies.filter(review=ReplyReview.PENDING).first()
-    if reply is None:
-        raise StateConflict(_("Order %(n)s has no reply waiting for a check.") % {"n": locked.number})
-    reply.review, reply.reviewed_by, reply.reviewed_at, reply.review_note = review, by, at, note
-    reply.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_note"])
-    return reply
-
-
-def work_order_accept_reply(*, order: WorkOrder, by: User, note: str = "", at: dt.datetime | None = None) -> WorkOrder:
-    """The hotline accepts a lead unit's reply; the citizen is then called back (feedback.services)."""
-    _check_reviewer(by)
-    if order.role != Role.MAIN:
-        raise InvalidInput(_("An assisting unit's part is checked with the lead unit's reply."), code="not_lead_order")
-
-    def prepare(locked, at):
-        _reviewed(locked, review=ReplyReview.ACCEPTED, by=by, at=at, note=note)
-        # The assisting units' parts are checked with the lead reply that includes them.
-        Reply.objects.filter(
-            order__demand_id=locked.demand_id, order__role=Role.ASSIST, review=ReplyReview.PENDING
-        ).update(review=ReplyReview.ACCEPTED, reviewed_by=by, reviewed_at=at)
-
-    return _transition(order, "accept_reply", by=by, kind=EventKind.REPLY_ACCEPTED, at=at, note=note, prepare=prepare)
-
-
-def work_order_send_back(*, order: WorkOrder, by: User, reason: str, at: dt.datetime | None = None) -> WorkOrder:
-    """The hotline sends a reply back with a reason; the unit handles on, and the deadline stands."""
-    _check_reviewer(by)
-    if order.role != Role.MAIN:
-        raise InvalidInput(_("An assisting unit's part is checked with the lead unit's reply."), code="not_lead_order")
-    if not reason.strip():
-        raise InvalidInput(_("Say why the reply is sent back."), code="reason_required")
-
-    def prepare(locked, at):
-        _reviewed(locked, review=ReplyReview.SENT_BACK, by=by, at=at, note=reason)
-        locked.replied_at = None
-
-    return _transition(order, "send_back", by=by, kind=EventKind.SENT_BACK, at=at, note=reason, prepare=prepare)
-
-
 def work_order_close(
     *, order: WorkOrder, by: User | None, note: str = "", at: dt.datetime | None = None, **data
 ) -> WorkOrder:
     """办结: close a lead order after its evaluation (or an unreachable citizen), and with it the
     replied parts of its assisting units."""
-    closed = _transition(order, "close", by=by, kind=EventKind.CLOSED, at=at, note=note, data=data)
+    closed = order_transition(order, "close", by=by, kind=EventKind.CLOSED, at=at, note=note, data=data)
     # Every assisting part ends with the lead order: replied or not (a part that never replied past
     # its deadline must not be chased by the sweep for a matter that is closed).
     parts = WorkOrder.objects.filter(demand_id=order.demand_id, role=Role.ASSIST).exclude(
@@ -611,7 +539,7 @@ def work_order_close(
     )
     for part in parts:
         replied = part.status == Status.REPLIED
-        _transition(
+        order_transition(
             part,
             "close_with_lead",
             by=by,
@@ -655,7 +583,7 @@ def work_order_request_long_pending(
     """挂账申请: before the deadline, a unit that cannot finish in time asks to hold the order until an
     expected date after it, with its plan and what the citizen is told; the hotline decides. Until
     then nothing changes: the deadline runs and the sweep watches it."""
-    _check_unit_actor(order, by)
+    check_handler(order, by)
     at = at or timezone.now()
     if not plan.strip():
         raise InvalidInput(_("Describe the plan for solving it."), code="plan_required")
@@ -669,9 +597,9 @@ def work_order_request_long_pending(
             code="expected_date_too_far",
         )
     with transaction.atomic():
-        locked = _locked(order)
+        locked = order_lock(order)
         if not can_proceed(locked.declare_long_pending):
-            raise _refusal(locked, "declare_long_pending")
+            raise order_refusal(locked, "declare_long_pending")
         if at >= locked.deadline:
             raise StateConflict(_("The deadline has passed: 挂账 must be asked for before it."), code="deadline_passed")
         if timezone.localdate(locked.deadline) >= expected_date:
@@ -691,7 +619,7 @@ def work_order_request_long_pending(
             requested_at=at,
         )
         WorkOrder.objects.filter(pk=locked.pk).update(version=F("version") + 1)
-        _event(
+        order_event(
             locked,
             EventKind.LONG_PENDING_REQUESTED,
             by=by,
@@ -706,14 +634,14 @@ def work_order_decide_long_pending(
     *, order: WorkOrder, by: User, approve: bool, note: str = "", at: dt.datetime | None = None
 ) -> tuple[WorkOrder, LongPendingRequest]:
     """The hotline approves a pending 挂账 request (the order waits for the end of its expected date
-    instead of its deadline, and the citizen is told: feedback.services.long_pending_decide) or rejects
-    it with a reason (the deadline stands)."""
-    _check_dispatcher(by)
+    instead of its deadline, and the citizen is sent the request's message) or rejects it with a reason
+    (the deadline stands)."""
+    check_dispatcher(by)
     at = at or timezone.now()
     if not approve and not note.strip():
         raise InvalidInput(_("Say why the 挂账 is rejected: the unit reads it."), code="note_required")
     with transaction.atomic():
-        locked = _locked(order)
+        locked = order_lock(order)
         request = locked.long_pending_requests.select_for_update().filter(status=ExtensionStatus.PENDING).first()
         if request is None:
             raise StateConflict(_("There is no pending 挂账 request on this order."), code="no_pending_long_pending")
@@ -729,7 +657,7 @@ def work_order_decide_long_pending(
             request.status = ExtensionStatus.REJECTED
             request.save()
             WorkOrder.objects.filter(pk=locked.pk).update(version=F("version") + 1)
-            _event(locked, EventKind.LONG_PENDING_REJECTED, by=by, at=at, note=note.strip())
+            order_event(locked, EventKind.LONG_PENDING_REJECTED, by=by, at=at, note=note.strip())
             return locked, request
         request.status, request.old_deadline = ExtensionStatus.APPROVED, locked.deadline
         request.save()
@@ -751,7 +679,7 @@ def work_order_decide_long_pending(
                 "old_deadline": request.old_deadline.isoformat(),
             }
 
-        approved = _transition(
+        approved = order_transition(
             locked,
             "declare_long_pending",
             by=by,
@@ -760,7 +688,16 @@ def work_order_decide_long_pending(
             note=request.plan,
             prepare=prepare,
         )
+        caller_message_send(demand=approved.demand, text=f"[12345] {request.message}", at=at)
     return approved, request
+
+
+def long_pending_decide(
+    *, order: WorkOrder, by: User, approve: bool, note: str = "", at: dt.datetime | None = None
+) -> WorkOrder:
+    """The hotline's decision on a 挂账 request (work_order_decide_long_pending), answering the order."""
+    decided, _request = work_order_decide_long_pending(order=order, by=by, approve=approve, note=note, at=at)
+    return decided
 
 
 def work_order_lapse_long_pending(*, order: WorkOrder, at: dt.datetime | None = None) -> WorkOrder:
@@ -776,8 +713,8 @@ def work_order_lapse_long_pending(*, order: WorkOrder, at: dt.datetime | None = 
         return {"expected_date": locked.long_pending_until.isoformat() if locked.long_pending_until else None}
 
     with transaction.atomic():
-        locked = _locked(order)
-        return _transition(
+        locked = order_lock(order)
+        return order_transition(
             locked,
             "lapse_long_pending",
             by=None,
@@ -790,15 +727,15 @@ def work_order_lapse_long_pending(*, order: WorkOrder, at: dt.datetime | None = 
 
 def work_order_add_progress(*, order: WorkOrder, by: User, note: str, at: dt.datetime | None = None) -> WorkOrder:
     """A progress note (for 挂账 orders: the periodic progress the citizen is told about)."""
-    _check_unit_actor(order, by)
+    check_handler(order, by)
     if not note.strip():
         raise InvalidInput(_("Write what progress was made."), code="note_required")
     at = at or timezone.now()
     with transaction.atomic():
-        locked = _locked(order)
+        locked = order_lock(order)
         if locked.status not in (*OPEN_STATUSES, Status.LONG_PENDING):
             raise StateConflict(_("Progress can only be added while the order is being handled."))
-        _event(locked, EventKind.PROGRESS, by=by, at=at, note=note)
+        order_event(locked, EventKind.PROGRESS, by=by, at=at, note=note)
     return locked
 
 
@@ -806,14 +743,14 @@ def work_order_request_extension(
     *, order: WorkOrder, by: User, days: int, reason: str, at: dt.datetime | None = None
 ) -> ExtensionRequest:
     """延期申请: only before the deadline, one pending request at a time."""
-    _check_unit_actor(order, by)
+    check_handler(order, by)
     at = at or timezone.now()
     if not (1 <= int(days) <= 30):
         raise InvalidInput(_("Ask for between 1 and 30 extra days."), code="invalid_days")
     if not reason.strip():
         raise InvalidInput(_("Give the reason for the extension."), code="reason_required")
     with transaction.atomic():
-        locked = _locked(order)
+        locked = order_lock(order)
         if locked.status not in OPEN_STATUSES:
             raise StateConflict(_("Only an order being handled can be extended."))
         if at >= locked.deadline:
@@ -826,7 +763,7 @@ def work_order_request_extension(
             order=locked, days=days, reason=reason, requested_by=by, requested_at=at
         )
         WorkOrder.objects.filter(pk=locked.pk).update(version=F("version") + 1)
-        _event(locked, EventKind.EXTENSION_REQUESTED, by=by, at=at, note=reason, days=int(days))
+        order_event(locked, EventKind.EXTENSION_REQUESTED, by=by, at=at, note=reason, days=int(days))
     return request
 
 
@@ -835,12 +772,12 @@ def work_order_decide_extension(
 ) -> WorkOrder:
     """The hotline approves (the deadline moves by the requested days, in the policy's kind of days)
     or rejects a pending extension request."""
-    _check_dispatcher(by)
+    check_dispatcher(by)
     at = at or timezone.now()
     if not approve and not note.strip():
         raise InvalidInput(_("Say why the extension is rejected."), code="note_required")
     with transaction.atomic():
-        locked = _locked(order)
+        locked = order_lock(order)
         request = locked.extensions.select_for_update().filter(status=ExtensionStatus.PENDING).first()
         if request is not None and approve and locked.status not in OPEN_STATUSES:
             raise StateConflict(
@@ -883,7 +820,7 @@ def work_order_decide_extension(
         locked.version += 1
         locked.save()
         kind = EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REJECTED
-        _event(
+        order_event(
             locked,
             kind,
             by=by,
@@ -899,9 +836,9 @@ def work_order_reopen(
     *, order: WorkOrder, by: User | None, reason: str, at: dt.datetime | None = None, system: bool = False
 ) -> WorkOrder:
     """重办: back to the same unit with a new deadline of the same policy; counts a re-handling.
-    `system`: reopened by a rule (feedback's automatic re-handling), not by a person."""
-    if not system and not (by.is_superuser or by.role in DISPATCH_ROLES | {UserRole.CALLBACK, UserRole.SUPERVISOR}):
-        raise Forbidden(_("Only the hotline can reopen an order."))
+    `system`: reopened by a rule (feedback's automatic re-handling) on `by`'s answer, not by `by`."""
+    if not system:
+        check_actor(order, "reopen", by)
     if not reason.strip():
         raise InvalidInput(_("Say why the order is reopened."), code="reason_required")
 
@@ -918,7 +855,9 @@ def work_order_reopen(
         locked.replied_at = None
         return {"deadline": schedule.deadline.isoformat()}
 
-    return _transition(order, "reopen", by=by, kind=EventKind.REOPENED, at=at, note=reason, prepare=prepare)
+    return order_transition(
+        order, "reopen", by=by, kind=EventKind.REOPENED, at=at, note=reason, prepare=prepare, by_rule=system
+    )
 
 
 def _archive_round(locked: WorkOrder, at: dt.datetime) -> WorkOrderRound:
@@ -944,7 +883,7 @@ def _archive_round(locked: WorkOrder, at: dt.datetime) -> WorkOrderRound:
 
 def urge_acknowledge(*, notice: UrgeNotice, by: User, at: dt.datetime | None = None) -> UrgeNotice:
     """The unit acknowledges a 催办单 (once)."""
-    _check_unit_actor(notice.order, by)
+    check_handler(notice.order, by)
     at = at or timezone.now()
     with transaction.atomic():
         updated = UrgeNotice.objects.filter(pk=notice.pk, acknowledged_at__isnull=True).update(
@@ -952,7 +891,7 @@ def urge_acknowledge(*, notice: UrgeNotice, by: User, at: dt.datetime | None = N
         )
         if not updated:
             raise StateConflict(_("This 催办单 has already been acknowledged."), code="already_acknowledged")
-        _event(notice.order, EventKind.URGE_ACKNOWLEDGED, by=by, at=at, notice=notice.number)
+        order_event(notice.order, EventKind.URGE_ACKNOWLEDGED, by=by, at=at, notice=notice.number)
     notice.refresh_from_db()
     return notice
 

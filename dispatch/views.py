@@ -13,10 +13,10 @@ from hotline.core.exceptions import DomainError
 from hotline.core.navigation import WORKBENCH_DISPATCHER, WORKBENCH_SUPERVISION, WORKBENCH_UNIT, roles_for
 from hotline.core.pagination import page_of
 from hotline.core.views import WorkbenchView, check_role
-from intake.selectors import caller_identity_for, demands_visible_to, is_city_hotline_staff, may_reveal
+from intake.selectors import caller_identity_for, demands_visible_to, may_reveal
 
 from . import services
-from .actions import ACTIONS, actions_for
+from .actions import ACTIONS, actions_for, panels_for
 from .choices import OPEN_STATUSES, ExtensionStatus, Light, Status
 from .forms import DispatchForm, QueueFilterForm
 from .models import ExtensionRequest, LongPendingRequest
@@ -85,16 +85,9 @@ class OrderPage(WorkbenchView):
             events=order.events.select_related("by"),
             action_forms=action_forms,
             open_action=failed_action,
-            reply=order.replies.first(),
-            evaluations=order.evaluations.all(),
-            # The link lets its holder answer as the citizen: only the center's callback agents see it
-            # (to help a citizen who lost the message), never the unit being evaluated.
-            evaluation_link=(
-                order.evaluation_links.first()
-                if is_city_hotline_staff(self.request.user)
-                and (self.request.user.is_superuser or self.request.user.role in (UserRole.CALLBACK, UserRole.ADMIN))
-                else None
-            ),
+            # What the apps above dispatch show on the order (feedback: the reply and evaluations; assessment: 批示).
+            main_panels=panels_for(order, self.request.user, "main"),
+            side_panels=panels_for(order, self.request.user, "side"),
             pending_extension=order.extensions.filter(status=ExtensionStatus.PENDING).first(),
             pending_long_pending=order.long_pending_requests.filter(status=ExtensionStatus.PENDING).first(),
             urge_notices=order.urge_notices.all(),

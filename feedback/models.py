@@ -1,36 +1,40 @@
-"""Feedback (信息上传): the hotline's check of a reply, the callback (回访) with its three questions,
-the citizen's own evaluation through a one-time link, and the messages that would be sent."""
+"""Feedback (信息上传): the unit's reply in two parts (双反馈) and the hotline's check of it, the
+callback (回访) with its three questions, and the citizen's own evaluation through a one-time link."""
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.models import Reply
-from hotline.core.fields import EncryptedTextField
-
-# 给您解决了没有: the same three answers as the unit's own reply.
-Resolution = Reply.Resolution
+from .choices import CallbackStatus, ContactMethod, ReplyReview, Resolution, Satisfaction, Source
 
 
-class Satisfaction(models.TextChoices):
-    """您满意不满意."""
+class Reply(models.Model):
+    """The unit's reply (办结反馈), in two parts kept apart (双反馈): what the citizen is told, and
+    what the hotline is told (contacted? resolved?), with the hotline's check of it (审核)."""
 
-    SATISFIED = "satisfied", _("Satisfied")  # 满意
-    BASICALLY = "basically", _("Basically satisfied")  # 基本满意
-    UNSATISFIED = "unsatisfied", _("Unsatisfied")  # 不满意
+    # The choices as they were reachable when the reply lived in dispatch (the API schema's enum names).
+    Resolution = Resolution
 
+    order = models.ForeignKey("dispatch.WorkOrder", on_delete=models.CASCADE, related_name="replies")
+    contacted = models.BooleanField(_("contacted the citizen"))
+    resolved = models.CharField(_("result"), max_length=12, choices=Resolution.choices)
+    reply_to_citizen = models.TextField(_("reply to the citizen"))
+    reply_to_hotline = models.TextField(_("reply to the hotline"))
+    contacted_at = models.DateTimeField(_("contacted at"), null=True, blank=True)
+    contact_method = models.CharField(_("contacted by"), max_length=12, choices=ContactMethod.choices, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("at"))
+    # The hotline's check (审核): accepted, or sent back with a reason.
+    review = models.CharField(_("review"), max_length=12, choices=ReplyReview.choices, default=ReplyReview.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
 
-class Source(models.TextChoices):
-    CALLBACK = "callback", _("Callback")  # 回访
-    SELF = "self", _("Citizen's own evaluation")  # 自评 (one-time link)
-
-
-class CallbackStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for the callback")
-    DONE = "done", _("Citizen answered")
-    UNREACHABLE = "unreachable", _("Citizen unreachable")
-    CANCELLED = "cancelled", _("No longer needed")
+    class Meta:
+        ordering = ["-at"]
 
 
 class Callback(models.Model):
@@ -115,15 +119,3 @@ class EvaluationLink(models.Model):
 
     def url(self) -> str:
         return settings.HOTLINE_PUBLIC_URL.rstrip("/") + reverse("evaluate", args=[self.token])
-
-
-class OutgoingMessage(models.Model):
-    """A text message the platform would send (no SMS gateway here): logged, not delivered."""
-
-    demand = models.ForeignKey("intake.Demand", on_delete=models.CASCADE, related_name="+")
-    phone = EncryptedTextField(clear_max_length=32)  # personal information: encrypted at rest
-    text = models.TextField()
-    at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-at"]

@@ -1,5 +1,5 @@
-"""Writes of feedback (信息上传): accepting a reply queues the callback (回访) and sends the citizen a
-one-time evaluation link; the citizen's answers to the three questions close the order; unanswered
+"""Writes of feedback (信息上传): the unit's reply in two parts (双反馈) and the hotline's check of it;
+accepting a reply queues the callback (回访) and sends the citizen a one-time evaluation link; the citizen's answers to the three questions close the order; unanswered
 calls are retried, then the citizen is `unreachable`; unsatisfied or unresolved answers can reopen
 the order for re-handling (重办)."""
 
@@ -14,34 +14,24 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch.choices import EventKind, Role, Status
+from dispatch.choices import REPLIED_STATUSES, EventKind, Role, Status
 from dispatch.models import WorkOrder
 from dispatch.services import (
-    _event,
-    _locked,
-    work_order_accept_reply,
+    check_actor,
+    order_event,
+    order_lock,
+    order_transition,
     work_order_close,
-    work_order_decide_long_pending,
     work_order_reopen,
 )
 from hotline.core.access import may
 from hotline.core.choices import Role as UserRole
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import User
+from intake.services import caller_message_send
 
-from .models import (
-    Callback,
-    CallbackAttempt,
-    CallbackStatus,
-    Evaluation,
-    EvaluationLink,
-    OutgoingMessage,
-    Resolution,
-    Satisfaction,
-    Source,
-)
-
-CALLBACK_ROLES = frozenset({UserRole.CALLBACK, UserRole.ADMIN})
+from .choices import CallbackStatus, ContactMethod, ReplyReview, Resolution, Satisfaction, Source
+from .models import Callback, CallbackAttempt, Evaluation, EvaluationLink, Reply
 
 
 def callback_settings() -> tuple[int, int]:
@@ -54,20 +44,123 @@ def _check_callback_agent(by: User) -> None:
         raise Forbidden(_("Only a callback agent can record the citizen's answers."))
 
 
-# --- acceptance: the callback round and the citizen's link ----------------------------------------
+# --- the unit's reply (办结反馈, 双反馈) -------------------------------------------------------------
+
+
+def _assisting_parts_pending(order: WorkOrder, at: dt.datetime) -> list[WorkOrder]:
+    """The assisting units (协办) of a lead order that have neither replied nor run out of time."""
+    if order.role != Role.MAIN:
+        return []
+    return list(
+        WorkOrder.objects.filter(demand_id=order.demand_id, role=Role.ASSIST, deadline__gt=at)
+        .exclude(status__in=[*REPLIED_STATUSES, Status.TRANSFERRED])
+        .select_related("unit")
+    )
+
+
+def work_order_reply(
+    *,
+    order: WorkOrder,
+    by: User,
+    contacted: bool,
+    resolved: str,
+    reply_to_citizen: str,
+    reply_to_hotline: str,
+    contacted_at: dt.datetime | None = None,
+    contact_method: str = "",
+    at: dt.datetime | None = None,
+) -> WorkOrder:
+    """办结反馈 in two parts (双反馈): the reply to the citizen and the reply to the hotline (contacted?
+    when, how; resolved?). A lead unit replies once every assisting unit has replied or run out of time
+    (a guard that depends on the moment, so it is checked here, where `at` is known)."""
+    check_actor(order, "reply", by)
+    if resolved not in Resolution.values:
+        raise InvalidInput(_("Say whether the matter was resolved."), code="invalid_resolution")
+    if not reply_to_citizen.strip() or not reply_to_hotline.strip():
+        raise InvalidInput(
+            _("Both the reply to the citizen and the reply to the hotline are required."), code="reply_required"
+        )
+    if contact_method and contact_method not in ContactMethod.values:
+        raise InvalidInput(_("Unknown way of contacting the citizen."), code="invalid_contact_method")
+    if contacted and (contacted_at is None or not contact_method):
+        raise InvalidInput(_("Say when and how the citizen was contacted."), code="contact_details_required")
+    if contacted and contacted_at > (at or timezone.now()):
+        raise InvalidInput(_("The contact cannot be in the future."), code="invalid_contacted_at")
+
+    def prepare(locked, at):
+        pending = _assisting_parts_pending(locked, at)
+        if pending:
+            raise StateConflict(
+                _("The assisting units have not replied yet: %(units)s. Reply when they have, or after their deadline.")
+                % {"units": "、".join(o.unit.name for o in pending)},
+                code="assisting_units_pending",
+            )
+        Reply.objects.create(
+            order=locked,
+            contacted=contacted,
+            resolved=resolved,
+            reply_to_citizen=reply_to_citizen,
+            reply_to_hotline=reply_to_hotline,
+            contacted_at=contacted_at if contacted else None,
+            contact_method=contact_method if contacted else "",
+            by=by,
+            at=at,
+        )
+        locked.replied_at = at
+        return {"contacted": contacted, "resolved": resolved}
+
+    return order_transition(
+        order, "reply", by=by, kind=EventKind.REPLIED, at=at, note=reply_to_hotline, prepare=prepare
+    )
+
+
+# --- the hotline's check (审核): accepted (the callback round and the citizen's link) or sent back ------
+
+
+def _reviewed(locked: WorkOrder, *, review: str, by: User, at: dt.datetime, note: str = "") -> Reply:
+    reply = locked.replies.filter(review=ReplyReview.PENDING).first()
+    if reply is None:
+        raise StateConflict(_("Order %(n)s has no reply waiting for a check.") % {"n": locked.number})
+    reply.review, reply.reviewed_by, reply.reviewed_at, reply.review_note = review, by, at, note
+    reply.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_note"])
+    return reply
 
 
 @transaction.atomic
 def reply_accept(*, order: WorkOrder, by: User, note: str = "", at: dt.datetime | None = None) -> WorkOrder:
-    """Accept the reply: the order enters the callback worklist and the citizen gets a link to
-    evaluate it themselves (the text message is logged, not sent)."""
+    """The hotline accepts a lead unit's reply (its assisting units' parts with it): the order enters the
+    callback worklist and the citizen gets a link to evaluate it themselves (the message is recorded)."""
+    check_actor(order, "accept_reply", by)
     at = at or timezone.now()
-    order = work_order_accept_reply(order=order, by=by, note=note, at=at)
+
+    def prepare(locked, at):
+        _reviewed(locked, review=ReplyReview.ACCEPTED, by=by, at=at, note=note)
+        # The assisting units' parts are checked with the lead reply that includes them.
+        Reply.objects.filter(
+            order__demand_id=locked.demand_id, order__role=Role.ASSIST, review=ReplyReview.PENDING
+        ).update(review=ReplyReview.ACCEPTED, reviewed_by=by, reviewed_at=at)
+
+    order = order_transition(
+        order, "accept_reply", by=by, kind=EventKind.REPLY_ACCEPTED, at=at, note=note, prepare=prepare
+    )
     Callback.objects.get_or_create(
         order=order, round=order.rehandle_count, defaults={"queued_at": at, "next_attempt_at": at}
     )
     evaluation_link_issue(order=order, at=at)
     return order
+
+
+def reply_send_back(*, order: WorkOrder, by: User, reason: str, at: dt.datetime | None = None) -> WorkOrder:
+    """The hotline sends a reply back with a reason; the unit handles on, and the deadline stands."""
+    check_actor(order, "send_back", by)
+    if not reason.strip():
+        raise InvalidInput(_("Say why the reply is sent back."), code="reason_required")
+
+    def prepare(locked, at):
+        _reviewed(locked, review=ReplyReview.SENT_BACK, by=by, at=at, note=reason)
+        locked.replied_at = None
+
+    return order_transition(order, "send_back", by=by, kind=EventKind.SENT_BACK, at=at, note=reason, prepare=prepare)
 
 
 def evaluation_link_issue(*, order: WorkOrder, at: dt.datetime | None = None) -> EvaluationLink:
@@ -80,33 +173,16 @@ def evaluation_link_issue(*, order: WorkOrder, at: dt.datetime | None = None) ->
         expires_at=at + dt.timedelta(days=settings.HOTLINE_EVALUATION_LINK_DAYS),
     )
     demand = order.demand
-    OutgoingMessage.objects.create(
+    caller_message_send(
         demand=demand,
-        phone=demand.caller_phone,
         at=at,
         text=_("[12345] Your demand %(number)s has been answered: %(reply)s Please tell us how it went: %(url)s")
         % {"number": demand.number, "reply": _latest_reply_text(order), "url": link.url()},
     )
     # The timeline says a link went out, never the link itself: units read the timeline, and the
     # link lets its holder answer as the citizen.
-    _event(order, EventKind.SELF_EVALUATION_LINK, by=None, at=at, expires_at=link.expires_at.isoformat())
+    order_event(order, EventKind.SELF_EVALUATION_LINK, by=None, at=at, expires_at=link.expires_at.isoformat())
     return link
-
-
-@transaction.atomic
-def long_pending_decide(
-    *, order: WorkOrder, by: User, approve: bool, note: str = "", at: dt.datetime | None = None
-) -> WorkOrder:
-    """The hotline's decision on a 挂账 request; on approval the citizen is sent the request's message
-    (the text message is logged, not sent)."""
-    at = at or timezone.now()
-    order, request = work_order_decide_long_pending(order=order, by=by, approve=approve, note=note, at=at)
-    if approve:
-        demand = order.demand
-        OutgoingMessage.objects.create(
-            demand=demand, phone=demand.caller_phone, at=at, text=f"[12345] {request.message}"
-        )
-    return order
 
 
 def _latest_reply_text(order: WorkOrder) -> str:
@@ -147,7 +223,7 @@ def evaluation_record(
     at = at or timezone.now()
     _check_answers(contacted, resolution, satisfaction)
     with transaction.atomic():
-        locked = _locked(order)
+        locked = order_lock(order)
         if locked.role != Role.MAIN or locked.status not in (Status.ACCEPTED, Status.CLOSED):
             raise StateConflict(
                 _("Order %(n)s is “%(status)s”: only an order whose reply the hotline accepted can be evaluated.")
@@ -188,7 +264,7 @@ def evaluation_record(
             recorded_at=at,
             recorded_by=by if getattr(by, "pk", None) else None,
         )
-        _event(
+        order_event(
             locked,
             EventKind.EVALUATED,
             by=by,
@@ -201,7 +277,7 @@ def evaluation_record(
             replaced=current is not None,
         )
         if said_contacted:
-            _event(
+            order_event(
                 locked,
                 EventKind.CONTRADICTION,
                 by=by,
@@ -209,7 +285,7 @@ def evaluation_record(
                 note=_("The unit replied that it contacted the citizen; the citizen says nobody did."),
             )
         if said_resolved:
-            _event(
+            order_event(
                 locked,
                 EventKind.CONTRADICTION,
                 by=by,
@@ -281,7 +357,7 @@ def callback_unreached(*, order: WorkOrder, by: User, note: str = "", at: dt.dat
     order closes without an evaluation (it does not count in the rates)."""
     _check_callback_agent(by)
     at = at or timezone.now()
-    locked = _locked(order)
+    locked = order_lock(order)
     callback = (
         Callback.objects.select_for_update()
         .filter(order=locked, round=locked.rehandle_count, status=CallbackStatus.PENDING)
@@ -296,7 +372,7 @@ def callback_unreached(*, order: WorkOrder, by: User, note: str = "", at: dt.dat
     CallbackAttempt.objects.create(callback=callback, at=at, by=by, reached=False, note=note.strip()[:255])
     if callback.attempts >= attempts:
         callback.status, callback.finished_at = CallbackStatus.UNREACHABLE, at
-        _event(locked, EventKind.UNREACHABLE, by=by, at=at, note=note, attempts=callback.attempts)
+        order_event(locked, EventKind.UNREACHABLE, by=by, at=at, note=note, attempts=callback.attempts)
         work_order_close(
             order=locked,
             by=by,
@@ -306,7 +382,7 @@ def callback_unreached(*, order: WorkOrder, by: User, note: str = "", at: dt.dat
         )
     else:
         callback.next_attempt_at = at + dt.timedelta(hours=hours / max(1, attempts - 1))
-        _event(
+        order_event(
             locked,
             EventKind.CALLBACK_ATTEMPT,
             by=by,
@@ -350,7 +426,7 @@ def self_evaluate(
         # Lock in the order every path uses: the work order first, then its link.
         found = EvaluationLink.objects.filter(token=token).only("order_id").first()
         if found is not None:
-            _locked(found.order)
+            order_lock(found.order)
         link = EvaluationLink.objects.select_for_update().filter(token=token).first()
         problem = link_problem(link, at)
         if problem:

@@ -1,15 +1,15 @@
 """Feedback (信息上传): browser views — the hotline's check of replies, the callback worklist and the
-callback form (the caller's number revealed to the callback agent, logged), and the citizen's
-one-time evaluation page."""
+callback form (the caller's number revealed to the callback agent, logged). The citizen's one-time
+evaluation page is the public floor's (public.views.evaluate)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
+from hotline.core.choices import Role
 from hotline.core.exceptions import DomainError
 from hotline.core.navigation import WORKBENCH_CALLBACK
 from hotline.core.pagination import page_of
@@ -17,10 +17,12 @@ from hotline.core.views import WorkbenchView
 from intake.models import RevealLog
 from intake.selectors import is_city_hotline_staff
 
-from .forms import AnswersForm, CallbackForm, UnreachedForm
+from .forms import CallbackForm, UnreachedForm
 from .models import Callback, CallbackStatus
 from .selectors import callbacks_due, callbacks_waiting, replies_to_check
-from .services import CALLBACK_ROLES, callback_record, callback_unreached, link_for, link_problem, self_evaluate
+from .services import callback_record, callback_unreached
+
+CALLBACK_ROLES = frozenset({Role.CALLBACK, Role.ADMIN})
 
 
 class CallbackWorklistPage(WorkbenchView):
@@ -130,25 +132,3 @@ class CallbackPage(WorkbenchView):
                     return redirect("dispatch:order", pk=callback.order.pk)
         context = self.get_context_data(pk=pk, form=form, unreached_form=unreached_form)
         return self.render_to_response(context, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-def evaluate(request: HttpRequest, token: str) -> HttpResponse:
-    """The citizen's one-time evaluation page (自评), reached from the text message."""
-    link = link_for(token)
-    if link is None:
-        raise Http404
-    now = timezone.now()
-    problem = link_problem(link, now)
-    form = AnswersForm(request.POST or None)
-    status = 200 if not problem else 410
-    if request.method == "POST" and not problem:
-        status = 400
-        if form.is_valid():
-            try:
-                self_evaluate(token=token, **form.cleaned_data)
-            except DomainError as exc:
-                problem, status = exc.detail, exc.status_code
-            else:
-                return render(request, "feedback/evaluate.html", {"done": True, "link": link})
-    return render(request, "feedback/evaluate.html", {"link": link, "form": form, "problem": problem}, status=status)

@@ -249,7 +249,7 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": "hotline.core.choices.Role",
         "OrderPartEnum": "dispatch.choices.Role",
         "OrderStatusEnum": "dispatch.choices.Status",
-        "ResolutionEnum": "dispatch.models.Reply.Resolution",
+        "ResolutionEnum": "feedback.choices.Resolution",
         "ArticleStatusEnum": "knowledge_base.models.ArticleStatus",
         "ReportKindEnum": "reports.choices.Kind",
         "ReportStatusEnum": "reports.choices.Status",

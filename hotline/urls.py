@@ -4,8 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from assessment import views as assessment_views
-from feedback import views as feedback_views
 from hotline.core import views as core_views
+from public import views as public_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include("hotline.core.api.urls")),
     path("api/v1/", include("intake.api.urls")),
     path("api/v1/", include("dispatch.api.urls")),
+    path("api/v1/", include("feedback.api.urls")),
     path("api/v1/", include("knowledge_base.api.urls")),
     path("api/v1/", include("assessment.api.urls")),
     path("api/v1/", include("reports.api.urls")),
@@ -32,7 +33,7 @@ urlpatterns = [
     path("open311/v2/", include("public.open311.urls")),
     path("portal/", include("public.urls")),
     path("public/rankings/", assessment_views.PublicRankingsPage.as_view(), name="public-rankings"),
-    path("e/<str:token>/", feedback_views.evaluate, name="evaluate"),
+    path("e/<str:token>/", public_views.evaluate, name="evaluate"),
     path("admin/", admin.site.urls),
 ]
 

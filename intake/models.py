@@ -214,3 +214,16 @@ class RevealLog(models.Model):
         ordering = ["-at"]
         verbose_name = _("reveal of a caller's identity")
         verbose_name_plural = _("reveals of callers' identity")
+
+
+class OutgoingMessage(models.Model):
+    """A text message to the caller of a demand (the evaluation link, a 挂账 notice). No SMS gateway is
+    connected: the message is recorded here, which is what a gateway would send."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="+")
+    phone = EncryptedTextField(clear_max_length=32)  # personal information: encrypted at rest
+    text = models.TextField()
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]

@@ -27,7 +27,7 @@ from knowledge_base.models import Article
 
 from .choices import Action, Channel, DemandType, Disposition, RefusalReason, Urgency
 from .geo import resolve
-from .models import ApiKey, DailyCounter, Demand, IdempotencyRecord, Place, RevealLog
+from .models import ApiKey, DailyCounter, Demand, IdempotencyRecord, OutgoingMessage, Place, RevealLog
 
 
 def next_number(*, scope: str, day: dt.date) -> int:
@@ -389,6 +389,12 @@ def caller_identity_log(*, demand: Demand, by: User, reason: str, ip: str | None
         raise InvalidInput(_("Say why you need the caller's number."), code="reason_required")
     RevealLog.objects.create(demand=demand, user=by, reason=reason.strip()[:255], ip=ip or None)
     return {"caller_name": demand.caller_name, "caller_phone": demand.caller_phone, "confidential": demand.confidential}
+
+
+def caller_message_send(*, demand: Demand, text: str, at: dt.datetime | None = None) -> OutgoingMessage:
+    """A text message to the demand's caller (the evaluation link, a 挂账 notice): recorded, as a gateway
+    would send it. A confidential caller (保密) is still the caller: only units never see who they are."""
+    return OutgoingMessage.objects.create(demand=demand, phone=demand.caller_phone, text=text, at=at or timezone.now())
 
 
 def places_load(path: Path | None = None) -> int:

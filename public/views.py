@@ -1,13 +1,17 @@
-"""The citizen web portal (网站渠道): submit a demand without logging in, and look up its status by
-number and phone number. No information is given without both; lookups are rate-limited."""
+"""What a citizen reaches without an account: the web portal (网站渠道: submit a demand, look up its status
+by number and phone number; no information without both; lookups are rate-limited) and the one-time
+evaluation page of the text message (自评)."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dispatch.choices import REPLIED_STATUSES
-from dispatch.models import ReplyReview
+from feedback.choices import ReplyReview
+from feedback.forms import AnswersForm
+from feedback.services import link_for, link_problem, self_evaluate
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Category
 from hotline.core.ratelimit import within_rate
@@ -63,7 +67,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                 return redirect(f"{request.path}?done=1")
     categories = Category.objects.filter(level=3, is_active=True).select_related("parent__parent")
     return render(
-        request, "intake/portal_submit.html", {"form": form, "done": done, "categories": categories}, status=status
+        request, "public/portal_submit.html", {"form": form, "done": done, "categories": categories}, status=status
     )
 
 
@@ -74,7 +78,7 @@ def status(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not within_rate(request, "lookup", LOOKUPS_PER_WINDOW, LOOKUP_WINDOW_SECONDS):
             context["error"] = _("Too many lookups from your connection. Please try again in ten minutes.")
-            return render(request, "intake/portal_status.html", context, status=429)
+            return render(request, "public/portal_status.html", context, status=429)
         if form.is_valid():
             demand = (
                 Demand.objects.filter(
@@ -86,7 +90,7 @@ def status(request: HttpRequest) -> HttpResponse:
             )
             if demand is None:
                 context["error"] = _("No demand matches this number and phone number.")
-                return render(request, "intake/portal_status.html", context, status=404)
+                return render(request, "public/portal_status.html", context, status=404)
             order = demand.merged_into or main_order(demand)
             # The reply to the citizen, once the unit has replied (a reply sent back is not shown). A
             # merged caller sees the order's progress but not the reply written to the first caller.
@@ -94,4 +98,26 @@ def status(request: HttpRequest) -> HttpResponse:
             if order is not None and demand.merged_into_id is None and order.status in REPLIED_STATUSES:
                 reply = order.replies.exclude(review=ReplyReview.SENT_BACK).first()
             context.update(demand=demand, order=order, reply=reply)
-    return render(request, "intake/portal_status.html", context)
+    return render(request, "public/portal_status.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def evaluate(request: HttpRequest, token: str) -> HttpResponse:
+    """The citizen's one-time evaluation page (自评), reached from the text message."""
+    link = link_for(token)
+    if link is None:
+        raise Http404
+    now = timezone.now()
+    problem = link_problem(link, now)
+    form = AnswersForm(request.POST or None)
+    status = 200 if not problem else 410
+    if request.method == "POST" and not problem:
+        status = 400
+        if form.is_valid():
+            try:
+                self_evaluate(token=token, **form.cleaned_data)
+            except DomainError as exc:
+                problem, status = exc.detail, exc.status_code
+            else:
+                return render(request, "public/evaluate.html", {"done": True, "link": link})
+    return render(request, "public/evaluate.html", {"link": link, "form": form, "problem": problem}, status=status)

@@ -1,23 +1,21 @@
-"""The order detail (`GET /api/v1/work-orders/{id}/`) read in one SQL statement on PostgreSQL.
+"""The order detail (`GET /api/v1/work-orders/{id}/`) read in one SQL statement.
 
-The order, its unit, demand and category, the latest reply, the current evaluation and the whole
-timeline (as a JSON array) come in one fixed statement, and the answer is built from its row as
-WorkOrderDetailSerializer gives it (a test compares the two for every kind of order and user). The
-ORM compiling the order's query with its joins and subqueries, three queries' round trips and DRF's
-per-field machinery were two thirds of the detail's time; the write actions still answer through the
-serializer. Other databases (SQLite in development) use the serializer."""
+The order, its unit, demand and category, the parts the apps above dispatch register (feedback: the
+latest reply, the current evaluation; parts.py) and the whole timeline (as a JSON array) come in one
+fixed statement, and the answer is built from its row as WorkOrderDetailSerializer gives it (a test
+compares the two for every kind of order and user). The ORM compiling the order's query with its joins
+and subqueries, three queries' round trips and DRF's per-field machinery were two thirds of the
+detail's time; the write actions still answer through the serializer."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from types import SimpleNamespace
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from feedback.models import Evaluation
 from hotline.core import pii
 from hotline.core.models import Category, Unit, User
 from hotline.core.selectors import visible_path
@@ -25,8 +23,9 @@ from intake.models import Demand
 from intake.selectors import caller_identity_for
 
 from ..deadlines import Limit, light_of
-from ..models import Reply, WorkOrder, WorkOrderEvent
-from .serializers import _AT, EVALUATION_FIELDS, REPLY_FIELDS, _moments, complainants_of
+from ..models import WorkOrder, WorkOrderEvent
+from . import parts
+from .serializers import _AT, complainants_of
 
 ORDER = (
     "id",
@@ -71,21 +70,13 @@ def _object(function: str, columns: dict[str, str]) -> str:
 
 @functools.cache
 def _statement() -> str:
-    t = {
-        model: model._meta.db_table
-        for model in (WorkOrder, Unit, Demand, Category, Reply, Evaluation, WorkOrderEvent, User)
-    }
-    # jsonb for the reply and evaluation, as Django's JSONObject on PostgreSQL: their keys then come in
-    # jsonb's order, as through the serializer. The events' dicts are rebuilt in Python anyway.
-    reply = _object("jsonb_build_object", {f: f"r.{f}" for f in REPLY_FIELDS})
-    evaluation = _object("jsonb_build_object", {f: f"e.{f}" for f in EVALUATION_FIELDS})
+    t = {model: model._meta.db_table for model in (WorkOrder, Unit, Demand, Category, WorkOrderEvent, User)}
+    # The events' dicts are rebuilt in Python anyway: json, not jsonb.
     events = _object("json_build_object", {**{f: f"v.{f}" for f in EVENT}, "by": "b.username"})
+    registered = "".join(f"{part.sql('o')}, " for part in parts.registered())
     return f"""
         SELECT {", ".join(f"o.{c}" for c in ORDER)}, u.code, u.name,
-            {", ".join(f"d.{c}" for c in DEMAND)}, c.code, c.name,
-            (SELECT {reply} FROM {t[Reply]} r WHERE r.order_id = o.id ORDER BY r.at DESC LIMIT 1),
-            (SELECT {evaluation} FROM {t[Evaluation]} e WHERE e.order_id = o.id AND e.is_current
-             ORDER BY e.recorded_at DESC, e.id DESC LIMIT 1),
+            {", ".join(f"d.{c}" for c in DEMAND)}, c.code, c.name, {registered}
             (SELECT json_agg({events} ORDER BY v.at, v.id) FROM {t[WorkOrderEvent]} v
              LEFT JOIN {t[User]} b ON b.id = v.by_id WHERE v.order_id = o.id)
         FROM {t[WorkOrder]} o
@@ -93,11 +84,6 @@ def _statement() -> str:
         JOIN {t[Demand]} d ON d.id = o.demand_id
         JOIN {t[Category]} c ON c.id = d.category_id
         WHERE o.id = %s AND u.path LIKE %s"""
-
-
-def _loaded(value):
-    """jsonb arrives as text (Django's connection leaves its parsing to JSONField)."""
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def _path_pattern(user) -> str | None:
@@ -123,7 +109,7 @@ def order_detail(user, pk: int, cursor, now: dt.datetime | None = None) -> dict 
     demand = dict(zip(DEMAND, row[n + 2 : n + 2 + m]))
     for field in ("caller_name", "caller_phone"):  # encrypted at rest; masked below as the serializer does
         demand[field] = pii.decrypt(demand[field])
-    category_code, category_name, reply, evaluation, events = row[n + 2 + m :]
+    category_code, category_name, *answers, events = row[n + 2 + m :]
     light = light_of(SimpleNamespace(**order), now or timezone.now())
     for field in ORDER_MOMENTS:
         order[field] = _AT.to_representation(order[field]) if order[field] is not None else None
@@ -163,8 +149,7 @@ def order_detail(user, pk: int, cursor, now: dt.datetime | None = None) -> dict 
             **caller_identity_for(user, SimpleNamespace(**demand)),
         },
         "complainants": complainants_of(order["id"], user) if order["complainant_count"] > 1 else [],
-        "reply": _moments(_loaded(reply)),
-        "evaluation": _moments(_loaded(evaluation)),
+        **{part.name: part.load(value) for part, value in zip(parts.registered(), answers)},
         "events": [
             {
                 "kind": e["kind"],

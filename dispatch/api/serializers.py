@@ -1,21 +1,16 @@
-import datetime as dt
-import functools
-
-from django.db.models import JSONField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import JSONObject
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from feedback.models import Evaluation
-from hotline.core.api.fields import PlausibleDateField, PlausibleDateTimeField
+from hotline.core.api.fields import PlausibleDateField
 from intake.models import Demand
 from intake.selectors import caller_identity_for
 
 from ..choices import ReturnReason
 from ..deadlines import light_of
-from ..models import ContactMethod, Reply, WorkOrder, WorkOrderEvent
+from ..models import WorkOrder, WorkOrderEvent
+from . import parts
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -89,15 +84,36 @@ class WorkOrderSerializer(serializers.ModelSerializer):
 _AT = serializers.DateTimeField()
 
 
-class WorkOrderDetailSerializer(WorkOrderSerializer):
-    events = serializers.SerializerMethodField()
-    reply = serializers.SerializerMethodField()
-    evaluation = serializers.SerializerMethodField()
+def _part_field(part: parts.DetailPart) -> serializers.Field:
+    """A read-only field of the answer for a registered part (its schema as the part declares it)."""
 
+    class PartField(serializers.Field):
+        def to_representation(self, order):
+            return part.read(order)
+
+    PartField.__name__ = f"{part.name.title()}PartField"
+    field_class = extend_schema_field(part.schema or OpenApiTypes.OBJECT)(PartField)
+    described = part.schema if part.schema is not None else part.model
+    return field_class(source="*", read_only=True, allow_null=True, help_text=(described.__doc__ or "").strip())
+
+
+class WorkOrderDetailSerializer(WorkOrderSerializer):
+    """The order with its merged callers, the parts the apps above dispatch add (feedback: `reply`,
+    `evaluation`; dispatch.api.parts) and its timeline."""
+
+    events = serializers.SerializerMethodField()
     complainants = serializers.SerializerMethodField()
 
     class Meta(WorkOrderSerializer.Meta):
-        fields = WorkOrderSerializer.Meta.fields + ["complainants", "reply", "evaluation", "events"]
+        fields = WorkOrderSerializer.Meta.fields + ["complainants", "events"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        events = fields.pop("events")
+        for part in parts.registered():
+            fields[part.name] = _part_field(part)
+        fields["events"] = events
+        return fields
 
     @extend_schema_field(EventSerializer(many=True))
     def get_events(self, order) -> list[dict]:
@@ -122,24 +138,6 @@ class WorkOrderDetailSerializer(WorkOrderSerializer):
             return []
         return complainants_of(order.pk, self.context["request"].user)
 
-    def get_reply(self, order) -> dict | None:
-        """The latest reply (双反馈) and the hotline's check of it."""
-        if hasattr(order, "latest_reply"):  # read with the order (with_answers)
-            return _moments(order.latest_reply)
-        reply = order.replies.first()
-        if reply is None:
-            return None
-        return {field: getattr(reply, field) for field in REPLY_FIELDS}
-
-    def get_evaluation(self, order) -> dict | None:
-        """The citizen's current answers (回访 or their own link)."""
-        if hasattr(order, "current_evaluation"):
-            return _moments(order.current_evaluation)
-        evaluation = order.evaluations.filter(is_current=True).first()
-        if evaluation is None:
-            return None
-        return {field: getattr(evaluation, field) for field in EVALUATION_FIELDS}
-
 
 def complainants_of(order_id: int, user) -> list[dict]:
     """The demands merged into an order (重复件), oldest first, callers as `user` may see them."""
@@ -155,57 +153,9 @@ def complainants_of(order_id: int, user) -> list[dict]:
     ]
 
 
-REPLY_FIELDS = (
-    "contacted",
-    "contacted_at",
-    "contact_method",
-    "resolved",
-    "reply_to_citizen",
-    "reply_to_hotline",
-    "at",
-    "review",
-    "review_note",
-)
-EVALUATION_FIELDS = ("source", "contacted", "resolution", "satisfaction", "comment", "contradiction", "recorded_at")
-MOMENTS = frozenset({"contacted_at", "at", "recorded_at"})
-FLAGS = frozenset({"contacted", "contradiction"})  # SQLite's json_object gives 1/0
-
-
-def with_answers(orders: QuerySet) -> QuerySet:
-    """The latest reply and the current evaluation as JSON in the orders' own query: the detail
-    then takes three queries (token, order, events) instead of five."""
-    return orders.annotate(**_answers())
-
-
-@functools.cache
-def _answers() -> dict:
-    """The two subquery annotations, built once (building them was a third of the detail's time)."""
-
-    def latest(queryset, fields):
-        return Subquery(queryset.values(answer=JSONObject(**{f: f for f in fields}))[:1], output_field=JSONField())
-
-    return {
-        "latest_reply": latest(Reply.objects.filter(order=OuterRef("pk")).order_by("-at"), REPLY_FIELDS),
-        "current_evaluation": latest(
-            Evaluation.objects.filter(order=OuterRef("pk"), is_current=True).order_by("-recorded_at", "-id"),
-            EVALUATION_FIELDS,
-        ),
-    }
-
-
-def _moments(answer: dict | None) -> dict | None:
-    """JSON gives moments as text: back to aware datetimes, rendered like every other moment (and
-    flags as booleans, which SQLite writes as 1/0)."""
-    if answer is None:
-        return None
-    for field in FLAGS & answer.keys():
-        if answer[field] is not None:
-            answer[field] = bool(answer[field])
-    for field in MOMENTS & answer.keys():
-        if answer[field] is not None:
-            moment = parse_datetime(answer[field].replace(" ", "T"))
-            answer[field] = moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
-    return answer
+def with_answers(orders):
+    """The orders with the registered parts read in their own query (dispatch.api.parts)."""
+    return parts.with_parts(orders)
 
 
 class NoteSerializer(serializers.Serializer):
@@ -219,46 +169,6 @@ class ReturnSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
-
-
-class ReplySerializer(serializers.Serializer):
-    """双反馈: what the citizen is told, and what the hotline is told."""
-
-    contacted = serializers.BooleanField()
-    resolved = serializers.ChoiceField(choices=Reply.Resolution.choices)
-    reply_to_citizen = serializers.CharField()
-    reply_to_hotline = serializers.CharField()
-    contacted_at = PlausibleDateTimeField(required=False, allow_null=True, default=None)
-    contact_method = serializers.ChoiceField(
-        choices=ContactMethod.choices, required=False, allow_blank=True, default=""
-    )
-
-
-class CallbackSerializer(serializers.Serializer):
-    """The three questions (三问), or `unreachable: true`."""
-
-    unreachable = serializers.BooleanField(default=False)
-    contacted = serializers.BooleanField(required=False, allow_null=True, default=None)
-    resolution = serializers.ChoiceField(choices=Reply.Resolution.choices, required=False, allow_blank=True, default="")
-    satisfaction = serializers.ChoiceField(
-        choices=[("satisfied", "satisfied"), ("basically", "basically"), ("unsatisfied", "unsatisfied")],
-        required=False,
-        allow_blank=True,
-        default="",
-    )
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    replace = serializers.BooleanField(
-        default=False, help_text="Replace answers already recorded (e.g. the citizen's own evaluation)."
-    )
-
-    def validate(self, attrs):
-        if not attrs["unreachable"]:
-            missing = [f for f in ("contacted", "resolution", "satisfaction") if attrs[f] in (None, "")]
-            if missing:
-                raise serializers.ValidationError(
-                    {f: "This answer is required unless unreachable is true." for f in missing}
-                )
-        return attrs
 
 
 class ExtensionRequestSerializer(serializers.Serializer):

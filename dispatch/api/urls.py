@@ -6,7 +6,6 @@ ACTIONS = {
     "sign": views.sign,
     "start": views.start,
     "return": views.return_,
-    "reply": views.reply,
     "request-extension": views.request_extension,
     "approve-extension": views.approve_extension,
     "reject-extension": views.reject_extension,
@@ -16,10 +15,6 @@ ACTIONS = {
     "approve-long-pending": views.approve_long_pending,
     "reject-long-pending": views.reject_long_pending,
     "progress": views.progress,
-    "reopen": views.reopen,
-    "accept-reply": views.accept_reply,
-    "send-back": views.send_back,
-    "callback": views.callback,
     "acknowledge-urge": views.acknowledge_urge,
 }
 

@@ -94,8 +94,9 @@ def _valid(serializer_class, request):
     return serializer.validated_data
 
 
-def action(serializer_class=None, name=None):
-    """Declare one POST action endpoint: validate the body, call the service, answer the order."""
+def order_action(serializer_class=None, name=None):
+    """Declare one POST action endpoint on a work order (`work-orders/{id}/<name>/`, here and in the apps
+    above dispatch): validate the body, call the service, answer the order."""
 
     def wrap(fn):
         @extend_schema(
@@ -115,51 +116,45 @@ def action(serializer_class=None, name=None):
     return wrap
 
 
-@action(name="sign")
+@order_action(name="sign")
 def sign(request, order, data):
     """签收."""
     return services.work_order_sign(order=order, by=request.user)
 
 
-@action(name="start")
+@order_action(name="start")
 def start(request, order, data):
     return services.work_order_start(order=order, by=request.user)
 
 
-@action(s.ReturnSerializer, name="return")
+@order_action(s.ReturnSerializer, name="return")
 def return_(request, order, data):
     """退单 with a reason code."""
     return services.work_order_return(order=order, by=request.user, reason=data["reason"], note=data["note"])
 
 
-@action(s.ReplySerializer, name="reply")
-def reply(request, order, data):
-    """办结反馈 (双反馈)."""
-    return services.work_order_reply(order=order, by=request.user, **data)
-
-
-@action(s.ExtensionRequestSerializer, name="request_extension")
+@order_action(s.ExtensionRequestSerializer, name="request_extension")
 def request_extension(request, order, data):
     services.work_order_request_extension(order=order, by=request.user, days=data["days"], reason=data["reason"])
     return order
 
 
-@action(s.DecisionSerializer, name="approve_extension")
+@order_action(s.DecisionSerializer, name="approve_extension")
 def approve_extension(request, order, data):
     return services.work_order_decide_extension(order=order, by=request.user, approve=True, note=data["note"])
 
 
-@action(s.DecisionSerializer, name="reject_extension")
+@order_action(s.DecisionSerializer, name="reject_extension")
 def reject_extension(request, order, data):
     return services.work_order_decide_extension(order=order, by=request.user, approve=False, note=data["note"])
 
 
-@action(s.DecisionSerializer, name="reject_return")
+@order_action(s.DecisionSerializer, name="reject_return")
 def reject_return(request, order, data):
     return services.work_order_reject_return(order=order, by=request.user, note=data["note"])
 
 
-@action(s.RedispatchSerializer, name="redispatch")
+@order_action(s.RedispatchSerializer, name="redispatch")
 def redispatch(request, order, data):
     """改派: answers the new order."""
     unit = units_visible_to(request.user).filter(code=data["unit"], is_active=True).first()
@@ -170,7 +165,7 @@ def redispatch(request, order, data):
     return services.work_order_redispatch(order=order, unit=unit, by=request.user, note=data["note"])
 
 
-@action(s.LongPendingSerializer, name="long_pending")
+@order_action(s.LongPendingSerializer, name="long_pending")
 def long_pending(request, order, data):
     """挂账申请: the unit asks, before the deadline, to hold the order until an expected date; the order is
     unchanged until the hotline approves (approve-long-pending) or rejects it (reject-long-pending)."""
@@ -180,70 +175,23 @@ def long_pending(request, order, data):
     return order
 
 
-@action(s.DecisionSerializer, name="approve_long_pending")
+@order_action(s.DecisionSerializer, name="approve_long_pending")
 def approve_long_pending(request, order, data):
     """The hotline approves the 挂账: the order waits for its expected date; the citizen is told."""
-    from feedback.services import long_pending_decide
-
-    return long_pending_decide(order=order, by=request.user, approve=True, note=data["note"])
+    return services.long_pending_decide(order=order, by=request.user, approve=True, note=data["note"])
 
 
-@action(s.DecisionSerializer, name="reject_long_pending")
+@order_action(s.DecisionSerializer, name="reject_long_pending")
 def reject_long_pending(request, order, data):
-    from feedback.services import long_pending_decide
-
-    return long_pending_decide(order=order, by=request.user, approve=False, note=data["note"])
+    return services.long_pending_decide(order=order, by=request.user, approve=False, note=data["note"])
 
 
-@action(s.ProgressSerializer, name="progress")
+@order_action(s.ProgressSerializer, name="progress")
 def progress(request, order, data):
     return services.work_order_add_progress(order=order, by=request.user, note=data["note"])
 
 
-@action(s.ReasonSerializer, name="reopen")
-def reopen(request, order, data):
-    """重办: back to the same unit with a new deadline."""
-    from feedback.services import rehandle
-
-    return rehandle(order=order, by=request.user, reason=data["reason"])
-
-
-@action(s.DecisionSerializer, name="accept_reply")
-def accept_reply(request, order, data):
-    """The hotline accepts the reply: the citizen is called back (回访) and sent an evaluation link."""
-    from feedback.services import reply_accept
-
-    return reply_accept(order=order, by=request.user, note=data["note"])
-
-
-@action(s.ReasonSerializer, name="send_back")
-def send_back(request, order, data):
-    """The hotline sends the reply back to the unit with a reason; the deadline stands."""
-    return services.work_order_send_back(order=order, by=request.user, reason=data["reason"])
-
-
-@action(s.CallbackSerializer, name="callback")
-def callback(request, order, data):
-    """回访: the citizen's three answers (closing the order), or `unreachable: true` for a call that
-    did not get through (after the last attempt the citizen is unreachable and the order closes)."""
-    from feedback.services import callback_record, callback_unreached
-
-    if data["unreachable"]:
-        callback_unreached(order=order, by=request.user, note=data["comment"])
-    else:
-        callback_record(
-            order=order,
-            by=request.user,
-            contacted=data["contacted"],
-            resolution=data["resolution"],
-            satisfaction=data["satisfaction"],
-            comment=data["comment"],
-            replace=data["replace"],
-        )
-    return order
-
-
-@action(name="acknowledge_urge")
+@order_action(name="acknowledge_urge")
 def acknowledge_urge(request, order, data):
     """Acknowledge the order's open 催办单."""
     notice = order.urge_notices.filter(acknowledged_at__isnull=True).first()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import rules
 
 from .choices import Role, UnitLevel
+from .exceptions import Forbidden
 
 
 def has_role(*roles: str) -> rules.Predicate:
@@ -40,6 +41,19 @@ is_unit_staff = has_role(Role.HANDLER, Role.UNIT_LEADER)
 is_kb_editor = has_role(Role.KB_EDITOR)
 
 
+@rules.predicate(name="is_active_superuser")
+def is_active_superuser(user) -> bool:
+    return bool(user is not None and getattr(user, "is_superuser", False) and user.is_active)
+
+
+@rules.predicate
+def handles_order(user, order) -> bool:
+    """The order is held by the user's unit or a unit below it (a district handles its streets' orders).
+    Duck-typed on `order.unit`: core names no model of the apps above it."""
+    unit = getattr(user, "unit", None)
+    return order is not None and unit is not None and order.unit.is_within(unit)
+
+
 @rules.predicate
 def at_the_center(user) -> bool:
     """The user belongs to the city center (市级12345), not to a district or street."""
@@ -54,9 +68,16 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "intake.verify_history": is_dispatcher | is_admin,
     # 信息下达 dispatch
     "dispatch.dispatch_demand": is_dispatcher | is_admin,
-    "dispatch.review_reply": is_dispatcher | is_callback_agent | is_admin,
+    # Sign, handle, return, reply, ask for time: the staff of the unit holding the order (an object rule).
+    "dispatch.handle_order": is_active_superuser | (is_unit_staff & handles_order),
+    # 重办: the hotline sends a replied or closed order back for another round.
+    "dispatch.reopen_order": is_dispatcher | is_callback_agent | is_supervisor | is_admin,
     # 信息上传 feedback
+    "feedback.review_reply": is_dispatcher | is_callback_agent | is_admin,
     "feedback.record_callback": is_callback_agent | is_admin,
+    # 压力感知 assessment: 批示 on an order, a ranking row or a report item; 不合理诉求 proposed for exemption
+    "assessment.write_instruction": is_leader | is_admin,
+    "assessment.propose_exemption": is_dispatcher | is_admin,
     # 知识库
     "knowledge_base.edit_article": is_kb_editor | is_admin,
     # 压力感知 reports
@@ -73,3 +94,9 @@ def may(user, permission: str, obj=None) -> bool:
     if permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}: add it to hotline.core.access.PERMISSIONS")
     return rules.has_perm(permission, user, obj)
+
+
+def require(user, permission: str, obj=None, *, message: str, code: str = "permission_denied") -> None:
+    """A service's actor check: `Forbidden(message)` unless `user` holds `permission` (on `obj`)."""
+    if not may(user, permission, obj):
+        raise Forbidden(message, code=code)

@@ -4,7 +4,7 @@ from rest_framework import generics, permissions, serializers, status, views
 from rest_framework.response import Response
 
 from dispatch.selectors import pending_demands_visible_to
-from dispatch.services import DISPATCH_ROLES, demand_dispatch
+from dispatch.services import check_dispatcher, demand_dispatch
 from hotline.core.choices import Role
 
 from ..models import Demand
@@ -85,10 +85,7 @@ class DemandDispatchView(views.APIView):
 
     @extend_schema(request=DispatchSerializer, responses={201: DemandSerializer})
     def post(self, request, pk):
-        if not (request.user.is_superuser or request.user.role in DISPATCH_ROLES):
-            from hotline.core.exceptions import Forbidden
-
-            raise Forbidden("Only a dispatcher can dispatch demands.")
+        check_dispatcher(request.user)
         # The page's scope (dispatch.selectors); one already dispatched but visible gets the service's 409.
         demand = pending_demands_visible_to(request.user).filter(pk=pk).first() or get_object_or_404(
             demands_visible_to(request.user), pk=pk

@@ -57,7 +57,9 @@ def busy(reference, staff, dispatcher, settings):
     from assessment.models import Exemption
     from dispatch import services as dispatch
     from dispatch.models import WorkOrder
-    from feedback.services import callback_unreached, long_pending_decide, reply_accept
+    from dispatch.services import long_pending_decide
+    from feedback import services as feedback_services
+    from feedback.services import callback_unreached, reply_accept
     from hotline.core.models import Unit
     from intake.services import demand_create, demand_history_verify
 
@@ -77,7 +79,7 @@ def busy(reference, staff, dispatcher, settings):
     handler = staff["handlers"][E]
     waiting = order_in(E)
     dispatch.work_order_sign(order=waiting, by=handler, at=called + dt.timedelta(hours=1))
-    dispatch.work_order_reply(
+    feedback_services.work_order_reply(
         order=reload(waiting),
         by=handler,
         at=called + dt.timedelta(days=1),
@@ -90,7 +92,7 @@ def busy(reference, staff, dispatcher, settings):
     )
     unreachable = order_in(E)
     dispatch.work_order_sign(order=unreachable, by=handler, at=called + dt.timedelta(hours=1))
-    dispatch.work_order_reply(
+    feedback_services.work_order_reply(
         order=reload(unreachable),
         by=handler,
         at=called + dt.timedelta(days=1),

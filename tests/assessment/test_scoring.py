@@ -12,6 +12,7 @@ from assessment.models import Outcome, Scheme, Snapshot
 from assessment.services import freeze_check, score_month, settlement_end
 from dispatch import services as dispatch
 from dispatch.models import WorkOrder
+from feedback import services as feedback_services
 from feedback.services import callback_record, callback_unreached, reply_accept
 from hotline.core.exceptions import StateConflict
 from hotline.core.models import Unit
@@ -38,7 +39,7 @@ def answer(staff, order, contacted, resolution, satisfaction, *, replied=None, u
     handler = staff["handlers"][order.unit.code]
     replied = replied or order.dispatched_at + dt.timedelta(days=1)
     dispatch.work_order_sign(order=order, by=handler, at=replied - dt.timedelta(hours=2))
-    dispatch.work_order_reply(
+    feedback_services.work_order_reply(
         order=reload(order),
         by=handler,
         at=replied,
@@ -222,7 +223,7 @@ def test_replied_in_time_evaluated_after_the_freeze_is_carried_into_the_next_mon
     order = order_in(A)
     handler = staff["handlers"][A]
     dispatch.work_order_sign(order=order, by=handler, at=CALLED + dt.timedelta(hours=1))
-    dispatch.work_order_reply(
+    feedback_services.work_order_reply(
         order=reload(order),
         by=handler,
         at=order.deadline - dt.timedelta(hours=1),
@@ -261,7 +262,7 @@ def test_unreachable_citizens_are_not_scored_and_a_high_share_is_flagged(scheme,
             order = order_in(code)
             handler = staff["handlers"][code]
             dispatch.work_order_sign(order=order, by=handler, at=CALLED + dt.timedelta(hours=1))
-            dispatch.work_order_reply(
+            feedback_services.work_order_reply(
                 order=reload(order),
                 by=handler,
                 at=CALLED + dt.timedelta(days=1),
@@ -344,7 +345,7 @@ def test_a_historical_problem_earns_its_bonus_only_once_verified(scheme, staff, 
 
 def approved_long_pending(staff, *, plan: str, expected_date: dt.date):
     """An order of A, signed, whose 挂账 until `expected_date` the hotline approved in October."""
-    from feedback.services import long_pending_decide
+    from dispatch.services import long_pending_decide
 
     order = order_in(A)
     handler = staff["handlers"][A]
@@ -528,7 +529,7 @@ def test_a_return_and_redispatch_after_the_deadline_leaves_the_failure_with_the_
 
 
 def test_an_extension_or_a_long_pending_is_not_approved_after_the_deadline(scheme, staff, dispatcher):
-    from feedback.services import long_pending_decide
+    from dispatch.services import long_pending_decide
 
     order = order_in(A)
     handler = staff["handlers"][A]

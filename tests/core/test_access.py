@@ -18,8 +18,11 @@ EXPECTED = {
     "intake.record_history": {"agent", "dispatcher", "admin"},
     "intake.verify_history": {"dispatcher", "admin"},
     "dispatch.dispatch_demand": {"dispatcher", "admin"},
-    "dispatch.review_reply": {"dispatcher", "callback", "admin"},
+    "dispatch.reopen_order": {"dispatcher", "callback", "supervisor", "admin"},
+    "feedback.review_reply": {"dispatcher", "callback", "admin"},
     "feedback.record_callback": {"callback", "admin"},
+    "assessment.write_instruction": {"leader", "admin"},
+    "assessment.propose_exemption": {"dispatcher", "admin"},
     "knowledge_base.edit_article": {"kb_editor", "admin"},
     "reports.build_report": {"leader", "supervisor", "admin"},
     "reports.reveal_key_case": {"leader", "supervisor", "admin"},
@@ -32,8 +35,12 @@ def cast(reference):
     return {role: UserFactory(username=f"acc_{role}", role=role, unit=center) for role in ROLES}
 
 
+# Rules about one object: who may act on *this* order (tested with orders below).
+PER_OBJECT = {"dispatch.handle_order"}
+
+
 def test_every_permission_is_held_by_exactly_the_roles_that_need_it(cast):
-    assert set(PERMISSIONS) == set(EXPECTED)
+    assert set(PERMISSIONS) == set(EXPECTED) | PER_OBJECT
     for permission, allowed in EXPECTED.items():
         holders = {role for role, user in cast.items() if may(user, permission)}
         assert holders == allowed, permission
@@ -77,3 +84,21 @@ def test_the_dispatch_service_refuses_an_agent(cast):
         demand_dispatch(demand=demand, main_unit=street, by=cast["agent"])
     orders = demand_dispatch(demand=demand, main_unit=street, by=cast["dispatcher"])
     assert orders[0].unit == street
+
+
+def test_an_order_is_handled_by_its_units_staff_and_the_units_above_it(cast):
+    """dispatch.handle_order is asked per order: the street's handler and leader, the district above it, no
+    other street, no hotline role (the hotline decides; it does not sign or reply for a unit)."""
+    order = make_demand(by=cast["agent"]).work_orders.get(role="main")
+    street, other_street, district = (Unit.objects.get(code=c) for c in (STREET_A, "110101002", "110101"))
+    handlers = {
+        "street handler": UserFactory(username="acc_h_a", role="handler", unit=street),
+        "street leader": UserFactory(username="acc_l_a", role="unit_leader", unit=street),
+        "district handler": UserFactory(username="acc_h_d", role="handler", unit=district),
+    }
+    for who, user in handlers.items():
+        assert may(user, "dispatch.handle_order", order), who
+    assert not may(UserFactory(username="acc_h_b", role="handler", unit=other_street), "dispatch.handle_order", order)
+    for role in ("agent", "dispatcher", "callback", "supervisor", "leader", "admin"):
+        assert not may(cast[role], "dispatch.handle_order", order), role
+    assert not may(handlers["street handler"], "dispatch.handle_order", None)

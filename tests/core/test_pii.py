@@ -89,13 +89,13 @@ def test_rows_written_before_encryption_are_encrypted_by_the_migration_step(refe
 
 
 def test_the_messages_to_citizens_keep_the_number_encrypted(reference, keys):
-    from feedback.models import OutgoingMessage
+    from intake.models import OutgoingMessage
 
     keys(KEY_A)
     demand = make_demand(phone="13611112222")
     OutgoingMessage.objects.create(demand=demand, phone=demand.caller_phone, text="x", at=demand.received_at)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT phone FROM feedback_outgoingmessage WHERE demand_id = %s", [demand.pk])
+        cursor.execute("SELECT phone FROM intake_outgoingmessage WHERE demand_id = %s", [demand.pk])
         assert cursor.fetchone()[0].startswith("v1:a:")
     assert OutgoingMessage.objects.get(demand=demand).phone == "13611112222"
 

@@ -109,17 +109,27 @@ def test_the_command(reference, capsys):
     assert "200 demands" in out and Demand.objects.count() == 200
 
 
+def test_make_runs_lively_demo_is_generated_once(reference, capsys):
+    """make run: `--if-empty` fills an empty database and leaves one that holds demands as it is."""
+    arguments = ["generateorders", "--count", "60", "--days", "3", "--at", "2026-11-20T12:00:00+08:00", "--if-empty"]
+    call_command(*arguments)
+    assert Demand.objects.count() == 60
+    call_command(*arguments)  # the second make run
+    assert "none generated" in capsys.readouterr().out
+    assert Demand.objects.count() == 60
+
+
 def test_the_rows_the_services_would_have_written(reference):
     """Returns, extensions and the sweep's documents have their rows; reviewed replies are accepted;
     re-handled orders went through closed; nothing lands after now or on a later day's number."""
     from dispatch.models import (
         ExtensionRequest,
         Reminder,
-        Reply,
         Return,
         SupervisionOrder,
         UrgeNotice,
     )
+    from feedback.models import Reply
 
     generate(count=4000, start=dt.date(2026, 11, 1), days=30, seed=11, now=NOW)  # the span runs past NOW
     assert Demand.objects.filter(received_at__gt=NOW).count() == 0

@@ -17,11 +17,10 @@ from dispatch.api.views import EVENTS
 from dispatch.selectors import work_orders_visible_to
 from dispatch.services import (
     work_order_decide_long_pending,
-    work_order_reply,
     work_order_request_long_pending,
     work_order_sign,
 )
-from feedback.services import callback_record, reply_accept
+from feedback.services import callback_record, reply_accept, work_order_reply
 from intake.services import demand_create
 from tests.conftest import STREET_A
 from tests.factories import main_order, make_demand

@@ -55,8 +55,8 @@ def test_order_detail_takes_two_queries_with_its_reply_and_evaluation(
 ):
     from rest_framework.authtoken.models import Token
 
-    from dispatch.services import work_order_reply, work_order_sign
-    from feedback.services import callback_record, reply_accept
+    from dispatch.services import work_order_sign
+    from feedback.services import callback_record, reply_accept, work_order_reply
 
     order = orders(1)[0]
     work_order_sign(order=order, by=handler_a)

@@ -17,6 +17,7 @@ from dispatch.models import (
     WorkOrderEvent,
 )
 from dispatch.sweep import deadlines_sweep
+from feedback import services as feedback_services
 from tests.factories import main_order, make_demand
 
 BJ = ZoneInfo("Asia/Shanghai")
@@ -90,7 +91,7 @@ def test_catching_up_after_downtime_does_every_step_once_in_order(order):
 
 def test_a_reply_stops_the_sweep(order, handler_a):
     services.work_order_sign(order=order, by=handler_a, at=at(11, 10))
-    services.work_order_reply(
+    feedback_services.work_order_reply(
         order=order,
         by=handler_a,
         contacted=True,

@@ -7,6 +7,7 @@ import pytest
 from dispatch import services
 from dispatch.choices import Status
 from dispatch.models import Return, WorkOrder
+from feedback import services as feedback_services
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import Unit
 from tests.factories import main_order, make_demand
@@ -36,7 +37,7 @@ def test_sign_start_reply(order, handler_a):
     assert order.status == Status.SIGNED and order.signed_at
     order = services.work_order_start(order=order, by=handler_a)
     assert order.status == Status.IN_PROGRESS
-    order = services.work_order_reply(order=order, by=handler_a, **REPLY)
+    order = feedback_services.work_order_reply(order=order, by=handler_a, **REPLY)
     assert order.status == Status.REPLIED
     assert order.next_check_at is None  # nothing left for the sweep
     reply = order.replies.get()
@@ -48,7 +49,7 @@ def test_sign_start_reply(order, handler_a):
 
 def test_reply_straight_after_signing(order, handler_a):
     services.work_order_sign(order=order, by=handler_a)
-    assert services.work_order_reply(order=order, by=handler_a, **REPLY).status == Status.REPLIED
+    assert feedback_services.work_order_reply(order=order, by=handler_a, **REPLY).status == Status.REPLIED
 
 
 def test_return_then_redispatch(order, handler_a, dispatcher):
@@ -86,9 +87,8 @@ def test_returns_are_counted_per_unit(agent, handler_a, dispatcher):
 
 
 def test_long_pending_is_a_request_the_hotline_approves(order, handler_a, dispatcher, time_machine):
-    from dispatch.services import long_pending_until
-    from feedback.models import OutgoingMessage
-    from feedback.services import long_pending_decide
+    from dispatch.services import long_pending_decide, long_pending_until
+    from intake.models import OutgoingMessage
 
     time_machine.move_to(order.dispatched_at + dt.timedelta(days=1))
     services.work_order_sign(order=order, by=handler_a)
@@ -110,7 +110,7 @@ def test_long_pending_is_a_request_the_hotline_approves(order, handler_a, dispat
     assert request.status == "approved" and request.old_deadline < order.deadline
     assert "纳入明年改造计划" in OutgoingMessage.objects.get(demand=order.demand).text  # the citizen is told
     services.work_order_add_progress(order=order, by=handler_a, note="已完成设计方案")
-    order = services.work_order_reply(order=order, by=handler_a, **REPLY)
+    order = feedback_services.work_order_reply(order=order, by=handler_a, **REPLY)
     assert kinds(order)[-4:] == ["long_pending_requested", "long_pending", "progress", "replied"]
 
 
@@ -199,7 +199,7 @@ def test_no_extension_after_the_deadline(order, handler_a, time_machine):
 
 def test_reopen_gives_a_new_deadline_and_counts_a_rehandling(order, handler_a, dispatcher, time_machine):
     services.work_order_sign(order=order, by=handler_a)
-    services.work_order_reply(order=order, by=handler_a, **REPLY)
+    feedback_services.work_order_reply(order=order, by=handler_a, **REPLY)
     time_machine.move_to(order.deadline + dt.timedelta(days=3))
     order = services.work_order_reopen(order=order, by=dispatcher, reason="回访不满意，问题未解决")
     assert order.status == Status.REOPENED and order.rehandle_count == 1
@@ -228,7 +228,7 @@ def test_illegal_transitions_are_refused_with_a_clear_error(order, handler_a, di
     steps = {
         "sign": lambda o: services.work_order_sign(order=o, by=handler_a),
         "start": lambda o: services.work_order_start(order=o, by=handler_a),
-        "reply": lambda o: services.work_order_reply(order=o, by=handler_a, **REPLY),
+        "reply": lambda o: feedback_services.work_order_reply(order=o, by=handler_a, **REPLY),
         "return": lambda o: services.work_order_return(order=o, by=handler_a, reason="duplicate"),
         "reject_return": lambda o: services.work_order_reject_return(order=o, by=dispatcher, note="x"),
         "reopen": lambda o: services.work_order_reopen(order=o, by=dispatcher, reason="x"),
@@ -302,7 +302,7 @@ def test_queue_api_filters_by_status_and_light(api, agent, handler_a, time_machi
 def test_no_extension_decision_moves_a_replied_orders_deadline(order, handler_a, dispatcher):
     services.work_order_request_extension(order=order, by=handler_a, days=3, reason="需协调")
     services.work_order_sign(order=order, by=handler_a)
-    order = services.work_order_reply(order=order, by=handler_a, **REPLY)
+    order = feedback_services.work_order_reply(order=order, by=handler_a, **REPLY)
     with pytest.raises(StateConflict) as refused:
         services.work_order_decide_extension(order=order, by=dispatcher, approve=True)
     assert refused.value.code == "not_open"
@@ -338,7 +338,7 @@ def test_the_rounds_of_orders_reopened_before_rounds_were_kept_are_rebuilt_from_
     services.work_order_sign(order=order, by=handler_a)
     services.work_order_request_extension(order=order, by=handler_a, days=2, reason="需协调")
     services.work_order_decide_extension(order=order, by=dispatcher, approve=True)
-    services.work_order_reply(order=WorkOrder.objects.get(pk=order.pk), by=handler_a, **REPLY)
+    feedback_services.work_order_reply(order=WorkOrder.objects.get(pk=order.pk), by=handler_a, **REPLY)
     time_machine.move_to(order.dispatched_at + dt.timedelta(days=3))
     services.work_order_reopen(order=WorkOrder.objects.get(pk=order.pk), by=dispatcher, reason="不满意")
     kept = list(

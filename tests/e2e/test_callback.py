@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from dispatch.services import work_order_reply, work_order_sign
-from feedback.services import reply_accept
+from dispatch.services import work_order_sign
+from feedback.services import reply_accept, work_order_reply
 from hotline.core.models import Unit
 from hotline.core.services import CENTER_CODE
 from tests.conftest import reference_data_load

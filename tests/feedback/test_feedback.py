@@ -8,17 +8,18 @@ from django.test import Client
 from django.utils import timezone
 
 from dispatch.models import WorkOrder
-from dispatch.services import work_order_reply, work_order_sign
-from feedback.models import Callback, Evaluation, EvaluationLink, OutgoingMessage
+from dispatch.services import work_order_sign
+from feedback.models import Callback, Evaluation, EvaluationLink
 from feedback.selectors import callbacks_due
 from feedback.services import (
     callback_record,
     callback_unreached,
     reply_accept,
     self_evaluate,
+    work_order_reply,
 )
 from hotline.core.exceptions import Forbidden, StateConflict
-from intake.models import RevealLog
+from intake.models import OutgoingMessage, RevealLog
 from tests.factories import UserFactory, main_order, make_demand
 
 CONTACTED_AT = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC)
@@ -338,7 +339,7 @@ def test_status_lookup_shows_the_reply_to_the_citizen_once_replied_but_not_a_sen
 ):
     from django.core.cache import cache
 
-    from dispatch.services import work_order_send_back
+    from feedback.services import reply_send_back as work_order_send_back
 
     cache.clear()
     demand = make_demand(phone="13812345678", by=agent)
@@ -429,7 +430,7 @@ def test_assisting_parts_close_with_the_lead_and_are_no_longer_chased(agent, dis
 
 
 def test_send_back_is_for_the_lead_reply_only(agent, dispatcher, reference):
-    from dispatch.services import work_order_send_back
+    from feedback.services import reply_send_back as work_order_send_back
     from hotline.core.exceptions import InvalidInput
 
     demand = make_demand(category="020101", street="110101001", by=agent)

@@ -172,7 +172,8 @@ def test_merge_adds_a_complainant_and_dispatches_nothing(api, agent):
 
 
 def test_merge_into_a_replied_order_is_refused_with_a_reason(api, agent, handler_a):
-    from dispatch.services import work_order_reply, work_order_sign
+    from dispatch.services import work_order_sign
+    from feedback.services import work_order_reply
 
     order = main_order(make_demand(by=agent))
     work_order_sign(order=order, by=handler_a)

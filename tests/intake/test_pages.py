@@ -226,7 +226,8 @@ def test_an_edited_resubmission_of_a_logged_form_says_so_and_keeps_the_edits(age
 
 
 def test_merging_into_an_order_that_is_no_longer_open_says_why(agent, handler_a):
-    from dispatch.services import work_order_reply, work_order_sign
+    from dispatch.services import work_order_sign
+    from feedback.services import work_order_reply
 
     order = main_order(make_demand(by=agent))
     work_order_sign(order=order, by=handler_a)
@@ -279,7 +280,8 @@ def test_merged_callers_are_listed_on_the_order_masked_and_revealable_by_the_uni
 
 
 def test_a_merged_caller_sees_progress_but_not_the_reply_written_to_the_first(agent, handler_a, fresh_cache):
-    from dispatch.services import work_order_reply, work_order_sign
+    from dispatch.services import work_order_sign
+    from feedback.services import work_order_reply
     from intake.services import demand_create
 
     order = main_order(make_demand(by=agent))

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dispatch import services as dispatch_services
+from feedback import services as feedback_services
 from hotline.core.models import Category, Unit
 from intake.choices import DemandType, Urgency
 from intake.models import ApiKey, Demand
@@ -433,7 +434,7 @@ def test_status_follows_the_disposition_and_the_lead_order(client, now, handler_
     order = main_order(dispatched)
     dispatch_services.work_order_sign(order=order, by=handler_a)
     replied_at = timezone.now() + dt.timedelta(hours=3)
-    dispatch_services.work_order_reply(order=order, by=handler_a, at=replied_at, **REPLY)
+    feedback_services.work_order_reply(order=order, by=handler_a, at=replied_at, **REPLY)
     [after] = requests_of(client, "json", service_request_id=dispatched.number)
     assert after["status"] == "closed"
     assert after["status_notes"] == "已办结反馈"
@@ -453,7 +454,7 @@ def test_a_merged_demand_follows_the_order_it_joined(client, now, handler_a, fmt
     assert found["status_notes"] == "已合并（重复件）：已派单"
 
     dispatch_services.work_order_sign(order=order, by=handler_a)
-    dispatch_services.work_order_reply(order=order, by=handler_a, **REPLY)
+    feedback_services.work_order_reply(order=order, by=handler_a, **REPLY)
     [found] = requests_of(client, fmt, service_request_id=repeat.number)
     assert found["status"] == "closed"
     assert numbers(requests_of(client, fmt, status="closed")) == [repeat.number, first.number]

@@ -240,7 +240,8 @@ def evaluate(order, contacted, resolution, satisfaction, at):
 
 def reply_in_time(order, admin, contacted=True):
     """The unit signs and replies on the day it got the order (well before its deadline)."""
-    from dispatch.services import work_order_reply, work_order_sign
+    from dispatch.services import work_order_sign
+    from feedback.services import work_order_reply
 
     at = order.dispatched_at + dt.timedelta(hours=2)
     parts = WorkOrder.objects.filter(demand_id=order.demand_id).order_by("role", "id")  # assisting parts first

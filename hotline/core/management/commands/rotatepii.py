@@ -11,7 +11,7 @@ from hotline.core import pii
 # (model, encrypted columns, blind index (source column, index column) or None)
 TABLES = [
     ("intake.Demand", ["caller_name", "caller_phone"], ("caller_phone", "caller_phone_index")),
-    ("feedback.OutgoingMessage", ["phone"], None),
+    ("intake.OutgoingMessage", ["phone"], None),
 ]
 
 

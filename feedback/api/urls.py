@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+ACTIONS = {
+    "reply": views.reply,
+    "accept-reply": views.accept_reply,
+    "send-back": views.send_back,
+    "callback": views.callback,
+    "reopen": views.reopen,
+}
+
+urlpatterns = [
+    path(f"work-orders/<int:pk>/{name}/", view, name=f"api-work-order-{name}") for name, view in ACTIONS.items()
+]
