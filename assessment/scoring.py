@@ -189,15 +189,16 @@ class Lookups:
         )
         self.merged: dict[int, list] = defaultdict(list)
         for order_id, phone, others in Demand.objects.filter(_merged_q(order_q), received_at__lte=at).values_list(
-            "merged_into_id", "caller_phone_index", "co_complainants"
+            "merge__order_id", "caller_phone_index", "co_complainants"
         ):
             self.merged[order_id].append((phone, others))
 
 
 def _merged_q(order_q: Q) -> Q:
-    """The order filter, for demands merged into the orders (merged_into… instead of order…)."""
+    """The order filter, for demands merged into the orders (merge__order… instead of order…)."""
     return Q(
-        *((f"merged_into{key[len('order') :]}", value) for key, value in order_q.children), _connector=order_q.connector
+        *((f"merge__order{key[len('order') :]}", value) for key, value in order_q.children),
+        _connector=order_q.connector,
     )
 
 
@@ -450,7 +451,8 @@ facts AS MATERIALIZED (
            1 + d.co_complainants + CASE WHEN f.complainant_count > 1 THEN (
                SELECT count(DISTINCT x.caller_phone_index) FILTER (WHERE x.caller_phone_index <> d.caller_phone_index)
                       + COALESCE(sum(x.co_complainants), 0)
-               FROM intake_demand x WHERE x.merged_into_id = f.order_id AND x.received_at <= %(at)s) ELSE 0 END
+               FROM dispatch_merge m JOIN intake_demand x ON x.id = m.demand_id
+               WHERE m.order_id = f.order_id AND x.received_at <= %(at)s) ELSE 0 END
                AS callers,
            e.contacted AS e_contacted, e.resolution AS e_resolution, e.satisfaction AS e_satisfaction,
            COALESCE(e.contradiction, false) AS contradiction, e.order_id IS NOT NULL AS evaluated,
@@ -810,7 +812,8 @@ def governance_volumes(start: dt.datetime, end: dt.datetime, unit_ids: list[int]
         # Each call's matter is its own demand, or the demand of the order it was merged into (重复件).
         cursor.execute(
             f"SELECT street_id, count(*) FROM (SELECT DISTINCT d.street_id, COALESCE(w.demand_id, d.id) AS matter, "
-            f"d.caller_phone_index FROM intake_demand d LEFT JOIN dispatch_workorder w ON w.id = d.merged_into_id "
+            f"d.caller_phone_index FROM intake_demand d LEFT JOIN dispatch_merge m ON m.demand_id = d.id "
+            f"LEFT JOIN dispatch_workorder w ON w.id = m.order_id "
             f"WHERE {where}) calls GROUP BY street_id",
             params,
         )

@@ -170,7 +170,8 @@ FROM intake_demand d
 JOIN core_category c ON c.id = d.category_id
 LEFT JOIN LATERAL (SELECT status FROM dispatch_workorder o WHERE o.demand_id = d.id AND o.role = 'main'
                    ORDER BY o.id DESC LIMIT 1) m ON TRUE
-LEFT JOIN dispatch_workorder w ON w.id = d.merged_into_id
+LEFT JOIN dispatch_merge g ON g.demand_id = d.id
+LEFT JOIN dispatch_workorder w ON w.id = g.order_id
 ORDER BY d.id LIMIT %s
 """
 STATUS = {None: Ticket.CLOSED_STATUS, "closed": Ticket.CLOSED_STATUS, "reopened": Ticket.REOPENED_STATUS}

@@ -136,7 +136,6 @@ class Writer:
             "problem_since_verified_at",
             "disposition",
             "dispatch_due_at",
-            "merged_into_id",
             "refusal_reason",
         ],
         "dispatch_workorder": [
@@ -165,6 +164,7 @@ class Writer:
             "complainant_count",
             "version",
         ],
+        "dispatch_merge": ["demand_id", "order_id", "at", "by_id"],
         "dispatch_workorderevent": ["order_id", "kind", "at", "by_id", "from_status", "to_status", "note", "data"],
         "dispatch_return": [
             "order_id",
@@ -627,10 +627,10 @@ def _one_demand(g: Generator, w: Writer, stats: Stats, day: dt.date, last_number
     base = _demand_row(g, demand_id, number, street, category, demand_type, urgency, received)
     # Consultations mostly answered on the call; a few refusals.
     if demand_type == "consult" and rng.random() < 0.6:
-        w.add("intake_demand", (*base, "answered", None, None, ""))
+        w.add("intake_demand", (*base, "answered", None, ""))
         return 1
     if rng.random() < 0.004:
-        w.add("intake_demand", (*base, "refused", None, None, "litigation"))
+        w.add("intake_demand", (*base, "refused", None, "litigation"))
         return 1
     routed = g.routed(category, street)
     dispatched_at = received + dt.timedelta(minutes=rng.randint(1, 20))
@@ -640,9 +640,9 @@ def _one_demand(g: Generator, w: Writer, stats: Stats, day: dt.date, last_number
         dispatched_at = received + g.hours(0.2, 3)
         by = g.dispatcher
     if dispatched_at >= g.now:
-        w.add("intake_demand", (*base, "pending_dispatch", received + dt.timedelta(hours=24), None, ""))
+        w.add("intake_demand", (*base, "pending_dispatch", received + dt.timedelta(hours=24), ""))
         return 1
-    w.add("intake_demand", (*base, "dispatched", None, None, ""))
+    w.add("intake_demand", (*base, "dispatched", None, ""))
     main_unit, assisting = routed
     policy = g.policy(demand_type, urgency, bool(assisting))
     main_id = g.order_ids.take()
@@ -663,10 +663,10 @@ def _one_demand(g: Generator, w: Writer, stats: Stats, day: dt.date, last_number
                     *_demand_row(g, merged_id, merged_number, street, category, demand_type, urgency, at),
                     "merged",
                     None,
-                    main_id,
                     "",
                 ),
             )
+            w.add("dispatch_merge", (merged_id, main_id, at, None))  # 重复件: dispatch's record of the merge
             merged.append((at, merged_number))
     _order_life(g, w, stats, main_id, f"{number}-1", demand_id, main_unit, Role.MAIN, policy, dispatched_at, by, merged)
     for i, unit_id in enumerate(assisting, start=2):

@@ -339,6 +339,26 @@ class WorkOrder(
         unit's replied part closes with the lead order."""
 
 
+class Merge(models.Model):
+    """重复件: a repeated call joined an open work order as one more complainant, and nothing was dispatched
+    for it. Dispatch keeps this record (intake records calls and knows nothing of orders); an order
+    re-dispatched (改派) takes its merged calls along."""
+
+    demand = models.OneToOneField(
+        "intake.Demand", verbose_name=_("demand"), on_delete=models.PROTECT, related_name="merge"
+    )
+    order = models.ForeignKey(WorkOrder, verbose_name=_("merged into"), on_delete=models.PROTECT, related_name="merges")
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("merged call (重复件)")
+        verbose_name_plural = _("merged calls (重复件)")
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} → {self.order_id}"
+
+
 class WorkOrderEvent(models.Model):
     """One thing that happened to a work order: the audit trail and the source of reports.
     `at` is when it happened (for the sweep: when the breach happened, not when it was noticed)."""

@@ -1,15 +1,25 @@
-"""Reads of dispatch: every list goes through `work_orders_visible_to` (the unit subtree)."""
+"""Reads of dispatch: every list goes through `work_orders_visible_to` (the unit subtree); which demands
+a unit sees, and whose caller it may reveal, follow from its orders."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
 
+from hotline.core.access import may
 from hotline.core.selectors import is_city_hotline_staff, visible_to
+from intake.choices import Disposition
+from intake.models import Demand
+from intake.selectors import HISTORY_LIMIT, caller_demands, similarity
 
-from .choices import OPEN_STATUSES, Light, Status
-from .models import Return, SupervisionOrder, UrgeNotice, WorkOrder
+from .choices import OPEN_STATUSES, UNREPLIED_STATUSES, Light, Role, Status
+from .models import Merge, Return, SupervisionOrder, UrgeNotice, WorkOrder
+
+SAME_CALLER_DAYS = 30
+SAME_PLACE_DAYS = 7
+SIMILARITY_THRESHOLD = 0.3
 
 
 def work_orders_visible_to(user, *, one: bool = False) -> QuerySet[WorkOrder]:
@@ -101,15 +111,99 @@ def pending_demands_visible_to(user) -> QuerySet:
     """Demands waiting for a dispatcher that `user` may dispatch — the same scope for the browser page and
     the API: the city hotline's staff every one; a district sub-center's dispatcher those whose street
     lies in the district (a demand whose street is not known yet stays with the city)."""
-    from intake.choices import Disposition
-    from intake.models import Demand
-
     pending = Demand.objects.filter(disposition=Disposition.PENDING_DISPATCH).select_related("category", "street")
     if not user.is_authenticated:
         return pending.none()
     if is_city_hotline_staff(user):
         return pending
     return visible_to(user, pending, unit_field="street", by_path=True)
+
+
+# --- demands as their orders make them visible -------------------------------------------------------
+
+
+def demands_visible_to(user) -> QuerySet[Demand]:
+    """Hotline staff see every demand; a unit sees the demands that have a work order of its subtree, and
+    the repeated calls merged into those orders (重复件)."""
+    if not user.is_authenticated:
+        return Demand.objects.none()
+    qs = Demand.objects.select_related("category", "street")
+    if is_city_hotline_staff(user):
+        return qs
+    orders = work_orders_visible_to(user)
+    return qs.filter(Q(pk__in=orders.values("demand_id")) | Q(merge__order__in=orders.values("pk")))
+
+
+def may_reveal(user, demand: Demand) -> bool:
+    """Who may reveal a caller's full identity (with a reason, logged): hotline staff of the city
+    center, and the handlers of a unit that has an order of the demand, unless the caller asked for
+    confidentiality (保密)."""
+    if not may(user, "intake.reveal_caller"):
+        return False
+    if is_city_hotline_staff(user):
+        return True
+    if demand.confidential:
+        return False
+    merged_into = Merge.objects.filter(demand=demand).values("order_id")
+    return work_orders_visible_to(user).filter(Q(demand=demand) | Q(pk__in=merged_into)).exists()
+
+
+def merged_into(demand: Demand) -> WorkOrder | None:
+    """The open order a repeated call was merged into (重复件), or None."""
+    merge = Merge.objects.filter(demand=demand).select_related("order__unit").first()
+    return merge.order if merge is not None else None
+
+
+def main_order(demand: Demand) -> WorkOrder | None:
+    """The demand's current lead order (a re-dispatched one is replaced by its successor)."""
+    orders = [o for o in demand.work_orders.all() if o.role == Role.MAIN and o.status != Status.TRANSFERRED]
+    return orders[-1] if orders else None
+
+
+def caller_history(phone: str, *, limit: int = HISTORY_LIMIT) -> list[Demand]:
+    """来电历史: the caller's earlier demands through every channel, newest first, each with its orders and
+    the order it was merged into."""
+    demands = list(caller_demands(phone).select_related("merge__order")[:limit])
+    prefetch_related_objects(
+        demands, Prefetch("work_orders", queryset=WorkOrder.objects.select_related("unit").order_by("id"))
+    )
+    return demands
+
+
+@dataclass
+class Duplicate:
+    order: WorkOrder  # open and not replied
+    reason: str  # "same_caller" or "same_place"
+    score: float
+
+
+def duplicate_candidates(
+    *, phone: str = "", street=None, category=None, content: str = "", now: dt.datetime, limit: int = 5
+) -> list[Duplicate]:
+    """重复件 suggestions: open orders of the same caller within 30 days, or of the same street and
+    matter category with similar content within 7 days, most similar first."""
+    open_main = WorkOrder.objects.filter(role=Role.MAIN, status__in=UNREPLIED_STATUSES).select_related(
+        "demand", "demand__category", "demand__street", "unit"
+    )
+    found: dict[int, Duplicate] = {}
+    if phone:
+        since = now - dt.timedelta(days=SAME_CALLER_DAYS)
+        index = Demand.phone_lookup(phone)["caller_phone_index"]
+        # The caller of the order, or a caller whose earlier call was merged into it.
+        same_caller = open_main.filter(
+            Q(demand__caller_phone_index=index, demand__received_at__gte=since)
+            | Q(merges__demand__caller_phone_index=index, merges__demand__received_at__gte=since)
+        ).distinct()
+        for order in same_caller[:50]:
+            found[order.pk] = Duplicate(order, "same_caller", 1 + similarity(content, order.demand.content))
+    if street is not None and category is not None and content.strip():
+        since = now - dt.timedelta(days=SAME_PLACE_DAYS)
+        recent = open_main.filter(demand__street=street, demand__category=category, demand__received_at__gte=since)
+        for order in recent.order_by("-demand__received_at")[:200]:
+            score = similarity(content, order.demand.content)
+            if score >= SIMILARITY_THRESHOLD and order.pk not in found:
+                found[order.pk] = Duplicate(order, "same_place", score)
+    return sorted(found.values(), key=lambda d: -d.score)[:limit]
 
 
 # --- dispatch's part of the reference snapshot (hotline.core.reference, registered in DispatchConfig.ready) ---

@@ -1,5 +1,5 @@
-"""Writes of dispatch (信息下达): dispatching demands to units, every work-order transition, and
-extensions. Each transition service locks the order row, checks who may act and whether the state
+"""Writes of dispatch (信息下达): taking a recorded call on (受理: 直派, the dispatcher's queue, 重复件),
+dispatching demands to units, every work-order transition, and extensions. Each transition service locks the order row, checks who may act and whether the state
 allows it (saying why not), calls the django-fsm transition, saves, and writes the event row."""
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import Unit, User
 from hotline.core.reference import reference, reference_changed
 from hotline.core.workdays import WorkCalendar
-from intake.choices import Disposition, Urgency
+from intake.choices import Action, Disposition, Urgency
 from intake.models import Demand
-from intake.services import caller_message_send
+from intake.services import caller_identity_log, caller_message_send, demand_build, demand_insert
 
 from .choices import (
     OPEN_STATUSES,
+    UNREPLIED_STATUSES,
     Complexity,
     EventKind,
     ExtensionStatus,
@@ -39,6 +40,7 @@ from .models import (
     CatalogueVersion,
     ExtensionRequest,
     LongPendingRequest,
+    Merge,
     Return,
     TimeLimitPolicy,
     UrgeNotice,
@@ -49,6 +51,7 @@ from .models import (
     transition_permission,
 )
 from .routing import route
+from .selectors import may_reveal
 
 DEFAULT_LIMIT = Limit(7, LimitUnit.WORKING_DAYS)
 
@@ -188,7 +191,29 @@ def _dispatch(
     at: dt.datetime | None,
     note: str,
 ) -> list[WorkOrder]:
-    """The orders of a demand its caller has locked (or just created) and checked."""
+    """A dispatcher's dispatch of a demand its caller has locked and checked: the orders, and the demand
+    leaves the queue."""
+    orders = _create_orders(
+        demand, main_unit=main_unit, assisting_units=assisting_units, complexity=complexity, by=by, at=at, note=note
+    )
+    demand.disposition = Disposition.DISPATCHED
+    demand.dispatch_due_at = None
+    demand.save(update_fields=["disposition", "dispatch_due_at"])
+    return orders
+
+
+def _create_orders(
+    demand: Demand,
+    *,
+    main_unit: Unit,
+    assisting_units: Iterable[Unit],
+    complexity: str,
+    by: User | None,
+    at: dt.datetime | None,
+    note: str,
+) -> list[WorkOrder]:
+    """The orders of a demand: one for the lead unit (主办), one per assisting unit (协办), each with the
+    deadline of the applicable time-limit policy."""
     assisting = [u for u in dict.fromkeys(assisting_units) if u != main_unit]
     if complexity not in Complexity.values:
         raise InvalidInput(_("Unknown complexity."), code="invalid_complexity")
@@ -197,39 +222,22 @@ def _dispatch(
     policy = policy_for(
         demand_type=demand.demand_type, urgency=demand.urgency, complexity=complexity, multi_unit=bool(assisting)
     )
-    orders = [
+    parts = [(main_unit, Role.MAIN), *((unit, Role.ASSIST) for unit in assisting)]
+    return [
         _new_order(
             demand=demand,
-            unit=main_unit,
-            role=Role.MAIN,
+            unit=unit,
+            role=role,
             complexity=complexity,
             policy=policy,
             start=at,
             calendar=calendar,
             by=by,
             note=note,
-            number_suffix=1,
+            number_suffix=i,
         )
+        for i, (unit, role) in enumerate(parts, start=1)
     ]
-    for i, unit in enumerate(assisting, start=2):
-        orders.append(
-            _new_order(
-                demand=demand,
-                unit=unit,
-                role=Role.ASSIST,
-                complexity=complexity,
-                policy=policy,
-                start=at,
-                calendar=calendar,
-                by=by,
-                note=note,
-                number_suffix=i,
-            )
-        )
-    demand.disposition = Disposition.DISPATCHED
-    demand.dispatch_due_at = None
-    demand.save(update_fields=["disposition", "dispatch_due_at"])
-    return orders
 
 
 def dispatch_limit_hours(*, demand_type: str, urgency: str) -> int:
@@ -241,37 +249,72 @@ def dispatch_limit_hours(*, demand_type: str, urgency: str) -> int:
     return {Urgency.URGENT: 1, Urgency.UTILITY: 2}.get(urgency, 24)
 
 
-def demand_route(*, demand: Demand, by: User | None, at: dt.datetime | None = None) -> list[WorkOrder]:
-    """Send a new demand (created in the caller's transaction, so no other can hold it) where the
-    catalogue says: straight to the unit (直派) when ownership is clear, otherwise into the
-    dispatcher's queue with its dispatch deadline."""
+@transaction.atomic
+def demand_take(
+    *, action: str = Action.ROUTE, merge_into: WorkOrder | int | None = None, by: User | None = None, **fields
+):
+    """受理: record a call (intake checks and numbers it) and hand it on, the one way every channel does:
+    the agent's desk, the API, the portal and Open311.
+    - route: straight to the unit when the catalogue knows it (直派), else into the dispatcher's queue
+      with its 派单时限;
+    - merge: a repeated call joins the open order it repeats as one more complainant (重复件);
+    - answer, refuse: intake settles the call alone.
+    The demand is written once, with its fate: routing is decided before it is numbered and saved, so
+    the day's counter row stays locked only for the demand's and its orders' rows. A routed demand
+    carries its new orders as `routed_orders` (what the answer shows, without reading them back)."""
+    demand = demand_build(action=action, by=by, **fields)
+    at = demand.received_at
+    if demand.disposition == Disposition.MERGED:
+        target = _merge_target(merge_into)  # locked before the number: a closed target loses no number
+        demand_insert(demand, by=by)
+        work_order_merge(order=target, demand=demand, by=by, at=at)
+        return demand
     if demand.disposition != Disposition.PENDING_DISPATCH:
-        raise StateConflict(_("Demand %(n)s is not waiting for dispatch.") % {"n": demand.number})
-    at = at or demand.received_at
-    # No savepoint: past the check above, a failure is a database error that fails the caller anyway.
-    with transaction.atomic(savepoint=False):
-        result = route(category=demand.category, street=demand.street, district=demand.district)
-        if result.is_direct:
-            return _dispatch(
-                demand,
-                main_unit=result.main,
-                assisting_units=result.assisting,
-                complexity=Complexity.ORDINARY,
-                by=by,
-                at=at,
-                note=_("Dispatched directly by the catalogue (直派)."),
-            )
-        demand.disposition = Disposition.PENDING_DISPATCH
-        hours = dispatch_limit_hours(demand_type=demand.demand_type, urgency=demand.urgency)
-        demand.dispatch_due_at = at + dt.timedelta(hours=hours)
-        demand.save(update_fields=["disposition", "dispatch_due_at"])
-        return []
+        return demand_insert(demand, by=by)
+    result = route(category=demand.category, street=demand.street, district=demand.district)
+    if not result.is_direct:
+        demand.dispatch_due_at = at + dt.timedelta(
+            hours=dispatch_limit_hours(demand_type=demand.demand_type, urgency=demand.urgency)
+        )
+        demand_insert(demand, by=by)
+        demand.routed_orders = []
+        return demand
+    demand.disposition = Disposition.DISPATCHED
+    demand_insert(demand, by=by)
+    demand.routed_orders = _create_orders(
+        demand,
+        main_unit=result.main,
+        assisting_units=result.assisting,
+        complexity=Complexity.ORDINARY,
+        by=by,
+        at=at,
+        note=_("Dispatched directly by the catalogue (直派)."),
+    )
+    return demand
+
+
+def _merge_target(merge_into: WorkOrder | int | None) -> WorkOrder:
+    """The open lead order a repeated call joins, row-locked (the count of complainants rises under it)."""
+    if merge_into is None:
+        raise InvalidInput(_("Choose the open order this call repeats."), code="merge_target_required")
+    pk = getattr(merge_into, "pk", merge_into)
+    target = WorkOrder.objects.select_for_update(of=("self",)).filter(pk=pk, role=Role.MAIN).first()
+    if target is None:
+        raise InvalidInput(_("No lead work order has this id."), code="merge_target_unknown")
+    if target.status not in UNREPLIED_STATUSES:
+        raise StateConflict(
+            _("Order %(number)s is no longer open (%(status)s): dispatch this call instead.")
+            % {"number": target.number, "status": target.get_status_display()},
+            code="merge_target_closed",
+        )
+    return target
 
 
 def work_order_merge(*, order: WorkOrder, demand: Demand, by: User | None, at: dt.datetime | None = None) -> WorkOrder:
     """重复件: a repeated call joins the open order as one more complainant; nothing is dispatched.
-    The caller locks the order row (intake.services._merge_target)."""
+    The caller locks the order row (_merge_target)."""
     at = at or timezone.now()
+    Merge.objects.create(demand=demand, order=order, at=at, by=by if getattr(by, "pk", None) else None)
     WorkOrder.objects.filter(pk=order.pk).update(complainant_count=F("complainant_count") + 1, version=F("version") + 1)
     order = WorkOrder.objects.get(pk=order.pk)  # a protected FSM field cannot be refreshed in place
     order_event(
@@ -284,6 +327,16 @@ def work_order_merge(*, order: WorkOrder, demand: Demand, by: User | None, at: d
         demand=demand.number,
     )
     return order
+
+
+def caller_reveal(*, demand: Demand, by: User, reason: str, ip: str | None = None) -> dict:
+    """Show the caller's full name and phone to someone who needs them (selectors.may_reveal: the hotline,
+    or a unit holding one of the demand's orders), and log it (one row)."""
+    if not reason.strip():
+        raise InvalidInput(_("Say why you need the caller's number."), code="reason_required")
+    if not may_reveal(by, demand):
+        raise Forbidden(_("You may not see this caller's identity."), code="reveal_forbidden")
+    return caller_identity_log(demand=demand, by=by, reason=reason, ip=ip)
 
 
 # --- transitions --------------------------------------------------------------------------------
@@ -522,7 +575,7 @@ def work_order_redispatch(
         if old.complainant_count > 1:
             WorkOrder.objects.filter(pk=new.pk).update(complainant_count=old.complainant_count)
             new = WorkOrder.objects.get(pk=new.pk)
-        Demand.objects.filter(merged_into=old).update(merged_into=new)
+        Merge.objects.filter(order=old).update(order=new)
     return new
 
 

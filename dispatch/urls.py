@@ -6,6 +6,10 @@ app_name = "dispatch"
 
 urlpatterns = [
     path("", views.DispatcherPage.as_view(), name="dispatcher"),
+    path("desk/", views.DeskPage.as_view(), name="desk"),
+    path("desk/caller/", views.caller_panel, name="caller"),
+    path("desk/duplicates/", views.duplicates_panel, name="duplicates"),
+    path("demands/<int:pk>/reveal/", views.reveal, name="reveal"),
     path("demands/<int:pk>/dispatch/", views.demand_dispatch_view, name="demand-dispatch"),
     path("unit/", views.UnitQueuePage.as_view(), name="unit"),
     path("orders/<int:pk>/", views.OrderPage.as_view(), name="order"),

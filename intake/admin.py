@@ -10,7 +10,7 @@ class DemandAdmin(admin.ModelAdmin):
     list_display = ["number", "channel", "demand_type", "category", "street", "disposition", "received_at"]
     list_filter = ["channel", "demand_type", "disposition", "urgency"]
     search_fields = ["number"]
-    readonly_fields = ["number", "received_at", "disposition", "created_by", "merged_into", "api_key"]
+    readonly_fields = ["number", "received_at", "disposition", "created_by", "api_key"]
     autocomplete_fields = ["category", "street", "district"]
     # Personal information: revealed only through the logged reveal flow, never in the admin.
     exclude = ["caller_name", "caller_phone"]

@@ -1,22 +1,20 @@
-"""Forms of intake: the agent's call form and the citizen portal's forms."""
+"""Forms of intake: what every channel asks (the caller, the matter, the place), the street field, and the
+citizen portal's forms. The agent's desk form, which also merges and routes, is dispatch's (CallForm)."""
 
 from __future__ import annotations
 
 import uuid
 
 from django import forms
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.choices import UNREPLIED_STATUSES
-from dispatch.models import WorkOrder
 from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import InvalidInput
 from hotline.core.forms import BootstrapForm
 from hotline.core.models import Category, Unit
 from knowledge_base.search import searchable
 
-from .choices import Action, DemandType, RefusalReason, Urgency
+from .choices import DemandType
 from .services import check_phone, normalise_phone
 
 # Service error codes → the field the agent must fix (the rest show above the form).
@@ -29,6 +27,8 @@ ERROR_FIELDS = {
     "invalid_co_complainants": "co_complainants",
     "invalid_problem_since": "problem_since",
     "problem_since_source_required": "problem_since_source",
+    "merge_target_closed": None,
+    "merge_target_unknown": None,
 }
 
 
@@ -102,131 +102,18 @@ class DemandFields(BootstrapForm):
             raise forms.ValidationError(exc.detail) from None
 
 
-class CallForm(DemandFields):
-    """The agent's call form, in the order the agent works through a call."""
+class StreetForm(BootstrapForm):
+    """The street the address resolved to, correctable by the agent (地址解析): the live field of the desk."""
 
-    confidential = forms.BooleanField(label=_("Confidential (保密)"), required=False)
-    demand_type = forms.ChoiceField(label=_("Demand type"), choices=DemandType.choices, initial=DemandType.COMPLAINT)
     street = forms.ChoiceField(label=_("Street / township"), required=False)
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
-    answer_article = ArticleField(label=_("Answered with article"), required=False, max_length=220)
-    refusal_reason = forms.ChoiceField(
-        label=_("Refusal or transfer"), required=False, choices=[("", "—"), *RefusalReason.choices]
-    )
-    co_complainants = forms.IntegerField(
-        label=_("Co-complainants (群体性)"),
-        required=False,
-        min_value=0,
-        max_value=9999,
-        initial=0,
-        help_text=_("Other people the caller speaks for, who are not calling themselves."),
-    )
-    problem_since = forms.IntegerField(
-        label=_("Problem since (历史遗留, year)"),
-        required=False,
-        min_value=1949,
-        help_text=_("Only for an old problem; a dispatcher verifies the year against its source."),
-    )
-    problem_since_source = forms.CharField(label=_("What shows the year"), required=False, max_length=255)
-    merge_into = forms.ModelChoiceField(
-        required=False,
-        queryset=WorkOrder.objects.filter(role="main", status__in=UNREPLIED_STATUSES),
-        widget=forms.HiddenInput,
-    )
-    # A street the agent picked by hand: kept when the address is edited again.
-    street_chosen = forms.CharField(required=False, widget=forms.HiddenInput)
-    # Set by the submit button pressed (Enter and Ctrl+Enter press the first one: dispatch).
-    action = forms.ChoiceField(choices=Action.choices, required=False, widget=forms.HiddenInput)
-    idempotency_key = forms.CharField(max_length=128, widget=forms.HiddenInput)
-
-    field_order = [
-        "caller_phone",
-        "caller_name",
-        "confidential",
-        "demand_type",
-        "category",
-        "content",
-        "address",
-        "street",
-        "urgency",
-        "answer_article",
-        "refusal_reason",
-        "co_complainants",
-        "problem_since",
-        "problem_since_source",
-    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["street"].choices = street_choices()
-        self.fields["merge_into"].error_messages["invalid_choice"] = _(
-            "That order is no longer open: dispatch this call instead."
-        )
-        if not self.is_bound:
-            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
-        live = "input changed delay:300ms, draft-restored from:body"
-        self.fields["caller_phone"].widget.attrs.update(
-            {
-                "autofocus": True,
-                "inputmode": "tel",
-                "hx-post": reverse("intake:caller"),
-                "hx-trigger": live,
-                "hx-target": "#caller-history",
-                "hx-sync": "this:replace",
-            }
-        )
-        self.fields["category"].widget.attrs.update(
-            {"list": "category-list", "placeholder": _("Type a code or a name")}
-        )
-        self.fields["answer_article"].widget.attrs.update(
-            {"list": "article-list", "placeholder": _("Type a title or a number")}
-        )
-        self.fields["address"].widget.attrs.update(
-            {
-                "hx-post": reverse("intake:street"),
-                "hx-trigger": live.replace("300", "500"),
-                "hx-target": "#street-slot",
-                "hx-swap": "outerHTML",
-                "hx-sync": "this:replace",
-                "hx-include": "[name=street_chosen]",
-            }
-        )
 
     def clean_street(self):
         code = self.cleaned_data.get("street")
         return Unit.objects.filter(code=code, level=UnitLevel.STREET).first() if code else None
-
-    def clean(self):
-        data = super().clean()
-        action = data["action"] = data.get("action") or Action.ROUTE
-        if action == Action.MERGE and not data.get("merge_into"):
-            self.add_error(None, _("Choose the open order this call repeats."))
-        if action == Action.REFUSE and not data.get("refusal_reason"):
-            self.add_error("refusal_reason", _("Choose why the demand is refused or where it is transferred."))
-        if data.get("problem_since") and not (data.get("problem_since_source") or "").strip():
-            self.add_error("problem_since_source", _("Say what shows the year the problem began."))
-        return data
-
-    def service_arguments(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "demand_type": data["demand_type"],
-            "category": data["category"],
-            "content": data["content"],
-            "caller_phone": data["caller_phone"],
-            "caller_name": data["caller_name"],
-            "confidential": data["confidential"],
-            "address": data["address"],
-            "street": data["street"],
-            "urgency": data["urgency"],
-            "action": data["action"],
-            "answer_article": data["answer_article"] if data["action"] == Action.ANSWER else None,
-            "merge_into": data["merge_into"] if data["action"] == Action.MERGE else None,
-            "refusal_reason": data["refusal_reason"] if data["action"] == Action.REFUSE else "",
-            "co_complainants": data.get("co_complainants") or 0,
-            "problem_since": data.get("problem_since"),
-            "problem_since_source": data.get("problem_since_source") or "",
-        }
 
 
 class PortalForm(DemandFields):

@@ -11,8 +11,9 @@ from .choices import Channel, DemandType, Disposition, RefusalReason, Urgency
 
 
 class Demand(models.Model):
-    """A citizen's demand (诉求) as received: who, what, where, through which channel. A demand that
-    needs handling becomes one work order per unit involved (dispatch.WorkOrder)."""
+    """A citizen's demand (诉求) as received: who, what, where, through which channel, and what became of
+    the call (`disposition`). Intake records it and knows nothing of what handles it: dispatch turns it
+    into work orders, or merges a repeated call into an open one (dispatch.Merge)."""
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.PHONE)
@@ -67,15 +68,6 @@ class Demand(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-    )
-    # 重复件: the open work order this call repeats; the caller becomes another complainant of it.
-    merged_into = models.ForeignKey(
-        "dispatch.WorkOrder",
-        verbose_name=_("merged into"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="merged_demands",
     )
     refusal_reason = models.CharField(_("refusal reason"), max_length=16, choices=RefusalReason.choices, blank=True)
     api_key = models.ForeignKey(

@@ -1,4 +1,6 @@
-"""Writes of intake (信息发现): numbering and creating demands, then handing them to dispatch."""
+"""Writes of intake (信息发现): demands checked, numbered and recorded, callers' identity revealed with a
+log, idempotent submission, partners' keys, the gazetteer. Intake knows nothing of orders: dispatch takes
+a recorded demand on (dispatch.services.demand_take)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ import hashlib
 import json
 import re
 import secrets
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +18,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch.models import WorkOrder
 from hotline.core.access import may
 from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict, Unprocessable
@@ -91,23 +91,7 @@ def _check_choices(*, channel: str, demand_type: str, urgency: str, action: str,
         )
 
 
-def _merge_target(merge_into: WorkOrder | None) -> WorkOrder:
-    from dispatch.choices import UNREPLIED_STATUSES
-
-    if merge_into is None:
-        raise InvalidInput(_("Choose the open order this call repeats."), code="merge_target_required")
-    target = WorkOrder.objects.select_for_update().get(pk=merge_into.pk)
-    if target.status not in UNREPLIED_STATUSES:
-        raise StateConflict(
-            _("Order %(number)s is no longer open (%(status)s): dispatch this call instead.")
-            % {"number": target.number, "status": target.get_status_display()},
-            code="merge_target_closed",
-        )
-    return target
-
-
-@transaction.atomic
-def demand_create(
+def demand_build(
     *,
     channel: str,
     demand_type: str,
@@ -124,7 +108,6 @@ def demand_create(
     media_url: str = "",
     action: str = Action.ROUTE,
     answer_article: Article | None = None,
-    merge_into: WorkOrder | None = None,
     refusal_reason: str = "",
     api_key: ApiKey | None = None,
     received_at: dt.datetime | None = None,
@@ -133,17 +116,14 @@ def demand_create(
     problem_since: int | None = None,
     problem_since_source: str = "",
 ) -> Demand:
-    """Record a demand and decide what becomes of it (受理结果):
-    - route: direct dispatch (直派) by the catalogue, or the dispatcher's queue;
+    """A demand checked and ready to record (受理), not yet saved, with what becomes of it at intake:
     - answer: a consultation answered on the call (直接答复, 即时), with the article read, if any;
-    - merge: a repeated call (重复件) joins an open order as another complainant; nothing is dispatched;
     - refuse: emergencies transferred to 110/119/120/122; litigation, arbitration, 信访 and 纪检监察
-      matters refused, with the reason.
+      matters refused, with the reason;
+    - route or merge: handed over (dispatch routes it, or merges a repeated call into an open order).
     Without a street, the address is resolved to one (地址解析) when it is unambiguous. The agent may
     record co-complainants (群体性) and the year an old problem began (历史遗留) with its source; the
     year earns a bonus only once a dispatcher verified it (demand_history_verify)."""
-    from dispatch.services import demand_route, work_order_merge
-
     if getattr(by, "pk", None) is not None and not may(by, "intake.record_demand"):
         # A person records a demand as the hotline; the portal and partner channels record none as a user.
         raise Forbidden(_("Only the hotline's agents and dispatchers record demands."), code="record_forbidden")
@@ -169,13 +149,12 @@ def demand_create(
     if street is None and address.strip():
         resolution = resolve(address)
         street, district = resolution.street, resolution.district
-    target = _merge_target(merge_into) if action == Action.MERGE else None
-    # A routed demand takes its number last: the day's counter row is locked from the number to the
-    # commit, and routing (catalogue, policies, orders, events) is most of the work. Meanwhile it
-    # carries a unique placeholder, and so do its orders.
-    numbered_last = action == Action.ROUTE
-    demand = Demand.objects.create(
-        number=f"~{uuid.uuid4().hex[:19]}" if numbered_last else demand_number(received_at),
+    disposition = {
+        Action.ANSWER: Disposition.ANSWERED,
+        Action.REFUSE: Disposition.REFUSED,
+        Action.MERGE: Disposition.MERGED,
+    }.get(action, Disposition.PENDING_DISPATCH)
+    return Demand(
         channel=channel,
         demand_type=demand_type,
         category=category,
@@ -191,36 +170,38 @@ def demand_create(
         media_url=media_url,
         urgency=urgency,
         received_at=received_at,
-        disposition=Disposition.PENDING_DISPATCH,
+        disposition=disposition,
+        answer_article=answer_article if action == Action.ANSWER else None,
+        refusal_reason=refusal_reason if action == Action.REFUSE else "",
         api_key=api_key,
         created_by=by if getattr(by, "pk", None) else None,
         co_complainants=co_complainants,
         problem_since=problem_since,
         problem_since_source=problem_since_source,
     )
-    if action == Action.ANSWER:
-        demand.disposition = Disposition.ANSWERED
-        demand.answer_article = answer_article
-        demand.save(update_fields=["disposition", "answer_article"])
-        if answer_article is not None:
-            from knowledge_base.services import article_used
 
-            article_used(article=answer_article, by=by, at=received_at)
-    elif action == Action.REFUSE:
-        demand.disposition = Disposition.REFUSED
-        demand.refusal_reason = refusal_reason
-        demand.save(update_fields=["disposition", "refusal_reason"])
-    elif action == Action.MERGE:
-        demand.disposition = Disposition.MERGED
-        demand.merged_into = target
-        demand.save(update_fields=["disposition", "merged_into"])
-        work_order_merge(order=target, demand=demand, by=by, at=received_at)
-    else:
-        orders = demand_route(demand=demand, by=by, at=received_at)
-        demand.routed_orders = orders  # what the answer shows, without reading them back
-    if numbered_last:
-        _number_last(demand, orders, received_at)
+
+def demand_insert(demand: Demand, *, by: User | None = None) -> Demand:
+    """Number and save a built demand, once: the number comes last, right before the INSERT, so that the
+    day's counter row stays locked only for what the caller's transaction writes after it. An answer on
+    the call counts as a use of its article (知识库)."""
+    demand.number = demand_number(demand.received_at)
+    demand.save(force_insert=True)
+    if demand.answer_article is not None:
+        from knowledge_base.services import article_used
+
+        article_used(article=demand.answer_article, by=by, at=demand.received_at)
     return demand
+
+
+@transaction.atomic
+def demand_record(*, by: User | None = None, **fields) -> Demand:
+    """Record a demand that intake settles alone (answered on the call or refused). A demand to route or
+    merge goes through dispatch (dispatch.services.demand_take), which records it here and hands it on."""
+    demand = demand_build(by=by, **fields)
+    if demand.disposition not in (Disposition.ANSWERED, Disposition.REFUSED):
+        raise InvalidInput(_("Intake alone answers or refuses a call; dispatch routes and merges."), code="not_intake")
+    return demand_insert(demand, by=by)
 
 
 MAX_CO_COMPLAINANTS = 9999
@@ -299,17 +280,6 @@ def demand_history_verify(*, demand: Demand, by: User, at: dt.datetime | None = 
     return locked
 
 
-def _number_last(demand: Demand, orders: list, received_at: dt.datetime) -> None:
-    from dispatch.models import WorkOrder
-
-    placeholder, number = demand.number, demand_number(received_at)
-    Demand.objects.filter(pk=demand.pk).update(number=number)
-    for order in orders:
-        order.number = order.number.replace(placeholder, number, 1)
-        WorkOrder.objects.filter(pk=order.pk).update(number=order.number)
-    demand.number = number
-
-
 # --- idempotent submission ----------------------------------------------------------------------
 
 
@@ -371,20 +341,9 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
     return key
 
 
-def caller_reveal(*, demand: Demand, by: User, reason: str, ip: str | None = None) -> dict:
-    """Show the caller's full name and phone to someone who needs them, and log it (one row)."""
-    from .selectors import may_reveal
-
-    if not reason.strip():
-        raise InvalidInput(_("Say why you need the caller's number."), code="reason_required")
-    if not may_reveal(by, demand):
-        raise Forbidden(_("You may not see this caller's identity."), code="reveal_forbidden")
-    return caller_identity_log(demand=demand, by=by, reason=reason, ip=ip)
-
-
 def caller_identity_log(*, demand: Demand, by: User, reason: str, ip: str | None = None) -> dict:
     """Log one reveal (RevealLog) and return the identity. The caller of this function has decided that
-    `by` may see it (caller_reveal for orders; the reports' key cases for leaders)."""
+    `by` may see it (dispatch.services.caller_reveal for orders; the reports' key cases for leaders)."""
     if not reason.strip():
         raise InvalidInput(_("Say why you need the caller's number."), code="reason_required")
     RevealLog.objects.create(demand=demand, user=by, reason=reason.strip()[:255], ip=ip or None)

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dispatch.choices import REPLIED_STATUSES
+from dispatch.selectors import main_order, merged_into
+from dispatch.services import demand_take
 from feedback.choices import ReplyReview
 from feedback.forms import AnswersForm
 from feedback.services import link_for, link_problem, self_evaluate
@@ -18,8 +20,7 @@ from hotline.core.ratelimit import within_rate
 from intake.choices import Channel
 from intake.forms import ERROR_FIELDS, PortalForm, StatusLookupForm
 from intake.models import Demand
-from intake.selectors import main_order
-from intake.services import demand_create, fingerprint, idempotent_create
+from intake.services import fingerprint, idempotent_create
 
 LOOKUPS_PER_WINDOW = 10  # per 10 minutes: numbers cannot be guessed
 LOOKUP_WINDOW_SECONDS = 600
@@ -49,7 +50,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                     scope=f"portal:{request.session.session_key}",
                     key=data["idempotency_key"],
                     fingerprint=fingerprint(submitted),
-                    create=lambda: demand_create(
+                    create=lambda: demand_take(
                         channel=Channel.WEB,
                         demand_type=data["demand_type"],
                         category=data["category"],
@@ -84,18 +85,19 @@ def status(request: HttpRequest) -> HttpResponse:
                 Demand.objects.filter(
                     number=form.cleaned_data["number"].strip(), **Demand.phone_lookup(form.cleaned_data["phone"])
                 )
-                .select_related("category", "merged_into__unit")
+                .select_related("category")
                 .prefetch_related("work_orders__unit", "work_orders__replies")
                 .first()
             )
             if demand is None:
                 context["error"] = _("No demand matches this number and phone number.")
                 return render(request, "public/portal_status.html", context, status=404)
-            order = demand.merged_into or main_order(demand)
+            merged = merged_into(demand)
+            order = merged or main_order(demand)
             # The reply to the citizen, once the unit has replied (a reply sent back is not shown). A
             # merged caller sees the order's progress but not the reply written to the first caller.
             reply = None
-            if order is not None and demand.merged_into_id is None and order.status in REPLIED_STATUSES:
+            if order is not None and merged is None and order.status in REPLIED_STATUSES:
                 reply = order.replies.exclude(review=ReplyReview.SENT_BACK).first()
             context.update(demand=demand, order=order, reply=reply)
     return render(request, "public/portal_status.html", context)

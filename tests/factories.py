@@ -32,11 +32,11 @@ def make_demand(
     confidential=False,
     **extra,
 ):
-    """A demand through the real intake service (so it is routed by the real catalogue)."""
+    """A demand taken through the real services (recorded by intake, routed by the real catalogue)."""
+    from dispatch.services import demand_take
     from hotline.core.models import Category, Unit
-    from intake.services import demand_create
 
-    return demand_create(
+    return demand_take(
         channel="phone",
         demand_type=demand_type,
         category=Category.objects.get(code=category),

@@ -4,12 +4,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hotline.core.api.fields import PlausibleDateField
+from hotline.core.models import Unit
+from hotline.core.selectors import is_city_hotline_staff
+from intake.api.serializers import DemandSerializer
+from intake.choices import Disposition
 from intake.models import Demand
 from intake.selectors import caller_identity_for
 
-from ..choices import ReturnReason
+from ..choices import Complexity, ReturnReason
 from ..deadlines import light_of
-from ..models import WorkOrder, WorkOrderEvent
+from ..models import Merge, WorkOrder, WorkOrderEvent
 from . import parts
 
 
@@ -149,7 +153,7 @@ def complainants_of(order_id: int, user) -> list[dict]:
             "content": d.content,
             **caller_identity_for(user, d),
         }
-        for d in Demand.objects.filter(merged_into_id=order_id).order_by("received_at")
+        for d in Demand.objects.filter(merge__order_id=order_id).order_by("received_at")
     ]
 
 
@@ -200,3 +204,66 @@ class LongPendingSerializer(serializers.Serializer):
 
 class ProgressSerializer(serializers.Serializer):
     note = serializers.CharField()
+
+
+class DemandWithOrdersSerializer(DemandSerializer):
+    """A demand (`/api/v1/demands/`) with its work orders as the user may see them and, for a repeated call,
+    the order it was merged into (重复件)."""
+
+    work_order = serializers.SerializerMethodField()
+    work_orders = serializers.SerializerMethodField()
+    merged_into = serializers.SerializerMethodField()
+
+    class Meta(DemandSerializer.Meta):
+        fields = [
+            *DemandSerializer.Meta.fields[: DemandSerializer.Meta.fields.index("district")],
+            "work_order",
+            "work_orders",
+            *DemandSerializer.Meta.fields[
+                DemandSerializer.Meta.fields.index("district") : DemandSerializer.Meta.fields.index("refusal_reason")
+            ],
+            "merged_into",
+            *DemandSerializer.Meta.fields[DemandSerializer.Meta.fields.index("refusal_reason") :],
+        ]
+
+    def _orders(self, demand):
+        user = self.context["request"].user
+        orders = sorted(demand.work_orders.all(), key=lambda o: o.pk)
+        if is_city_hotline_staff(user):
+            return orders
+        # A unit sees only its own part (its subtree), not the other units' orders on the demand.
+        return [o for o in orders if user.unit is not None and o.unit.is_within(user.unit)]
+
+    def get_work_order(self, demand) -> int | None:
+        main = next((o for o in self._orders(demand) if o.role == "main" and o.status != "transferred"), None)
+        return main.pk if main else None
+
+    def get_work_orders(self, demand) -> list[dict]:
+        return [
+            {
+                "id": o.pk,
+                "number": o.number,
+                "unit": o.unit.code,
+                "unit_name": o.unit.name,
+                "role": o.role,
+                "status": o.status,
+                "deadline": _AT.to_representation(o.deadline),
+                "complainant_count": o.complainant_count,
+            }
+            for o in self._orders(demand)
+        ]
+
+    def get_merged_into(self, demand) -> int | None:
+        """The work order this repeated call joined (重复件), or null."""
+        if demand.disposition != Disposition.MERGED:  # only a merged call has one: no query
+            return None
+        return Merge.objects.filter(demand=demand).values_list("order_id", flat=True).first()
+
+
+class DispatchSerializer(serializers.Serializer):
+    main_unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.filter(is_active=True))
+    assisting_units = serializers.SlugRelatedField(
+        slug_field="code", queryset=Unit.objects.filter(is_active=True), many=True, required=False, default=list
+    )
+    complexity = serializers.ChoiceField(choices=Complexity.choices, default=Complexity.ORDINARY)
+    note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -19,6 +19,12 @@ ACTIONS = {
 }
 
 urlpatterns = [
+    path("demands/", views.DemandCreateView.as_view(), name="api-demands"),
+    path("demands/<int:pk>/", views.DemandDetailView.as_view(), name="api-demand"),
+    path("demands/<int:pk>/reveal/", views.DemandRevealView.as_view(), name="api-demand-reveal"),
+    path("demands/<int:pk>/dispatch/", views.DemandDispatchView.as_view(), name="api-demand-dispatch"),
+    path("demands/<int:pk>/history/", views.DemandHistoryView.as_view(), name="api-demand-history"),
+    path("demands/<int:pk>/verify-history/", views.DemandHistoryVerifyView.as_view(), name="api-demand-verify-history"),
     path("work-orders/", views.WorkOrderListView.as_view(), name="api-work-orders"),
     path("work-orders/<int:pk>/", views.WorkOrderDetailView.as_view(), name="api-work-order"),
 ] + [path(f"work-orders/<int:pk>/{name}/", view, name=f"api-work-order-{name}") for name, view in ACTIONS.items()]

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from dispatch.choices import LIGHT_COLOURS, STATUS_COLOURS, Light
 from dispatch.deadlines import light_of
+from dispatch.selectors import main_order as _main_order
 
 register = template.Library()
 
@@ -18,3 +19,9 @@ def light_badge(order, now=None):
 @register.inclusion_tag("inc/badge.html")
 def status_badge(order):
     return {"value": order.status, "label": order.get_status_display(), "colour": STATUS_COLOURS.get(order.status)}
+
+
+@register.filter
+def main_order(demand):
+    """The demand's current lead work order, or None."""
+    return _main_order(demand)

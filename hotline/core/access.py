@@ -66,6 +66,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "intake.record_demand": is_agent | is_dispatcher | is_admin,
     "intake.record_history": is_agent | is_dispatcher | is_admin,
     "intake.verify_history": is_dispatcher | is_admin,
+    # Who may ask to see a caller's full identity at all (logged); which callers is the object's scope.
+    "intake.reveal_caller": is_unit_staff | is_dispatcher | is_callback_agent | is_supervisor | is_admin,
     # 信息下达 dispatch
     "dispatch.dispatch_demand": is_dispatcher | is_admin,
     # Sign, handle, return, reply, ask for time: the staff of the unit holding the order (an object rule).

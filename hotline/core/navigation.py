@@ -13,7 +13,7 @@ class NavItem:
     label: str
 
 
-WORKBENCH_AGENT = NavItem("intake:workbench", _("Call workbench"))
+WORKBENCH_AGENT = NavItem("dispatch:desk", _("Call workbench"))
 WORKBENCH_DISPATCHER = NavItem("dispatch:dispatcher", _("Dispatch queue"))
 WORKBENCH_UNIT = NavItem("dispatch:unit", _("Unit work orders"))
 WORKBENCH_SUPERVISION = NavItem("dispatch:supervision", _("Supervision"))

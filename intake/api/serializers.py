@@ -2,8 +2,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dispatch.choices import Complexity
-from dispatch.models import WorkOrder
 from hotline.core.choices import UnitLevel
 from hotline.core.models import Category, Unit
 from hotline.core.reference import reference
@@ -80,12 +78,12 @@ class DemandCreateSerializer(serializers.Serializer):
         default=None,
         help_text="A published, valid knowledge-base article that answered the consultation on the call (直接答复).",
     )
-    merge_into = serializers.PrimaryKeyRelatedField(
-        queryset=WorkOrder.objects.filter(role="main"),
+    merge_into = serializers.IntegerField(
+        min_value=1,
         required=False,
         allow_null=True,
         default=None,
-        help_text="An open work order this call repeats (重复件): the caller joins it; nothing is dispatched.",
+        help_text="The id of an open work order this call repeats (重复件): the caller joins it; nothing is dispatched.",
     )
     disposition = serializers.ChoiceField(
         choices=[("answered", "answered"), ("refused", "refused")],
@@ -149,14 +147,12 @@ class DemandCreateSerializer(serializers.Serializer):
         return attrs
 
 
-_moment = serializers.DateTimeField()  # in the current time zone, like the demand's own moments
-
-
 class DemandSerializer(serializers.ModelSerializer):
+    """The demand as intake recorded it, its caller as the user may see them (the answer of
+    `/api/v1/demands/` adds its work orders: dispatch.api.serializers.DemandWithOrdersSerializer)."""
+
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     street = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    work_order = serializers.SerializerMethodField()
-    work_orders = serializers.SerializerMethodField()
 
     class Meta:
         model = Demand
@@ -173,14 +169,11 @@ class DemandSerializer(serializers.ModelSerializer):
             "received_at",
             "disposition",
             "dispatch_due_at",
-            "work_order",
-            "work_orders",
             "district",
             "lat",
             "long",
             "media_url",
             "answer_article",
-            "merged_into",
             "refusal_reason",
             "refusal_script",
             "co_complainants",
@@ -202,35 +195,6 @@ class DemandSerializer(serializers.ModelSerializer):
         """What the agent reads to the caller when the demand is refused or transferred."""
         return str(REFUSAL_SCRIPTS.get(demand.refusal_reason, ""))
 
-    def _orders(self, demand):
-        from ..selectors import is_city_hotline_staff
-
-        user = self.context["request"].user
-        orders = sorted(demand.work_orders.all(), key=lambda o: o.pk)
-        if is_city_hotline_staff(user):
-            return orders
-        # A unit sees only its own part (its subtree), not the other units' orders on the demand.
-        return [o for o in orders if user.unit is not None and o.unit.is_within(user.unit)]
-
-    def get_work_order(self, demand) -> int | None:
-        main = next((o for o in self._orders(demand) if o.role == "main" and o.status != "transferred"), None)
-        return main.pk if main else None
-
-    def get_work_orders(self, demand) -> list[dict]:
-        return [
-            {
-                "id": o.pk,
-                "number": o.number,
-                "unit": o.unit.code,
-                "unit_name": o.unit.name,
-                "role": o.role,
-                "status": o.status,
-                "deadline": _moment.to_representation(o.deadline),
-                "complainant_count": o.complainant_count,
-            }
-            for o in self._orders(demand)
-        ]
-
     def to_representation(self, demand):
         data = super().to_representation(demand)
         data.update(caller_identity_for(self.context["request"].user, demand))
@@ -240,12 +204,3 @@ class DemandSerializer(serializers.ModelSerializer):
 class HistorySerializer(serializers.Serializer):
     problem_since = serializers.IntegerField(min_value=1949, allow_null=True)
     problem_since_source = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-
-
-class DispatchSerializer(serializers.Serializer):
-    main_unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.filter(is_active=True))
-    assisting_units = serializers.SlugRelatedField(
-        slug_field="code", queryset=Unit.objects.filter(is_active=True), many=True, required=False, default=list
-    )
-    complexity = serializers.ChoiceField(choices=Complexity.choices, default=Complexity.ORDINARY)
-    note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -127,7 +127,7 @@ def service_definition(service_code: str) -> dict:
 
 def _lead(field: str):
     """The lead order's `field` (主办, role main, not re-dispatched away, the latest), the same rule as
-    intake.selectors.main_order, in SQL. A merged demand (重复件) follows the lead order of the demand
+    dispatch.selectors.main_order, in SQL. A merged demand (重复件) follows the lead order of the demand
     it was merged into."""
 
     def of(demand_ref) -> Subquery:
@@ -137,7 +137,7 @@ def _lead(field: str):
     return Case(
         When(
             disposition=Disposition.MERGED,
-            then=Coalesce(of(OuterRef("merged_into__demand_id")), F(f"merged_into__{field}")),
+            then=Coalesce(of(OuterRef("merge__order__demand_id")), F(f"merge__order__{field}")),
         ),
         default=of(OuterRef("pk")),
     )

@@ -11,13 +11,13 @@ from django.core.validators import URLValidator
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from dispatch.services import demand_take
 from hotline.core.exceptions import Forbidden, InvalidInput
 from hotline.core.models import Category
 from intake.choices import DemandType, Urgency
 from intake.models import ApiKey, Demand
 from intake.services import (
     api_key_authenticate,
-    demand_create,
     fingerprint,
     idempotent_create,
 )
@@ -42,7 +42,7 @@ class InvalidRequest(InvalidInput):
 
 @dataclass(frozen=True)
 class Submission:
-    """A GeoReport POST, checked, in the terms of intake.services.demand_create."""
+    """A GeoReport POST, checked, in the terms of dispatch.services.demand_take."""
 
     service_code: str
     demand_type: str
@@ -174,7 +174,7 @@ def request_submit(*, data: QueryDict, idempotency_key: str = "") -> tuple[Deman
         scope=f"key:{key.pk}",
         key=idempotency_key.strip(),
         fingerprint=fingerprint(_fields(data)),
-        create=lambda: demand_create(
+        create=lambda: demand_take(
             channel=key.channel,
             demand_type=submission.demand_type,
             category=category,

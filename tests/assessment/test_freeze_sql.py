@@ -57,11 +57,11 @@ def busy(reference, staff, dispatcher, settings):
     from assessment.models import Exemption
     from dispatch import services as dispatch
     from dispatch.models import WorkOrder
-    from dispatch.services import long_pending_decide
+    from dispatch.services import demand_take, long_pending_decide
     from feedback import services as feedback_services
     from feedback.services import callback_unreached, reply_accept
     from hotline.core.models import Unit
-    from intake.services import demand_create, demand_history_verify
+    from intake.services import demand_history_verify
 
     settings.HOTLINE_CALLBACK_ATTEMPTS = 1
     called = dt.datetime(2026, 10, 13, 10, 0, tzinfo=TZ)
@@ -178,7 +178,7 @@ def busy(reference, staff, dispatcher, settings):
     )
     group = order_in(C, phone="13911110000", problem_since=2019, problem_since_source="2019年通知")
     for phone in ("13911110000", "13911110001", "13911110002"):
-        demand_create(
+        demand_take(
             channel="phone",
             demand_type="complaint",
             category=group.demand.category,

@@ -12,11 +12,11 @@ from assessment.models import Outcome, Scheme, Snapshot
 from assessment.services import freeze_check, score_month, settlement_end
 from dispatch import services as dispatch
 from dispatch.models import WorkOrder
+from dispatch.services import demand_take
 from feedback import services as feedback_services
 from feedback.services import callback_record, callback_unreached, reply_accept
 from hotline.core.exceptions import StateConflict
 from hotline.core.models import Unit
-from intake.services import demand_create
 from tests.factories import main_order, make_demand
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -106,7 +106,7 @@ def probe(scheme, staff):
     # D: one order; the same caller phoned 4 times (merged repeats).
     single = order_in(D, phone="13911110000")
     for i in range(3):
-        demand_create(
+        demand_take(
             channel="phone",
             demand_type="complaint",
             category=single.demand.category,
@@ -121,7 +121,7 @@ def probe(scheme, staff):
     # E: one order, 4 different callers: a group demand (群体性).
     group = order_in(E, phone="13922220000")
     for i in range(3):
-        demand_create(
+        demand_take(
             channel="phone",
             demand_type="complaint",
             category=group.demand.category,
@@ -287,7 +287,7 @@ def test_the_governance_volume_counts_demands_by_distinct_caller_streets_only(sc
     category = Category.objects.get(code="010101")
     first = order_in(A, phone="13800000001")
     for phone in ("13800000001", "13800000001", "13800000002"):  # one repeat of the same caller, one new
-        demand_create(
+        demand_take(
             channel="phone",
             demand_type="complaint",
             category=category,
@@ -299,7 +299,7 @@ def test_the_governance_volume_counts_demands_by_distinct_caller_streets_only(sc
             received_at=CALLED,
         )
     make_demand(street=A, received_at=CALLED, demand_type="help", phone="13800000003")
-    demand_create(
+    demand_take(
         channel="phone",
         demand_type="consult",
         category=category,
@@ -309,7 +309,7 @@ def test_the_governance_volume_counts_demands_by_distinct_caller_streets_only(sc
         action="answer",
         received_at=CALLED,
     )  # answered on the call: no 诉求
-    demand_create(
+    demand_take(
         channel="phone",
         demand_type="complaint",
         category=category,

@@ -17,6 +17,7 @@ EXPECTED = {
     "intake.record_demand": {"agent", "dispatcher", "admin"},
     "intake.record_history": {"agent", "dispatcher", "admin"},
     "intake.verify_history": {"dispatcher", "admin"},
+    "intake.reveal_caller": {"handler", "unit_leader", "dispatcher", "callback", "supervisor", "admin"},
     "dispatch.dispatch_demand": {"dispatcher", "admin"},
     "dispatch.reopen_order": {"dispatcher", "callback", "supervisor", "admin"},
     "feedback.review_reply": {"dispatcher", "callback", "admin"},

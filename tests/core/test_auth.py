@@ -21,7 +21,7 @@ def test_login_and_logout(client, agent):
     response = login(client, "t_agent", PASSWORD)
     assert response.status_code == 302
     response = client.get(reverse("home"), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("intake:workbench")
+    assert response.redirect_chain[-1][0] == reverse("dispatch:desk")
     client.post(reverse("logout"))
     assert client.get(reverse("home")).status_code == 302  # back to the login page
 
@@ -66,7 +66,7 @@ def test_the_api_token_endpoint_shares_the_lockout(api, agent):
 @pytest.mark.parametrize(
     "role_fixture, home",
     [
-        ("agent", "intake:workbench"),
+        ("agent", "dispatch:desk"),
         ("dispatcher", "dispatch:dispatcher"),
         ("handler_a", "dispatch:unit"),
         ("supervisor", "dispatch:supervision"),
@@ -100,7 +100,7 @@ def test_the_navigation_follows_the_role(client, handler_a, admin_user):
 
 def test_english_is_available_from_the_language_switch(client, agent):
     client.force_login(agent)
-    assert "话务工作台" in client.get(reverse("intake:workbench")).content.decode()
-    client.post(reverse("set_language"), {"language": "en", "next": reverse("intake:workbench")})
-    page = client.get(reverse("intake:workbench")).content.decode()
+    assert "话务工作台" in client.get(reverse("dispatch:desk")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("dispatch:desk")})
+    page = client.get(reverse("dispatch:desk")).content.decode()
     assert "Call workbench" in page and '<html lang="en">' in page

@@ -143,14 +143,14 @@ def test_staff_sessions_end_after_30_idle_minutes_and_not_while_working(client, 
             + dt.timedelta(hours=minutes // 60),
             tick=False,
         )
-        assert client.get("/intake/").status_code == 200
+        assert client.get("/dispatch/desk/").status_code == 200
     time_machine.shift(dt.timedelta(minutes=31))
-    assert client.get("/intake/").status_code == 302  # back to the login page
+    assert client.get("/dispatch/desk/").status_code == 302  # back to the login page
 
 
 def test_pages_and_api_answers_carry_csp_and_no_store(client, agent, api):
     client.force_login(agent)
-    page = client.get("/intake/")
+    page = client.get("/dispatch/desk/")
     assert "script-src 'self'" in page["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
     assert page["Cache-Control"] == "no-store"

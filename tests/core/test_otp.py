@@ -81,8 +81,8 @@ def test_a_next_address_elsewhere_is_not_followed(enrolled_leader):
 def test_only_administrators_and_leaders_are_offered_it_and_others_log_in_as_before(agent, admin_user):
     agent_client = log_in(agent.username)
     assert agent_client.get("/accounts/otp/setup/").status_code == 403
-    assert agent_client.get("/intake/").status_code == 200
-    assert "otp-setup-link" not in agent_client.get("/intake/").content.decode()
+    assert agent_client.get("/dispatch/desk/").status_code == 200
+    assert "otp-setup-link" not in agent_client.get("/dispatch/desk/").content.decode()
     admin = Client()
     admin.force_login(admin_user)
     assert admin.get("/accounts/otp/setup/").status_code == 200

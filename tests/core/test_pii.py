@@ -6,9 +6,9 @@ from django.core.exceptions import FieldError
 from django.core.management import call_command
 from django.db import connection
 
+from dispatch.selectors import caller_history
 from hotline.core import pii
 from intake.models import Demand
-from intake.selectors import caller_history
 from tests.factories import make_demand
 
 KEY_A = "a:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="

@@ -11,7 +11,7 @@ from django.db.models import Count, Max
 
 from demo.orders import generate
 from dispatch.choices import OPEN_STATUSES
-from dispatch.models import WorkOrder, WorkOrderEvent
+from dispatch.models import Merge, WorkOrder, WorkOrderEvent
 from feedback.models import Evaluation
 from intake.models import Demand
 from tests.factories import make_demand, wipe
@@ -67,7 +67,7 @@ def test_orders_are_consistent_with_their_events(reference):
     )
     # Group demands: merged calls raise the complainant count of their order.
     group = WorkOrder.objects.filter(complainant_count__gt=1).first()
-    assert Demand.objects.filter(merged_into=group).count() == group.complainant_count - 1
+    assert Demand.objects.filter(merge__order=group).count() == group.complainant_count - 1
 
 
 def test_same_seed_same_data_and_live_numbering_continues(reference):
@@ -81,7 +81,7 @@ def test_same_seed_same_data_and_live_numbering_continues(reference):
     wipe(
         live.work_orders.all(),
         Demand.objects.filter(pk=live.pk),
-        Demand.objects.filter(merged_into__isnull=False),
+        Merge.objects.all(),
         WorkOrder.objects.all(),
         Demand.objects.all(),
     )
@@ -169,7 +169,7 @@ def test_two_processes_write_the_same_data_as_one(reference):
     assert stats.demands == Demand.objects.count() == 600 and stats.orders == WorkOrder.objects.count()
     in_two = fingerprint()
     orders_in_two = sorted(WorkOrder.objects.values_list("status", "deadline", "unit__code"))
-    wipe(Demand.objects.filter(merged_into__isnull=False), WorkOrder.objects.all(), Demand.objects.all())
+    wipe(Merge.objects.all(), WorkOrder.objects.all(), Demand.objects.all())
     generate(count=600, start=dt.date(2026, 11, 10), days=6, seed=3, now=NOW, workers=1)
     assert fingerprint() == in_two
     assert sorted(WorkOrder.objects.values_list("status", "deadline", "unit__code")) == orders_in_two

@@ -16,12 +16,12 @@ from dispatch.api.detail import order_detail
 from dispatch.api.views import EVENTS
 from dispatch.selectors import work_orders_visible_to
 from dispatch.services import (
+    demand_take,
     work_order_decide_long_pending,
     work_order_request_long_pending,
     work_order_sign,
 )
 from feedback.services import callback_record, reply_accept, work_order_reply
-from intake.services import demand_create
 from tests.conftest import STREET_A
 from tests.factories import main_order, make_demand
 
@@ -73,7 +73,7 @@ def orders(handler_a, dispatcher, callback_agent):
     # A group demand (重复件) with two merged calls; a confidential caller; a long-pending (挂账) order.
     group = main_order(make_demand(street=STREET_A, phone="13911112222", name="李四"))
     for i in range(2):
-        demand_create(
+        demand_take(
             channel="phone",
             demand_type="complaint",
             category=group.demand.category,

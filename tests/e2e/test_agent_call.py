@@ -4,10 +4,10 @@ resolves to a street, Ctrl+Enter submits and the outcome says where the order we
 import pytest
 from playwright.sync_api import expect
 
+from dispatch.services import demand_take
 from hotline.core.models import Category, Unit
 from hotline.core.services import CENTER_CODE
 from intake.models import Demand
-from intake.services import demand_create
 from tests.conftest import reference_data_load
 from tests.factories import PASSWORD, UserFactory, make_demand
 
@@ -19,7 +19,7 @@ def log_in_with_the_keyboard(page, live_server, username):
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{live_server.url}/intake/")
+    expect(page).to_have_url(f"{live_server.url}/dispatch/desk/")
     # The URL changes before the page has loaded; keys typed before htmx has bound the live fields
     # would send no request (two clean-clone CI runs failed so).
     page.wait_for_load_state("load")
@@ -31,7 +31,7 @@ def test_agent_logs_a_call_with_the_keyboard_only(live_server, page):
     reference_data_load()
     UserFactory(username="agent", role="agent", unit=Unit.objects.get(code=CENTER_CODE))
     earlier = make_demand(phone="13911112222", name="王小明", content="上周反映的占道经营问题。")
-    web = demand_create(
+    web = demand_take(
         channel="web",
         demand_type="help",
         category=Category.objects.get(code="020101"),
@@ -102,7 +102,7 @@ def test_a_draft_survives_a_reload_and_is_submitted_once(live_server, page):
     expect(page.locator("#call-outcome")).to_be_visible()
     assert Demand.objects.count() == 1
 
-    expect(page).to_have_url(f"{live_server.url}/intake/")  # a reload does not show the outcome again
+    expect(page).to_have_url(f"{live_server.url}/dispatch/desk/")  # a reload does not show the outcome again
     page.reload()  # the draft of the logged call is gone
     expect(page.locator("#draft-restored")).to_be_hidden()
     expect(page.locator("#id_content")).to_have_value("")

@@ -21,7 +21,7 @@ def test_an_agent_logs_in_and_sees_the_agent_home_in_chinese(live_server, page):
     page.get_by_label("密码").fill(PASSWORD)
     page.keyboard.press("Enter")
 
-    expect(page).to_have_url(f"{live_server.url}/intake/")
+    expect(page).to_have_url(f"{live_server.url}/dispatch/desk/")
     expect(page.locator("#page-title")).to_have_text("话务工作台")
     expect(page.locator("#current-user")).to_contain_text("张坐席 · 话务员")
     expect(page.get_by_role("button", name="退出")).to_be_visible()

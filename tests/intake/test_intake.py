@@ -11,10 +11,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from dispatch.models import WorkOrder
+from dispatch.selectors import duplicate_candidates
+from dispatch.services import demand_take
 from hotline.core.models import Category
 from intake.models import Demand
-from intake.selectors import duplicate_candidates
-from intake.services import demand_create, normalise_phone
+from intake.services import normalise_phone
 from knowledge_base.models import Article
 from tests.factories import main_order, make_demand
 
@@ -107,7 +108,7 @@ def test_unresolvable_ownership_waits_for_a_dispatcher(api, agent):
 
 def test_caller_history_spans_channels_newest_first(reference, agent):
     first = make_demand(phone="13900001111", by=agent)
-    web = demand_create(
+    web = demand_take(
         channel="web",
         demand_type="help",
         category=Category.objects.get(code="020101"),
@@ -115,7 +116,7 @@ def test_caller_history_spans_channels_newest_first(reference, agent):
         caller_phone="139-0000-1111",
         address="东城区景山街道",
     )
-    from intake.selectors import caller_history
+    from dispatch.selectors import caller_history
 
     history = caller_history("13900001111")
     assert [d.pk for d in history] == [web.pk, first.pk]
@@ -293,14 +294,14 @@ def test_redispatch_carries_the_merged_callers_along(api, agent, dispatcher):
     merged = post(api.as_user(agent), {**BODY, "caller_phone": "13500003333", "merge_into": order.pk}).json()
     new = work_order_redispatch(order=order, unit=Unit.objects.get(code="110101002"), by=dispatcher)
     assert new.complainant_count == 2
-    assert Demand.objects.get(pk=merged["id"]).merged_into_id == new.pk
+    assert Demand.objects.get(pk=merged["id"]).merge.order_id == new.pk
 
 
 def test_a_caller_merged_earlier_is_recognised_on_the_next_call(reference, agent):
     from django.utils import timezone
 
     order = main_order(make_demand(phone="13700002222", by=agent))
-    demand_create(
+    demand_take(
         channel="phone",
         demand_type="complaint",
         category=order.demand.category,

@@ -177,7 +177,7 @@ def test_the_workbench_panel_suggests_and_answers_a_consultation_counting_the_us
         "idempotency_key": "kb-1",
         "answer_with": str(corpus["heating"].pk),
     }
-    response = client.post("/intake/", call)
+    response = client.post("/dispatch/desk/", call)
     assert response.status_code == 302
     demand = Demand.objects.get()
     assert demand.disposition == "answered" and demand.answer_article == corpus["heating"]
@@ -195,7 +195,7 @@ def test_the_panel_never_closes_a_complaint_as_answered_on_the_call(corpus, agen
     client = Client()
     client.force_login(agent)
     response = client.post(
-        "/intake/",
+        "/dispatch/desk/",
         {
             "caller_phone": "13912340000",
             "caller_name": "赵",

@@ -17,11 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dispatch import services as dispatch_services
+from dispatch.services import demand_take
 from feedback import services as feedback_services
 from hotline.core.models import Category, Unit
 from intake.choices import DemandType, Urgency
 from intake.models import ApiKey, Demand
-from intake.services import api_key_issue, demand_create
+from intake.services import api_key_issue
 from tests.factories import main_order, make_demand
 
 BASE = "/open311/v2"
@@ -173,7 +174,7 @@ def demand(**overrides) -> Demand:
         "street": Unit.objects.get(code="110101001"),
     }
     kwargs.update(overrides)
-    return demand_create(**kwargs)
+    return demand_take(**kwargs)
 
 
 def answered() -> Demand:
@@ -602,10 +603,10 @@ def test_english_clients_get_english_errors(client, reference):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_landlines_one_character_names_flats_and_reports_stay_private(client, now, fmt):
+    from dispatch.services import demand_take
     from hotline.core.models import Category
-    from intake.services import demand_create
 
-    shown = demand_create(
+    shown = demand_take(
         channel="phone",
         demand_type="complaint",
         category=Category.objects.get(code="010101"),
@@ -614,7 +615,7 @@ def test_landlines_one_character_names_flats_and_reports_stay_private(client, no
         caller_name="王",
         address="东城区景山街道景山前街5号楼2单元501室",
     )
-    report = demand_create(
+    report = demand_take(
         channel="phone",
         demand_type="report",
         category=Category.objects.get(code="010101"),

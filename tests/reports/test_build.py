@@ -11,11 +11,11 @@ from django.db.models import Count
 
 from assessment.models import Scheme
 from dispatch.models import WorkOrder, WorkOrderEvent
+from dispatch.services import demand_take
 from dispatch.sweep import deadlines_sweep
 from feedback.models import Evaluation
 from hotline.core.models import Category, Unit
 from intake.models import Demand
-from intake.services import demand_create
 from reports import builder
 from reports.choices import Kind, Section, Status
 from reports.models import Report
@@ -51,7 +51,7 @@ def demand(
     confidential=False,
     **extra,
 ):
-    return demand_create(
+    return demand_take(
         channel=channel,
         demand_type=demand_type,
         category=Category.objects.get(code=category),
@@ -167,7 +167,7 @@ def test_hotspots_key_cases_and_alerts(reference, leader, settings):
     repeated = demand(DAY, phone="13911112222", category="030101", hour=15)
     group = main_order(demand(DAY - dt.timedelta(days=2), category="040101", street=OTHER_DISTRICT_STREET))
     for hour in (9, 10, 11, 12):
-        demand_create(
+        demand_take(
             channel="phone",
             demand_type="complaint",
             category=group.demand.category,
