@@ -352,17 +352,9 @@ def exemption_propose(*, order: WorkOrder, by, reason: str, kind: str = "other",
 def _check_reviewer(by) -> None:
     """The city's decision (市级审核): a supervisor or administrator of the hotline center, never a
     district's (a district reviews its own units' appeals first, then the city decides)."""
-    from hotline.core.choices import Role as UserRole
     from hotline.core.exceptions import Forbidden
 
-    if not (
-        by.is_superuser
-        or (
-            by.role in (UserRole.SUPERVISOR, UserRole.ADMIN)
-            and by.unit is not None
-            and by.unit.level == UnitLevel.CENTER
-        )
-    ):
+    if not may(by, "assessment.decide_appeal"):
         raise Forbidden(_("Only the city's supervisors decide exemptions and appeals."), code="not_city_reviewer")
 
 
@@ -427,13 +419,7 @@ def exemption_decide(*, exemption, by, approve: bool, note: str = "", at: dt.dat
 
 def is_unit_member(user) -> bool:
     """A handling unit's own staff (not the hotline center, whose subtree is every unit)."""
-    from hotline.core.choices import Role as UserRole
-
-    return (
-        user.role in (UserRole.HANDLER, UserRole.UNIT_LEADER)
-        and user.unit is not None
-        and user.unit.level != UnitLevel.CENTER
-    )
+    return may(user, "assessment.appeal")
 
 
 def appeal_deadline(snapshot: Snapshot) -> dt.datetime:
@@ -606,28 +592,12 @@ def _check_files(files) -> None:
 
 def may_review_at_district(user, appeal) -> bool:
     """The district's review: its leaders and supervisors (a user of the district sub-center)."""
-    from hotline.core.choices import Role as UserRole
-
-    return bool(
-        appeal.district_id
-        and user.unit_id == appeal.district_id
-        and user.role in (UserRole.UNIT_LEADER, UserRole.SUPERVISOR, UserRole.ADMIN)
-    )
+    return may(user, "assessment.review_appeal_for_district", appeal)
 
 
 def may_read_appeal(user, appeal) -> bool:
     """The unit that appealed, its district's reviewers, and the city's supervisors and admins."""
-    from hotline.core.choices import Role as UserRole
-
-    if user.is_superuser or (
-        user.role in (UserRole.SUPERVISOR, UserRole.ADMIN)
-        and user.unit is not None
-        and user.unit.level == UnitLevel.CENTER
-    ):
-        return True
-    if may_review_at_district(user, appeal):
-        return True
-    return is_unit_member(user) and appeal.unit.is_within(user.unit)
+    return may(user, "assessment.read_appeal", appeal)
 
 
 def appeal_review_district(*, appeal, by, agree: bool, note: str, at: dt.datetime | None = None):

@@ -14,13 +14,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from hotline.core.choices import LivelihoodTag, Role, UnitLevel
+from hotline.core.access import may
+from hotline.core.choices import LivelihoodTag, UnitLevel
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Unit
 from hotline.core.navigation import WORKBENCH_RANKINGS
 from hotline.core.pagination import page_of
 from hotline.core.selectors import units_visible_to
-from hotline.core.views import WorkbenchView
+from hotline.core.views import WorkbenchView, check_permission
 
 from . import services
 from .forms import AppealForm
@@ -153,7 +154,6 @@ class RankingsPage(WorkbenchView):
 
 
 # --- scorecard, appeals, 批示 --------------------------------------------------------------------------
-UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_LEADER})
 
 # Why an item counted as it did (the scorecard's last column), by outcome.
 OUTCOME_WHY = {
@@ -206,7 +206,6 @@ class ScorecardPage(WorkbenchView):
 
     nav_item = WORKBENCH_RANKINGS
     template_name = "assessment/scorecard.html"
-    extra_roles = UNIT_ROLES
 
     def get_context_data(self, code, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -253,8 +252,7 @@ class ScorecardPage(WorkbenchView):
             can_appeal=appealable,
             appeal_deadline=services.appeal_deadline(snapshot) if snapshot and not snapshot.is_preview else None,
             quota=services.appeal_quota_left(snapshot, unit) if snapshot and not snapshot.is_preview else None,
-            is_leader=(self.request.user.is_superuser or self.request.user.role in (Role.LEADER, Role.ADMIN))
-            and not (snapshot and snapshot.is_preview),
+            is_leader=may(self.request.user, "assessment.write_instruction") and not (snapshot and snapshot.is_preview),
             instructions=Instruction.objects.filter(unit=unit).select_related("leader")[:20],
             process_labels=PROCESS_LABELS,
         )
@@ -303,7 +301,7 @@ class AppealPage(WorkbenchView):
 
     nav_item = WORKBENCH_RANKINGS
     template_name = "assessment/appeal.html"
-    extra_roles = UNIT_ROLES
+    permission = "assessment.appeal"
 
     def item(self, pk) -> SnapshotOrder:
         item = get_object_or_404(
@@ -367,16 +365,12 @@ class ReviewPage(WorkbenchView):
 
     nav_item = WORKBENCH_RANKINGS
     template_name = "assessment/review.html"
-
-    def allowed_roles(self):
-        return frozenset({Role.SUPERVISOR, Role.ADMIN, Role.UNIT_LEADER})
+    permission = "assessment.review_appeals"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        city = user.is_superuser or (
-            user.role in (Role.SUPERVISOR, Role.ADMIN) and user.unit is not None and user.unit.level == UnitLevel.CENTER
-        )
+        city = may(user, "assessment.decide_appeal")
         appeals = Appeal.objects.select_related(
             "unit", "district", "snapshot_order__order", "submitted_by", "reattribute_to"
         ).prefetch_related("attachments")
@@ -398,12 +392,10 @@ class ReviewPage(WorkbenchView):
                 .order_by("-decided_at", "-district_decided_at")[:20]
             ),
         )
-        if (
-            not (city or district_queue or context["decided"])
-            and user.role == Role.UNIT_LEADER
-            and not (user.unit and user.unit.level == UnitLevel.DISTRICT)
+        if not (city or district_queue or context["decided"]) and not (
+            user.unit and user.unit.level == UnitLevel.DISTRICT
         ):
-            raise Http404  # a street's leader has no review to do
+            raise Http404  # only the city and the districts review: a street's leader has no review to do
         return context
 
     def post(self, request):
@@ -463,7 +455,6 @@ class RulesPage(WorkbenchView):
 
     nav_item = WORKBENCH_RANKINGS
     template_name = "assessment/rules.html"
-    extra_roles = UNIT_ROLES
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -497,13 +488,12 @@ class InstructionsPage(WorkbenchView):
 
     nav_item = WORKBENCH_RANKINGS
     template_name = "assessment/instructions.html"
-    extra_roles = UNIT_ROLES
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         qs = Instruction.objects.select_related("unit", "leader", "responded_by")
-        if not (user.is_superuser or user.role in (Role.LEADER, Role.ADMIN, Role.SUPERVISOR)):
+        if not may(user, "assessment.follow_instructions"):
             qs = qs.filter(unit__in=units_visible_to(user))
         context.update(instructions=qs[:100], now=timezone.now(), can_answer=services.is_unit_member(user))
         return context
@@ -526,8 +516,11 @@ def exemption_propose(request, pk: int):
     """A dispatcher proposes, from the order page, that an order is an unreasonable demand (不合理诉求)."""
     from dispatch.selectors import work_orders_visible_to
 
-    # Scoped like every order lookup: an order outside the user's view is 404, as if it did not exist.
+    # Asked as the order page's own actions are: its rule, then the user's area (404 outside it, as if the
+    # order did not exist), then the rule of this action.
+    check_permission(request.user, "dispatch.view_orders")
     order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk, role="main")
+    check_permission(request.user, "assessment.propose_exemption")
     try:
         services.exemption_propose(
             order=order, by=request.user, reason=request.POST.get("reason", ""), kind=request.POST.get("kind", "other")
@@ -544,7 +537,9 @@ def instruct_order(request, pk: int):
     """A leader's 批示 on one order: a supervision task for its unit."""
     from dispatch.selectors import work_orders_visible_to
 
+    check_permission(request.user, "dispatch.view_orders")
     order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk)
+    check_permission(request.user, "assessment.write_instruction")
     try:
         services.instruction_issue(leader=request.user, order=order, text=request.POST.get("text", ""))
         messages.success(request, _("批示 sent to the unit as a supervision task."))

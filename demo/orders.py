@@ -28,6 +28,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
+from types import SimpleNamespace
 
 from django.apps import apps
 from django.db import connection, connections, transaction
@@ -35,6 +36,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from dispatch.choices import OPEN_STATUSES, EventKind, Role, Stage, Status
+from dispatch.deadlines import next_moment
 from dispatch.routing import route
 from dispatch.services import order_schedule, policy_for
 from hotline.core import pii
@@ -1026,7 +1028,8 @@ def _order_life(
         )
     next_check = None
     if status in OPEN_STATUSES:
-        next_check = {Stage.NONE: warn_at, Stage.REMINDED: deadline, Stage.URGED: escalate_at}.get(state["stage"])
+        moments = SimpleNamespace(warn_at=warn_at, deadline=deadline, escalate_at=escalate_at)
+        next_check = next_moment(state["stage"], moments)
         stats.open_orders += 1
     w.add(
         "dispatch_workorder",

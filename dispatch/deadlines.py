@@ -11,7 +11,30 @@ from django.utils.translation import gettext as _
 
 from hotline.core.workdays import LOCAL_TZ, WorkCalendar, add_hours, add_natural_days, add_working_days
 
-from .choices import OPEN_STATUSES, Light, LimitUnit
+from .choices import OPEN_STATUSES, Light, LimitUnit, Stage
+
+# The lights of an open order, most urgent first, each with the stored moment from which it shows: the one
+# rule that light_of (Python) and the selectors' light_q and light_case (SQL) are written from.
+LIGHTS = ((Light.OVERDUE, "deadline"), (Light.RED, "red_at"), (Light.YELLOW, "warn_at"))
+
+# The escalation ladder of one deadline (第五天督办): at each stage, the stored moment the sweep's next step
+# falls due — the yellow reminder, the 催办单, the 督办单 — each taken once per deadline. services.next_check_for,
+# the sweep's claim (SQL) and the generator are written from it.
+LADDER = {Stage.NONE: "warn_at", Stage.REMINDED: "deadline", Stage.URGED: "escalate_at"}
+
+
+def next_moment(stage: int, moments) -> dt.datetime | None:
+    """When the step after `stage` falls due (None: the ladder is done), from an order or any object with
+    its stored moments."""
+    field = LADDER.get(stage)
+    return getattr(moments, field) if field else None
+
+
+def next_moment_sql(alias: str) -> str:
+    """The moment the step after the one just taken falls due, in SQL: the claim moves `alias.stage` up one
+    rung and stores this (from the stage before the move)."""
+    steps = " ".join(f"WHEN {stage - 1} THEN {alias}.{field}" for stage, field in LADDER.items() if stage > 0)
+    return f"CASE {alias}.stage {steps} ELSE NULL END"
 
 
 @dataclass(frozen=True)
@@ -92,10 +115,7 @@ def light_of(order, now: dt.datetime) -> str:
     """The traffic light of an order at `now` (亮灯). Orders the unit no longer owes a reply on have none."""
     if order.status not in OPEN_STATUSES:
         return Light.NONE
-    if now >= order.deadline:
-        return Light.OVERDUE
-    if now >= order.red_at:
-        return Light.RED
-    if now >= order.warn_at:
-        return Light.YELLOW
+    for light, field in LIGHTS:
+        if now >= getattr(order, field):
+            return light
     return Light.GREEN

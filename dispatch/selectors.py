@@ -15,6 +15,7 @@ from intake.models import Demand
 from intake.selectors import HISTORY_LIMIT, caller_demands, similarity
 
 from .choices import OPEN_STATUSES, UNREPLIED_STATUSES, Light, Role, Status
+from .deadlines import LIGHTS
 from .models import Merge, Return, SupervisionOrder, UrgeNotice, WorkOrder
 
 SAME_CALLER_DAYS = 30
@@ -28,25 +29,22 @@ def work_orders_visible_to(user, *, one: bool = False) -> QuerySet[WorkOrder]:
 
 
 def light_q(light: str, now: dt.datetime) -> Q:
-    """The SQL condition of one light at `now`, the same rule as deadlines.light_of."""
+    """The SQL condition of one light at `now`: deadlines.LIGHTS, the rule of deadlines.light_of."""
     open_ = Q(status__in=OPEN_STATUSES)
     if light == Light.NONE:
         return ~open_
-    if light == Light.OVERDUE:
-        return open_ & Q(deadline__lte=now)
-    if light == Light.RED:
-        return open_ & Q(deadline__gt=now, red_at__lte=now)
-    if light == Light.YELLOW:
-        return open_ & Q(red_at__gt=now, warn_at__lte=now)
-    return open_ & Q(warn_at__gt=now, red_at__gt=now)
+    condition = open_
+    for shown, field in LIGHTS:
+        if shown == light:
+            return condition & Q(**{f"{field}__lte": now})
+        condition &= Q(**{f"{field}__gt": now})  # not yet a more urgent light
+    return condition  # green: none of them yet
 
 
 def light_case(now: dt.datetime) -> Case:
-    """The light of an open order at `now` as one SQL expression (the rule of deadlines.light_of)."""
+    """The light of an open order at `now` as one SQL expression (deadlines.LIGHTS)."""
     return Case(
-        When(deadline__lte=now, then=Value(Light.OVERDUE.value)),
-        When(red_at__lte=now, then=Value(Light.RED.value)),
-        When(warn_at__lte=now, then=Value(Light.YELLOW.value)),
+        *(When(**{f"{field}__lte": now}, then=Value(light.value)) for light, field in LIGHTS),
         default=Value(Light.GREEN.value),
     )
 

@@ -34,7 +34,7 @@ from .choices import (
     Stage,
     Status,
 )
-from .deadlines import Limit, add_limit, schedule_for, schedule_until
+from .deadlines import Limit, add_limit, next_moment, schedule_for, schedule_until
 from .models import (
     CatalogueRule,
     CatalogueVersion,
@@ -98,7 +98,7 @@ def next_check_for(order: WorkOrder) -> dt.datetime | None:
         return order.deadline
     if order.status not in OPEN_STATUSES:
         return None
-    return {Stage.NONE: order.warn_at, Stage.REMINDED: order.deadline, Stage.URGED: order.escalate_at}.get(order.stage)
+    return next_moment(order.stage, order)
 
 
 def _apply_schedule(order: WorkOrder, schedule) -> None:

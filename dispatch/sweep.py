@@ -31,6 +31,7 @@ from hotline.core.reference import reference
 from hotline.core.workdays import add_working_days
 
 from .choices import OPEN_STATUSES, EventKind, Stage
+from .deadlines import next_moment_sql
 from .models import Reminder, SupervisionOrder, UrgeNotice, WorkOrder, WorkOrderEvent
 
 # Each batch is one transaction holding its rows' locks. It starts at BATCH_SIZE rows and halves while a
@@ -99,7 +100,7 @@ def _claim(rows: list[tuple[int, int]], now: dt.datetime) -> list[tuple]:
         UPDATE {table} AS w
         SET stage = w.stage + 1,
             version = w.version + 1,
-            next_check_at = CASE w.stage WHEN 0 THEN w.deadline WHEN 1 THEN w.escalate_at ELSE NULL END
+            next_check_at = {next_moment_sql("w")}
         FROM unnest(%s::bigint[], %s::int[]) AS claimed(id, stage)
         WHERE w.id = claimed.id AND w.stage = claimed.stage
           AND w.next_check_at <= %s AND w.status IN ({statuses})

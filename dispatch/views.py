@@ -8,26 +8,17 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hotline.core.access import may
-from hotline.core.choices import Role as UserRole
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Category, Unit
-from hotline.core.navigation import (
-    WORKBENCH_AGENT,
-    WORKBENCH_DISPATCHER,
-    WORKBENCH_SUPERVISION,
-    WORKBENCH_UNIT,
-    roles_for,
-)
+from hotline.core.navigation import WORKBENCH_AGENT, WORKBENCH_DISPATCHER, WORKBENCH_SUPERVISION, WORKBENCH_UNIT
 from hotline.core.pagination import page_of
-from hotline.core.views import WorkbenchView, check_role
+from hotline.core.views import WorkbenchView, check_permission
 from intake.choices import DISPOSITION_COLOURS, REFUSAL_SCRIPTS, Channel
 from intake.forms import ERROR_FIELDS, article_suggestions
 from intake.geo import resolve
@@ -161,8 +152,7 @@ class DeskPage(WorkbenchView):
 
 
 def _agent(request: HttpRequest) -> None:
-    if not may(request.user, "intake.record_demand"):
-        raise PermissionDenied(_("Your role cannot open this page."))
+    check_permission(request.user, "intake.record_demand")
 
 
 # The live panels are POSTed: a phone number or a complaint must not end up in access logs.
@@ -265,7 +255,6 @@ class OrderPage(WorkbenchView):
 
     nav_item = WORKBENCH_UNIT
     template_name = "dispatch/order.html"
-    extra_roles = frozenset({UserRole.DISPATCHER, UserRole.SUPERVISOR, UserRole.CALLBACK, UserRole.LEADER})
 
     def get_context_data(self, pk, failed_action=None, failed_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -303,11 +292,13 @@ def order_action(request, pk, action):
     """Run one action from the order page. Errors keep what was typed and say what is wrong."""
     if not request.user.is_authenticated:
         return redirect("login")
-    check_role(request.user, OrderPage.extra_roles | roles_for(WORKBENCH_UNIT))
+    check_permission(request.user, "dispatch.view_orders")
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404
     order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk)
+    # Who may, before whether the state allows it: the API's service answers in the same order (403, 409).
+    check_permission(request.user, spec.permission, order)
     form = spec.form(request.POST) if spec.form else None
     status = 400
     if not spec.available(order):
@@ -366,7 +357,7 @@ class DispatcherPage(WorkbenchView):
 def demand_dispatch_view(request, pk):
     if not request.user.is_authenticated:
         return redirect("login")
-    check_role(request.user, DispatcherPage().allowed_roles())
+    check_permission(request.user, "dispatch.dispatch_demand")
     view = DispatcherPage()
     view.setup(request)
     # The same scope as the page and the API: a demand outside it is 404, as if it did not exist.

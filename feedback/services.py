@@ -25,7 +25,6 @@ from dispatch.services import (
     work_order_reopen,
 )
 from hotline.core.access import may
-from hotline.core.choices import Role as UserRole
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import User
 from intake.services import caller_message_send
@@ -467,7 +466,8 @@ def rehandle(*, order: WorkOrder, by: User, reason: str, at: dt.datetime | None 
     """重办: back to the same unit with a new deadline. A callback agent may do it when the citizen
     said unresolved or unsatisfied; dispatchers and supervisors whenever the state allows."""
     at = at or timezone.now()
-    if by.role == UserRole.CALLBACK and not by.is_superuser:
+    check_actor(order, "reopen", by)
+    if not may(by, "feedback.rehandle_unasked"):
         evaluation = order.evaluations.filter(is_current=True).first()
         if evaluation is None or (
             evaluation.resolution != Resolution.UNRESOLVED and evaluation.satisfaction != Satisfaction.UNSATISFIED

@@ -3,26 +3,22 @@ callback form (the caller's number revealed to the callback agent, logged). The 
 evaluation page is the public floor's (public.views.evaluate)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotline.core.choices import Role
+from dispatch.selectors import work_orders_visible_to
 from hotline.core.exceptions import DomainError
 from hotline.core.navigation import WORKBENCH_CALLBACK
 from hotline.core.pagination import page_of
-from hotline.core.views import WorkbenchView
+from hotline.core.views import WorkbenchView, check_permission
 from intake.models import RevealLog
-from intake.selectors import is_city_hotline_staff
 
 from .forms import CallbackForm, UnreachedForm
 from .models import Callback, CallbackStatus
 from .selectors import callbacks_due, callbacks_waiting, replies_to_check
 from .services import callback_record, callback_unreached
-
-CALLBACK_ROLES = frozenset({Role.CALLBACK, Role.ADMIN})
 
 
 class CallbackWorklistPage(WorkbenchView):
@@ -50,21 +46,20 @@ class CallbackPage(WorkbenchView):
 
     nav_item = WORKBENCH_CALLBACK
     template_name = "feedback/callback.html"
-
-    def allowed_roles(self):
-        # The caller's number is revealed here: callback agents only (not the dispatchers who share the worklist).
-        return CALLBACK_ROLES
-
-    def dispatch(self, request, *args, **kwargs):
-        # ... and only the city center's: a district-level account does not call the whole city.
-        if request.user.is_authenticated and not is_city_hotline_staff(request.user):
-            raise PermissionDenied(_("Only the city hotline's callback agents call citizens back."))
-        return super().dispatch(request, *args, **kwargs)
+    # Asked as POST /api/v1/work-orders/{id}/callback/ asks: the orders of the user's area (404 outside
+    # it), then the rule: the caller's number is revealed here, so the city center's callback agents
+    # only (not the dispatchers who share the worklist, nor a district-level account).
+    permission = "dispatch.view_orders"
 
     def callback(self, pk: int) -> Callback:
-        return get_object_or_404(
-            Callback.objects.select_related("order__demand__category", "order__unit", "order__demand__street"), pk=pk
+        callback = get_object_or_404(
+            Callback.objects.select_related("order__demand__category", "order__unit", "order__demand__street").filter(
+                order__in=work_orders_visible_to(self.request.user)
+            ),
+            pk=pk,
         )
+        check_permission(self.request.user, "feedback.record_callback")
+        return callback
 
     def get_context_data(self, pk, form=None, unreached_form=None, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -5,6 +5,9 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from hotline.core.access import may
 
 
 class ArticleStatus(models.TextChoices):
@@ -15,8 +18,20 @@ class ArticleStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")  # 已撤回
 
 
+EDITOR = "knowledge_base.edit_article"
+
+
+def _reviewer(article, user) -> bool:
+    """Four eyes (审核): another editor publishes or sends back what an editor submitted; an admin may review
+    their own."""
+    return may(user, EDITOR) and (article.submitted_by_id != user.pk or may(user, "core.administer"))
+
+
 class Article(models.Model):
-    """A policy answer (知识). Only published articles within their validity are found by agents."""
+    """A policy answer (知识). Only published articles within their validity are found by agents.
+
+    The review is a state graph (django-fsm): the transitions below, each with who may take it; they never
+    save: knowledge_base.services calls them, saves and writes the ArticleEvent."""
 
     title = models.CharField(_("title"), max_length=200)
     questions = models.TextField(_("question variants"), blank=True)  # one per line: how citizens ask it
@@ -33,7 +48,7 @@ class Article(models.Model):
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     keywords = models.CharField(_("keywords"), max_length=255, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT)
+    status = FSMField(_("status"), max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1)
     answered_count = models.PositiveIntegerField(_("calls answered"), default=0)
     not_helpful_count = models.PositiveIntegerField(_("marked not helpful"), default=0)
@@ -67,6 +82,39 @@ class Article(models.Model):
 
     def question_list(self) -> list[str]:
         return [q.strip() for q in self.questions.splitlines() if q.strip()]
+
+    # --- the review (审核): the rule each transition enforces is its docstring ---------------------------
+
+    @transition(field=status, source=ArticleStatus.DRAFT, target=ArticleStatus.IN_REVIEW, permission=EDITOR)
+    def submit(self):
+        """An editor sends a draft for review (待审核)."""
+
+    @transition(field=status, source=ArticleStatus.IN_REVIEW, target=ArticleStatus.PUBLISHED, permission=_reviewer)
+    def publish(self):
+        """Another editor publishes what was submitted: agents find it from now."""
+
+    @transition(field=status, source=ArticleStatus.IN_REVIEW, target=ArticleStatus.DRAFT, permission=_reviewer)
+    def send_back(self):
+        """Another editor sends a submission back with what must change."""
+
+    @transition(field=status, source=ArticleStatus.PUBLISHED, target=ArticleStatus.WITHDRAWN, permission=EDITOR)
+    def withdraw(self):
+        """An editor takes a published answer off the agents' search."""
+
+    @transition(
+        field=status,
+        source=[ArticleStatus.IN_REVIEW, ArticleStatus.PUBLISHED, ArticleStatus.EXPIRED, ArticleStatus.WITHDRAWN],
+        target=ArticleStatus.DRAFT,
+        permission=EDITOR,
+    )
+    def revise(self):
+        """Changed text is reviewed again: an edit puts any article back to draft (an expired or withdrawn one
+        comes back this way)."""
+
+    @transition(field=status, source=ArticleStatus.PUBLISHED, target=ArticleStatus.EXPIRED)
+    def expire(self):
+        """The daily job: a published article past its `valid_until` (articles_expire takes many at once, by
+        the same rule, in one UPDATE)."""
 
 
 class ArticleVersion(models.Model):

@@ -12,10 +12,10 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
 
 from hotline.core import spreadsheets
 from hotline.core.access import may
-from hotline.core.choices import Role
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.maintenance import analyze
 from hotline.core.models import Category, Unit, User
@@ -23,7 +23,6 @@ from hotline.core.models import Category, Unit, User
 from .models import Article, ArticleEvent, ArticleStatus, ArticleVersion, NotHelpful, SearchLog
 from .segment import index_terms
 
-EDITOR_ROLES = frozenset({Role.KB_EDITOR, Role.ADMIN})
 TEXT_FIELDS = ("title", "questions", "body", "keywords")
 OTHER_FIELDS = ("category_id", "owner_id", "source_title", "source_number", "source_url", "valid_from", "valid_until")
 EXPIRING_DAYS = 30
@@ -116,9 +115,8 @@ def article_save(
             setattr(article, key, value)
         article.version += 1
         article.updated_by = by
-        if article.status != ArticleStatus.DRAFT:
-            # Changed text is reviewed again; an expired or withdrawn article comes back this way.
-            article.status = ArticleStatus.DRAFT
+        if can_proceed(article.revise):
+            article.revise()  # changed text is reviewed again; an expired or withdrawn article comes back this way
         article.save()
         _event(article, "edited", by, at, note or ", ".join(sorted(changed)))
     reindex([article])
@@ -126,31 +124,31 @@ def article_save(
 
 
 def _move(
-    article: Article,
-    *,
-    by: User,
-    kind: str,
-    source: tuple,
-    target: str,
-    at: dt.datetime | None,
-    note: str = "",
-    check=None,
+    article: Article, *, by: User, method: str, kind: str, at: dt.datetime | None, note: str = "", prepare=None
 ) -> Article:
+    """Lock, check, transition (Article's graph: django-fsm), save, record. The state is checked first
+    (409 saying which states allow it), then who may (the transition's permission=, 403)."""
     at = at or timezone.now()
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
-        if locked.status not in source:
+        transition = getattr(locked, method)
+        if not can_proceed(transition):
+            allowed = sorted({t.source for t in locked.get_all_status_transitions() if t.name == method})
             raise StateConflict(
                 _("The article is “%(status)s”: this is only possible for %(allowed)s.")
                 % {
                     "status": locked.get_status_display(),
-                    "allowed": _(" or ").join(f"“{ArticleStatus(s).label}”" for s in source),
+                    "allowed": _(" or ").join(f"“{ArticleStatus(s).label}”" for s in allowed),
                 },
                 code="invalid_article_state",
             )
-        if check:
-            check(locked)
-        locked.status = target
+        if not has_transition_perm(transition, by):
+            if method in ("publish", "send_back") and may(by, "knowledge_base.edit_article"):
+                raise Forbidden(_("Another editor must review what you submitted."), code="own_submission")
+            raise Forbidden(_("Only knowledge-base editors do this."))
+        if prepare:
+            prepare(locked)
+        transition()
         locked.save(update_fields=["status", "updated_at", "submitted_by"])
         _event(locked, kind, by, at, note)
     return locked
@@ -160,70 +158,27 @@ def article_submit(*, article: Article, by: User, at=None) -> Article:
     """An editor sends a draft for review (待审核)."""
     _check_editor(by)
 
-    def check(locked):
+    def prepare(locked):
         locked.submitted_by = by
 
-    return _move(
-        article,
-        by=by,
-        kind="submitted",
-        source=(ArticleStatus.DRAFT,),
-        target=ArticleStatus.IN_REVIEW,
-        at=at,
-        check=check,
-    )
-
-
-def _check_reviewer(by: User):
-    def check(locked):
-        # Four eyes: an editor does not publish what they submitted; an admin may.
-        if locked.submitted_by_id == by.pk and not (by.is_superuser or by.role == Role.ADMIN):
-            raise Forbidden(_("Another editor must review what you submitted."), code="own_submission")
-
-    return check
+    return _move(article, by=by, method="submit", kind="submitted", at=at, prepare=prepare)
 
 
 def article_publish(*, article: Article, by: User, at=None, note: str = "") -> Article:
     _check_editor(by)
-    return _move(
-        article,
-        by=by,
-        kind="published",
-        source=(ArticleStatus.IN_REVIEW,),
-        target=ArticleStatus.PUBLISHED,
-        at=at,
-        note=note,
-        check=_check_reviewer(by),
-    )
+    return _move(article, by=by, method="publish", kind="published", at=at, note=note)
 
 
 def article_send_back(*, article: Article, by: User, note: str, at=None) -> Article:
     _check_editor(by)
     if not note.strip():
         raise InvalidInput(_("Say what must change."), code="reason_required")
-    return _move(
-        article,
-        by=by,
-        kind="sent_back",
-        source=(ArticleStatus.IN_REVIEW,),
-        target=ArticleStatus.DRAFT,
-        at=at,
-        note=note,
-        check=_check_reviewer(by),
-    )
+    return _move(article, by=by, method="send_back", kind="sent_back", at=at, note=note)
 
 
 def article_withdraw(*, article: Article, by: User, note: str = "", at=None) -> Article:
     _check_editor(by)
-    return _move(
-        article,
-        by=by,
-        kind="withdrawn",
-        source=(ArticleStatus.PUBLISHED,),
-        target=ArticleStatus.WITHDRAWN,
-        at=at,
-        note=note,
-    )
+    return _move(article, by=by, method="withdraw", kind="withdrawn", at=at, note=note)
 
 
 def articles_expire(*, today: dt.date | None = None) -> int:

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Category
-from hotline.core.navigation import WORKBENCH_KB_MANAGE, WORKBENCH_KNOWLEDGE, roles_for
+from hotline.core.navigation import WORKBENCH_KB_MANAGE, WORKBENCH_KNOWLEDGE
 from hotline.core.pagination import page_number, page_of
-from hotline.core.views import WorkbenchView, check_role
+from hotline.core.views import WorkbenchView, check_permission
 
 from . import services
 from .forms import ArticleForm, ManageFilterForm
@@ -59,7 +59,6 @@ class ArticlePage(WorkbenchView):
 
     nav_item = WORKBENCH_KNOWLEDGE
     template_name = "knowledge_base/article.html"
-    extra_roles = roles_for(WORKBENCH_KB_MANAGE)
 
     def get_context_data(self, pk, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -263,7 +262,7 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
 @require_POST
 def suggestions(request: HttpRequest) -> HttpResponse:
     """Articles for the call being typed: the agent's own search words, else the matter and content."""
-    check_role(request.user, roles_for(WORKBENCH_KNOWLEDGE))
+    check_permission(request.user, "knowledge_base.read_articles")
     q = request.POST.get("kb_q", "").strip()[:200]
     category = Category.objects.filter(code=(request.POST.get("category", "").split() or [""])[0]).first()
     query = q or " ".join(filter(None, [category.name if category else "", request.POST.get("content", "")[:60]]))
@@ -278,7 +277,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def not_helpful(request: HttpRequest, pk: int) -> HttpResponse:
-    check_role(request.user, roles_for(WORKBENCH_KNOWLEDGE))
+    check_permission(request.user, "knowledge_base.read_articles")
     article = get_object_or_404(searchable(), pk=pk)
     services.article_not_helpful(
         article=article, by=request.user, query=request.POST.get("query", ""), note=request.POST.get("note", "")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from assessment.models import Scheme, Tier
 from assessment.services import rates_of, scheme_for
+from hotline.core.access import may
 from hotline.core.choices import Role, UnitLevel
 from hotline.core.models import Unit
 from intake.selectors import caller_identity_for
@@ -21,7 +22,6 @@ from intake.selectors import caller_identity_for
 from .choices import KIND_SECTIONS, Kind, Section, Status
 from .models import Report, ReportFact, ReportRow
 
-READER_ROLES = frozenset({Role.LEADER, Role.UNIT_LEADER, Role.SUPERVISOR, Role.ADMIN})
 PAGE_ROWS = 200  # rows of a listed section shown on the page; the Excel export has them all
 TOP = 10
 PROBLEMS_SHOWN = 30
@@ -44,7 +44,7 @@ class Scope:
 
 
 def may_read(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or (user.role in READER_ROLES and user.unit_id is not None))
+    return may(user, "reports.read_reports")
 
 
 NOWHERE = Scope(path="\0", unit=None)  # matches no path
@@ -404,7 +404,7 @@ def dashboard(user, now) -> dict:
         key=lambda r: (-r[Light.OVERDUE] - r[Light.RED], -r["open"], r["code"]),
     )
     instructions = Instruction.objects.select_related("unit", "leader").filter(unit__path__startswith=scope.path)
-    if user.role == Role.LEADER and not user.is_superuser:
+    if user.role == Role.LEADER and not user.is_superuser:  # a leader's own 批示 (the others: the whole scope)
         instructions = instructions.filter(leader=user)
     return {
         "scope": scope,

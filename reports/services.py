@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.core.access import may
-from hotline.core.choices import Role
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 
 from . import builder
@@ -31,7 +30,6 @@ STALE_AFTER = dt.timedelta(hours=1)
 # asked for, or the worker lost it): asking again, or the requeue job, sends it again. A duplicate
 # delivery is harmless: the build claims its revision by compare-and-swap.
 REQUEUE_AFTER = dt.timedelta(minutes=2)
-BUILDER_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
 
 
 def may_build(user) -> bool:
@@ -197,9 +195,6 @@ def report_build_scheduled(kind: str, *, at: dt.datetime | None = None) -> Repor
         return None
     report = report_request(kind=kind, day=day, at=at, enqueue=False)
     return report_build(report.pk, at=at) if report.status == Status.QUEUED else report
-
-
-REVEALING_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
 
 
 def key_case_reveal(*, row, by, reason: str, ip: str | None = None) -> dict:

@@ -16,12 +16,11 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from assessment.services import instruction_issue
 from hotline.core.access import may
-from hotline.core.choices import Role
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Unit
-from hotline.core.navigation import WORKBENCH_REPORT_LIST, WORKBENCH_REPORTS, roles_for
+from hotline.core.navigation import WORKBENCH_REPORT_LIST, WORKBENCH_REPORTS
 from hotline.core.pagination import page_of
-from hotline.core.views import WorkbenchView, check_role
+from hotline.core.views import WorkbenchView, check_permission
 
 from . import services
 from .charts import charts_for
@@ -30,7 +29,6 @@ from .exports import pdf_bytes, period_label, report_title, xlsx_bytes
 from .models import Report, ReportRow
 from .selectors import dashboard, may_read, report_view, reports_visible_to, scope_for
 
-INSTRUCTING_ROLES = frozenset({Role.LEADER, Role.ADMIN})
 PREVIOUS_LABELS = {
     Kind.DAILY: _lazy("The day before"),
     Kind.WEEKLY: _lazy("The week before"),
@@ -39,7 +37,7 @@ PREVIOUS_LABELS = {
 
 
 def may_instruct(user) -> bool:
-    return user.is_superuser or user.role in INSTRUCTING_ROLES
+    return may(user, "assessment.write_instruction")
 
 
 class DashboardPage(WorkbenchView):
@@ -49,8 +47,6 @@ class DashboardPage(WorkbenchView):
     template_name = "reports/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        if not may_read(self.request.user):
-            raise PermissionDenied(_("Your role cannot open this page."))
         context = super().get_context_data(**kwargs)
         context.update(dashboard(self.request.user, timezone.now()))
         return context
@@ -270,7 +266,7 @@ def _check_reader(view):
             from django.contrib.auth.views import redirect_to_login
 
             return redirect_to_login(request.get_full_path())
-        check_role(request.user, roles_for(WORKBENCH_REPORT_LIST))
+        check_permission(request.user, "reports.read_reports")
         return view(request, *args, **kwargs)
 
     return wrapped

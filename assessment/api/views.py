@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, views
 from rest_framework.response import Response
 
+from hotline.core.api.permissions import allowed
 from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import InvalidInput, NotFound
 
@@ -134,6 +135,8 @@ def ranking_page(snapshot: Snapshot, rows) -> dict:
 class RankingsView(views.APIView):
     """月度排名: every unit of a level in the month's current snapshot (or its preview), best first; the
     units below the minimum volume are listed after the ranked ones."""
+
+    permission_classes = [allowed("assessment.view_rankings")]
 
     @extend_schema(
         parameters=[

@@ -7,20 +7,24 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, permissions, serializers, status, views
-from rest_framework.decorators import api_view
+from rest_framework import generics, serializers, status, views
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from hotline.core.access import may
+from hotline.core.api.permissions import allowed
+from hotline.core.exceptions import Forbidden
 from hotline.core.selectors import units_visible_to
 from intake.api.serializers import DemandCreateSerializer, HistorySerializer
 from intake.models import Demand
 from intake.services import demand_history_set, demand_history_verify, fingerprint, idempotent_create
 
 from .. import services
+from ..actions import ACTIONS
 from ..choices import Light, Status
 from ..models import WorkOrderEvent
 from ..selectors import demands_visible_to, light_q, pending_demands_visible_to, work_orders_visible_to
@@ -55,6 +59,7 @@ class WorkOrderFilter(filters.FilterSet):
 class WorkOrderListView(generics.ListAPIView):
     """A unit's queue (工单列表), by deadline."""
 
+    permission_classes = [allowed("dispatch.view_orders")]
     serializer_class = s.WorkOrderSerializer
     filterset_class = WorkOrderFilter
     pagination_class = DeadlineCursorPagination
@@ -65,6 +70,7 @@ class WorkOrderListView(generics.ListAPIView):
 
 
 class WorkOrderDetailView(generics.RetrieveAPIView):
+    permission_classes = [allowed("dispatch.view_orders")]
     serializer_class = s.WorkOrderDetailSerializer
     queryset = services.WorkOrder.objects.none()
 
@@ -77,6 +83,9 @@ class WorkOrderDetailView(generics.RetrieveAPIView):
         if data is None:
             raise Http404
         return Response(data)
+
+
+ACTION_REFUSED = _("You may not do this on order %(n)s.")
 
 
 def _order_for(request, pk):
@@ -100,17 +109,23 @@ def _valid(serializer_class, request):
     return serializer.validated_data
 
 
-def order_action(serializer_class=None, name=None):
+def order_action(serializer_class=None, name=None, rule=None):
     """Declare one POST action endpoint on a work order (`work-orders/{id}/<name>/`, here and in the apps
-    above dispatch): validate the body, call the service, answer the order."""
+    above dispatch): who may, on this order (the rule of the order page's action of the same name, or
+    `rule`), then validate the body, call the service, answer the order. The page asks the same, in the
+    same order: 403 before 400 or 409."""
 
     def wrap(fn):
         @extend_schema(
             request=serializer_class, responses=s.WorkOrderDetailSerializer, operation_id=f"work_order_{name}"
         )
         @api_view(["POST"])
+        @permission_classes([allowed("dispatch.view_orders")])
         def view(request, pk):
             order = _order_for(request, pk)
+            needed = rule or ACTIONS[name].permission
+            if not may(request.user, needed, order):
+                raise Forbidden(str(ACTION_REFUSED) % {"n": order.number}, code="permission_denied")
             data = _valid(serializer_class, request) if serializer_class else {}
             result = fn(request, order, data)
             return _answer(request, result)
@@ -220,19 +235,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
-class CanTakeDemands(permissions.BasePermission):
-    message = "Only hotline agents can register demands."
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return may(request.user, "intake.record_demand")
-
-
 class DemandCreateView(views.APIView):
     """Agent intake: record a demand and route it (直派 or the dispatcher's queue)."""
 
-    permission_classes = [permissions.IsAuthenticated, CanTakeDemands]
+    permission_classes = [allowed("intake.record_demand")]
 
     @extend_schema(
         request=DemandCreateSerializer,
@@ -265,6 +271,7 @@ class DemandCreateView(views.APIView):
 
 
 class DemandDetailView(generics.RetrieveAPIView):
+    permission_classes = [allowed("dispatch.view_orders")]
     serializer_class = DemandWithOrdersSerializer
 
     def get_queryset(self):
@@ -274,9 +281,10 @@ class DemandDetailView(generics.RetrieveAPIView):
 class DemandDispatchView(views.APIView):
     """Dispatcher: choose the lead unit, assisting units and complexity for a pending demand."""
 
+    permission_classes = [allowed("dispatch.dispatch_demand")]
+
     @extend_schema(request=s.DispatchSerializer, responses={201: DemandWithOrdersSerializer})
     def post(self, request, pk):
-        services.check_dispatcher(request.user)
         # The page's scope (dispatch.selectors); one already dispatched but visible gets the service's 409.
         demand = pending_demands_visible_to(request.user).filter(pk=pk).first() or get_object_or_404(
             demands_visible_to(request.user), pk=pk

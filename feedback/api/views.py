@@ -27,7 +27,7 @@ def send_back(request, order, data):
     return services.reply_send_back(order=order, by=request.user, reason=data["reason"])
 
 
-@order_action(CallbackSerializer, name="callback")
+@order_action(CallbackSerializer, name="callback", rule="feedback.record_callback")
 def callback(request, order, data):
     """回访: the citizen's three answers (closing the order), or `unreachable: true` for a call that
     did not get through (after the last attempt the citizen is unreachable and the order closes)."""

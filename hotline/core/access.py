@@ -38,6 +38,7 @@ is_supervisor = has_role(Role.SUPERVISOR)
 is_leader = has_role(Role.LEADER)
 is_admin = has_role(Role.ADMIN)
 is_unit_staff = has_role(Role.HANDLER, Role.UNIT_LEADER)
+is_unit_leader = has_role(Role.UNIT_LEADER)
 is_kb_editor = has_role(Role.KB_EDITOR)
 
 
@@ -61,30 +62,100 @@ def at_the_center(user) -> bool:
     return unit is not None and unit.level == UnitLevel.CENTER
 
 
+@rules.predicate
+def in_a_unit(user) -> bool:
+    """The user belongs to a handling unit (a street, district, department, enterprise), not the center."""
+    unit = getattr(user, "unit", None)
+    return unit is not None and unit.level != UnitLevel.CENTER
+
+
+@rules.predicate
+def has_a_unit(user) -> bool:
+    return getattr(user, "unit_id", None) is not None
+
+
+@rules.predicate
+def reviews_for_the_district(user, appeal) -> bool:
+    """The appeal went to the user's own unit, the district that reviews it first (区级审核)."""
+    return appeal is not None and appeal.district_id is not None and user.unit_id == appeal.district_id
+
+
+@rules.predicate
+def appealed_within(user, appeal) -> bool:
+    """The appeal is of the user's unit or a unit below it."""
+    return appeal is not None and user.unit is not None and appeal.unit.is_within(user.unit)
+
+
+is_staff_member = has_role(*Role.values)  # anyone with a role at the hotline or a unit
+# The hotline's own staff at the city center see every demand (the queryset scoping of selectors).
+is_city_hotline_staff = is_active_superuser | (
+    (is_agent | is_dispatcher | is_callback_agent | is_supervisor | is_leader | is_admin) & at_the_center
+)
+is_city_reviewer = is_active_superuser | ((is_supervisor | is_admin) & at_the_center)
+is_unit_member = is_unit_staff & in_a_unit
+
+
 PERMISSIONS: dict[str, rules.Predicate] = {
-    # 信息发现 intake
+    # --- 信息发现 intake
+    # The agent's desk and POST /api/v1/demands/: recording a call (and its live panels).
     "intake.record_demand": is_agent | is_dispatcher | is_admin,
     "intake.record_history": is_agent | is_dispatcher | is_admin,
     "intake.verify_history": is_dispatcher | is_admin,
     # Who may ask to see a caller's full identity at all (logged); which callers is the object's scope.
     "intake.reveal_caller": is_unit_staff | is_dispatcher | is_callback_agent | is_supervisor | is_admin,
-    # 信息下达 dispatch
+    # --- 信息下达 dispatch
+    # Orders and demands, read: the unit queue and order page, GET /api/v1/work-orders/ and /demands/
+    # (which ones: the queryset scoping of visible_to).
+    "dispatch.view_orders": has_role(*(role for role in Role.values if role != Role.KB_EDITOR)),
+    # The dispatcher's queue and its decisions: dispatch, 改派, rule on returns, extensions and 挂账.
     "dispatch.dispatch_demand": is_dispatcher | is_admin,
     # Sign, handle, return, reply, ask for time: the staff of the unit holding the order (an object rule).
     "dispatch.handle_order": is_active_superuser | (is_unit_staff & handles_order),
     # 重办: the hotline sends a replied or closed order back for another round.
     "dispatch.reopen_order": is_dispatcher | is_callback_agent | is_supervisor | is_admin,
-    # 信息上传 feedback
+    # ... whatever the citizen answered (a callback agent reopens only after unresolved or unsatisfied).
+    "feedback.rehandle_unasked": is_dispatcher | is_supervisor | is_admin,
+    # The supervisors' page: red and overdue orders, 催办单 and 督办单.
+    "dispatch.supervise": is_supervisor | is_dispatcher | is_admin,
+    # --- 信息上传 feedback
+    # The hotline's check of replies (审核), and the worklist that holds it.
     "feedback.review_reply": is_dispatcher | is_callback_agent | is_admin,
-    "feedback.record_callback": is_callback_agent | is_admin,
-    # 压力感知 assessment: 批示 on an order, a ranking row or a report item; 不合理诉求 proposed for exemption
+    # 回访: the city center's callback agents call citizens back (they see the full number).
+    "feedback.record_callback": is_active_superuser | ((is_callback_agent | is_admin) & at_the_center),
+    # --- 压力感知 assessment
+    # The rankings are published to every unit: every staff member reads them (page and API).
+    "assessment.view_rankings": is_staff_member,
+    # 申诉: a handling unit's own staff appeal its items.
+    "assessment.appeal": is_unit_member,
+    # The review page: the city's reviewers, and the leaders and supervisors who review for a district.
+    "assessment.review_appeals": is_city_reviewer | ((is_unit_leader | is_supervisor | is_admin) & has_a_unit),
+    # The city's decision (市级审核) on appeals and exemptions.
+    "assessment.decide_appeal": is_city_reviewer,
+    # The district's first review of one appeal (an object rule).
+    "assessment.review_appeal_for_district": (is_unit_leader | is_supervisor | is_admin) & reviews_for_the_district,
+    # Who reads one appeal and its evidence (an object rule).
+    "assessment.read_appeal": is_city_reviewer
+    | ((is_unit_leader | is_supervisor | is_admin) & reviews_for_the_district)
+    | (is_unit_member & appealed_within),
+    # 批示 on an order, a ranking row or a report item; 不合理诉求 proposed for exemption.
     "assessment.write_instruction": is_leader | is_admin,
+    # Who follows every 批示 and its answer (a unit sees those addressed to its subtree).
+    "assessment.follow_instructions": is_leader | is_supervisor | is_admin,
     "assessment.propose_exemption": is_dispatcher | is_admin,
-    # 知识库
+    # --- 知识库
+    # Policy answers are read by every staff member (the search page and GET /api/v1/knowledge/articles/).
+    "knowledge_base.read_articles": is_staff_member,
     "knowledge_base.edit_article": is_kb_editor | is_admin,
-    # 压力感知 reports
-    "reports.build_report": rules.is_superuser | ((is_leader | is_supervisor | is_admin) & at_the_center),
+    # --- 压力感知 reports
+    # 《市民热线反映》 for the leaders and supervisors of a unit (each reads their own subtree).
+    "reports.read_reports": is_active_superuser
+    | ((is_leader | is_unit_leader | is_supervisor | is_admin) & has_a_unit),
+    "reports.build_report": is_active_superuser | ((is_leader | is_supervisor | is_admin) & at_the_center),
     "reports.reveal_key_case": is_leader | is_supervisor | is_admin,
+    # --- the platform
+    "core.administer": is_admin,
+    # Two-step login (TOTP) may be turned on by administrators and leaders.
+    "core.use_two_step_login": is_admin | is_leader,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -1,9 +1,14 @@
-"""Role-specific navigation and home pages: one table, read by the context processor and `home`."""
+"""Role-specific navigation and home pages: one table of menus, read by the context processor and `home`.
+
+A menu is a layout, not a key: who may open a page is its permission (hotline.core.access), the same
+one its API asks. A role's menu lists, in its order, the pages of its day; an entry the user may not
+open is not shown, and a page left out of a menu stays open to whoever holds its permission."""
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from .access import may
 from .choices import Role
 
 
@@ -11,19 +16,20 @@ from .choices import Role
 class NavItem:
     url_name: str
     label: str
+    permission: str  # who may open the page (hotline.core.access)
 
 
-WORKBENCH_AGENT = NavItem("dispatch:desk", _("Call workbench"))
-WORKBENCH_DISPATCHER = NavItem("dispatch:dispatcher", _("Dispatch queue"))
-WORKBENCH_UNIT = NavItem("dispatch:unit", _("Unit work orders"))
-WORKBENCH_SUPERVISION = NavItem("dispatch:supervision", _("Supervision"))
-WORKBENCH_CALLBACK = NavItem("feedback:callbacks", _("Callback worklist"))
-WORKBENCH_REPORTS = NavItem("reports:dashboard", _("Leader dashboard"))
-WORKBENCH_REPORT_LIST = NavItem("reports:list", _("Reports"))
-WORKBENCH_RANKINGS = NavItem("assessment:rankings", _("Rankings"))
-WORKBENCH_KNOWLEDGE = NavItem("knowledge_base:search", _("Knowledge base"))
-WORKBENCH_KB_MANAGE = NavItem("knowledge_base:manage", _("Manage knowledge"))
-WORKBENCH_SYSTEM = NavItem("system", _("System"))
+WORKBENCH_AGENT = NavItem("dispatch:desk", _("Call workbench"), "intake.record_demand")
+WORKBENCH_DISPATCHER = NavItem("dispatch:dispatcher", _("Dispatch queue"), "dispatch.dispatch_demand")
+WORKBENCH_UNIT = NavItem("dispatch:unit", _("Unit work orders"), "dispatch.view_orders")
+WORKBENCH_SUPERVISION = NavItem("dispatch:supervision", _("Supervision"), "dispatch.supervise")
+WORKBENCH_CALLBACK = NavItem("feedback:callbacks", _("Callback worklist"), "feedback.review_reply")
+WORKBENCH_REPORTS = NavItem("reports:dashboard", _("Leader dashboard"), "reports.read_reports")
+WORKBENCH_REPORT_LIST = NavItem("reports:list", _("Reports"), "reports.read_reports")
+WORKBENCH_RANKINGS = NavItem("assessment:rankings", _("Rankings"), "assessment.view_rankings")
+WORKBENCH_KNOWLEDGE = NavItem("knowledge_base:search", _("Knowledge base"), "knowledge_base.read_articles")
+WORKBENCH_KB_MANAGE = NavItem("knowledge_base:manage", _("Manage knowledge"), "knowledge_base.edit_article")
+WORKBENCH_SYSTEM = NavItem("system", _("System"), "core.administer")
 
 # The first item of each role is its home page.
 ROLE_NAVIGATION: dict[str, list[NavItem]] = {
@@ -51,13 +57,8 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
 
 
 def navigation_for(user) -> list[NavItem]:
+    """The user's menu: their role's entries that they may open, in the role's order."""
     if not user.is_authenticated:
         return []
-    if user.is_superuser:
-        return ROLE_NAVIGATION[Role.ADMIN]
-    return ROLE_NAVIGATION.get(user.role, [])
-
-
-def roles_for(item: NavItem) -> frozenset[str]:
-    """The roles whose navigation holds `item`: those may open that page."""
-    return frozenset(role for role, items in ROLE_NAVIGATION.items() if item in items)
+    items = ROLE_NAVIGATION[Role.ADMIN] if user.is_superuser else ROLE_NAVIGATION.get(user.role, [])
+    return [item for item in items if may(user, item.permission)]

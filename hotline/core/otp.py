@@ -9,9 +9,8 @@ import io
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .choices import Role
+from .access import may
 
-ELIGIBLE_ROLES = frozenset({Role.ADMIN, Role.LEADER})
 DEVICE_NAME = "authenticator"
 
 
@@ -45,7 +44,7 @@ def base32_key(device: TOTPDevice) -> str:
 
 
 def eligible(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in ELIGIBLE_ROLES)
+    return may(user, "core.use_two_step_login")
 
 
 def enrolled(user) -> bool:

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .choices import Role, UnitLevel
+from . import access
+from .choices import UnitLevel
 from .models import Category, Unit, User
-
-HOTLINE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.CALLBACK, Role.SUPERVISOR, Role.LEADER, Role.ADMIN})
 
 
 def is_city_hotline_staff(user) -> bool:
-    """Hotline roles at the city center see every demand; a district's leader or dispatcher does not."""
-    if user.is_superuser:
-        return True
-    return user.role in HOTLINE_ROLES and user.unit is not None and user.unit.level == UnitLevel.CENTER
+    """Hotline roles at the city center see every demand; a district's leader or dispatcher does not
+    (the predicate access.is_city_hotline_staff, the one model's scoping rule)."""
+    return bool(user is not None and user.is_authenticated and access.is_city_hotline_staff.test(user))
 
 
 def visible_to(user: User, queryset: QuerySet, *, unit_field: str = "unit", by_path: bool = False) -> QuerySet:

@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .access import may
 from .choices import CalendarDayKind, Role, UnitLevel
 from .models import CalendarDay, CalendarYear, Category, CategoryTag, Unit, User
 from .reference import reference_changed
@@ -90,7 +91,7 @@ def unit_move(*, unit: Unit, parent: Unit, by: User) -> Unit:
 
     from .exceptions import Forbidden, InvalidInput
 
-    if not (by.is_superuser or by.role == Role.ADMIN):
+    if not may(by, "core.administer"):
         raise Forbidden(_("Only administrators change the organisation tree."))
     if parent.pk == unit.pk or parent.path.startswith(unit.path):
         raise InvalidInput(_("A unit cannot be moved under itself or one of its own units."), code="invalid_parent")

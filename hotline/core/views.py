@@ -15,11 +15,12 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from . import otp, ratelimit
+from .access import may
 from .api.errors import json_error
 from .choices import UnitLevel
 from .forms import LoginForm
 from .models import Category, Unit, User
-from .navigation import WORKBENCH_SYSTEM, NavItem, navigation_for, roles_for
+from .navigation import WORKBENCH_SYSTEM, NavItem, navigation_for
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -36,26 +37,23 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(items[0].url_name)
 
 
-def check_role(user, roles) -> None:
-    """403 unless the user has one of `roles` (superusers pass)."""
-    if not (user.is_superuser or user.role in roles):
+def check_permission(user, permission: str, obj=None) -> None:
+    """403 unless the user holds `permission` (hotline.core.access): the page asks what its API asks."""
+    if not may(user, permission, obj):
         raise PermissionDenied(_("Your role cannot open this page."))
 
 
 class WorkbenchView(LoginRequiredMixin, TemplateView):
-    """A role's page. `nav_item` names it in the navigation; the roles whose navigation holds it may
-    open it, everyone else gets 403."""
+    """A page of the staff. `permission` says who may open it (by default the one of `nav_item`, the
+    menu entry it belongs under); everyone else gets 403."""
 
     nav_item: NavItem
-    extra_roles: frozenset[str] = frozenset()
-
-    def allowed_roles(self) -> frozenset[str]:
-        return roles_for(self.nav_item) | self.extra_roles
+    permission: str = ""
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        check_role(request.user, self.allowed_roles())
+        check_permission(request.user, self.permission or self.nav_item.permission)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

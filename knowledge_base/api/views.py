@@ -6,6 +6,7 @@ from rest_framework import serializers, views
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from hotline.core.api.permissions import allowed
 from hotline.core.exceptions import InvalidInput
 from hotline.core.models import Category
 
@@ -65,6 +66,8 @@ class ArticleSearchView(views.APIView):
     """知识库检索: published, valid articles for `q`, best first (title above questions above body),
     with the matched words highlighted in `title_html` and `snippet_html`."""
 
+    permission_classes = [allowed("knowledge_base.read_articles")]
+
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, required=True, description="2 or more characters, or a question"),
@@ -105,6 +108,8 @@ class ArticleSearchView(views.APIView):
 
 
 class ArticleDetailView(views.APIView):
+    permission_classes = [allowed("knowledge_base.read_articles")]
+
     @extend_schema(responses=ArticleSerializer, operation_id="knowledge_article")
     def get(self, request, pk):
         qs = Article.objects.all() if is_editor(request.user) else searchable()

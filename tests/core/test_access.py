@@ -13,20 +13,33 @@ from ..conftest import STREET_A
 
 ROLES = ["agent", "dispatcher", "callback", "supervisor", "leader", "admin", "handler", "unit_leader", "kb_editor"]
 # Who holds what, as the hotline works (SPEC.md): a row per permission, the roles allowed at the city center.
+ALL = set(ROLES)
 EXPECTED = {
     "intake.record_demand": {"agent", "dispatcher", "admin"},
     "intake.record_history": {"agent", "dispatcher", "admin"},
     "intake.verify_history": {"dispatcher", "admin"},
     "intake.reveal_caller": {"handler", "unit_leader", "dispatcher", "callback", "supervisor", "admin"},
+    "dispatch.view_orders": ALL - {"kb_editor"},
     "dispatch.dispatch_demand": {"dispatcher", "admin"},
     "dispatch.reopen_order": {"dispatcher", "callback", "supervisor", "admin"},
+    "dispatch.supervise": {"supervisor", "dispatcher", "admin"},
     "feedback.review_reply": {"dispatcher", "callback", "admin"},
     "feedback.record_callback": {"callback", "admin"},
+    "feedback.rehandle_unasked": {"dispatcher", "supervisor", "admin"},
+    "assessment.view_rankings": ALL,
+    "assessment.appeal": set(),  # a handling unit's staff: nobody at the center (see the test below)
+    "assessment.review_appeals": {"supervisor", "admin", "unit_leader"},
+    "assessment.decide_appeal": {"supervisor", "admin"},
     "assessment.write_instruction": {"leader", "admin"},
+    "assessment.follow_instructions": {"leader", "supervisor", "admin"},
     "assessment.propose_exemption": {"dispatcher", "admin"},
+    "knowledge_base.read_articles": ALL,
     "knowledge_base.edit_article": {"kb_editor", "admin"},
+    "reports.read_reports": {"leader", "unit_leader", "supervisor", "admin"},
     "reports.build_report": {"leader", "supervisor", "admin"},
     "reports.reveal_key_case": {"leader", "supervisor", "admin"},
+    "core.administer": {"admin"},
+    "core.use_two_step_login": {"admin", "leader"},
 }
 
 
@@ -37,7 +50,7 @@ def cast(reference):
 
 
 # Rules about one object: who may act on *this* order (tested with orders below).
-PER_OBJECT = {"dispatch.handle_order"}
+PER_OBJECT = {"dispatch.handle_order", "assessment.review_appeal_for_district", "assessment.read_appeal"}
 
 
 def test_every_permission_is_held_by_exactly_the_roles_that_need_it(cast):
@@ -103,3 +116,18 @@ def test_an_order_is_handled_by_its_units_staff_and_the_units_above_it(cast):
     for role in ("agent", "dispatcher", "callback", "supervisor", "leader", "admin"):
         assert not may(cast[role], "dispatch.handle_order", order), role
     assert not may(handlers["street handler"], "dispatch.handle_order", None)
+
+
+def test_what_depends_on_where_the_user_sits(cast):
+    """The callbacks are the city center's; appeals are a handling unit's; nobody outside the center
+    sees every demand."""
+    from hotline.core.selectors import is_city_hotline_staff
+
+    street, district = (Unit.objects.get(code=c) for c in (STREET_A, "110101"))
+    district_callback = UserFactory(username="acc_cb_d", role="callback", unit=district)
+    street_handler = UserFactory(username="acc_h_s", role="handler", unit=street)
+    district_dispatcher = UserFactory(username="acc_d_d", role="dispatcher", unit=district)
+    assert may(cast["callback"], "feedback.record_callback") and not may(district_callback, "feedback.record_callback")
+    assert may(street_handler, "assessment.appeal") and not may(cast["handler"], "assessment.appeal")
+    assert is_city_hotline_staff(cast["dispatcher"]) and not is_city_hotline_staff(district_dispatcher)
+    assert not is_city_hotline_staff(cast["kb_editor"]) and not is_city_hotline_staff(cast["handler"])

@@ -28,11 +28,13 @@ def terminate_this_connection():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_database_restart_answers_503_with_retry_after_then_recovers_without_a_restart():
+    from hotline.core.models import Unit
+    from hotline.core.services import CENTER_CODE
     from tests.conftest import reference_data_load
     from tests.factories import UserFactory
 
     reference_data_load()
-    user = UserFactory(username="t_leader_503", role="leader")
+    user = UserFactory(username="t_leader_503", role="leader", unit=Unit.objects.get(code=CENTER_CODE))
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     # The test client re-raises what Django logged as a request exception; a real server answers.

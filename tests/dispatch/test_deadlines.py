@@ -83,3 +83,42 @@ def test_a_deadline_at_midnight_is_red_the_whole_day_before(reference):
     )
     assert schedule.deadline == dt.datetime(2025, 6, 18, 0, 0, tzinfo=BJ)
     assert schedule.red_at == dt.datetime(2025, 6, 17, 0, 0, tzinfo=BJ)
+
+
+def test_the_light_is_the_same_in_python_in_a_filter_and_in_a_count(agent):
+    """One rule (deadlines.LIGHTS) read three ways: the order page's badge (light_of), the queue's filter
+    (light_q) and the dashboard's counts (light_case) give every open order the same light at every moment."""
+    import datetime as dt
+
+    from dispatch.choices import Light
+    from dispatch.deadlines import light_of
+    from dispatch.models import WorkOrder
+    from dispatch.selectors import light_case, light_q
+    from tests.factories import main_order, make_demand
+
+    order = main_order(make_demand(by=agent))
+    moments = [order.warn_at, order.red_at, order.deadline]
+    probes = [m + dt.timedelta(seconds=s) for m in moments for s in (-1, 0, 1)] + [order.dispatched_at]
+    seen = set()
+    for now in probes:
+        expected = light_of(order, now)
+        by_filter = [
+            light for light in Light.values if WorkOrder.objects.filter(light_q(light, now), pk=order.pk).exists()
+        ]
+        by_count = WorkOrder.objects.filter(pk=order.pk).annotate(light=light_case(now)).values_list("light", flat=True)
+        assert by_filter == [expected] and list(by_count) == [expected], now
+        seen.add(expected)
+    assert seen == {Light.GREEN, Light.YELLOW, Light.RED, Light.OVERDUE}
+
+
+def test_each_step_of_the_ladder_is_next_once():
+    """The escalation ladder (deadlines.LADDER): after the reminder the 催办单 at the deadline, then the 督办单;
+    nothing after it; the sweep's claim stores the same next moment in SQL."""
+    from types import SimpleNamespace
+
+    from dispatch.choices import Stage
+    from dispatch.deadlines import next_moment, next_moment_sql
+
+    moments = SimpleNamespace(warn_at=1, deadline=2, escalate_at=3)
+    assert [next_moment(stage, moments) for stage in Stage.values] == [1, 2, 3, None]
+    assert next_moment_sql("w") == "CASE w.stage WHEN 0 THEN w.deadline WHEN 1 THEN w.escalate_at ELSE NULL END"

@@ -8,12 +8,13 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 
 from .. import otp, ratelimit
-from ..choices import Role, UnitLevel
+from ..choices import UnitLevel
 from ..models import Category, Unit, User
 from ..selectors import categories_active, units_visible_to, visible_to
 from .authentication import TokenAuthentication, token_expired
 from .errors import LockedOut
 from .pagination import UsernameCursorPagination
+from .permissions import allowed
 from .serializers import CategorySerializer, TokenRequestSerializer, TokenSerializer, UnitSerializer, UserSerializer
 
 
@@ -109,16 +110,6 @@ class CategoryListView(generics.ListAPIView):
         return categories_active()
 
 
-class IsAdministrator(permissions.BasePermission):
-    """System administrators (系统管理员) only."""
-
-    message = "Only system administrators may do this."
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN))
-
-
 class UserFilter(filters.FilterSet):
     unit = filters.CharFilter(field_name="unit__code")
 
@@ -131,7 +122,7 @@ class UserListView(generics.ListAPIView):
     """Accounts of the administrator's subtree (for provisioning and audits)."""
 
     serializer_class = UserSerializer
-    permission_classes = [IsAdministrator]
+    permission_classes = [allowed("core.administer")]
     filterset_class = UserFilter
     pagination_class = UsernameCursorPagination
     queryset = User.objects.none()
