@@ -12,7 +12,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dispatch.models import WorkOrder
+from dispatch.models import LongPendingRequest, WorkOrder, WorkOrderRound
+from feedback.choices import Resolution, Satisfaction
 from hotline.core.access import may
 from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import StateConflict
@@ -361,7 +362,6 @@ def _check_reviewer(by) -> None:
 def snapshots_holding(order: WorkOrder) -> list[Snapshot]:
     """The current frozen months in which the order has an item (its rounds' months and the months its
     items were carried into), found through the (snapshot, unit) index."""
-    from dispatch.models import LongPendingRequest, WorkOrderRound
 
     from .selectors import items_of
 
@@ -503,7 +503,6 @@ def appeal_submit(
                 code="nothing_to_correct",
             )
         contacted, resolution, satisfaction = corrected or (None, "", "")
-        from feedback.choices import Resolution, Satisfaction
 
         if (
             not isinstance(contacted, bool)

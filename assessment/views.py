@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from dispatch.selectors import work_orders_visible_to
+from feedback.choices import Resolution, Satisfaction
 from hotline.core.access import may
 from hotline.core.choices import LivelihoodTag, UnitLevel
 from hotline.core.exceptions import DomainError
@@ -460,7 +462,6 @@ class RulesPage(WorkbenchView):
         context = super().get_context_data(**kwargs)
         month = timezone.localdate().replace(day=1)
         scheme = services.scheme_for(month)
-        from feedback.choices import Resolution, Satisfaction
 
         labels = {
             "contacted": (_("Contacted"), {"true": _("Yes"), "false": _("No")}),
@@ -514,7 +515,6 @@ class InstructionsPage(WorkbenchView):
 @require_POST
 def exemption_propose(request, pk: int):
     """A dispatcher proposes, from the order page, that an order is an unreasonable demand (不合理诉求)."""
-    from dispatch.selectors import work_orders_visible_to
 
     # Asked as the order page's own actions are: its rule, then the user's area (404 outside it, as if the
     # order did not exist), then the rule of this action.
@@ -535,7 +535,6 @@ def exemption_propose(request, pk: int):
 @require_POST
 def instruct_order(request, pk: int):
     """A leader's 批示 on one order: a supervision task for its unit."""
-    from dispatch.selectors import work_orders_visible_to
 
     check_permission(request.user, "dispatch.view_orders")
     order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk)

@@ -181,21 +181,10 @@ def demand_dispatch(
     )
 
 
-def _dispatch(
-    demand: Demand,
-    *,
-    main_unit: Unit,
-    assisting_units: Iterable[Unit],
-    complexity: str,
-    by: User | None,
-    at: dt.datetime | None,
-    note: str,
-) -> list[WorkOrder]:
-    """A dispatcher's dispatch of a demand its caller has locked and checked: the orders, and the demand
-    leaves the queue."""
-    orders = _create_orders(
-        demand, main_unit=main_unit, assisting_units=assisting_units, complexity=complexity, by=by, at=at, note=note
-    )
+def _dispatch(demand: Demand, **orders_of) -> list[WorkOrder]:
+    """A dispatcher's dispatch of a demand its caller has locked and checked: the orders (_create_orders),
+    and the demand leaves the queue."""
+    orders = _create_orders(demand, **orders_of)
     demand.disposition = Disposition.DISPATCHED
     demand.dispatch_due_at = None
     demand.save(update_fields=["disposition", "dispatch_due_at"])
@@ -267,7 +256,7 @@ def demand_take(
     if demand.disposition == Disposition.MERGED:
         target = _merge_target(merge_into)  # locked before the number: a closed target loses no number
         demand_insert(demand, by=by)
-        work_order_merge(order=target, demand=demand, by=by, at=at)
+        demand.merged_order = work_order_merge(order=target, demand=demand, by=by, at=at)
         return demand
     if demand.disposition != Disposition.PENDING_DISPATCH:
         return demand_insert(demand, by=by)

@@ -24,6 +24,7 @@ from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict, Unpr
 from hotline.core.models import Category, Unit, User
 from hotline.core.reference import reference
 from knowledge_base.models import Article
+from knowledge_base.services import article_used
 
 from .choices import Action, Channel, DemandType, Disposition, RefusalReason, Urgency
 from .geo import resolve
@@ -188,8 +189,6 @@ def demand_insert(demand: Demand, *, by: User | None = None) -> Demand:
     demand.number = demand_number(demand.received_at)
     demand.save(force_insert=True)
     if demand.answer_article is not None:
-        from knowledge_base.services import article_used
-
         article_used(article=demand.answer_article, by=by, at=demand.received_at)
     return demand
 

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from assessment.models import Tier
 from hotline.core import spreadsheets
 
 from .charts import charts_for
@@ -191,7 +192,6 @@ def _ranking_sheet(sheet, rows: list[dict]) -> None:
             _("Change"),
         ],
     )
-    from assessment.models import Tier
 
     for r in rows:
         spreadsheets.append(

@@ -12,11 +12,16 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from assessment.models import Scheme, Tier
+from assessment.models import Instruction, Scheme, Tier
 from assessment.services import rates_of, scheme_for
+from dispatch.choices import EventKind, Light
+from dispatch.models import WorkOrderEvent
+from dispatch.selectors import open_lights_by_unit
 from hotline.core.access import may
 from hotline.core.choices import Role, UnitLevel
 from hotline.core.models import Unit
+from intake.choices import Channel, DemandType, Disposition
+from intake.models import Demand
 from intake.selectors import caller_identity_for
 
 from .choices import KIND_SECTIONS, Kind, Section, Status
@@ -70,7 +75,6 @@ def _change(value: int, before: int) -> float | None:
 
 def _labels() -> dict[str, dict]:
     """Labels of enumerated keys in the reader's language (frozen labels are the builder's language)."""
-    from intake.choices import Channel, DemandType
 
     from .builder import HANDLING_EVENTS
 
@@ -336,7 +340,6 @@ def report_view(report: Report, user) -> dict:
 
 # --- the leader dashboard (live) ---------------------------------------------------------------------------
 def _demands_in(scope: Scope):
-    from intake.models import Demand
 
     qs = Demand.objects.all()
     if scope.is_city:
@@ -353,12 +356,6 @@ def dashboard(user, now) -> dict:
 
     from django.db.models import Count
     from django.utils import timezone
-
-    from assessment.models import Instruction
-    from dispatch.choices import EventKind, Light
-    from dispatch.models import WorkOrderEvent
-    from dispatch.selectors import open_lights_by_unit
-    from intake.choices import Channel, Disposition
 
     scope = scope_for(user)
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)

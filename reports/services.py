@@ -15,8 +15,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment.services import previous_month, scheme_for, settlement_end
 from hotline.core.access import may
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
+from intake.services import caller_identity_log
 
 from . import builder
 from .choices import Kind, Status
@@ -173,7 +175,6 @@ def report_save(report: Report, built: builder.Built, *, at: dt.datetime) -> boo
 
 def last_settled_month(at: dt.datetime) -> dt.date:
     """The latest month whose assessment settlement window has closed as of `at`."""
-    from assessment.services import previous_month, scheme_for, settlement_end
 
     month = previous_month(timezone.localtime(at).date().replace(day=1))
     while settlement_end(month, scheme_for(month)) > at:
@@ -202,7 +203,6 @@ def key_case_reveal(*, row, by, reason: str, ip: str | None = None) -> dict:
     report carries it): logged like every reveal; never for a confidential (保密) caller. The phone
     number is not part of the report and is not shown."""
     from hotline.core.exceptions import NotFound
-    from intake.services import caller_identity_log
 
     if row.demand is None:
         raise NotFound(_("This case has no caller on record."))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from assessment.models import Instruction
 from assessment.services import instruction_issue
 from hotline.core.access import may
 from hotline.core.exceptions import DomainError
@@ -164,7 +165,6 @@ class ReportPage(WorkbenchView):
 
 def _instructions(report: Report, user):
     """批示 on this report, whichever revision they were written on, within the reader's area."""
-    from assessment.models import Instruction
 
     return (
         Instruction.objects.filter(

@@ -2,7 +2,7 @@
 dispatched; the unit's queue, the order with its light and events, and one POST per action. Scoped by
 the user's unit subtree: another unit's order (or demand) is 404."""
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -246,24 +246,32 @@ class DemandCreateView(views.APIView):
         parameters=[IDEMPOTENCY_KEY],
     )
     def post(self, request):
-        serializer = DemandCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        demand, replayed = idempotent_create(
-            scope=f"user:{request.user.pk}",
-            key=request.headers.get("Idempotency-Key", "").strip(),
-            fingerprint=fingerprint(dict(request.data)),
-            create=lambda: services.demand_take(**serializer.validated_data, by=request.user),
-        )
-        routed = getattr(demand, "routed_orders", None)
-        if routed is not None and not replayed:  # just created: everything the answer shows is in memory
-            demand._prefetched_objects_cache = {"work_orders": routed}
-        else:  # a replay, or a demand answered, refused or merged: two queries
+        # One transaction from the first reference lookup of the validation to the last row: the reference
+        # stamp is read once (hotline.core.reference), and the day's number is locked only at the end.
+        with transaction.atomic():
+            serializer = DemandCreateSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            demand, replayed = idempotent_create(
+                scope=f"user:{request.user.pk}",
+                key=request.headers.get("Idempotency-Key", "").strip(),
+                fingerprint=fingerprint(dict(request.data)),
+                create=lambda: services.demand_take(**serializer.validated_data, by=request.user),
+            )
+        if not replayed:  # just taken: the answer is built from what was written, with no query
+            merged = getattr(demand, "merged_order", None)
+            body = s.demand_answer(
+                demand,
+                request.user,
+                orders=getattr(demand, "routed_orders", []),
+                merged_into=merged.pk if merged is not None else None,
+            )
+        else:  # a replay: the demand as it is now, read back
             demand = (
                 Demand.objects.select_related("category", "street", "district")
                 .prefetch_related("work_orders__unit")
                 .get(pk=demand.pk)
             )
-        body = DemandWithOrdersSerializer(demand, context={"request": request}).data
+            body = DemandWithOrdersSerializer(demand, context={"request": request}).data
         response = Response(body, status=status.HTTP_201_CREATED)
         if replayed:
             response["Idempotent-Replayed"] = "true"

@@ -124,11 +124,21 @@ def _blocks() -> tuple:
     return tuple(key)
 
 
+def _trusted(checked: tuple | None, stamp: str) -> bool:
+    """The stamp was read in this transaction (in the same atomic blocks, or in blocks that are still open
+    around the current ones): a deeper savepoint reads what its transaction read. A read outside any
+    transaction is trusted only there: a transaction begun after it may see a newer stamp."""
+    if checked is None or checked[0] != stamp:
+        return False
+    blocks, current = checked[1], _blocks()
+    return blocks == current or (bool(blocks) and current[: len(blocks)] == blocks)
+
+
 def reference() -> Reference:
     """The current snapshot (see the module's docstring for when it is reloaded)."""
     global _current
     current = _current
-    if current is not None and _in_request.get() and _checked.get() == (current.stamp, _blocks()):
+    if current is not None and _in_request.get() and _trusted(_checked.get(), current.stamp):
         return current
     stamp = _stamp()
     if current is None or current.stamp != stamp:

@@ -1,3 +1,5 @@
+import copy
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -110,6 +112,12 @@ class DemandCreateSerializer(serializers.Serializer):
         help_text="历史遗留: the year the problem began (needs problem_since_source; a dispatcher verifies it).",
     )
     problem_since_source = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+    def get_fields(self):
+        """The declared fields, each a shallow copy (DRF deep-copies them, rebuilding every field from its
+        arguments: 1.2 ms of every intake). A copy gets its own binding (name, parent); what it shares with
+        the declaration (choices, messages, the reference lookups) is never changed by a request."""
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
     def validate_caller_phone(self, value):
         from hotline.core.exceptions import InvalidInput
