@@ -15,9 +15,12 @@ from django.utils.translation import gettext as _
 from dispatch.models import LongPendingRequest, WorkOrder, WorkOrderRound
 from feedback.choices import Resolution, Satisfaction
 from hotline.core.access import may
-from hotline.core.choices import UnitLevel
+from hotline.core.choices import NotificationKind, UnitLevel
+from hotline.core.choices import Role as UserRole
 from hotline.core.exceptions import StateConflict
 from hotline.core.models import Unit
+from hotline.core.notify import notify
+from hotline.core.selectors import unit_people
 from hotline.core.workdays import WorkCalendar
 
 from .models import Outcome, Scheme, Snapshot, SnapshotOrder, SnapshotUnit
@@ -619,7 +622,21 @@ def appeal_review_district(*, appeal, by, agree: bool, note: str, at: dt.datetim
         appeal.district_decided_by, appeal.district_decided_at = by, at or timezone.now()
         appeal.district_note = note.strip()
         appeal.save()
+        if not agree:  # rejected by the district: final, and the unit is told
+            _appeal_decided(appeal, _("rejected by the district: %(note)s") % {"note": appeal.district_note})
     return appeal
+
+
+def _appeal_decided(appeal, decision: str) -> None:
+    """The appealing unit hears of the decision: who submitted it and the unit's leaders."""
+    people = unit_people([appeal.unit_id], [UserRole.UNIT_LEADER])
+    notify(
+        users=[appeal.submitted_by_id, *people],
+        kind=NotificationKind.APPEAL_DECIDED,
+        data={"order": appeal.snapshot_order.order.number, "decision": decision},
+        key=f"appeal:{appeal.pk}:{appeal.status}",
+        url=f"/assessment/units/{appeal.unit.code}/",
+    )
 
 
 def appeal_decide(*, appeal, by, accept: bool, note: str, at: dt.datetime | None = None):
@@ -686,6 +703,8 @@ def appeal_decide(*, appeal, by, accept: bool, note: str, at: dt.datetime | None
                 )
                 appeal.revision = revise(**month, drop={(order.pk, item.round)})
         appeal.save()
+        verdict = _("accepted: %(note)s") if accept else _("rejected by the city: %(note)s")
+        _appeal_decided(appeal, verdict % {"note": appeal.decision_note})
     return appeal
 
 
@@ -748,7 +767,7 @@ def instruction_issue(
     if leader.unit_id and not unit.is_within(leader.unit):
         raise Forbidden(_("That unit is outside your area."), code="outside_scope")
     at = at or timezone.now()
-    return Instruction.objects.create(
+    instruction = Instruction.objects.create(
         leader=leader,
         unit=unit,
         order=order,
@@ -760,6 +779,19 @@ def instruction_issue(
         issued_at=at,
         due_at=add_working_days(at, due_working_days, WorkCalendar.load()),
     )
+    notify(
+        users=unit_people([unit.pk], [UserRole.UNIT_LEADER, UserRole.HANDLER]),
+        kind=NotificationKind.INSTRUCTION,
+        data={
+            "leader": str(leader),
+            "due": timezone.localtime(instruction.due_at).strftime("%Y-%m-%d"),
+            "text": instruction.text[:200],
+        },
+        key=f"instruction:{instruction.pk}",
+        url="/assessment/instructions/",
+        at=at,
+    )
+    return instruction
 
 
 def instruction_respond(*, instruction, by, response: str, at: dt.datetime | None = None):
@@ -778,4 +810,12 @@ def instruction_respond(*, instruction, by, response: str, at: dt.datetime | Non
         instruction.response, instruction.responded_by = response.strip(), by
         instruction.responded_at = at or timezone.now()
         instruction.save()
+        notify(
+            users=[instruction.leader_id],
+            kind=NotificationKind.INSTRUCTION_ANSWERED,
+            data={"unit": instruction.unit.name, "text": instruction.response[:200]},
+            key=f"instruction_answered:{instruction.pk}",
+            url="/assessment/instructions/",
+            at=instruction.responded_at,
+        )
     return instruction

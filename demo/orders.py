@@ -205,6 +205,9 @@ class Writer:
             "status",
             "response",
             "responded_at",
+            "reissue_count",
+            "next_check_at",
+            "verify_note",
         ],
         "feedback_reply": [
             "order_id",
@@ -1024,6 +1027,9 @@ def _order_life(
                 "answered" if answered else "open",
                 "已办结。" if answered else "",
                 state["last_reply"] if answered else None,
+                0,
+                None if answered else due_at,  # unanswered: the live sweep watches its due date
+                "",
             ),
         )
     next_check = None

@@ -251,3 +251,11 @@ register_action(
         position=180,
     ),
 )
+
+
+def _supervision_panel(order, user) -> dict | None:
+    supervisions = list(order.supervision_orders.all())
+    return {"supervisions": supervisions} if supervisions else None
+
+
+register_panel(Panel("supervision", "dispatch/_order_supervision.html", _supervision_panel, column="side", position=10))

@@ -99,6 +99,11 @@ class EventKind(models.TextChoices):
     URGED = "urged", _("催办单 issued")
     URGE_ACKNOWLEDGED = "urge_acknowledged", _("催办单 acknowledged")
     SUPERVISED = "supervised", _("督办单 issued")
+    SUPERVISION_SIGNED = "supervision_signed", _("督办单 signed by the unit's leader")
+    SUPERVISION_ANSWERED = "supervision_answered", _("督办单 answered")
+    SUPERVISION_CLOSED = "supervision_closed", _("督办单 verified and closed")
+    SUPERVISION_REISSUED = "supervision_reissued", _("督办单 issued again")
+    SUPERVISION_OVERDUE = "supervision_overdue", _("督办单 overdue (通报): escalated")
     MERGED = "merged", _("Repeated call merged (重复件)")
     REPLY_ACCEPTED = "reply_accepted", _("Reply accepted by the hotline")
     SENT_BACK = "sent_back", _("Reply sent back")
@@ -142,6 +147,20 @@ class LimitUnit(models.TextChoices):
 
 
 class SupervisionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    """督办单: issued by the sweep → signed by the unit's leader (签办) → answered with the measures → closed
+    by a supervisor who verified them, or issued again."""
+
+    OPEN = "open", _("Issued, to sign")  # 待签办
+    SIGNED = "signed", _("Signed, to answer")  # 已签办
+    ANSWERED = "answered", _("Answered, to verify")  # 已答复, 待核实
+    CLOSED = "closed", _("Verified and closed")  # 已办结
+
+
+# A 督办单 not yet answered: its own due date runs (the sweep watches it).
+SUPERVISION_RUNNING = (SupervisionStatus.OPEN, SupervisionStatus.SIGNED)
+SUPERVISION_COLOURS = {
+    SupervisionStatus.OPEN: "danger",
+    SupervisionStatus.SIGNED: "warning",
+    SupervisionStatus.ANSWERED: "info",
+    SupervisionStatus.CLOSED: "secondary",
+}

@@ -65,6 +65,12 @@ class ReasonForm(BootstrapForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class MeasuresForm(BootstrapForm):
+    """督办单: what the unit did about it."""
+
+    measures = forms.CharField(label=_("Measures taken"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class UnitCodeField(forms.CharField):
     def clean(self, value):
         code = super().clean(value)

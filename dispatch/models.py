@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from hotline.core.access import may
 from hotline.core.exceptions import InvalidInput
 
 from .choices import (
@@ -525,9 +526,17 @@ class UrgeNotice(models.Model):
         constraints = [models.UniqueConstraint(fields=["order", "deadline"], name="one_urge_per_deadline")]
 
 
+def _is_unit_leader(supervision, user) -> bool:
+    """签办: the leader of the unit holding the order (or of a unit above it) signs in person."""
+    return may(user, "dispatch.sign_supervision", supervision)
+
+
 class SupervisionOrder(models.Model):
-    """督办单: manual supervision (人工督办) of an order still unanswered after its 催办单, in the
-    supervisors' queue with its own deadline. Once per order and deadline."""
+    """督办单: manual supervision (人工督办) of an order still unanswered after its 催办单, with its own due
+    date. Once per order and deadline. Its graph (django-fsm): the unit's leader signs it (签办, a named
+    person), the unit answers with the measures taken, a supervisor verifies and closes it or issues it
+    again with a reason. Past its due date unanswered it goes on the 通报 list and up one level (the sweep
+    watches `next_check_at`, once per due date)."""
 
     number = models.CharField(max_length=40, unique=True)
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="supervision_orders")
@@ -535,10 +544,68 @@ class SupervisionOrder(models.Model):
     order_deadline = models.DateTimeField()
     issued_at = models.DateTimeField()
     due_at = models.DateTimeField()
-    status = models.CharField(max_length=12, choices=SupervisionStatus.choices, default=SupervisionStatus.OPEN)
-    response = models.TextField(blank=True)
+    status = FSMField(max_length=12, choices=SupervisionStatus.choices, default=SupervisionStatus.OPEN)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField(_("measures taken"), blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verify_note = models.TextField(blank=True)
+    reissue_count = models.PositiveSmallIntegerField(default=0)
+    # 通报: when it passed its due date unanswered, and the unit it was escalated to.
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        "core.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="escalated_supervisions"
+    )
+    next_check_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at"]
         constraints = [models.UniqueConstraint(fields=["order", "order_deadline"], name="one_supervision_per_deadline")]
+        indexes = [
+            # The sweep (`sweepdeadlines`): 督办单 whose own due date is still to be watched.
+            models.Index(
+                fields=["next_check_at"],
+                name="supervision_next_check",
+                condition=models.Q(next_check_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @transition(
+        field=status, source=SupervisionStatus.OPEN, target=SupervisionStatus.SIGNED, permission=_is_unit_leader
+    )
+    def sign(self):
+        """签办: the unit's leader signs the 督办单 in person."""
+
+    @transition(field=status, source=SupervisionStatus.SIGNED, target=SupervisionStatus.ANSWERED, permission=HANDLER)
+    def answer(self):
+        """The unit answers with the measures it took (after its leader signed)."""
+
+    @transition(
+        field=status,
+        source=SupervisionStatus.ANSWERED,
+        target=SupervisionStatus.CLOSED,
+        permission="dispatch.verify_supervision",
+    )
+    def verify(self):
+        """A supervisor verified the measures: the 督办单 is closed."""
+
+    @transition(
+        field=status,
+        source=SupervisionStatus.ANSWERED,
+        target=SupervisionStatus.OPEN,
+        permission="dispatch.verify_supervision",
+    )
+    def reissue(self):
+        """The measures do not answer it: issued again, with the supervisor's reason and a new due date."""

@@ -11,19 +11,25 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed
 
 from hotline.core.access import may
+from hotline.core.choices import NotificationKind, UnitLevel
+from hotline.core.choices import Role as UserRole
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import Unit, User
+from hotline.core.notify import notify
 from hotline.core.reference import reference, reference_changed
-from hotline.core.workdays import WorkCalendar
+from hotline.core.selectors import unit_people
+from hotline.core.workdays import WorkCalendar, add_working_days
 from intake.choices import Action, Disposition, Urgency
 from intake.models import Demand
 from intake.services import caller_identity_log, caller_message_send, demand_build, demand_insert
 
 from .choices import (
     OPEN_STATUSES,
+    SUPERVISION_RUNNING,
     UNREPLIED_STATUSES,
     Complexity,
     EventKind,
@@ -33,6 +39,7 @@ from .choices import (
     Role,
     Stage,
     Status,
+    SupervisionStatus,
 )
 from .deadlines import Limit, add_limit, next_moment, schedule_for, schedule_until
 from .models import (
@@ -42,6 +49,7 @@ from .models import (
     LongPendingRequest,
     Merge,
     Return,
+    SupervisionOrder,
     TimeLimitPolicy,
     UrgeNotice,
     WorkOrder,
@@ -489,7 +497,18 @@ def work_order_return(
         raise InvalidInput(_("Explain the return when the reason is “Other”."), code="note_required")
 
     def prepare(locked, at):
-        Return.objects.create(order=locked, unit=locked.unit, reason=reason, note=note, returned_by=by, returned_at=at)
+        returned = Return.objects.create(
+            order=locked, unit=locked.unit, reason=reason, note=note, returned_by=by, returned_at=at
+        )
+        # The dispatchers who rule on it: the city's and those of the districts above the unit.
+        notify(
+            users=unit_people(locked.unit.path.strip("/").split("/"), [UserRole.DISPATCHER], by_code=True),
+            kind=NotificationKind.RETURNED,
+            data={"order": locked.number, "unit": locked.unit.name, "reason": note or ReturnReason(reason).label},
+            key=f"returned:{returned.pk}",
+            url=f"/dispatch/orders/{locked.pk}/",
+            at=at,
+        )
 
     return order_transition(
         order,
@@ -921,6 +940,213 @@ def _archive_round(locked: WorkOrder, at: dt.datetime) -> WorkOrderRound:
             status=ExtensionStatus.APPROVED, round=locked.rehandle_count
         ).exists(),
     )
+
+
+# --- 督办单: signed by the unit's leader, answered, verified (or issued again); overdue → up one level ------
+
+
+SUPERVISION_ACTIONS = {
+    "sign": pgettext_lazy("督办单", "sign"),  # 签办, not the 签收 of an order
+    "answer": pgettext_lazy("督办单", "answer"),
+    "verify": pgettext_lazy("督办单", "verify"),
+    "reissue": pgettext_lazy("督办单", "issue again"),
+}
+
+
+def _supervision_transition(
+    supervision: SupervisionOrder,
+    method_name: str,
+    *,
+    by: User | None,
+    kind: str,
+    at: dt.datetime | None,
+    note: str = "",
+    prepare=None,
+) -> SupervisionOrder:
+    """Lock, check (the transition's permission=: 403; its source states: 409), transition, save, and
+    write the event on the order's timeline."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = (
+            SupervisionOrder.objects.select_for_update(of=("self",))
+            .select_related("unit", "order")
+            .get(pk=supervision.pk)
+        )
+        method = getattr(locked, method_name)
+        if by is not None and not has_transition_perm_any(method, by):
+            raise Forbidden(
+                _("You may not %(action)s 督办单 %(n)s.")
+                % {"action": SUPERVISION_ACTIONS[method_name], "n": locked.number},
+                code="permission_denied",
+            )
+        if not can_proceed(method):
+            allowed = sorted(
+                {
+                    SupervisionStatus(t.source).label
+                    for t in locked.get_all_status_transitions()
+                    if t.name == method_name
+                },
+                key=str,
+            )
+            raise StateConflict(
+                _("Cannot %(action)s 督办单 %(n)s: it is “%(status)s”; only one that is %(allowed)s can be.")
+                % {
+                    "action": SUPERVISION_ACTIONS[method_name],
+                    "n": locked.number,
+                    "status": locked.get_status_display(),
+                    "allowed": _(" or ").join(f"“{label}”" for label in allowed),
+                }
+            )
+        extra = prepare(locked, at) if prepare else None
+        method()
+        locked.save()
+        order_event(locked.order, kind, by=by, at=at, note=note, supervision=locked.number, **(extra or {}))
+    return locked
+
+
+def has_transition_perm_any(bound_method, user) -> bool:
+    """Whether `user` passes the transition's `permission=` (whatever the state: the state is answered
+    after, with its own 409)."""
+    (transition_rule,) = {t for t in bound_method._django_fsm.transitions.values()}
+    return transition_rule.has_perm(bound_method.__self__, user)
+
+
+def supervision_sign(*, supervision: SupervisionOrder, by: User, at: dt.datetime | None = None) -> SupervisionOrder:
+    """签办: the unit's leader signs the 督办单 in person (a named person, stamped)."""
+
+    def prepare(locked, at):
+        locked.signed_by, locked.signed_at = by, at
+
+    return _supervision_transition(
+        supervision, "sign", by=by, kind=EventKind.SUPERVISION_SIGNED, at=at, note=str(by), prepare=prepare
+    )
+
+
+def supervision_answer(
+    *, supervision: SupervisionOrder, by: User, measures: str, at: dt.datetime | None = None
+) -> SupervisionOrder:
+    """The unit answers with the measures it took; the supervisors are told to verify them."""
+    if not measures.strip():
+        raise InvalidInput(_("Say what measures were taken."), code="measures_required")
+
+    def prepare(locked, at):
+        locked.response, locked.responded_by, locked.responded_at = measures.strip(), by, at
+        locked.next_check_at = None  # answered: its due date is met
+        notify(
+            users=supervisors_over(locked.unit),
+            kind=NotificationKind.SUPERVISION_ANSWERED,
+            data={"notice": locked.number, "unit": locked.unit.name},
+            key=f"supervision_answered:{locked.pk}:{locked.reissue_count}",
+            url=f"/dispatch/supervision/{locked.pk}/",
+            at=at,
+        )
+
+    return _supervision_transition(
+        supervision, "answer", by=by, kind=EventKind.SUPERVISION_ANSWERED, at=at, note=measures.strip(), prepare=prepare
+    )
+
+
+def supervision_verify(
+    *, supervision: SupervisionOrder, by: User, note: str = "", at: dt.datetime | None = None
+) -> SupervisionOrder:
+    """A supervisor verified the measures: closed."""
+
+    def prepare(locked, at):
+        locked.verified_by, locked.verified_at, locked.verify_note = by, at, note.strip()
+
+    return _supervision_transition(
+        supervision, "verify", by=by, kind=EventKind.SUPERVISION_CLOSED, at=at, note=note.strip(), prepare=prepare
+    )
+
+
+def supervision_reissue(
+    *, supervision: SupervisionOrder, by: User, reason: str, at: dt.datetime | None = None
+) -> SupervisionOrder:
+    """The measures do not answer it: issued again with the reason, to be signed and answered again by a new
+    due date (the policy's 督办单 limit in working days), which the sweep watches."""
+    if not reason.strip():
+        raise InvalidInput(_("Say why the 督办单 is issued again: the unit reads it."), code="reason_required")
+
+    def prepare(locked, at):
+        policy = locked.order.policy
+        days = policy.supervision_working_days if policy else 2
+        locked.due_at = add_working_days(at, days, reference().calendar)
+        locked.next_check_at = locked.due_at
+        locked.reissue_count += 1
+        locked.signed_by = locked.signed_at = None
+        locked.verify_note = reason.strip()
+        notify(
+            users=unit_people([locked.unit_id], [UserRole.UNIT_LEADER, UserRole.HANDLER]),
+            kind=NotificationKind.SUPERVISION_REISSUED,
+            data={
+                "notice": locked.number,
+                "due": timezone.localtime(locked.due_at).strftime("%Y-%m-%d %H:%M"),
+                "reason": reason.strip()[:200],
+            },
+            key=f"supervision_reissued:{locked.pk}:{locked.reissue_count}",
+            url=f"/dispatch/supervision/{locked.pk}/",
+            at=at,
+        )
+        return {"due_at": locked.due_at.isoformat()}
+
+    return _supervision_transition(
+        supervision, "reissue", by=by, kind=EventKind.SUPERVISION_REISSUED, at=at, note=reason.strip(), prepare=prepare
+    )
+
+
+def escalation_unit(unit: Unit) -> Unit:
+    """One level up from a unit (督办 escalation): a street or a district department to its district; a
+    district, a city department or an enterprise to its own leadership (the unit itself, whose leaders are
+    told), as nothing but the city center stands above them."""
+    parent = reference().units.get(unit.parent_id) if unit.parent_id else None
+    if parent is None or parent.level == UnitLevel.CENTER:
+        return unit
+    return parent
+
+
+def supervisors_over(unit: Unit) -> list[int]:
+    """The supervisors who follow a unit: the city center's, and those of the districts above it."""
+    return unit_people(unit.path.strip("/").split("/"), [UserRole.SUPERVISOR], by_code=True)
+
+
+def supervision_overdue(*, supervision: SupervisionOrder, now: dt.datetime) -> bool:
+    """The sweep: a 督办单 past its due date, neither signed-and-answered nor closed, goes on the 通报 list
+    and up one level (the unit above is told, and the supervisors). Claimed by compare-and-swap on its
+    `next_check_at`, so a rerun or a second sweep escalates it once; stamped with its due date."""
+    with transaction.atomic():
+        claimed = SupervisionOrder.objects.filter(
+            pk=supervision.pk,
+            next_check_at=supervision.next_check_at,
+            next_check_at__lte=now,
+            status__in=SUPERVISION_RUNNING,
+        )
+        target = escalation_unit(supervision.unit)
+        # The claim is the UPDATE itself: of two sweeps, the second finds next_check_at changed and takes none.
+        if not claimed.update(next_check_at=None, overdue_at=F("due_at"), escalated_to=target):
+            return False
+        locked = SupervisionOrder.objects.select_related("unit", "order").get(pk=supervision.pk)
+        order_event(
+            locked.order,
+            EventKind.SUPERVISION_OVERDUE,
+            by=None,
+            at=locked.due_at,
+            note=target.name,
+            supervision=locked.number,
+            escalated_to=target.code,
+        )
+        notify(
+            users=[*unit_people([target.pk], [UserRole.UNIT_LEADER]), *supervisors_over(locked.unit)],
+            kind=NotificationKind.SUPERVISION_OVERDUE,
+            data={
+                "notice": locked.number,
+                "unit": locked.unit.name,
+                "due": timezone.localtime(locked.due_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            key=f"supervision_overdue:{locked.pk}:{locked.due_at.isoformat()}",
+            url=f"/dispatch/supervision/{locked.pk}/",
+            at=locked.due_at,
+        )
+    return True
 
 
 def urge_acknowledge(*, notice: UrgeNotice, by: User, at: dt.datetime | None = None) -> UrgeNotice:

@@ -27,10 +27,13 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from hotline.core.choices import NotificationKind, Role
+from hotline.core.models import User
+from hotline.core.notify import notify_many
 from hotline.core.reference import reference
 from hotline.core.workdays import add_working_days
 
-from .choices import OPEN_STATUSES, EventKind, Stage
+from .choices import OPEN_STATUSES, SUPERVISION_RUNNING, EventKind, Stage
 from .deadlines import next_moment_sql
 from .models import Reminder, SupervisionOrder, UrgeNotice, WorkOrder, WorkOrderEvent
 
@@ -54,6 +57,7 @@ class SweepResult:
     reminders: int = 0
     urges: int = 0
     supervisions: int = 0
+    supervisions_overdue: int = 0  # 督办单 past their own due date: 通报, escalated
     batches: int = 0
     smallest_batch: int = 0  # the batch size it shrank to (LOCK_TARGET)
     longest_batch: float = 0.0  # seconds: the longest a batch held its locks
@@ -62,7 +66,7 @@ class SweepResult:
 
     @property
     def steps(self) -> int:
-        return self.lapsed + self.reminders + self.urges + self.supervisions
+        return self.lapsed + self.reminders + self.urges + self.supervisions + self.supervisions_overdue
 
 
 def long_pending_lapse(now: dt.datetime) -> int:
@@ -86,6 +90,19 @@ def long_pending_lapse(now: dt.datetime) -> int:
             continue
         lapsed += 1
     return lapsed
+
+
+def supervisions_overdue(now: dt.datetime) -> int:
+    """督办单 whose own due date passed unanswered (the partial index supervision_next_check): each escalated
+    once (dispatch.services.supervision_overdue claims it by compare-and-swap)."""
+    from .services import supervision_overdue
+
+    due = (
+        SupervisionOrder.objects.filter(next_check_at__lte=now, status__in=SUPERVISION_RUNNING)
+        .select_related("unit")
+        .order_by("next_check_at")
+    )
+    return sum(supervision_overdue(supervision=s, now=now) for s in list(due[:10_000]))
 
 
 def _claim(rows: list[tuple[int, int]], now: dt.datetime) -> list[tuple]:
@@ -127,6 +144,7 @@ SUPERVISION = {
     "order_deadline": "timestamptz",
     "issued_at": "timestamptz",
     "due_at": "timestamptz",
+    "next_check_at": "timestamptz",  # its own due date, watched by this sweep
 }
 EVENT = {"order_id": "bigint", "kind": "text", "at": "timestamptz", "data": "jsonb"}
 
@@ -167,6 +185,54 @@ def _supervision_days(policy_id, cache: dict) -> int:
         policy = TimeLimitPolicy.objects.filter(pk=policy_id).first()
         cache[policy_id] = policy.supervision_working_days if policy else 2
     return cache[policy_id]
+
+
+def _notices(claimed: list[tuple], urges: list[tuple], supervisions: list[tuple], calendar_due: dict) -> list[tuple]:
+    """The inbox rows of a batch: the day-5 reminder to the unit's leaders (the seed's deputy head, 副镇长),
+    each 催办单 and 督办单 to the unit's handlers and leaders."""
+    units = reference().units
+    people: dict[int, dict[str, list[int]]] = {}
+    for user_id, unit_id, role in User.objects.filter(
+        unit_id__in={row[3] for row in claimed}, role__in=(Role.HANDLER, Role.UNIT_LEADER), is_active=True
+    ).values_list("pk", "unit_id", "role"):
+        people.setdefault(unit_id, {}).setdefault(role, []).append(user_id)
+    urge_numbers = {order_id: number for number, order_id, *_rest in urges}
+    supervision_numbers = {order_id: number for number, order_id, *_rest in supervisions}
+    # The 督办单's own page: their ids, just inserted (one query, only in batches that issued some).
+    supervision_ids = (
+        dict(SupervisionOrder.objects.filter(number__in=supervision_numbers.values()).values_list("number", "pk"))
+        if supervisions
+        else {}
+    )
+    rows = []
+    for order_id, stage, number, unit_id, _warn_at, deadline, _escalate_at, _policy_id in claimed:
+        staff = people.get(unit_id, {})
+        leaders, everyone = (
+            staff.get(Role.UNIT_LEADER, []),
+            staff.get(Role.UNIT_LEADER, []) + staff.get(Role.HANDLER, []),
+        )
+        unit = units.get(unit_id)
+        data = {
+            "order": number,
+            "unit": unit.name if unit else "",
+            "deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M"),
+        }
+        url = f"/dispatch/orders/{order_id}/"
+        if stage == Stage.REMINDED:
+            key = f"reminded:{order_id}:{deadline.isoformat()}"
+            rows += [(user, NotificationKind.REMINDED, data, key, url) for user in leaders]
+        elif stage == Stage.URGED:
+            notice = urge_numbers[order_id]
+            rows += [(u, NotificationKind.URGED, {**data, "notice": notice}, f"urged:{notice}", url) for u in everyone]
+        elif stage == Stage.SUPERVISED:
+            notice = supervision_numbers[order_id]
+            due = timezone.localtime(calendar_due[order_id]).strftime("%Y-%m-%d %H:%M")
+            page = f"/dispatch/supervision/{supervision_ids[notice]}/" if notice in supervision_ids else url
+            rows += [
+                (u, NotificationKind.SUPERVISED, {**data, "notice": notice, "due": due}, f"supervised:{notice}", page)
+                for u in everyone
+            ]
+    return rows
 
 
 def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
@@ -215,6 +281,7 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
                             deadline,
                             escalate_at,
                             due_at,
+                            due_at,
                         )
                     )
                     events.append(
@@ -229,6 +296,8 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
             _insert(UrgeNotice, URGE, urges)
             _insert(SupervisionOrder, SUPERVISION, supervisions)
             _insert(WorkOrderEvent, EVENT, events)
+            # The people told, in the same transaction (each once: a retried batch tells nobody twice).
+            notify_many(_notices(claimed, urges, supervisions, calendar_due={s[1]: s[5] for s in supervisions}), at=now)
             result.reminders += len(reminders)
             result.urges += len(urges)
             result.supervisions += len(supervisions)
@@ -242,4 +311,6 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
         elif held < LOCK_TARGET / 4:
             size = min(batch_size, size * 2)
         result.smallest_batch = min(result.smallest_batch or size, size)
+    # Last: a 督办单 this pass issued for a breach long past (a catch-up) is escalated in the same pass.
+    result.supervisions_overdue = supervisions_overdue(now)
     return result

@@ -7,4 +7,9 @@ def sweep_deadlines() -> dict:
     from .sweep import deadlines_sweep
 
     result = deadlines_sweep()
-    return {"reminders": result.reminders, "urges": result.urges, "supervisions": result.supervisions}
+    return {
+        "reminders": result.reminders,
+        "urges": result.urges,
+        "supervisions": result.supervisions,
+        "supervisions_overdue": result.supervisions_overdue,
+    }

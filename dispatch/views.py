@@ -29,7 +29,7 @@ from intake.services import fingerprint, idempotent_create, normalise_phone
 from . import services
 from .actions import ACTIONS, actions_for, panels_for
 from .choices import OPEN_STATUSES, ExtensionStatus, Light, Status
-from .forms import CallForm, DispatchForm, QueueFilterForm
+from .forms import CallForm, DispatchForm, MeasuresForm, NoteForm, QueueFilterForm, ReasonForm
 from .models import ExtensionRequest, LongPendingRequest
 from .selectors import (
     caller_history,
@@ -406,3 +406,99 @@ class SupervisionPage(WorkbenchView):
             open_statuses=OPEN_STATUSES,
         )
         return context
+
+
+# --- one 督办单 -------------------------------------------------------------------------------------------
+
+SUPERVISION_STEPS = {
+    # name: (label, form, the service call, the style of its button)
+    "sign": (_("Sign (签办)"), None, lambda sv, u, d: services.supervision_sign(supervision=sv, by=u), "primary"),
+    "answer": (
+        _("Answer with the measures taken"),
+        MeasuresForm,
+        lambda sv, u, d: services.supervision_answer(supervision=sv, by=u, measures=d["measures"]),
+        "success",
+    ),
+    "verify": (
+        _("Verify and close"),
+        NoteForm,
+        lambda sv, u, d: services.supervision_verify(supervision=sv, by=u, note=d["note"]),
+        "success",
+    ),
+    "reissue": (
+        _("Issue again"),
+        ReasonForm,
+        lambda sv, u, d: services.supervision_reissue(supervision=sv, by=u, reason=d["reason"]),
+        "outline-danger",
+    ),
+}
+
+
+def supervision_steps_for(supervision, user) -> list[str]:
+    """The steps the user may take on the 督办单 now (its state and the transitions' permission=)."""
+    from django_fsm import can_proceed
+
+    return [
+        name
+        for name in SUPERVISION_STEPS
+        if can_proceed(getattr(supervision, name))
+        and services.has_transition_perm_any(getattr(supervision, name), user)
+    ]
+
+
+class SupervisionOrderPage(WorkbenchView):
+    """One 督办单: the order it supervises, who signed it, the measures, the verification, the 通报 if it ran
+    late, and the steps the user may take now."""
+
+    nav_item = WORKBENCH_SUPERVISION
+    permission = "dispatch.view_orders"
+    template_name = "dispatch/supervision_order.html"
+
+    def get_context_data(self, pk, failed=None, failed_form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        supervision = get_object_or_404(
+            supervision_orders_visible_to(self.request.user).select_related(
+                "order__demand__category", "signed_by", "responded_by", "verified_by", "escalated_to"
+            ),
+            pk=pk,
+        )
+        steps = []
+        for name in supervision_steps_for(supervision, self.request.user):
+            label, form_class, _run, style = SUPERVISION_STEPS[name]
+            form = failed_form if name == failed else (form_class() if form_class else None)
+            steps.append((name, label, form, style))
+        context.update(
+            supervision=supervision,
+            steps=steps,
+            open_step=failed,
+            events=supervision.order.events.filter(data__supervision=supervision.number).select_related("by"),
+            now=timezone.now(),
+        )
+        return context
+
+
+@require_POST
+def supervision_step(request, pk, step):
+    """Take one step on a 督办单 from its page; a refusal says why and keeps what was typed."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    check_permission(request.user, "dispatch.view_orders")
+    if step not in SUPERVISION_STEPS:
+        raise Http404
+    supervision = get_object_or_404(supervision_orders_visible_to(request.user), pk=pk)
+    _label, form_class, run, _style = SUPERVISION_STEPS[step]
+    form = form_class(request.POST) if form_class else None
+    status = 400
+    if form is None or form.is_valid():
+        try:
+            run(supervision, request.user, form.cleaned_data if form else {})
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            status = exc.status_code
+        else:
+            messages.success(request, _("Done: %(step)s.") % {"step": SUPERVISION_STEPS[step][0]})
+            return redirect("dispatch:supervision-order", pk=pk)
+    view = SupervisionOrderPage()
+    view.setup(request, pk=pk)
+    context = view.get_context_data(pk=pk, failed=step, failed_form=form)
+    return render(request, SupervisionOrderPage.template_name, context, status=status)

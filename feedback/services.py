@@ -25,8 +25,12 @@ from dispatch.services import (
     work_order_reopen,
 )
 from hotline.core.access import may
+from hotline.core.choices import NotificationKind
+from hotline.core.choices import Role as UserRole
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import User
+from hotline.core.notify import notify
+from hotline.core.selectors import unit_people
 from intake.services import caller_message_send
 
 from .choices import CallbackStatus, ContactMethod, ReplyReview, Resolution, Satisfaction, Source
@@ -156,8 +160,18 @@ def reply_send_back(*, order: WorkOrder, by: User, reason: str, at: dt.datetime 
         raise InvalidInput(_("Say why the reply is sent back."), code="reason_required")
 
     def prepare(locked, at):
-        _reviewed(locked, review=ReplyReview.SENT_BACK, by=by, at=at, note=reason)
+        reply = _reviewed(locked, review=ReplyReview.SENT_BACK, by=by, at=at, note=reason)
         locked.replied_at = None
+        # The unit handles on: its handlers and leaders are told why (and whoever wrote the reply).
+        people = unit_people([locked.unit_id], [UserRole.HANDLER, UserRole.UNIT_LEADER])
+        notify(
+            users=[*people, reply.by_id],
+            kind=NotificationKind.SENT_BACK,
+            data={"order": locked.number, "reason": reason.strip()[:200]},
+            key=f"sent_back:{reply.pk}",
+            url=f"/dispatch/orders/{locked.pk}/",
+            at=at,
+        )
 
     return order_transition(order, "send_back", by=by, kind=EventKind.SENT_BACK, at=at, note=reason, prepare=prepare)
 

@@ -352,7 +352,8 @@ def key_case_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict
 
 
 def alert_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict]:
-    """Orders that went red (their deadline day began, not replied) or were escalated in the period."""
+    """Orders that went red (their deadline day began, not replied) or were escalated in the period, and
+    the 督办单 that passed their own due date unanswered (通报)."""
     found: list[tuple] = []
     # Not replied when the deadline day began; orders that left the unit (returned, re-dispatched) are not
     # its, and a long-pending (挂账) order has no running deadline.
@@ -363,8 +364,12 @@ def alert_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict]:
     )
     for order in red.select_related("demand__category").order_by("red_at", "id"):
         found.append((order, AlertKind.RED, order.red_at))
-    events = WorkOrderEvent.objects.filter(at__gte=start, at__lt=end, kind__in=[EventKind.URGED, EventKind.SUPERVISED])
-    kinds = {EventKind.URGED: AlertKind.URGED, EventKind.SUPERVISED: AlertKind.SUPERVISED}
+    kinds = {
+        EventKind.URGED: AlertKind.URGED,
+        EventKind.SUPERVISED: AlertKind.SUPERVISED,
+        EventKind.SUPERVISION_OVERDUE: AlertKind.SUPERVISION_OVERDUE,  # 通报
+    }
+    events = WorkOrderEvent.objects.filter(at__gte=start, at__lt=end, kind__in=list(kinds))
     for event in events.select_related("order__demand__category").order_by("at", "id"):
         found.append((event.order, kinds[event.kind], event.at))
     rows = []

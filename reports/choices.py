@@ -64,3 +64,4 @@ class AlertKind(models.TextChoices):
     RED = "red", _("Went red (due that day)")
     URGED = "urged", _("Overdue: 催办单 issued")
     SUPERVISED = "supervised", _("Escalated: 督办单 issued")
+    SUPERVISION_OVERDUE = "supervision_overdue", _("通报: 督办单 past its due date")

@@ -13,7 +13,7 @@ from intake.selectors import caller_identity_for
 
 from ..choices import Complexity, ReturnReason
 from ..deadlines import light_of
-from ..models import Merge, WorkOrder, WorkOrderEvent
+from ..models import Merge, SupervisionOrder, WorkOrder, WorkOrderEvent
 from . import parts
 
 
@@ -318,3 +318,44 @@ def demand_answer(demand: Demand, user, *, orders: list, merged_into: int | None
         "problem_since_verified": demand.problem_since_verified_at is not None,
         **caller_identity_for(user, demand),
     }
+
+
+class SupervisionOrderSerializer(serializers.ModelSerializer):
+    """督办单: its state, who signed it (签办), the measures, the verification, and the 通报 if overdue."""
+
+    order_number = serializers.CharField(source="order.number", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    signed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    responded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    escalated_to = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = SupervisionOrder
+        fields = [
+            "id",
+            "number",
+            "order",
+            "order_number",
+            "unit",
+            "unit_name",
+            "status",
+            "issued_at",
+            "due_at",
+            "signed_by",
+            "signed_at",
+            "response",
+            "responded_by",
+            "responded_at",
+            "verified_by",
+            "verified_at",
+            "verify_note",
+            "reissue_count",
+            "overdue_at",
+            "escalated_to",
+        ]
+
+
+class MeasuresSerializer(serializers.Serializer):
+    measures = serializers.CharField(max_length=5000)

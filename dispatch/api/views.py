@@ -25,9 +25,15 @@ from intake.services import demand_history_set, demand_history_verify, fingerpri
 
 from .. import services
 from ..actions import ACTIONS
-from ..choices import Light, Status
-from ..models import WorkOrderEvent
-from ..selectors import demands_visible_to, light_q, pending_demands_visible_to, work_orders_visible_to
+from ..choices import Light, Status, SupervisionStatus
+from ..models import SupervisionOrder, WorkOrderEvent
+from ..selectors import (
+    demands_visible_to,
+    light_q,
+    pending_demands_visible_to,
+    supervision_orders_visible_to,
+    work_orders_visible_to,
+)
 from . import serializers as s
 from .detail import order_detail
 from .serializers import DemandWithOrdersSerializer
@@ -360,3 +366,93 @@ class DemandHistoryVerifyView(views.APIView):
         demand = get_object_or_404(demands_visible_to(request.user), pk=pk)
         demand = demand_history_verify(demand=demand, by=request.user)
         return Response(DemandWithOrdersSerializer(demand, context={"request": request}).data)
+
+
+# --- 督办单 -----------------------------------------------------------------------------------------------
+
+
+class SupervisionFilter(filters.FilterSet):
+    unit = filters.CharFilter(field_name="unit__code")
+    status = filters.ChoiceFilter(choices=SupervisionStatus.choices)
+
+    class Meta:
+        model = SupervisionOrder
+        fields = ["unit", "status"]
+
+
+class NewestIssuedPagination(CursorPagination):
+    ordering = ("-issued_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class SupervisionOrderListView(generics.ListAPIView):
+    """督办单 of the user's area, newest first; `unit` and `status` filter them."""
+
+    serializer_class = s.SupervisionOrderSerializer
+    filterset_class = SupervisionFilter
+    pagination_class = NewestIssuedPagination
+    permission_classes = [allowed("dispatch.view_orders")]
+    queryset = SupervisionOrder.objects.none()
+
+    def get_queryset(self):
+        return supervision_orders_visible_to(self.request.user).select_related(
+            "signed_by", "responded_by", "verified_by", "escalated_to"
+        )
+
+
+class SupervisionOrderDetailView(generics.RetrieveAPIView):
+    serializer_class = s.SupervisionOrderSerializer
+    permission_classes = [allowed("dispatch.view_orders")]
+    queryset = SupervisionOrder.objects.none()
+
+    def get_queryset(self):
+        return supervision_orders_visible_to(self.request.user)
+
+
+def supervision_action(serializer_class=None, name=None):
+    """One POST action on a 督办单 of the user's area (another area's is 404): the service checks who may
+    (403) and the state (409 state_conflict); the answer is the 督办单."""
+
+    def wrap(fn):
+        @extend_schema(
+            request=serializer_class, responses=s.SupervisionOrderSerializer, operation_id=f"supervision_order_{name}"
+        )
+        @api_view(["POST"])
+        @permission_classes([allowed("dispatch.view_orders")])
+        def view(request, pk):
+            supervision = get_object_or_404(supervision_orders_visible_to(request.user), pk=pk)
+            data = _valid(serializer_class, request) if serializer_class else {}
+            result = fn(request, supervision, data)
+            return Response(s.SupervisionOrderSerializer(result).data)
+
+        view.__name__ = fn.__name__
+        view.__doc__ = fn.__doc__
+        return view
+
+    return wrap
+
+
+@supervision_action(name="sign")
+def supervision_sign(request, supervision, data):
+    """签办: the unit's leader signs in person."""
+    return services.supervision_sign(supervision=supervision, by=request.user)
+
+
+@supervision_action(s.MeasuresSerializer, name="answer")
+def supervision_answer(request, supervision, data):
+    """The unit's answer: the measures taken."""
+    return services.supervision_answer(supervision=supervision, by=request.user, measures=data["measures"])
+
+
+@supervision_action(s.DecisionSerializer, name="verify")
+def supervision_verify(request, supervision, data):
+    """A supervisor verified the measures: closed."""
+    return services.supervision_verify(supervision=supervision, by=request.user, note=data["note"])
+
+
+@supervision_action(s.ReasonSerializer, name="reissue")
+def supervision_reissue(request, supervision, data):
+    """Issued again with the reason and a new due date."""
+    return services.supervision_reissue(supervision=supervision, by=request.user, reason=data["reason"])

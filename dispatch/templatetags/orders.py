@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from dispatch.choices import LIGHT_COLOURS, STATUS_COLOURS, Light
+from dispatch.choices import LIGHT_COLOURS, STATUS_COLOURS, SUPERVISION_COLOURS, Light
 from dispatch.deadlines import light_of
 from dispatch.selectors import main_order as _main_order
 
@@ -25,3 +25,9 @@ def status_badge(order):
 def main_order(demand):
     """The demand's current lead work order, or None."""
     return _main_order(demand)
+
+
+@register.simple_tag
+def supervision_colour(supervision) -> str:
+    """The badge colour of a 督办单's state."""
+    return SUPERVISION_COLOURS.get(supervision.status, "secondary")

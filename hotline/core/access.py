@@ -117,6 +117,10 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "feedback.rehandle_unasked": is_dispatcher | is_supervisor | is_admin,
     # The supervisors' page: red and overdue orders, 催办单 and 督办单.
     "dispatch.supervise": is_supervisor | is_dispatcher | is_admin,
+    # 督办单: the unit's leader signs it in person (签办; per 督办单, by its unit); a supervisor verifies the
+    # measures and closes it, or issues it again.
+    "dispatch.sign_supervision": is_active_superuser | (is_unit_leader & handles_order),
+    "dispatch.verify_supervision": is_supervisor | is_admin,
     # --- 信息上传 feedback
     # The hotline's check of replies (审核), and the worklist that holds it.
     "feedback.review_reply": is_dispatcher | is_callback_agent | is_admin,
@@ -154,6 +158,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "reports.reveal_key_case": is_leader | is_supervisor | is_admin,
     # --- the platform
     "core.administer": is_admin,
+    # One's own inbox (通知): every staff member.
+    "core.read_notifications": is_staff_member,
     # Two-step login (TOTP) may be turned on by administrators and leaders.
     "core.use_two_step_login": is_admin | is_leader,
 }

@@ -1,5 +1,7 @@
 """Choice enums of the shared core. Each value that shows as a badge has a colour in BADGE_COLOURS."""
 
+from collections import defaultdict
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -66,3 +68,49 @@ BADGE_COLOURS = {
 # Dates a person may enter (reports, 挂账 dates, contact times, commands' --at): a year outside this is a
 # typo (the year 163, 20260), refused with a reason rather than stored or scored.
 PLAUSIBLE_YEARS = range(2000, 2101)
+
+
+class NotificationKind(models.TextChoices):
+    """What an inbox item (通知) is about; its text is rendered in the reader's language from `data`."""
+
+    REMINDED = "reminded", _("Order turning red: 督办 by the system")  # 第五天系统自动督办
+    URGED = "urged", _("催办单 issued")
+    SUPERVISED = "supervised", _("督办单 issued")
+    SUPERVISION_ANSWERED = "supervision_answered", _("督办单 answered")
+    SUPERVISION_REISSUED = "supervision_reissued", _("督办单 re-issued")
+    SUPERVISION_OVERDUE = "supervision_overdue", _("督办单 overdue: escalated")
+    INSTRUCTION = "instruction", _("批示 to answer")
+    INSTRUCTION_ANSWERED = "instruction_answered", _("批示 answered")
+    APPEAL_DECIDED = "appeal_decided", _("Appeal decided")
+    RETURNED = "returned", _("Order returned (退单)")
+    SENT_BACK = "sent_back", _("Reply sent back")
+    WHISTLE = "whistle", _("吹哨报到: called in")
+
+
+# The text of each kind, from the figures in its `data` (rendered in the reader's language).
+TEXTS: dict[str, object] = {
+    NotificationKind.REMINDED: _(
+        "Order %(order)s of %(unit)s is due on %(deadline)s and not answered: 督办 by the system."
+    ),
+    NotificationKind.URGED: _("催办单 %(notice)s: order %(order)s of %(unit)s passed its deadline %(deadline)s."),
+    NotificationKind.SUPERVISED: _("督办单 %(notice)s on order %(order)s of %(unit)s: sign it and answer by %(due)s."),
+    NotificationKind.SUPERVISION_ANSWERED: _("督办单 %(notice)s was answered by %(unit)s: verify the measures."),
+    NotificationKind.SUPERVISION_REISSUED: _("督办单 %(notice)s was issued again, answer by %(due)s: %(reason)s"),
+    NotificationKind.SUPERVISION_OVERDUE: _(
+        "督办单 %(notice)s of %(unit)s passed its due date %(due)s without being closed: it is now yours to follow."
+    ),
+    NotificationKind.INSTRUCTION: _("批示 of %(leader)s to answer by %(due)s: %(text)s"),
+    NotificationKind.INSTRUCTION_ANSWERED: _("%(unit)s answered your 批示: %(text)s"),
+    NotificationKind.APPEAL_DECIDED: _("The appeal on order %(order)s was decided: %(decision)s."),
+    NotificationKind.RETURNED: _("Order %(order)s was returned by %(unit)s (退单): %(reason)s"),
+    NotificationKind.SENT_BACK: _("The reply to order %(order)s was sent back by the hotline: %(reason)s"),
+    NotificationKind.WHISTLE: _("吹哨报到: %(unit)s calls you in on order %(order)s: %(reason)s"),
+}
+
+
+def text_of(kind: str, data: dict) -> str:
+    """The text of a notification; a figure missing from `data` shows as "—" rather than failing."""
+    template = TEXTS.get(kind)
+    if template is None:
+        return str(NotificationKind(kind).label) if kind in NotificationKind.values else kind
+    return str(template) % defaultdict(lambda: "—", data)

@@ -9,7 +9,8 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import CalendarDayKind, LivelihoodTag, Role, UnitLevel
+from .choices import CalendarDayKind, LivelihoodTag, NotificationKind, Role, UnitLevel, text_of
+from .fields import EncryptedTextField
 
 PATH_SEPARATOR = "/"
 
@@ -99,6 +100,9 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.HANDLER)
     display_name = models.CharField(_("display name"), max_length=64, blank=True)
+    # Where text messages reach the person (a unit's leader is told by text when an order goes red):
+    # personal information, encrypted at rest like callers' numbers.
+    phone = EncryptedTextField(_("mobile phone"), blank=True, clear_max_length=32)
 
     class Meta:
         verbose_name = _("user")
@@ -229,3 +233,51 @@ class CategoryTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category.code} {self.tag}"
+
+
+class Notification(models.Model):
+    """An item of a staff user's inbox (通知): what happened and where to look. Written in the same
+    transaction as the event that causes it, once per (user, key); the outgoing channels (text message,
+    e-mail) send a copy after the commit (hotline.core.notify). The text is rendered in the reader's
+    language from `kind` and `data`."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
+    data = models.JSONField(default=dict, blank=True)  # the figures the text names (numbers, dates, units)
+    url = models.CharField(_("link"), max_length=300, blank=True)  # the page of the object it is about
+    key = models.CharField(max_length=160)  # what it is about: a user is told of one thing once
+    at = models.DateTimeField(_("at"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once")]
+        indexes = [
+            # The inbox, newest first; and the unread count in every page's navigation.
+            models.Index(fields=["user", "-at"], name="notification_inbox"),
+            models.Index(fields=["user"], name="notification_unread", condition=models.Q(read_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.key}"
+
+    @property
+    def text(self) -> str:
+        return text_of(self.kind, self.data)
+
+
+class OutboundMessage(models.Model):
+    """A copy of a notification sent by an outgoing channel (text message, e-mail). The default channel
+    sends nothing: it records here (and in the log) what a gateway would send, for demos and tests."""
+
+    channel = models.CharField(max_length=32)
+    notification = models.ForeignKey(Notification, null=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    address = EncryptedTextField(blank=True, clear_max_length=254)  # a phone number or an e-mail address
+    text = models.TextField()
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]

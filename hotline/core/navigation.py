@@ -30,6 +30,8 @@ WORKBENCH_RANKINGS = NavItem("assessment:rankings", _("Rankings"), "assessment.v
 WORKBENCH_KNOWLEDGE = NavItem("knowledge_base:search", _("Knowledge base"), "knowledge_base.read_articles")
 WORKBENCH_KB_MANAGE = NavItem("knowledge_base:manage", _("Manage knowledge"), "knowledge_base.edit_article")
 WORKBENCH_SYSTEM = NavItem("system", _("System"), "core.administer")
+# Beside the menu, for everyone: the bell with the unread count.
+INBOX = NavItem("inbox", _("Notifications"), "core.read_notifications")
 
 # The first item of each role is its home page.
 ROLE_NAVIGATION: dict[str, list[NavItem]] = {

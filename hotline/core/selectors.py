@@ -61,3 +61,29 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
 
 def categories_active() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).select_related("parent")
+
+
+# --- notifications (通知) ---------------------------------------------------------------------------------
+
+
+def notifications_of(user) -> QuerySet:
+    """A user's own inbox, newest first (nobody reads another person's inbox)."""
+    from .models import Notification
+
+    return Notification.objects.filter(user=user)
+
+
+def unread_count(user) -> int:
+    """The unread items of the user's inbox (the partial index notification_unread)."""
+    from .models import Notification
+
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def unit_people(units, roles, *, by_code: bool = False) -> list[int]:
+    """The active users holding one of `roles` in the given units (their own unit, not below it), by id or
+    (`by_code`) by unit code: who a unit's notification goes to."""
+    where = {"unit__code__in" if by_code else "unit_id__in": list(units)}
+    return list(User.objects.filter(role__in=list(roles), is_active=True, **where).values_list("pk", flat=True))

@@ -241,3 +241,28 @@ def reference_data_load(*, years=range(2024, 2027)) -> None:
         except CalendarUnavailable:
             logger.warning("No statutory calendar available for %s; Monday–Friday applies.", year)
     reference_changed()  # whatever was written in bulk, every process reloads it
+
+
+# --- notifications (通知) ---------------------------------------------------------------------------------
+
+
+def notification_read(*, notification, by: User, at: dt.datetime | None = None):
+    """Mark one of the user's own notifications read (reading it twice changes nothing)."""
+    from django.utils import timezone
+
+    from .exceptions import NotFound
+    from .models import Notification
+
+    if notification.user_id != by.pk:
+        raise NotFound(_("No such notification."))
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=at or timezone.now())
+    notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def notifications_read_all(*, by: User, at: dt.datetime | None = None) -> int:
+    from django.utils import timezone
+
+    from .models import Notification
+
+    return Notification.objects.filter(user=by, read_at__isnull=True).update(read_at=at or timezone.now())

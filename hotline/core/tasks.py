@@ -8,3 +8,11 @@ def ping(*, token: str) -> dict:
     import socket
 
     return {"token": token, "pid": os.getpid(), "host": socket.gethostname()}
+
+
+@shared_task(name="core.notifications_send")
+def notifications_send(*, ids: list[int]) -> int:
+    """Send the copies of new notifications through the outgoing channels (hotline.core.notify)."""
+    from .notify import send
+
+    return send(ids)

@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView
 
 from . import otp, ratelimit
@@ -20,7 +20,7 @@ from .api.errors import json_error
 from .choices import UnitLevel
 from .forms import LoginForm
 from .models import Category, Unit, User
-from .navigation import WORKBENCH_SYSTEM, NavItem, navigation_for
+from .navigation import INBOX, WORKBENCH_SYSTEM, NavItem, navigation_for
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -186,3 +186,51 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
         return json_error("server_error", _("An unexpected error occurred; it has been logged."), 500)
     return render(request, "500.html", status=500)
+
+
+class InboxPage(WorkbenchView):
+    """The user's notifications (通知), newest first, unread ones marked; each opens the object it is about."""
+
+    nav_item = INBOX
+    template_name = "core/inbox.html"
+
+    def get_context_data(self, **kwargs):
+        from .pagination import page_of
+        from .selectors import notifications_of
+
+        context = super().get_context_data(**kwargs)
+        unread_only = self.request.GET.get("unread") == "1"
+        items = notifications_of(self.request.user)
+        if unread_only:
+            items = items.filter(read_at__isnull=True)
+        context.update(page_obj=page_of(items, self.request.GET.get("page"), 30), unread_only=unread_only)
+        return context
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the notification read and go to what it is about."""
+    from django.shortcuts import get_object_or_404
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from .selectors import notifications_of
+    from .services import notification_read
+
+    check_permission(request.user, INBOX.permission)
+    notification = notification_read(
+        notification=get_object_or_404(notifications_of(request.user), pk=pk), by=request.user
+    )
+    target = notification.url if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None) else ""
+    return redirect(target or "inbox")
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    from .services import notifications_read_all
+
+    check_permission(request.user, INBOX.permission)
+    count = notifications_read_all(by=request.user)
+    messages.success(request, _("%(n)s notifications marked read.") % {"n": count})
+    return redirect("inbox")

@@ -23,6 +23,7 @@ EXPECTED = {
     "dispatch.dispatch_demand": {"dispatcher", "admin"},
     "dispatch.reopen_order": {"dispatcher", "callback", "supervisor", "admin"},
     "dispatch.supervise": {"supervisor", "dispatcher", "admin"},
+    "dispatch.verify_supervision": {"supervisor", "admin"},
     "feedback.review_reply": {"dispatcher", "callback", "admin"},
     "feedback.record_callback": {"callback", "admin"},
     "feedback.rehandle_unasked": {"dispatcher", "supervisor", "admin"},
@@ -39,6 +40,7 @@ EXPECTED = {
     "reports.build_report": {"leader", "supervisor", "admin"},
     "reports.reveal_key_case": {"leader", "supervisor", "admin"},
     "core.administer": {"admin"},
+    "core.read_notifications": ALL,
     "core.use_two_step_login": {"admin", "leader"},
 }
 
@@ -50,7 +52,12 @@ def cast(reference):
 
 
 # Rules about one object: who may act on *this* order (tested with orders below).
-PER_OBJECT = {"dispatch.handle_order", "assessment.review_appeal_for_district", "assessment.read_appeal"}
+PER_OBJECT = {
+    "dispatch.handle_order",
+    "dispatch.sign_supervision",
+    "assessment.review_appeal_for_district",
+    "assessment.read_appeal",
+}
 
 
 def test_every_permission_is_held_by_exactly_the_roles_that_need_it(cast):

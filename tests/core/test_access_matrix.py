@@ -17,9 +17,11 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from dispatch.actions import ACTIONS
+from dispatch.models import SupervisionOrder
 from dispatch.services import work_order_sign
 from feedback.models import Callback
 from feedback.services import reply_accept, work_order_reply
@@ -75,7 +77,17 @@ def world(reference, agent, dispatcher, callback_agent):
     )
     accepted = reply_accept(order=type(order).objects.get(pk=order.pk), by=dispatcher)
     pending = make_demand(by=agent, street=None, address="")
+    now = timezone.now()
+    supervision = SupervisionOrder.objects.create(
+        number="DB-matrix",
+        order=accepted,
+        unit=accepted.unit,
+        order_deadline=accepted.deadline,
+        issued_at=now,
+        due_at=now + dt.timedelta(days=2),
+    )
     return {
+        "supervision": supervision.pk,
         "order": accepted.pk,
         "demand": accepted.demand_id,
         "pending": pending.pk,
@@ -124,6 +136,11 @@ def pairs(w) -> dict[str, tuple[Call, Call]]:
         "read the reports": (Call("get", "/reports/list/"), Call("get", "/api/v1/reports/")),
         "the leader's morning": (Call("get", "/reports/"), Call("get", "/api/v1/reports/")),
         "the accounts": (Call("get", "/system/"), Call("get", "/api/v1/users/")),
+        "one's inbox": (Call("get", "/notifications/"), Call("get", "/api/v1/notifications/")),
+        "see a 督办单": (
+            Call("get", f"/dispatch/supervision/{w['supervision']}/"),
+            Call("get", f"/api/v1/supervision-orders/{w['supervision']}/"),
+        ),
     }
     # Every action of the order page that the API offers too, under its API name.
     for name in ACTIONS:
@@ -133,6 +150,11 @@ def pairs(w) -> dict[str, tuple[Call, Call]]:
         found[f"order action {name}"] = (
             Call("post", f"/dispatch/orders/{o}/{name}/", {}),
             Call("post", f"/api/v1/work-orders/{o}/{api_name}/", {}),
+        )
+    for step in ("sign", "answer", "verify", "reissue"):
+        found[f"督办单 {step}"] = (
+            Call("post", f"/dispatch/supervision/{w['supervision']}/{step}/", {}),
+            Call("post", f"/api/v1/supervision-orders/{w['supervision']}/{step}/", {}),
         )
     return found
 
@@ -151,6 +173,7 @@ PAGES = {
     "/knowledge/manage/new/": ("get", "knowledge_base.edit_article"),
     "/knowledge/manage/export.xlsx": ("get", "knowledge_base.edit_article"),
     "/knowledge/suggestions/": ("post", "knowledge_base.read_articles"),
+    "/notifications/read/": ("post", "core.read_notifications"),
 }
 # Forms on one order (panels of the order page): the order page's rule, the user's area (404 outside it),
 # then their own rule.
@@ -203,6 +226,9 @@ COVERED_ELSEWHERE = {
     "knowledge_base:action": "knowledge_base.edit_article (tests/knowledge)",
     "knowledge_base:import": "knowledge_base.edit_article (tests/knowledge)",
     "knowledge_base:not-helpful": "knowledge_base.read_articles (tests/knowledge)",
+    "notification-open": "one's own notification, 404 for another's (tests/core/test_notifications.py)",
+    "api-notification-read": "one's own notification, 404 for another's (tests/core/test_notifications.py)",
+    "api-supervision-orders": "dispatch.view_orders, scoped to the area (tests/dispatch/test_supervision.py)",
 }
 
 
@@ -273,7 +299,7 @@ def test_the_browser_and_the_api_give_every_user_the_same_answer(world, people):
     assert not disagreements, "\n".join(disagreements)
     # Not a table of refusals: each capability lets someone through, and all but the open ones refuse someone.
     assert all(THROUGH in seen for seen in answers.values()), answers
-    everyone = {"read the rankings", "search the knowledge", "read an article"}
+    everyone = {"read the rankings", "search the knowledge", "read an article", "one's inbox"}
     assert all(seen - {THROUGH} for capability, seen in answers.items() if capability not in everyone), answers
 
 

@@ -79,13 +79,14 @@ def test_day_4_5_deadline_day_8_and_11_each_step_exactly_once(order):
 
 def test_catching_up_after_downtime_does_every_step_once_in_order(order):
     result = deadlines_sweep(now=at(12, 31))
-    assert (result.reminders, result.urges, result.supervisions) == (1, 1, 1)
+    # Every step once, in order: the reminder, the 催办单, the 督办单, and the 督办单's own due date, long past.
+    assert (result.reminders, result.urges, result.supervisions, result.supervisions_overdue) == (1, 1, 1, 1)
     kinds = list(
-        WorkOrderEvent.objects.filter(order=order, kind__in=["reminded", "urged", "supervised"])
+        WorkOrderEvent.objects.filter(order=order, kind__in=["reminded", "urged", "supervised", "supervision_overdue"])
         .order_by("at")
         .values_list("kind", flat=True)
     )
-    assert kinds == ["reminded", "urged", "supervised"]
+    assert kinds == ["reminded", "urged", "supervised", "supervision_overdue"]
     assert deadlines_sweep(now=at(12, 31)).steps == 0
 
 
@@ -183,8 +184,11 @@ def test_two_sweeps_at_the_same_moment_create_no_duplicates(reference, agent):
         t.join()
     assert errors == []
     assert Reminder.objects.count() == UrgeNotice.objects.count() == SupervisionOrder.objects.count() == 3000
-    assert sum(r.steps for r in results) == 9000
+    # The 督办单 whose own due date had passed too were escalated, each once, by one of the two sweeps.
+    overdue = SupervisionOrder.objects.filter(overdue_at__isnull=False).count()
+    assert sum(r.steps for r in results) == 9000 + overdue
     assert WorkOrderEvent.objects.filter(kind__in=["reminded", "urged", "supervised"]).count() == 9000
+    assert WorkOrderEvent.objects.filter(kind="supervision_overdue").count() == overdue
     assert deadlines_sweep(now=at(11, 24)).steps == 0
 
 

@@ -13,3 +13,9 @@ class CodeCursorPagination(CursorPagination):
 
 class UsernameCursorPagination(CodeCursorPagination):
     ordering = "username"
+
+
+class NewestCursorPagination(CodeCursorPagination):
+    """An inbox: newest first (the index notification_inbox)."""
+
+    ordering = ("-at", "-id")

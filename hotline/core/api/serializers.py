@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..models import Category, Unit
+from ..models import Category, Notification, Unit
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -45,3 +45,15 @@ class UserSerializer(serializers.ModelSerializer):
 
         model = User
         fields = ["username", "display_name", "role", "unit", "is_active"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    text = serializers.CharField(read_only=True, help_text="In the language of the request.")
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "text", "data", "url", "at", "read", "read_at"]
+
+    def get_read(self, notification) -> bool:
+        return notification.read_at is not None

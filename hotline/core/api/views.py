@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, permissions, views
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
@@ -10,12 +10,20 @@ from rest_framework.response import Response
 from .. import otp, ratelimit
 from ..choices import UnitLevel
 from ..models import Category, Unit, User
-from ..selectors import categories_active, units_visible_to, visible_to
+from ..selectors import categories_active, notifications_of, units_visible_to, visible_to
+from ..services import notification_read
 from .authentication import TokenAuthentication, token_expired
 from .errors import LockedOut
-from .pagination import UsernameCursorPagination
+from .pagination import NewestCursorPagination, UsernameCursorPagination
 from .permissions import allowed
-from .serializers import CategorySerializer, TokenRequestSerializer, TokenSerializer, UnitSerializer, UserSerializer
+from .serializers import (
+    CategorySerializer,
+    NotificationSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    UnitSerializer,
+    UserSerializer,
+)
 
 
 class TokenView(views.APIView):
@@ -129,3 +137,36 @@ class UserListView(generics.ListAPIView):
 
     def get_queryset(self):
         return visible_to(self.request.user, User.objects.select_related("unit"))
+
+
+class NotificationListView(generics.ListAPIView):
+    """The caller's own notifications (通知), newest first; `?unread=1` for the unread ones only."""
+
+    serializer_class = NotificationSerializer
+    pagination_class = NewestCursorPagination
+    permission_classes = [allowed("core.read_notifications")]
+    filter_backends = []
+
+    @extend_schema(parameters=[OpenApiParameter("unread", bool, required=False, description="1: unread only")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        items = notifications_of(self.request.user)
+        if self.request.query_params.get("unread") in ("1", "true"):
+            items = items.filter(read_at__isnull=True)
+        return items
+
+
+class NotificationReadView(views.APIView):
+    """Mark one of the caller's notifications read (another person's is 404)."""
+
+    permission_classes = [allowed("core.read_notifications")]
+
+    @extend_schema(request=None, responses={200: NotificationSerializer})
+    def post(self, request, pk: int):
+        notification = notifications_of(request.user).filter(pk=pk).first()
+        if notification is None:
+            raise exceptions.NotFound()
+        notification = notification_read(notification=notification, by=request.user)
+        return Response(NotificationSerializer(notification).data)

@@ -1,4 +1,4 @@
-"""Re-encrypt citizens' personal information under the current key (the first of HOTLINE_PII_KEYS),
+"""Re-encrypt personal information (citizens', and staff's mobile numbers) under the current key (the first of HOTLINE_PII_KEYS),
 and with --reindex recompute the blind index after HOTLINE_PII_INDEX_KEY changed. Idempotent and
 resumable: rows already under the current key are skipped. docs/reliability.md, "Keys"."""
 
@@ -12,6 +12,9 @@ from hotline.core import pii
 TABLES = [
     ("intake.Demand", ["caller_name", "caller_phone"], ("caller_phone", "caller_phone_index")),
     ("intake.OutgoingMessage", ["phone"], None),
+    ("core.User", ["phone"], None),
+    ("core.HistoricalUser", ["phone"], None),
+    ("core.OutboundMessage", ["address"], None),
 ]
 
 
