@@ -179,6 +179,9 @@ class Writer:
             "ruled_by_id",
             "ruled_at",
             "ruling_note",
+            "evidence",
+            "approval",
+            "approval_note",
         ],
         "dispatch_extensionrequest": [
             "order_id",
@@ -790,12 +793,12 @@ def _order_life(
         """The sweep's steps that fell due before `until` on the current deadline (as dispatch.sweep)."""
         supervisions = []
         local_deadline = deadline.astimezone(LOCAL_TZ)
-        if (
-            warn_at < until
+        if (  # red on day 5: the system's 督办 (deadlines.LADDER)
+            red_at < until
             and state["stage"] < Stage.REMINDED
-            and event(EventKind.REMINDED, warn_at, deadline=deadline.isoformat())
+            and event(EventKind.REMINDED, red_at, deadline=deadline.isoformat())
         ):
-            w.add("dispatch_reminder", (order_id, unit_id, deadline, warn_at))
+            w.add("dispatch_reminder", (order_id, unit_id, deadline, red_at))
             state["stage"] = Stage.REMINDED
         if (
             deadline < until
@@ -844,6 +847,9 @@ def _order_life(
                 g.dispatcher,
                 ruled,
                 "经核实属该单位职责，请继续办理。",
+                "",
+                "",
+                "",
             ),
         )
         t = ruled
@@ -1034,7 +1040,7 @@ def _order_life(
         )
     next_check = None
     if status in OPEN_STATUSES:
-        moments = SimpleNamespace(warn_at=warn_at, deadline=deadline, escalate_at=escalate_at)
+        moments = SimpleNamespace(warn_at=warn_at, red_at=red_at, deadline=deadline, escalate_at=escalate_at)
         next_check = next_moment(state["stage"], moments)
         stats.open_orders += 1
     w.add(

@@ -73,7 +73,7 @@ class Stage(models.IntegerChoices):
     """How far the time-limit sweep has gone for the current deadline."""
 
     NONE = 0, _("Nothing yet")
-    REMINDED = 1, _("Yellow-light reminder sent")  # 提醒
+    REMINDED = 1, _("Red light: 督办 by the system, the unit's leader told")  # 第五天系统自动督办
     URGED = 2, _("催办单 issued")
     SUPERVISED = 3, _("督办单 issued")
 
@@ -84,6 +84,8 @@ class EventKind(models.TextChoices):
     STARTED = "started", _("Handling started")
     RETURNED = "returned", _("Returned")
     RETURN_REJECTED = "return_rejected", _("Return rejected")
+    RETURN_REQUESTED = "return_requested", _("Second return asked: waits for a supervisor")
+    RETURN_REFUSED = "return_refused", _("Second return refused by a supervisor")
     REDISPATCHED = "redispatched", _("Re-dispatched")
     REPLIED = "replied", _("Replied")
     EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
@@ -95,7 +97,7 @@ class EventKind(models.TextChoices):
     LONG_PENDING_LAPSED = "long_pending_lapsed", _("Long-pending (挂账) lapsed: expected date passed")
     PROGRESS = "progress", _("Progress note")
     REOPENED = "reopened", _("Reopened")
-    REMINDED = "reminded", _("Yellow-light reminder")
+    REMINDED = "reminded", _("Red light: 督办 by the system (第五天)")
     URGED = "urged", _("催办单 issued")
     URGE_ACKNOWLEDGED = "urge_acknowledged", _("催办单 acknowledged")
     SUPERVISED = "supervised", _("督办单 issued")
@@ -122,7 +124,17 @@ class ReturnReason(models.TextChoices):
     NOT_OUR_TERRITORY = "not_our_territory", _("Not in our territory")  # 不属本辖区
     INCOMPLETE = "incomplete", _("Information incomplete, cannot handle")  # 信息不全
     DUPLICATE = "duplicate", _("Duplicate dispatch")  # 重复派单
+    IMPOSSIBLE = "impossible", _("Objectively impossible to handle")  # 客观无法处理
     OTHER = "other", _("Other")
+
+
+class ReturnApproval(models.TextChoices):
+    """首接负责: a second return of an order after one was rejected needs a supervisor's approval."""
+
+    NOT_NEEDED = "", _("Not needed")
+    PENDING = "pending", _("Waiting for a supervisor")
+    APPROVED = "approved", _("Approved by a supervisor")
+    REFUSED = "refused", _("Refused by a supervisor")
 
 
 class ExtensionStatus(models.TextChoices):

@@ -26,8 +26,16 @@ class QueueFilterForm(BootstrapForm):
 
 
 class ReturnForm(BootstrapForm):
+    """退单 under 首接负责: always explained; with evidence when the catalogue names the unit."""
+
     reason = forms.ChoiceField(label=_("Reason"), choices=ReturnReason.choices)
-    note = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Why it is not ours"), widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the dispatch catalogue names your unit: a duty list, a document, an agreement."),
+    )
 
 
 class ExtensionForm(BootstrapForm):

@@ -18,6 +18,7 @@ from .choices import (
     EventKind,
     ExtensionStatus,
     LimitUnit,
+    ReturnApproval,
     ReturnReason,
     Role,
     Stage,
@@ -114,8 +115,13 @@ class TimeLimitPolicy(models.Model):
     handling_amount = models.PositiveIntegerField(_("handling limit"))
     handling_unit = models.CharField(_("counted in"), max_length=16, choices=LimitUnit.choices)
     dispatch_hours = models.PositiveIntegerField(_("dispatch limit (hours)"), default=24)
-    # Yellow light and reminder at this share of the limit (default: day 5 of 7).
-    warn_share = models.DecimalField(_("warning share"), max_digits=4, decimal_places=3, default=Decimal("0.714"))
+    # The demand's channel (企业服务专席 has its own limits by matter type); blank matches any channel.
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    # Yellow light at this share of the limit (default: day 3 of 7): a warning on the queue, no document.
+    warn_share = models.DecimalField(_("yellow share"), max_digits=4, decimal_places=3, default=Decimal("0.429"))
+    # Red light at this share (default: day 5 of 7): the system's 督办, a notice to the unit's leader
+    # (第五天系统自动督办，亮红灯，直接联系副镇长).
+    red_share = models.DecimalField(_("red share"), max_digits=4, decimal_places=3, default=Decimal("0.714"))
     # 督办: a 督办单 this many working days after the 催办单, with its own deadline.
     supervise_after_working_days = models.PositiveIntegerField(_("督办 after (working days)"), default=2)
     supervision_working_days = models.PositiveIntegerField(_("督办单 deadline (working days)"), default=2)
@@ -475,12 +481,21 @@ class LongPendingRequest(models.Model):
 
 
 class Return(models.Model):
-    """退单: who returned which order, why, and how the dispatcher ruled. Counted per unit."""
+    """退单: who returned which order, why (with the evidence when the catalogue names the unit), and how
+    the dispatcher ruled. Counted per unit (退单率). 首接负责: the first receiver keeps the order unless it
+    returns it within its window; a second return after a rejected one waits for a supervisor."""
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="returns")
     unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="returns")
     reason = models.CharField(_("reason"), max_length=24, choices=ReturnReason.choices)
     note = models.TextField(_("details"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)  # a duty list, a document: that the matter is not ours
+    approval = models.CharField(max_length=12, choices=ReturnApproval.choices, blank=True, default="")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approval_note = models.TextField(blank=True)
     returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     returned_at = models.DateTimeField()
     ruling = models.CharField(max_length=16, blank=True)  # "redispatched" / "rejected"

@@ -4,8 +4,6 @@ Idempotent: an existing catalogue version 1 or existing policies are left as the
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db import transaction
 
 from hotline.core.models import Category, Unit
@@ -46,14 +44,20 @@ DEFAULT_RULES: dict[str, list[tuple[str, str, str]]] = {
     # other 政务服务 matters: no rule → the dispatcher decides.
 }
 
-# (name, demand type, urgency, complexity, several units, amount, unit, dispatch hours)
+# (name, demand type, urgency, complexity, several units, amount, unit, dispatch hours, channel). Why each
+# counts working or natural time: docs/time-limits.md.
 DEFAULT_POLICIES = [
-    ("一般诉求 7个工作日", "", "", "", None, 7, LimitUnit.WORKING_DAYS, 24),
-    ("简单咨询(单一单位) 3个工作日", "consult", "", "", False, 3, LimitUnit.WORKING_DAYS, 24),
-    ("咨询(多单位) 7个工作日", "consult", "", "", True, 7, LimitUnit.WORKING_DAYS, 24),
-    ("复杂诉求 15个工作日", "", "", Complexity.COMPLEX, None, 15, LimitUnit.WORKING_DAYS, 24),
-    ("紧急诉求 派单1小时", "", "urgent", "", None, 7, LimitUnit.WORKING_DAYS, 1),
-    ("水电气热/极端天气 派单2小时", "", "utility", "", None, 7, LimitUnit.WORKING_DAYS, 2),
+    ("一般诉求 7个工作日", "", "", "", None, 7, LimitUnit.WORKING_DAYS, 24, ""),
+    ("简单咨询(单一单位) 3个工作日", "consult", "", "", False, 3, LimitUnit.WORKING_DAYS, 24, ""),
+    ("咨询(多单位) 7个工作日", "consult", "", "", True, 7, LimitUnit.WORKING_DAYS, 24, ""),
+    ("复杂诉求 15个工作日", "", "", Complexity.COMPLEX, None, 15, LimitUnit.WORKING_DAYS, 24, ""),
+    ("紧急诉求 派单1小时 办理24小时", "", "urgent", "", None, 24, LimitUnit.HOURS, 1, ""),
+    ("水电气热/极端天气 派单2小时", "", "utility", "", None, 7, LimitUnit.WORKING_DAYS, 2, ""),
+    # 企业服务专席: by the enterprise's matter type (a policy question is answered on the call: 即时).
+    ("企业咨询 3个工作日", "consult", "", "", None, 3, LimitUnit.WORKING_DAYS, 24, "enterprise"),
+    ("企业求助 3个工作日", "help", "", "", None, 3, LimitUnit.WORKING_DAYS, 24, "enterprise"),
+    ("企业诉求 7个工作日", "", "", "", None, 7, LimitUnit.WORKING_DAYS, 24, "enterprise"),
+    ("企业复杂诉求 15个工作日", "", "", Complexity.COMPLEX, None, 15, LimitUnit.WORKING_DAYS, 24, "enterprise"),
 ]
 
 
@@ -102,9 +106,9 @@ def policies_seed() -> int:
                 handling_amount=amount,
                 handling_unit=unit,
                 dispatch_hours=hours,
-                warn_share=Decimal("0.714"),
+                channel=channel,
             )
-            for name, demand_type, urgency, complexity, multi, amount, unit, hours in DEFAULT_POLICIES
+            for name, demand_type, urgency, complexity, multi, amount, unit, hours, channel in DEFAULT_POLICIES
         ]
     )
     reference_changed()  # bulk_create sends no signals

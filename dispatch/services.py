@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +23,7 @@ from hotline.core.models import Unit, User
 from hotline.core.notify import notify
 from hotline.core.reference import reference, reference_changed
 from hotline.core.selectors import unit_people
-from hotline.core.workdays import WorkCalendar, add_working_days
+from hotline.core.workdays import WorkCalendar, add_working_days, add_working_hours
 from intake.choices import Action, Disposition, Urgency
 from intake.models import Demand
 from intake.services import caller_identity_log, caller_message_send, demand_build, demand_insert
@@ -35,6 +36,7 @@ from .choices import (
     EventKind,
     ExtensionStatus,
     LimitUnit,
+    ReturnApproval,
     ReturnReason,
     Role,
     Stage,
@@ -66,14 +68,21 @@ DEFAULT_LIMIT = Limit(7, LimitUnit.WORKING_DAYS)
 # --- time-limit policies ------------------------------------------------------------------------
 
 
-def policy_for(*, demand_type: str, urgency: str, complexity: str, multi_unit: bool) -> TimeLimitPolicy | None:
-    """The most specific active policy whose set fields all match (blank fields match anything)."""
+DEFAULT_WARN_SHARE, DEFAULT_RED_SHARE = 3 / 7, 5 / 7  # yellow on day 3 of 7, red (系统督办) on day 5
+
+
+def policy_for(
+    *, demand_type: str, urgency: str, complexity: str, multi_unit: bool, channel: str = ""
+) -> TimeLimitPolicy | None:
+    """The most specific active policy whose set fields all match (blank fields match anything): the
+    enterprise line's own limits (channel), urgent demands' short one, then type, complexity, units."""
     best, best_score = None, -1
     for policy in reference().policies:
         checks = [
             (policy.demand_type, demand_type),
             (policy.urgency, urgency),
             (policy.complexity, complexity),
+            (policy.channel, channel),
         ]
         if any(want and want != have for want, have in checks):
             continue
@@ -92,7 +101,8 @@ def order_schedule(
     schedule = schedule_for(
         start=start,
         limit=limit,
-        warn_share=float(policy.warn_share) if policy else 5 / 7,
+        warn_share=float(policy.warn_share) if policy else DEFAULT_WARN_SHARE,
+        red_share=float(policy.red_share) if policy else DEFAULT_RED_SHARE,
         supervise_after_working_days=policy.supervise_after_working_days if policy else 2,
         calendar=calendar,
     )
@@ -217,7 +227,11 @@ def _create_orders(
     at = at or timezone.now()
     calendar = reference().calendar
     policy = policy_for(
-        demand_type=demand.demand_type, urgency=demand.urgency, complexity=complexity, multi_unit=bool(assisting)
+        demand_type=demand.demand_type,
+        urgency=demand.urgency,
+        complexity=complexity,
+        multi_unit=bool(assisting),
+        channel=demand.channel,
     )
     parts = [(main_unit, Role.MAIN), *((unit, Role.ASSIST) for unit in assisting)]
     return [
@@ -486,29 +500,74 @@ def work_order_start(*, order: WorkOrder, by: User, at: dt.datetime | None = Non
     return order_transition(order, "start", by=by, kind=EventKind.STARTED, at=at, note=note)
 
 
+def return_window_end(order: WorkOrder) -> dt.datetime:
+    """首接负责: the end of the unit's window to return an order (HOTLINE_RETURN_WINDOW_HOURS working hours
+    after it was dispatched to the unit, or reopened); after it, the first receiver handles the order."""
+    return add_working_hours(order.dispatched_at, settings.HOTLINE_RETURN_WINDOW_HOURS, reference().calendar)
+
+
+def _named_by_catalogue(order: WorkOrder) -> bool:
+    """The dispatch catalogue names this unit for the order's matter and place: a return must show why not."""
+    demand = order.demand
+    result = route(category=demand.category, street=demand.street, district=demand.district)
+    return order.unit_id in {u.pk for u in ([result.main] if result.main else []) + list(result.assisting)}
+
+
 def work_order_return(
-    *, order: WorkOrder, by: User, reason: str, note: str = "", at: dt.datetime | None = None
+    *,
+    order: WorkOrder,
+    by: User,
+    reason: str,
+    note: str = "",
+    evidence: str = "",
+    at: dt.datetime | None = None,
 ) -> WorkOrder:
-    """退单: back to the dispatcher with a reason code (and text, required for "other")."""
+    """退单, under 首接负责: only within the window after dispatch (return_window_end), always explained, with
+    evidence when the catalogue names the unit for the matter and place. After a return of this order was
+    rejected, a second one waits for a supervisor's approval (the order stays with the unit meanwhile)."""
     check_actor(order, "return_to_dispatcher", by)
+    at = at or timezone.now()
     if reason not in ReturnReason.values:
         raise InvalidInput(_("Choose a reason for the return."), code="invalid_reason")
-    if reason == ReturnReason.OTHER and not note.strip():
-        raise InvalidInput(_("Explain the return when the reason is “Other”."), code="note_required")
+    if not note.strip():
+        raise InvalidInput(_("Explain the return: the dispatcher and the next unit read it."), code="note_required")
+    window = return_window_end(order)
+    if at > window and can_proceed(order.return_to_dispatcher):
+        raise StateConflict(
+            _(
+                "Order %(n)s can no longer be returned: a unit returns an order within %(hours)s working hours of its "
+                "dispatch (首接负责), and that ended on %(end)s. Handle it, or ask the hotline for an extension."
+            )
+            % {
+                "n": order.number,
+                "hours": settings.HOTLINE_RETURN_WINDOW_HOURS,
+                "end": timezone.localtime(window).strftime("%Y-%m-%d %H:%M"),
+            },
+            code="return_window_passed",
+        )
+    if not evidence.strip() and _named_by_catalogue(order):
+        raise InvalidInput(
+            _(
+                "The dispatch catalogue names your unit for this matter at this place: give the evidence that it is "
+                "not yours (a duty list, a document, an agreement)."
+            ),
+            code="evidence_required",
+        )
+    second = Return.objects.filter(order=order, unit=order.unit, ruling="rejected").exists()
+    if second:
+        return _return_for_approval(order, by=by, reason=reason, note=note, evidence=evidence, at=at)
 
     def prepare(locked, at):
         returned = Return.objects.create(
-            order=locked, unit=locked.unit, reason=reason, note=note, returned_by=by, returned_at=at
+            order=locked,
+            unit=locked.unit,
+            reason=reason,
+            note=note.strip(),
+            evidence=evidence.strip(),
+            returned_by=by,
+            returned_at=at,
         )
-        # The dispatchers who rule on it: the city's and those of the districts above the unit.
-        notify(
-            users=unit_people(locked.unit.path.strip("/").split("/"), [UserRole.DISPATCHER], by_code=True),
-            kind=NotificationKind.RETURNED,
-            data={"order": locked.number, "unit": locked.unit.name, "reason": note or ReturnReason(reason).label},
-            key=f"returned:{returned.pk}",
-            url=f"/dispatch/orders/{locked.pk}/",
-            at=at,
-        )
+        _tell_dispatchers(locked, returned, at)
 
     return order_transition(
         order,
@@ -516,14 +575,113 @@ def work_order_return(
         by=by,
         kind=EventKind.RETURNED,
         at=at,
-        note=note,
+        note=note.strip(),
         data={"reason": reason},
         prepare=prepare,
     )
 
 
+def _tell_dispatchers(order: WorkOrder, returned: Return, at: dt.datetime) -> None:
+    """The dispatchers who rule on a return: the city's and those of the districts above the unit."""
+    notify(
+        users=unit_people(order.unit.path.strip("/").split("/"), [UserRole.DISPATCHER], by_code=True),
+        kind=NotificationKind.RETURNED,
+        data={"order": order.number, "unit": order.unit.name, "reason": returned.note or returned.get_reason_display()},
+        key=f"returned:{returned.pk}",
+        url=f"/dispatch/orders/{order.pk}/",
+        at=at,
+    )
+
+
+def _return_for_approval(order: WorkOrder, *, by: User, reason: str, note: str, evidence: str, at) -> WorkOrder:
+    """A second return, after a rejected one: recorded, the supervisors told, the order unchanged."""
+    with transaction.atomic():
+        locked = order_lock(order)
+        if not can_proceed(locked.return_to_dispatcher):
+            raise order_refusal(locked, "return_to_dispatcher")
+        if locked.returns.filter(approval=ReturnApproval.PENDING).exists():
+            raise StateConflict(
+                _("A second return of this order already waits for a supervisor."), code="return_pending_approval"
+            )
+        returned = Return.objects.create(
+            order=locked,
+            unit=locked.unit,
+            reason=reason,
+            note=note.strip(),
+            evidence=evidence.strip(),
+            returned_by=by,
+            returned_at=at,
+            approval=ReturnApproval.PENDING,
+        )
+        WorkOrder.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+        order_event(locked, EventKind.RETURN_REQUESTED, by=by, at=at, note=note.strip(), reason=reason)
+        notify(
+            users=supervisors_over(locked.unit),
+            kind=NotificationKind.RETURNED,
+            data={"order": locked.number, "unit": locked.unit.name, "reason": note.strip()},
+            key=f"return_requested:{returned.pk}",
+            url=f"/dispatch/orders/{locked.pk}/",
+            at=at,
+        )
+    return WorkOrder.objects.select_related("unit", "demand").get(pk=locked.pk)
+
+
+def work_order_decide_return(
+    *, order: WorkOrder, by: User, approve: bool, note: str = "", at: dt.datetime | None = None
+) -> WorkOrder:
+    """A supervisor decides a second return (首接负责): approved, the order goes back to the dispatcher as
+    the unit asked; refused, the unit keeps it (and is told why)."""
+    if not may(by, "dispatch.approve_return"):
+        raise Forbidden(_("Only a supervisor approves a second return of an order."))
+    if not approve and not note.strip():
+        raise InvalidInput(_("Say why the return is refused: the unit reads it."), code="note_required")
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = order_lock(order)
+        pending = locked.returns.select_for_update().filter(approval=ReturnApproval.PENDING).first()
+        if pending is None:
+            raise StateConflict(_("No return of this order waits for a supervisor."), code="no_pending_return")
+        pending.approved_by, pending.approved_at, pending.approval_note = by, at, note.strip()
+        if not approve:
+            pending.approval = ReturnApproval.REFUSED
+            pending.save()
+            WorkOrder.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+            order_event(locked, EventKind.RETURN_REFUSED, by=by, at=at, note=note.strip())
+            notify(
+                users=unit_people([locked.unit_id], [UserRole.HANDLER, UserRole.UNIT_LEADER]),
+                kind=NotificationKind.SENT_BACK,
+                data={"order": locked.number, "reason": note.strip()[:200]},
+                key=f"return_refused:{pending.pk}",
+                url=f"/dispatch/orders/{locked.pk}/",
+                at=at,
+            )
+            return WorkOrder.objects.select_related("unit", "demand").get(pk=locked.pk)
+        pending.approval = ReturnApproval.APPROVED
+        pending.save()
+
+        def prepare(locked, at):
+            pending.returned_at = at  # the return takes effect now (the dispatcher's ruling follows)
+            pending.save(update_fields=["returned_at"])
+            _tell_dispatchers(locked, pending, at)
+
+        # The unit's own return, approved: the supervisor is not the unit, so the transition is taken by rule.
+        return order_transition(
+            locked,
+            "return_to_dispatcher",
+            by=by,
+            kind=EventKind.RETURNED,
+            at=at,
+            note=pending.note,
+            data={"reason": pending.reason, "approved": True},
+            prepare=prepare,
+            by_rule=True,
+        )
+
+
 def _open_return(locked: WorkOrder) -> Return:
-    pending = locked.returns.filter(ruling="").first()
+    pending = (
+        locked.returns.filter(ruling="").exclude(approval__in=[ReturnApproval.PENDING, ReturnApproval.REFUSED]).first()
+    )
     if pending is None:  # a returned order always has its Return row; keep the invariant loud
         raise StateConflict(_("This order has no pending return."))
     return pending
@@ -557,7 +715,11 @@ def work_order_redispatch(
     with transaction.atomic():
 
         def prepare(locked, at):
-            pending = locked.returns.filter(ruling="").first()
+            pending = (
+                locked.returns.filter(ruling="")
+                .exclude(approval__in=[ReturnApproval.PENDING, ReturnApproval.REFUSED])
+                .first()
+            )
             if pending:
                 pending.ruling, pending.ruled_by, pending.ruled_at, pending.ruling_note = "redispatched", by, at, note
                 pending.save()
@@ -863,11 +1025,12 @@ def work_order_decide_extension(
             days_kind = locked.limit_unit
             days_kind = LimitUnit.WORKING_DAYS if days_kind == LimitUnit.HOURS else days_kind
             new_deadline = add_limit(locked.deadline, request.days, days_kind, calendar)
-            share = float(policy.warn_share) if policy else 5 / 7
+            span = new_deadline - locked.dispatched_at
             schedule = schedule_until(
                 start=locked.dispatched_at,
                 deadline=new_deadline,
-                warn_at=locked.dispatched_at + (new_deadline - locked.dispatched_at) * share,
+                warn_at=locked.dispatched_at + span * (float(policy.warn_share) if policy else DEFAULT_WARN_SHARE),
+                red_at=locked.dispatched_at + span * (float(policy.red_share) if policy else DEFAULT_RED_SHARE),
                 supervise_after_working_days=policy.supervise_after_working_days if policy else 2,
                 calendar=calendar,
             )

@@ -107,7 +107,7 @@ def supervisions_overdue(now: dt.datetime) -> int:
 
 def _claim(rows: list[tuple[int, int]], now: dt.datetime) -> list[tuple]:
     """Advance each (id, stage) by one stage if it is still at that stage and due. Returns the
-    claimed rows as (id, new_stage, number, unit_id, warn_at, deadline, escalate_at, policy_id)."""
+    claimed rows as (id, new_stage, number, unit_id, red_at, deadline, escalate_at, policy_id)."""
     table = WorkOrder._meta.db_table
     statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
     ids, stages = zip(*rows)
@@ -121,7 +121,7 @@ def _claim(rows: list[tuple[int, int]], now: dt.datetime) -> list[tuple]:
         FROM unnest(%s::bigint[], %s::int[]) AS claimed(id, stage)
         WHERE w.id = claimed.id AND w.stage = claimed.stage
           AND w.next_check_at <= %s AND w.status IN ({statuses})
-        RETURNING w.id, w.stage, w.number, w.unit_id, w.warn_at, w.deadline, w.escalate_at, w.policy_id
+        RETURNING w.id, w.stage, w.number, w.unit_id, w.red_at, w.deadline, w.escalate_at, w.policy_id
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -205,7 +205,7 @@ def _notices(claimed: list[tuple], urges: list[tuple], supervisions: list[tuple]
         else {}
     )
     rows = []
-    for order_id, stage, number, unit_id, _warn_at, deadline, _escalate_at, _policy_id in claimed:
+    for order_id, stage, number, unit_id, _red_at, deadline, _escalate_at, _policy_id in claimed:
         staff = people.get(unit_id, {})
         leaders, everyone = (
             staff.get(Role.UNIT_LEADER, []),
@@ -261,11 +261,11 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
             claimed = _claim(due, now)
             result.batches += 1
             reminders, urges, supervisions, events = [], [], [], []
-            for order_id, stage, number, unit_id, warn_at, deadline, escalate_at, policy_id in claimed:
+            for order_id, stage, number, unit_id, red_at, deadline, escalate_at, policy_id in claimed:
                 result.claimed_ids.append(order_id)
-                if stage == Stage.REMINDED:
-                    reminders.append((order_id, unit_id, deadline, warn_at))
-                    events.append((order_id, EventKind.REMINDED.value, warn_at, {"deadline": deadline.isoformat()}))
+                if stage == Stage.REMINDED:  # red on day 5: the system's 督办, stamped when it turned red
+                    reminders.append((order_id, unit_id, deadline, red_at))
+                    events.append((order_id, EventKind.REMINDED.value, red_at, {"deadline": deadline.isoformat()}))
                 elif stage == Stage.URGED:
                     urges.append(
                         (f"CB{number}-{timezone.localtime(deadline):%Y%m%d%H%M}", order_id, unit_id, deadline, deadline)

@@ -30,6 +30,7 @@ def make_demand(
     address="北京市东城区东华门街道南池子大街1号",
     by=None,
     confidential=False,
+    channel="phone",
     **extra,
 ):
     """A demand taken through the real services (recorded by intake, routed by the real catalogue)."""
@@ -37,7 +38,7 @@ def make_demand(
     from hotline.core.models import Category, Unit
 
     return demand_take(
-        channel="phone",
+        channel=channel,
         demand_type=demand_type,
         category=Category.objects.get(code=category),
         content=content,

@@ -167,8 +167,12 @@ class NoteSerializer(serializers.Serializer):
 
 
 class ReturnSerializer(serializers.Serializer):
+    """退单 (首接负责): within the window after dispatch; `note` explains it (required by the service: 400
+    note_required); `evidence` is required when the catalogue names the unit (400 evidence_required)."""
+
     reason = serializers.ChoiceField(choices=ReturnReason.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    evidence = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
 class ReasonSerializer(serializers.Serializer):

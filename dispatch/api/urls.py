@@ -10,6 +10,8 @@ ACTIONS = {
     "approve-extension": views.approve_extension,
     "reject-extension": views.reject_extension,
     "reject-return": views.reject_return,
+    "approve-return": views.approve_return,
+    "refuse-return": views.refuse_return,
     "redispatch": views.redispatch,
     "long-pending": views.long_pending,
     "approve-long-pending": views.approve_long_pending,

@@ -157,7 +157,9 @@ def start(request, order, data):
 @order_action(s.ReturnSerializer, name="return")
 def return_(request, order, data):
     """退单 with a reason code."""
-    return services.work_order_return(order=order, by=request.user, reason=data["reason"], note=data["note"])
+    return services.work_order_return(
+        order=order, by=request.user, reason=data["reason"], note=data["note"], evidence=data["evidence"]
+    )
 
 
 @order_action(s.ExtensionRequestSerializer, name="request_extension")
@@ -179,6 +181,18 @@ def reject_extension(request, order, data):
 @order_action(s.DecisionSerializer, name="reject_return")
 def reject_return(request, order, data):
     return services.work_order_reject_return(order=order, by=request.user, note=data["note"])
+
+
+@order_action(s.DecisionSerializer, name="approve_return")
+def approve_return(request, order, data):
+    """首接负责: a supervisor approves a second return of the order."""
+    return services.work_order_decide_return(order=order, by=request.user, approve=True, note=data["note"])
+
+
+@order_action(s.DecisionSerializer, name="refuse_return")
+def refuse_return(request, order, data):
+    """首接负责: a supervisor refuses a second return; the unit keeps the order."""
+    return services.work_order_decide_return(order=order, by=request.user, approve=False, note=data["note"])
 
 
 @order_action(s.RedispatchSerializer, name="redispatch")

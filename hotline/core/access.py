@@ -121,6 +121,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # measures and closes it, or issues it again.
     "dispatch.sign_supervision": is_active_superuser | (is_unit_leader & handles_order),
     "dispatch.verify_supervision": is_supervisor | is_admin,
+    # 首接负责: a second return of an order, after one was rejected, needs a supervisor.
+    "dispatch.approve_return": is_supervisor | is_admin,
     # --- 信息上传 feedback
     # The hotline's check of replies (审核), and the worklist that holds it.
     "feedback.review_reply": is_dispatcher | is_callback_agent | is_admin,

@@ -9,6 +9,9 @@ Rules:
 - N working days after a moment: the same local time of day on the N-th working day after the
   moment's date. A moment on a non-working day counts from 00:00 of the next working day, so
   "1 working day" from a Saturday ends at the end of Monday (Tuesday 00:00).
+- N working hours after a moment: the hours of working days only; a moment on a non-working day counts
+  from 00:00 of the next working day (a return window of 2 working hours from Friday 23:00 ends on
+  Monday 01:00).
 - A year with no loaded calendar falls back to Monday–Friday and logs a warning, once per year
   and calendar; it never raises.
 """
@@ -106,3 +109,20 @@ def add_working_days(moment: dt.datetime, days: int, calendar: WorkCalendar) -> 
         known = calendar._memo[(start, days)] = (day, moved)
     day, moved = known
     return _at_local_time(day, dt.time(0, 0) if moved else local.timetz().replace(tzinfo=None))
+
+
+def add_working_hours(moment: dt.datetime, hours: int | float, calendar: WorkCalendar) -> dt.datetime:
+    """The moment `hours` hours of working days after `moment` (see the module rules)."""
+    if hours < 0:
+        raise ValueError("hours must not be negative")
+    local = _local(moment)
+    left = dt.timedelta(hours=hours)
+    while True:
+        if not calendar.is_workday(local.date()):
+            local = _at_local_time(local.date() + dt.timedelta(days=1), dt.time(0, 0))
+            continue
+        day_end = _at_local_time(local.date() + dt.timedelta(days=1), dt.time(0, 0))
+        if local + left <= day_end:
+            return local + left
+        left -= day_end - local
+        local = day_end

@@ -107,7 +107,12 @@ def busy(reference, staff, dispatcher, settings):
     callback_unreached(order=reload(unreachable), by=staff["callback"], at=called + dt.timedelta(days=2))
     moved = order_in(A)
     dispatch.work_order_return(
-        order=moved, by=staff["handlers"][A], reason="not_our_territory", at=called + dt.timedelta(hours=1)
+        order=moved,
+        by=staff["handlers"][A],
+        note="不属本单位职责",
+        evidence="职责清单第3条",
+        reason="not_our_territory",
+        at=called + dt.timedelta(hours=1),
     )
     dispatch.work_order_redispatch(
         order=reload(moved), unit=Unit.objects.get(code=B), by=dispatcher, at=called + dt.timedelta(hours=2)
@@ -116,6 +121,8 @@ def busy(reference, staff, dispatcher, settings):
     dispatch.work_order_return(
         order=late_move,
         by=staff["handlers"][A],
+        note="不属本单位职责",
+        evidence="职责清单第3条",
         reason="not_our_territory",
         at=late_move.deadline + dt.timedelta(days=2),
     )
@@ -137,7 +144,12 @@ def busy(reference, staff, dispatcher, settings):
     )
     kept = order_in(B)
     dispatch.work_order_return(
-        order=kept, by=staff["handlers"][B], reason="not_our_duty", at=called + dt.timedelta(hours=1)
+        order=kept,
+        by=staff["handlers"][B],
+        note="不属本单位职责",
+        evidence="职责清单第3条",
+        reason="not_our_duty",
+        at=called + dt.timedelta(hours=1),
     )
     dispatch.work_order_reject_return(
         order=reload(kept), by=dispatcher, note="属该单位职责", at=called + dt.timedelta(hours=2)

@@ -192,7 +192,12 @@ def test_an_order_counts_in_the_month_it_fell_due_for_the_unit_holding_it(scheme
     answer(staff, carried_over, True, "resolved", "satisfied")
     moved = order_in(A)
     dispatch.work_order_return(
-        order=moved, by=staff["handlers"][A], reason="not_our_territory", at=CALLED + dt.timedelta(hours=1)
+        order=moved,
+        by=staff["handlers"][A],
+        note="不属本单位职责",
+        evidence="职责清单第3条",
+        reason="not_our_territory",
+        at=CALLED + dt.timedelta(hours=1),
     )
     new = dispatch.work_order_redispatch(
         order=reload(moved), unit=Unit.objects.get(code=B), by=dispatcher, at=CALLED + dt.timedelta(hours=2)
@@ -491,7 +496,12 @@ def test_equal_scores_share_a_rank_and_ties_at_a_tiers_edge_stay_together(scheme
 def test_a_return_and_redispatch_after_the_deadline_leaves_the_failure_with_the_unit(scheme, staff, dispatcher):
     late = order_in(A)
     dispatch.work_order_return(
-        order=late, by=staff["handlers"][A], reason="not_our_territory", at=late.deadline + dt.timedelta(days=5)
+        order=late,
+        by=staff["handlers"][A],
+        note="不属本单位职责",
+        evidence="职责清单第3条",
+        reason="not_our_territory",
+        at=late.deadline + dt.timedelta(days=5),
     )
     new = dispatch.work_order_redispatch(
         order=reload(late),
@@ -501,7 +511,12 @@ def test_a_return_and_redispatch_after_the_deadline_leaves_the_failure_with_the_
     )
     early = order_in(A)
     dispatch.work_order_return(
-        order=early, by=staff["handlers"][A], reason="not_our_territory", at=CALLED + dt.timedelta(hours=1)
+        order=early,
+        by=staff["handlers"][A],
+        note="不属本单位职责",
+        evidence="职责清单第3条",
+        reason="not_our_territory",
+        at=CALLED + dt.timedelta(hours=1),
     )
     dispatch.work_order_redispatch(
         order=reload(early), unit=Unit.objects.get(code=C), by=dispatcher, at=CALLED + dt.timedelta(hours=2)
@@ -512,6 +527,8 @@ def test_a_return_and_redispatch_after_the_deadline_leaves_the_failure_with_the_
     dispatch.work_order_return(
         order=reload(failed),
         by=staff["handlers"][A],
+        note="不属本单位职责",
+        evidence="职责清单第3条",
         reason="not_our_duty",
         at=failed.dispatched_at + dt.timedelta(hours=2),
     )

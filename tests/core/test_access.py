@@ -24,6 +24,7 @@ EXPECTED = {
     "dispatch.reopen_order": {"dispatcher", "callback", "supervisor", "admin"},
     "dispatch.supervise": {"supervisor", "dispatcher", "admin"},
     "dispatch.verify_supervision": {"supervisor", "admin"},
+    "dispatch.approve_return": {"supervisor", "admin"},
     "feedback.review_reply": {"dispatcher", "callback", "admin"},
     "feedback.record_callback": {"callback", "admin"},
     "feedback.rehandle_unasked": {"dispatcher", "supervisor", "admin"},

@@ -62,7 +62,9 @@ def test_a_return_is_told_to_the_dispatchers_who_rule_on_it_only(agent, dispatch
     district_dispatcher = UserFactory(username="n_dd", role="dispatcher", unit=Unit.objects.get(code="110101"))
     elsewhere = UserFactory(username="n_dd2", role="dispatcher", unit=Unit.objects.get(code="110105"))
     order = main_order(make_demand(by=agent))
-    work_order_return(order=order, by=street["handler"], reason="not_our_duty")
+    work_order_return(
+        order=order, by=street["handler"], note="不属本单位职责", evidence="职责清单第3条", reason="not_our_duty"
+    )
     for user in (dispatcher, district_dispatcher):
         (notice,) = inbox(user, "returned")
         assert order.number in notice.text and notice.url == f"/dispatch/orders/{order.pk}/"

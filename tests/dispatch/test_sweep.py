@@ -43,17 +43,18 @@ def documents(order):
 
 def test_the_schedule_of_a_seven_working_day_order(order):
     assert order.limit_label
-    assert order.warn_at == dt.datetime(2026, 11, 16, 10, 0, tzinfo=BJ)  # day 5 of 7
-    assert order.red_at == dt.datetime(2026, 11, 18, 0, 0, tzinfo=BJ)  # the deadline day
+    assert order.warn_at == dt.datetime(2026, 11, 12, 10, 0, tzinfo=BJ)  # yellow on day 3 of 7
+    assert order.red_at == dt.datetime(2026, 11, 16, 10, 0, tzinfo=BJ)  # red on day 5: the system's 督办
     assert order.deadline == dt.datetime(2026, 11, 18, 10, 0, tzinfo=BJ)
     assert order.escalate_at == dt.datetime(2026, 11, 20, 10, 0, tzinfo=BJ)  # 2 working days after
-    assert order.next_check_at == order.warn_at
+    assert order.next_check_at == order.red_at
 
 
 def test_day_4_5_deadline_day_8_and_11_each_step_exactly_once(order):
     checkpoints = [
-        (at(11, 13), "green", (0, 0, 0)),  # day 4
-        (at(11, 16), "yellow", (1, 0, 0)),  # day 5: reminder to the handler and the unit leader
+        (at(11, 11), "green", (0, 0, 0)),  # day 2
+        (at(11, 13), "yellow", (0, 0, 0)),  # day 4: yellow since day 3, a warning on the queue only
+        (at(11, 16), "red", (1, 0, 0)),  # day 5: red, the system's 督办 and the unit leader told (第五天督办)
         (at(11, 18, 9, 0), "red", (1, 0, 0)),  # the deadline day, before the deadline
         (at(11, 19), "overdue", (1, 1, 0)),  # day 8: 催办单
         (at(11, 24), "overdue", (1, 1, 1)),  # day 11: 2 working days after the 催办单 → 督办单
@@ -67,7 +68,7 @@ def test_day_4_5_deadline_day_8_and_11_each_step_exactly_once(order):
 
     events = {e.kind: e.at for e in WorkOrderEvent.objects.filter(order=order)}
     # Stamped with when each breach happened, not when the sweep noticed it.
-    assert events["reminded"] == order.warn_at
+    assert events["reminded"] == order.red_at
     assert events["urged"] == order.deadline
     assert events["supervised"] == order.escalate_at
     urge = UrgeNotice.objects.get(order=order)
@@ -151,7 +152,7 @@ def bulk_overdue_orders(count, agent):
                 red_at=template.red_at,
                 deadline=template.deadline,
                 escalate_at=template.escalate_at,
-                next_check_at=template.warn_at,
+                next_check_at=template.red_at,
                 policy_id=template.policy_id,
             )
             for i in range(1, count)

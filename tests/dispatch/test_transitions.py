@@ -53,7 +53,9 @@ def test_reply_straight_after_signing(order, handler_a):
 
 
 def test_return_then_redispatch(order, handler_a, dispatcher):
-    order = services.work_order_return(order=order, by=handler_a, reason="not_our_territory", note="地址属景山街道")
+    order = services.work_order_return(
+        order=order, by=handler_a, evidence="职责清单第3条", reason="not_our_territory", note="地址属景山街道"
+    )
     assert order.status == Status.RETURNED and order.next_check_at is None
     new = services.work_order_redispatch(order=order, unit=Unit.objects.get(code="110101002"), by=dispatcher)
     order = WorkOrder.objects.get(pk=order.pk)
@@ -69,10 +71,12 @@ def test_return_then_redispatch(order, handler_a, dispatcher):
 
 def test_return_rejected_goes_back_to_the_unit_with_the_clock_running(order, handler_a, dispatcher):
     deadline = order.deadline
-    services.work_order_return(order=order, by=handler_a, reason="not_our_duty", note="")
+    services.work_order_return(
+        order=order, by=handler_a, evidence="职责清单第3条", reason="not_our_duty", note="不属本单位职责"
+    )
     order = services.work_order_reject_return(order=order, by=dispatcher, note="占道经营属街道职责")
     assert order.status == Status.SIGNED and order.deadline == deadline
-    assert order.next_check_at == order.warn_at
+    assert order.next_check_at == order.red_at
     assert Return.objects.get(order=order).ruling == "rejected"
 
 
@@ -81,7 +85,9 @@ def test_returns_are_counted_per_unit(agent, handler_a, dispatcher):
 
     for _ in range(2):
         order = main_order(make_demand(category="010101", street="110101001", by=agent))
-        services.work_order_return(order=order, by=handler_a, reason="duplicate")
+        services.work_order_return(
+            order=order, by=handler_a, note="不属本单位职责", evidence="职责清单第3条", reason="duplicate"
+        )
     row = next(r for r in returns_by_unit() if r["unit__code"] == "110101001")
     assert row["returns"] == 2
 
@@ -207,7 +213,7 @@ def test_reopen_gives_a_new_deadline_and_counts_a_rehandling(order, handler_a, d
     first = order.rounds.get()  # the round that ended is kept as it was, for its month's assessment
     assert (first.round, first.signed_at is not None, first.replied_at is not None) == (0, True, True)
     assert first.deadline < order.deadline and first.ended_at == order.dispatched_at
-    assert order.next_check_at == order.warn_at
+    assert order.next_check_at == order.red_at
     assert services.work_order_sign(order=order, by=handler_a).status == Status.SIGNED
 
 
@@ -229,7 +235,9 @@ def test_illegal_transitions_are_refused_with_a_clear_error(order, handler_a, di
         "sign": lambda o: services.work_order_sign(order=o, by=handler_a),
         "start": lambda o: services.work_order_start(order=o, by=handler_a),
         "reply": lambda o: feedback_services.work_order_reply(order=o, by=handler_a, **REPLY),
-        "return": lambda o: services.work_order_return(order=o, by=handler_a, reason="duplicate"),
+        "return": lambda o: services.work_order_return(
+            order=o, by=handler_a, note="不属本单位职责", evidence="职责清单第3条", reason="duplicate"
+        ),
         "reject_return": lambda o: services.work_order_reject_return(order=o, by=dispatcher, note="x"),
         "reopen": lambda o: services.work_order_reopen(order=o, by=dispatcher, reason="x"),
     }
@@ -249,7 +257,9 @@ def test_illegal_transitions_are_refused_with_a_clear_error(order, handler_a, di
 def test_only_the_handling_unit_acts_and_only_dispatchers_arbitrate(order, handler_b, handler_a, agent):
     with pytest.raises(Forbidden):
         services.work_order_sign(order=order, by=handler_b)
-    services.work_order_return(order=order, by=handler_a, reason="duplicate")
+    services.work_order_return(
+        order=order, by=handler_a, note="不属本单位职责", evidence="职责清单第3条", reason="duplicate"
+    )
     with pytest.raises(Forbidden):
         services.work_order_reject_return(order=order, by=handler_a, note="x")
     with pytest.raises(Forbidden):
@@ -285,9 +295,9 @@ def test_api_actions_and_errors(api, order, handler_a, handler_b, district_handl
 def test_queue_api_filters_by_status_and_light(api, agent, handler_a, time_machine):
     time_machine.move_to("2026-11-02 09:00:00+08:00")
     first = main_order(make_demand(category="010101", street="110101001", by=agent))
-    time_machine.move_to("2026-11-10 09:00:00+08:00")
+    time_machine.move_to("2026-11-05 09:00:00+08:00")
     second = main_order(make_demand(category="010101", street="110101001", by=agent))
-    time_machine.move_to("2026-11-10 10:00:00+08:00")  # first: 6 working days in → yellow; second: green
+    time_machine.move_to("2026-11-05 10:00:00+08:00")  # first: 3 working days in → yellow; second: green
     api.as_user(handler_a)
     rows = api.get("/api/v1/work-orders/").json()["results"]
     assert [r["number"] for r in rows] == [first.number, second.number]
@@ -310,7 +320,9 @@ def test_no_extension_decision_moves_a_replied_orders_deadline(order, handler_a,
 
 
 def test_api_redispatch_to_an_inactive_or_unknown_unit_is_400(api, order, handler_a, dispatcher):
-    services.work_order_return(order=order, by=handler_a, reason="duplicate")
+    services.work_order_return(
+        order=order, by=handler_a, note="不属本单位职责", evidence="职责清单第3条", reason="duplicate"
+    )
     Unit.objects.filter(code="110101002").update(is_active=False)
     api.as_user(dispatcher)
     for code in ["110101002", "NOPE"]:

@@ -463,7 +463,13 @@ def test_a_merged_demand_follows_the_order_it_joined(client, now, handler_a, fmt
 
 def test_a_redispatched_order_hands_the_request_to_the_new_unit(client, reference, handler_a, dispatcher):
     created = demand()
-    order = dispatch_services.work_order_return(order=main_order(created), by=handler_a, reason="not_our_territory")
+    order = dispatch_services.work_order_return(
+        order=main_order(created),
+        by=handler_a,
+        note="不属本单位职责",
+        evidence="职责清单第3条",
+        reason="not_our_territory",
+    )
     [returned] = requests_of(client, "json")
     assert (returned["status"], returned["agency_responsible"]) == ("open", "东华门街道")
     dispatch_services.work_order_redispatch(order=order, unit=Unit.objects.get(code="110101002"), by=dispatcher)
