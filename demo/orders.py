@@ -165,6 +165,7 @@ class Writer:
             "rehandle_count",
             "complainant_count",
             "version",
+            "leader_sign_required",
         ],
         "dispatch_merge": ["demand_id", "order_id", "at", "by_id"],
         "dispatch_workorderevent": ["order_id", "kind", "at", "by_id", "from_status", "to_status", "note", "data"],
@@ -1070,6 +1071,7 @@ def _order_life(
             state["rehandles"],
             complainants,
             1,
+            False,  # the generated orders were signed for by whoever the unit sent (no 亲自签办 on history)
         ),
     )
     for row in events:

@@ -16,8 +16,8 @@ from django_fsm import can_proceed
 from hotline.core.access import may
 from intake import services as intake_services
 
-from . import forms, services
-from .choices import OPEN_STATUSES, ExtensionStatus, Status
+from . import forms, services, whistles
+from .choices import OPEN_STATUSES, ExtensionStatus, Status, WhistleStatus
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,15 @@ def panels_for(order, user, column: str) -> list[tuple[Panel, dict]]:
             if context is not None:
                 shown.append((panel, context))
     return shown
+
+
+def action_form(action: Action, order, data=None):
+    """The action's form, empty or bound to `data`; a form marked `per_order` is built for the order (its
+    choices depend on it)."""
+    if action.form is None:
+        return None
+    extra = {"order": order} if getattr(action.form, "per_order", False) else {}
+    return action.form(data, **extra)
 
 
 def transition_ok(method: str) -> Callable:
@@ -273,9 +282,94 @@ register_action(
 )
 
 
+# --- 吹哨报到 -----------------------------------------------------------------------------------------
+
+
+def _pending_whistle(order):
+    return order.whistles.filter(status=WhistleStatus.PENDING).first()
+
+
+def _confirmed_whistle(order):
+    return order.whistles.filter(status=WhistleStatus.CONFIRMED).first()
+
+
+def _call_to_report(order):
+    """The whistle call an assisting order answers, while its unit has not reported on site."""
+    call = getattr(order, "whistle_call", None)
+    return call if call is not None and call.arrived_at is None else None
+
+
+register_action(
+    Action(
+        "on_site",
+        _("Report on site (报到)"),
+        forms.NoteForm,
+        lambda o, u, d: whistles.whistle_arrive(order=o, by=u, note=d["note"]),
+        HANDLER,
+        lambda o: o.signed_at is not None and o.status in OPEN_STATUSES and _call_to_report(o) is not None,
+        "warning",
+        position=25,
+    ),
+    Action(
+        "whistle",
+        _("Blow the whistle (吹哨)"),
+        forms.WhistleForm,
+        lambda o, u, d: whistles.whistle_blow(order=o, units=d["units"], reason=d["reason"], by=u),
+        HANDLER,
+        lambda o: o.role == "main" and o.status in OPEN_STATUSES and _pending_whistle(o) is None,
+        "outline-warning",
+        position=65,
+    ),
+    Action(
+        "joint_record",
+        _("Record the joint handling (联合处置)"),
+        forms.JointHandlingForm,
+        lambda o, u, d: whistles.joint_handling_record(whistle=_confirmed_whistle(o), by=u, **d),
+        HANDLER,
+        lambda o: o.role == "main" and _confirmed_whistle(o) is not None,
+        "outline-secondary",
+        position=66,
+    ),
+    Action(
+        "confirm_whistle",
+        _("Confirm the whistle (吹哨)"),
+        forms.NoteForm,
+        lambda o, u, d: whistles.whistle_confirm(whistle=_pending_whistle(o), by=u, note=d["note"]),
+        "dispatch.confirm_whistle",
+        lambda o: _pending_whistle(o) is not None,
+        "success",
+        _("Confirm? Each department named gets an assisting order and must sign for it and be on site in time."),
+        position=90,
+    ),
+    Action(
+        "decline_whistle",
+        _("Decline the whistle"),
+        forms.RequiredNoteForm,
+        lambda o, u, d: whistles.whistle_decline(whistle=_pending_whistle(o), by=u, note=d["note"]),
+        "dispatch.confirm_whistle",
+        lambda o: _pending_whistle(o) is not None,
+        "outline-danger",
+        position=95,
+    ),
+)
+
+
+def _whistle_panel(order, user) -> dict | None:
+    """The whistles blown on a lead order (the calls, their 报到, the joint records), or the call an assisting
+    order answers."""
+    blown = list(order.whistles.prefetch_related("calls__unit", "calls__order", "joint_records"))
+    call = getattr(order, "whistle_call", None)
+    if not blown and call is None:
+        return None
+    return {"whistles": blown, "call": call, "now": timezone.now()}
+
+
 def _supervision_panel(order, user) -> dict | None:
     supervisions = list(order.supervision_orders.all())
     return {"supervisions": supervisions} if supervisions else None
 
 
-register_panel(Panel("supervision", "dispatch/_order_supervision.html", _supervision_panel, column="side", position=10))
+register_panel(
+    Panel("supervision", "dispatch/_order_supervision.html", _supervision_panel, column="side", position=10),
+    Panel("whistles", "dispatch/_order_whistles.html", _whistle_panel, column="side", position=15),
+)

@@ -6,6 +6,7 @@ from . import services
 from .models import (
     CatalogueRule,
     CatalogueVersion,
+    LeaderSignPolicy,
     SupervisionOrder,
     TimeLimitPolicy,
     UrgeNotice,
@@ -40,6 +41,14 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
             return
         version = services.catalogue_activate(version=queryset.get())
         self.message_user(request, _("v%(n)s is now active.") % {"n": version.number}, messages.SUCCESS)
+
+
+@admin.register(LeaderSignPolicy)
+class LeaderSignPolicyAdmin(SimpleHistoryAdmin):
+    """亲自签办: per unit level, whether its leader signs in person for what the catalogue sends straight."""
+
+    list_display = ["level", "is_active"]
+    list_editable = ["is_active"]
 
 
 @admin.register(TimeLimitPolicy)

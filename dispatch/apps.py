@@ -15,4 +15,7 @@ class DispatchConfig(AppConfig):
         reference.register("catalogue", selectors.reference_catalogue, watched=catalogue)
         reference.register("rules", selectors.reference_rules, watched=catalogue)
         reference.register("policies", selectors.reference_policies, watched=("dispatch.TimeLimitPolicy",))
+        reference.register(
+            "leader_sign_levels", selectors.reference_leader_sign_levels, watched=("dispatch.LeaderSignPolicy",)
+        )
         setup.register("dispatch", seed.reference_seed)

@@ -115,6 +115,12 @@ class EventKind(models.TextChoices):
     UNREACHABLE = "unreachable", _("Citizen unreachable")
     CLOSED = "closed", _("Closed")
     SELF_EVALUATION_LINK = "evaluation_link", _("Evaluation link sent to the citizen")
+    WHISTLE_BLOWN = "whistle_blown", _("吹哨: departments asked for")
+    WHISTLE_CONFIRMED = "whistle_confirmed", _("吹哨 confirmed: departments called in")
+    WHISTLE_DECLINED = "whistle_declined", _("吹哨 declined")
+    ON_SITE = "on_site", _("报到: on site")
+    REPORT_LATE = "report_late", _("报到 late")
+    JOINT_HANDLING = "joint_handling", _("Joint handling recorded (联合处置)")
 
 
 class ReturnReason(models.TextChoices):
@@ -176,3 +182,21 @@ SUPERVISION_COLOURS = {
     SupervisionStatus.ANSWERED: "info",
     SupervisionStatus.CLOSED: "secondary",
 }
+
+
+class WhistleStatus(models.TextChoices):
+    """吹哨报到: the lead unit blows the whistle → the district (or a dispatcher) confirms it, and the called
+    departments get their assisting orders with 报到 limits, or declines it with a reason."""
+
+    PENDING = "pending", _("Waiting for confirmation")  # 待确认
+    CONFIRMED = "confirmed", _("Confirmed: departments called in")  # 已确认, 部门报到
+    DECLINED = "declined", _("Declined")  # 未予确认
+
+
+WHISTLE_COLOURS = {
+    WhistleStatus.PENDING: "warning",
+    WhistleStatus.CONFIRMED: "success",
+    WhistleStatus.DECLINED: "secondary",
+}
+# The levels whose units can be called in (部门报到): departments and public-service enterprises.
+WHISTLE_CALLABLE_LEVELS = ("department", "enterprise", "district_department")

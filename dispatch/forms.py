@@ -21,8 +21,49 @@ class BootstrapForm(CoreBootstrapForm):
 
 class QueueFilterForm(BootstrapForm):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All open"))] + Status.choices)
+    leader_sign = forms.BooleanField(label=_("Waiting for the leader's signature (亲自签办)"), required=False)
     light = forms.ChoiceField(label=_("Light"), required=False, choices=[("", _("Any light"))] + Light.choices)
     category = forms.CharField(label=_("Category code"), required=False, max_length=16)
+
+
+class WhistleForm(BootstrapForm):
+    """吹哨: the departments the lead unit needs — its district's, the city's, the enterprises, in groups —
+    and why (they read it)."""
+
+    per_order = True  # the order page builds it for its order (the units its lead unit can call)
+
+    units = forms.MultipleChoiceField(
+        label=_("Departments to call in"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
+    )
+    reason = forms.CharField(label=_("Why they are needed"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, order=None, **kwargs):
+        from .whistles import callable_units
+
+        super().__init__(*args, **kwargs)
+        units = callable_units(order) if order is not None else []
+        self._units = {u.code: u for u in units}
+        groups: dict[str, list] = {}
+        for unit in units:
+            groups.setdefault(str(UnitLevel(unit.level).label), []).append((unit.code, unit.name))
+        self.fields["units"].choices = list(groups.items())
+
+    def clean_units(self):
+        return [self._units[code] for code in self.cleaned_data["units"]]
+
+
+class JointHandlingForm(BootstrapForm):
+    """联合处置记录: when the lead unit and the departments met, who came, what was agreed."""
+
+    met_at = forms.DateTimeField(
+        label=_("Met at"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    attendees = forms.CharField(label=_("Who came"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    agreed = forms.CharField(label=_("What was agreed"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReturnForm(BootstrapForm):

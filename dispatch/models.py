@@ -10,6 +10,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from hotline.core.access import may
+from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import InvalidInput
 
 from .choices import (
@@ -25,6 +26,7 @@ from .choices import (
     Status,
     SupervisionStatus,
     TargetKind,
+    WhistleStatus,
 )
 
 
@@ -179,6 +181,45 @@ def failed_guard(order, method_name: str):
     return None
 
 
+class LeaderSignPolicy(models.Model):
+    """亲自签办: the orders the catalogue dispatches straight (直派) to a unit of this level are signed for by
+    the unit's leader in person, not by a handler (a policy per unit level, editable by administrators)."""
+
+    # Configuration history (django-simple-history): who changed what, when.
+    history = HistoricalRecords()
+
+    level = models.CharField(_("unit level"), max_length=24, choices=UnitLevel.choices, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["level"]
+        verbose_name = _("leader sign-off policy (亲自签办)")
+        verbose_name_plural = _("leader sign-off policies (亲自签办)")
+
+    def __str__(self) -> str:
+        return self.level
+
+
+class _Signer:
+    """签收: the unit's staff; an order that needs its leader's own signature (亲自签办), the leader. A
+    transition permission that can also say why it refused (dispatch.services.check_actor asks)."""
+
+    def __call__(self, order, user) -> bool:
+        if not may(user, HANDLER, order):
+            return False
+        return not order.leader_sign_required or may(user, "dispatch.sign_as_leader", order)
+
+    def refusal(self, order, user) -> str | None:
+        if may(user, HANDLER, order):  # one of the unit, not its leader
+            return _("Order %(n)s waits for the unit's leader to sign for it in person (亲自签办).") % {
+                "n": order.number
+            }
+        return None
+
+
+_signer = _Signer()
+
+
 class WorkOrder(
     ConcurrentTransitionMixin, models.Model
 ):  # (includes FSMModelMixin: refresh_from_db of protected fields)
@@ -214,6 +255,8 @@ class WorkOrder(
     next_check_at = models.DateTimeField(null=True, blank=True)
 
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    # 亲自签办: dispatched straight to a unit whose level needs its leader's own signature (LeaderSignPolicy).
+    leader_sign_required = models.BooleanField(_("leader signs in person"), default=False)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     long_pending_plan = models.TextField(_("plan"), blank=True)  # 挂账: how and when it will be solved
     long_pending_until = models.DateField(_("expected date"), null=True, blank=True)
@@ -257,9 +300,9 @@ class WorkOrder(
 
     # --- transitions: the rule each one enforces is its docstring -------------------------------
 
-    @transition(field=status, source=[Status.DISPATCHED, Status.REOPENED], target=Status.SIGNED, permission=HANDLER)
+    @transition(field=status, source=[Status.DISPATCHED, Status.REOPENED], target=Status.SIGNED, permission=_signer)
     def sign(self):
-        """签收: the unit acknowledges a newly dispatched or reopened order."""
+        """签收: the unit acknowledges a newly dispatched or reopened order (its leader, where 亲自签办)."""
 
     @transition(field=status, source=Status.SIGNED, target=Status.IN_PROGRESS, permission=HANDLER)
     def start(self):
@@ -624,3 +667,107 @@ class SupervisionOrder(models.Model):
     )
     def reissue(self):
         """The measures do not answer it: issued again, with the supervisor's reason and a new due date."""
+
+
+class Whistle(models.Model):
+    """吹哨报到 (the second seed, §三(三)): the lead unit's handler "blows the whistle" on an order it cannot
+    solve alone, naming the departments it needs and why; the district above it (or a dispatcher) confirms,
+    and each called department gets an assisting order (协办) with 报到 limits — sign within hours, be on
+    site within a day — or declines with a reason. The called units are its `calls`; what was agreed on
+    site, its `joint_records`."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="whistles")
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")  # the lead unit
+    reason = models.TextField(_("reason"))
+    blown_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    blown_at = models.DateTimeField(_("blown at"))
+    status = FSMField(_("status"), max_length=12, choices=WhistleStatus.choices, default=WhistleStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-blown_at", "-id"]
+        verbose_name = _("whistle (吹哨报到)")
+        verbose_name_plural = _("whistles (吹哨报到)")
+        constraints = [
+            # One whistle at a time waits for confirmation on an order (a second click is not a second one).
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(status="pending"), name="one_pending_whistle_per_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @transition(
+        field=status,
+        source=WhistleStatus.PENDING,
+        target=WhistleStatus.CONFIRMED,
+        permission="dispatch.confirm_whistle",
+    )
+    def confirm(self):
+        """The district above the lead unit (or a dispatcher) confirms: the departments are called in."""
+
+    @transition(
+        field=status, source=WhistleStatus.PENDING, target=WhistleStatus.DECLINED, permission="dispatch.confirm_whistle"
+    )
+    def decline(self):
+        """... or declines, with the reason the lead unit reads."""
+
+
+class WhistleCall(models.Model):
+    """One called unit of a whistle (报到): named when the whistle is blown; on confirmation it gets its
+    assisting order and two limits — sign for it by `sign_due_at`, be on site by `on_site_due_at` — that the
+    time-limit sweep watches once each (`next_check_at`), telling the district and the lead unit when one
+    passes. Feeds the assisting unit's process indicators (协办 accountability)."""
+
+    whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="calls")
+    unit = models.ForeignKey("core.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    order = models.OneToOneField(
+        WorkOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="whistle_call"
+    )
+    sign_due_at = models.DateTimeField(_("sign by"), null=True, blank=True)
+    on_site_due_at = models.DateTimeField(_("on site by"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("on site at"), null=True, blank=True)
+    arrived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    arrival_note = models.TextField(_("note"), blank=True)
+    sign_late_at = models.DateTimeField(null=True, blank=True)  # the sign limit it missed, once the sweep looked
+    arrival_late_at = models.DateTimeField(null=True, blank=True)  # ... the on-site limit it missed
+    # The limit the sweep watches next: 0 the sign limit, 1 the on-site limit, 2 none (at `next_check_at`).
+    check_stage = models.PositiveSmallIntegerField(default=0)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["whistle", "unit"], name="one_call_per_unit_and_whistle")]
+        indexes = [
+            models.Index(
+                fields=["next_check_at"],
+                name="whistle_call_next_check",
+                condition=models.Q(next_check_at__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.whistle.number} → {self.unit}"
+
+
+class JointHandling(models.Model):
+    """联合处置记录: a meeting of the lead unit and the departments called in — when, who came, what was
+    agreed — recorded by the lead unit."""
+
+    whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="joint_records")
+    met_at = models.DateTimeField(_("met at"))
+    attendees = models.TextField(_("who came"))
+    agreed = models.TextField(_("what was agreed"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["met_at", "id"]

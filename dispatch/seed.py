@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from hotline.core.choices import UnitLevel
 from hotline.core.models import Category, Unit
 from hotline.core.reference import reference_changed
 
 from .choices import Complexity, LimitUnit, Role, TargetKind
-from .models import CatalogueRule, CatalogueVersion, TimeLimitPolicy
+from .models import CatalogueRule, CatalogueVersion, LeaderSignPolicy, TimeLimitPolicy
 
 # category code → [(target kind, unit code or department suffix, part)]
 DEFAULT_RULES: dict[str, list[tuple[str, str, str]]] = {
@@ -115,8 +116,15 @@ def policies_seed() -> int:
     return len(DEFAULT_POLICIES)
 
 
+def leader_sign_seed() -> None:
+    """亲自签办 for streets and townships, ready but off: the issue says direct-dispatched orders *can* require
+    the street leader's signature; a city turns it on in the admin (an existing setting is never changed)."""
+    LeaderSignPolicy.objects.get_or_create(level=UnitLevel.STREET, defaults={"is_active": False})
+
+
 def reference_seed() -> str:
     """The setup step of hotline.core.setup: the default catalogue and policies, the report's line."""
     catalogue = catalogue_seed()
     policies_seed()
+    leader_sign_seed()
     return f"dispatch catalogue v{catalogue.number} ({catalogue.rules.count()} rules)"

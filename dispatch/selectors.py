@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
 
 from hotline.core.access import may
-from hotline.core.selectors import is_city_hotline_staff, visible_to
+from hotline.core.selectors import is_city_hotline_staff, visible_path, visible_to
 from intake.choices import Disposition
 from intake.models import Demand
 from intake.selectors import HISTORY_LIMIT, caller_demands, similarity
 
-from .choices import OPEN_STATUSES, UNREPLIED_STATUSES, Light, Role, Status
+from .choices import OPEN_STATUSES, UNREPLIED_STATUSES, Light, Role, Status, WhistleStatus
 from .deadlines import LIGHTS
-from .models import Merge, Return, SupervisionOrder, UrgeNotice, WorkOrder
+from .models import Merge, Return, SupervisionOrder, UrgeNotice, Whistle, WhistleCall, WorkOrder
 
 SAME_CALLER_DAYS = 30
 SAME_PLACE_DAYS = 7
@@ -64,9 +64,18 @@ def open_lights_by_unit(now: dt.datetime, path: str = "/") -> dict[int, dict[str
     return counts
 
 
-def unit_queue(user, *, now: dt.datetime, status: str = "", light: str = "", category: str = "") -> QuerySet[WorkOrder]:
+def waiting_for_leader(user) -> QuerySet[WorkOrder]:
+    """亲自签办: the orders of the user's area that wait for the unit's leader to sign for them."""
+    return work_orders_visible_to(user).filter(
+        leader_sign_required=True, status__in=(Status.DISPATCHED, Status.REOPENED)
+    )
+
+
+def unit_queue(
+    user, *, now: dt.datetime, status: str = "", light: str = "", category: str = "", leader_sign: bool = False
+) -> QuerySet[WorkOrder]:
     """A unit's queue: urgent demands first, then by deadline."""
-    qs = work_orders_visible_to(user)
+    qs = waiting_for_leader(user) if leader_sign else work_orders_visible_to(user)
     if status:
         qs = qs.filter(status=status)
     else:
@@ -103,6 +112,30 @@ def urge_notices_visible_to(user) -> QuerySet[UrgeNotice]:
 
 def supervision_orders_visible_to(user) -> QuerySet[SupervisionOrder]:
     return visible_to(user, SupervisionOrder.objects.select_related("order", "unit"))
+
+
+def whistles_visible_to(user) -> QuerySet:
+    """吹哨报到: the whistles blown by the user's area, and those that called a unit of it in."""
+    path = visible_path(user)
+    whistles = Whistle.objects.select_related("order", "unit", "blown_by", "decided_by")
+    if path is None:
+        return whistles.none()
+    if not path:
+        return whistles
+    return whistles.filter(
+        Q(unit__path__startswith=path) | Q(pk__in=visible_to(user, WhistleCall.objects.all()).values("whistle_id"))
+    )
+
+
+def whistles_to_confirm(user) -> QuerySet:
+    """The whistles waiting for this user's confirmation: a dispatcher's every one they see, a district's those
+    of the units below it."""
+    pending = whistles_visible_to(user).filter(status=WhistleStatus.PENDING)
+    if may(user, "dispatch.dispatch_demand"):
+        return pending
+    if user.unit_id is None:
+        return pending.none()
+    return pending.exclude(unit_id=user.unit_id).filter(unit__path__startswith=user.unit.path)
 
 
 def pending_demands_visible_to(user) -> QuerySet:
@@ -231,3 +264,10 @@ def reference_policies(units: dict, categories: dict) -> tuple:
     from .models import TimeLimitPolicy
 
     return tuple(TimeLimitPolicy.objects.filter(is_active=True).order_by("name", "id"))
+
+
+def reference_leader_sign_levels(units: dict, categories: dict) -> frozenset:
+    """The unit levels whose leader signs for direct-dispatched orders in person (亲自签办)."""
+    from .models import LeaderSignPolicy
+
+    return frozenset(LeaderSignPolicy.objects.filter(is_active=True).values_list("level", flat=True))

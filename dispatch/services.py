@@ -143,7 +143,9 @@ def order_event(order, kind, *, by, at, from_status="", to_status="", note="", *
     )
 
 
-def _new_order(*, demand, unit, role, complexity, policy, start, calendar, by, note="", number_suffix) -> WorkOrder:
+def _new_order(
+    *, demand, unit, role, complexity, policy, start, calendar, by, note="", number_suffix, leader_sign=False
+) -> WorkOrder:
     limit, schedule = order_schedule(policy, start, calendar)
     order = WorkOrder(
         number=f"{demand.number}-{number_suffix}",
@@ -155,6 +157,7 @@ def _new_order(*, demand, unit, role, complexity, policy, start, calendar, by, n
         limit_amount=limit.amount,
         limit_unit=limit.unit,
         dispatched_at=start,
+        leader_sign_required=leader_sign,
     )
     _apply_schedule(order, schedule)
     order.next_check_at = next_check_for(order)
@@ -218,9 +221,11 @@ def _create_orders(
     by: User | None,
     at: dt.datetime | None,
     note: str,
+    direct: bool = False,
 ) -> list[WorkOrder]:
     """The orders of a demand: one for the lead unit (主办), one per assisting unit (协办), each with the
-    deadline of the applicable time-limit policy."""
+    deadline of the applicable time-limit policy. Sent straight by the catalogue (`direct`, 直派) to a unit
+    whose level needs it, the lead order is signed for by the unit's leader in person (亲自签办)."""
     assisting = [u for u in dict.fromkeys(assisting_units) if u != main_unit]
     if complexity not in Complexity.values:
         raise InvalidInput(_("Unknown complexity."), code="invalid_complexity")
@@ -246,6 +251,7 @@ def _create_orders(
             by=by,
             note=note,
             number_suffix=i,
+            leader_sign=direct and role == Role.MAIN and unit.level in reference().leader_sign_levels,
         )
         for i, (unit, role) in enumerate(parts, start=1)
     ]
@@ -300,6 +306,7 @@ def demand_take(
         by=by,
         at=at,
         note=_("Dispatched directly by the catalogue (直派)."),
+        direct=True,
     )
     return demand
 
@@ -422,7 +429,9 @@ def check_actor(order: WorkOrder, method_name: str, by: User | None) -> None:
         return
     if callable(permission):
         if not permission(order, by):
-            raise _forbidden(None, order)
+            refusal = getattr(permission, "refusal", None)  # a rule that can say why (e.g. 亲自签办)
+            reason = refusal(order, by) if refusal else None
+            raise Forbidden(str(reason)) if reason else _forbidden(None, order)
     elif not may(by, permission, order):
         raise _forbidden(permission, order)
 

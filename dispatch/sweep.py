@@ -58,6 +58,7 @@ class SweepResult:
     urges: int = 0
     supervisions: int = 0
     supervisions_overdue: int = 0  # 督办单 past their own due date: 通报, escalated
+    whistle_checks: int = 0  # 吹哨报到 limits looked at (sign, on site), each once
     batches: int = 0
     smallest_batch: int = 0  # the batch size it shrank to (LOCK_TARGET)
     longest_batch: float = 0.0  # seconds: the longest a batch held its locks
@@ -66,7 +67,14 @@ class SweepResult:
 
     @property
     def steps(self) -> int:
-        return self.lapsed + self.reminders + self.urges + self.supervisions + self.supervisions_overdue
+        return (
+            self.lapsed
+            + self.reminders
+            + self.urges
+            + self.supervisions
+            + self.supervisions_overdue
+            + self.whistle_checks
+        )
 
 
 def long_pending_lapse(now: dt.datetime) -> int:
@@ -103,6 +111,16 @@ def supervisions_overdue(now: dt.datetime) -> int:
         .order_by("next_check_at")
     )
     return sum(supervision_overdue(supervision=s, now=now) for s in list(due[:10_000]))
+
+
+def whistle_calls_due(now: dt.datetime) -> int:
+    """吹哨报到 limits that have come (the partial index whistle_call_next_check): each looked at once
+    (dispatch.whistles.whistle_call_check claims it by compare-and-swap)."""
+    from .models import WhistleCall
+    from .whistles import whistle_call_check
+
+    due = WhistleCall.objects.filter(next_check_at__lte=now).order_by("next_check_at")
+    return sum(whistle_call_check(call=c, now=now) for c in list(due[:10_000]))
 
 
 def _claim(rows: list[tuple[int, int]], now: dt.datetime) -> list[tuple]:
@@ -313,4 +331,5 @@ def deadlines_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
         result.smallest_batch = min(result.smallest_batch or size, size)
     # Last: a 督办单 this pass issued for a breach long past (a catch-up) is escalated in the same pass.
     result.supervisions_overdue = supervisions_overdue(now)
+    result.whistle_checks = whistle_calls_due(now)
     return result

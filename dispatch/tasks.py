@@ -12,4 +12,5 @@ def sweep_deadlines() -> dict:
         "urges": result.urges,
         "supervisions": result.supervisions,
         "supervisions_overdue": result.supervisions_overdue,
+        "whistle_checks": result.whistle_checks,
     }

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hotline.core.access import may
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Category, Unit
 from hotline.core.navigation import WORKBENCH_AGENT, WORKBENCH_DISPATCHER, WORKBENCH_SUPERVISION, WORKBENCH_UNIT
@@ -27,7 +28,7 @@ from intake.selectors import caller_identity_for
 from intake.services import fingerprint, idempotent_create, normalise_phone
 
 from . import services
-from .actions import ACTIONS, actions_for, panels_for
+from .actions import ACTIONS, action_form, actions_for, panels_for
 from .choices import OPEN_STATUSES, ExtensionStatus, Light, Status
 from .forms import CallForm, DispatchForm, MeasuresForm, NoteForm, QueueFilterForm, ReasonForm
 from .models import ExtensionRequest, LongPendingRequest
@@ -43,6 +44,8 @@ from .selectors import (
     supervision_orders_visible_to,
     unit_queue,
     urge_notices_visible_to,
+    waiting_for_leader,
+    whistles_to_confirm,
     work_orders_visible_to,
 )
 
@@ -239,6 +242,12 @@ class UnitQueuePage(WorkbenchView):
             page_obj=page_of(queue, self.request.GET.get("page")),
             now=now,
             reminders=self.request.user.unit and self._reminders(),
+            # 亲自签办: what waits for this leader's own signature, counted on their page.
+            waiting_for_me=(
+                waiting_for_leader(self.request.user).count() if may(self.request.user, "dispatch.leader_queue") else 0
+            ),
+            # 吹哨报到: a district's whistles from the units below it, waiting for its confirmation.
+            whistles=whistles_to_confirm(self.request.user).order_by("blown_at")[:20],
         )
         return context
 
@@ -262,7 +271,7 @@ class OrderPage(WorkbenchView):
         available = actions_for(order, self.request.user)
         action_forms = []
         for action in available:
-            form = failed_form if action.name == failed_action else (action.form() if action.form else None)
+            form = failed_form if action.name == failed_action else action_form(action, order)
             action_forms.append((action, form))
         context.update(
             order=order,
@@ -299,7 +308,7 @@ def order_action(request, pk, action):
     order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk)
     # Who may, before whether the state allows it: the API's service answers in the same order (403, 409).
     check_permission(request.user, spec.permission, order)
-    form = spec.form(request.POST) if spec.form else None
+    form = action_form(spec, order, request.POST)
     status = 400
     if not spec.available(order):
         messages.error(request, _("“%(action)s” is not possible on this order now.") % {"action": spec.label})
@@ -346,6 +355,7 @@ class DispatcherPage(WorkbenchView):
             long_pending=LongPendingRequest.objects.filter(status=ExtensionStatus.PENDING, order__in=visible_orders)
             .select_related("order", "order__unit")
             .order_by("requested_at")[:50],
+            whistles=whistles_to_confirm(user).order_by("blown_at")[:50],
             dispatch_form=form,
             form_demand=form_demand,
             now=timezone.now(),

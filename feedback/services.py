@@ -51,11 +51,15 @@ def _check_callback_agent(by: User) -> None:
 
 
 def _assisting_parts_pending(order: WorkOrder, at: dt.datetime) -> list[WorkOrder]:
-    """The assisting units (协办) of a lead order that have neither replied nor run out of time."""
+    """The assisting units (协办) of a lead order that have neither replied nor run out of time. A part due
+    after the lead's own deadline (a department called in late by a whistle, 吹哨报到) never holds the lead's
+    reply back: the lead answers on its own time."""
     if order.role != Role.MAIN:
         return []
     return list(
-        WorkOrder.objects.filter(demand_id=order.demand_id, role=Role.ASSIST, deadline__gt=at)
+        WorkOrder.objects.filter(
+            demand_id=order.demand_id, role=Role.ASSIST, deadline__gt=at, deadline__lte=order.deadline
+        )
         .exclude(status__in=[*REPLIED_STATUSES, Status.TRANSFERRED])
         .select_related("unit")
     )

@@ -333,6 +333,9 @@ HOTLINE_PUBLIC_URL = env("HOTLINE_PUBLIC_URL", default="http://127.0.0.1:8000")
 HOTLINE_NOTIFY_CHANNELS = env.list("HOTLINE_NOTIFY_CHANNELS", default=["hotline.core.notify.LogChannel"])
 # 首接负责: a unit returns an order (退单) within this many working hours of its dispatch, or handles it.
 HOTLINE_RETURN_WINDOW_HOURS = env.float("HOTLINE_RETURN_WINDOW_HOURS", default=2)
+# 吹哨报到: a called department signs for its assisting order, and is on site, within these natural hours.
+HOTLINE_WHISTLE_SIGN_HOURS = env.float("HOTLINE_WHISTLE_SIGN_HOURS", default=2)
+HOTLINE_WHISTLE_ON_SITE_HOURS = env.float("HOTLINE_WHISTLE_ON_SITE_HOURS", default=24)
 # 挂账: how far ahead a long-pending order's expected date may lie (the hotline approves each one).
 HOTLINE_LONG_PENDING_MAX_DAYS = env.int("HOTLINE_LONG_PENDING_MAX_DAYS", default=366)
 # Uploads per request (appeal evidence: 5 files of 10 MB at most).

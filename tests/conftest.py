@@ -16,12 +16,13 @@ from .factories import UserFactory
 
 def reference_data_load():
     from demo.articles import articles_seed
-    from dispatch.seed import catalogue_seed, policies_seed
+    from dispatch.seed import catalogue_seed, leader_sign_seed, policies_seed
     from intake.services import places_load
 
     _core_reference_load()
     catalogue_seed()
     policies_seed()
+    leader_sign_seed()
     places_load()
     articles_seed(generated=0)
 

@@ -13,7 +13,7 @@ from intake.selectors import caller_identity_for
 
 from ..choices import Complexity, ReturnReason
 from ..deadlines import light_of
-from ..models import Merge, SupervisionOrder, WorkOrder, WorkOrderEvent
+from ..models import JointHandling, Merge, SupervisionOrder, Whistle, WhistleCall, WorkOrder, WorkOrderEvent
 from . import parts
 
 
@@ -53,6 +53,7 @@ class WorkOrderSerializer(serializers.ModelSerializer):
             "light",
             "stage",
             "signed_at",
+            "leader_sign_required",
             "replied_at",
             "extension_count",
             "rehandle_count",
@@ -359,6 +360,98 @@ class SupervisionOrderSerializer(serializers.ModelSerializer):
             "overdue_at",
             "escalated_to",
         ]
+
+
+class WhistleCallSerializer(serializers.ModelSerializer):
+    """One called unit (报到): its assisting order, its limits, when it signed and came, and what was late."""
+
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    order_number = serializers.CharField(source="order.number", read_only=True, allow_null=True, default=None)
+    order_status = serializers.CharField(source="order.status", read_only=True, allow_null=True, default=None)
+    signed_at = serializers.DateTimeField(source="order.signed_at", read_only=True, allow_null=True, default=None)
+    arrived_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = WhistleCall
+        fields = [
+            "unit",
+            "unit_name",
+            "order",
+            "order_number",
+            "order_status",
+            "sign_due_at",
+            "signed_at",
+            "sign_late_at",
+            "on_site_due_at",
+            "arrived_at",
+            "arrived_by",
+            "arrival_note",
+            "arrival_late_at",
+        ]
+
+
+class JointHandlingSerializer(serializers.ModelSerializer):
+    """联合处置记录: when, who came, what was agreed (and who wrote it down)."""
+
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = JointHandling
+        fields = ["id", "met_at", "attendees", "agreed", "recorded_by", "recorded_at"]
+        read_only_fields = ["id", "recorded_by", "recorded_at"]
+
+
+class WhistleSerializer(serializers.ModelSerializer):
+    """吹哨报到: the lead order, who blew it and why, the decision, and each called unit's assisting order with
+    its 报到 limits (`orders`, once confirmed), and the joint-handling records."""
+
+    order_number = serializers.CharField(source="order.number", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    blown_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    orders = WhistleCallSerializer(source="calls", many=True, read_only=True)
+    joint_records = JointHandlingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Whistle
+        fields = [
+            "id",
+            "number",
+            "order",
+            "order_number",
+            "unit",
+            "unit_name",
+            "reason",
+            "blown_by",
+            "blown_at",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "orders",
+            "joint_records",
+        ]
+
+
+class WhistleBlowSerializer(serializers.Serializer):
+    units = serializers.ListField(
+        child=serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.filter(is_active=True)),
+        min_length=1,
+        max_length=20,
+    )
+    reason = serializers.CharField(max_length=2000)
+
+
+class JointHandlingInputSerializer(serializers.Serializer):
+    met_at = serializers.DateTimeField()
+    attendees = serializers.CharField(max_length=2000)
+    agreed = serializers.CharField(max_length=5000)
+
+
+class WhistleArriveSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class MeasuresSerializer(serializers.Serializer):

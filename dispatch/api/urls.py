@@ -18,6 +18,11 @@ ACTIONS = {
     "reject-long-pending": views.reject_long_pending,
     "progress": views.progress,
     "acknowledge-urge": views.acknowledge_urge,
+    "whistle": views.whistle_blow,
+    "on-site": views.on_site,
+    "confirm-whistle": views.confirm_whistle,
+    "decline-whistle": views.decline_whistle,
+    "joint-record": views.joint_record,
 }
 
 urlpatterns = [
@@ -33,6 +38,11 @@ urlpatterns = [
     path("supervision-orders/<int:pk>/answer/", views.supervision_answer, name="api-supervision-order-answer"),
     path("supervision-orders/<int:pk>/verify/", views.supervision_verify, name="api-supervision-order-verify"),
     path("supervision-orders/<int:pk>/reissue/", views.supervision_reissue, name="api-supervision-order-reissue"),
+    path("whistles/", views.WhistleListView.as_view(), name="api-whistles"),
+    path("whistles/<int:pk>/", views.WhistleDetailView.as_view(), name="api-whistle"),
+    path("whistles/<int:pk>/confirm/", views.whistle_confirm, name="api-whistle-confirm"),
+    path("whistles/<int:pk>/decline/", views.whistle_decline, name="api-whistle-decline"),
+    path("whistles/<int:pk>/joint-records/", views.whistle_joint_record, name="api-whistle-joint-records"),
     path("work-orders/", views.WorkOrderListView.as_view(), name="api-work-orders"),
     path("work-orders/<int:pk>/", views.WorkOrderDetailView.as_view(), name="api-work-order"),
 ] + [path(f"work-orders/<int:pk>/{name}/", view, name=f"api-work-order-{name}") for name, view in ACTIONS.items()]

@@ -17,21 +17,22 @@ from rest_framework.response import Response
 
 from hotline.core.access import may
 from hotline.core.api.permissions import allowed
-from hotline.core.exceptions import Forbidden
+from hotline.core.exceptions import Forbidden, StateConflict
 from hotline.core.selectors import units_visible_to
 from intake.api.serializers import DemandCreateSerializer, HistorySerializer
 from intake.models import Demand
 from intake.services import demand_history_set, demand_history_verify, fingerprint, idempotent_create
 
-from .. import services
+from .. import services, whistles
 from ..actions import ACTIONS
-from ..choices import Light, Status, SupervisionStatus
-from ..models import SupervisionOrder, WorkOrderEvent
+from ..choices import Light, Status, SupervisionStatus, WhistleStatus
+from ..models import SupervisionOrder, Whistle, WorkOrderEvent
 from ..selectors import (
     demands_visible_to,
     light_q,
     pending_demands_visible_to,
     supervision_orders_visible_to,
+    whistles_visible_to,
     work_orders_visible_to,
 )
 from . import serializers as s
@@ -470,3 +471,148 @@ def supervision_verify(request, supervision, data):
 def supervision_reissue(request, supervision, data):
     """Issued again with the reason and a new due date."""
     return services.supervision_reissue(supervision=supervision, by=request.user, reason=data["reason"])
+
+
+# --- 吹哨报到 -----------------------------------------------------------------------------------------
+
+WHISTLES = Whistle.objects.prefetch_related(
+    "calls__unit", "calls__order", "calls__arrived_by", "joint_records__recorded_by"
+)
+
+
+def _whistle_answer(user, whistle, code=status.HTTP_200_OK) -> Response:
+    fresh = whistles_visible_to(user).prefetch_related(*WHISTLES._prefetch_related_lookups).get(pk=whistle.pk)
+    return Response(s.WhistleSerializer(fresh).data, status=code)
+
+
+@extend_schema(request=s.WhistleBlowSerializer, responses={201: s.WhistleSerializer}, operation_id="work_order_whistle")
+@api_view(["POST"])
+@permission_classes([allowed("dispatch.view_orders")])
+def whistle_blow(request, pk):
+    """吹哨: the lead unit names the departments it needs (`units`: codes) and why (`reason`); 201 with the
+    whistle, waiting for the district (or a dispatcher) to confirm."""
+    order = _order_for(request, pk)
+    if not may(request.user, "dispatch.handle_order", order):
+        raise Forbidden(str(ACTION_REFUSED) % {"n": order.number}, code="permission_denied")
+    data = _valid(s.WhistleBlowSerializer, request)
+    whistle = whistles.whistle_blow(order=order, units=data["units"], reason=data["reason"], by=request.user)
+    return _whistle_answer(request.user, whistle, status.HTTP_201_CREATED)
+
+
+@order_action(s.WhistleArriveSerializer, name="on_site")
+def on_site(request, order, data):
+    """报到: the called unit is on site (its assisting order, once signed)."""
+    whistles.whistle_arrive(order=order, by=request.user, note=data["note"])
+    return order
+
+
+def _whistle_of(order, wanted: str) -> Whistle:
+    """The order's whistle in state `wanted` (pending: the one waiting; confirmed: the latest), or 409."""
+    whistle = order.whistles.filter(status=wanted).order_by("-blown_at", "-id").first()
+    if whistle is None:
+        raise StateConflict(
+            _("Order %(n)s has no whistle that is “%(status)s”.")
+            % {"n": order.number, "status": WhistleStatus(wanted).label},
+            code="no_whistle",
+        )
+    return whistle
+
+
+@order_action(s.DecisionSerializer, name="confirm_whistle")
+def confirm_whistle(request, order, data):
+    """The order's waiting whistle, confirmed (as `POST /api/v1/whistles/{id}/confirm/`); answers the order."""
+    whistles.whistle_confirm(whistle=_whistle_of(order, WhistleStatus.PENDING), by=request.user, note=data["note"])
+    return order
+
+
+@order_action(s.ReasonSerializer, name="decline_whistle")
+def decline_whistle(request, order, data):
+    """The order's waiting whistle, declined with the reason; answers the order."""
+    whistles.whistle_decline(whistle=_whistle_of(order, WhistleStatus.PENDING), by=request.user, note=data["reason"])
+    return order
+
+
+@order_action(s.JointHandlingInputSerializer, name="joint_record")
+def joint_record(request, order, data):
+    """联合处置记录 on the order's confirmed whistle; answers the order."""
+    whistles.joint_handling_record(whistle=_whistle_of(order, WhistleStatus.CONFIRMED), by=request.user, **data)
+    return order
+
+
+class WhistleFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=WhistleStatus.choices)
+    unit = filters.CharFilter(field_name="unit__code")
+    order = filters.NumberFilter(field_name="order_id")
+
+    class Meta:
+        model = Whistle
+        fields = ["status", "unit", "order"]
+
+
+class NewestBlownPagination(CursorPagination):
+    ordering = ("-blown_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class WhistleListView(generics.ListAPIView):
+    """Whistles blown by the user's area or calling a unit of it in, newest first; `status`, `unit` (the lead
+    unit's code) and `order` filter them."""
+
+    serializer_class = s.WhistleSerializer
+    filterset_class = WhistleFilter
+    pagination_class = NewestBlownPagination
+    permission_classes = [allowed("dispatch.view_orders")]
+    queryset = Whistle.objects.none()
+
+    def get_queryset(self):
+        return whistles_visible_to(self.request.user).prefetch_related(*WHISTLES._prefetch_related_lookups)
+
+
+class WhistleDetailView(generics.RetrieveAPIView):
+    serializer_class = s.WhistleSerializer
+    permission_classes = [allowed("dispatch.view_orders")]
+    queryset = Whistle.objects.none()
+
+    def get_queryset(self):
+        return whistles_visible_to(self.request.user).prefetch_related(*WHISTLES._prefetch_related_lookups)
+
+
+def whistle_action(serializer_class=None, name=None, created=False):
+    """One POST action on a whistle of the user's area (another area's is 404): the service checks who may
+    (403) and the state (409 state_conflict); the answer is the whistle, with its called units' orders."""
+
+    def wrap(fn):
+        @extend_schema(request=serializer_class, responses=s.WhistleSerializer, operation_id=f"whistle_{name}")
+        @api_view(["POST"])
+        @permission_classes([allowed("dispatch.view_orders")])
+        def view(request, pk):
+            whistle = get_object_or_404(whistles_visible_to(request.user), pk=pk)
+            data = _valid(serializer_class, request) if serializer_class else {}
+            fn(request, whistle, data)
+            return _whistle_answer(request.user, whistle, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+        view.__name__ = fn.__name__
+        view.__doc__ = fn.__doc__
+        return view
+
+    return wrap
+
+
+@whistle_action(s.DecisionSerializer, name="confirm")
+def whistle_confirm(request, whistle, data):
+    """The district (or a dispatcher) confirms: the called units' assisting orders, with their 报到 limits."""
+    return whistles.whistle_confirm(whistle=whistle, by=request.user, note=data["note"])
+
+
+@whistle_action(s.ReasonSerializer, name="decline")
+def whistle_decline(request, whistle, data):
+    """... or declines, with the reason."""
+    return whistles.whistle_decline(whistle=whistle, by=request.user, note=data["reason"])
+
+
+@whistle_action(s.JointHandlingInputSerializer, name="joint_record", created=True)
+def whistle_joint_record(request, whistle, data):
+    """联合处置记录: the lead unit records a meeting (`met_at`, `attendees`, `agreed`)."""
+    return whistles.joint_handling_record(whistle=whistle, by=request.user, **data)

@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from dispatch.choices import LIGHT_COLOURS, STATUS_COLOURS, SUPERVISION_COLOURS, Light
+from dispatch.choices import LIGHT_COLOURS, STATUS_COLOURS, SUPERVISION_COLOURS, WHISTLE_COLOURS, Light
 from dispatch.deadlines import light_of
 from dispatch.selectors import main_order as _main_order
 
@@ -31,3 +31,9 @@ def main_order(demand):
 def supervision_colour(supervision) -> str:
     """The badge colour of a 督办单's state."""
     return SUPERVISION_COLOURS.get(supervision.status, "secondary")
+
+
+@register.simple_tag
+def whistle_colour(whistle) -> str:
+    """The badge colour of a whistle's state (吹哨报到)."""
+    return WHISTLE_COLOURS.get(whistle.status, "secondary")

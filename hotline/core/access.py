@@ -56,6 +56,13 @@ def handles_order(user, order) -> bool:
 
 
 @rules.predicate
+def oversees_unit_of(user, obj) -> bool:
+    """The object's unit is strictly below the user's (a district over its streets' whistles)."""
+    unit = getattr(user, "unit", None)
+    return obj is not None and unit is not None and obj.unit_id != unit.pk and obj.unit.is_within(unit)
+
+
+@rules.predicate
 def at_the_center(user) -> bool:
     """The user belongs to the city center (市级12345), not to a district or street."""
     unit = getattr(user, "unit", None)
@@ -120,7 +127,13 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # 督办单: the unit's leader signs it in person (签办; per 督办单, by its unit); a supervisor verifies the
     # measures and closes it, or issues it again.
     "dispatch.sign_supervision": is_active_superuser | (is_unit_leader & handles_order),
+    # 亲自签办: the unit's leader signs for an order in person (per order, by its unit); the leader's queue
+    # counts what waits for that signature.
+    "dispatch.sign_as_leader": is_active_superuser | (is_unit_leader & handles_order),
+    "dispatch.leader_queue": is_active_superuser | is_unit_leader,
     "dispatch.verify_supervision": is_supervisor | is_admin,
+    # 吹哨报到: the district over the lead unit (its staff) or a dispatcher confirms a whistle (per whistle).
+    "dispatch.confirm_whistle": is_dispatcher | is_admin | (is_unit_staff & oversees_unit_of),
     # 首接负责: a second return of an order, after one was rejected, needs a supervisor.
     "dispatch.approve_return": is_supervisor | is_admin,
     # --- 信息上传 feedback

@@ -85,6 +85,9 @@ class NotificationKind(models.TextChoices):
     RETURNED = "returned", _("Order returned (退单)")
     SENT_BACK = "sent_back", _("Reply sent back")
     WHISTLE = "whistle", _("吹哨报到: called in")
+    WHISTLE_RAISED = "whistle_raised", _("吹哨 to confirm")
+    WHISTLE_DECIDED = "whistle_decided", _("吹哨 decided")
+    WHISTLE_LATE = "whistle_late", _("报到 late")
 
 
 # The text of each kind, from the figures in its `data` (rendered in the reader's language).
@@ -104,7 +107,14 @@ TEXTS: dict[str, object] = {
     NotificationKind.APPEAL_DECIDED: _("The appeal on order %(order)s was decided: %(decision)s."),
     NotificationKind.RETURNED: _("Order %(order)s was returned by %(unit)s (退单): %(reason)s"),
     NotificationKind.SENT_BACK: _("The reply to order %(order)s was sent back by the hotline: %(reason)s"),
-    NotificationKind.WHISTLE: _("吹哨报到: %(unit)s calls you in on order %(order)s: %(reason)s"),
+    NotificationKind.WHISTLE: _(
+        "吹哨报到: %(unit)s calls you in on order %(order)s: sign by %(sign_due)s, be on site by %(on_site_due)s. %(reason)s"
+    ),
+    NotificationKind.WHISTLE_RAISED: _(
+        "%(unit)s blew the whistle on order %(order)s for %(units)s: confirm it. %(reason)s"
+    ),
+    NotificationKind.WHISTLE_DECIDED: _("Your whistle %(whistle)s on order %(order)s was %(decision)s"),
+    NotificationKind.WHISTLE_LATE: _("报到 late: %(unit)s did not %(what)s by %(due)s (order %(order)s)."),
 }
 
 

@@ -25,6 +25,8 @@ EXPECTED = {
     "dispatch.supervise": {"supervisor", "dispatcher", "admin"},
     "dispatch.verify_supervision": {"supervisor", "admin"},
     "dispatch.approve_return": {"supervisor", "admin"},
+    "dispatch.leader_queue": {"unit_leader"},
+    "dispatch.confirm_whistle": {"dispatcher", "admin"},  # and a district's staff over the lead unit (per whistle)
     "feedback.review_reply": {"dispatcher", "callback", "admin"},
     "feedback.record_callback": {"callback", "admin"},
     "feedback.rehandle_unasked": {"dispatcher", "supervisor", "admin"},
@@ -56,6 +58,7 @@ def cast(reference):
 PER_OBJECT = {
     "dispatch.handle_order",
     "dispatch.sign_supervision",
+    "dispatch.sign_as_leader",
     "assessment.review_appeal_for_district",
     "assessment.read_appeal",
 }

@@ -229,6 +229,11 @@ COVERED_ELSEWHERE = {
     "notification-open": "one's own notification, 404 for another's (tests/core/test_notifications.py)",
     "api-notification-read": "one's own notification, 404 for another's (tests/core/test_notifications.py)",
     "api-supervision-orders": "dispatch.view_orders, scoped to the area (tests/dispatch/test_supervision.py)",
+    "api-whistles": "dispatch.view_orders, scoped to the area (tests/dispatch/test_whistle.py)",
+    "api-whistle": "dispatch.view_orders, scoped to the area (tests/dispatch/test_whistle.py)",
+    "api-whistle-confirm": "dispatch.confirm_whistle on the whistle (tests/dispatch/test_whistle.py)",
+    "api-whistle-decline": "dispatch.confirm_whistle on the whistle (tests/dispatch/test_whistle.py)",
+    "api-whistle-joint-records": "dispatch.handle_order on the lead order (tests/dispatch/test_whistle.py)",
 }
 
 

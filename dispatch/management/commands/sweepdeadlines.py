@@ -22,5 +22,6 @@ class Command(BaseCommand):
         result = deadlines_sweep(now=now, batch_size=batch_size)
         self.stdout.write(
             f"as of {now.isoformat()}: {result.reminders} reminders, {result.urges} 催办单, "
-            f"{result.supervisions} 督办单, {result.supervisions_overdue} 督办单 overdue (通报) in {result.batches} batches, {time.perf_counter() - started:.2f}s"
+            f"{result.supervisions} 督办单, {result.supervisions_overdue} 督办单 overdue (通报), "
+            f"{result.whistle_checks} 报到 limits in {result.batches} batches, {time.perf_counter() - started:.2f}s"
         )
