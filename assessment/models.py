@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from feedback.choices import Satisfaction
+
 
 def default_scores() -> dict:
     """Per-answer scores (每单得分) of the default scheme."""
@@ -83,6 +85,11 @@ class Scheme(models.Model):
     weight_false_feedback = models.DecimalField(
         _("weight of truthful feedback (反馈不实)"), max_digits=4, decimal_places=2, default=0
     )
+    # 协办 accountability: the assisting parts' own indicators (signed in time, replied on time, on site in
+    # time when called in by a whistle, the lead unit's rating of the cooperation), averaged.
+    weight_assist = models.DecimalField(
+        _("weight of the assisting parts (协办)"), max_digits=4, decimal_places=2, default=0
+    )
     scores = models.JSONField(_("per-answer scores"), default=default_scores)
     # What an order without an accepted reply by its deadline + grace is scored as (未答复).
     no_reply_contacted = models.BooleanField(_("no reply counts as contacted"), default=False)
@@ -139,6 +146,7 @@ class Scheme(models.Model):
         "weight_extensions",
         "weight_overdue",
         "weight_false_feedback",
+        "weight_assist",
     )
 
     class Meta:
@@ -278,6 +286,7 @@ class Kind(models.TextChoices):
     LATE = "late", _("Late reply")  # the evaluation of a reply that came after the deadline + grace
     RESPONSE = "response", _("挂账: response")  # an approved 挂账 at the deadline it replaced
     RESULT = "result", _("挂账: result")  # an approved 挂账 at its expected date
+    ASSIST = "assist", _("Assisting part (协办)")  # an assisting order at its own deadline
 
 
 class Outcome(models.TextChoices):
@@ -295,6 +304,7 @@ class Outcome(models.TextChoices):
     TRANSFERRED = "transferred", _("Re-dispatched (改派)")  # counts for the new unit
     NOT_COUNTED = "not_counted", _("Re-handled round, not counted by the scheme")
     REPLACED = "replaced", _("Replaced by its re-handled round")
+    ASSISTING = "assisting", _("Assisting part: its own indicators")  # 协办: not in the three rates
 
 
 COUNTED_OUTCOMES = (Outcome.EVALUATED, Outcome.NO_REPLY, Outcome.LATE, Outcome.LONG_PENDING)
@@ -353,6 +363,12 @@ class SnapshotOrder(models.Model):
     complainants = models.PositiveIntegerField(default=1)  # distinct callers (群体性)
     problem_since = models.PositiveSmallIntegerField(null=True, blank=True)  # verified 历史遗留 year
     bonus = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0"))
+    # 协办 (kind assist): in the unit's assisting part, with on site in time (called in by a whistle: else
+    # null) and the lead unit's rating of the cooperation (empty: not rated) and its score.
+    counts_assist = models.BooleanField(default=False, db_default=False)
+    on_site_in_time = models.BooleanField(null=True)
+    cooperation = models.CharField(max_length=12, choices=Satisfaction.choices, blank=True, default="", db_default="")
+    cooperation_score = models.DecimalField(max_digits=6, decimal_places=2, null=True)
 
     class Meta:
         indexes = [
@@ -406,6 +422,15 @@ class SnapshotUnit(models.Model):
     extended = models.PositiveIntegerField(default=0)  # 延期
     overdue = models.PositiveIntegerField(default=0)  # no reply by the deadline + grace
     false_feedback = models.PositiveIntegerField(default=0)  # 反馈不实
+    # 协办: the assisting orders that fell due in the month, the shares that passed each check (on site: of
+    # those called in by a whistle), the lead units' average rating, and their mean (the assisting part).
+    assist_due = models.PositiveIntegerField(default=0)
+    assist_signed = models.DecimalField(max_digits=6, decimal_places=2, null=True)
+    assist_on_time = models.DecimalField(max_digits=6, decimal_places=2, null=True)
+    assist_on_site = models.DecimalField(max_digits=6, decimal_places=2, null=True)
+    assist_rating = models.DecimalField(max_digits=6, decimal_places=2, null=True)
+    assist_rated = models.PositiveIntegerField(default=0)
+    assist_score = models.DecimalField(max_digits=6, decimal_places=2, null=True)
 
     class Meta:
         ordering = ["rank", "-score", "unit__code"]

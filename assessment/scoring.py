@@ -638,6 +638,68 @@ def judge_rounds_in_sql(
         cursor.execute("SET LOCAL enable_mergejoin = on")
 
 
+# --- the assisting parts (协办) ------------------------------------------------------------------------------
+#
+# Every assisting order whose own deadline fell in the month is an item of its unit's assisting part: not in
+# the three rates (the citizen answers the lead unit), but in the assisting part's checks — signed for in
+# time (within the scheme's hours of dispatch, or by its 报到 sign limit when a whistle called it in), replied
+# by its deadline (a reply the hotline did not send back), on site by its 报到 limit (whistle calls only), and
+# the lead unit's rating of its cooperation (协办配合评价, when given). All read as of `at`.
+
+ASSIST_SQL = """
+INSERT INTO assessment_snapshotorder (snapshot_id, order_id, unit_id, category_id, kind, round, outcome, due_at,
+    due_period, counts_response, counts_result, counts_process, counts_assist, resolution, satisfaction,
+    signed_in_time, replied_on_time, replied_by_grace, returned, rehandled, extended, false_feedback, complainants,
+    bonus, on_site_in_time, cooperation, cooperation_score)
+SELECT %(snapshot)s, o.id, o.unit_id, d.category_id, 'assist', 0, 'assisting', o.deadline, %(period)s,
+    false, false, false, true, '', '',
+    (o.signed_at IS NOT NULL AND o.signed_at <= %(at)s
+        AND o.signed_at <= COALESCE(c.sign_due_at, o.dispatched_at + %(sign_within)s)),
+    EXISTS (SELECT 1 FROM feedback_reply r WHERE r.order_id = o.id AND r.at <= o.deadline AND r.at <= %(at)s
+            AND NOT (r.review = 'sent_back' AND r.reviewed_at <= %(at)s)),
+    false, false, false, false, false, 1, 0,
+    CASE WHEN c.id IS NULL OR c.on_site_due_at IS NULL THEN NULL
+         ELSE (c.arrived_at IS NOT NULL AND c.arrived_at <= %(at)s AND c.arrived_at <= c.on_site_due_at) END,
+    COALESCE(cr.rating, ''),
+    CASE cr.rating WHEN 'satisfied' THEN %(s_satisfied)s WHEN 'basically' THEN %(s_basically)s
+                   WHEN 'unsatisfied' THEN %(s_unsatisfied)s END
+FROM dispatch_workorder o
+JOIN intake_demand d ON d.id = o.demand_id
+LEFT JOIN dispatch_whistlecall c ON c.order_id = o.id
+LEFT JOIN feedback_cooperationrating cr ON cr.order_id = o.id AND cr.at <= %(at)s
+WHERE o.role = 'assist' AND o.deadline > %(start)s AND o.deadline <= %(until)s AND o.dispatched_at <= %(at)s
+  AND o.status <> 'transferred' {units}
+"""
+
+
+def judge_assist(
+    snapshot: Snapshot,
+    *,
+    start: dt.datetime,
+    until: dt.datetime,
+    at: dt.datetime,
+    scheme: Scheme,
+    unit_ids: list[int] | None,
+) -> None:
+    """The month's assisting parts (协办) as the snapshot's `assist` items (see ASSIST_SQL)."""
+    scores = scheme.scores["satisfaction"]
+    params = {
+        "snapshot": snapshot.pk,
+        "period": snapshot.period,
+        "at": at,
+        "start": start,
+        "until": until,
+        "sign_within": dt.timedelta(hours=scheme.sign_within_hours),
+        "s_satisfied": Decimal(str(scores["satisfied"])),
+        "s_basically": Decimal(str(scores["basically"])),
+        "s_unsatisfied": Decimal(str(scores["unsatisfied"])),
+        "units": unit_ids,
+    }
+    units = "AND o.unit_id = ANY(%(units)s)" if unit_ids is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(ASSIST_SQL.format(units=units), params)
+
+
 # --- the freeze ------------------------------------------------------------------------------------------
 
 
@@ -776,6 +838,7 @@ def freeze(
         keys = reader.archived_keys(start, until)
     keys += reader.response_keys(start, until) + reader.carried_keys(previous)
     write_items(snapshot, judged(reader.by_keys(keys)))
+    judge_assist(snapshot, start=start, until=until, at=at, scheme=scheme, unit_ids=unit_ids)
     volumes = governance_volumes(start, until, unit_ids)
     summarise(
         snapshot,
@@ -845,6 +908,7 @@ PROCESS_FIELDS = (
 def _sums(snapshot: Snapshot, only: Q | None = None) -> dict[int, dict]:
     """Every unit figure as sums over the snapshot's rows (`only`: some of them), in one GROUP BY."""
     process = Q(counts_process=True)
+    assist = Q(counts_assist=True)
     aggregates = {
         "n_response": Count("id", filter=Q(counts_response=True)),
         "s_response": Sum("response_score", filter=Q(counts_response=True)),
@@ -865,6 +929,14 @@ def _sums(snapshot: Snapshot, only: Q | None = None) -> dict[int, dict]:
         "c_false_feedback": Count("id", filter=process & Q(false_feedback=True)),
         "signed": Count("id", filter=process & Q(signed_in_time=True)),
         "on_time": Count("id", filter=process & Q(replied_on_time=True)),
+        # 协办: the assisting parts' checks.
+        "a_due": Count("id", filter=assist),
+        "a_signed": Count("id", filter=assist & Q(signed_in_time=True)),
+        "a_on_time": Count("id", filter=assist & Q(replied_on_time=True)),
+        "a_called": Count("id", filter=assist & Q(on_site_in_time__isnull=False)),
+        "a_on_site": Count("id", filter=assist & Q(on_site_in_time=True)),
+        "a_rated": Count("id", filter=assist & Q(cooperation_score__isnull=False)),
+        "a_rating": Sum("cooperation_score", filter=assist),
     }
     for outcome in (
         Outcome.NO_REPLY,
@@ -915,6 +987,7 @@ def _apply(row: SnapshotUnit, sums: dict | None, scheme: Scheme) -> None:
     row.bonus = min(q(s.get("s_bonus") or 0), scheme.bonus_cap)
     row.process_score = None
     row.score = None
+    _apply_assist(row, s)
     if row.response_rate is None and row.resolution_rate is None:
         return
     result = (
@@ -926,7 +999,31 @@ def _apply(row: SnapshotUnit, sums: dict | None, scheme: Scheme) -> None:
         (getattr(scheme, weight) * (parts[check] or 0) for check, (weight, _c) in PROCESS_CHECKS.items()), Decimal("0")
     )
     row.process_score = q(process) if row.due else None
-    row.score = q(result + process + row.bonus)
+    row.score = q(_with_assist(result + process, row.assist_score, scheme.weight_assist) + row.bonus)
+
+
+def _apply_assist(row: SnapshotUnit, s: dict) -> None:
+    """协办: the shares of the unit's assisting parts that passed each check, the lead units' average rating,
+    and the assisting part's score — the mean of the checks that apply (on site only for whistle calls, the
+    rating only when given). A part the unit ignored fails every check it has."""
+    row.assist_due = due = s.get("a_due", 0)
+    row.assist_signed = _share(s.get("a_signed", 0), due)
+    row.assist_on_time = _share(s.get("a_on_time", 0), due)
+    row.assist_on_site = _share(s.get("a_on_site", 0), s.get("a_called", 0))
+    row.assist_rated = rated = s.get("a_rated", 0)
+    row.assist_rating = q(Decimal(str(s["a_rating"])) / rated) if rated else None
+    parts = [v for v in (row.assist_signed, row.assist_on_time, row.assist_on_site, row.assist_rating) if v is not None]
+    row.assist_score = q(sum(parts, Decimal("0")) / len(parts)) if parts else None
+
+
+def _with_assist(main: Decimal, assist: Decimal | None, weight: Decimal) -> Decimal:
+    """The composite before the bonus. A unit with assisting parts: its own parts plus `weight` × the
+    assisting part. A unit with none: its own parts scaled up to the whole (their weights add up to
+    1 − `weight`), so having no assisting orders neither costs nor pays — and one that ignores its
+    assisting orders (0) never scores above one that helps."""
+    if assist is not None:
+        return main + weight * assist
+    return main / (1 - weight) if weight < 1 else main
 
 
 def _rank(rows: list[SnapshotUnit], min_volume: int) -> None:

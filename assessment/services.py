@@ -477,7 +477,7 @@ def appeal_submit(
     its evidence files. Goes to the unit's district first, else straight to the city."""
     from hotline.core.exceptions import Forbidden, InvalidInput
 
-    from .models import Appeal, AppealAttachment, AppealOutcome, AppealReason, DecisionStatus, Outcome
+    from .models import Appeal, AppealAttachment, AppealOutcome, AppealReason, DecisionStatus, Kind, Outcome
     from .selectors import items_of
 
     at = at or timezone.now()
@@ -491,6 +491,14 @@ def appeal_submit(
         raise StateConflict(_("This revision has been replaced; appeal against the current one."), code="old_revision")
     if at > appeal_deadline(snapshot):
         raise StateConflict(_("The appeal window of this month has closed."), code="appeal_window_closed")
+    if snapshot_order.kind == Kind.ASSIST:
+        raise StateConflict(
+            _(
+                "An assisting part (协办) counts what the times show and the lead unit's rating: there is no "
+                "citizen's evaluation to appeal."
+            ),
+            code="not_appealable",
+        )
     if not reason.strip():
         raise InvalidInput(_("Say why the evaluation is unfair."), code="reason_required")
     if reason_kind not in AppealReason.values:

@@ -175,6 +175,11 @@ OUTCOME_WHY = {
     Outcome.EXEMPTED: gettext_lazy("Exempted (不合理诉求 or an accepted appeal): not scored."),
     Outcome.TRANSFERRED: gettext_lazy("Re-dispatched (改派): counts for the unit it went to."),
     Outcome.NOT_COUNTED: gettext_lazy("A re-handled round: the scheme counts the first round only."),
+    Outcome.ASSISTING: gettext_lazy(
+        "An assisting part (协办): signed for in time? replied by its deadline? on site in time when called in "
+        "(报到)? and the lead unit's rating — the columns show each; it counts in the assisting part, not in the "
+        "three rates."
+    ),
     Outcome.REPLACED: gettext_lazy("Re-handled: the scheme counts the later round instead."),
 }
 OUTCOME_COLOURS = {
@@ -190,6 +195,7 @@ OUTCOME_COLOURS = {
     Outcome.TRANSFERRED: "light",
     Outcome.NOT_COUNTED: "light",
     Outcome.REPLACED: "light",
+    Outcome.ASSISTING: "info",
 }
 ITEMS_PER_PAGE = 100
 

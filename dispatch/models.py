@@ -283,6 +283,8 @@ class WorkOrder(
             models.Index(fields=["deadline", "id"], name="work_order_deadline"),
             # A month's lead orders (scoring's process indicators and volumes).
             models.Index(fields=["dispatched_at"], name="work_order_main_dispatched", condition=models.Q(role="main")),
+            # A month's assisting parts by their own deadline (the assessment's 协办 part).
+            models.Index(fields=["deadline"], name="work_order_assist_deadline", condition=models.Q(role="assist")),
         ]
 
     def __str__(self) -> str:

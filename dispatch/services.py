@@ -143,10 +143,18 @@ def order_event(order, kind, *, by, at, from_status="", to_status="", note="", *
     )
 
 
+def assist_limit(policy: TimeLimitPolicy | None) -> Limit:
+    """协办's own limit: a share of the lead's (HOTLINE_ASSIST_SHARE, 5/7: 5 of 7 working days, 11 of 15,
+    17 of 24 hours), at least one unit, so that the lead unit has the rest to put the parts together and
+    reply on time — and an assisting unit that does not answer cannot make the lead late."""
+    lead = Limit(policy.handling_amount, policy.handling_unit) if policy else DEFAULT_LIMIT
+    return Limit(max(1, round(lead.amount * float(settings.HOTLINE_ASSIST_SHARE))), lead.unit)
+
+
 def _new_order(
     *, demand, unit, role, complexity, policy, start, calendar, by, note="", number_suffix, leader_sign=False
 ) -> WorkOrder:
-    limit, schedule = order_schedule(policy, start, calendar)
+    limit, schedule = order_schedule(policy, start, calendar, assist_limit(policy) if role == Role.ASSIST else None)
     order = WorkOrder(
         number=f"{demand.number}-{number_suffix}",
         demand=demand,

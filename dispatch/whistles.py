@@ -186,7 +186,7 @@ def _whistle_lock(whistle: Whistle, method_name: str, by: User) -> Whistle:
 
 def whistle_confirm(*, whistle: Whistle, by: User, note: str = "", at: dt.datetime | None = None) -> Whistle:
     """The district (or a dispatcher) confirms: each called unit gets an assisting order (协办) with its own
-    deadline (the time-limit policy of a multi-unit demand, from now) and its 报到 limits, and is told."""
+    deadline (协办's share of the multi-unit demand's limit, from now) and its 报到 limits, and is told."""
     at = at or timezone.now()
     with transaction.atomic():
         locked = _whistle_lock(whistle, "confirm", by)

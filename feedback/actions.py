@@ -21,6 +21,18 @@ def _reply_panel(order, user) -> dict | None:
     return {"reply": reply} if reply is not None else None
 
 
+def _cooperation_panel(order, user) -> dict | None:
+    """协办配合评价: on a lead order, the ratings it gave its assisting units; on an assisting order, the one
+    it received."""
+    from .models import CooperationRating
+
+    if order.role == "main":
+        given = list(CooperationRating.objects.filter(lead_order=order).select_related("unit").order_by("unit__code"))
+        return {"ratings": given, "given": True} if given else None
+    received = CooperationRating.objects.filter(order=order).select_related("lead_order__unit").first()
+    return {"ratings": [received], "given": False} if received else None
+
+
 def _evaluations_panel(order, user) -> dict | None:
     evaluations = list(order.evaluations.all())
     return {"evaluations": evaluations} if evaluations else None
@@ -80,6 +92,7 @@ def register() -> None:
     )
     register_panel(
         Panel("reply", "feedback/_order_reply.html", _reply_panel, position=10),
+        Panel("cooperation", "feedback/_order_cooperation.html", _cooperation_panel, position=15),
         Panel("evaluations", "feedback/_order_evaluations.html", _evaluations_panel, position=20),
         Panel("evaluation_link", "feedback/_order_link.html", _link_panel, position=30),
     )

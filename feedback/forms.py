@@ -1,11 +1,25 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.choices import Role, Status
 from dispatch.forms import BootstrapForm
+from dispatch.models import WorkOrder
 
 from .choices import ContactMethod, Resolution, Satisfaction
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
+
+
+def assisting_parts(order) -> list:
+    """The assisting orders (协办) a lead order's reply can rate."""
+    if order is None or order.role != Role.MAIN:
+        return []
+    return list(
+        WorkOrder.objects.filter(demand_id=order.demand_id, role=Role.ASSIST)
+        .exclude(status=Status.TRANSFERRED)
+        .select_related("unit")
+        .order_by("id")
+    )
 
 
 class AnswersForm(forms.Form):
@@ -67,8 +81,28 @@ class ReplyForm(BootstrapForm):
         label=_("Contacted by"), required=False, choices=[("", "—"), *ContactMethod.choices]
     )
 
+    per_order = True  # a lead order's form rates its assisting units (协办配合评价)
+    COOPERATION = "cooperation_"
+
+    def __init__(self, *args, order=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for part in assisting_parts(order):
+            self.fields[f"{self.COOPERATION}{part.unit.code}"] = forms.ChoiceField(
+                label=_("Cooperation of %(unit)s (协办配合)") % {"unit": part.unit.name},
+                required=False,
+                choices=[("", _("Not rated")), *Satisfaction.choices],
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+
     def clean(self):
         data = super().clean()
+        data["cooperation"] = [
+            {"unit": name.removeprefix(self.COOPERATION), "rating": data.pop(name)}
+            for name in list(data)
+            if name.startswith(self.COOPERATION) and data.get(name)
+        ]
+        for name in [n for n in data if n.startswith(self.COOPERATION)]:
+            data.pop(name)
         if data.get("contacted"):
             if not data.get("contacted_at"):
                 self.add_error("contacted_at", _("Say when the citizen was contacted."))

@@ -37,6 +37,24 @@ class Reply(models.Model):
         ordering = ["-at"]
 
 
+class CooperationRating(models.Model):
+    """The lead unit's rating of an assisting unit's cooperation (协办配合评价), given with its reply: the
+    street's 评价权 over the departments that helped it (or did not). One per assisting order; a later reply
+    (after 重办) rates it again. Scored in the assisting unit's month (assessment: the 协办 part)."""
+
+    order = models.OneToOneField("dispatch.WorkOrder", on_delete=models.CASCADE, related_name="cooperation_rating")
+    lead_order = models.ForeignKey("dispatch.WorkOrder", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("core.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    rating = models.CharField(_("cooperation"), max_length=12, choices=Satisfaction.choices)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("cooperation rating (协办配合)")
+        verbose_name_plural = _("cooperation ratings (协办配合)")
+
+
 class Callback(models.Model):
     """One round of 回访 for an accepted reply: the callback agents' worklist, oldest first. A
     re-handled order gets a new round after its next accepted reply."""

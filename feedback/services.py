@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
@@ -34,7 +35,7 @@ from hotline.core.selectors import unit_people
 from intake.services import caller_message_send
 
 from .choices import CallbackStatus, ContactMethod, ReplyReview, Resolution, Satisfaction, Source
-from .models import Callback, CallbackAttempt, Evaluation, EvaluationLink, Reply
+from .models import Callback, CallbackAttempt, CooperationRating, Evaluation, EvaluationLink, Reply
 
 
 def callback_settings() -> tuple[int, int]:
@@ -75,11 +76,13 @@ def work_order_reply(
     reply_to_hotline: str,
     contacted_at: dt.datetime | None = None,
     contact_method: str = "",
+    cooperation: Iterable[dict] = (),
     at: dt.datetime | None = None,
 ) -> WorkOrder:
     """办结反馈 in two parts (双反馈): the reply to the citizen and the reply to the hotline (contacted?
     when, how; resolved?). A lead unit replies once every assisting unit has replied or run out of time
-    (a guard that depends on the moment, so it is checked here, where `at` is known)."""
+    (a guard that depends on the moment, so it is checked here, where `at` is known), and may rate each
+    assisting unit's cooperation (`cooperation`: {"unit": code or Unit, "rating", "note"}; optional)."""
     check_actor(order, "reply", by)
     if resolved not in Resolution.values:
         raise InvalidInput(_("Say whether the matter was resolved."), code="invalid_resolution")
@@ -93,6 +96,7 @@ def work_order_reply(
         raise InvalidInput(_("Say when and how the citizen was contacted."), code="contact_details_required")
     if contacted and contacted_at > (at or timezone.now()):
         raise InvalidInput(_("The contact cannot be in the future."), code="invalid_contacted_at")
+    ratings = _cooperation_checked(order, list(cooperation or ()))
 
     def prepare(locked, at):
         pending = _assisting_parts_pending(locked, at)
@@ -114,11 +118,56 @@ def work_order_reply(
             at=at,
         )
         locked.replied_at = at
-        return {"contacted": contacted, "resolved": resolved}
+        rated = _rate_cooperation(locked, ratings, by=by, at=at)
+        return {"contacted": contacted, "resolved": resolved, **({"cooperation": rated} if rated else {})}
 
     return order_transition(
         order, "reply", by=by, kind=EventKind.REPLIED, at=at, note=reply_to_hotline, prepare=prepare
     )
+
+
+def _cooperation_checked(lead: WorkOrder, ratings: list[dict]) -> list[tuple[WorkOrder, str, str]]:
+    """The lead unit's ratings of its assisting units (协办配合评价), checked before anything is written: only
+    a lead order rates, only the assisting parts of its own demand, each once."""
+    if not ratings:
+        return []
+    if lead.role != Role.MAIN:
+        raise InvalidInput(_("Only the lead unit (主办) rates the assisting units."), code="invalid_cooperation")
+    parts = {
+        o.unit.code: o
+        for o in WorkOrder.objects.filter(demand_id=lead.demand_id, role=Role.ASSIST)
+        .exclude(status=Status.TRANSFERRED)
+        .select_related("unit")
+    }
+    checked: dict[str, tuple[WorkOrder, str, str]] = {}
+    for entry in ratings:
+        unit = entry.get("unit")
+        code = getattr(unit, "code", unit)
+        rating = entry.get("rating")
+        if code not in parts:
+            raise InvalidInput(
+                _("%(unit)s is not an assisting unit of this demand: it cannot be rated.") % {"unit": code},
+                code="invalid_cooperation",
+            )
+        if rating not in Satisfaction.values:
+            raise InvalidInput(
+                _("Rate the cooperation as satisfied, basically satisfied or unsatisfied."),
+                code="invalid_cooperation",
+            )
+        if code in checked:
+            raise InvalidInput(_("%(unit)s is rated twice.") % {"unit": code}, code="invalid_cooperation")
+        checked[code] = (parts[code], rating, (entry.get("note") or "").strip())
+    return list(checked.values())
+
+
+def _rate_cooperation(lead: WorkOrder, ratings, *, by: User, at: dt.datetime) -> dict[str, str]:
+    """Write the checked ratings (a new reply after 重办 rates again)."""
+    for part, rating, note in ratings:
+        CooperationRating.objects.update_or_create(
+            order=part,
+            defaults={"lead_order": lead, "unit": part.unit, "rating": rating, "note": note, "by": by, "at": at},
+        )
+    return {part.unit.code: rating for part, rating, _note in ratings}
 
 
 # --- the hotline's check (审核): accepted (the callback round and the citizen's link) or sent back ------

@@ -250,6 +250,7 @@ SPECTACULAR_SETTINGS = {
         "OrderPartEnum": "dispatch.choices.Role",
         "OrderStatusEnum": "dispatch.choices.Status",
         "ResolutionEnum": "feedback.choices.Resolution",
+        "SatisfactionEnum": "feedback.choices.Satisfaction",
         "ArticleStatusEnum": "knowledge_base.models.ArticleStatus",
         "ReportKindEnum": "reports.choices.Kind",
         "ReportStatusEnum": "reports.choices.Status",
@@ -333,6 +334,8 @@ HOTLINE_PUBLIC_URL = env("HOTLINE_PUBLIC_URL", default="http://127.0.0.1:8000")
 HOTLINE_NOTIFY_CHANNELS = env.list("HOTLINE_NOTIFY_CHANNELS", default=["hotline.core.notify.LogChannel"])
 # 首接负责: a unit returns an order (退单) within this many working hours of its dispatch, or handles it.
 HOTLINE_RETURN_WINDOW_HOURS = env.float("HOTLINE_RETURN_WINDOW_HOURS", default=2)
+# 协办: an assisting order's limit is this share of the lead's (5 of 7 working days): the lead replies after it.
+HOTLINE_ASSIST_SHARE = env.float("HOTLINE_ASSIST_SHARE", default=5 / 7)
 # 吹哨报到: a called department signs for its assisting order, and is on site, within these natural hours.
 HOTLINE_WHISTLE_SIGN_HOURS = env.float("HOTLINE_WHISTLE_SIGN_HOURS", default=2)
 HOTLINE_WHISTLE_ON_SITE_HOURS = env.float("HOTLINE_WHISTLE_ON_SITE_HOURS", default=24)

@@ -52,6 +52,14 @@ class RankingRowSerializer(serializers.ModelSerializer):
             "resolved_share",
             "satisfied_share",
             "process_score",
+            # 协办: the assisting parts — due, each check's share, the lead units' rating, the part's score.
+            "assist_due",
+            "assist_signed",
+            "assist_on_time",
+            "assist_on_site",
+            "assist_rating",
+            "assist_rated",
+            "assist_score",
         ]
 
 

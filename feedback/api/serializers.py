@@ -4,11 +4,20 @@ from dispatch.api.parts import DetailPart
 from hotline.core.api.fields import PlausibleDateTimeField
 
 from ..choices import ContactMethod, ReplyReview, Resolution, Satisfaction, Source
-from ..models import Evaluation, Reply
+from ..models import CooperationRating, Evaluation, Reply
+
+
+class CooperationSerializer(serializers.Serializer):
+    """协办配合评价: the lead unit's rating of one assisting unit."""
+
+    unit = serializers.CharField(max_length=32)
+    rating = serializers.ChoiceField(choices=Satisfaction.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class ReplySerializer(serializers.Serializer):
-    """双反馈: what the citizen is told, and what the hotline is told."""
+    """双反馈: what the citizen is told, and what the hotline is told; a lead unit may rate each assisting
+    unit's cooperation (`cooperation`, optional)."""
 
     contacted = serializers.BooleanField()
     resolved = serializers.ChoiceField(choices=Resolution.choices)
@@ -18,6 +27,7 @@ class ReplySerializer(serializers.Serializer):
     contact_method = serializers.ChoiceField(
         choices=ContactMethod.choices, required=False, allow_blank=True, default=""
     )
+    cooperation = CooperationSerializer(many=True, required=False, default=list)
 
 
 class CallbackSerializer(serializers.Serializer):
@@ -71,6 +81,14 @@ class EvaluationAnswerSerializer(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
 
 
+class CooperationAnswerSerializer(serializers.Serializer):
+    """On an assisting order: how the lead unit rated its cooperation (协办配合评价)."""
+
+    rating = serializers.ChoiceField(choices=Satisfaction.choices)
+    note = serializers.CharField(allow_blank=True)
+    at = serializers.DateTimeField()
+
+
 ORDER_PARTS = (
     DetailPart(
         "reply",
@@ -86,5 +104,12 @@ ORDER_PARTS = (
         order_by=("-recorded_at", "-id"),
         only_true=("is_current",),
         schema=EvaluationAnswerSerializer,
+    ),
+    DetailPart(
+        "cooperation",
+        CooperationRating,
+        fields=tuple(CooperationAnswerSerializer().fields),
+        order_by=("-at",),
+        schema=CooperationAnswerSerializer,
     ),
 )

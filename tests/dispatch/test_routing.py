@@ -38,7 +38,11 @@ def test_a_multi_unit_matter_gets_a_lead_and_an_assisting_unit(agent):
     demand = make_demand(category="020101", street="110105001", by=agent)  # 供暖不热
     parts = {(o.role, o.unit.name) for o in demand.work_orders.all()}
     assert parts == {("main", "建外街道"), ("assist", "北京热力集团")}
-    assert len({o.deadline for o in demand.work_orders.all()}) == 1
+    # 协办 has its own, shorter limit (5 of the lead's 7 working days): the lead replies after it.
+    limits = {o.role: (o.limit_amount, o.limit_unit) for o in demand.work_orders.all()}
+    assert limits == {"main": (7, "working_days"), "assist": (5, "working_days")}
+    lead, assist = demand.work_orders.get(role="main"), demand.work_orders.get(role="assist")
+    assert assist.deadline < lead.deadline
 
 
 def test_an_unknown_street_falls_back_to_the_district_of_the_address(agent):

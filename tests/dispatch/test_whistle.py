@@ -189,23 +189,23 @@ def test_the_order_page_blows_and_confirms_with_pickers(people, lead):
 def test_a_department_called_in_late_does_not_hold_the_lead_reply_back(people, lead, time_machine):
     from feedback.services import work_order_reply
 
-    time_machine.move_to(BLOWN, tick=False)
+    late = lead.deadline - dt.timedelta(days=1)  # the day before the lead's own deadline
+    time_machine.move_to(late, tick=False)
     whistle = whistles.whistle_blow(
         order=lead, units=[Unit.objects.get(code="D03")], reason="需交通委", by=people["lead"]
     )
-    time_machine.move_to(CONFIRMED, tick=False)
     whistles.whistle_confirm(whistle=whistle, by=people["district"])
     assisting = WorkOrder.objects.get(demand=lead.demand, unit__code="D03")
-    assert assisting.deadline > lead.deadline  # its own deadline, counted from the confirmation
+    assert assisting.deadline > lead.deadline  # its own deadline (5 working days), counted from the confirmation
     replied = work_order_reply(
         order=lead,
         by=people["lead"],
         contacted=True,
-        contacted_at=CONFIRMED,
+        contacted_at=late,
         contact_method="phone",
         resolved="resolved",
         reply_to_citizen="已联合执法。",
         reply_to_hotline="已联合执法。",
-        at=CONFIRMED + dt.timedelta(hours=1),
+        at=late + dt.timedelta(hours=1),
     )
     assert replied.status == "replied"
