@@ -81,3 +81,52 @@ class AppealForm(BootstrapForm):
         if data.get("outcome") == AppealOutcome.REATTRIBUTE and not data.get("reattribute_to"):
             self.add_error("reattribute_to", _("Choose the unit the order should count for."))
         return data
+
+
+class InstructionAnswerForm(BootstrapForm):
+    response = forms.CharField(label=_("What the unit did"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InstructionRelayForm(BootstrapForm):
+    """Relay a 批示 down (层级互动): to a unit below the one addressed, with its own due date."""
+
+    unit = forms.ChoiceField(label=_("Relay to"))
+    due_at = forms.DateTimeField(
+        label=_("Due by"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: a day before the 批示 above is due."),
+    )
+    text = forms.CharField(
+        label=_("Instruction"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Empty: the 批示 as it came."),
+    )
+
+    def __init__(self, *args, instruction=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        below = (
+            Unit.objects.filter(path__startswith=instruction.unit.path, is_active=True)
+            .exclude(pk=instruction.unit_id)
+            .order_by("level", "code")
+            .only("code", "name", "level")
+            if instruction is not None
+            else []
+        )
+        groups: dict[str, list] = {}
+        for unit in below:
+            groups.setdefault(str(UnitLevel(unit.level).label), []).append((unit.code, unit.name))
+        self.fields["unit"].choices = [("", "—"), *groups.items()]
+
+
+class InstructionReturnForm(BootstrapForm):
+    comment = forms.CharField(
+        label=_("What the answer lacks"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class InstructionCloseForm(BootstrapForm):
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

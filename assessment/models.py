@@ -581,13 +581,24 @@ class AppealAttachment(models.Model):
 
 
 class Instruction(models.Model):
-    """领导批示: a leader's annotation on an order or a unit's ranking row; it becomes a supervision
-    task (督办) for the unit with a deadline, and the unit's answer flows back to the leader."""
+    """领导批示: a leader's annotation on an order, a unit's ranking row or a report item; it becomes a
+    supervision task (督办) for the unit with a due date, and the unit's answer flows back to the leader.
+
+    A 批示 travels (层级互动): the addressed unit's leader — a district's, or a 督查 supervisor — relays it down
+    to the unit that will act, as a hop of its own (`parent`) with its own due date (not later than the hop
+    above) and its own answer. Whoever issued a hop closes it once answered, or returns the answer with a
+    comment and a new due date. A hop past its due date unanswered escalates once per due date (the sweep:
+    `next_check_at`) and is listed in the daily report. Every step is a row of `steps`."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting for the unit")
         ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
 
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="relays", verbose_name=_("relayed from")
+    )
+    # Who issued this hop: the leader who wrote the 批示, or whoever relayed it.
     leader = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="instructions")
     order = models.ForeignKey("dispatch.WorkOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -607,6 +618,53 @@ class Instruction(models.Model):
     response = models.TextField(_("response"), blank=True)
     responded_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     responded_at = models.DateTimeField(null=True, blank=True)
+    # Returned answers (退回): how many times, and the issuer's latest comment.
+    return_count = models.PositiveSmallIntegerField(default=0)
+    return_comment = models.TextField(_("comment"), blank=True)
+    closed_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Past its due date unanswered: when (the due date), and the unit it was escalated to (once per due date).
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    escalated_to = models.ForeignKey("core.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    next_check_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at"]
+        indexes = [
+            # The sweep: hops whose due date is still to be watched.
+            models.Index(
+                fields=["next_check_at"], name="instruction_next_check", condition=models.Q(next_check_at__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"批示 #{self.pk} → {self.unit}"
+
+    @property
+    def root(self) -> "Instruction":
+        node = self
+        while node.parent_id is not None:
+            node = node.parent
+        return node
+
+
+class InstructionStep(models.Model):
+    """One step of a 批示 hop (issued, relayed, answered, returned, closed, overdue): who, when, what."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        RELAYED = "relayed", _("Relayed down")
+        ANSWERED = "answered", _("Answered")
+        RETURNED = "returned", _("Answer returned")
+        CLOSED = "closed", _("Closed")
+        OVERDUE = "overdue", _("Overdue: escalated")
+
+    instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]

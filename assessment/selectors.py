@@ -4,7 +4,7 @@ from django.db.models import F, Q
 
 from hotline.core.models import Category, CategoryTag
 
-from .models import Snapshot, SnapshotOrder
+from .models import Instruction, Snapshot, SnapshotOrder
 
 
 def items_of(snapshot: Snapshot):
@@ -97,3 +97,18 @@ def categories_tagged(tag: str) -> list[int]:
         if node is not None:
             covered.append(category_id)
     return covered
+
+
+def instructions_visible_to(user):
+    """批示 hops a user sees: every one for those who follow them (leaders, supervisors); else those
+    addressed to the user's area, and those the user issued (a district leader's relays)."""
+    from hotline.core.access import may
+    from hotline.core.selectors import visible_path
+
+    hops = Instruction.objects.select_related("unit", "leader", "responded_by", "parent")
+    if may(user, "assessment.follow_instructions"):
+        return hops
+    path = visible_path(user)
+    if path is None:
+        return hops.none()
+    return hops.filter(Q(unit__path__startswith=path) | Q(leader=user)) if path else hops

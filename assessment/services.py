@@ -23,7 +23,7 @@ from hotline.core.notify import notify
 from hotline.core.selectors import unit_people
 from hotline.core.workdays import WorkCalendar
 
-from .models import Outcome, Scheme, Snapshot, SnapshotOrder, SnapshotUnit
+from .models import Outcome, Scheme, Snapshot, SnapshotOrder
 from .scoring import (  # noqa: F401  (the periods are read by reports too)
     final_snapshot,
     freeze,
@@ -725,105 +725,3 @@ def revision_changes(old: Snapshot, new: Snapshot) -> list[dict]:
         if prior is None or (prior.score, prior.rank, prior.tier) != (row.score, row.rank, row.tier):
             changes.append({"unit": row.unit, "before": prior, "after": row})
     return changes
-
-
-# --- leader instructions (批示 → 督办) --------------------------------------------------------------
-
-INSTRUCTION_DAYS = 5
-
-
-def instruction_issue(
-    *,
-    leader,
-    text: str,
-    order: WorkOrder | None = None,
-    ranking: SnapshotUnit | None = None,
-    report_row=None,
-    report=None,
-    section: str = "",
-    unit: Unit | None = None,
-    due_working_days: int = INSTRUCTION_DAYS,
-    at: dt.datetime | None = None,
-):
-    """A leader's 批示 on an order, a ranking row, a report item or a report section (addressed to a unit
-    the leader chooses) becomes a supervision task for the unit concerned."""
-    from hotline.core.exceptions import Forbidden, InvalidInput
-    from hotline.core.workdays import WorkCalendar, add_working_days
-
-    from .models import Instruction
-
-    if not may(leader, "assessment.write_instruction"):
-        raise Forbidden(_("Only a leader writes 批示."))
-    if not text.strip():
-        raise InvalidInput(_("Write the instruction."), code="text_required")
-    if sum(target is not None for target in (order, ranking, report_row, report)) != 1:
-        raise InvalidInput(_("A 批示 is on one order, one ranking row or one report item."), code="target_required")
-    if report_row is not None:
-        report, section, order, unit = report_row.report, report_row.section, report_row.order, report_row.unit
-        if unit is None:
-            raise InvalidInput(_("This item has no unit to answer a 批示."), code="no_unit")
-    elif report is not None:
-        if not section or unit is None:
-            raise InvalidInput(_("Choose the unit this 批示 goes to."), code="unit_required")
-    else:
-        unit = order.unit if order is not None else ranking.unit
-    if ranking is not None and ranking.snapshot.is_preview:
-        # A preview is replaced every night (and its rows with it): 批示 go on a frozen month's row.
-        raise InvalidInput(
-            _("A preview changes every night: write the 批示 on the frozen month, or on an order."), code="preview_row"
-        )
-    if leader.unit_id and not unit.is_within(leader.unit):
-        raise Forbidden(_("That unit is outside your area."), code="outside_scope")
-    at = at or timezone.now()
-    instruction = Instruction.objects.create(
-        leader=leader,
-        unit=unit,
-        order=order,
-        ranking=ranking,
-        report=report,
-        report_section=section,
-        report_row=report_row,
-        text=text.strip(),
-        issued_at=at,
-        due_at=add_working_days(at, due_working_days, WorkCalendar.load()),
-    )
-    notify(
-        users=unit_people([unit.pk], [UserRole.UNIT_LEADER, UserRole.HANDLER]),
-        kind=NotificationKind.INSTRUCTION,
-        data={
-            "leader": str(leader),
-            "due": timezone.localtime(instruction.due_at).strftime("%Y-%m-%d"),
-            "text": instruction.text[:200],
-        },
-        key=f"instruction:{instruction.pk}",
-        url="/assessment/instructions/",
-        at=at,
-    )
-    return instruction
-
-
-def instruction_respond(*, instruction, by, response: str, at: dt.datetime | None = None):
-    """The unit answers the 批示; the leader sees the answer beside the original text."""
-    from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
-
-    if not is_unit_member(by) or not instruction.unit.is_within(by.unit):
-        raise Forbidden(_("Only the unit concerned answers this 批示."))
-    if not response.strip():
-        raise InvalidInput(_("Write the answer."), code="response_required")
-    with transaction.atomic():
-        instruction = type(instruction).objects.select_for_update().get(pk=instruction.pk)
-        if instruction.status != instruction.Status.OPEN:
-            raise StateConflict(_("This 批示 was already answered."), code="already_answered")
-        instruction.status = instruction.Status.ANSWERED
-        instruction.response, instruction.responded_by = response.strip(), by
-        instruction.responded_at = at or timezone.now()
-        instruction.save()
-        notify(
-            users=[instruction.leader_id],
-            kind=NotificationKind.INSTRUCTION_ANSWERED,
-            data={"unit": instruction.unit.name, "text": instruction.response[:200]},
-            key=f"instruction_answered:{instruction.pk}",
-            url="/assessment/instructions/",
-            at=instruction.responded_at,
-        )
-    return instruction

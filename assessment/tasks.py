@@ -23,3 +23,11 @@ def score_preview() -> list[str]:
 def score_previous_month() -> list[str]:
     """Kept for schedules saved before score_settled_months replaced it: does the same."""
     return score_settled_months()
+
+
+@shared_task(name="assessment.instructions_overdue")
+def instructions_overdue() -> int:
+    """Every five minutes (hotline/schedules.py): 批示 hops past their due date unanswered escalate, once."""
+    from .instructions import instructions_overdue as run
+
+    return run()

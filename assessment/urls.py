@@ -12,6 +12,8 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("review/", views.ReviewPage.as_view(), name="review"),
     path("instructions/", views.InstructionsPage.as_view(), name="instructions"),
+    path("instructions/<int:pk>/", views.InstructionPage.as_view(), name="instruction"),
+    path("instructions/<int:pk>/<str:action>/", views.instruction_action, name="instruction-action"),
     path("orders/<int:pk>/exemption/", views.exemption_propose, name="exemption-propose"),
     path("orders/<int:pk>/instruction/", views.instruct_order, name="instruct-order"),
 ]

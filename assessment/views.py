@@ -6,11 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
@@ -25,8 +25,14 @@ from hotline.core.pagination import page_of
 from hotline.core.selectors import units_visible_to
 from hotline.core.views import WorkbenchView, check_permission
 
-from . import services
-from .forms import AppealForm
+from . import instructions, services
+from .forms import (
+    AppealForm,
+    InstructionAnswerForm,
+    InstructionCloseForm,
+    InstructionRelayForm,
+    InstructionReturnForm,
+)
 from .models import (
     Appeal,
     AppealAttachment,
@@ -40,7 +46,7 @@ from .models import (
     Tier,
 )
 from .scoring import livelihood_slice
-from .selectors import items_of
+from .selectors import instructions_visible_to, items_of
 
 TIER_COLOURS = {
     Tier.GOVERNANCE: "warning",
@@ -281,7 +287,7 @@ class ScorecardPage(WorkbenchView):
                 )
                 messages.success(request, _("Appeal submitted."))
             elif "instruction" in request.POST and context["row"] is not None:
-                services.instruction_issue(
+                instructions.instruction_issue(
                     leader=request.user, ranking=context["row"], text=request.POST.get("text", "")
                 )
                 messages.success(request, _("批示 sent to the unit as a supervision task."))
@@ -491,30 +497,157 @@ class RulesPage(WorkbenchView):
 
 
 class InstructionsPage(WorkbenchView):
-    """批示: leaders see what they wrote and the answers; units see what they must answer."""
+    """批示: leaders and supervisors see every hop and its answer; a unit sees what it must answer and what it
+    relayed. Filtered by state (overdue: past the due date unanswered), newest first, paged."""
 
     nav_item = WORKBENCH_RANKINGS
     template_name = "assessment/instructions.html"
+    FILTERS = {
+        "open": Q(status=Instruction.Status.OPEN),
+        "overdue": Q(status=Instruction.Status.OPEN, overdue_at__isnull=False),
+        "answered": Q(status=Instruction.Status.ANSWERED),
+        "closed": Q(status=Instruction.Status.CLOSED),
+    }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        qs = Instruction.objects.select_related("unit", "leader", "responded_by")
-        if not may(user, "assessment.follow_instructions"):
-            qs = qs.filter(unit__in=units_visible_to(user))
-        context.update(instructions=qs[:100], now=timezone.now(), can_answer=services.is_unit_member(user))
+        state = self.request.GET.get("state", "")
+        hops = instructions_visible_to(user)
+        if state in self.FILTERS:
+            hops = hops.filter(self.FILTERS[state])
+        context.update(
+            page_obj=page_of(hops.order_by("-issued_at", "-id"), self.request.GET.get("page"), 50),
+            state=state,
+            states=[
+                ("open", _("Waiting for the unit")),
+                ("overdue", _("Overdue")),
+                ("answered", _("Answered")),
+                ("closed", _("Closed")),
+            ],
+            now=timezone.now(),
+        )
         return context
 
     def post(self, request):
-        instruction = get_object_or_404(Instruction, pk=_pk(request, "instruction"))
+        """The answer form of the list (as the hop's own page answers it)."""
+        instruction = get_object_or_404(instructions_visible_to(request.user), pk=_pk(request, "instruction"))
         try:
-            services.instruction_respond(
+            instructions.instruction_respond(
                 instruction=instruction, by=request.user, response=request.POST.get("response", "")
             )
             messages.success(request, _("Answer sent to the leader."))
         except DomainError as exc:
             messages.error(request, exc.detail)
         return redirect("assessment:instructions")
+
+
+INSTRUCTION_ACTIONS = {
+    # action: (form, rule, state it needs, run)
+    "answer": (
+        InstructionAnswerForm,
+        "assessment.answer_instruction",
+        Instruction.Status.OPEN,
+        lambda i, u, d: instructions.instruction_respond(instruction=i, by=u, response=d["response"]),
+    ),
+    "relay": (
+        InstructionRelayForm,
+        "assessment.relay_instruction",
+        Instruction.Status.OPEN,
+        lambda i, u, d: instructions.instruction_relay(
+            instruction=i, by=u, unit=Unit.objects.get(code=d["unit"]), text=d["text"], due_at=d["due_at"]
+        ),
+    ),
+    "return": (
+        InstructionReturnForm,
+        "assessment.close_instruction",
+        Instruction.Status.ANSWERED,
+        lambda i, u, d: instructions.instruction_return(instruction=i, by=u, comment=d["comment"]),
+    ),
+    "close": (
+        InstructionCloseForm,
+        "assessment.close_instruction",
+        Instruction.Status.ANSWERED,
+        lambda i, u, d: instructions.instruction_close(instruction=i, by=u, note=d["note"]),
+    ),
+}
+ACTION_LABELS = {
+    "answer": gettext_lazy("Answer"),
+    "relay": gettext_lazy("Relay down (转批)"),
+    "return": gettext_lazy("Return the answer"),
+    "close": pgettext_lazy("批示", "Close"),
+}
+
+
+def _action_form(name: str, instruction: Instruction, data=None):
+    form_class = INSTRUCTION_ACTIONS[name][0]
+    extra = {"instruction": instruction} if form_class is InstructionRelayForm else {}
+    return form_class(data, auto_id=f"hop{instruction.pk}-{name}-%s", **extra)
+
+
+class InstructionPage(WorkbenchView):
+    """One 批示 as it travelled: the hop from the leader and each relay below it, their due dates, answers and
+    steps; the actions this user may take on each hop now."""
+
+    nav_item = WORKBENCH_RANKINGS
+    template_name = "assessment/instruction.html"
+
+    def get_context_data(self, pk, failed=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        instruction = get_object_or_404(instructions_visible_to(user), pk=pk)
+        root = instruction.root
+        hops, frontier, depth = [], [(root, 0)], {}
+        while frontier:  # the tree, depth first, each hop with its steps and the forms its viewer may use
+            hop, level = frontier.pop()
+            depth[hop.pk] = level
+            forms = []
+            for name, (_form, rule, state, _run) in INSTRUCTION_ACTIONS.items():
+                if hop.status == state and may(user, rule, hop):
+                    form = (
+                        failed[2] if failed and failed[0] == hop.pk and failed[1] == name else _action_form(name, hop)
+                    )
+                    forms.append((name, ACTION_LABELS[name], form))
+            hops.append((hop, level, list(hop.steps.select_related("by")), forms))
+            children = list(hop.relays.select_related("unit", "leader", "responded_by").order_by("-issued_at"))
+            frontier += [(child, level + 1) for child in children]
+        context.update(instruction=instruction, root=root, hops=hops, now=timezone.now())
+        return context
+
+
+@login_required
+@require_POST
+def instruction_action(request, pk: int, action: str):
+    """One step on one 批示 hop from its page: who may (403), then the state (409), then the form (400); an error
+    shows the page again with what was typed."""
+    check_permission(request.user, "assessment.view_rankings")
+    if action not in INSTRUCTION_ACTIONS:
+        raise Http404
+    instruction = get_object_or_404(instructions_visible_to(request.user), pk=pk)
+    _form_class, rule, state, run = INSTRUCTION_ACTIONS[action]
+    check_permission(request.user, rule, instruction)
+    form = _action_form(action, instruction, request.POST)
+    status = 400
+    if instruction.status != state:
+        messages.error(
+            request,
+            _("This 批示 is “%(status)s”: “%(action)s” is not possible now.")
+            % {"status": instruction.get_status_display(), "action": ACTION_LABELS[action]},
+        )
+        status = 409
+    elif form.is_valid():
+        try:
+            run(instruction, request.user, form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            status = exc.status_code
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
+            return redirect("assessment:instruction", pk=pk)
+    view = InstructionPage()
+    view.setup(request, pk=pk)
+    context = view.get_context_data(pk=pk, failed=(instruction.pk, action, form))
+    return render(request, InstructionPage.template_name, context, status=status)
 
 
 @login_required
@@ -546,7 +679,7 @@ def instruct_order(request, pk: int):
     order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk)
     check_permission(request.user, "assessment.write_instruction")
     try:
-        services.instruction_issue(leader=request.user, order=order, text=request.POST.get("text", ""))
+        instructions.instruction_issue(leader=request.user, order=order, text=request.POST.get("text", ""))
         messages.success(request, _("批示 sent to the unit as a supervision task."))
     except DomainError as exc:
         messages.error(request, exc.detail)

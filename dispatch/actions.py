@@ -82,7 +82,8 @@ def action_form(action: Action, order, data=None):
     if action.form is None:
         return None
     extra = {"order": order} if getattr(action.form, "per_order", False) else {}
-    return action.form(data, **extra)
+    # Each form's own ids (the page holds several forms with a "note"): labels point at their own field.
+    return action.form(data, auto_id=f"{action.name}-%s", **extra)
 
 
 def transition_ok(method: str) -> Callable:

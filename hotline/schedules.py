@@ -16,6 +16,12 @@ BEAT_SCHEDULE = {
         "task": "assessment.score_settled_months",
         "schedule": crontab(hour=2, minute=0),
     },
+    # 批示 past their due date unanswered escalate one level (once per due date).
+    "instructions-overdue": {
+        "task": "assessment.instructions_overdue",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 280},
+    },
     # The month so far (预览) for every unit, before the daily and weekly reports read it.
     "score-preview": {
         "task": "assessment.score_preview",

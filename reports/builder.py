@@ -18,7 +18,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.models import Snapshot
+from assessment.models import Instruction, Snapshot
 from assessment.services import (
     final_snapshot,
     freeze,
@@ -390,6 +390,31 @@ def alert_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict]:
                     "at": _local(at),
                     "deadline": _local(order.deadline),
                     "status": order.get_status_display(),
+                },
+            }
+        )
+    # 批示 hops that passed their due date unanswered in the period (escalated one level: the sweep).
+    overdue = Instruction.objects.filter(overdue_at__gte=start, overdue_at__lt=end).select_related("order")
+    for hop in overdue.order_by("overdue_at", "id"):
+        unit = tree.units.get(hop.unit_id)
+        if unit is None:
+            continue
+        rows.append(
+            {
+                "path": unit["path"],
+                "unit_id": hop.unit_id,
+                "order_id": hop.order_id,
+                "demand_id": hop.order.demand_id if hop.order_id else None,
+                "data": {
+                    "number": f"批示 #{hop.pk}" + (f" · {hop.order.number}" if hop.order_id else ""),
+                    "unit": unit["name"],
+                    "category": hop.text[:60],
+                    "kind": str(AlertKind.INSTRUCTION_OVERDUE),
+                    "kind_label": str(AlertKind.INSTRUCTION_OVERDUE.label),
+                    "at": _local(hop.overdue_at),
+                    "deadline": _local(hop.due_at),
+                    "status": hop.get_status_display(),
+                    "instruction": hop.pk,
                 },
             }
         )

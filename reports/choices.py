@@ -65,3 +65,4 @@ class AlertKind(models.TextChoices):
     URGED = "urged", _("Overdue: 催办单 issued")
     SUPERVISED = "supervised", _("Escalated: 督办单 issued")
     SUPERVISION_OVERDUE = "supervision_overdue", _("通报: 督办单 past its due date")
+    INSTRUCTION_OVERDUE = "instruction_overdue", _("批示 past its due date unanswered: escalated")

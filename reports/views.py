@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from assessment.instructions import instruction_issue
 from assessment.models import Instruction
-from assessment.services import instruction_issue
 from hotline.core.access import may
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Unit

@@ -1,8 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import instructions, views
 
 urlpatterns = [
     path("assessment/rankings/", views.RankingsView.as_view(), name="api-rankings"),
     path("public/rankings/", views.PublicRankingsView.as_view(), name="api-public-rankings"),
+    path("instructions/", instructions.InstructionListView.as_view(), name="api-instructions"),
+    path("instructions/<int:pk>/", instructions.InstructionDetailView.as_view(), name="api-instruction"),
+    path("instructions/<int:pk>/answer/", instructions.answer, name="api-instruction-answer"),
+    path("instructions/<int:pk>/relay/", instructions.relay, name="api-instruction-relay"),
+    path("instructions/<int:pk>/return/", instructions.return_, name="api-instruction-return"),
+    path("instructions/<int:pk>/close/", instructions.close, name="api-instruction-close"),
 ]

@@ -88,9 +88,16 @@ def reviews_for_the_district(user, appeal) -> bool:
 
 
 @rules.predicate
-def appealed_within(user, appeal) -> bool:
-    """The appeal is of the user's unit or a unit below it."""
-    return appeal is not None and user.unit is not None and appeal.unit.is_within(user.unit)
+def in_users_area(user, obj) -> bool:
+    """The object's unit (an appeal's, a 批示's) is the user's or lies below it."""
+    unit = getattr(user, "unit", None)
+    return obj is not None and unit is not None and obj.unit.is_within(unit)
+
+
+@rules.predicate
+def issued_it(user, obj) -> bool:
+    """The user issued the object (a 批示 hop: the leader who wrote it, or whoever relayed it)."""
+    return obj is not None and getattr(user, "pk", None) is not None and obj.leader_id == user.pk
 
 
 is_staff_member = has_role(*Role.values)  # anyone with a role at the hotline or a unit
@@ -155,11 +162,17 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # Who reads one appeal and its evidence (an object rule).
     "assessment.read_appeal": is_city_reviewer
     | ((is_unit_leader | is_supervisor | is_admin) & reviews_for_the_district)
-    | (is_unit_member & appealed_within),
+    | (is_unit_member & in_users_area),
     # 批示 on an order, a ranking row or a report item; 不合理诉求 proposed for exemption.
     "assessment.write_instruction": is_leader | is_admin,
     # Who follows every 批示 and its answer (a unit sees those addressed to its subtree).
     "assessment.follow_instructions": is_leader | is_supervisor | is_admin,
+    # A 批示 hop (per hop): the addressed unit's staff answer it; its leaders (a district's 区领导 or unit
+    # leader), or a 督查 supervisor over it, relay it down; whoever issued it closes it or returns the answer.
+    "assessment.answer_instruction": is_unit_member & in_users_area,
+    "assessment.relay_instruction": is_active_superuser
+    | ((is_unit_leader | is_leader | is_supervisor) & in_users_area),
+    "assessment.close_instruction": is_active_superuser | issued_it,
     "assessment.propose_exemption": is_dispatcher | is_admin,
     # --- 知识库
     # Policy answers are read by every staff member (the search page and GET /api/v1/knowledge/articles/).

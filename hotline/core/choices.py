@@ -81,6 +81,8 @@ class NotificationKind(models.TextChoices):
     SUPERVISION_OVERDUE = "supervision_overdue", _("督办单 overdue: escalated")
     INSTRUCTION = "instruction", _("批示 to answer")
     INSTRUCTION_ANSWERED = "instruction_answered", _("批示 answered")
+    INSTRUCTION_RETURNED = "instruction_returned", _("批示 answer returned")
+    INSTRUCTION_OVERDUE = "instruction_overdue", _("批示 overdue: escalated")
     APPEAL_DECIDED = "appeal_decided", _("Appeal decided")
     RETURNED = "returned", _("Order returned (退单)")
     SENT_BACK = "sent_back", _("Reply sent back")
@@ -104,6 +106,10 @@ TEXTS: dict[str, object] = {
     ),
     NotificationKind.INSTRUCTION: _("批示 of %(leader)s to answer by %(due)s: %(text)s"),
     NotificationKind.INSTRUCTION_ANSWERED: _("%(unit)s answered your 批示: %(text)s"),
+    NotificationKind.INSTRUCTION_RETURNED: _(
+        "%(leader)s returned your answer to the 批示, answer again by %(due)s: %(comment)s"
+    ),
+    NotificationKind.INSTRUCTION_OVERDUE: _("批示 to %(unit)s passed its due date %(due)s unanswered: %(text)s"),
     NotificationKind.APPEAL_DECIDED: _("The appeal on order %(order)s was decided: %(decision)s."),
     NotificationKind.RETURNED: _("Order %(order)s was returned by %(unit)s (退单): %(reason)s"),
     NotificationKind.SENT_BACK: _("The reply to order %(order)s was sent back by the hotline: %(reason)s"),

@@ -426,7 +426,8 @@ def test_the_city_decides_with_a_center_supervisor_not_the_district_reviewer(mon
 
 
 def test_no_pishi_on_a_preview_row(scheme, staff, leader):
-    from assessment.services import instruction_issue, score_preview
+    from assessment.instructions import instruction_issue
+    from assessment.services import score_preview
 
     answer(staff, order_in(A), True, "resolved", "satisfied")
     preview = next(s for s in score_preview(at=SETTLED - dt.timedelta(days=10)) if s.period == OCTOBER)

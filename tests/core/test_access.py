@@ -59,6 +59,9 @@ PER_OBJECT = {
     "dispatch.handle_order",
     "dispatch.sign_supervision",
     "dispatch.sign_as_leader",
+    "assessment.answer_instruction",
+    "assessment.relay_instruction",
+    "assessment.close_instruction",
     "assessment.review_appeal_for_district",
     "assessment.read_appeal",
 }

@@ -91,7 +91,7 @@ def test_a_reply_sent_back_is_told_to_the_unit(agent, dispatcher, street):
 
 
 def test_a_pishi_and_its_answer(agent, leader, street):
-    from assessment.services import instruction_issue, instruction_respond
+    from assessment.instructions import instruction_issue, instruction_respond
 
     order = main_order(make_demand(by=agent))
     instruction = instruction_issue(leader=leader, order=order, text="请尽快解决")

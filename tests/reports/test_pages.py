@@ -9,8 +9,8 @@ from django.test import Client
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from assessment.instructions import instruction_respond
 from assessment.models import Instruction
-from assessment.services import instruction_respond
 from hotline.core.models import Unit
 from intake.models import RevealLog
 from reports.choices import Kind, Section, Status
