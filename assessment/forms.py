@@ -130,3 +130,33 @@ class InstructionReturnForm(BootstrapForm):
 
 class InstructionCloseForm(BootstrapForm):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RectificationForm(BootstrapForm):
+    plan = forms.CharField(
+        label=_("Plan (整改方案): what changes, by when, who answers for it"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class RectificationReviewForm(BootstrapForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("return", _("Return: the unit submits again"))]
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GuidancePlanForm(BootstrapForm):
+    plan = forms.CharField(label=_("Plan"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class GuidanceVisitForm(BootstrapForm):
+    visited_at = forms.DateTimeField(
+        label=_("Visited at"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    note = forms.CharField(
+        label=_("What was found and agreed"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -668,3 +668,111 @@ class InstructionStep(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+# --- consequences after the ranking (考评后的精准反馈、整改落实) -----------------------------------------
+
+
+class Rectification(models.Model):
+    """整改: a unit in the month's 整改类 tier or last 10 owes a rectification plan (整改方案) within the
+    working days of HOTLINE_RECTIFY_PLAN_DAYS of the freeze; the district over it (or, for a unit without
+    one, a city supervisor) approves it or returns it. A unit still on the list the next month owes a
+    progress report on the same terms (`kind` progress, `previous` the month before), until it leaves the
+    list. One per unit and month (the monthly job is idempotent)."""
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("Rectification plan (整改方案)")
+        PROGRESS = "progress", _("Monthly progress report")
+
+    class Status(models.TextChoices):
+        OWED = "owed", _("Owed")
+        SUBMITTED = "submitted", _("Submitted, to review")
+        RETURNED = "returned", _("Returned: submit again")
+        APPROVED = "approved", _("Approved")
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
+    period = models.DateField(_("month"))
+    unit = models.ForeignKey("core.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.PLAN)
+    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices)
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    last_ten = models.BooleanField(_("in the last 10"), default=False)
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OWED)
+    plan = models.TextField(_("plan"), blank=True)
+    submitted_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewer_unit = models.ForeignKey("core.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-period", "status", "unit__code"]
+        constraints = [models.UniqueConstraint(fields=["unit", "period"], name="one_rectification_per_unit_month")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period:%Y-%m} {self.get_kind_display()}"
+
+
+class Guidance(models.Model):
+    """督导: a 治理类 street (the most demands) gets a city department assigned to help it, with a plan and
+    visit records, from the month it entered the top 10 until the month it left it (`ended`)."""
+
+    street = models.ForeignKey("core.Unit", verbose_name=_("street"), on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        "core.Unit", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    started = models.DateField(_("from month"))
+    ended = models.DateField(_("left the top 10 in"), null=True, blank=True)
+    plan = models.TextField(_("plan"), blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-started", "street__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street"], condition=models.Q(ended__isnull=True), name="one_open_guidance_per_street"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} → {self.street}"
+
+
+class GuidanceVisit(models.Model):
+    """A visit of the helping department to the street (督导记录): when, who, what was found and agreed."""
+
+    guidance = models.ForeignKey(Guidance, on_delete=models.CASCADE, related_name="visits")
+    visited_at = models.DateTimeField(_("visited at"))
+    note = models.TextField(_("what was found and agreed"))
+    by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-visited_at", "-id"]
+
+
+class Referral(models.Model):
+    """约谈 / 通报: a unit in the last 10 for HOTLINE_REFERRAL_MONTHS months in a row (the second seed: 朝阳区
+    "月度排名连续两个月排名靠后，问题将移交区纪委监委"). Its evidence pack — the months' scorecards, the orders
+    left unanswered, the 督办单 — is exported as PDF by a supervisor."""
+
+    class Kind(models.TextChoices):
+        INTERVIEW = "interview", _("约谈 (interview of the unit's leaders)")
+        NOTICE = "notice", _("通报 (public notice)")
+
+    unit = models.ForeignKey("core.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    period = models.DateField(_("month"))
+    months = models.PositiveSmallIntegerField(_("months in a row in the last 10"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-period", "unit__code"]
+        constraints = [models.UniqueConstraint(fields=["unit", "period"], name="one_referral_per_unit_month")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.unit} {self.period:%Y-%m}"

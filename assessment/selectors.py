@@ -4,7 +4,7 @@ from django.db.models import F, Q
 
 from hotline.core.models import Category, CategoryTag
 
-from .models import Instruction, Snapshot, SnapshotOrder
+from .models import Guidance, Instruction, Rectification, Referral, Snapshot, SnapshotOrder
 
 
 def items_of(snapshot: Snapshot):
@@ -112,3 +112,44 @@ def instructions_visible_to(user):
     if path is None:
         return hops.none()
     return hops.filter(Q(unit__path__startswith=path) | Q(leader=user)) if path else hops
+
+
+def _consequences_visible_to(user, rows, *, unit_field: str, also=None):
+    """Leaders and supervisors follow every unit's consequences; a unit sees its own area's (and `also`)."""
+    from hotline.core.access import may
+    from hotline.core.selectors import visible_path
+
+    if may(user, "assessment.follow_consequences"):
+        return rows
+    path = visible_path(user)
+    if path is None:
+        return rows.none()
+    if not path:
+        return rows
+    mine = Q(**{f"{unit_field}__path__startswith": path})
+    return rows.filter(mine | also) if also is not None else rows.filter(mine)
+
+
+def rectifications_visible_to(user):
+    """整改: a unit's own, the district's that it reviews, every one for those who follow them."""
+    rows = Rectification.objects.select_related("unit", "reviewer_unit", "submitted_by", "reviewed_by")
+    return _consequences_visible_to(user, rows, unit_field="unit", also=Q(reviewer_unit_id=user.unit_id))
+
+
+def guidance_visible_to(user):
+    """督导: the street's, and the helping department's."""
+    rows = Guidance.objects.select_related("street", "department")
+    path = getattr(getattr(user, "unit", None), "path", None)
+    also = Q(department__path__startswith=path) if path else None
+    return _consequences_visible_to(user, rows, unit_field="street", also=also)
+
+
+def referrals_visible_to(user):
+    return _consequences_visible_to(user, Referral.objects.select_related("unit"), unit_field="unit")
+
+
+def street_instructions(streets, now) -> dict[int, int]:
+    """Counter of hotline.core.watch (包点): the 批示 hops addressed to the street's area, not yet answered."""
+    from hotline.core.watch import street_counts
+
+    return street_counts(Instruction.objects.filter(status=Instruction.Status.OPEN), streets)

@@ -6,9 +6,12 @@ def score_settled_months() -> list[str]:
     """Beat runs this daily (hotline/schedules.py) and the worker at start-up (hotline/celery.py): every
     month whose settlement window has closed and that has no snapshot yet is frozen (a run missed while
     the platform was down is caught up; beat does not replay missed crontabs)."""
+    from .consequences import consequences_catch_up
     from .services import score_settled_months as run
 
-    return [str(snapshot) for snapshot in run()]
+    frozen = [str(snapshot) for snapshot in run()]
+    consequences_catch_up()  # right after the freeze: the listed units' obligations, once per month
+    return frozen
 
 
 @shared_task(name="assessment.score_preview")
@@ -31,3 +34,14 @@ def instructions_overdue() -> int:
     from .instructions import instructions_overdue as run
 
     return run()
+
+
+@shared_task(name="assessment.consequences")
+def consequences() -> list[str]:
+    """Daily after the freeze (and after every score_settled_months): each frozen month's consequences, once."""
+    from .consequences import consequences_catch_up
+
+    return [
+        f"{c.period:%Y-%m}: {len(c.rectifications)} rectifications, {len(c.referrals)} referrals"
+        for c in consequences_catch_up()
+    ]

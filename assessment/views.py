@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from dispatch.selectors import work_orders_visible_to
+from dispatch.selectors import own_streets_first, work_orders_visible_to
 from feedback.choices import Resolution, Satisfaction
 from hotline.core.access import may
 from hotline.core.choices import LivelihoodTag, UnitLevel
@@ -22,7 +22,7 @@ from hotline.core.exceptions import DomainError
 from hotline.core.models import Unit
 from hotline.core.navigation import WORKBENCH_RANKINGS
 from hotline.core.pagination import page_of
-from hotline.core.selectors import units_visible_to
+from hotline.core.selectors import streets_of, units_visible_to
 from hotline.core.views import WorkbenchView, check_permission
 
 from . import instructions, services
@@ -516,9 +516,15 @@ class InstructionsPage(WorkbenchView):
         hops = instructions_visible_to(user)
         if state in self.FILTERS:
             hops = hops.filter(self.FILTERS[state])
+        # ?street=: one area's hops (the 包点 board's drill-down); a supervisor's own streets come first.
+        area = self._area()
+        if area is not None:
+            hops = hops.filter(unit__path__startswith=area.path)
+        hops = own_streets_first(hops, list(streets_of(user)))
         context.update(
-            page_obj=page_of(hops.order_by("-issued_at", "-id"), self.request.GET.get("page"), 50),
+            page_obj=page_of(hops.order_by("own", "-issued_at", "-id"), self.request.GET.get("page"), 50),
             state=state,
+            area=area,
             states=[
                 ("open", _("Waiting for the unit")),
                 ("overdue", _("Overdue")),
@@ -528,6 +534,10 @@ class InstructionsPage(WorkbenchView):
             now=timezone.now(),
         )
         return context
+
+    def _area(self) -> Unit | None:
+        pk = self.request.GET.get("street", "")
+        return units_visible_to(self.request.user).filter(pk=pk).first() if pk.isdigit() else None
 
     def post(self, request):
         """The answer form of the list (as the hop's own page answers it)."""

@@ -9,15 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
+from hotline.core import watch
 from hotline.core.access import may
 from intake import services as intake_services
 
-from . import forms, services, whistles
-from .choices import OPEN_STATUSES, ExtensionStatus, Status, WhistleStatus
+from . import forms, selectors, services, whistles
+from .choices import OPEN_STATUSES, ExtensionStatus, Light, Status, WhistleStatus
 
 
 @dataclass(frozen=True)
@@ -373,4 +375,17 @@ def _supervision_panel(order, user) -> dict | None:
 register_panel(
     Panel("supervision", "dispatch/_order_supervision.html", _supervision_panel, column="side", position=10),
     Panel("whistles", "dispatch/_order_whistles.html", _whistle_panel, column="side", position=15),
+)
+
+
+# 包点: what a supervisor's page counts on each of their streets (hotline.core.watch), with the list behind
+# each number (the supervision page filtered to the street).
+def _street_page(anchor: str) -> Callable:
+    return lambda street: f"{reverse('dispatch:supervision')}?street={street.pk}#{anchor}"
+
+
+watch.register(
+    watch.StreetFigure("overdue", _("Overdue"), selectors.street_lights(Light.OVERDUE), _street_page("overdue")),
+    watch.StreetFigure("red", _("Red light"), selectors.street_lights(Light.RED), _street_page("overdue")),
+    watch.StreetFigure("supervisions", _("Open 督办单"), selectors.street_supervisions, _street_page("supervisions")),
 )

@@ -10,11 +10,12 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, V
 
 from hotline.core.access import may
 from hotline.core.selectors import is_city_hotline_staff, visible_path, visible_to
+from hotline.core.watch import street_counts
 from intake.choices import Disposition
 from intake.models import Demand
 from intake.selectors import HISTORY_LIMIT, caller_demands, similarity
 
-from .choices import OPEN_STATUSES, UNREPLIED_STATUSES, Light, Role, Status, WhistleStatus
+from .choices import OPEN_STATUSES, UNREPLIED_STATUSES, Light, Role, Status, SupervisionStatus, WhistleStatus
 from .deadlines import LIGHTS
 from .models import Merge, Return, SupervisionOrder, UrgeNotice, Whistle, WhistleCall, WorkOrder
 
@@ -271,3 +272,30 @@ def reference_leader_sign_levels(units: dict, categories: dict) -> frozenset:
     from .models import LeaderSignPolicy
 
     return frozenset(LeaderSignPolicy.objects.filter(is_active=True).values_list("level", flat=True))
+
+
+# --- 包点: a supervisor's streets (hotline.core.watch) --------------------------------------------------------
+
+
+def street_lights(light: str):
+    """Counter of hotline.core.watch: the street's open orders showing `light` at `now`."""
+
+    def count(streets, now: dt.datetime) -> dict[int, int]:
+        return street_counts(WorkOrder.objects.filter(light_q(light, now)), streets)
+
+    return count
+
+
+def street_supervisions(streets, now: dt.datetime) -> dict[int, int]:
+    """Counter of hotline.core.watch: the street's 督办单 not yet closed."""
+    return street_counts(SupervisionOrder.objects.exclude(status=SupervisionStatus.CLOSED), streets)
+
+
+def own_streets_first(rows: QuerySet, streets, *, unit_field: str = "unit") -> QuerySet:
+    """`rows` annotated with `own` (0: in one of the supervisor's streets, 1: elsewhere) to order by first."""
+    if not streets:
+        return rows.annotate(own=Value(1, output_field=IntegerField()))
+    area = Q()
+    for street in streets:
+        area |= Q(**{f"{unit_field}__path__startswith": street.path})
+    return rows.annotate(own=Case(When(area, then=Value(0)), default=Value(1), output_field=IntegerField()))

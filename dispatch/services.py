@@ -22,7 +22,7 @@ from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.models import Unit, User
 from hotline.core.notify import notify
 from hotline.core.reference import reference, reference_changed
-from hotline.core.selectors import unit_people
+from hotline.core.selectors import street_supervisor, unit_people
 from hotline.core.workdays import WorkCalendar, add_working_days, add_working_hours
 from intake.choices import Action, Disposition, Urgency
 from intake.models import Demand
@@ -1285,8 +1285,17 @@ def escalation_unit(unit: Unit) -> Unit:
 
 
 def supervisors_over(unit: Unit) -> list[int]:
-    """The supervisors who follow a unit: the city center's, and those of the districts above it."""
-    return unit_people(unit.path.strip("/").split("/"), [UserRole.SUPERVISOR], by_code=True)
+    """The supervisors who follow a unit: those of the districts above it, and the city center's — or,
+    when the unit's street has a 包点 supervisor, that named person instead of every city supervisor (the
+    street's alarms go to who answers for it; the others still see them on their pages)."""
+    codes = unit.path.strip("/").split("/")
+    assigned = street_supervisor(unit)
+    if assigned is None:
+        return unit_people(codes, [UserRole.SUPERVISOR], by_code=True)
+    people = User.objects.filter(role=UserRole.SUPERVISOR, is_active=True, unit__code__in=codes).exclude(
+        unit__level=UnitLevel.CENTER
+    )
+    return [*people.exclude(pk=assigned).values_list("pk", flat=True), assigned]
 
 
 def supervision_overdue(*, supervision: SupervisionOrder, now: dt.datetime) -> bool:

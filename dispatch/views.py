@@ -14,11 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hotline.core import watch
 from hotline.core.access import may
+from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Category, Unit
 from hotline.core.navigation import WORKBENCH_AGENT, WORKBENCH_DISPATCHER, WORKBENCH_SUPERVISION, WORKBENCH_UNIT
 from hotline.core.pagination import page_of
+from hotline.core.selectors import streets_of, visible_to
 from hotline.core.views import WorkbenchView, check_permission
 from intake.choices import DISPOSITION_COLOURS, REFUSAL_SCRIPTS, Channel
 from intake.forms import ERROR_FIELDS, article_suggestions
@@ -40,6 +43,7 @@ from .selectors import (
     main_order,
     may_reveal,
     merged_into,
+    own_streets_first,
     pending_demands_visible_to,
     supervision_orders_visible_to,
     unit_queue,
@@ -252,8 +256,6 @@ class UnitQueuePage(WorkbenchView):
         return context
 
     def _reminders(self):
-        from hotline.core.selectors import visible_to
-
         from .models import Reminder
 
         return visible_to(self.request.user, Reminder.objects.select_related("order"))[:5]
@@ -396,26 +398,51 @@ def demand_dispatch_view(request, pk):
 
 
 class SupervisionPage(WorkbenchView):
-    """Red and overdue orders, 催办单 and 督办单."""
+    """Red and overdue orders, 催办单 and 督办单. A 包点 supervisor's own streets come first: a board of
+    their streets' figures (hotline.core.watch: red lights, overdue orders, 督办单, 批示), each number a
+    link to what it counts, and their streets' rows at the top of every list. `?street=` narrows the
+    page to one street."""
 
     nav_item = WORKBENCH_SUPERVISION
     template_name = "dispatch/supervision.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
         now = timezone.now()
-        orders = work_orders_visible_to(self.request.user)
+        streets = list(streets_of(user))
+        street = self._street()
+        orders = work_orders_visible_to(user)
+        urges = urge_notices_visible_to(user)
+        supervisions = supervision_orders_visible_to(user)
+        if street is not None:
+            orders = orders.filter(unit__path__startswith=street.path)
+            urges = urges.filter(unit__path__startswith=street.path)
+            supervisions = supervisions.filter(unit__path__startswith=street.path)
+        overdue = orders.filter(light_q(Light.OVERDUE, now) | light_q(Light.RED, now))
         context.update(
             now=now,
+            board=watch.board(streets, now),
+            street=street,
             overdue=page_of(
-                orders.filter(light_q(Light.OVERDUE, now) | light_q(Light.RED, now)).order_by("deadline"),
-                self.request.GET.get("page"),
+                own_streets_first(overdue, streets).order_by("own", "deadline"), self.request.GET.get("page")
             ),
-            urges=urge_notices_visible_to(self.request.user).order_by("-issued_at")[:50],
-            supervisions=supervision_orders_visible_to(self.request.user).order_by("-issued_at")[:50],
+            urges=own_streets_first(urges, streets).order_by("own", "-issued_at")[:50],
+            supervisions=own_streets_first(supervisions, streets).order_by("own", "-issued_at")[:50],
             open_statuses=OPEN_STATUSES,
         )
         return context
+
+    def _street(self) -> Unit | None:
+        """The street of `?street=` if the user sees it (anything else shows the whole page)."""
+        pk = self.request.GET.get("street", "")
+        if not pk.isdigit():
+            return None
+        return (
+            visible_to(self.request.user, Unit.objects.filter(level=UnitLevel.STREET), unit_field="")
+            .filter(pk=pk)
+            .first()
+        )
 
 
 # --- one 督办单 -------------------------------------------------------------------------------------------

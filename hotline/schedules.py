@@ -22,6 +22,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 280},
     },
+    # Consequences after the ranking (整改, 督导, 约谈/通报): each frozen month once, right after the freeze.
+    "assessment-consequences": {
+        "task": "assessment.consequences",
+        "schedule": crontab(hour=2, minute=15),
+    },
     # The month so far (预览) for every unit, before the daily and weekly reports read it.
     "score-preview": {
         "task": "assessment.score_preview",

@@ -334,6 +334,10 @@ HOTLINE_PUBLIC_URL = env("HOTLINE_PUBLIC_URL", default="http://127.0.0.1:8000")
 HOTLINE_NOTIFY_CHANNELS = env.list("HOTLINE_NOTIFY_CHANNELS", default=["hotline.core.notify.LogChannel"])
 # 首接负责: a unit returns an order (退单) within this many working hours of its dispatch, or handles it.
 HOTLINE_RETURN_WINDOW_HOURS = env.float("HOTLINE_RETURN_WINDOW_HOURS", default=2)
+# Consequences after the ranking: a listed unit's rectification plan is due in these working days of the freeze;
+# this many months in a row on the list make a referral (约谈, then 通报).
+HOTLINE_RECTIFY_PLAN_DAYS = env.int("HOTLINE_RECTIFY_PLAN_DAYS", default=5)
+HOTLINE_REFERRAL_MONTHS = env.int("HOTLINE_REFERRAL_MONTHS", default=2)
 # 协办: an assisting order's limit is this share of the lead's (5 of 7 working days): the lead replies after it.
 HOTLINE_ASSIST_SHARE = env.float("HOTLINE_ASSIST_SHARE", default=5 / 7)
 # 吹哨报到: a called department signs for its assisting order, and is on site, within these natural hours.

@@ -95,6 +95,20 @@ def in_users_area(user, obj) -> bool:
 
 
 @rules.predicate
+def reviews_rectification(user, rectification) -> bool:
+    """The rectification is reviewed by the user's unit (the district over the unit that owes it)."""
+    unit_id = getattr(user, "unit_id", None)
+    return rectification is not None and unit_id is not None and rectification.reviewer_unit_id == unit_id
+
+
+@rules.predicate
+def helps_the_street(user, guidance) -> bool:
+    """The user belongs to the department assigned to help a 治理类 street (督导)."""
+    unit = getattr(user, "unit", None)
+    return guidance is not None and unit is not None and guidance.department.is_within(unit)
+
+
+@rules.predicate
 def issued_it(user, obj) -> bool:
     """The user issued the object (a 批示 hop: the leader who wrote it, or whoever relayed it)."""
     return obj is not None and getattr(user, "pk", None) is not None and obj.leader_id == user.pk
@@ -174,6 +188,14 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     | ((is_unit_leader | is_leader | is_supervisor) & in_users_area),
     "assessment.close_instruction": is_active_superuser | issued_it,
     "assessment.propose_exemption": is_dispatcher | is_admin,
+    # Consequences after the ranking: leaders and supervisors follow every unit's (and export a referral's
+    # evidence); a listed unit's staff submit its plan (per rectification), the district over it — or, for a
+    # unit without one, the city's supervisors — review it; the department helping a 治理类 street records
+    # its plan and visits (per guidance).
+    "assessment.follow_consequences": is_leader | is_supervisor | is_admin,
+    "assessment.submit_rectification": is_unit_member & in_users_area,
+    "assessment.review_rectification": is_city_reviewer | ((is_unit_leader | is_supervisor) & reviews_rectification),
+    "assessment.record_guidance": is_active_superuser | (is_unit_member & helps_the_street),
     # --- 知识库
     # Policy answers are read by every staff member (the search page and GET /api/v1/knowledge/articles/).
     "knowledge_base.read_articles": is_staff_member,

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .exceptions import DomainError
-from .models import CalendarDay, CalendarYear, Category, CategoryTag, Unit, User
+from .models import CalendarDay, CalendarYear, Category, CategoryTag, StreetAssignment, Unit, User
 from .services import unit_move
 
 
@@ -66,3 +66,18 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
     list_display = ["year", "source", "loaded_at"]
+
+
+@admin.register(StreetAssignment)
+class StreetAssignmentAdmin(SimpleHistoryAdmin):
+    """包点: which supervisor answers for which street (one per street; model clean() checks the area)."""
+
+    list_display = ["street", "street_district", "supervisor", "assigned_at"]
+    list_filter = [("street__parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["street__name", "street__code", "supervisor__username", "supervisor__display_name"]
+    autocomplete_fields = ["street", "supervisor"]
+    list_select_related = ["street__parent", "supervisor"]
+
+    @admin.display(description=_("district"), ordering="street__parent__name")
+    def street_district(self, obj):
+        return obj.street.parent

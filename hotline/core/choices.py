@@ -87,6 +87,11 @@ class NotificationKind(models.TextChoices):
     RETURNED = "returned", _("Order returned (退单)")
     SENT_BACK = "sent_back", _("Reply sent back")
     WHISTLE = "whistle", _("吹哨报到: called in")
+    RECTIFICATION = "rectification", _("Rectification owed (整改)")
+    RECTIFICATION_SUBMITTED = "rectification_submitted", _("Rectification plan to review")
+    RECTIFICATION_REVIEWED = "rectification_reviewed", _("Rectification plan reviewed")
+    GUIDANCE = "guidance", _("督导 assigned")
+    REFERRAL = "referral", _("约谈 / 通报")
     WHISTLE_RAISED = "whistle_raised", _("吹哨 to confirm")
     WHISTLE_DECIDED = "whistle_decided", _("吹哨 decided")
     WHISTLE_LATE = "whistle_late", _("报到 late")
@@ -116,6 +121,13 @@ TEXTS: dict[str, object] = {
     NotificationKind.WHISTLE: _(
         "吹哨报到: %(unit)s calls you in on order %(order)s: sign by %(sign_due)s, be on site by %(on_site_due)s. %(reason)s"
     ),
+    NotificationKind.RECTIFICATION: _(
+        "Your unit is on the rectification list of %(period)s (整改): submit the %(what)s by %(due)s."
+    ),
+    NotificationKind.RECTIFICATION_SUBMITTED: _("%(unit)s submitted its rectification for %(period)s: review it."),
+    NotificationKind.RECTIFICATION_REVIEWED: _("Your rectification for %(period)s: %(decision)s. %(note)s"),
+    NotificationKind.GUIDANCE: _("督导: %(department)s helps %(street)s, a 治理类 street of %(period)s."),
+    NotificationKind.REFERRAL: _("%(kind)s: %(unit)s was in the last 10 for %(months)s months in a row."),
     NotificationKind.WHISTLE_RAISED: _(
         "%(unit)s blew the whistle on order %(order)s for %(units)s: confirm it. %(reason)s"
     ),

@@ -281,3 +281,55 @@ class OutboundMessage(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class StreetAssignment(models.Model):
+    """包点: the supervisor who answers for a street or township — one per street, so every street has a
+    named person above it (the first seed's 领导包点: each leader takes streets of their own). The
+    supervisor's page puts their streets' red lights, 督办单 and 批示 first, and the street's alarms reach
+    them by name. A city supervisor may take any street; a district's supervisor only the district's."""
+
+    history = HistoricalRecords()
+
+    street = models.OneToOneField(
+        Unit,
+        verbose_name=_("street / township"),
+        on_delete=models.CASCADE,
+        related_name="assignment",
+        limit_choices_to={"level": UnitLevel.STREET},
+    )
+    supervisor = models.ForeignKey(
+        User,
+        verbose_name=_("supervisor"),
+        on_delete=models.PROTECT,
+        related_name="assigned_streets",
+        limit_choices_to={"role": Role.SUPERVISOR},
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now=True)
+
+    class Meta:
+        ordering = ["street__path"]
+        verbose_name = _("包点 assignment")
+        verbose_name_plural = _("包点 assignments")
+
+    def __str__(self) -> str:
+        return f"{self.street} → {self.supervisor}"
+
+    def clean(self):
+        errors = {}
+        if self.street_id and self.street.level != UnitLevel.STREET:
+            errors["street"] = _("Only a street or township can be assigned to a supervisor.")
+        if self.supervisor_id:
+            supervisor = self.supervisor
+            if supervisor.role != Role.SUPERVISOR or not supervisor.is_active:
+                errors["supervisor"] = _("Only an active supervisor can take streets.")
+            elif self.street_id and not (
+                supervisor.unit is not None and self.street.path.startswith(supervisor.unit.path)
+            ):
+                errors["supervisor"] = _("%(name)s supervises %(unit)s; %(street)s is outside it.") % {
+                    "name": supervisor,
+                    "unit": supervisor.unit or "—",
+                    "street": self.street,
+                }
+        if errors:
+            raise ValidationError(errors)

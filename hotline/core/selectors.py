@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from . import access
 from .choices import UnitLevel
-from .models import Category, Unit, User
+from .models import PATH_SEPARATOR, Category, Unit, User
 
 
 def is_city_hotline_staff(user) -> bool:
@@ -87,3 +87,25 @@ def unit_people(units, roles, *, by_code: bool = False) -> list[int]:
     (`by_code`) by unit code: who a unit's notification goes to."""
     where = {"unit__code__in" if by_code else "unit_id__in": list(units)}
     return list(User.objects.filter(role__in=list(roles), is_active=True, **where).values_list("pk", flat=True))
+
+
+# --- 包点 (street assignments) ----------------------------------------------------------------------------
+
+
+def streets_of(user) -> QuerySet[Unit]:
+    """The streets a supervisor answers for (包点), in tree order; none for anyone else."""
+    if not getattr(user, "is_authenticated", False):
+        return Unit.objects.none()
+    return Unit.objects.filter(assignment__supervisor=user, is_active=True).order_by("path")
+
+
+def street_supervisor(unit) -> int | None:
+    """The 包点 supervisor of the street a unit is or lies in (a community's street), or None."""
+    from .models import StreetAssignment
+
+    codes = unit.path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)
+    return (
+        StreetAssignment.objects.filter(street__code__in=codes, supervisor__is_active=True)
+        .values_list("supervisor_id", flat=True)
+        .first()
+    )

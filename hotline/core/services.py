@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from .access import may
 from .choices import CalendarDayKind, Role, UnitLevel
-from .models import CalendarDay, CalendarYear, Category, CategoryTag, Unit, User
+from .models import CalendarDay, CalendarYear, Category, CategoryTag, StreetAssignment, Unit, User
 from .reference import reference_changed
 
 logger = logging.getLogger(__name__)
@@ -228,7 +228,19 @@ def demo_users_ensure(*, password: str) -> DemoUsersResult:
     User.objects.bulk_update(
         to_update, ["password", "is_active", "unit", "role", "display_name", "is_staff", "is_superuser"], batch_size=500
     )
+    _demo_streets_assign(User.objects.get(username="supervisor"))
     return DemoUsersResult(created=len(to_create), updated=len(to_update))
+
+
+DEMO_SUPERVISED_DISTRICT = "110101"  # 东城区: the demo supervisor's 包点 streets
+
+
+def _demo_streets_assign(supervisor: User) -> None:
+    """包点 for the demo: the `supervisor` answers for 东城区's streets, unless someone already does."""
+    streets = Unit.objects.filter(level=UnitLevel.STREET, parent__code=DEMO_SUPERVISED_DISTRICT)
+    StreetAssignment.objects.bulk_create(
+        [StreetAssignment(street=street, supervisor=supervisor) for street in streets], ignore_conflicts=True
+    )
 
 
 def reference_data_load(*, years=range(2024, 2027)) -> None:

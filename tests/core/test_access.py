@@ -37,6 +37,8 @@ EXPECTED = {
     "assessment.write_instruction": {"leader", "admin"},
     "assessment.follow_instructions": {"leader", "supervisor", "admin"},
     "assessment.propose_exemption": {"dispatcher", "admin"},
+    "assessment.follow_consequences": {"leader", "supervisor", "admin"},
+    "assessment.review_rectification": {"supervisor", "admin"},  # and the district over the unit (per object)
     "knowledge_base.read_articles": ALL,
     "knowledge_base.edit_article": {"kb_editor", "admin"},
     "reports.read_reports": {"leader", "unit_leader", "supervisor", "admin"},
@@ -62,6 +64,8 @@ PER_OBJECT = {
     "assessment.answer_instruction",
     "assessment.relay_instruction",
     "assessment.close_instruction",
+    "assessment.submit_rectification",
+    "assessment.record_guidance",
     "assessment.review_appeal_for_district",
     "assessment.read_appeal",
 }
