@@ -39,6 +39,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seeddemo
 	$(BIN)/python manage.py generateorders --count 3000 --days 45 --if-empty
+	$(BIN)/python manage.py minetopics
 	HOST=$(HOST) PORT=$(PORT) bin/run-all
 
 services:

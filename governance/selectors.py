@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from intake.models import Demand
 
@@ -30,7 +30,9 @@ def hotspots(
     days = max(1, (end - start).days)
     current = dict(
         ((s, c), n)
-        for s, c, n in Demand.objects.filter(received_at__gte=start, received_at__lt=end, street__isnull=False)
+        for s, c, n in Demand.objects.filter(
+            received_at__gte=start, received_at__lt=end, street__isnull=False, category__isnull=False
+        )
         .values_list("street_id", "category_id")
         .annotate(n=Count("id"))
         .filter(n__gte=minimum)
@@ -73,4 +75,35 @@ def repeat_callers(
         .annotate(n=Count("id"))
         .filter(n__gte=calls)
         .values("caller_phone_index")
+    )
+
+
+# --- governance topics (治理主题) -------------------------------------------------------------------------
+
+
+def topics_visible_to(user) -> QuerySet:
+    """The topics a user sees: every one for the city's staff (center); a unit's leader those of the
+    unit's area (by street, else district); nothing without the permission."""
+    from hotline.core.access import may
+    from hotline.core.selectors import visible_path
+
+    from .models import Topic
+
+    topics = Topic.objects.select_related("street", "district", "category")
+    if not may(user, "governance.view_topics"):
+        return topics.none()
+    path = visible_path(user)
+    if path is None:
+        return topics.none()
+    if not path or user.unit.level == "center":
+        return topics
+    return topics.filter(Q(street__path__startswith=path) | Q(street__isnull=True, district__path__startswith=path))
+
+
+def topic_demands(topic) -> QuerySet:
+    """The demands behind a topic (its evidence), newest first."""
+    return (
+        Demand.objects.filter(pk__in=topic.links.values("demand_id"))
+        .select_related("category", "street")
+        .order_by("-received_at", "-id")
     )

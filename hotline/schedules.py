@@ -27,6 +27,11 @@ BEAT_SCHEDULE = {
         "task": "assessment.consequences",
         "schedule": crontab(hour=2, minute=15),
     },
+    # 主动治理: the night's mining proposes governance topics (clusters, surges, repeats, seasons).
+    "governance-mine-topics": {
+        "task": "governance.mine_topics",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # The month so far (预览) for every unit, before the daily and weekly reports read it.
     "score-preview": {
         "task": "assessment.score_preview",

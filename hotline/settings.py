@@ -254,6 +254,9 @@ SPECTACULAR_SETTINGS = {
         "ArticleStatusEnum": "knowledge_base.models.ArticleStatus",
         "ReportKindEnum": "reports.choices.Kind",
         "ReportStatusEnum": "reports.choices.Status",
+        "DemandWithOrdersDispositionEnum": "intake.choices.Disposition",  # its name before 主动治理 shared it
+        "TopicKindEnum": "governance.models.Topic.Kind",
+        "TopicStatusEnum": "governance.models.Topic.Status",
     },
 }
 
@@ -338,6 +341,16 @@ HOTLINE_RETURN_WINDOW_HOURS = env.float("HOTLINE_RETURN_WINDOW_HOURS", default=2
 # this many months in a row on the list make a referral (约谈, then 通报).
 HOTLINE_RECTIFY_PLAN_DAYS = env.int("HOTLINE_RECTIFY_PLAN_DAYS", default=5)
 HOTLINE_REFERRAL_MONTHS = env.int("HOTLINE_REFERRAL_MONTHS", default=2)
+# 主动治理's nightly mining (governance.mining): the least demands of a text cluster; a surge is at least
+# SURGE_MIN in 30 days and SURGE_RATIO × the same days a year before; one address or one caller with
+# REPEAT_*_MIN in 90 days; a season is a category SEASONAL_RATIO × its month average (≥ SEASONAL_MIN).
+HOTLINE_MINE_CLUSTER_MIN = env.int("HOTLINE_MINE_CLUSTER_MIN", default=5)
+HOTLINE_MINE_SURGE_MIN = env.int("HOTLINE_MINE_SURGE_MIN", default=10)
+HOTLINE_MINE_SURGE_RATIO = env.float("HOTLINE_MINE_SURGE_RATIO", default=2.0)
+HOTLINE_MINE_REPEAT_PLACE_MIN = env.int("HOTLINE_MINE_REPEAT_PLACE_MIN", default=5)
+HOTLINE_MINE_REPEAT_CALLER_MIN = env.int("HOTLINE_MINE_REPEAT_CALLER_MIN", default=5)
+HOTLINE_MINE_SEASONAL_MIN = env.int("HOTLINE_MINE_SEASONAL_MIN", default=10)
+HOTLINE_MINE_SEASONAL_RATIO = env.float("HOTLINE_MINE_SEASONAL_RATIO", default=1.5)
 # 协办: an assisting order's limit is this share of the lead's (5 of 7 working days): the lead replies after it.
 HOTLINE_ASSIST_SHARE = env.float("HOTLINE_ASSIST_SHARE", default=5 / 7)
 # 吹哨报到: a called department signs for its assisting order, and is on site, within these natural hours.

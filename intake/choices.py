@@ -41,6 +41,9 @@ class Disposition(models.TextChoices):
     PENDING_DISPATCH = "pending_dispatch", _("Waiting for a dispatcher")  # 待派单
     MERGED = "merged", _("Merged into an open order")  # 重复件
     REFUSED = "refused", _("Refused or transferred")  # 不予受理/转办
+    # 历史导入: a demand of the city's old system, brought in for 主动治理's mining (governance.imports):
+    # history only — no work order, no time limit, no message to the caller.
+    IMPORTED = "imported", _("History (imported)")
 
 
 DISPOSITION_COLOURS = {
@@ -49,6 +52,7 @@ DISPOSITION_COLOURS = {
     Disposition.PENDING_DISPATCH: "warning",
     Disposition.MERGED: "secondary",
     Disposition.REFUSED: "dark",
+    Disposition.IMPORTED: "light",
 }
 
 

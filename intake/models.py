@@ -18,7 +18,13 @@ class Demand(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.PHONE)
     demand_type = models.CharField(_("demand type"), max_length=16, choices=DemandType.choices)
-    category = models.ForeignKey("core.Category", verbose_name=_("matter category"), on_delete=models.PROTECT)
+    # Empty only for imported history whose old system gave none (smart dispatch classifies it later).
+    category = models.ForeignKey(
+        "core.Category", verbose_name=_("matter category"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    title = models.CharField(
+        _("title"), max_length=200, blank=True, default="", db_default=""
+    )  # the old system's, for imported history
     content = models.TextField(_("content"))
     # Personal information, encrypted at rest (hotline.core.pii); looked up by the phone's blind index.
     caller_name = EncryptedTextField(_("caller name"), blank=True, clear_max_length=64)
@@ -76,6 +82,8 @@ class Demand(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Imported history (历史导入): "ext:<the old system's id>" or "fp:<fingerprint of time, text, phone>".
+    import_key = models.CharField(_("import key"), max_length=80, blank=True, default="", db_default="", editable=False)
 
     class Meta:
         ordering = ["-received_at"]
@@ -92,6 +100,17 @@ class Demand(models.Model):
             models.Index(fields=["caller_phone_index", "-received_at"], name="demand_caller_history"),
             # Duplicate detection: recent demands of a street and category.
             models.Index(fields=["street", "category", "-received_at"], name="demand_street_category"),
+        ]
+        constraints = [
+            # Imported history comes in once: `import_key` is the old system's id or the row's fingerprint.
+            models.UniqueConstraint(
+                fields=["import_key"], condition=models.Q(import_key__gt=""), name="demand_import_once"
+            ),
+            # Only history may lack a category; what the hotline receives is always classified.
+            models.CheckConstraint(
+                condition=models.Q(category__isnull=False) | models.Q(disposition="imported"),
+                name="demand_category_unless_imported",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -87,3 +87,22 @@ def query_terms(query: str) -> list[str]:
     precise = [_PUNCT.sub("", w) for w in _jieba().lcut(text)]
     terms = [w for w in precise if w and w not in STOPWORDS and len(w) > 1] or [w for w in precise if len(w) > 1]
     return list(dict.fromkeys(terms or [text]))
+
+
+def cut(text: str) -> list[str]:
+    """jieba's accurate-mode words of `text` (each phrase once, as written: 搅拌站 / 噪音 / 扰民), without
+    punctuation — for finding what many texts are about (governance.mining)."""
+    out = []
+    for word in _jieba().lcut(normalise(text)):
+        word = _PUNCT.sub("", word)
+        if word:
+            out.append(word)
+    return out
+
+
+def idf(word: str) -> float:
+    """How rare a word is in general Chinese (jieba's bundled IDF table): common words weigh little."""
+    import jieba.analyse
+
+    table = jieba.analyse.default_tfidf
+    return table.idf_freq.get(word, table.median_idf)

@@ -17,7 +17,7 @@ from feedback.services import link_for, link_problem, self_evaluate
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Category
 from hotline.core.ratelimit import within_rate
-from intake.choices import Channel
+from intake.choices import Channel, Disposition
 from intake.forms import ERROR_FIELDS, PortalForm, StatusLookupForm
 from intake.models import Demand
 from intake.services import fingerprint, idempotent_create
@@ -85,6 +85,7 @@ def status(request: HttpRequest) -> HttpResponse:
                 Demand.objects.filter(
                     number=form.cleaned_data["number"].strip(), **Demand.phone_lookup(form.cleaned_data["phone"])
                 )
+                .exclude(disposition=Disposition.IMPORTED)  # history of the old system has no status here
                 .select_related("category")
                 .prefetch_related("work_orders__unit", "work_orders__replies")
                 .first()

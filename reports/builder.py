@@ -193,10 +193,14 @@ def demand_facts(facts: Facts, tree: Tree, start: dt.datetime, end: dt.datetime,
         facts.add("total", "all", _("All demands"), path, slot, n)
         facts.add("channel", channel, str(CHANNELS.get(channel, channel)), path, slot, n)
         facts.add("demand_type", demand_type, str(TYPES.get(demand_type, demand_type)), path, slot, n)
-        top = tree.top_category(category_id)
-        facts.add("category", top["code"], top["name"], path, slot, n)
-        leaf = tree.categories[category_id]
-        facts.add("category3", leaf["code"], leaf["name"], path, slot, n)
+        if category_id is None:  # imported history its old system left unclassified
+            facts.add("category", "-", _("Unclassified"), path, slot, n)
+            facts.add("category3", "-", _("Unclassified"), path, slot, n)
+        else:
+            top = tree.top_category(category_id)
+            facts.add("category", top["code"], top["name"], path, slot, n)
+            leaf = tree.categories[category_id]
+            facts.add("category3", leaf["code"], leaf["name"], path, slot, n)
         for tag in tree.tags_of(category_id):
             facts.add("livelihood", tag, str(LivelihoodTag(tag).label), path, slot, n)
         district = tree.units.get(district_id) or tree.district_of(street_id)
@@ -336,7 +340,7 @@ def key_case_rows(tree: Tree, start: dt.datetime, end: dt.datetime) -> list[dict
                     "district": district["name"] if district else "",
                     "street": street["name"] if street else "",
                     "address": demand.address,
-                    "category": tree.categories[demand.category_id]["name"],
+                    "category": tree.categories.get(demand.category_id, {}).get("name", ""),
                     "demand_type": str(TYPES.get(demand.demand_type, demand.demand_type)),
                     "content": demand.content[:500],
                     "reasons": [str(r) for r in reasons],
@@ -500,7 +504,7 @@ def problem_rows(tree: Tree, start: dt.datetime, end: dt.datetime, prev_start: d
     month before for comparison. The top 30 of each district are kept, so that the city's top 30 and
     each district's are both in the report."""
     pairs = (
-        Demand.objects.filter(received_at__gte=start, received_at__lt=end, street__isnull=False)
+        Demand.objects.filter(received_at__gte=start, received_at__lt=end, street__isnull=False, category__isnull=False)
         .values_list("street_id", "category_id")
         .annotate(n=Count("id"))
         .order_by("-n", "street_id", "category_id")

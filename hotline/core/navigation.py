@@ -27,6 +27,7 @@ WORKBENCH_CALLBACK = NavItem("feedback:callbacks", _("Callback worklist"), "feed
 WORKBENCH_REPORTS = NavItem("reports:dashboard", _("Leader dashboard"), "reports.read_reports")
 WORKBENCH_REPORT_LIST = NavItem("reports:list", _("Reports"), "reports.read_reports")
 WORKBENCH_RANKINGS = NavItem("assessment:rankings", _("Rankings"), "assessment.view_rankings")
+WORKBENCH_TOPICS = NavItem("governance:topics", _("Proactive governance"), "governance.view_topics")
 WORKBENCH_KNOWLEDGE = NavItem("knowledge_base:search", _("Knowledge base"), "knowledge_base.read_articles")
 WORKBENCH_KB_MANAGE = NavItem("knowledge_base:manage", _("Manage knowledge"), "knowledge_base.edit_article")
 WORKBENCH_SYSTEM = NavItem("system", _("System"), "core.administer")
@@ -36,12 +37,12 @@ INBOX = NavItem("inbox", _("Notifications"), "core.read_notifications")
 # The first item of each role is its home page.
 ROLE_NAVIGATION: dict[str, list[NavItem]] = {
     Role.AGENT: [WORKBENCH_AGENT, WORKBENCH_KNOWLEDGE],
-    Role.DISPATCHER: [WORKBENCH_DISPATCHER, WORKBENCH_CALLBACK, WORKBENCH_SUPERVISION],
+    Role.DISPATCHER: [WORKBENCH_DISPATCHER, WORKBENCH_CALLBACK, WORKBENCH_SUPERVISION, WORKBENCH_TOPICS],
     Role.HANDLER: [WORKBENCH_UNIT, WORKBENCH_RANKINGS],
-    Role.UNIT_LEADER: [WORKBENCH_UNIT, WORKBENCH_RANKINGS, WORKBENCH_REPORTS, WORKBENCH_REPORT_LIST],
+    Role.UNIT_LEADER: [WORKBENCH_UNIT, WORKBENCH_RANKINGS, WORKBENCH_REPORTS, WORKBENCH_REPORT_LIST, WORKBENCH_TOPICS],
     Role.CALLBACK: [WORKBENCH_CALLBACK],
-    Role.SUPERVISOR: [WORKBENCH_SUPERVISION, WORKBENCH_RANKINGS, WORKBENCH_REPORT_LIST],
-    Role.LEADER: [WORKBENCH_REPORTS, WORKBENCH_REPORT_LIST, WORKBENCH_RANKINGS],
+    Role.SUPERVISOR: [WORKBENCH_SUPERVISION, WORKBENCH_TOPICS, WORKBENCH_RANKINGS, WORKBENCH_REPORT_LIST],
+    Role.LEADER: [WORKBENCH_REPORTS, WORKBENCH_REPORT_LIST, WORKBENCH_RANKINGS, WORKBENCH_TOPICS],
     Role.KB_EDITOR: [WORKBENCH_KB_MANAGE, WORKBENCH_KNOWLEDGE],
     Role.ADMIN: [
         WORKBENCH_SYSTEM,
@@ -52,6 +53,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         WORKBENCH_REPORTS,
         WORKBENCH_REPORT_LIST,
         WORKBENCH_RANKINGS,
+        WORKBENCH_TOPICS,
         WORKBENCH_KNOWLEDGE,
         WORKBENCH_KB_MANAGE,
     ],

@@ -149,12 +149,13 @@ def _with_lead_id() -> QuerySet[Demand]:
 
 def _published() -> QuerySet[Demand]:
     """What the public may list: not confidential (保密), not a report about people (举报), and not
-    refused (110/119/120/122 transfers, litigation, 信访, 纪检监察 are none of the public's business)."""
+    refused (110/119/120/122 transfers, litigation, 信访, 纪检监察 are none of the public's business)…"""
     return (
         _with_lead_id()
         .filter(confidential=False)
         .exclude(demand_type=DemandType.REPORT)
-        .exclude(disposition=Disposition.REFUSED)
+        # …and not imported history (历史导入): it was never a request of this system.
+        .exclude(disposition__in=[Disposition.REFUSED, Disposition.IMPORTED])
         .order_by("-received_at", "-id")
     )
 

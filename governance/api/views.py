@@ -1,0 +1,151 @@
+"""主动治理 through the API: the topics a user sees (the proposal queue is `status=proposed`, hottest
+first), one topic with its evidence, its demands (paginated), and a supervisor's approve / dismiss."""
+
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from hotline.core.api.permissions import allowed
+from intake.models import Demand
+
+from .. import services
+from ..models import Topic
+from ..selectors import topic_demands, topics_visible_to
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    street = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    street_name = serializers.CharField(source="street.name", read_only=True, allow_null=True, default=None)
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    keywords = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = [
+            "id",
+            "title",
+            "keywords",
+            "kind",
+            "status",
+            "heat",
+            "demand_count",
+            "caller_count",
+            "first_at",
+            "last_at",
+            "street",
+            "street_name",
+            "district",
+            "category",
+            "mined_at",
+        ]
+
+
+class TopicDetailSerializer(TopicSerializer):
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta(TopicSerializer.Meta):
+        fields = [*TopicSerializer.Meta.fields, "rule", "trend", "decided_by", "decided_at", "note"]
+
+
+class TopicDemandSerializer(serializers.ModelSerializer):
+    """A demand as evidence: what was said, when and where — never who said it."""
+
+    street = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Demand
+        fields = ["id", "number", "received_at", "content", "address", "street", "category", "disposition"]
+
+
+class TopicFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Topic.Status.choices)
+    kind = filters.ChoiceFilter(choices=Topic.Kind.choices)
+    street = filters.CharFilter(field_name="street__code")
+
+    class Meta:
+        model = Topic
+        fields = ["status", "kind", "street"]
+
+
+class HottestPagination(CursorPagination):
+    ordering = ("-heat", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class NewestDemandsPagination(CursorPagination):
+    ordering = ("-received_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class TopicListView(generics.ListAPIView):
+    """Topics the user sees, hottest first; `status` (`proposed` is the queue), `kind`, `street` (code)."""
+
+    serializer_class = TopicSerializer
+    filterset_class = TopicFilter
+    pagination_class = HottestPagination
+    permission_classes = [allowed("governance.view_topics")]
+    queryset = Topic.objects.none()
+
+    def get_queryset(self):
+        return topics_visible_to(self.request.user)
+
+
+class TopicDetailView(generics.RetrieveAPIView):
+    serializer_class = TopicDetailSerializer
+    permission_classes = [allowed("governance.view_topics")]
+    queryset = Topic.objects.none()
+
+    def get_queryset(self):
+        return topics_visible_to(self.request.user).select_related("decided_by")
+
+
+class TopicDemandsView(generics.ListAPIView):
+    """The demands behind a topic, newest first (its evidence)."""
+
+    serializer_class = TopicDemandSerializer
+    pagination_class = NewestDemandsPagination
+    permission_classes = [allowed("governance.view_topics")]
+    queryset = Demand.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return Demand.objects.none()
+        topic = get_object_or_404(topics_visible_to(self.request.user), pk=self.kwargs["pk"])
+        return topic_demands(topic)
+
+
+class ApproveSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class DismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+def _step(name, serializer_class, run):
+    @extend_schema(request=serializer_class, responses=TopicDetailSerializer, operation_id=f"topic_{name}")
+    @api_view(["POST"])
+    @permission_classes([allowed("governance.view_topics")])
+    def view(request, pk):
+        topic = get_object_or_404(topics_visible_to(request.user), pk=pk)
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = run(topic, request.user, serializer.validated_data)
+        return Response(TopicDetailSerializer(result).data, status=status.HTTP_200_OK)
+
+    view.__name__ = f"topic_{name}"
+    return view
+
+
+approve = _step("approve", ApproveSerializer, lambda t, u, d: services.topic_approve(topic=t, by=u, note=d["note"]))
+dismiss = _step("dismiss", DismissSerializer, lambda t, u, d: services.topic_dismiss(topic=t, by=u, reason=d["reason"]))

@@ -1,0 +1,160 @@
+"""主动治理's records. A history import (历史导入) is a job: who brought which file in, how far it got,
+and the report of every row it refused."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+
+def import_upload_to(instance, filename: str) -> str:
+    return f"imports/{instance.created_at:%Y/%m}/{filename}"
+
+
+class HistoryImport(models.Model):
+    """One run of `importdemands`, from the command line or an upload in the admin (then a Celery task
+    runs it and the page follows its progress)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        REFUSED = "refused", _("Refused: rows to correct")  # bad rows, nothing written
+        FAILED = "failed", _("Failed")  # the file could not be read
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (.xlsx)"
+
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=255, blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True)  # the file's name or path
+    format = models.CharField(_("format"), max_length=8, choices=Format.choices, default=Format.CSV)
+    dry_run = models.BooleanField(_("check only (dry run)"), default=False)
+    skip_invalid = models.BooleanField(_("write the valid rows, skip the bad ones"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(_("stage"), max_length=16, blank=True)  # reading / writing
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    fraction = models.FloatField(default=0.0)  # of the file read, 0–1
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    detail = models.TextField(blank=True)  # why the file could not be read
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("history import")
+        verbose_name_plural = _("history imports")
+
+    def __str__(self) -> str:
+        return self.source or str(self.file)
+
+
+class Topic(ConcurrentTransitionMixin, models.Model):
+    """治理主题: a problem of many demands, to be governed rather than answered one by one (举一反三).
+    The nightly mining (governance.mining) proposes them with their evidence — the demands, a daily
+    trend, the rule that fired — ordered by `heat`; a supervisor approves or dismisses a proposal.
+
+    `key` is the mining's identity of a proposal (the rule and what it is about): a rerun refreshes the
+    proposal instead of adding another, and one approved or dismissed is not proposed again."""
+
+    class Kind(models.TextChoices):
+        CLUSTER = "cluster", _("Same problem, same place")  # 文本聚类
+        SURGE = "surge", _("Surge")  # 激增
+        REPEAT_PLACE = "repeat_place", _("Repeated place")  # 重复地点
+        REPEAT_CALLER = "repeat_caller", _("Repeated caller")  # 重复来电
+        SEASONAL = "seasonal", _("Seasonal")  # 季节性
+        INSTRUCTION = "instruction", _("Leader's 批示")
+        MONTHLY = "monthly", _("每月一题")
+        INITIATIVE = "initiative", _("Street's initiative")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        EVALUATED = "evaluated", _("Evaluated")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = FSMField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED, protected=True)
+    title = models.CharField(_("title"), max_length=200)
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    heat = models.FloatField(_("heat"), default=0.0)
+    demand_count = models.PositiveIntegerField(_("demands"), default=0)
+    caller_count = models.PositiveIntegerField(_("callers"), default=0)
+    first_at = models.DateTimeField(_("first demand"), null=True, blank=True)
+    last_at = models.DateTimeField(_("last demand"), null=True, blank=True)
+    street = models.ForeignKey(
+        "core.Unit",
+        verbose_name=_("street / township"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    district = models.ForeignKey(
+        "core.Unit", verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        "core.Category", verbose_name=_("matter category"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    rule = models.JSONField(_("rule"), default=dict, blank=True)  # what fired: the rule, thresholds, figures
+    trend = models.JSONField(_("trend"), default=list, blank=True)  # [[day, demands], …] over the window
+    demands = models.ManyToManyField("intake.Demand", through="TopicDemand", related_name="+")
+    mined_at = models.DateTimeField(_("mined at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        ordering = ["-heat", "-id"]
+        verbose_name = _("governance topic")
+        verbose_name_plural = _("governance topics")
+        indexes = [
+            # The proposal queue: a status, hottest first.
+            models.Index(fields=["status", "-heat"], name="topic_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @transition(field=status, source=Status.PROPOSED, target=Status.APPROVED)
+    def approve(self):
+        """A supervisor takes the proposal up as a topic to govern (its owner and plan come next)."""
+
+    @transition(field=status, source=Status.PROPOSED, target=Status.DISMISSED)
+    def dismiss(self):
+        """A supervisor sets the proposal aside, saying why; the mining does not propose it again."""
+
+
+class TopicEvent(models.Model):
+    """Every change of a topic (the audit trail): who, when, from, to, why."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class TopicDemand(models.Model):
+    """A demand that is evidence of a topic."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="links")
+    demand = models.ForeignKey("intake.Demand", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["topic", "demand"], name="topic_demand_once")]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "governance"
+
+urlpatterns = [
+    path("topics/", views.TopicsPage.as_view(), name="topics"),
+    path("topics/<int:pk>/", views.TopicPage.as_view(), name="topic"),
+    path("topics/<int:pk>/<str:step>/", views.topic_step, name="topic-step"),
+]

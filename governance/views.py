@@ -1,0 +1,103 @@
+"""主动治理 in the browser: the proposal queue (hottest first) and each topic with its evidence — the rule
+that fired, the daily trend, the demands — and a supervisor's approve or dismiss."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hotline.core.access import may
+from hotline.core.exceptions import DomainError
+from hotline.core.navigation import WORKBENCH_TOPICS
+from hotline.core.pagination import page_of
+from hotline.core.views import WorkbenchView, check_permission
+
+from . import services
+from .forms import ApproveForm, DismissForm
+from .models import Topic
+from .selectors import topic_demands, topics_visible_to
+
+STEPS = {
+    "approve": (ApproveForm, lambda t, u, d: services.topic_approve(topic=t, by=u, note=d["note"])),
+    "dismiss": (DismissForm, lambda t, u, d: services.topic_dismiss(topic=t, by=u, reason=d["reason"])),
+}
+
+
+class TopicsPage(WorkbenchView):
+    """The queue: proposals by default, hottest first; the other states and the kinds as filters."""
+
+    nav_item = WORKBENCH_TOPICS
+    template_name = "governance/topics.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        get = self.request.GET
+        state = get.get("status", Topic.Status.PROPOSED)
+        kind = get.get("kind", "")
+        topics = topics_visible_to(self.request.user)
+        if state in Topic.Status.values:
+            topics = topics.filter(status=state)
+        if kind in Topic.Kind.values:
+            topics = topics.filter(kind=kind)
+        query = get.get("q", "").strip()[:100]
+        if query:
+            topics = topics.filter(title__icontains=query)
+        context.update(
+            page_obj=page_of(topics.order_by("-heat", "-id"), get.get("page"), 50),
+            state=state,
+            kind=kind,
+            query=query,
+            states=Topic.Status.choices,
+            kinds=Topic.Kind.choices,
+        )
+        return context
+
+
+class TopicPage(WorkbenchView):
+    nav_item = WORKBENCH_TOPICS
+    template_name = "governance/topic.html"
+
+    def get_context_data(self, forms=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        topic = get_object_or_404(
+            topics_visible_to(self.request.user).select_related("decided_by"), pk=self.kwargs["pk"]
+        )
+        may_decide = topic.status == Topic.Status.PROPOSED and may(self.request.user, "governance.decide_topic")
+        forms = forms or {}
+        context.update(
+            topic=topic,
+            demands=page_of(topic_demands(topic), self.request.GET.get("page"), 20),
+            events=topic.events.select_related("by"),
+            forms={name: forms.get(name) or form(auto_id=f"{name}-%s") for name, (form, _run) in STEPS.items()}
+            if may_decide
+            else {},
+            trend={"days": [day for day, _n in topic.trend], "counts": [n for _day, n in topic.trend]},
+        )
+        return context
+
+
+@login_required
+@require_POST
+def topic_step(request, pk, step):
+    check_permission(request.user, "governance.view_topics")
+    if step not in STEPS:
+        raise Http404
+    topic = get_object_or_404(topics_visible_to(request.user), pk=pk)
+    form_class, run = STEPS[step]
+    form = form_class(request.POST, auto_id=f"{step}-%s")
+    status = 400
+    if form.is_valid():
+        try:
+            run(topic, request.user, form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            status = exc.status_code
+        else:
+            messages.success(request, _("Topic updated."))
+            return redirect("governance:topic", pk=pk)
+    view = TopicPage()
+    view.setup(request, pk=pk)
+    context = view.get_context_data(forms={step: form})
+    return render(request, TopicPage.template_name, context, status=status)
