@@ -124,6 +124,7 @@ def main() -> None:
         from django.db import connection
 
         with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE governance_demandterms")  # what a mining run read of them
             cursor.execute("DELETE FROM intake_demand WHERE disposition = 'imported'")
 
 

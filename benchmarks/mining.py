@@ -94,9 +94,9 @@ def main() -> None:
     times = []
     for _ in range(args.requests):
         started = time.perf_counter()
-        response = client.get("/api/v1/governance/topics/?status=proposed")
+        response = client.get("/api/v1/governance/topics/?status=proposed", secure=True)
         times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.content[:300]
+        assert response.status_code == 200, (response.status_code, response.content[:300])
     times.sort()
     print(
         f"proposal queue: {args.requests} requests, p50 {statistics.median(times):.1f} ms, "
@@ -106,7 +106,9 @@ def main() -> None:
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE governance_topicdemand, governance_topicevent, governance_topic CASCADE")
+            cursor.execute(
+                "TRUNCATE governance_topicdemand, governance_topicevent, governance_topic, governance_demandterms"
+            )
             cursor.execute("DELETE FROM intake_demand WHERE disposition = 'imported'")
 
 

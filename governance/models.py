@@ -158,3 +158,15 @@ class TopicDemand(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["topic", "demand"], name="topic_demand_once")]
+
+
+class DemandTerms(models.Model):
+    """The mining's reading of one demand, kept: the place it names and its words (jieba), computed once —
+    by the first mining that sees the demand — so that a year's mining segments each text once, not
+    every night. Derived data: deleting the rows only costs the next run the time to read them again."""
+
+    demand = models.OneToOneField(
+        "intake.Demand", primary_key=True, on_delete=models.CASCADE, related_name="mining_terms"
+    )
+    place = models.CharField(max_length=100, blank=True)
+    words = models.TextField(blank=True)  # space-separated

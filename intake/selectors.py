@@ -48,14 +48,19 @@ def caller_demands(phone: str) -> QuerySet[Demand]:
     )
 
 
-def _bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> set[str]:
+    """The pairs of adjacent letters, digits or hanzi of a text (for `dice`)."""
     text = "".join(ch for ch in text if ch.isalnum())
     return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
 
 
-def similarity(a: str, b: str) -> float:
-    """Dice coefficient over character bigrams: works for Chinese without a word segmenter."""
-    x, y = _bigrams(a), _bigrams(b)
+def dice(x: set[str], y: set[str]) -> float:
+    """Dice coefficient of two bigram sets (a caller comparing one text with many computes its set once)."""
     if not x or not y:
         return 0.0
     return 2 * len(x & y) / (len(x) + len(y))
+
+
+def similarity(a: str, b: str) -> float:
+    """Dice coefficient over character bigrams: works for Chinese without a word segmenter."""
+    return dice(bigrams(a), bigrams(b))

@@ -89,11 +89,12 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(terms or [text]))
 
 
-def cut(text: str) -> list[str]:
+def cut(text: str, *, new_words: bool = True) -> list[str]:
     """jieba's accurate-mode words of `text` (each phrase once, as written: 搅拌站 / 噪音 / 扰民), without
-    punctuation — for finding what many texts are about (governance.mining)."""
+    punctuation — for finding what many texts are about (governance.mining). `new_words=False`: only the
+    dictionary's words (no HMM guessing of unknown ones; a third faster)."""
     out = []
-    for word in _jieba().lcut(normalise(text)):
+    for word in _jieba().lcut(normalise(text), HMM=new_words):
         word = _PUNCT.sub("", word)
         if word:
             out.append(word)

@@ -6,9 +6,9 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from hotline.core.api.pagination import CodeCursorPagination
 from hotline.core.api.permissions import allowed
 from intake.models import Demand
 
@@ -73,18 +73,12 @@ class TopicFilter(filters.FilterSet):
         fields = ["status", "kind", "street"]
 
 
-class HottestPagination(CursorPagination):
-    ordering = ("-heat", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
+class HottestPagination(CodeCursorPagination):
+    ordering = ("-heat", "-id")  # the index topic_queue
 
 
-class NewestDemandsPagination(CursorPagination):
+class NewestDemandsPagination(CodeCursorPagination):
     ordering = ("-received_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 class TopicListView(generics.ListAPIView):

@@ -65,6 +65,8 @@ def test_places_are_read_from_the_text():
     assert place_of("", "家住幸福家园，楼下油烟") == "幸福家园"
     assert place_of("北京市东城区南池子大街1号", "门口占道") == "南池子大街"
     assert place_of("", "家里暖气不热，走路都冷") == ""
+    assert place_of("", "东华门街道占道经营问题，请尽快处理") == ""  # a 街道 is the street, not a place in it
+    assert place_of("", "交道口街道南锣鼓巷北口的菊儿胡同里垃圾没人清") == "菊儿胡同"
 
 
 def test_the_same_problem_at_the_same_place_is_found_and_named(reference):
@@ -87,6 +89,9 @@ def test_the_same_problem_at_the_same_place_is_found_and_named(reference):
     # A rerun refreshes; a dismissed proposal is not proposed again.
     again = topics_mine(at=AT + dt.timedelta(hours=1))
     assert (again.proposed, again.refreshed) == (0, 2) and Topic.objects.filter(kind="cluster").count() == 2
+    refreshed = Topic.objects.get(pk=mixer.pk)
+    assert refreshed.mined_at == AT + dt.timedelta(hours=1) and refreshed.keywords == mixer.keywords
+    assert refreshed.links.count() == 6 and refreshed.rule["mined_at"] == (AT + dt.timedelta(hours=1)).isoformat()
     Topic.objects.filter(pk=smoke.pk).update(status="dismissed")
     third = topics_mine(at=AT + dt.timedelta(hours=2))
     assert third.left == 1 and Topic.objects.get(pk=smoke.pk).status == "dismissed"
