@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dispatch.forms import UnitCodeField
 from hotline.core.forms import BootstrapForm
+from hotline.core.models import User
 
 
 class ApproveForm(BootstrapForm):
@@ -10,3 +12,28 @@ class ApproveForm(BootstrapForm):
 
 class DismissForm(BootstrapForm):
     reason = forms.CharField(label=_("Why it is dismissed"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StartForm(BootstrapForm):
+    """Setting an approved topic to work: who leads it, who answers for it, the plan."""
+
+    owner = UnitCodeField(label=_("Lead unit (code)"), widget=forms.TextInput(attrs={"list": "topic-units"}))
+    leader = forms.CharField(label=_("Responsible leader (username)"), required=False, max_length=150)
+    title = forms.CharField(label=_("Title (clearer, if needed)"), required=False, max_length=200)
+    plan = forms.CharField(label=_("Plan"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean_leader(self):
+        username = self.cleaned_data["leader"].strip()
+        if not username:
+            return None
+        leader = User.objects.filter(username=username, is_active=True).first()
+        if leader is None:
+            raise forms.ValidationError(_("No active user is called %(name)s.") % {"name": username})
+        return leader
+
+
+class MilestoneForm(BootstrapForm):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    due_at = forms.DateTimeField(
+        label=_("Due"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )

@@ -111,6 +111,23 @@ class Topic(ConcurrentTransitionMixin, models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # Once taken up: who governs it (牵头单位), the leader answering for it (责任领导), the plan; when the work
+    # began and ended, and its measured effect (governance.effect: demands before and after).
+    owner = models.ForeignKey(
+        "core.Unit", verbose_name=_("owner unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible leader"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    plan = models.TextField(_("plan"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    effect = models.JSONField(_("effect"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:
@@ -125,6 +142,8 @@ class Topic(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.title
 
+    RUNNING = (Status.APPROVED, Status.IN_PROGRESS)  # being prepared or worked on: milestones belong here
+
     @transition(field=status, source=Status.PROPOSED, target=Status.APPROVED)
     def approve(self):
         """A supervisor takes the proposal up as a topic to govern (its owner and plan come next)."""
@@ -132,6 +151,40 @@ class Topic(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.PROPOSED, target=Status.DISMISSED)
     def dismiss(self):
         """A supervisor sets the proposal aside, saying why; the mining does not propose it again."""
+
+    @transition(field=status, source=Status.APPROVED, target=Status.IN_PROGRESS)
+    def start(self):
+        """The owner unit sets to work on a plan (the service checks that both are named)."""
+
+    @transition(field=status, source=Status.IN_PROGRESS, target=Status.DONE)
+    def finish(self):
+        """The owner unit reports the work done; from now on the demands are counted again."""
+
+    @transition(field=status, source=Status.DONE, target=Status.EVALUATED)
+    def evaluate(self):
+        """A supervisor records the measured effect (the demands before against after), not a declaration."""
+
+
+class Milestone(models.Model):
+    """A step of a topic's plan with its due date; the sweep reminds the owner unit of it once, a day
+    before it falls due (`remind_at`, cleared when reminded or done)."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=200)
+    due_at = models.DateTimeField(_("due"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            # governance.milestones_due (every 10 minutes): the milestones whose reminder is due.
+            models.Index(fields=["remind_at"], name="milestone_remind", condition=models.Q(remind_at__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class TopicEvent(models.Model):

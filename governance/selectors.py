@@ -83,7 +83,7 @@ def repeat_callers(
 
 def topics_visible_to(user) -> QuerySet:
     """The topics a user sees: every one for the city's staff (center); a unit's leader those of the
-    unit's area (by street, else district); nothing without the permission."""
+    unit's area (by street, else district) and those the unit leads; nothing without the permission."""
     from hotline.core.access import may
     from hotline.core.selectors import visible_path
 
@@ -97,7 +97,11 @@ def topics_visible_to(user) -> QuerySet:
         return topics.none()
     if not path or user.unit.level == "center":
         return topics
-    return topics.filter(Q(street__path__startswith=path) | Q(street__isnull=True, district__path__startswith=path))
+    return topics.filter(
+        Q(street__path__startswith=path)
+        | Q(street__isnull=True, district__path__startswith=path)
+        | Q(owner__path__startswith=path)  # what the unit (or one below it) leads
+    )
 
 
 def topic_demands(topic) -> QuerySet:
@@ -107,3 +111,71 @@ def topic_demands(topic) -> QuerySet:
         .select_related("category", "street")
         .order_by("-received_at", "-id")
     )
+
+
+# --- a topic's measured effect ------------------------------------------------------------------------------
+
+EFFECT_DAYS = 90  # the baseline before the work began, and the most of after the work ended that counts
+EFFECT_MIN_DAYS = 30  # an effect is measured on a month after the work at least, never on its first days
+
+
+def topic_matter(topic) -> Q:
+    """The demands that are about the topic's problem, wherever they come from: those it was found from,
+    and for a text cluster those naming its place with its word (as the mining read them), for a repeated
+    place or caller the address or the caller, else its category (and below) in its street or district."""
+    from hotline.core.models import Category
+
+    rule = topic.rule or {}
+    evidence = Q(pk__in=topic.links.values("demand_id"))  # the demands the topic was found from, always
+    if topic.kind == "cluster" and rule.get("place") and rule.get("term"):
+        matter = Q(mining_terms__place=rule["place"], mining_terms__words__contains=rule["term"])
+        return (matter & Q(street_id=topic.street_id) if topic.street_id else matter) | evidence
+    elif topic.kind == "repeat_caller" and topic.key.startswith("caller:"):
+        return Q(caller_phone_index=topic.key.removeprefix("caller:"))
+    elif topic.kind == "repeat_place":
+        addresses = Demand.objects.filter(pk__in=topic.links.values("demand_id")).values("address")
+        return Q(address__in=addresses)
+    elif topic.category_id:
+        codes = Category.objects.get(pk=topic.category_id).code
+        matter = Q(category__code__startswith=codes)
+    else:
+        return evidence
+    if topic.street_id:
+        return (matter & Q(street_id=topic.street_id)) | evidence
+    if topic.district_id:
+        return (matter & (Q(district_id=topic.district_id) | Q(street__parent_id=topic.district_id))) | evidence
+    return matter | evidence
+
+
+def topic_effect(topic, at: dt.datetime) -> dict:
+    """The demands about the topic per 30 days in the EFFECT_DAYS before the work began against those since
+    it ended (at most EFFECT_DAYS), and per month for the chart. `change` is the relative change (-0.6:
+    six in ten fewer); None when there was nothing before to compare with."""
+    from django.db.models.functions import TruncMonth
+
+    start, done = topic.started_at, topic.done_at
+    demands = Demand.objects.filter(topic_matter(topic))
+    before = demands.filter(received_at__gte=start - dt.timedelta(days=EFFECT_DAYS), received_at__lt=start).count()
+    until = min(at, done + dt.timedelta(days=EFFECT_DAYS))
+    after_days = max(1, (until - done).days)
+    after = demands.filter(received_at__gte=done, received_at__lt=until).count()
+    before_rate = before / EFFECT_DAYS * 30
+    after_rate = after / after_days * 30
+    months = (
+        demands.filter(received_at__gte=start - dt.timedelta(days=EFFECT_DAYS), received_at__lt=until)
+        .annotate(month=TruncMonth("received_at"))
+        .values_list("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    )
+    return {
+        "before": before,
+        "before_days": EFFECT_DAYS,
+        "after": after,
+        "after_days": after_days,
+        "before_per_30_days": round(before_rate, 1),
+        "after_per_30_days": round(after_rate, 1),
+        "change": round((after_rate - before_rate) / before_rate, 3) if before_rate else None,
+        "months": [[f"{month:%Y-%m}", n] for month, n in months],
+        "measured_at": at.isoformat(),
+    }

@@ -3,6 +3,7 @@ at the end, its report; the command and the admin's upload both go through `hist
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.db import transaction
@@ -11,10 +12,15 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from hotline.core.access import may
+from hotline.core.choices import NotificationKind, Role
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
+from hotline.core.notify import notify
+from hotline.core.selectors import unit_people
 
 from .imports import ImportFileError, demands_import
-from .models import HistoryImport, Topic, TopicEvent
+from .mining import terms_read
+from .models import HistoryImport, Milestone, Topic, TopicEvent
+from .selectors import EFFECT_DAYS, EFFECT_MIN_DAYS, topic_effect
 
 
 def history_import_create(*, by=None, source: str = "", file=None, fmt: str = "", dry_run=False, skip_invalid=False):
@@ -71,10 +77,11 @@ def history_import_run(*, job: HistoryImport, echo=None) -> HistoryImport:
 # --- governance topics (治理主题) -------------------------------------------------------------------------
 
 
-def _topic_step(topic, *, by, name: str, note: str = "", at=None):
-    """One transition of a topic, checked, saved and written as an event, in one transaction."""
-    if not may(by, "governance.decide_topic"):
-        raise Forbidden(_("Only a supervisor takes up or dismisses a proposed topic."), code="decide_forbidden")
+def _topic_step(topic, *, by, name: str, note: str = "", at=None, permission="governance.decide_topic", prepare=None):
+    """One transition of a topic, checked, saved and written as an event, in one transaction; `prepare`
+    (locked topic, at) sets what the step records and may refuse it."""
+    if not may(by, permission, topic):
+        raise Forbidden(_("You may not take this step on this topic."), code="topic_forbidden")
     at = at or timezone.now()
     with transaction.atomic():
         locked = Topic.objects.select_for_update().get(pk=topic.pk)
@@ -85,11 +92,20 @@ def _topic_step(topic, *, by, name: str, note: str = "", at=None):
                 % {"status": locked.get_status_display(), "step": name}
             )
         before = locked.status
+        data = prepare(locked, at) if prepare else {}
         method()
-        locked.decided_by, locked.decided_at, locked.note = by, at, note
+        if name in ("approve", "dismiss"):
+            locked.decided_by, locked.decided_at, locked.note = by, at, note
         locked.save()
         TopicEvent.objects.create(
-            topic=locked, kind=name, from_status=before, to_status=locked.status, by=by, at=at, note=note
+            topic=locked,
+            kind=name,
+            from_status=before,
+            to_status=locked.status,
+            by=by,
+            at=at,
+            note=note,
+            data=data or {},
         )
     return locked
 
@@ -102,3 +118,147 @@ def topic_dismiss(*, topic, by, reason: str, at=None):
     if not (reason or "").strip():
         raise InvalidInput(_("Say why the proposal is dismissed."), code="reason_required")
     return _topic_step(topic, by=by, name="dismiss", note=reason.strip(), at=at)
+
+
+def topic_start(*, topic, by, owner, plan: str, leader=None, title: str = "", at=None):
+    """An approved topic is set to work: the unit that leads it (牵头单位), the leader answering for it,
+    the plan (and, optionally, a clearer title). The owner unit's leaders are told."""
+    if owner is None or not owner.is_active:
+        raise InvalidInput(_("Choose the unit that leads the work."), code="owner_required")
+    if not (plan or "").strip():
+        raise InvalidInput(_("Write the plan: what will be done, by whom, by when."), code="plan_required")
+    if leader is not None and not leader.is_active:
+        raise InvalidInput(_("The responsible leader's account is not active."), code="invalid_leader")
+
+    def prepare(locked, at):
+        locked.owner, locked.leader, locked.plan, locked.started_at = owner, leader, plan.strip(), at
+        if title.strip():
+            locked.title = title.strip()[:200]
+        notify(
+            users=unit_people([owner.pk], [Role.UNIT_LEADER]) + ([leader.pk] if leader else []),
+            kind=NotificationKind.TOPIC_ASSIGNED,
+            data={"topic": locked.title},
+            key=f"topic_assigned:{locked.pk}",
+            url=f"/governance/topics/{locked.pk}/",
+            at=at,
+        )
+        return {"owner": owner.code, "leader": getattr(leader, "username", None)}
+
+    return _topic_step(topic, by=by, name="start", note=plan.strip()[:2000], at=at, prepare=prepare)
+
+
+def topic_finish(*, topic, by, note: str = "", at=None):
+    """The owner unit (or a supervisor) reports the work done; the demands since are its effect."""
+
+    def prepare(locked, at):
+        locked.done_at = at
+        Milestone.objects.filter(topic=locked, done_at__isnull=True).update(remind_at=None)
+        return {}
+
+    return _topic_step(
+        topic, by=by, name="finish", note=note.strip(), at=at, permission="governance.run_topic", prepare=prepare
+    )
+
+
+def topic_evaluate(*, topic, by, note: str = "", at=None):
+    """A supervisor evaluates a topic by its measured effect (governance.selectors.topic_effect), once
+    at least EFFECT_MIN_DAYS have passed since the work ended: a result is measured, not declared."""
+
+    def prepare(locked, at):
+        if at - locked.done_at < dt.timedelta(days=EFFECT_MIN_DAYS):
+            raise StateConflict(
+                _("The effect is measured on %(days)s days after the work at least: evaluate from %(date)s.")
+                % {
+                    "days": EFFECT_MIN_DAYS,
+                    "date": timezone.localtime(locked.done_at + dt.timedelta(days=EFFECT_MIN_DAYS)).date(),
+                },
+                code="too_early",
+            )
+        # Read the texts that came in since the last mining first: a demand not read yet must count
+        # against the work, not be missed in its favour.
+        terms_read(locked.started_at - dt.timedelta(days=EFFECT_DAYS), at)
+        locked.effect = topic_effect(locked, at)
+        return {"change": locked.effect["change"]}
+
+    return _topic_step(topic, by=by, name="evaluate", note=note.strip(), at=at, prepare=prepare)
+
+
+MILESTONE_NOTICE = dt.timedelta(days=1)  # a milestone's reminder: a day before it falls due
+
+
+def milestone_add(*, topic, by, title: str, due_at: dt.datetime, at=None) -> Milestone:
+    if not may(by, "governance.run_topic", topic):
+        raise Forbidden(_("You may not take this step on this topic."), code="topic_forbidden")
+    if topic.status not in (Topic.Status.APPROVED, Topic.Status.IN_PROGRESS):
+        raise StateConflict(_("Milestones belong to a topic being prepared or worked on."))
+    if not (title or "").strip():
+        raise InvalidInput(_("Name the milestone."), code="title_required")
+    at = at or timezone.now()
+    if due_at <= at:
+        raise InvalidInput(_("A milestone falls due in the future."), code="invalid_due")
+    with transaction.atomic():
+        milestone = Milestone.objects.create(
+            topic=topic, title=title.strip()[:200], due_at=due_at, remind_at=max(at, due_at - MILESTONE_NOTICE)
+        )
+        TopicEvent.objects.create(
+            topic=topic,
+            kind="milestone",
+            from_status=topic.status,
+            to_status=topic.status,
+            by=by,
+            at=at,
+            note=milestone.title,
+            data={"due_at": due_at.isoformat()},
+        )
+    return milestone
+
+
+def milestone_done(*, milestone, by, at=None) -> Milestone:
+    if not may(by, "governance.run_topic", milestone.topic):
+        raise Forbidden(_("You may not take this step on this topic."), code="topic_forbidden")
+    at = at or timezone.now()
+    with transaction.atomic():
+        updated = Milestone.objects.filter(pk=milestone.pk, done_at__isnull=True).update(done_at=at, remind_at=None)
+        if not updated:
+            raise StateConflict(_("This milestone is already done."))
+        TopicEvent.objects.create(
+            topic=milestone.topic,
+            kind="milestone_done",
+            from_status=milestone.topic.status,
+            to_status=milestone.topic.status,
+            by=by,
+            at=at,
+            note=milestone.title,
+        )
+    milestone.refresh_from_db()
+    return milestone
+
+
+def milestones_due(*, now: dt.datetime | None = None) -> int:
+    """The sweep: each milestone whose reminder time has come is claimed by compare-and-swap on its
+    `remind_at` (so two workers or a rerun remind once) and its owner unit's leaders are told."""
+    now = now or timezone.now()
+    told = 0
+    for milestone in Milestone.objects.filter(remind_at__lte=now).select_related("topic")[:500]:
+        with transaction.atomic():
+            claimed = Milestone.objects.filter(pk=milestone.pk, remind_at=milestone.remind_at).update(
+                remind_at=None, reminded_at=now
+            )
+            if not claimed:
+                continue
+            topic = milestone.topic
+            people = unit_people([topic.owner_id], [Role.UNIT_LEADER]) if topic.owner_id else []
+            notify(
+                users=people + ([topic.leader_id] if topic.leader_id else []),
+                kind=NotificationKind.MILESTONE_DUE,
+                data={
+                    "milestone": milestone.title,
+                    "topic": topic.title,
+                    "due": timezone.localtime(milestone.due_at).strftime("%Y-%m-%d %H:%M"),
+                },
+                key=f"milestone_due:{milestone.pk}",
+                url=f"/governance/topics/{topic.pk}/",
+                at=milestone.remind_at,
+            )
+            told += 1
+    return told

@@ -20,3 +20,11 @@ def mine_topics() -> dict:
 
     result = topics_mine()
     return {"proposed": result.proposed, "refreshed": result.refreshed, "skipped": result.skipped}
+
+
+@shared_task(name="governance.milestones_due")
+def milestones_due() -> int:
+    """Every 10 minutes: the milestones falling due tomorrow are reminded to their owner unit, once."""
+    from .services import milestones_due as run
+
+    return run()

@@ -10,19 +10,64 @@ from django.views.decorators.http import require_POST
 
 from hotline.core.access import may
 from hotline.core.exceptions import DomainError
+from hotline.core.models import Unit
 from hotline.core.navigation import WORKBENCH_TOPICS
 from hotline.core.pagination import page_of
 from hotline.core.views import WorkbenchView, check_permission
 
 from . import services
-from .forms import ApproveForm, DismissForm
+from .forms import ApproveForm, DismissForm, MilestoneForm, StartForm
 from .models import Topic
 from .selectors import topic_demands, topics_visible_to
 
+# Each step: its form, the service call, who may (the rule, on the topic) and in which states it is offered.
 STEPS = {
-    "approve": (ApproveForm, lambda t, u, d: services.topic_approve(topic=t, by=u, note=d["note"])),
-    "dismiss": (DismissForm, lambda t, u, d: services.topic_dismiss(topic=t, by=u, reason=d["reason"])),
+    "approve": (
+        ApproveForm,
+        lambda t, u, d: services.topic_approve(topic=t, by=u, note=d["note"]),
+        "governance.decide_topic",
+        (Topic.Status.PROPOSED,),
+    ),
+    "dismiss": (
+        DismissForm,
+        lambda t, u, d: services.topic_dismiss(topic=t, by=u, reason=d["reason"]),
+        "governance.decide_topic",
+        (Topic.Status.PROPOSED,),
+    ),
+    "start": (
+        StartForm,
+        lambda t, u, d: services.topic_start(topic=t, by=u, **d),
+        "governance.decide_topic",
+        (Topic.Status.APPROVED,),
+    ),
+    "milestone": (
+        MilestoneForm,
+        lambda t, u, d: services.milestone_add(topic=t, by=u, **d),
+        "governance.run_topic",
+        (Topic.Status.APPROVED, Topic.Status.IN_PROGRESS),
+    ),
+    "finish": (
+        ApproveForm,
+        lambda t, u, d: services.topic_finish(topic=t, by=u, note=d["note"]),
+        "governance.run_topic",
+        (Topic.Status.IN_PROGRESS,),
+    ),
+    "evaluate": (
+        ApproveForm,
+        lambda t, u, d: services.topic_evaluate(topic=t, by=u, note=d["note"]),
+        "governance.decide_topic",
+        (Topic.Status.DONE,),
+    ),
 }
+
+
+def steps_for(topic, user) -> list[str]:
+    """The steps the page offers this user on this topic now."""
+    return [
+        name
+        for name, (_form, _run, permission, states) in STEPS.items()
+        if topic.status in states and may(user, permission, topic)
+    ]
 
 
 class TopicsPage(WorkbenchView):
@@ -61,19 +106,28 @@ class TopicPage(WorkbenchView):
 
     def get_context_data(self, forms=None, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
         topic = get_object_or_404(
-            topics_visible_to(self.request.user).select_related("decided_by"), pk=self.kwargs["pk"]
+            topics_visible_to(user).select_related("decided_by", "owner", "leader"), pk=self.kwargs["pk"]
         )
-        may_decide = topic.status == Topic.Status.PROPOSED and may(self.request.user, "governance.decide_topic")
         forms = forms or {}
+        steps = steps_for(topic, user)
+        effect = topic.effect or {}
         context.update(
             topic=topic,
             demands=page_of(topic_demands(topic), self.request.GET.get("page"), 20),
             events=topic.events.select_related("by"),
-            forms={name: forms.get(name) or form(auto_id=f"{name}-%s") for name, (form, _run) in STEPS.items()}
-            if may_decide
-            else {},
+            milestones=topic.milestones.all(),
+            may_run=topic.status in Topic.RUNNING and may(user, "governance.run_topic", topic),
+            forms={name: forms.get(name) or STEPS[name][0](auto_id=f"{name}-%s") for name in steps},
+            units=Unit.objects.filter(is_active=True).exclude(level="community").only("code", "name")
+            if "start" in steps
+            else [],
             trend={"days": [day for day, _n in topic.trend], "counts": [n for _day, n in topic.trend]},
+            effect_chart={
+                "days": [month for month, _n in effect.get("months", [])],
+                "counts": [n for _month, n in effect.get("months", [])],
+            },
         )
         return context
 
@@ -85,7 +139,7 @@ def topic_step(request, pk, step):
     if step not in STEPS:
         raise Http404
     topic = get_object_or_404(topics_visible_to(request.user), pk=pk)
-    form_class, run = STEPS[step]
+    form_class, run, _permission, _states = STEPS[step]
     form = form_class(request.POST, auto_id=f"{step}-%s")
     status = 400
     if form.is_valid():
@@ -101,3 +155,18 @@ def topic_step(request, pk, step):
     view.setup(request, pk=pk)
     context = view.get_context_data(forms={step: form})
     return render(request, TopicPage.template_name, context, status=status)
+
+
+@login_required
+@require_POST
+def milestone_done(request, pk, milestone_pk):
+    check_permission(request.user, "governance.view_topics")
+    topic = get_object_or_404(topics_visible_to(request.user), pk=pk)
+    milestone = get_object_or_404(topic.milestones.all(), pk=milestone_pk)
+    try:
+        services.milestone_done(milestone=milestone, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Milestone done."))
+    return redirect("governance:topic", pk=pk)

@@ -27,6 +27,12 @@ BEAT_SCHEDULE = {
         "task": "assessment.consequences",
         "schedule": crontab(hour=2, minute=15),
     },
+    # 主动治理: the milestones of the topics at work, reminded once a day before they fall due.
+    "governance-milestones-due": {
+        "task": "governance.milestones_due",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 560},
+    },
     # 主动治理: the night's mining proposes governance topics (clusters, surges, repeats, seasons).
     "governance-mine-topics": {
         "task": "governance.mine_topics",

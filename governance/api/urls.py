@@ -8,4 +8,13 @@ urlpatterns = [
     path("governance/topics/<int:pk>/demands/", views.TopicDemandsView.as_view(), name="api-topic-demands"),
     path("governance/topics/<int:pk>/approve/", views.approve, name="api-topic-approve"),
     path("governance/topics/<int:pk>/dismiss/", views.dismiss, name="api-topic-dismiss"),
+    path("governance/topics/<int:pk>/start/", views.start, name="api-topic-start"),
+    path("governance/topics/<int:pk>/finish/", views.finish, name="api-topic-finish"),
+    path("governance/topics/<int:pk>/evaluate/", views.evaluate, name="api-topic-evaluate"),
+    path("governance/topics/<int:pk>/milestones/", views.milestone_add, name="api-topic-milestones"),
+    path(
+        "governance/topics/<int:pk>/milestones/<int:milestone_pk>/done/",
+        views.milestone_done,
+        name="api-topic-milestone-done",
+    ),
 ]

@@ -10,10 +10,11 @@ from rest_framework.response import Response
 
 from hotline.core.api.pagination import CodeCursorPagination
 from hotline.core.api.permissions import allowed
+from hotline.core.models import Unit, User
 from intake.models import Demand
 
 from .. import services
-from ..models import Topic
+from ..models import Milestone, Topic
 from ..selectors import topic_demands, topics_visible_to
 
 
@@ -45,11 +46,34 @@ class TopicSerializer(serializers.ModelSerializer):
         ]
 
 
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "title", "due_at", "done_at", "reminded_at"]
+
+
 class TopicDetailSerializer(TopicSerializer):
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    owner = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    leader = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
 
     class Meta(TopicSerializer.Meta):
-        fields = [*TopicSerializer.Meta.fields, "rule", "trend", "decided_by", "decided_at", "note"]
+        fields = [
+            *TopicSerializer.Meta.fields,
+            "rule",
+            "trend",
+            "decided_by",
+            "decided_at",
+            "note",
+            "owner",
+            "leader",
+            "plan",
+            "started_at",
+            "done_at",
+            "effect",
+            "milestones",
+        ]
 
 
 class TopicDemandSerializer(serializers.ModelSerializer):
@@ -141,5 +165,49 @@ def _step(name, serializer_class, run):
     return view
 
 
+class StartSerializer(serializers.Serializer):
+    owner = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.filter(is_active=True))
+    leader = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    plan = serializers.CharField(max_length=10000)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class MilestoneCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    due_at = serializers.DateTimeField()
+
+
 approve = _step("approve", ApproveSerializer, lambda t, u, d: services.topic_approve(topic=t, by=u, note=d["note"]))
 dismiss = _step("dismiss", DismissSerializer, lambda t, u, d: services.topic_dismiss(topic=t, by=u, reason=d["reason"]))
+start = _step("start", StartSerializer, lambda t, u, d: services.topic_start(topic=t, by=u, **d))
+finish = _step("finish", ApproveSerializer, lambda t, u, d: services.topic_finish(topic=t, by=u, note=d["note"]))
+evaluate = _step("evaluate", ApproveSerializer, lambda t, u, d: services.topic_evaluate(topic=t, by=u, note=d["note"]))
+
+
+@extend_schema(request=MilestoneCreateSerializer, responses=TopicDetailSerializer, operation_id="topic_milestone_add")
+@api_view(["POST"])
+@permission_classes([allowed("governance.view_topics")])
+def milestone_add(request, pk):
+    topic = get_object_or_404(topics_visible_to(request.user), pk=pk)
+    serializer = MilestoneCreateSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    services.milestone_add(topic=topic, by=request.user, **serializer.validated_data)
+    return Response(
+        TopicDetailSerializer(topics_visible_to(request.user).get(pk=pk)).data, status=status.HTTP_201_CREATED
+    )
+
+
+@extend_schema(request=None, responses=TopicDetailSerializer, operation_id="topic_milestone_done")
+@api_view(["POST"])
+@permission_classes([allowed("governance.view_topics")])
+def milestone_done(request, pk, milestone_pk):
+    topic = get_object_or_404(topics_visible_to(request.user), pk=pk)
+    milestone = get_object_or_404(topic.milestones.all(), pk=milestone_pk)
+    services.milestone_done(milestone=milestone, by=request.user)
+    return Response(TopicDetailSerializer(topics_visible_to(request.user).get(pk=pk)).data)

@@ -63,6 +63,13 @@ def oversees_unit_of(user, obj) -> bool:
 
 
 @rules.predicate
+def leads_it(user, obj) -> bool:
+    """The object's owner unit is the user's (a governance topic the unit leads). Duck-typed on `owner_id`."""
+    unit_id = getattr(user, "unit_id", None)
+    return obj is not None and unit_id is not None and getattr(obj, "owner_id", None) == unit_id
+
+
+@rules.predicate
 def at_the_center(user) -> bool:
     """The user belongs to the city center (市级12345), not to a district or street."""
     unit = getattr(user, "unit", None)
@@ -202,6 +209,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "governance.view_topics": is_leader | is_supervisor | is_dispatcher | is_admin | (is_unit_leader & has_a_unit),
     # A supervisor takes a proposal up as a topic, or dismisses it.
     "governance.decide_topic": is_supervisor | is_admin,
+    # The work on a topic (milestones, reporting it done): supervisors, and the staff of the unit leading it.
+    "governance.run_topic": is_supervisor | is_admin | (is_unit_member & leads_it),
     # --- 知识库
     # Policy answers are read by every staff member (the search page and GET /api/v1/knowledge/articles/).
     "knowledge_base.read_articles": is_staff_member,

@@ -95,6 +95,8 @@ class NotificationKind(models.TextChoices):
     WHISTLE_RAISED = "whistle_raised", _("吹哨 to confirm")
     WHISTLE_DECIDED = "whistle_decided", _("吹哨 decided")
     WHISTLE_LATE = "whistle_late", _("报到 late")
+    MILESTONE_DUE = "milestone_due", _("治理 milestone due")
+    TOPIC_ASSIGNED = "topic_assigned", _("治理 topic to lead")
 
 
 # The text of each kind, from the figures in its `data` (rendered in the reader's language).
@@ -128,6 +130,8 @@ TEXTS: dict[str, object] = {
     NotificationKind.RECTIFICATION_REVIEWED: _("Your rectification for %(period)s: %(decision)s. %(note)s"),
     NotificationKind.GUIDANCE: _("督导: %(department)s helps %(street)s, a 治理类 street of %(period)s."),
     NotificationKind.REFERRAL: _("%(kind)s: %(unit)s was in the last 10 for %(months)s months in a row."),
+    NotificationKind.MILESTONE_DUE: _("Milestone “%(milestone)s” of the topic “%(topic)s” is due %(due)s."),
+    NotificationKind.TOPIC_ASSIGNED: _("Your unit leads the governance topic “%(topic)s”: the plan is on its page."),
     NotificationKind.WHISTLE_RAISED: _(
         "%(unit)s blew the whistle on order %(order)s for %(units)s: confirm it. %(reason)s"
     ),

@@ -70,6 +70,7 @@ PER_OBJECT = {
     "assessment.record_guidance",
     "assessment.review_appeal_for_district",
     "assessment.read_appeal",
+    "governance.run_topic",
 }
 
 

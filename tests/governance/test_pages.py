@@ -38,8 +38,26 @@ def test_a_supervisor_works_the_queue_in_the_browser(reference, supervisor):
     done = browser.post(f"/governance/topics/{mixer.pk}/approve/", {"note": "交街道牵头治理"})
     assert done.status_code == 302 and Topic.objects.get(pk=mixer.pk).status == "approved"
     assert list(Topic.objects.get(pk=mixer.pk).events.values_list("kind", flat=True)) == ["proposed", "approve"]
+    assert 'data-step="start"' in browser.get(f"/governance/topics/{mixer.pk}/").content.decode()
     assert mixer.title not in browser.get("/governance/topics/").content.decode()  # left the queue
     assert mixer.title in browser.get("/governance/topics/?status=approved").content.decode()
+
+    # Set to work from the page: a bad lead unit keeps what was typed; then a milestone, then done.
+    typed = browser.post(f"/governance/topics/{mixer.pk}/start/", {"owner": "999999", "plan": "夜间停工"})
+    assert typed.status_code == 400 and "夜间停工" in typed.content.decode() and "999999" in typed.content.decode()
+    assert (
+        browser.post(f"/governance/topics/{mixer.pk}/start/", {"owner": "110101001", "plan": "夜间停工"}).status_code
+        == 302
+    )
+    due = (timezone.localtime() + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    assert (
+        browser.post(f"/governance/topics/{mixer.pk}/milestone/", {"title": "隔音棚", "due_at": due}).status_code == 302
+    )
+    (milestone,) = Topic.objects.get(pk=mixer.pk).milestones.all()
+    page = browser.get(f"/governance/topics/{mixer.pk}/").content.decode()
+    assert "隔音棚" in page and 'data-step="finish"' in page and "东华门街道" in page
+    browser.post(f"/governance/topics/{mixer.pk}/milestones/{milestone.pk}/done/")
+    assert Topic.objects.get(pk=mixer.pk).milestones.get().done_at is not None
 
     # A dispatcher reads the queue and decides nothing.
     dispatcher = UserFactory(username="t_disp_topics", role="dispatcher", unit=Unit.objects.get(code="12345"))
