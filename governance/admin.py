@@ -1,3 +1,4 @@
+import logging
 from functools import partial
 
 from django import forms
@@ -9,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import HistoryImport
 from .services import history_import_create
 from .tasks import history_import
+
+logger = logging.getLogger(__name__)
 
 
 class UploadForm(forms.ModelForm):
@@ -23,6 +26,15 @@ class UploadForm(forms.ModelForm):
         if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
             raise forms.ValidationError(_("The file must be a CSV or an Excel workbook (.xlsx)."))
         return upload
+
+
+def _enqueue(import_id: int) -> None:
+    """Hand the job to a worker; with the broker down it stays queued (the page says so) instead of
+    failing the upload that was already saved."""
+    try:
+        history_import.delay(import_id=import_id)
+    except Exception:
+        logger.exception("history import %s stays queued: the broker did not take it", import_id)
 
 
 @admin.register(HistoryImport)
@@ -81,7 +93,18 @@ class HistoryImportAdmin(admin.ModelAdmin):
             skip_invalid=form.cleaned_data["skip_invalid"],
         )
         obj.pk = job.pk
-        transaction.on_commit(partial(history_import.delay, import_id=job.pk))
+        transaction.on_commit(partial(_enqueue, job.pk))
+
+    def delete_model(self, request, obj):
+        if obj.file:  # a queued upload holds callers' names and numbers: it goes with its job
+            obj.file.delete(save=False)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for job in queryset:
+            if job.file:
+                job.file.delete(save=False)
+        super().delete_queryset(request, queryset)
 
     @admin.display(description=_("progress"))
     def progress(self, obj):

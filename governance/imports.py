@@ -13,7 +13,6 @@ caller; a missing category stays empty for the classifier."""
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -195,18 +194,24 @@ def _header(cells) -> list[str]:
 
 
 def _csv_text(path: Path) -> io.TextIOWrapper:
-    """The CSV as text: UTF-8 (with or without a BOM) when the whole file is, else GB18030 (the encoding
-    of Chinese Excel's CSV exports, a superset of GBK)."""
-    encoding = "utf-8-sig"
-    with open(path, "rb") as raw:
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            for chunk in iter(lambda: raw.read(1 << 20), b""):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            encoding = "gb18030"
-    return open(path, encoding=encoding, errors="strict", newline="")  # noqa: SIM115 (the caller closes it)
+    """The CSV as text: UTF-8 (with or without a BOM), or GB18030 (Chinese Excel's CSV export, a superset
+    of GBK). A UTF-8 file with a few bad bytes stays UTF-8 — its bad characters make those rows invalid
+    (reported, not imported garbled) — rather than being read whole as GB18030, which decodes almost any
+    bytes into the wrong characters. A file that is neither is refused."""
+    data = path.read_bytes()
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad:
+        foreign = sum(1 for ch in text if ord(ch) > 127)
+        if bad > max(3, foreign // 20):  # mostly not UTF-8: GB18030, strictly
+            try:
+                data.decode("gb18030")
+            except UnicodeDecodeError as exc:
+                raise ImportFileError(
+                    _("The file is neither UTF-8 nor GB18030 text (save it as CSV UTF-8, or as .xlsx).")
+                ) from exc
+            return open(path, encoding="gb18030", newline="")  # noqa: SIM115 (the caller closes it)
+    return open(path, encoding="utf-8-sig", errors="replace", newline="")  # noqa: SIM115
 
 
 def read_rows(
@@ -259,7 +264,7 @@ def read_rows(
 def clean_text(value) -> str:
     """Text of the old system as plain text: tags dropped (<br> and </p> become line breaks), entities
     decoded, runs of spaces (full-width ones too) made one, blank lines dropped."""
-    text = "" if value is None else str(value)
+    text = "" if value is None else str(value).replace("\x00", "")  # NUL cannot reach PostgreSQL
     if text.isprintable() and "  " not in text and "<" not in text and "&" not in text:
         return text.strip()  # most cells: nothing to clean (isprintable is False for tabs, breaks, U+3000)
     if "<" in text or "&" in text:
@@ -396,6 +401,9 @@ class Row:
 def check_row(values: dict, ref: Reference, *, zone: ZoneInfo, now: dt.datetime) -> tuple[Row | None, list[Problem]]:
     """One row checked: the row, or the problems that make it bad (each with its column)."""
     problems: list[Problem] = []
+    broken = [name for name, value in values.items() if isinstance(value, str) and "\ufffd" in value]
+    if broken:  # bytes that were not UTF-8 in a UTF-8 file (see _csv_text)
+        return None, [Problem(0, name, _("this cell is not valid UTF-8 text")) for name in broken]
 
     def text(name: str) -> str:
         value = values.get(name)

@@ -339,7 +339,7 @@ def surges(start: dt.datetime, end: dt.datetime, result: MiningResult) -> list[P
         )
         proposals.append(
             Proposal(
-                key=f"surge:{street.code}:{category.code}:{end:%Y-%m}",
+                key=f"surge:{street.code}:{category.code}:{timezone.localtime(end):%Y-%m}",
                 kind=Topic.Kind.SURGE,
                 title=f"{street.name} {category.name}激增",
                 demand_ids=ids,
@@ -365,24 +365,33 @@ def repeats(end: dt.datetime) -> list[Proposal]:
     start = end - dt.timedelta(days=REPEAT_DAYS)
     window = Demand.objects.filter(received_at__gte=start, received_at__lt=end)
     proposals = []
-    by_address: dict[str, list[tuple]] = defaultdict(list)
+    # One address of one street (the same words in two districts are two places).
+    by_address: dict[tuple, list[tuple]] = defaultdict(list)
     for pk, address, street_id, district_id, category_id in (
         window.exclude(address="")
         .values_list("id", "address", "street_id", "district_id", "category_id")
+        .order_by("received_at", "id")
         .iterator(chunk_size=5000)
     ):
-        by_address[_normal_address(address)].append((pk, address, street_id, district_id, category_id))
-    for normal, rows in by_address.items():
+        by_address[(street_id, _normal_address(address))].append((pk, address, street_id, district_id, category_id))
+    for (street_id, normal), rows in by_address.items():
         if len(rows) < places or not normal:
             continue
         categories = Counter(r[4] for r in rows if r[4])
+        address = Counter(r[1].strip() for r in rows).most_common(1)[0][0]
         proposals.append(
             Proposal(
-                key=f"place:{normal}"[:200],
+                key=f"place:{street_id or '-'}:{normal}"[:200],
                 kind=Topic.Kind.REPEAT_PLACE,
-                title=f"{rows[0][1][:60]} 反复反映",
+                title=f"{address[:60]} 反复反映",
                 demand_ids=[r[0] for r in rows][-MAX_LINKED:],
-                rule={"rule": "repeat_place", "minimum": places, "days": REPEAT_DAYS, "count": len(rows)},
+                rule={
+                    "rule": "repeat_place",
+                    "minimum": places,
+                    "days": REPEAT_DAYS,
+                    "count": len(rows),
+                    "address": address,
+                },
                 street_id=rows[-1][2],
                 district_id=rows[-1][3],
                 category_id=categories.most_common(1)[0][0] if categories else None,
@@ -556,7 +565,9 @@ def _update(topics: list[Topic]) -> None:
     with connection.cursor() as cursor:
         execute_values(
             cursor.cursor,
-            f"UPDATE governance_topic AS t SET {assignments} FROM (VALUES %s) AS v(id, {names}) WHERE t.id = v.id",
+            # Only while still a proposal: one approved or dismissed during the run keeps its decision.
+            f"UPDATE governance_topic AS t SET {assignments} FROM (VALUES %s) AS v(id, {names}) "
+            "WHERE t.id = v.id AND t.status = 'proposed'",
             rows,
             page_size=SAVE_BATCH,
         )

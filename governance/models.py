@@ -142,8 +142,6 @@ class Topic(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.title
 
-    RUNNING = (Status.APPROVED, Status.IN_PROGRESS)  # being prepared or worked on: milestones belong here
-
     @transition(field=status, source=Status.PROPOSED, target=Status.APPROVED)
     def approve(self):
         """A supervisor takes the proposal up as a topic to govern (its owner and plan come next)."""
@@ -199,8 +197,23 @@ class TopicEvent(models.Model):
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 
+    LABELS = {
+        "proposed": _("Proposed by the mining"),
+        "approve": _("Approved"),
+        "dismiss": _("Dismissed"),
+        "start": _("Set to work"),
+        "milestone": _("Milestone added"),
+        "milestone_done": _("Milestone done"),
+        "finish": _("Reported done"),
+        "evaluate": _("Evaluated"),
+    }
+
     class Meta:
         ordering = ["at", "id"]
+
+    @property
+    def label(self) -> str:
+        return str(self.LABELS.get(self.kind, self.kind))
 
 
 class TopicDemand(models.Model):

@@ -104,13 +104,19 @@ def topics_visible_to(user) -> QuerySet:
     )
 
 
-def topic_demands(topic) -> QuerySet:
-    """The demands behind a topic (its evidence), newest first."""
-    return (
-        Demand.objects.filter(pk__in=topic.links.values("demand_id"))
-        .select_related("category", "street")
-        .order_by("-received_at", "-id")
-    )
+def topic_demands(topic, user=None) -> QuerySet:
+    """The demands behind a topic (its evidence), newest first: for a user outside the city center, only
+    those of the user's area (a repeated caller's demands may come from anywhere in the city)."""
+    from hotline.core.selectors import visible_path, visible_to
+
+    demands = Demand.objects.filter(pk__in=topic.links.values("demand_id"))
+    if user is not None:
+        path = visible_path(user)
+        if path is None:
+            demands = demands.none()
+        elif path and user.unit.level != "center":
+            demands = visible_to(user, demands, unit_field="street", by_path=True)
+    return demands.select_related("category", "street").order_by("-received_at", "-id")
 
 
 # --- a topic's measured effect ------------------------------------------------------------------------------
@@ -120,31 +126,33 @@ EFFECT_MIN_DAYS = 30  # an effect is measured on a month after the work at least
 
 
 def topic_matter(topic) -> Q:
-    """The demands that are about the topic's problem, wherever they come from: those it was found from,
-    and for a text cluster those naming its place with its word (as the mining read them), for a repeated
-    place or caller the address or the caller, else its category (and below) in its street or district."""
+    """The demands about the topic's problem, by one rule for before and after the work (so the effect is
+    measured like with like): for a text cluster, its street's demands whose text names its word and its
+    place (in the text or the address); for a repeated place, the street's demands at that place; for a
+    repeated caller, the caller; else its category (and below) in its street or district. Not the
+    evidence the mining linked (gathered more loosely, and only before)."""
     from hotline.core.models import Category
 
     rule = topic.rule or {}
-    evidence = Q(pk__in=topic.links.values("demand_id"))  # the demands the topic was found from, always
-    if topic.kind == "cluster" and rule.get("place") and rule.get("term"):
-        matter = Q(mining_terms__place=rule["place"], mining_terms__words__contains=rule["term"])
-        return (matter & Q(street_id=topic.street_id) if topic.street_id else matter) | evidence
-    elif topic.kind == "repeat_caller" and topic.key.startswith("caller:"):
+    if topic.kind == "repeat_caller" and topic.key.startswith("caller:"):
         return Q(caller_phone_index=topic.key.removeprefix("caller:"))
-    elif topic.kind == "repeat_place":
-        addresses = Demand.objects.filter(pk__in=topic.links.values("demand_id")).values("address")
-        return Q(address__in=addresses)
+    if topic.kind == "cluster" and rule.get("term"):
+        matter = Q(content__contains=rule["term"])
+        if rule.get("place"):
+            matter &= Q(content__contains=rule["place"]) | Q(address__contains=rule["place"])
+        elif topic.category_id:
+            matter &= Q(category_id=topic.category_id)
+    elif topic.kind == "repeat_place" and rule.get("address"):
+        matter = Q(address__contains=rule["address"])
     elif topic.category_id:
-        codes = Category.objects.get(pk=topic.category_id).code
-        matter = Q(category__code__startswith=codes)
+        matter = Q(category__code__startswith=Category.objects.get(pk=topic.category_id).code)
     else:
-        return evidence
+        return Q(pk__in=[])  # nothing to measure by: no effect is claimed
     if topic.street_id:
-        return (matter & Q(street_id=topic.street_id)) | evidence
+        return matter & Q(street_id=topic.street_id)
     if topic.district_id:
-        return (matter & (Q(district_id=topic.district_id) | Q(street__parent_id=topic.district_id))) | evidence
-    return matter | evidence
+        return matter & (Q(district_id=topic.district_id) | Q(street__parent_id=topic.district_id))
+    return matter
 
 
 def topic_effect(topic, at: dt.datetime) -> dict:

@@ -4,6 +4,7 @@ at the end, its report; the command and the admin's upload both go through `hist
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from django.db import transaction
@@ -12,20 +13,23 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from hotline.core.access import may
-from hotline.core.choices import NotificationKind, Role
+from hotline.core.choices import NotificationKind, Role, UnitLevel
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.notify import notify
 from hotline.core.selectors import unit_people
 
 from .imports import ImportFileError, demands_import
-from .mining import terms_read
 from .models import HistoryImport, Milestone, Topic, TopicEvent
-from .selectors import EFFECT_DAYS, EFFECT_MIN_DAYS, topic_effect
+from .selectors import EFFECT_MIN_DAYS, topic_effect
+
+logger = logging.getLogger(__name__)
 
 
 def history_import_create(*, by=None, source: str = "", file=None, fmt: str = "", dry_run=False, skip_invalid=False):
     """A queued import of `file` (an upload) or of the file at `source` (the command line)."""
-    fmt = (fmt or Path(getattr(file, "name", "") or source).suffix.lstrip(".") or "csv").lower()
+    suffix = Path(getattr(file, "name", "") or source).suffix.lstrip(".").lower()
+    # The file's own suffix wins over a format left at its default (an .xlsx uploaded "as CSV").
+    fmt = (suffix if suffix in HistoryImport.Format.values else fmt or "csv").lower()
     job = HistoryImport(
         source=source or getattr(file, "name", ""),
         format=fmt if fmt in HistoryImport.Format.values else HistoryImport.Format.CSV,
@@ -42,7 +46,8 @@ def history_import_create(*, by=None, source: str = "", file=None, fmt: str = ""
 
 def history_import_run(*, job: HistoryImport, echo=None) -> HistoryImport:
     """Run a queued import to its end; its row follows the progress (outside the writing transaction, so
-    the admin's page sees it move). `echo(stage, rows, fraction)` also gets each step (the command)."""
+    the admin's page sees it move). `echo(stage, rows, fraction)` also gets each step (the command).
+    Whatever happens, the job ends done, refused or failed, and an uploaded file is deleted."""
     HistoryImport.objects.filter(pk=job.pk).update(status=HistoryImport.Status.RUNNING)
 
     def progress(stage: str, rows: int, fraction: float) -> None:
@@ -62,13 +67,17 @@ def history_import_run(*, job: HistoryImport, echo=None) -> HistoryImport:
         )
     except (ImportFileError, OSError) as exc:
         job.status, job.detail = HistoryImport.Status.FAILED, str(exc)
+    except Exception as exc:  # the job must not stay "running" forever: it failed, and says with what
+        logger.exception("history import %s failed", job.pk)
+        job.status, job.detail = HistoryImport.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
     else:
         job.report = report.as_dict()
         job.rows_read, job.fraction = report.rows, 1.0
         refused = report.invalid and not job.skip_invalid
         job.status = HistoryImport.Status.REFUSED if refused else HistoryImport.Status.DONE
-    if job.file:  # an upload holds callers' names and numbers in clear: gone once read (the report stays)
-        job.file.delete(save=False)
+    finally:
+        if job.file:  # an upload holds callers' names and numbers in clear: gone once read (the report stays)
+            job.file.delete(save=False)
     job.stage, job.finished_at = "", timezone.now()
     job.save()
     return job
@@ -123,12 +132,19 @@ def topic_dismiss(*, topic, by, reason: str, at=None):
 def topic_start(*, topic, by, owner, plan: str, leader=None, title: str = "", at=None):
     """An approved topic is set to work: the unit that leads it (牵头单位), the leader answering for it,
     the plan (and, optionally, a clearer title). The owner unit's leaders are told."""
-    if owner is None or not owner.is_active:
-        raise InvalidInput(_("Choose the unit that leads the work."), code="owner_required")
+    if owner is None or not owner.is_active or owner.level == UnitLevel.COMMUNITY:
+        raise InvalidInput(_("Choose the unit that leads the work (not a community)."), code="owner_required")
     if not (plan or "").strip():
         raise InvalidInput(_("Write the plan: what will be done, by whom, by when."), code="plan_required")
-    if leader is not None and not leader.is_active:
-        raise InvalidInput(_("The responsible leader's account is not active."), code="invalid_leader")
+    if leader is not None and not (
+        leader.is_active
+        and leader.role in (Role.UNIT_LEADER, Role.LEADER)
+        and leader.unit is not None
+        and owner.path.startswith(leader.unit.path)
+    ):
+        raise InvalidInput(
+            _("The responsible leader is a leader of the lead unit or of a unit above it."), code="invalid_leader"
+        )
 
     def prepare(locked, at):
         locked.owner, locked.leader, locked.plan, locked.started_at = owner, leader, plan.strip(), at
@@ -174,9 +190,6 @@ def topic_evaluate(*, topic, by, note: str = "", at=None):
                 },
                 code="too_early",
             )
-        # Read the texts that came in since the last mining first: a demand not read yet must count
-        # against the work, not be missed in its favour.
-        terms_read(locked.started_at - dt.timedelta(days=EFFECT_DAYS), at)
         locked.effect = topic_effect(locked, at)
         return {"change": locked.effect["change"]}
 
@@ -187,24 +200,26 @@ MILESTONE_NOTICE = dt.timedelta(days=1)  # a milestone's reminder: a day before 
 
 
 def milestone_add(*, topic, by, title: str, due_at: dt.datetime, at=None) -> Milestone:
+    """A step of the plan of a topic at work (it has its lead unit: someone to remind)."""
     if not may(by, "governance.run_topic", topic):
         raise Forbidden(_("You may not take this step on this topic."), code="topic_forbidden")
-    if topic.status not in (Topic.Status.APPROVED, Topic.Status.IN_PROGRESS):
-        raise StateConflict(_("Milestones belong to a topic being prepared or worked on."))
     if not (title or "").strip():
         raise InvalidInput(_("Name the milestone."), code="title_required")
     at = at or timezone.now()
-    if due_at <= at:
-        raise InvalidInput(_("A milestone falls due in the future."), code="invalid_due")
+    if not at < due_at < at + dt.timedelta(days=3660):
+        raise InvalidInput(_("A milestone falls due in the future (within ten years)."), code="invalid_due")
     with transaction.atomic():
+        locked = Topic.objects.select_for_update().get(pk=topic.pk)  # not while it is being finished
+        if locked.status != Topic.Status.IN_PROGRESS:
+            raise StateConflict(_("Milestones belong to a topic at work."))
         milestone = Milestone.objects.create(
-            topic=topic, title=title.strip()[:200], due_at=due_at, remind_at=max(at, due_at - MILESTONE_NOTICE)
+            topic=locked, title=title.strip()[:200], due_at=due_at, remind_at=max(at, due_at - MILESTONE_NOTICE)
         )
         TopicEvent.objects.create(
-            topic=topic,
+            topic=locked,
             kind="milestone",
-            from_status=topic.status,
-            to_status=topic.status,
+            from_status=locked.status,
+            to_status=locked.status,
             by=by,
             at=at,
             note=milestone.title,
@@ -218,14 +233,17 @@ def milestone_done(*, milestone, by, at=None) -> Milestone:
         raise Forbidden(_("You may not take this step on this topic."), code="topic_forbidden")
     at = at or timezone.now()
     with transaction.atomic():
+        topic = Topic.objects.select_for_update().get(pk=milestone.topic_id)
+        if topic.status != Topic.Status.IN_PROGRESS:
+            raise StateConflict(_("Milestones belong to a topic at work."))
         updated = Milestone.objects.filter(pk=milestone.pk, done_at__isnull=True).update(done_at=at, remind_at=None)
         if not updated:
             raise StateConflict(_("This milestone is already done."))
         TopicEvent.objects.create(
-            topic=milestone.topic,
+            topic=topic,
             kind="milestone_done",
-            from_status=milestone.topic.status,
-            to_status=milestone.topic.status,
+            from_status=topic.status,
+            to_status=topic.status,
             by=by,
             at=at,
             note=milestone.title,

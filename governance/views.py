@@ -44,7 +44,7 @@ STEPS = {
         MilestoneForm,
         lambda t, u, d: services.milestone_add(topic=t, by=u, **d),
         "governance.run_topic",
-        (Topic.Status.APPROVED, Topic.Status.IN_PROGRESS),
+        (Topic.Status.IN_PROGRESS,),
     ),
     "finish": (
         ApproveForm,
@@ -115,10 +115,10 @@ class TopicPage(WorkbenchView):
         effect = topic.effect or {}
         context.update(
             topic=topic,
-            demands=page_of(topic_demands(topic), self.request.GET.get("page"), 20),
+            demands=page_of(topic_demands(topic, user), self.request.GET.get("page"), 20),
             events=topic.events.select_related("by"),
             milestones=topic.milestones.all(),
-            may_run=topic.status in Topic.RUNNING and may(user, "governance.run_topic", topic),
+            may_run=topic.status == Topic.Status.IN_PROGRESS and may(user, "governance.run_topic", topic),
             forms={name: forms.get(name) or STEPS[name][0](auto_id=f"{name}-%s") for name in steps},
             units=Unit.objects.filter(is_active=True).exclude(level="community").only("code", "name")
             if "start" in steps

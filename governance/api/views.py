@@ -6,6 +6,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from hotline.core.api.pagination import CodeCursorPagination
@@ -97,8 +98,13 @@ class TopicFilter(filters.FilterSet):
         fields = ["status", "kind", "street"]
 
 
-class HottestPagination(CodeCursorPagination):
-    ordering = ("-heat", "-id")  # the index topic_queue
+class HottestPagination(PageNumberPagination):
+    """Hottest first, by page number: many small proposals share a heat, and a cursor on the heat alone
+    would repeat them across pages."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
 
 
 class NewestDemandsPagination(CodeCursorPagination):
@@ -115,7 +121,7 @@ class TopicListView(generics.ListAPIView):
     queryset = Topic.objects.none()
 
     def get_queryset(self):
-        return topics_visible_to(self.request.user)
+        return topics_visible_to(self.request.user).order_by("-heat", "-id")  # the index topic_queue
 
 
 class TopicDetailView(generics.RetrieveAPIView):
@@ -139,7 +145,7 @@ class TopicDemandsView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # the schema generator
             return Demand.objects.none()
         topic = get_object_or_404(topics_visible_to(self.request.user), pk=self.kwargs["pk"])
-        return topic_demands(topic)
+        return topic_demands(topic, self.request.user)
 
 
 class ApproveSerializer(serializers.Serializer):

@@ -204,9 +204,9 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "assessment.review_rectification": is_city_reviewer | ((is_unit_leader | is_supervisor) & reviews_rectification),
     "assessment.record_guidance": is_active_superuser | (is_unit_member & helps_the_street),
     # --- 主动治理 governance
-    # The proposal queue and the topics: those who follow the city's problems, and a unit's leader for
-    # the topics of the unit's area (which ones: governance.selectors.topics_visible_to).
-    "governance.view_topics": is_leader | is_supervisor | is_dispatcher | is_admin | (is_unit_leader & has_a_unit),
+    # The proposal queue and the topics: those who follow the city's problems, and a unit's staff for
+    # the topics of the unit's area and those it leads (which ones: governance.selectors.topics_visible_to).
+    "governance.view_topics": is_leader | is_supervisor | is_dispatcher | is_admin | (is_unit_staff & has_a_unit),
     # A supervisor takes a proposal up as a topic, or dismisses it.
     "governance.decide_topic": is_supervisor | is_admin,
     # The work on a topic (milestones, reporting it done): supervisors, and the staff of the unit leading it.

@@ -38,7 +38,7 @@ EXPECTED = {
     "assessment.follow_instructions": {"leader", "supervisor", "admin"},
     "assessment.propose_exemption": {"dispatcher", "admin"},
     "assessment.follow_consequences": {"leader", "supervisor", "admin"},
-    "governance.view_topics": {"leader", "supervisor", "dispatcher", "admin", "unit_leader"},
+    "governance.view_topics": {"leader", "supervisor", "dispatcher", "admin", "unit_leader", "handler"},
     "governance.decide_topic": {"supervisor", "admin"},
     "assessment.review_rectification": {"supervisor", "admin"},  # and the district over the unit (per object)
     "knowledge_base.read_articles": ALL,

@@ -204,3 +204,30 @@ def test_an_admin_uploads_a_file_and_reads_the_report(
     assert not job.file  # the upload, with callers' numbers in clear, is not kept
     page = client.get(f"/admin/governance/historyimport/{job.pk}/change/").content.decode()
     assert "没有时间" not in page and "received_at" in page and "<td>5</td>" in page
+
+
+def test_a_utf8_file_with_a_bad_byte_stays_utf8_and_the_bad_row_is_reported(reference, tmp_path):
+    path = write_csv(tmp_path / "mixed.csv", GOOD)
+    data = path.read_bytes().replace("楼下饭馆".encode(), b"\xff\xfe" + "饭馆".encode())  # line 3 broken
+    path.write_bytes(data.replace("老人孩子".encode(), "老人\x00孩子".encode()))  # and a NUL in line 2
+    report = demands_import(path=path, skip_invalid=True)
+    assert report.invalid == 1 and report.errors[0].line == 3 and report.written == 2
+    assert "老人孩子" in Demand.objects.get(import_key="ext:BJ2019080700012").content  # the NUL dropped
+    assert not Demand.objects.filter(content__contains="\ufffd").exists()  # nothing garbled written
+
+
+def test_an_upload_of_an_excel_file_left_at_the_csv_format_is_read_as_excel(
+    reference, admin_user, tmp_path, django_capture_on_commit_callbacks
+):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["received_at", "content"])
+    book.active.append(["2020/7/21 18:40", "暴雨后小区地库积水半米深"])
+    book.save(tmp_path / "history.xlsx")
+    client = Client()
+    client.force_login(admin_user)
+    with open(tmp_path / "history.xlsx", "rb") as upload, django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/governance/historyimport/add/", {"file": upload, "format": "csv"})
+    job = HistoryImport.objects.get()
+    assert job.status == "done" and job.report["written"] == 1 and not job.file

@@ -175,9 +175,13 @@ def test_the_queue_through_the_api_and_the_command(api, reference, supervisor, t
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     again = api.post(f"/api/v1/governance/topics/{row['id']}/approve/", {}, format="json")
     assert again.status_code == 409 and again.json()["code"] == "state_conflict"
-    # A street's handler does not see the queue; a unit leader of another district sees none of it.
+    # The street's own staff see its topic (and may not decide it); another district sees none of it.
     handler = UserFactory(username="t_h_topics", role="handler", unit=Unit.objects.get(code="110101001"))
     api.as_user(handler)
+    assert [r["id"] for r in api.get("/api/v1/governance/topics/").json()["results"]] == [row["id"]]
+    assert api.post(f"/api/v1/governance/topics/{row['id']}/evaluate/", {}, format="json").status_code == 403
+    kb = UserFactory(username="t_kb_topics", role="kb_editor", unit=Unit.objects.get(code="12345"))
+    api.as_user(kb)
     assert api.get("/api/v1/governance/topics/").status_code == 403
     other = UserFactory(username="t_l_cy", role="unit_leader", unit=Unit.objects.get(code="110105"))
     api.as_user(other)
