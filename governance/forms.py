@@ -5,6 +5,8 @@ from dispatch.forms import UnitCodeField
 from hotline.core.forms import BootstrapForm
 from hotline.core.models import User
 
+from .models import Consultation
+
 
 class ApproveForm(BootstrapForm):
     note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -37,3 +39,28 @@ class MilestoneForm(BootstrapForm):
     due_at = forms.DateTimeField(
         label=_("Due"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
+
+
+class ConsultationForm(BootstrapForm):
+    """A street's 民主协商 / 联席会商 (the streets offered: those of the recorder's area)."""
+
+    street = forms.ChoiceField(label=_("Street / township"))
+    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Consultation.Kind.choices)
+    convenor = forms.CharField(label=_("Convened by"), max_length=100)
+    participants = forms.CharField(label=_("Participants"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    parties = forms.MultipleChoiceField(
+        label=_("Taking part"), choices=Consultation.Party.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    issues = forms.CharField(label=_("Issues raised"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
+    decisions = forms.CharField(label=_("Decisions"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
+    orders = forms.CharField(
+        label=_("Work orders it was about (numbers, comma-separated)"), required=False, max_length=2000
+    )
+
+    def __init__(self, *args, streets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["street"].choices = [(s.code, s.name) for s in streets]
+
+    def clean_orders(self):
+        return [n.strip() for n in self.cleaned_data["orders"].replace("，", ",").split(",") if n.strip()]

@@ -236,3 +236,52 @@ class DemandTerms(models.Model):
     )
     place = models.CharField(max_length=100, blank=True)
     words = models.TextField(blank=True)  # space-separated
+
+
+class Consultation(models.Model):
+    """民主协商 / 联席会商 at a street (the second seed's 层级互动): the date, who convened it, who took part
+    (residents, enterprises, social organisations, departments), what was raised and what was decided,
+    and the topics and orders it was about."""
+
+    class Kind(models.TextChoices):
+        RESIDENTS = "residents", _("民主协商 with residents")
+        DEPARTMENTS = "departments", _("联席会商 with departments")
+
+    class Party(models.TextChoices):
+        RESIDENTS = "residents", _("Residents")
+        ENTERPRISES = "enterprises", _("Enterprises")
+        ORGANISATIONS = "organisations", _("Social organisations")
+        DEPARTMENTS = "departments", _("Departments")
+
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("street / township"), on_delete=models.PROTECT, related_name="+"
+    )
+    held_on = models.DateField(_("held on"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    convenor = models.CharField(_("convened by"), max_length=100)
+    participants = models.TextField(_("participants"))
+    parties = models.JSONField(_("taking part"), default=list, blank=True)  # Party values
+    issues = models.TextField(_("issues"))
+    decisions = models.TextField(_("decisions"))
+    topics = models.ManyToManyField(Topic, blank=True, related_name="consultations")
+    orders = models.ManyToManyField("dispatch.WorkOrder", blank=True, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        indexes = [models.Index(fields=["unit", "-held_on"], name="consultation_street")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.held_on}"
+
+    @property
+    def parties_display(self) -> list[str]:
+        labels = dict(self.Party.choices)
+        return [str(labels.get(p, p)) for p in self.parties]
+
+    @property
+    def order_numbers(self) -> list[str]:
+        return [order.number for order in self.orders.all()]

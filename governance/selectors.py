@@ -187,3 +187,19 @@ def topic_effect(topic, at: dt.datetime) -> dict:
         "months": [[f"{month:%Y-%m}", n] for month, n in months],
         "measured_at": at.isoformat(),
     }
+
+
+def consultations_visible_to(user) -> QuerySet:
+    """民主协商 / 联席会商 records: the city's staff read them all, a unit those of its area."""
+    from hotline.core.access import may
+    from hotline.core.selectors import visible_path
+
+    from .models import Consultation
+
+    rows = Consultation.objects.select_related("unit").prefetch_related("topics", "orders")
+    path = visible_path(user)
+    if path is None or not may(user, "governance.view_topics"):
+        return rows.none()
+    if not path or user.unit.level == "center":
+        return rows
+    return rows.filter(unit__path__startswith=path)

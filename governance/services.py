@@ -19,7 +19,7 @@ from hotline.core.notify import notify
 from hotline.core.selectors import unit_people
 
 from .imports import ImportFileError, demands_import
-from .models import HistoryImport, Milestone, Topic, TopicEvent
+from .models import Consultation, HistoryImport, Milestone, Topic, TopicEvent
 from .selectors import EFFECT_MIN_DAYS, topic_effect
 
 logger = logging.getLogger(__name__)
@@ -280,3 +280,62 @@ def milestones_due(*, now: dt.datetime | None = None) -> int:
             )
             told += 1
     return told
+
+
+# --- 民主协商 / 联席会商 ----------------------------------------------------------------------------------
+
+
+def consultation_record(
+    *,
+    by,
+    unit,
+    held_on: dt.date,
+    kind: str,
+    convenor: str,
+    participants: str,
+    issues: str,
+    decisions: str,
+    parties=(),
+    order_numbers=(),
+    topic_ids=(),
+    at=None,
+) -> Consultation:
+    """A street's consultation, recorded by its own staff (or a supervisor): linked to the orders and
+    topics it was about, each of which the recorder must be able to see."""
+    from dispatch.selectors import work_orders_visible_to
+
+    from .selectors import topics_visible_to
+
+    at = at or timezone.now()
+    if unit is None or unit.level != UnitLevel.STREET:
+        raise InvalidInput(_("A consultation is held by a street or township."), code="invalid_street")
+    record = Consultation(unit=unit)
+    if not may(by, "governance.record_consultation", record):
+        raise Forbidden(_("Only the street's own staff record its consultations."), code="record_forbidden")
+    if not dt.date(2000, 1, 1) <= held_on <= timezone.localdate(at):
+        raise InvalidInput(_("The date is a past day."), code="invalid_date")
+    if kind not in Consultation.Kind.values:
+        raise InvalidInput(_("Unknown kind of consultation."), code="invalid_kind")
+    if set(parties) - set(Consultation.Party.values):
+        raise InvalidInput(_("Unknown kind of participant."), code="invalid_party")
+    texts = {"convenor": convenor, "participants": participants, "issues": issues, "decisions": decisions}
+    if missing := [name for name, text in texts.items() if not (text or "").strip()]:
+        raise InvalidInput(_("Fill in: %(fields)s.") % {"fields": ", ".join(missing)}, code="required")
+    numbers = {n.strip() for n in order_numbers if n and n.strip()}
+    orders = list(work_orders_visible_to(by).filter(number__in=numbers)) if numbers else []
+    if unknown := numbers - {o.number for o in orders}:
+        raise InvalidInput(
+            _("No order %(numbers)s in your view.") % {"numbers": ", ".join(sorted(unknown))}, code="unknown_order"
+        )
+    topics = list(topics_visible_to(by).filter(pk__in=set(topic_ids))) if topic_ids else []
+    if len(topics) != len(set(topic_ids)):
+        raise InvalidInput(_("A linked topic is not in your view."), code="unknown_topic")
+    with transaction.atomic():
+        record.held_on, record.kind, record.parties = held_on, kind, sorted(set(parties))
+        record.convenor, record.participants = convenor.strip()[:100], participants.strip()
+        record.issues, record.decisions = issues.strip(), decisions.strip()
+        record.recorded_by, record.recorded_at = by, at
+        record.save()
+        record.orders.set(orders)
+        record.topics.set(topics)
+    return record

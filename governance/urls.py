@@ -6,6 +6,7 @@ app_name = "governance"
 
 urlpatterns = [
     path("topics/", views.TopicsPage.as_view(), name="topics"),
+    path("consultations/", views.ConsultationsPage.as_view(), name="consultations"),
     path("topics/<int:pk>/", views.TopicPage.as_view(), name="topic"),
     path("topics/<int:pk>/milestones/<int:milestone_pk>/done/", views.milestone_done, name="milestone-done"),
     path("topics/<int:pk>/<str:step>/", views.topic_step, name="topic-step"),

@@ -3,6 +3,7 @@ that fired, the daily trend, the demands — and a supervisor's approve or dismi
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,9 +17,9 @@ from hotline.core.pagination import page_of
 from hotline.core.views import WorkbenchView, check_permission
 
 from . import services
-from .forms import ApproveForm, DismissForm, MilestoneForm, StartForm
+from .forms import ApproveForm, ConsultationForm, DismissForm, MilestoneForm, StartForm
 from .models import Topic
-from .selectors import topic_demands, topics_visible_to
+from .selectors import consultations_visible_to, topic_demands, topics_visible_to
 
 # Each step: its form, the service call, who may (the rule, on the topic) and in which states it is offered.
 STEPS = {
@@ -170,3 +171,72 @@ def milestone_done(request, pk, milestone_pk):
     else:
         messages.success(request, _("Milestone done."))
     return redirect("governance:topic", pk=pk)
+
+
+def _recording_streets(user):
+    """The streets a user may record consultations for: those of their area (all, for the city's staff)."""
+    from hotline.core.selectors import units_visible_to
+
+    if getattr(user, "unit", None) is None and not user.is_superuser:
+        return []
+    streets = units_visible_to(user).filter(level="street", is_active=True).order_by("code")
+    return [s for s in streets if may(user, "governance.record_consultation", _Probe(s))]
+
+
+class _Probe:
+    """What the per-record rule asks of a consultation before it exists: its street."""
+
+    def __init__(self, unit):
+        self.unit = unit
+
+
+class ConsultationsPage(WorkbenchView):
+    """民主协商 / 联席会商 records of the user's area, newest first, searchable; a street records its own."""
+
+    nav_item = WORKBENCH_TOPICS
+    template_name = "governance/consultations.html"
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        rows = consultations_visible_to(user)
+        street = self.request.GET.get("street", "")
+        if street:
+            rows = rows.filter(unit__code=street)
+        query = self.request.GET.get("q", "").strip()[:100]
+        if query:
+            rows = rows.filter(Q(issues__icontains=query) | Q(decisions__icontains=query))
+        streets = _recording_streets(user)
+        context.update(
+            page_obj=page_of(rows, self.request.GET.get("page"), 30),
+            query=query,
+            form=form or (ConsultationForm(streets=streets, auto_id="consultation-%s") if streets else None),
+        )
+        return context
+
+    def post(self, request):
+        streets = _recording_streets(request.user)
+        form = ConsultationForm(request.POST, streets=streets, auto_id="consultation-%s")
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.consultation_record(
+                    by=request.user,
+                    unit=Unit.objects.get(code=data["street"]),
+                    held_on=data["held_on"],
+                    kind=data["kind"],
+                    convenor=data["convenor"],
+                    participants=data["participants"],
+                    parties=data["parties"],
+                    issues=data["issues"],
+                    decisions=data["decisions"],
+                    order_numbers=data["orders"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+                status = exc.status_code
+            else:
+                messages.success(request, _("Consultation recorded."))
+                return redirect("governance:consultations")
+        return render(request, self.template_name, self.get_context_data(form=form), status=status)

@@ -257,6 +257,8 @@ SPECTACULAR_SETTINGS = {
         "DemandWithOrdersDispositionEnum": "intake.choices.Disposition",  # its name before 主动治理 shared it
         "TopicKindEnum": "governance.models.Topic.Kind",
         "TopicStatusEnum": "governance.models.Topic.Status",
+        "ConsultationKindEnum": "governance.models.Consultation.Kind",
+        "ConsultationPartyEnum": "governance.models.Consultation.Party",
     },
 }
 

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("governance/topics/", views.TopicListView.as_view(), name="api-topics"),
+    path("governance/consultations/", views.ConsultationListView.as_view(), name="api-consultations"),
     path("governance/topics/<int:pk>/", views.TopicDetailView.as_view(), name="api-topic"),
     path("governance/topics/<int:pk>/demands/", views.TopicDemandsView.as_view(), name="api-topic-demands"),
     path("governance/topics/<int:pk>/approve/", views.approve, name="api-topic-approve"),

@@ -15,8 +15,8 @@ from hotline.core.models import Unit, User
 from intake.models import Demand
 
 from .. import services
-from ..models import Milestone, Topic
-from ..selectors import topic_demands, topics_visible_to
+from ..models import Consultation, Milestone, Topic
+from ..selectors import consultations_visible_to, topic_demands, topics_visible_to
 
 
 class TopicSerializer(serializers.ModelSerializer):
@@ -105,6 +105,10 @@ class HottestPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class NewestConsultationsPagination(CodeCursorPagination):
+    ordering = ("-held_on", "-id")
 
 
 class NewestDemandsPagination(CodeCursorPagination):
@@ -217,3 +221,88 @@ def milestone_done(request, pk, milestone_pk):
     milestone = get_object_or_404(topic.milestones.all(), pk=milestone_pk)
     services.milestone_done(milestone=milestone, by=request.user)
     return Response(TopicDetailSerializer(topics_visible_to(request.user).get(pk=pk)).data)
+
+
+class ConsultationSerializer(serializers.ModelSerializer):
+    street = serializers.SlugRelatedField(source="unit", slug_field="code", read_only=True)
+    orders = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "id",
+            "street",
+            "held_on",
+            "kind",
+            "convenor",
+            "participants",
+            "parties",
+            "issues",
+            "decisions",
+            "topics",
+            "orders",
+            "recorded_by",
+            "recorded_at",
+        ]
+
+
+class ConsultationCreateSerializer(serializers.Serializer):
+    street = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.filter(is_active=True))
+    held_on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=Consultation.Kind.choices)
+    convenor = serializers.CharField(max_length=100)
+    participants = serializers.CharField(max_length=5000)
+    parties = serializers.ListField(
+        child=serializers.ChoiceField(choices=Consultation.Party.choices), required=False, default=list, max_length=4
+    )
+    issues = serializers.CharField(max_length=10000)
+    decisions = serializers.CharField(max_length=10000)
+    orders = serializers.ListField(
+        child=serializers.CharField(max_length=32), required=False, default=list, max_length=200
+    )
+    topics = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=50
+    )
+
+
+class ConsultationFilter(filters.FilterSet):
+    street = filters.CharFilter(field_name="unit__code")
+
+    class Meta:
+        model = Consultation
+        fields = ["street"]
+
+
+class ConsultationListView(generics.ListCreateAPIView):
+    """民主协商 / 联席会商 of the user's area, newest first (`street` filters); POST records one for a street
+    of the user's own (201)."""
+
+    serializer_class = ConsultationSerializer
+    filterset_class = ConsultationFilter
+    pagination_class = NewestConsultationsPagination
+    permission_classes = [allowed("governance.view_topics")]
+    queryset = Consultation.objects.none()
+
+    def get_queryset(self):
+        return consultations_visible_to(self.request.user)
+
+    @extend_schema(request=ConsultationCreateSerializer, responses={201: ConsultationSerializer})
+    def post(self, request, *args, **kwargs):
+        serializer = ConsultationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        record = services.consultation_record(
+            by=request.user,
+            unit=data["street"],
+            held_on=data["held_on"],
+            kind=data["kind"],
+            convenor=data["convenor"],
+            participants=data["participants"],
+            parties=data["parties"],
+            issues=data["issues"],
+            decisions=data["decisions"],
+            order_numbers=data["orders"],
+            topic_ids=data["topics"],
+        )
+        return Response(ConsultationSerializer(record).data, status=status.HTTP_201_CREATED)

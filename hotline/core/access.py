@@ -211,6 +211,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "governance.decide_topic": is_supervisor | is_admin,
     # The work on a topic (milestones, reporting it done): supervisors, and the staff of the unit leading it.
     "governance.run_topic": is_supervisor | is_admin | (is_unit_member & leads_it),
+    # 民主协商 / 联席会商: a street's own staff record them (per record, by its street); supervisors too.
+    "governance.record_consultation": is_supervisor | is_admin | (is_unit_member & in_users_area),
     # --- 知识库
     # Policy answers are read by every staff member (the search page and GET /api/v1/knowledge/articles/).
     "knowledge_base.read_articles": is_staff_member,

@@ -71,6 +71,7 @@ PER_OBJECT = {
     "assessment.review_appeal_for_district",
     "assessment.read_appeal",
     "governance.run_topic",
+    "governance.record_consultation",
 }
 
 

@@ -126,6 +126,10 @@ def pairs(w) -> dict[str, tuple[Call, Call]]:
         ),
         "read the rankings": (Call("get", "/assessment/rankings/"), Call("get", "/api/v1/assessment/rankings/")),
         "the 主动治理 queue": (Call("get", "/governance/topics/"), Call("get", "/api/v1/governance/topics/")),
+        "read consultations": (
+            Call("get", "/governance/consultations/"),
+            Call("get", "/api/v1/governance/consultations/"),
+        ),
         "search the knowledge": (
             Call("get", "/knowledge/?q=公积金"),
             Call("get", "/api/v1/knowledge/articles/?q=公积金"),
