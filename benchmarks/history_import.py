@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-import benchmarks.common  # noqa: E402,F401  (the demo's keys for the encrypted fields)
+from benchmarks.common import MANAGE, own_database  # noqa: E402  (and the demo's keys for the encrypted fields)
 
 PLACES = ["阳光小区", "幸福家园", "和平里", "团结湖北里", "西坝河东里", "望京花园", "回龙观龙泽苑", "天通苑北一区"]
 PROBLEMS = [
@@ -79,26 +78,9 @@ def main() -> None:
     parser.add_argument("--file", default="/tmp/history_import_bench.csv")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}",
-        "DEBUG": "0",
-        "SECRET_KEY": "benchmark",
-        "CELERY_TASK_ALWAYS_EAGER": "1",
-    }
-    os.environ.update(env)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", args.db], capture_output=True)
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, env=env)
-    import django
-
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hotline.settings"
-    django.setup()
+    env = own_database(args.db, CELERY_TASK_ALWAYS_EAGER="1")
     from hotline.core.models import Unit
-    from hotline.core.services import reference_data_load
 
-    if not Unit.objects.exists():
-        reference_data_load()
     streets = list(Unit.objects.filter(level="street").values_list("code", flat=True))
     path = Path(args.file)
     started = time.monotonic()
@@ -110,7 +92,7 @@ def main() -> None:
     for label in ("first import", "re-run"):
         started = time.monotonic()
         result = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", *manage, "importdemands", str(path)], env=env, capture_output=True, text=True
+            ["/usr/bin/time", "-f", "%M", *MANAGE, "importdemands", str(path)], env=env, capture_output=True, text=True
         )
         seconds = time.monotonic() - started
         if result.returncode:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-import benchmarks.common  # noqa: E402,F401  (the demo's keys for the encrypted fields)
+from benchmarks.common import MANAGE, own_database  # noqa: E402  (and the demo's keys for the encrypted fields)
 from benchmarks.history_import import write_file  # noqa: E402
 
 
@@ -35,27 +34,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}",
-        "DEBUG": "0",
-        "SECRET_KEY": "benchmark",
-        "ALLOWED_HOSTS": "testserver,localhost",
-    }
-    os.environ.update(env)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", args.db], capture_output=True)
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, env=env)
-    import django
-
-    os.environ["DJANGO_SETTINGS_MODULE"] = "hotline.settings"
-    django.setup()
+    env = own_database(args.db, ALLOWED_HOSTS="testserver,localhost")
     from hotline.core.models import Unit, User
-    from hotline.core.services import reference_data_load
     from intake.models import Demand
 
-    if not Unit.objects.exists():
-        reference_data_load()
     at = dt.datetime.fromisoformat(args.at)
     have = Demand.objects.count()
     if have < args.rows:
@@ -63,14 +45,14 @@ def main() -> None:
         streets = list(Unit.objects.filter(level="street").values_list("code", flat=True))
         write_file(path, args.rows, streets, start=at - dt.timedelta(days=365), minutes=365 * 24 * 60 / args.rows)
         started = time.monotonic()
-        subprocess.run([*manage, "importdemands", str(path)], check=True, env=env, capture_output=True)
+        subprocess.run([*MANAGE, "importdemands", str(path)], check=True, env=env, capture_output=True)
         print(f"imported {args.rows:,} demands over the year in {time.monotonic() - started:.0f} s")
     year = Demand.objects.filter(received_at__gte=at - dt.timedelta(days=365), received_at__lt=at).count()
     print(f"demands in the year before {args.at}: {year:,}")
     for label in ("first run", "rerun (refresh)"):
         started = time.monotonic()
         result = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", *manage, "minetopics", "--at", args.at, "--days", "365"],
+            ["/usr/bin/time", "-f", "%M", *MANAGE, "minetopics", "--at", args.at, "--days", "365"],
             env=env,
             capture_output=True,
             text=True,
@@ -107,7 +89,7 @@ def main() -> None:
 
         with connection.cursor() as cursor:
             cursor.execute(
-                "TRUNCATE governance_topicdemand, governance_topicevent, governance_topic, governance_demandterms"
+                "TRUNCATE governance_topicdemand, governance_topicevent, governance_topic, governance_demandterms CASCADE"
             )
             cursor.execute("DELETE FROM intake_demand WHERE disposition = 'imported'")
 

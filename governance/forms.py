@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dispatch.forms import UnitCodeField
 from hotline.core.forms import BootstrapForm
-from hotline.core.models import User
+from hotline.core.models import Unit, User
 
 from .models import Consultation
 
@@ -64,3 +64,10 @@ class ConsultationForm(BootstrapForm):
 
     def clean_orders(self):
         return [n.strip() for n in self.cleaned_data["orders"].replace("，", ",").split(",") if n.strip()]
+
+    def service_kwargs(self) -> dict:
+        """The cleaned form as governance.services.consultation_record takes it."""
+        data = dict(self.cleaned_data)
+        data["unit"] = Unit.objects.get(code=data.pop("street"))
+        data["order_numbers"] = data.pop("orders")
+        return data

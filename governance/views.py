@@ -219,20 +219,8 @@ class ConsultationsPage(WorkbenchView):
         form = ConsultationForm(request.POST, streets=streets, auto_id="consultation-%s")
         status = 400
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                services.consultation_record(
-                    by=request.user,
-                    unit=Unit.objects.get(code=data["street"]),
-                    held_on=data["held_on"],
-                    kind=data["kind"],
-                    convenor=data["convenor"],
-                    participants=data["participants"],
-                    parties=data["parties"],
-                    issues=data["issues"],
-                    decisions=data["decisions"],
-                    order_numbers=data["orders"],
-                )
+                services.consultation_record(by=request.user, **form.service_kwargs())
             except DomainError as exc:
                 form.add_error(None, exc.detail)
                 status = exc.status_code

@@ -335,8 +335,8 @@ HOTLINE_EVALUATION_LINK_DAYS = env.int("HOTLINE_EVALUATION_LINK_DAYS", default=7
 HOTLINE_AUTO_REHANDLE = env.bool("HOTLINE_AUTO_REHANDLE", default=True)
 HOTLINE_PUBLIC_URL = env("HOTLINE_PUBLIC_URL", default="http://127.0.0.1:8000")
 # Notifications (通知): the outgoing channels that send a copy of each inbox item (dotted paths of classes
-# with send(notification)); the default records what a text-message gateway would send (hotline.core.notify).
-HOTLINE_NOTIFY_CHANNELS = env.list("HOTLINE_NOTIFY_CHANNELS", default=["hotline.core.notify.LogChannel"])
+# with send(notification)); the default records what a text-message gateway would send (hotline.core.channels).
+HOTLINE_NOTIFY_CHANNELS = env.list("HOTLINE_NOTIFY_CHANNELS", default=["hotline.core.channels.LogChannel"])
 # 首接负责: a unit returns an order (退单) within this many working hours of its dispatch, or handles it.
 HOTLINE_RETURN_WINDOW_HOURS = env.float("HOTLINE_RETURN_WINDOW_HOURS", default=2)
 # Consequences after the ranking: a listed unit's rectification plan is due in these working days of the freeze;

@@ -248,7 +248,9 @@ class ConsultationSerializer(serializers.ModelSerializer):
 
 
 class ConsultationCreateSerializer(serializers.Serializer):
-    street = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.filter(is_active=True))
+    street = serializers.SlugRelatedField(
+        source="unit", slug_field="code", queryset=Unit.objects.filter(is_active=True)
+    )
     held_on = serializers.DateField()
     kind = serializers.ChoiceField(choices=Consultation.Kind.choices)
     convenor = serializers.CharField(max_length=100)
@@ -259,10 +261,10 @@ class ConsultationCreateSerializer(serializers.Serializer):
     issues = serializers.CharField(max_length=10000)
     decisions = serializers.CharField(max_length=10000)
     orders = serializers.ListField(
-        child=serializers.CharField(max_length=32), required=False, default=list, max_length=200
+        source="order_numbers", child=serializers.CharField(max_length=32), required=False, default=list, max_length=200
     )
     topics = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=50
+        source="topic_ids", child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=50
     )
 
 
@@ -291,18 +293,5 @@ class ConsultationListView(generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         serializer = ConsultationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        record = services.consultation_record(
-            by=request.user,
-            unit=data["street"],
-            held_on=data["held_on"],
-            kind=data["kind"],
-            convenor=data["convenor"],
-            participants=data["participants"],
-            parties=data["parties"],
-            issues=data["issues"],
-            decisions=data["decisions"],
-            order_numbers=data["orders"],
-            topic_ids=data["topics"],
-        )
+        record = services.consultation_record(by=request.user, **serializer.validated_data)
         return Response(ConsultationSerializer(record).data, status=status.HTTP_201_CREATED)

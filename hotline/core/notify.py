@@ -3,8 +3,7 @@
 `notify()` writes the inbox rows in the caller's transaction, once per (user, key): a step that happens
 once (the sweep's reminder, a 督办单) tells each person once, however often it is retried. After the commit
 a task hands each new row to the configured channels (`HOTLINE_NOTIFY_CHANNELS`, dotted paths): the
-default `LogChannel` sends nothing and records what a gateway would send (`OutboundMessage`, and the log);
-a text-message or e-mail gateway is a class with the same `send()`, named in the setting."""
+channels are hotline.core.channels."""
 
 from __future__ import annotations
 
@@ -13,10 +12,12 @@ import logging
 from collections.abc import Iterable
 from functools import partial
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone, translation
-from django.utils.module_loading import import_string
+from django.utils import timezone
+
+# The outgoing channels live in hotline.core.channels (the task sends through them); a setting that names
+# the old path hotline.core.notify.LogChannel keeps working.
+from .channels import LogChannel  # noqa: E402,F401
 
 log = logging.getLogger(__name__)
 
@@ -79,46 +80,3 @@ def _send_later(ids: list[int]) -> None:
         notifications_send.delay(ids=ids)
     except Exception:  # the broker is down: the inbox has them; the copies are lost, and said so
         log.warning("outgoing copies of notifications %s not queued: the broker is unreachable", ids)
-
-
-def channels() -> list:
-    return [import_string(path)() for path in settings.HOTLINE_NOTIFY_CHANNELS]
-
-
-def send(ids: Iterable[int]) -> int:
-    """Hand each notification to every channel (the task's work). A failing channel is logged and does
-    not stop the others."""
-    from .models import Notification
-
-    sent = 0
-    for notification in Notification.objects.filter(pk__in=list(ids)).select_related("user"):
-        for channel in channels():
-            try:
-                channel.send(notification)
-                sent += 1
-            except Exception:
-                log.exception("channel %s failed for notification %s", type(channel).__name__, notification.pk)
-    return sent
-
-
-class LogChannel:
-    """The default channel: the text message a gateway would send to the person's mobile (else their
-    e-mail), in the platform's language, recorded in the database and the log."""
-
-    name = "log"
-
-    def send(self, notification) -> None:
-        from .models import OutboundMessage
-
-        user = notification.user
-        with translation.override(settings.LANGUAGE_CODE):
-            text = f"[12345] {notification.text}"
-        OutboundMessage.objects.create(
-            channel=self.name,
-            notification=notification,
-            user=user,
-            address=user.phone or user.email,
-            text=text,
-            at=timezone.now(),
-        )
-        log.info("notification %s to %s: %s", notification.pk, user.username, text)

@@ -12,7 +12,7 @@ def ping(*, token: str) -> dict:
 
 @shared_task(name="core.notifications_send")
 def notifications_send(*, ids: list[int]) -> int:
-    """Send the copies of new notifications through the outgoing channels (hotline.core.notify)."""
-    from .notify import send
+    """Send the copies of new notifications through the outgoing channels (hotline.core.channels)."""
+    from .channels import send
 
     return send(ids)

@@ -98,7 +98,8 @@ def test_the_same_problem_at_the_same_place_is_found_and_named(reference):
 
 
 def test_a_surge_needs_the_year_before_and_twice_its_volume(reference):
-    heat_before = [demand("暖气不热", AT - dt.timedelta(days=365 + d), category="020101") for d in range(1, 5)]
+    for d in range(1, 5):
+        demand("暖气不热", AT - dt.timedelta(days=365 + d), category="020101")
     for d in range(12):
         demand(f"家里暖气片冰凉，室温才{14 + d % 3}度", AT - dt.timedelta(days=d + 1), category="020101")
     # Another category at the same volume as a year before: no surge.
@@ -109,7 +110,7 @@ def test_a_surge_needs_the_year_before_and_twice_its_volume(reference):
     (surge,) = Topic.objects.filter(kind="surge")
     assert surge.category.code == "020101" and surge.demand_count == 12
     assert surge.rule["year_before"] == 4 and surge.rule["ratio"] == 2
-    assert result.by_kind["surge"] == 1 and heat_before
+    assert result.by_kind["surge"] == 1
 
 
 def test_without_last_year_the_surge_rule_says_it_was_skipped(reference):
