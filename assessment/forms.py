@@ -5,28 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from feedback.choices import Resolution, Satisfaction
 from hotline.core.choices import UnitLevel
-from hotline.core.forms import BootstrapForm
+from hotline.core.forms import BootstrapForm, MultipleFileField
 from hotline.core.models import Unit
 
 from .models import AppealOutcome, AppealReason
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (Django's recipe); the service checks their kinds and sizes."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
 
 
 class AppealForm(BootstrapForm):

@@ -9,6 +9,9 @@ from simple_history.models import HistoricalRecords
 
 from feedback.choices import Satisfaction
 
+# The most a scheme may give for 主动治理 in a month, of a score out of 100 (Scheme.proactive_cap).
+PROACTIVE_CAP_LIMIT = Decimal("5.00")
+
 
 def default_scores() -> dict:
     """Per-answer scores (每单得分) of the default scheme."""
@@ -131,6 +134,25 @@ class Scheme(models.Model):
     bonus_per_complainant = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.20"))
     bonus_per_year = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0.50"))
     bonus_cap = models.DecimalField(_("bonus cap"), max_digits=5, decimal_places=2, default=Decimal("5.00"))
+    # 主动治理 (hotline.core.credits): a verified 未诉先办 action, and a governance topic the unit led that was
+    # evaluated with demands down by at least `topic_min_reduction`, each earn points in the month verified
+    # or evaluated; together at most `proactive_cap` (itself at most PROACTIVE_CAP_LIMIT, Scheme.clean),
+    # times the share of the unit's orders answered in time.
+    points_proactive_action = models.DecimalField(
+        _("points per verified 未诉先办 action"), max_digits=5, decimal_places=2, default=Decimal("0.20")
+    )
+    points_governance_topic = models.DecimalField(
+        _("points per evaluated governance topic"), max_digits=5, decimal_places=2, default=Decimal("0.50")
+    )
+    topic_min_reduction = models.DecimalField(
+        _("a topic earns points when its demands fell by at least (share)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.20"),
+    )
+    proactive_cap = models.DecimalField(
+        _("主动治理 bonus cap"), max_digits=5, decimal_places=2, default=Decimal("2.00")
+    )
     tier_size = models.PositiveSmallIntegerField(_("units per tier"), default=10)
     min_volume = models.PositiveSmallIntegerField(_("minimum due orders to be ranked"), default=5)
     note = models.CharField(max_length=255, blank=True)
@@ -192,6 +214,20 @@ class Scheme(models.Model):
         if self.weights_total != Decimal("1.00"):
             raise ValidationError(
                 _("The weights must add up to 1.00 (they add up to %(t)s).") % {"t": self.weights_total}
+            )
+        proactive = (self.points_proactive_action, self.points_governance_topic, self.proactive_cap)
+        if min(proactive) < 0 or not 0 <= self.topic_min_reduction <= 1:
+            raise ValidationError(
+                _("主动治理 points and the cap cannot be negative; the reduction is a share from 0 to 1.")
+            )
+        # The 主动治理 bonus tilts a ranking among units that answer their orders (it is earned in proportion
+        # to the orders answered in time, assessment.scoring._apply), and stays a few points of 100.
+        if self.proactive_cap > PROACTIVE_CAP_LIMIT:
+            raise ValidationError(
+                _(
+                    "The 主动治理 bonus cap is at most %(n)s points: it adds to answering orders, it does not outweigh it."
+                )
+                % {"n": PROACTIVE_CAP_LIMIT}
             )
         # Failing never pays: what a missing reply counts as must score no more than any real answer.
         no_reply = {
@@ -431,6 +467,9 @@ class SnapshotUnit(models.Model):
     assist_rating = models.DecimalField(max_digits=6, decimal_places=2, null=True)
     assist_rated = models.PositiveIntegerField(default=0)
     assist_score = models.DecimalField(max_digits=6, decimal_places=2, null=True)
+    # 主动治理: the points of the month's credits (SnapshotCredit), capped by the scheme; part of `score`.
+    proactive_bonus = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0"))
+    proactive_credits = models.PositiveIntegerField(default=0)  # credits that earned points
 
     class Meta:
         ordering = ["rank", "-score", "unit__code"]
@@ -442,6 +481,27 @@ class SnapshotUnit(models.Model):
         if self.score is None or self.previous_score is None:
             return None
         return self.score - self.previous_score
+
+
+class SnapshotCredit(models.Model):
+    """A 主动治理 credit as the month's freeze read it (hotline.core.credits): a verified 未诉先办 action or an
+    evaluated governance topic, and the points the scheme gave it (0, with the reason, when it earned none).
+    Frozen with the snapshot, so the scorecard shows what was counted even if the record changes later."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="credits")
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=24)
+    ref = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    at = models.DateTimeField()
+    url = models.CharField(max_length=200, blank=True)
+    change = models.FloatField(null=True, blank=True)
+    points = models.DecimalField(max_digits=5, decimal_places=2)
+    reason = models.CharField(max_length=200, blank=True)  # why it earned nothing
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["snapshot", "unit"], name="snapshot_credit_unit")]
 
 
 class DecisionStatus(models.TextChoices):

@@ -47,6 +47,9 @@ class Rules:
     sign_within: dt.timedelta = dt.timedelta(hours=24)
     bonus_per_complainant: Decimal = Decimal("0.20")
     bonus_per_year: Decimal = Decimal("0.50")
+    # 主动治理 credits (hotline.core.credits): the points of each kind, and the fall of demands a topic needs.
+    credit_points: tuple[tuple[str, Decimal], ...] = ()
+    topic_min_reduction: Decimal = Decimal("0.20")
 
     @classmethod
     def of(cls, scheme) -> Rules:
@@ -60,6 +63,11 @@ class Rules:
             sign_within=dt.timedelta(hours=scheme.sign_within_hours),
             bonus_per_complainant=scheme.bonus_per_complainant,
             bonus_per_year=scheme.bonus_per_year,
+            credit_points=(
+                ("proactive_action", scheme.points_proactive_action),
+                ("governance_topic", scheme.points_governance_topic),
+            ),
+            topic_min_reduction=scheme.topic_min_reduction,
         )
 
     def score(self, contacted: bool | None, resolution: str, satisfaction: str) -> tuple:
@@ -334,3 +342,18 @@ def with_answers(item: Item, rules: Rules, contacted: bool, resolution: str, sat
         response=item.counts_response,
         result=item.counts_result,
     )
+
+
+def credit_points(credit, rules: Rules) -> tuple[Decimal, str]:
+    """The points one 主动治理 credit earns under the scheme, and why none when it earns none: a verified
+    action its kind's points; a topic only when its measured demands fell by `topic_min_reduction` or
+    more (a topic declared done while the calls go on earns nothing). Capped per unit by the freeze."""
+    points = dict(rules.credit_points).get(credit.kind)
+    if points is None:
+        return Decimal("0"), "not_in_scheme"
+    if credit.kind == "governance_topic":
+        if credit.change is None:
+            return Decimal("0"), "nothing_to_measure"
+        if Decimal(str(credit.change)) > -rules.topic_min_reduction:
+            return Decimal("0"), "too_little_effect"
+    return points, ""

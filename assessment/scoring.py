@@ -32,13 +32,14 @@ from dispatch.models import ExtensionRequest, LongPendingRequest, Return, WorkOr
 from feedback.choices import CallbackStatus
 from feedback.models import Callback, Evaluation
 from hotline.core.choices import UnitLevel
+from hotline.core.credits import credits
 from hotline.core.models import Unit
 from hotline.core.workdays import WorkCalendar, add_working_days
 from intake.choices import DemandType, Disposition
 from intake.models import Demand
 
-from .models import Exemption, Kind, Outcome, Scheme, Snapshot, SnapshotOrder, SnapshotUnit, Tier
-from .rules import PROCESS_CHECKS, Answers, Facts, Item, Rules, assess
+from .models import Exemption, Kind, Outcome, Scheme, Snapshot, SnapshotCredit, SnapshotOrder, SnapshotUnit, Tier
+from .rules import PROCESS_CHECKS, Answers, Facts, Item, Rules, assess, credit_points
 from .selectors import categories_tagged, items_of
 
 CENT = Decimal("0.01")
@@ -840,10 +841,12 @@ def freeze(
     write_items(snapshot, judged(reader.by_keys(keys)))
     judge_assist(snapshot, start=start, until=until, at=at, scheme=scheme, unit_ids=unit_ids)
     volumes = governance_volumes(start, until, unit_ids)
+    proactive = write_credits(snapshot, rules, start=start, until=until, unit_ids=unit_ids)
     summarise(
         snapshot,
         scheme,
         volumes=volumes,
+        proactive=proactive,
         previous_scores=dict(previous.units.values_list("unit_id", "score")) if previous else {},
         unit_ids=unit_ids,
     )
@@ -890,6 +893,35 @@ def governance_volumes(start: dt.datetime, end: dt.datetime, unit_ids: list[int]
         for street_id, n in cursor.fetchall():
             volumes[street_id] += int(n)
     return dict(volumes)
+
+
+def write_credits(
+    snapshot: Snapshot, rules: Rules, *, start: dt.datetime, until: dt.datetime, unit_ids: list[int] | None
+) -> dict[int, tuple[Decimal, int]]:
+    """The month's 主动治理 credits (hotline.core.credits: what became creditable in [start, until)), each
+    with the points the scheme gives it, frozen with the snapshot; {unit id: (points before the cap,
+    credits that earned some)}."""
+    rows, totals = [], {}
+    for credit in credits(start, until, unit_ids):
+        points, reason = credit_points(credit, rules)
+        rows.append(
+            SnapshotCredit(
+                snapshot=snapshot,
+                unit_id=credit.unit_id,
+                kind=credit.kind,
+                ref=credit.ref,
+                title=credit.title[:200],
+                at=credit.at,
+                url=credit.url[:200],
+                change=credit.change,
+                points=points,
+                reason=reason,
+            )
+        )
+        total, n = totals.get(credit.unit_id, (Decimal("0"), 0))
+        totals[credit.unit_id] = (total + points, n + (1 if points > 0 else 0))
+    SnapshotCredit.objects.bulk_create(rows, batch_size=2000)
+    return totals
 
 
 # --- summing, ranking, tiers -----------------------------------------------------------------------------
@@ -957,9 +989,10 @@ def _share(part: int, whole: int) -> Decimal | None:
     return q(Decimal(100 * part) / whole) if whole else None
 
 
-def _apply(row: SnapshotUnit, sums: dict | None, scheme: Scheme) -> None:
+def _apply(row: SnapshotUnit, sums: dict | None, scheme: Scheme, proactive: tuple[Decimal, int] | None = None) -> None:
     """The unit's figures from its sums: the scheme's rates (averages of per-answer scores), the plain
-    shares, the process indicators and their weighted part, bonus (capped) and the composite score."""
+    shares, the process indicators and their weighted part, bonus (capped), the 主动治理 bonus (capped, in
+    proportion to the orders answered in time) and the composite score."""
     s = sums or {}
     n_response, n_result = s.get("n_response", 0), s.get("n_result", 0)
     row.assessed, row.due = s.get("assessed", 0), s.get("due", 0)
@@ -985,6 +1018,12 @@ def _apply(row: SnapshotUnit, sums: dict | None, scheme: Scheme) -> None:
     parts = {check: _share(s.get(f"p_{check}", 0), row.due) for check in PROCESS_CHECKS}
     row.process_parts = {check: (str(value) if value is not None else None) for check, value in parts.items()}
     row.bonus = min(q(s.get("s_bonus") or 0), scheme.bonus_cap)
+    # 主动治理 earns in proportion to the orders answered by the deadline + grace (the not-overdue share):
+    # acting before anyone calls adds to answering those who did call, it never stands in for it — a unit
+    # that leaves every order unanswered earns nothing for its actions (failing never pays).
+    points, row.proactive_credits = proactive or (Decimal("0"), 0)
+    answered = (parts["not_overdue"] or Decimal("0")) / 100
+    row.proactive_bonus = q(min(q(points), scheme.proactive_cap) * answered)
     row.process_score = None
     row.score = None
     _apply_assist(row, s)
@@ -999,7 +1038,9 @@ def _apply(row: SnapshotUnit, sums: dict | None, scheme: Scheme) -> None:
         (getattr(scheme, weight) * (parts[check] or 0) for check, (weight, _c) in PROCESS_CHECKS.items()), Decimal("0")
     )
     row.process_score = q(process) if row.due else None
-    row.score = q(_with_assist(result + process, row.assist_score, scheme.weight_assist) + row.bonus)
+    row.score = q(
+        _with_assist(result + process, row.assist_score, scheme.weight_assist) + row.bonus + row.proactive_bonus
+    )
 
 
 def _apply_assist(row: SnapshotUnit, s: dict) -> None:
@@ -1093,15 +1134,19 @@ def summarise(
     previous_scores: dict[int, Decimal] | None = None,
     unit_ids: list[int] | None = None,
     copied: dict[int, dict] | None = None,
+    proactive: dict[int, tuple[Decimal, int]] | None = None,
 ) -> None:
     """The snapshot's unit rows from its items: every street of the scope (listed even without orders)
     and every assessed unit with items or volume; ranked and tiered per level. `copied`: a revision's
-    unit facts kept from the revision before (volume, per 10,000, the previous score)."""
+    unit facts kept from the revision before (volume, per 10,000, the previous score). `proactive`: each
+    unit's 主动治理 points before the cap and how many credits earned them (write_credits)."""
     sums = _sums(snapshot)
     volumes = volumes or {}
+    proactive = proactive or {}
     previous_scores = previous_scores or {}
     units = Unit.objects.filter(
-        Q(level=UnitLevel.STREET) | Q(pk__in=set(sums) | set(volumes) | set(copied or {}), level__in=ASSESSED_LEVELS)
+        Q(level=UnitLevel.STREET)
+        | Q(pk__in=set(sums) | set(volumes) | set(copied or {}) | set(proactive), level__in=ASSESSED_LEVELS)
     )
     if unit_ids is not None:
         units = units.filter(pk__in=unit_ids)
@@ -1109,7 +1154,7 @@ def summarise(
     for unit in units.only("pk", "code", "level", "population"):
         codes[unit.pk] = unit.code
         row = SnapshotUnit(snapshot=snapshot, unit_id=unit.pk, level=unit.level)
-        _apply(row, sums.get(unit.pk), scheme)
+        _apply(row, sums.get(unit.pk), scheme, proactive.get(unit.pk))
         if copied is not None and unit.pk in copied:
             for name, value in copied[unit.pk].items():
                 setattr(row, name, value)

@@ -21,9 +21,10 @@ from hotline.core.exceptions import StateConflict
 from hotline.core.models import Unit
 from hotline.core.notify import notify
 from hotline.core.selectors import unit_people
+from hotline.core.uploads import check_files, described
 from hotline.core.workdays import WorkCalendar
 
-from .models import Outcome, Scheme, Snapshot, SnapshotOrder
+from .models import Outcome, Scheme, Snapshot, SnapshotCredit, SnapshotOrder
 from .scoring import (  # noqa: F401  (the periods are read by reports too)
     final_snapshot,
     freeze,
@@ -291,10 +292,20 @@ def revise(
         row["unit_id"]: {name: row[name] for name in UNIT_COPIED}
         for row in current.units.values("unit_id", *UNIT_COPIED)
     }
+    # The 主动治理 credits were read when the month was frozen: a revision keeps them (and their points).
+    credits_ = list(current.credits.all())
+    for credit in credits_:
+        credit.pk, credit.snapshot = None, new
+    SnapshotCredit.objects.bulk_create(credits_)
+    proactive: dict[int, tuple[Decimal, int]] = {}
+    for credit in credits_:
+        total, n = proactive.get(credit.unit_id, (Decimal("0"), 0))
+        proactive[credit.unit_id] = (total + credit.points, n + (1 if credit.points > 0 else 0))
     summarise(
         new,
         current.scheme,
         copied=copied,
+        proactive=proactive,
         unit_ids=list(Unit.objects.filter(path__startswith=district.path).values_list("pk", flat=True))
         if district is not None
         else None,
@@ -313,25 +324,6 @@ def rescore_without(
 # --- exemptions and appeals -------------------------------------------------------------------------
 
 APPEAL_WINDOW_WORKING_DAYS = 5
-MAX_ATTACHMENTS = 5
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-# Evidence files an appeal may carry (by extension): documents, photos, recordings.
-ATTACHMENT_TYPES = {
-    ".pdf",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".webp",
-    ".doc",
-    ".docx",
-    ".xls",
-    ".xlsx",
-    ".txt",
-    ".mp3",
-    ".m4a",
-    ".wav",
-    ".mp4",
-}
 
 
 def exemption_propose(*, order: WorkOrder, by, reason: str, kind: str = "other", at: dt.datetime | None = None):
@@ -530,8 +522,7 @@ def appeal_submit(
         if reattribute_to is None or reattribute_to.pk == snapshot_order.unit_id:
             raise InvalidInput(_("Choose the unit the order should count for."), code="reattribute_to_required")
         fields = {"reattribute_to": reattribute_to}
-    files = list(files)
-    _check_files(files)
+    files = check_files(files)
     with transaction.atomic():
         unit = Unit.objects.select_for_update().get(pk=snapshot_order.unit_id)  # one quota count at a time
         if Appeal.objects.filter(
@@ -574,30 +565,10 @@ def appeal_submit(
             AppealAttachment.objects.create(
                 appeal=appeal,
                 file=upload,
-                name=upload.name[:255],
-                content_type=(getattr(upload, "content_type", "") or "")[:100],
-                size=upload.size,
+                **described(upload),
                 uploaded_at=at,
             )
     return appeal
-
-
-def _check_files(files) -> None:
-    from pathlib import PurePath
-
-    from hotline.core.exceptions import InvalidInput
-
-    if len(files) > MAX_ATTACHMENTS:
-        raise InvalidInput(_("At most %(n)s files per appeal.") % {"n": MAX_ATTACHMENTS}, code="too_many_files")
-    for upload in files:
-        if PurePath(upload.name or "").suffix.lower() not in ATTACHMENT_TYPES:
-            raise InvalidInput(
-                _("%(name)s: only documents, photos and recordings (%(types)s).")
-                % {"name": upload.name, "types": " ".join(sorted(ATTACHMENT_TYPES))},
-                code="invalid_file_type",
-            )
-        if upload.size > MAX_ATTACHMENT_BYTES:
-            raise InvalidInput(_("%(name)s is larger than 10 MB.") % {"name": upload.name}, code="file_too_large")
 
 
 def may_review_at_district(user, appeal) -> bool:

@@ -5,7 +5,7 @@ apply, and leaders' 批示 with the units' answers."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from hotline.core.models import Unit
 from hotline.core.navigation import WORKBENCH_RANKINGS
 from hotline.core.pagination import page_of
 from hotline.core.selectors import streets_of, units_visible_to
+from hotline.core.uploads import file_response
 from hotline.core.views import WorkbenchView, check_permission
 
 from . import instructions, services
@@ -452,16 +453,7 @@ def attachment_download(request, pk: int):
     attachment = get_object_or_404(AppealAttachment.objects.select_related("appeal__unit"), pk=pk)
     if not services.may_read_appeal(request.user, attachment.appeal):
         raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
+    return file_response(attachment)
 
 
 class RulesPage(WorkbenchView):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import HistoryImport
+from .models import HistoryImport, ProactiveAction
 from .services import history_import_create
 from .tasks import history_import
 
@@ -155,3 +155,20 @@ class HistoryImportAdmin(admin.ModelAdmin):
             _("reason"),
             body,
         )
+
+
+@admin.register(ProactiveAction)
+class ProactiveActionAdmin(admin.ModelAdmin):
+    """未诉先办 actions, to look up (recorded and verified on /governance/actions/, where the rules are kept)."""
+
+    list_display = ["acted_on", "unit", "category", "status", "people_affected", "verified_by", "verified_at"]
+    list_filter = ["status"]
+    search_fields = ["what", "place", "unit__name", "unit__code"]
+    list_select_related = ["unit", "category", "verified_by"]
+    raw_id_fields = ["unit", "area", "category", "topic", "recorded_by", "verified_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -9,3 +9,12 @@ class GovernanceConfig(AppConfig):
 
     name = "governance"
     verbose_name = _("Proactive governance")
+
+    def ready(self):
+        from hotline.core import credits
+
+        from .selectors import action_credits, topic_credits
+
+        # What the monthly assessment counts of 主动治理 (it may not import this app: same floor).
+        credits.register("proactive_action", action_credits)
+        credits.register("governance_topic", topic_credits)

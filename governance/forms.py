@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dispatch.forms import UnitCodeField
-from hotline.core.forms import BootstrapForm
+from hotline.core.forms import BootstrapForm, MultipleFileField
 from hotline.core.models import Unit, User
 
 from .models import Consultation
@@ -71,3 +71,85 @@ class ConsultationForm(BootstrapForm):
         data["unit"] = Unit.objects.get(code=data.pop("street"))
         data["order_numbers"] = data.pop("orders")
         return data
+
+
+class ProgressForm(BootstrapForm):
+    """A progress report on a topic at work, with its files."""
+
+    note = forms.CharField(label=_("Progress"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(label=_("Files (up to 5, 10 MB each)"), required=False)
+
+
+def _categories():
+    from hotline.core.selectors import categories_active
+
+    return categories_active().filter(level=3).order_by("code")
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """A level-3 matter category, shown with its path (城市管理 › 市容环境 › 占道经营)."""
+
+    def label_from_instance(self, obj):
+        parent = obj.parent
+        return f"{parent.parent.name} › {parent.name} › {obj.name}" if parent and parent.parent else obj.name
+
+
+class ActionForm(BootstrapForm):
+    """未诉先办: what the unit did before anyone called (the areas offered: the unit's own)."""
+
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    category = CategoryChoiceField(label=_("Matter category"), queryset=None, empty_label=_("— choose —"))
+    area = forms.ModelChoiceField(label=_("Area (street or community)"), queryset=None, empty_label=_("— choose —"))
+    place = forms.CharField(label=_("Place"), required=False, max_length=200)
+    acted_on = forms.DateField(label=_("Done on"), widget=forms.DateInput(attrs={"type": "date"}))
+    what = forms.CharField(
+        label=_("What was done"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 10000})
+    )
+    evidence = forms.CharField(
+        label=_("Evidence (describe it, or attach files)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    people_affected = forms.IntegerField(label=_("People affected"), min_value=0, max_value=10_000_000, initial=0)
+    files = MultipleFileField(label=_("Files (up to 5, 10 MB each)"), required=False)
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = _categories().select_related("parent__parent")
+        self.fields["area"].queryset = areas if areas is not None else Unit.objects.none()
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class DecisionForm(BootstrapForm):
+    note = forms.CharField(
+        label=_("Note (why, when not verified)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RaiseTopicForm(BootstrapForm):
+    """A topic raised by hand: a 批示, a 每月一题 choice, or a street's initiative."""
+
+    kind = forms.ChoiceField(label=_("Kind"))
+    title = forms.CharField(label=_("Title: the place and the problem"), max_length=200)
+    note = forms.CharField(
+        label=_("Why (the 批示, the reasons)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    category = CategoryChoiceField(label=_("Matter category"), queryset=None, required=False, empty_label=_("— any —"))
+    street = forms.ModelChoiceField(
+        label=_("Street / township"), queryset=None, required=False, empty_label=_("— city-wide —")
+    )
+
+    def __init__(self, *args, kinds=(), streets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = list(kinds)
+        self.fields["category"].queryset = _categories().select_related("parent__parent")
+        self.fields["street"].queryset = streets if streets is not None else Unit.objects.none()

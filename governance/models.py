@@ -4,6 +4,7 @@ and the report of every row it refused."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 
@@ -199,6 +200,8 @@ class TopicEvent(models.Model):
 
     LABELS = {
         "proposed": _("Proposed by the mining"),
+        "created": _("Proposed"),
+        "progress": _("Progress report"),
         "approve": _("Approved"),
         "dismiss": _("Dismissed"),
         "start": _("Set to work"),
@@ -285,3 +288,121 @@ class Consultation(models.Model):
     @property
     def order_numbers(self) -> list[str]:
         return [order.number for order in self.orders.all()]
+
+
+class ProactiveAction(ConcurrentTransitionMixin, models.Model):
+    """未诉先办: something a unit did before anyone called about it (clearing a drain before the rains,
+    fixing the heating of a block before November), with its evidence. The district over the unit, or the
+    hotline, verifies it; a verified action earns the points its month's scheme gives (a capped bonus in
+    the monthly assessment, through hotline.core.credits), in the month it was verified."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for verification")
+        VERIFIED = "verified", pgettext_lazy("未诉先办", "Verified")
+        REJECTED = "rejected", _("Not verified")
+
+    unit = models.ForeignKey("core.Unit", verbose_name=_("acting unit"), on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey("core.Category", verbose_name=_("matter category"), on_delete=models.PROTECT)
+    area = models.ForeignKey(
+        "core.Unit", verbose_name=_("area (street or community)"), on_delete=models.PROTECT, related_name="+"
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    acted_on = models.DateField(_("done on"))
+    what = models.TextField(_("what was done"))
+    evidence = models.TextField(_("evidence"), blank=True)
+    people_affected = models.PositiveIntegerField(_("people affected"), default=0)
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=_("governance topic"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED, protected=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verdict_note = models.TextField(blank=True)
+    # The client's key of the submission (Idempotency-Key or the form's token): a retry records it once.
+    request_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-acted_on", "-id"]
+        verbose_name = _("proactive action (未诉先办)")
+        verbose_name_plural = _("proactive actions (未诉先办)")
+        indexes = [
+            models.Index(fields=["unit", "-acted_on"], name="action_unit"),
+            # hotline.core.credits (the monthly freeze): the actions verified in a month.
+            models.Index(fields=["verified_at"], name="action_verified", condition=models.Q(status="verified")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.acted_on}"
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.VERIFIED)
+    def verify(self):
+        """The district over the unit, or the hotline, checked the evidence: it happened, before any call."""
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.REJECTED)
+    def reject(self):
+        """The evidence does not show it (or it answered orders already received): no points, with the reason."""
+
+
+class ActionEvent(models.Model):
+    """Every change of a proactive action (the audit trail)."""
+
+    action = models.ForeignKey(ProactiveAction, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    LABELS = {
+        "recorded": _("Recorded"),
+        "verify": pgettext_lazy("未诉先办", "Verified"),
+        "reject": _("Not verified"),
+    }
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    @property
+    def label(self) -> str:
+        return str(self.LABELS.get(self.kind, self.kind))
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    from hotline.core.uploads import random_name
+
+    return random_name(f"governance/{instance.uploaded_at:%Y-%m}", filename)
+
+
+class Attachment(models.Model):
+    """A file of evidence: of a proactive action, or of a topic's progress report (a TopicEvent). Kept under
+    a random name, served only to those who may see the record it belongs to."""
+
+    action = models.ForeignKey(
+        ProactiveAction, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    event = models.ForeignKey(TopicEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=evidence_upload_to, max_length=255)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__isnull=False, event__isnull=True)
+                | models.Q(action__isnull=True, event__isnull=False),
+                name="attachment_one_owner",
+            )
+        ]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from intake.models import Demand
 
@@ -203,3 +204,248 @@ def consultations_visible_to(user) -> QuerySet:
     if not path or user.unit.level == "center":
         return rows
     return rows.filter(unit__path__startswith=path)
+
+
+# --- 未诉先办 ----------------------------------------------------------------------------------------------
+
+
+def action_area(unit):
+    """Where a unit may act: a street or community in its own subtree, or — a district department (区属部门)
+    — anywhere in its district; a city department anywhere in the city."""
+    if unit.level in ("street", "community", "district") or unit.parent is None:
+        return unit
+    return unit.parent if unit.parent.level in ("district", "center") else unit
+
+
+def actions_visible_to(user) -> QuerySet:
+    """未诉先办 actions: the city's staff read them all; a unit those of its area (its own, and the units
+    below it, whose actions a district verifies)."""
+    from hotline.core.access import may
+    from hotline.core.selectors import visible_path
+
+    from .models import ProactiveAction
+
+    rows = ProactiveAction.objects.select_related("unit", "area", "category", "topic", "verified_by", "recorded_by")
+    path = visible_path(user)
+    if path is None or not may(user, "governance.view_topics"):
+        return rows.none()
+    if not path or user.unit.level == "center":
+        return rows
+    return rows.filter(unit__path__startswith=path)
+
+
+def action_credits(start: dt.datetime, end: dt.datetime, unit_ids=None) -> list:
+    """hotline.core.credits' source of verified 未诉先办 actions: each counts in the month it was verified."""
+    from hotline.core.credits import Credit
+
+    from .models import ProactiveAction
+
+    rows = ProactiveAction.objects.filter(
+        status=ProactiveAction.Status.VERIFIED, verified_at__gte=start, verified_at__lt=end
+    )
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=unit_ids)
+    return [
+        Credit(
+            kind="proactive_action",
+            unit_id=unit_id,
+            ref=pk,
+            title=f"{what[:80]}",
+            at=at,
+            url=f"/governance/actions/{pk}/",
+        )
+        for pk, unit_id, what, at in rows.values_list("pk", "unit_id", "what", "verified_at").order_by("verified_at")
+    ]
+
+
+def topic_credits(start: dt.datetime, end: dt.datetime, unit_ids=None) -> list:
+    """hotline.core.credits' source of evaluated governance topics: each counts for the unit that led it, in
+    the month it was evaluated, with its measured change of demands (the scheme decides if it earns)."""
+    from hotline.core.credits import Credit
+
+    from .models import TopicEvent
+
+    events = TopicEvent.objects.filter(kind="evaluate", at__gte=start, at__lt=end, topic__owner__isnull=False)
+    if unit_ids is not None:
+        events = events.filter(topic__owner_id__in=unit_ids)
+    return [
+        Credit(
+            kind="governance_topic",
+            unit_id=owner_id,
+            ref=topic_id,
+            title=title,
+            at=at,
+            url=f"/governance/topics/{topic_id}/",
+            change=(effect or {}).get("change"),
+        )
+        for topic_id, owner_id, title, at, effect in events.values_list(
+            "topic_id", "topic__owner_id", "topic__title", "at", "topic__effect"
+        ).order_by("at")
+    ]
+
+
+def street_governance(street, user, *, at: dt.datetime) -> dict:
+    """A street's 主动治理 at a glance (its page and GET /api/v1/governance/streets/{code}/): the topics about
+    it or led by it, its 未诉先办 actions and its consultations, each as the user may see them."""
+    topics = topics_visible_to(user).filter(Q(street=street) | Q(owner=street)).order_by("-id")
+    actions = actions_visible_to(user).filter(Q(unit=street) | Q(area__path__startswith=street.path))
+    consultations = consultations_visible_to(user).filter(unit=street)
+    since = at - dt.timedelta(days=365)
+    return {
+        "topics": topics,
+        "actions": actions,
+        "consultations": consultations,
+        "figures": {
+            "topics_open": topics.filter(status__in=["approved", "in_progress"]).count(),
+            "topics_done": topics.filter(status__in=["done", "evaluated"]).count(),
+            "actions_verified_year": actions.filter(status="verified", verified_at__gte=since).count(),
+            "actions_waiting": actions.filter(status="submitted").count(),
+            "consultations_year": consultations.filter(held_on__gte=since.date()).count(),
+        },
+    }
+
+
+# --- 主动治理 / 每月一题进展: a month's progress (the monthly report, the leaders' dashboard, the API) ----------
+
+PROGRESS_STATES = ("approved", "in_progress", "done", "evaluated")
+
+
+def month_governance(start: dt.datetime, end: dt.datetime, *, now: dt.datetime) -> list[dict]:
+    """The month [start, end) of 主动治理 as rows `{"path", "unit_id", "data"}` (the report's row shape; a
+    reader sees those under their unit's path): every topic taken up and not yet evaluated before the
+    month — its milestones done and overdue, its measured effect once evaluated — then each 未诉先办
+    action verified in the month and each consultation held in it. 每月一题 topics first."""
+    from django.db.models import Max
+
+    from .models import Consultation, ProactiveAction, Topic
+
+    judged = min(end, now)
+    topics = (
+        Topic.objects.filter(status__in=PROGRESS_STATES, decided_at__lt=end)
+        .annotate(evaluated_at=Max("events__at", filter=Q(events__kind="evaluate")))
+        .filter(Q(evaluated_at__isnull=True) | Q(evaluated_at__gte=start))
+        .annotate(
+            m_total=Count("milestones", distinct=True),
+            m_done=Count("milestones", filter=Q(milestones__done_at__lt=end), distinct=True),
+            m_overdue=Count(
+                "milestones",
+                filter=Q(milestones__due_at__lt=judged)
+                & (Q(milestones__done_at__isnull=True) | Q(milestones__done_at__gt=F("milestones__due_at"))),
+                distinct=True,
+            ),
+            actions_n=Count("actions", filter=Q(actions__status="verified"), distinct=True),
+        )
+        .select_related("owner", "street", "district")
+    )
+    from hotline.core.models import Unit
+
+    center = Unit.objects.filter(level="center").order_by("path").values_list("path", flat=True).first() or "/"
+    rows = []
+    for topic in sorted(topics, key=lambda t: (t.kind != Topic.Kind.MONTHLY, -t.heat, t.pk)):
+        place = topic.street or topic.owner or topic.district
+        rows.append(
+            {
+                "path": place.path if place else center,  # a city-wide topic: the city's readers
+                "unit_id": place.pk if place else None,
+                "data": {
+                    "type": "topic",
+                    "id": topic.pk,
+                    "title": topic.title,
+                    "topic_kind": topic.kind,
+                    "status": topic.status,
+                    "owner": topic.owner.name if topic.owner else "",
+                    "place": topic.street.name if topic.street else (topic.district.name if topic.district else ""),
+                    "milestones_done": topic.m_done,
+                    "milestones_total": topic.m_total,
+                    "milestones_overdue": topic.m_overdue,
+                    "actions": topic.actions_n,
+                    "demands": topic.demand_count,
+                    "change": (topic.effect or {}).get("change") if topic.status == Topic.Status.EVALUATED else None,
+                    "url": f"/governance/topics/{topic.pk}/",
+                },
+            }
+        )
+    actions = ProactiveAction.objects.filter(
+        status=ProactiveAction.Status.VERIFIED, verified_at__gte=start, verified_at__lt=end
+    ).select_related("unit", "category")
+    for action in actions.order_by("verified_at", "pk"):
+        rows.append(
+            {
+                "path": action.unit.path,
+                "unit_id": action.unit_id,
+                "data": {
+                    "type": "action",
+                    "id": action.pk,
+                    "unit": action.unit.name,
+                    "category": action.category.name,
+                    "what": action.what[:200],
+                    "people": action.people_affected,
+                    "acted_on": action.acted_on.isoformat(),
+                    "url": f"/governance/actions/{action.pk}/",
+                },
+            }
+        )
+    held = Consultation.objects.filter(
+        held_on__gte=timezone.localtime(start).date(), held_on__lt=timezone.localtime(end).date()
+    ).select_related("unit")
+    for record in held.order_by("held_on", "pk"):
+        rows.append(
+            {
+                "path": record.unit.path,
+                "unit_id": record.unit_id,
+                "data": {
+                    "type": "consultation",
+                    "id": record.pk,
+                    "unit": record.unit.name,
+                    "held_on": record.held_on.isoformat(),
+                    "consultation_kind": record.kind,
+                    "issues": record.issues[:200],
+                },
+            }
+        )
+    return rows
+
+
+def progress_summary(rows: list[dict]) -> dict:
+    """The figures over a month's rows (month_governance) a reader sees: topics by state, 每月一题 among them,
+    milestones overdue, topics evaluated with their effect, actions verified and the people they reached,
+    consultations held."""
+    topics = [r["data"] for r in rows if r["data"]["type"] == "topic"]
+    actions = [r["data"] for r in rows if r["data"]["type"] == "action"]
+    evaluated = [t for t in topics if t["status"] == "evaluated"]
+    return {
+        "topics": len(topics),
+        "monthly": sum(1 for t in topics if t["topic_kind"] == "monthly"),
+        "by_status": {state: sum(1 for t in topics if t["status"] == state) for state in PROGRESS_STATES},
+        "milestones_overdue": sum(t["milestones_overdue"] for t in topics),
+        "evaluated": len(evaluated),
+        "evaluated_reduced": sum(1 for t in evaluated if t["change"] is not None and t["change"] < 0),
+        "actions_verified": len(actions),
+        "people_affected": sum(a["people"] for a in actions),
+        "consultations": sum(1 for r in rows if r["data"]["type"] == "consultation"),
+    }
+
+
+def governance_progress(user, period: dt.date, *, now: dt.datetime | None = None) -> dict:
+    """A month's 主动治理 / 每月一题进展 in the user's area (GET /api/v1/governance/progress/, the dashboard)."""
+    from hotline.core.access import may
+    from hotline.core.selectors import visible_path
+
+    now = now or timezone.now()
+    start = timezone.make_aware(dt.datetime.combine(period.replace(day=1), dt.time()))
+    next_month = (period.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    end = timezone.make_aware(dt.datetime.combine(next_month, dt.time()))
+    path = visible_path(user)
+    if path is None or not may(user, "governance.view_topics"):
+        rows = []
+    else:
+        rows = month_governance(start, end, now=now)
+        if path and user.unit.level != "center":
+            rows = [r for r in rows if r["path"].startswith(path)]
+    return {
+        "month": f"{period:%Y-%m}",
+        "summary": progress_summary(rows),
+        "topics": [r["data"] for r in rows if r["data"]["type"] == "topic"],
+        "actions": [r["data"] for r in rows if r["data"]["type"] == "action"],
+        "consultations": [r["data"] for r in rows if r["data"]["type"] == "consultation"],
+    }

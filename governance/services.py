@@ -17,9 +17,10 @@ from hotline.core.choices import NotificationKind, Role, UnitLevel
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
 from hotline.core.notify import notify
 from hotline.core.selectors import unit_people
+from hotline.core.uploads import check_files, described
 
 from .imports import ImportFileError, demands_import
-from .models import Consultation, HistoryImport, Milestone, Topic, TopicEvent
+from .models import ActionEvent, Attachment, Consultation, HistoryImport, Milestone, ProactiveAction, Topic, TopicEvent
 from .selectors import EFFECT_MIN_DAYS, topic_effect
 
 logger = logging.getLogger(__name__)
@@ -339,3 +340,197 @@ def consultation_record(
         record.orders.set(orders)
         record.topics.set(topics)
     return record
+
+
+# --- 未诉先办 (proactive actions) ---------------------------------------------------------------------------
+
+
+def _attach(files, at, **owner) -> None:
+    for upload in files:
+        Attachment.objects.create(file=upload, uploaded_at=at, **described(upload), **owner)
+
+
+def action_record(
+    *,
+    by,
+    category,
+    area,
+    acted_on: dt.date,
+    what: str,
+    evidence: str = "",
+    people_affected: int = 0,
+    place: str = "",
+    topic_id: int | None = None,
+    files=(),
+    request_key: str = "",
+    at=None,
+) -> ProactiveAction:
+    """A unit's 未诉先办 action, recorded by its own staff for their unit, in their own area, with its
+    evidence (a text, or files, or both): it waits for the district's or the hotline's verification. A
+    retried submission (the same `request_key`) returns the action it recorded, not a second one."""
+    from .selectors import action_area, topics_visible_to
+
+    at = at or timezone.now()
+    unit = getattr(by, "unit", None)
+    if unit is None or not may(by, "governance.record_action", ProactiveAction(unit=unit)):
+        raise Forbidden(_("A unit's own staff record its 未诉先办 actions."), code="record_forbidden")
+    record = ProactiveAction(unit=unit)
+    key = (request_key or "").strip()[:64]
+    if key and (done := ProactiveAction.objects.filter(request_key=key, unit=unit).first()):
+        return done
+    if category is None or not category.is_active:
+        raise InvalidInput(_("Choose the matter category."), code="category_required")
+    if (
+        area is None
+        or area.level not in (UnitLevel.STREET, UnitLevel.COMMUNITY)
+        or not area.path.startswith(action_area(unit).path)
+    ):
+        raise InvalidInput(_("Choose a street or community of your area."), code="invalid_area")
+    if not dt.date(2000, 1, 1) <= acted_on <= timezone.localdate(at):
+        raise InvalidInput(_("The date is a past day."), code="invalid_date")
+    if not (what or "").strip():
+        raise InvalidInput(_("Say what was done."), code="what_required")
+    files = check_files(files)
+    if not (evidence or "").strip() and not files:
+        raise InvalidInput(
+            _("Give the evidence: a description (a photo's place, a record's number) or files."),
+            code="evidence_required",
+        )
+    if people_affected is None or not 0 <= int(people_affected) <= 10_000_000:
+        raise InvalidInput(_("People affected: a number from 0 to 10,000,000."), code="invalid_people")
+    topic = None
+    if topic_id:
+        topic = topics_visible_to(by).filter(pk=topic_id).first()
+        if topic is None:
+            raise InvalidInput(_("The linked topic is not in your view."), code="unknown_topic")
+    with transaction.atomic():
+        record.category, record.area, record.acted_on, record.topic = category, area, acted_on, topic
+        record.what, record.evidence = what.strip(), (evidence or "").strip()
+        record.place, record.people_affected = (place or "").strip()[:200], int(people_affected)
+        record.recorded_by, record.recorded_at, record.request_key = by, at, key or None
+        record.save()
+        ActionEvent.objects.create(action=record, kind="recorded", to_status=record.status, by=by, at=at)
+        _attach(files, at, action=record)
+    people = unit_people([unit.parent_id], [Role.UNIT_LEADER]) if unit.parent_id else []
+    notify(
+        users=people,
+        kind=NotificationKind.ACTION_TO_VERIFY,
+        data={"unit": unit.name, "what": record.what[:60]},
+        key=f"action_to_verify:{record.pk}",
+        url=f"/governance/actions/{record.pk}/",
+        at=at,
+    )
+    return record
+
+
+def action_decide(*, action, by, verified: bool, note: str = "", at=None) -> ProactiveAction:
+    """The district over the acting unit, or the hotline, verifies an action (it happened, before anyone
+    called) or does not, saying why. Nobody verifies their own unit's actions."""
+    if not may(by, "governance.verify_action", action):
+        raise Forbidden(
+            _("The district over the unit, or the hotline, verifies its actions; never the unit itself."),
+            code="verify_forbidden",
+        )
+    note = (note or "").strip()
+    if not verified and not note:
+        raise InvalidInput(_("Say why it is not verified."), code="reason_required")
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = ProactiveAction.objects.select_for_update().get(pk=action.pk)
+        if locked.recorded_by_id == getattr(by, "pk", None):
+            raise Forbidden(_("Nobody verifies an action they recorded."), code="verify_forbidden")
+        step = locked.verify if verified else locked.reject
+        if not can_proceed(step):
+            raise StateConflict(
+                _("This action is already decided (%(status)s).") % {"status": locked.get_status_display()},
+                code="already_decided",
+            )
+        before = locked.status
+        step()
+        locked.verified_by, locked.verified_at, locked.verdict_note = by, at, note
+        locked.save()
+        ActionEvent.objects.create(
+            action=locked,
+            kind="verify" if verified else "reject",
+            from_status=before,
+            to_status=locked.status,
+            by=by,
+            at=at,
+            note=note,
+        )
+    return locked
+
+
+# --- topics not from the mining; progress reports ---------------------------------------------------------
+
+
+def topic_create(
+    *,
+    by,
+    kind: str,
+    title: str,
+    note: str = "",
+    category=None,
+    street=None,
+    district=None,
+    at=None,
+) -> Topic:
+    """A topic raised by people, not by the mining: a leader's 批示, the city leaders' 每月一题 choice, or a
+    street's own initiative. It starts as a proposal, like a mined one, and goes the same way: a
+    supervisor approves it and sets it to work. A street raises initiatives about itself only."""
+    import uuid
+
+    at = at or timezone.now()
+    if kind not in (Topic.Kind.INSTRUCTION, Topic.Kind.MONTHLY, Topic.Kind.INITIATIVE):
+        raise InvalidInput(
+            _("A topic raised by hand is a 批示, a 每月一题 or a street's initiative."), code="invalid_kind"
+        )
+    probe = Topic(kind=kind, street=street, owner=street)
+    if not may(by, "governance.raise_topic", probe):
+        raise Forbidden(_("You may not raise this kind of topic here."), code="topic_forbidden")
+    if not (title or "").strip():
+        raise InvalidInput(_("Give the topic a title: the place and the problem."), code="title_required")
+    if street is not None and street.level != UnitLevel.STREET:
+        raise InvalidInput(_("Choose a street or township."), code="invalid_street")
+    if district is None and street is not None:
+        district = street.parent
+    with transaction.atomic():
+        topic = Topic.objects.create(
+            key=f"{kind}:{uuid.uuid4().hex}",
+            kind=kind,
+            title=title.strip()[:200],
+            note=(note or "").strip(),
+            category=category,
+            street=street,
+            district=district,
+            created_at=at,
+        )
+        TopicEvent.objects.create(
+            topic=topic, kind="created", to_status=topic.status, by=by, at=at, note=(note or "").strip()[:2000]
+        )
+    return topic
+
+
+def topic_report_progress(*, topic, by, note: str, files=(), at=None) -> TopicEvent:
+    """A progress report on a topic at work (what was done since the last one), with its files."""
+    if not may(by, "governance.run_topic", topic):
+        raise Forbidden(_("You may not take this step on this topic."), code="topic_forbidden")
+    if not (note or "").strip():
+        raise InvalidInput(_("Say what was done."), code="note_required")
+    files = check_files(files)
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = Topic.objects.select_for_update().get(pk=topic.pk)
+        if locked.status != Topic.Status.IN_PROGRESS:
+            raise StateConflict(_("Progress is reported on a topic at work."), code="not_in_progress")
+        event = TopicEvent.objects.create(
+            topic=locked,
+            kind="progress",
+            from_status=locked.status,
+            to_status=locked.status,
+            by=by,
+            at=at,
+            note=note.strip(),
+        )
+        _attach(files, at, event=event)
+    return event

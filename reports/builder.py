@@ -31,7 +31,7 @@ from assessment.services import (
 )
 from dispatch.choices import EventKind, Status
 from dispatch.models import WorkOrder, WorkOrderEvent
-from governance.selectors import hotspots, repeat_callers
+from governance.selectors import hotspots, month_governance, repeat_callers
 from hotline.core.choices import LivelihoodTag, UnitLevel
 from hotline.core.models import Category, CategoryTag, Unit
 from intake.choices import Channel, DemandType, Disposition, Urgency
@@ -688,4 +688,6 @@ def build(kind: str, start_day: dt.date, end_day: dt.date, progress: Progress, a
         meta["year_from"] = f"{first:%Y-%m}"
         progress(75, _("Top problems"))
         rows[Section.PROBLEMS] = problem_rows(tree, start, end, prev_start)
+        progress(85, _("主动治理 / 每月一题进展"))
+        rows[Section.GOVERNANCE] = month_governance(start, end, now=at)
     return Built(facts=facts, rows=rows, meta=meta)

@@ -35,6 +35,7 @@ class Section(models.TextChoices):
     DEPARTMENTS = "departments", _("The three rates by department")
     YEAR_TREND = "year_trend", _("Twelve-month trend")
     PROBLEMS = "problems", _("Top problems")
+    GOVERNANCE = "governance", _("主动治理 / 每月一题进展")
 
 
 KIND_SECTIONS = {
@@ -46,6 +47,7 @@ KIND_SECTIONS = {
         Section.DEPARTMENTS,
         Section.YEAR_TREND,
         Section.PROBLEMS,
+        Section.GOVERNANCE,
         Section.TOTALS,
     ],
 }

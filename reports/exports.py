@@ -144,6 +144,36 @@ def xlsx_bytes(report: Report, user) -> bytes:
                         _num(m["score"]),
                     ],
                 )
+        elif key == Section.GOVERNANCE:
+            spreadsheets.append(
+                sheet,
+                [
+                    _("Topic"),
+                    _("Kind"),
+                    _("Lead unit"),
+                    _("Status"),
+                    _("Milestones done"),
+                    _("Overdue"),
+                    _("Change of demands"),
+                ],
+            )
+            for t in section["topics"]:
+                spreadsheets.append(
+                    sheet,
+                    [
+                        t["title"],
+                        t["kind_label"],
+                        t["owner"],
+                        t["status_label"],
+                        f"{t['milestones_done']}/{t['milestones_total']}",
+                        t["milestones_overdue"],
+                        t["change"],
+                    ],
+                )
+            spreadsheets.append(sheet, [])
+            spreadsheets.append(sheet, [_("Unit"), _("Category"), _("What was done"), _("People affected")])
+            for a in section["actions"]:
+                spreadsheets.append(sheet, [a["unit"], a["category"], a["what"], a["people"]])
         _autosize(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -335,7 +335,35 @@ def report_view(report: Report, user) -> dict:
                 "categories": facts.get("category3", [])[:TOP],
                 **_listed(report, scope, Section.PROBLEMS, limit=PROBLEMS_SHOWN),
             }
+        elif section == Section.GOVERNANCE:
+            sections[section] = governance_section(
+                [{"data": row.data} for row in rows_of(report, scope, Section.GOVERNANCE).order_by("position")]
+            )
     return {"scope": scope, "sections": sections}
+
+
+def governance_section(rows: list[dict]) -> dict:
+    """主动治理 / 每月一题进展 as a reader sees it (governance.selectors.month_governance's rows in their scope):
+    the figures, then the topics (每月一题 first), the verified actions and the consultations, labelled."""
+    from governance.models import Consultation, Topic
+    from governance.selectors import progress_summary
+
+    kinds, states = dict(Topic.Kind.choices), dict(Topic.Status.choices)
+    consultation_kinds = dict(Consultation.Kind.choices)
+    listed: dict[str, list[dict]] = {"topic": [], "action": [], "consultation": []}
+    for row in rows:
+        data = dict(row["data"])
+        data["kind_label"] = str(kinds.get(data.get("topic_kind"), "")) or str(
+            consultation_kinds.get(data.get("consultation_kind"), "")
+        )
+        data["status_label"] = str(states.get(data.get("status"), ""))
+        listed.setdefault(data["type"], []).append(data)
+    return {
+        "summary": progress_summary(rows),
+        "topics": listed["topic"],
+        "actions": listed["action"][:PAGE_ROWS],
+        "consultations": listed["consultation"][:PAGE_ROWS],
+    }
 
 
 # --- the leader dashboard (live) ---------------------------------------------------------------------------
@@ -422,4 +450,20 @@ def dashboard(user, now) -> dict:
         "reports": list(Report.objects.filter(is_current=True).order_by("-built_at")[:6]),
         "instructions": list(instructions.filter(status=Instruction.Status.OPEN).order_by("due_at")[:20]),
         "answered": list(instructions.filter(status=Instruction.Status.ANSWERED).order_by("-responded_at")[:10]),
+        "governance": _governance_now(scope, now),
     }
+
+
+def _governance_now(scope: Scope, now) -> dict:
+    """主动治理 / 每月一题进展 of the month so far, in the reader's scope (the dashboard's card)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from governance.selectors import month_governance
+
+    first = timezone.localdate(now).replace(day=1)
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
+    end = timezone.make_aware(dt.datetime.combine((first + dt.timedelta(days=32)).replace(day=1), dt.time()))
+    rows = [row for row in month_governance(start, end, now=now) if row["path"].startswith(scope.path)]
+    return {"month": f"{first:%Y-%m}", **governance_section(rows)}

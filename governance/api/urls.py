@@ -13,6 +13,12 @@ urlpatterns = [
     path("governance/topics/<int:pk>/finish/", views.finish, name="api-topic-finish"),
     path("governance/topics/<int:pk>/evaluate/", views.evaluate, name="api-topic-evaluate"),
     path("governance/topics/<int:pk>/milestones/", views.milestone_add, name="api-topic-milestones"),
+    path("governance/topics/<int:pk>/progress/", views.progress, name="api-topic-progress"),
+    path("governance/actions/", views.ActionListView.as_view(), name="api-actions"),
+    path("governance/actions/<int:pk>/", views.ActionDetailView.as_view(), name="api-action"),
+    path("governance/actions/<int:pk>/decide/", views.action_decide, name="api-action-decide"),
+    path("governance/streets/<str:code>/", views.street, name="api-street-governance"),
+    path("governance/progress/", views.month_progress, name="api-governance-progress"),
     path(
         "governance/topics/<int:pk>/milestones/<int:milestone_pk>/done/",
         views.milestone_done,

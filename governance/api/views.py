@@ -1,8 +1,12 @@
 """主动治理 through the API: the topics a user sees (the proposal queue is `status=proposed`, hottest
 first), one topic with its evidence, its demands (paginated), and a supervisor's approve / dismiss."""
 
+import datetime as dt
+
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.decorators import api_view, permission_classes
@@ -11,12 +15,19 @@ from rest_framework.response import Response
 
 from hotline.core.api.pagination import CodeCursorPagination
 from hotline.core.api.permissions import allowed
-from hotline.core.models import Unit, User
+from hotline.core.models import Category, Unit, User
 from intake.models import Demand
 
 from .. import services
-from ..models import Consultation, Milestone, Topic
-from ..selectors import consultations_visible_to, topic_demands, topics_visible_to
+from ..models import Attachment, Consultation, Milestone, ProactiveAction, Topic, TopicEvent
+from ..selectors import (
+    actions_visible_to,
+    consultations_visible_to,
+    governance_progress,
+    street_governance,
+    topic_demands,
+    topics_visible_to,
+)
 
 
 class TopicSerializer(serializers.ModelSerializer):
@@ -115,8 +126,33 @@ class NewestDemandsPagination(CodeCursorPagination):
     ordering = ("-received_at", "-id")
 
 
-class TopicListView(generics.ListAPIView):
-    """Topics the user sees, hottest first; `status` (`proposed` is the queue), `kind`, `street` (code)."""
+class TopicCreateSerializer(serializers.Serializer):
+    """A topic raised by hand: a 批示, a 每月一题 choice, or a street's own initiative (then `street` is one's own)."""
+
+    kind = serializers.ChoiceField(
+        choices=[(k, v) for k, v in Topic.Kind.choices if k in ("instruction", "monthly", "initiative")]
+    )
+    title = serializers.CharField(max_length=200)
+    note = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    street = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Unit.objects.filter(is_active=True, level="street"),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+
+
+class TopicListView(generics.ListCreateAPIView):
+    """Topics the user sees, hottest first; `status` (`proposed` is the queue), `kind`, `street` (code).
+    POST raises a topic by hand (a proposal, as a mined one: a supervisor approves it)."""
 
     serializer_class = TopicSerializer
     filterset_class = TopicFilter
@@ -126,6 +162,13 @@ class TopicListView(generics.ListAPIView):
 
     def get_queryset(self):
         return topics_visible_to(self.request.user).order_by("-heat", "-id")  # the index topic_queue
+
+    @extend_schema(request=TopicCreateSerializer, responses={201: TopicSerializer})
+    def post(self, request, *args, **kwargs):
+        serializer = TopicCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        topic = services.topic_create(by=request.user, **serializer.validated_data)
+        return Response(TopicSerializer(topic).data, status=status.HTTP_201_CREATED)
 
 
 class TopicDetailView(generics.RetrieveAPIView):
@@ -295,3 +338,203 @@ class ConsultationListView(generics.ListCreateAPIView):
         serializer.is_valid(raise_exception=True)
         record = services.consultation_record(by=request.user, **serializer.validated_data)
         return Response(ConsultationSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+# --- progress reports, 未诉先办, a street's 主动治理, the month's progress ----------------------------------
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "url"]
+
+    def get_url(self, obj) -> str:
+        return f"/governance/attachments/{obj.pk}/"
+
+
+class TopicProgressSerializer(serializers.ModelSerializer):
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TopicEvent
+        fields = ["id", "kind", "at", "by", "note", "attachments"]
+
+
+class TopicProgressCreateSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=10000)
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=5)
+
+
+@extend_schema(
+    request=TopicProgressCreateSerializer, responses={201: TopicProgressSerializer}, operation_id="topic_progress"
+)
+@api_view(["POST"])
+@permission_classes([allowed("governance.view_topics")])
+def progress(request, pk):
+    """A progress report on a topic at work, with up to 5 files (multipart)."""
+    topic = get_object_or_404(topics_visible_to(request.user), pk=pk)
+    serializer = TopicProgressCreateSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    event = services.topic_report_progress(topic=topic, by=request.user, **serializer.validated_data)
+    return Response(TopicProgressSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProactiveAction
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "category",
+            "area",
+            "place",
+            "acted_on",
+            "what",
+            "evidence",
+            "people_affected",
+            "topic",
+            "status",
+            "recorded_by",
+            "recorded_at",
+            "verified_by",
+            "verified_at",
+            "verdict_note",
+            "attachments",
+        ]
+
+
+class ActionCreateSerializer(serializers.Serializer):
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True))
+    area = serializers.SlugRelatedField(
+        slug_field="code", queryset=Unit.objects.filter(is_active=True, level__in=["street", "community"])
+    )
+    acted_on = serializers.DateField()
+    what = serializers.CharField(max_length=10000)
+    evidence = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    people_affected = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, default=0)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    topic = serializers.IntegerField(source="topic_id", min_value=1, required=False, allow_null=True, default=None)
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=5)
+
+
+class ActionDecisionSerializer(serializers.Serializer):
+    verified = serializers.BooleanField()
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ActionFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=ProactiveAction.Status.choices)
+    unit = filters.CharFilter(field_name="unit__code")
+    category = filters.CharFilter(field_name="category__code")
+
+    class Meta:
+        model = ProactiveAction
+        fields = ["status", "unit", "category"]
+
+
+class NewestActionsPagination(CodeCursorPagination):
+    ordering = ("-acted_on", "-id")
+
+
+class ActionListView(generics.ListCreateAPIView):
+    """未诉先办 actions of the user's area, newest first (`status`, `unit`, `category` filter). POST records
+    one for the user's own unit (201; JSON, or multipart with `files`); an `Idempotency-Key` header makes
+    a retry return the action already recorded."""
+
+    serializer_class = ActionSerializer
+    filterset_class = ActionFilter
+    pagination_class = NewestActionsPagination
+    permission_classes = [allowed("governance.view_topics")]
+    queryset = ProactiveAction.objects.none()
+
+    def get_queryset(self):
+        return actions_visible_to(self.request.user).prefetch_related("attachments")
+
+    @extend_schema(request=ActionCreateSerializer, responses={201: ActionSerializer})
+    def post(self, request, *args, **kwargs):
+        serializer = ActionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        action = services.action_record(
+            by=request.user, request_key=request.headers.get("Idempotency-Key", ""), **serializer.validated_data
+        )
+        return Response(ActionSerializer(action).data, status=status.HTTP_201_CREATED)
+
+
+class ActionDetailView(generics.RetrieveAPIView):
+    serializer_class = ActionSerializer
+    permission_classes = [allowed("governance.view_topics")]
+    queryset = ProactiveAction.objects.none()
+
+    def get_queryset(self):
+        return actions_visible_to(self.request.user).prefetch_related("attachments")
+
+
+@extend_schema(request=ActionDecisionSerializer, responses=ActionSerializer, operation_id="action_decide")
+@api_view(["POST"])
+@permission_classes([allowed("governance.view_topics")])
+def action_decide(request, pk):
+    """The district over the acting unit, or the hotline: verified (true) or not, with the reason (false)."""
+    action = get_object_or_404(actions_visible_to(request.user), pk=pk)
+    serializer = ActionDecisionSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    decided = services.action_decide(action=action, by=request.user, **serializer.validated_data)
+    return Response(ActionSerializer(decided).data)
+
+
+class StreetGovernanceSerializer(serializers.Serializer):
+    street = serializers.CharField()
+    name = serializers.CharField()
+    figures = serializers.DictField(child=serializers.IntegerField())
+    topics = TopicSerializer(many=True)
+    actions = ActionSerializer(many=True)
+    consultations = ConsultationSerializer(many=True)
+
+
+@extend_schema(responses=StreetGovernanceSerializer, operation_id="street_governance")
+@api_view(["GET"])
+@permission_classes([allowed("governance.view_topics")])
+def street(request, code):
+    """A street's 主动治理: its figures, and its latest 20 topics, actions and consultations (the lists'
+    own endpoints page through the rest with `street=` / `unit=`)."""
+    from hotline.core.selectors import units_visible_to
+
+    unit = get_object_or_404(units_visible_to(request.user).filter(level="street"), code=code)
+    found = street_governance(unit, request.user, at=timezone.now())
+    return Response(
+        {
+            "street": unit.code,
+            "name": unit.name,
+            "figures": found["figures"],
+            "topics": TopicSerializer(found["topics"][:20], many=True).data,
+            "actions": ActionSerializer(found["actions"].prefetch_related("attachments")[:20], many=True).data,
+            "consultations": ConsultationSerializer(found["consultations"][:20], many=True).data,
+        }
+    )
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT, operation_id="governance_progress")
+@api_view(["GET"])
+@permission_classes([allowed("governance.view_topics")])
+def month_progress(request):
+    """主动治理 / 每月一题进展 of a month (`month=YYYY-MM`, default this one) in the user's area: the figures
+    the monthly report and the leaders' dashboard print."""
+    from hotline.core.exceptions import InvalidInput
+
+    month = request.query_params.get("month", "")
+    try:
+        period = dt.date.fromisoformat(f"{month}-01") if month else timezone.localdate().replace(day=1)
+    except ValueError:
+        raise InvalidInput("month: YYYY-MM", code="invalid_month") from None
+    return Response(governance_progress(request.user, period))

@@ -121,6 +121,20 @@ def issued_it(user, obj) -> bool:
     return obj is not None and getattr(user, "pk", None) is not None and obj.leader_id == user.pk
 
 
+@rules.predicate
+def raises_for_own_street(user, topic) -> bool:
+    """A street's initiative: about the user's own street (or one below the user's unit)."""
+    unit = getattr(user, "unit", None)
+    street = getattr(topic, "street", None)
+    return (
+        topic is not None
+        and getattr(topic, "kind", "") == "initiative"
+        and unit is not None
+        and street is not None
+        and street.is_within(unit)
+    )
+
+
 is_staff_member = has_role(*Role.values)  # anyone with a role at the hotline or a unit
 # The hotline's own staff at the city center see every demand (the queryset scoping of selectors).
 is_city_hotline_staff = is_active_superuser | (
@@ -211,6 +225,13 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "governance.decide_topic": is_supervisor | is_admin,
     # The work on a topic (milestones, reporting it done): supervisors, and the staff of the unit leading it.
     "governance.run_topic": is_supervisor | is_admin | (is_unit_member & leads_it),
+    # A topic raised by hand: a 批示 or 每月一题 by the city's leaders and supervisors; a street's initiative by
+    # its own staff (per topic, by its street) or a supervisor. It is a proposal until a supervisor approves.
+    "governance.raise_topic": is_supervisor | is_admin | is_leader | (is_unit_member & raises_for_own_street),
+    # 未诉先办: a unit's staff record their unit's actions (per action, by its unit); the district over the
+    # unit (its leaders and supervisors) or the city's reviewers verify them — never the acting unit.
+    "governance.record_action": is_unit_member & in_users_area,
+    "governance.verify_action": is_city_reviewer | ((is_unit_leader | is_supervisor) & oversees_unit_of),
     # 民主协商 / 联席会商: a street's own staff record them (per record, by its street); supervisors too.
     "governance.record_consultation": is_supervisor | is_admin | (is_unit_member & in_users_area),
     # --- 知识库

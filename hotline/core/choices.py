@@ -97,6 +97,7 @@ class NotificationKind(models.TextChoices):
     WHISTLE_LATE = "whistle_late", _("报到 late")
     MILESTONE_DUE = "milestone_due", _("治理 milestone due")
     TOPIC_ASSIGNED = "topic_assigned", _("治理 topic to lead")
+    ACTION_TO_VERIFY = "action_to_verify", _("未诉先办 action to verify")
 
 
 # The text of each kind, from the figures in its `data` (rendered in the reader's language).
@@ -132,6 +133,7 @@ TEXTS: dict[str, object] = {
     NotificationKind.REFERRAL: _("%(kind)s: %(unit)s was in the last 10 for %(months)s months in a row."),
     NotificationKind.MILESTONE_DUE: _("Milestone “%(milestone)s” of the topic “%(topic)s” is due %(due)s."),
     NotificationKind.TOPIC_ASSIGNED: _("Your unit leads the governance topic “%(topic)s”: the plan is on its page."),
+    NotificationKind.ACTION_TO_VERIFY: _("%(unit)s recorded a 未诉先办 action to verify: %(what)s"),
     NotificationKind.WHISTLE_RAISED: _(
         "%(unit)s blew the whistle on order %(order)s for %(units)s: confirm it. %(reason)s"
     ),

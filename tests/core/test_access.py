@@ -72,6 +72,9 @@ PER_OBJECT = {
     "assessment.read_appeal",
     "governance.run_topic",
     "governance.record_consultation",
+    "governance.raise_topic",  # tests/governance/test_actions.py
+    "governance.record_action",  # tests/governance/test_actions.py
+    "governance.verify_action",  # tests/assessment/test_proactive.py, tests/governance/test_actions.py
 }
 
 

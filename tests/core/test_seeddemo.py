@@ -23,6 +23,12 @@ def test_seeddemo_creates_the_contract_users_and_is_idempotent(reference, settin
     units = Unit.objects.filter(level__in=["street", "district", "department", "enterprise"])
     assert User.objects.filter(role="handler", unit__in=units).count() == units.count()
     assert set(CalendarYear.objects.values_list("year", flat=True)) >= {2024, 2025, 2026}
+    # 主动治理 to show on the first run, made once: a 每月一题 at work, an action verified, one to verify.
+    from governance.models import Consultation, ProactiveAction, Topic
+
+    assert Topic.objects.get(kind="monthly").status == "in_progress"
+    assert sorted(ProactiveAction.objects.values_list("status", flat=True)) == ["submitted", "verified"]
+    assert Consultation.objects.count() == 1
 
     for username in ["h110101001", "admin"]:
         response = Client().post("/accounts/login/", {"username": username, "password": settings.HOTLINE_DEMO_PASSWORD})

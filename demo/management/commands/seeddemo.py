@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.articles import articles_seed
+from demo.governance import governance_seed
 from hotline.core.models import CalendarYear, Category, Unit
 from hotline.core.services import demo_users_ensure
 from hotline.core.setup import load_reference_data
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         users = demo_users_ensure(password=settings.HOTLINE_DEMO_PASSWORD)
         api_key_issue(name="Demo partner app", channel=Channel.APP, raw=settings.HOTLINE_DEMO_OPEN311_KEY)
         articles = articles_seed()
+        governance_seed()
         self.stdout.write(
             f"units: {Unit.objects.count()}, categories: {Category.objects.count()}, "
             f"calendar years: {', '.join(str(y) for y in CalendarYear.objects.values_list('year', flat=True))}, "
