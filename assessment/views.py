@@ -260,6 +260,7 @@ class ScorecardPage(WorkbenchView):
             snapshot=snapshot,
             snapshots=snapshots,
             row=row,
+            credits=list(snapshot.credits.filter(unit=unit)) if snapshot else [],
             page_obj=page,
             items=[(i, OUTCOME_COLOURS.get(i.outcome, "light"), OUTCOME_WHY.get(i.outcome, "")) for i in page],
             outcome=outcome,

@@ -60,6 +60,10 @@ class RankingRowSerializer(serializers.ModelSerializer):
             "assist_rating",
             "assist_rated",
             "assist_score",
+            # 主动治理: the capped bonus of the month's verified actions and evaluated topics (its credits:
+            # the scorecard).
+            "proactive_bonus",
+            "proactive_credits",
         ]
 
 

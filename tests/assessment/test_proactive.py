@@ -8,6 +8,7 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from assessment.models import Scheme, Snapshot
 from governance.models import Topic, TopicEvent
@@ -41,7 +42,9 @@ def act(staff, code, *, what="汛期前疏通雨水篦子32处", at=CALLED, **ex
     )
 
 
-def test_a_verified_action_adds_the_schemes_points_in_the_month_it_was_verified(scheme, staff, district):
+def test_a_verified_action_adds_the_schemes_points_in_the_month_it_was_verified(
+    scheme, staff, district, api, supervisor
+):
     for code in (B, C):
         for _ in range(3):
             answer(staff, order_in(code), True, "resolved", "satisfied")
@@ -60,6 +63,14 @@ def test_a_verified_action_adds_the_schemes_points_in_the_month_it_was_verified(
     assert b.score == c.score + Decimal("0.20")
     (credit,) = snapshot.credits.all()  # November's verification counts in November, not here
     assert (credit.unit.code, credit.ref, credit.points) == (B, counted.pk, Decimal("0.20"))
+    # The scorecard and the rankings API say where the points came from.
+    browser = Client()
+    browser.force_login(staff["handlers"][B])
+    page = browser.get(f"/assessment/units/{B}/?period=2026-10").content.decode()
+    assert 'id="proactive-part"' in page and f'data-credit="proactive_action:{counted.pk}"' in page
+    assert "汛期前疏通雨水篦子32处" in page
+    ranking = api.as_user(supervisor).get("/api/v1/assessment/rankings/?period=2026-10").json()["results"]
+    assert {r["unit"]: r["proactive_bonus"] for r in ranking}[B] == "0.20"
 
     # A new scheme version gives other points: the month's rule is its scheme's.
     Snapshot.objects.all().delete()
