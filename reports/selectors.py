@@ -466,4 +466,10 @@ def _governance_now(scope: Scope, now) -> dict:
     start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
     end = timezone.make_aware(dt.datetime.combine((first + dt.timedelta(days=32)).replace(day=1), dt.time()))
     rows = [row for row in month_governance(start, end, now=now) if row["path"].startswith(scope.path)]
-    return {"month": f"{first:%Y-%m}", **governance_section(rows)}
+    section = governance_section(rows)
+    # A card, not the report: the figures over everything, the first few of each list (每月一题 first).
+    shown = {"topics": DASHBOARD_ROWS, "actions": DASHBOARD_ROWS, "consultations": DASHBOARD_ROWS // 2}
+    return {"month": f"{first:%Y-%m}", **section, **{key: section[key][:n] for key, n in shown.items()}}
+
+
+DASHBOARD_ROWS = 10
