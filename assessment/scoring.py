@@ -20,7 +20,6 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -34,7 +33,7 @@ from feedback.models import Callback, Evaluation
 from hotline.core.choices import UnitLevel
 from hotline.core.credits import credits
 from hotline.core.models import Unit
-from hotline.core.workdays import WorkCalendar, add_working_days
+from hotline.core.workdays import WorkCalendar, add_working_days, month_bounds  # noqa: F401 (read by the apps above)
 from intake.choices import DemandType, Disposition
 from intake.models import Demand
 
@@ -63,13 +62,6 @@ def q(value) -> Decimal:
 
 
 # --- periods ---------------------------------------------------------------------------------------------
-
-
-def month_bounds(period: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = ZoneInfo(settings.TIME_ZONE)
-    start = dt.datetime(period.year, period.month, 1, tzinfo=tz)
-    end = dt.datetime(period.year + (period.month == 12), period.month % 12 + 1, 1, tzinfo=tz)
-    return start, end
 
 
 def previous_month(period: dt.date) -> dt.date:

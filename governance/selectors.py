@@ -310,11 +310,12 @@ def street_governance(street, user, *, at: dt.datetime) -> dict:
 PROGRESS_STATES = ("approved", "in_progress", "done", "evaluated")
 
 
-def month_governance(start: dt.datetime, end: dt.datetime, *, now: dt.datetime) -> list[dict]:
+def month_governance(start: dt.datetime, end: dt.datetime, *, now: dt.datetime, path: str = "") -> list[dict]:
     """The month [start, end) of 主动治理 as rows `{"path", "unit_id", "data"}` (the report's row shape; a
     reader sees those under their unit's path): every topic taken up and not yet evaluated before the
     month — its milestones done and overdue, its measured effect once evaluated — then each 未诉先办
-    action verified in the month and each consultation held in it. 每月一题 topics first."""
+    action verified in the month and each consultation held in it. 每月一题 topics first. `path`: only the
+    rows under that unit path (a reader's area; "" for the whole city, as the report stores it)."""
     from django.db.models import Max
 
     from .models import Consultation, ProactiveAction, Topic
@@ -343,6 +344,8 @@ def month_governance(start: dt.datetime, end: dt.datetime, *, now: dt.datetime) 
     rows = []
     for topic in sorted(topics, key=lambda t: (t.kind != Topic.Kind.MONTHLY, -t.heat, t.pk)):
         place = topic.street or topic.owner or topic.district
+        if not (place.path if place else center).startswith(path):
+            continue
         rows.append(
             {
                 "path": place.path if place else center,  # a city-wide topic: the city's readers
@@ -368,7 +371,7 @@ def month_governance(start: dt.datetime, end: dt.datetime, *, now: dt.datetime) 
     actions = ProactiveAction.objects.filter(
         status=ProactiveAction.Status.VERIFIED, verified_at__gte=start, verified_at__lt=end
     ).select_related("unit", "category")
-    for action in actions.order_by("verified_at", "pk"):
+    for action in actions.filter(unit__path__startswith=path).order_by("verified_at", "pk"):
         rows.append(
             {
                 "path": action.unit.path,
@@ -388,7 +391,7 @@ def month_governance(start: dt.datetime, end: dt.datetime, *, now: dt.datetime) 
     held = Consultation.objects.filter(
         held_on__gte=timezone.localtime(start).date(), held_on__lt=timezone.localtime(end).date()
     ).select_related("unit")
-    for record in held.order_by("held_on", "pk"):
+    for record in held.filter(unit__path__startswith=path).order_by("held_on", "pk"):
         rows.append(
             {
                 "path": record.unit.path,
@@ -430,18 +433,15 @@ def governance_progress(user, period: dt.date, *, now: dt.datetime | None = None
     """A month's 主动治理 / 每月一题进展 in the user's area (GET /api/v1/governance/progress/, the dashboard)."""
     from hotline.core.access import may
     from hotline.core.selectors import visible_path
+    from hotline.core.workdays import month_bounds
 
-    now = now or timezone.now()
-    start = timezone.make_aware(dt.datetime.combine(period.replace(day=1), dt.time()))
-    next_month = (period.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    end = timezone.make_aware(dt.datetime.combine(next_month, dt.time()))
+    start, end = month_bounds(period)
     path = visible_path(user)
     if path is None or not may(user, "governance.view_topics"):
         rows = []
     else:
-        rows = month_governance(start, end, now=now)
-        if path and user.unit.level != "center":
-            rows = [r for r in rows if r["path"].startswith(path)]
+        area = "" if not path or user.unit.level == "center" else path
+        rows = month_governance(start, end, now=now or timezone.now(), path=area)
     return {
         "month": f"{period:%Y-%m}",
         "summary": progress_summary(rows),

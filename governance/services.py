@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -403,14 +403,22 @@ def action_record(
         topic = topics_visible_to(by).filter(pk=topic_id).first()
         if topic is None:
             raise InvalidInput(_("The linked topic is not in your view."), code="unknown_topic")
-    with transaction.atomic():
-        record.category, record.area, record.acted_on, record.topic = category, area, acted_on, topic
-        record.what, record.evidence = what.strip(), (evidence or "").strip()
-        record.place, record.people_affected = (place or "").strip()[:200], int(people_affected)
-        record.recorded_by, record.recorded_at, record.request_key = by, at, key or None
-        record.save()
-        ActionEvent.objects.create(action=record, kind="recorded", to_status=record.status, by=by, at=at)
-        _attach(files, at, action=record)
+    record.category, record.area, record.acted_on, record.topic = category, area, acted_on, topic
+    record.what, record.evidence = what.strip(), (evidence or "").strip()
+    record.place, record.people_affected = (place or "").strip()[:200], int(people_affected)
+    record.recorded_by, record.recorded_at, record.request_key = by, at, key or None
+    try:
+        with transaction.atomic():
+            record.save()
+            ActionEvent.objects.create(action=record, kind="recorded", to_status=record.status, by=by, at=at)
+            _attach(files, at, action=record)
+    except IntegrityError:  # the same key, submitted twice at once (or by another unit): never two rows
+        done = ProactiveAction.objects.filter(request_key=key, unit=unit).first() if key else None
+        if done is None:
+            raise StateConflict(
+                _("This submission key was already used: reload the form and submit again."), code="duplicate_key"
+            ) from None
+        return done
     people = unit_people([unit.parent_id], [Role.UNIT_LEADER]) if unit.parent_id else []
     notify(
         users=people,

@@ -456,16 +456,14 @@ def dashboard(user, now) -> dict:
 
 def _governance_now(scope: Scope, now) -> dict:
     """主动治理 / 每月一题进展 of the month so far, in the reader's scope (the dashboard's card)."""
-    import datetime as dt
-
     from django.utils import timezone
 
     from governance.selectors import month_governance
+    from hotline.core.workdays import month_bounds
 
     first = timezone.localdate(now).replace(day=1)
-    start = timezone.make_aware(dt.datetime.combine(first, dt.time()))
-    end = timezone.make_aware(dt.datetime.combine((first + dt.timedelta(days=32)).replace(day=1), dt.time()))
-    rows = [row for row in month_governance(start, end, now=now) if row["path"].startswith(scope.path)]
+    start, end = month_bounds(first)
+    rows = month_governance(start, end, now=now, path=scope.path)
     section = governance_section(rows)
     # A card, not the report: the figures over everything, the first few of each list (每月一题 first).
     shown = {"topics": DASHBOARD_ROWS, "actions": DASHBOARD_ROWS, "consultations": DASHBOARD_ROWS // 2}

@@ -68,6 +68,13 @@ class WorkCalendar:
         return day.weekday() < 5
 
 
+def month_bounds(period: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[00:00 of the month's first day, 00:00 of the next month's) in the hotline's time zone."""
+    start = dt.datetime(period.year, period.month, 1, tzinfo=LOCAL_TZ)
+    end = dt.datetime(period.year + (period.month == 12), period.month % 12 + 1, 1, tzinfo=LOCAL_TZ)
+    return start, end
+
+
 def _local(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         raise ValueError("an aware datetime is required")

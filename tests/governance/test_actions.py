@@ -65,6 +65,17 @@ def test_a_street_records_an_action_and_its_district_verifies_it(api, reference,
         "/api/v1/governance/actions/", {**body, "evidence": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
     )
     assert again.json()["id"] == action["id"] and ProactiveAction.objects.count() == 1
+    # Another unit's submission that happens to reuse the key is refused, not merged or crashed on.
+    neighbour = UserFactory(username="t_act_n", role="handler", unit=Unit.objects.get(code="110101002"))
+    clash = api.as_user(neighbour).post(
+        "/api/v1/governance/actions/",
+        {**body, "area": "110101002", "evidence": "x"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
+    assert clash.status_code == 409 and clash.json()["code"] == "duplicate_key"
+    assert ProactiveAction.objects.count() == 1
+    api.as_user(handler)
     assert Notification.objects.filter(user=district, kind="action_to_verify").count() == 1
     bad = SimpleUploadedFile("x.exe", b"MZ", content_type="application/octet-stream")
     refused = api.post("/api/v1/governance/actions/", {**body, "files": [bad]}, format="multipart")
