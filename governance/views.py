@@ -156,6 +156,9 @@ def _raise_form(user, data=None):
         (k, label) for k, label in Topic.Kind.choices if k in RAISED_KINDS and (city or k == Topic.Kind.INITIATIVE)
     ]
     if not city:
+        unit = getattr(user, "unit", None)
+        if unit is None or unit.level == "center":  # the center's other roles raise nothing
+            return None
         allowed_ = [st.pk for st in streets if may(user, "governance.raise_topic", Topic(kind="initiative", street=st))]
         if not allowed_:
             return None
