@@ -47,6 +47,8 @@ from hotline.core.models import Category, Unit, User
 from hotline.core.workdays import LOCAL_TZ, WorkCalendar, add_working_days
 from intake.models import DailyCounter
 
+from .phrases import demand_text
+
 CHANNELS = {"phone": 70, "app": 10, "wechat": 8, "web": 6, "weibo": 3, "enterprise": 2, "open311": 1}
 TYPES = {"complaint": 45, "help": 25, "consult": 15, "report": 8, "suggestion": 5, "praise": 2}
 # Share of calls per hour of the day (接诉 runs 24 h; busiest mid-morning and mid-afternoon).
@@ -702,7 +704,7 @@ def _demand_row(g: Generator, demand_id, number, street, category, demand_type, 
         rng.choice(g.repeaters) if rng.random() < 0.08 else f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}"
     )
     name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-    content = f"{street.name}{category.name}问题，{rng.choice(['请尽快处理', '已持续多日', '影响正常生活', '希望相关部门核实'])}。"
+    content = demand_text(rng, category.code, street.name)
     # 历史遗留: an old problem now and then, its year mostly verified by a dispatcher within the day.
     problem_since = received.year - rng.randint(2, 8) if rng.random() < 0.02 else None
     source, verified_at = "", None

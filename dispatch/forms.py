@@ -8,7 +8,7 @@ from hotline.core.choices import UnitLevel
 from hotline.core.forms import BootstrapForm as CoreBootstrapForm
 from hotline.core.models import Unit
 from intake.choices import Action, DemandType, RefusalReason, Urgency
-from intake.forms import ArticleField, DemandFields, street_choices
+from intake.forms import ArticleField, CategoryField, DemandFields, street_choices
 
 from .choices import Complexity, Light, ReturnReason, Status
 
@@ -137,6 +137,9 @@ class RedispatchForm(BootstrapForm):
 
 
 class DispatchForm(BootstrapForm):
+    # 智能派单: the category as the dispatcher confirms or corrects it (a suggestion button fills it in).
+    category = CategoryField(label=_("Matter category"), required=False, max_length=120)
+    used_suggestion = forms.BooleanField(required=False)
     main_unit = UnitCodeField(label=_("Lead unit (code)"))
     assisting_units = forms.CharField(label=_("Assisting units (codes, comma-separated)"), required=False)
     complexity = forms.ChoiceField(label=_("Complexity"), choices=Complexity.choices)
@@ -180,6 +183,8 @@ class CallForm(DemandFields):
     problem_since_source = forms.CharField(label=_("What shows the year"), required=False, max_length=255)
     # The open order this call repeats (重复件), chosen in the duplicates panel; the service checks it is open.
     merge_into = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # 智能派单: the category was picked from the model's suggestions (set by intake.js; the acceptance record).
+    suggestion_used = forms.BooleanField(required=False, widget=forms.HiddenInput)
     # A street the agent picked by hand: kept when the address is edited again.
     street_chosen = forms.CharField(required=False, widget=forms.HiddenInput)
     # Set by the submit button pressed (Enter and Ctrl+Enter press the first one: dispatch).
@@ -219,8 +224,10 @@ class CallForm(DemandFields):
                 "hx-sync": "this:replace",
             }
         )
+        # Empty: the smart-dispatch model chooses when auto-dispatch allows it; otherwise the agent is asked.
+        self.fields["category"].required = False
         self.fields["category"].widget.attrs.update(
-            {"list": "category-list", "placeholder": _("Type a code or a name")}
+            {"list": "category-list", "placeholder": _("Type a code or a name, or press F2 for the first suggestion")}
         )
         self.fields["answer_article"].widget.attrs.update(
             {"list": "article-list", "placeholder": _("Type a title or a number")}
@@ -271,3 +278,10 @@ class CallForm(DemandFields):
             "problem_since": data.get("problem_since"),
             "problem_since_source": data.get("problem_since_source") or "",
         }
+
+
+class CategoriseForm(BootstrapForm):
+    """A dispatcher's category for imported history, or the correction of an automatic one."""
+
+    category = CategoryField(label=_("Matter category"), max_length=120)
+    used_suggestion = forms.BooleanField(required=False)

@@ -151,6 +151,26 @@ def pending_demands_visible_to(user) -> QuerySet:
     return visible_to(user, pending, unit_field="street", by_path=True)
 
 
+def uncategorised_history_visible_to(user) -> QuerySet[Demand]:
+    """智能派单: imported history without a category, for the city hotline's dispatchers to categorise (the
+    model's suggestions beside each), oldest first. Served by the partial index demand_uncategorised."""
+    if not (user.is_authenticated and is_city_hotline_staff(user)):
+        return Demand.objects.none()
+    return Demand.objects.filter(category__isnull=True).select_related("street", "district").order_by("id")
+
+
+def automatic_categories_visible_to(user) -> QuerySet[Demand]:
+    """Demands categorised by the model (自动分类), newest first, for a dispatcher to check and correct; the
+    city hotline's staff see every one. Served by the partial index demand_category_auto."""
+    if not (user.is_authenticated and is_city_hotline_staff(user)):
+        return Demand.objects.none()
+    return (
+        Demand.objects.filter(category_auto=True)
+        .select_related("category", "street", "district")
+        .order_by("-received_at", "-id")
+    )
+
+
 # --- demands as their orders make them visible -------------------------------------------------------
 
 
@@ -228,14 +248,73 @@ def duplicate_candidates(
         ).distinct()
         for order in same_caller[:50]:
             found[order.pk] = Duplicate(order, "same_caller", 1 + similarity(content, order.demand.content))
-    if street is not None and category is not None and content.strip():
+    if street is not None and content.strip():
+        # The same street's recent open orders: those of the same category whose words are alike (character
+        # pairs), and — with the smart-dispatch model — any whose text is close in its TF-IDF space, so that
+        # the same problem said in other words, or filed under a neighbouring category, is found too.
         since = now - dt.timedelta(days=SAME_PLACE_DAYS)
-        recent = open_main.filter(demand__street=street, demand__category=category, demand__received_at__gte=since)
-        for order in recent.order_by("-demand__received_at")[:200]:
-            score = similarity(content, order.demand.content)
-            if score >= SIMILARITY_THRESHOLD and order.pk not in found:
+        recent = list(
+            open_main.filter(demand__street=street, demand__received_at__gte=since).order_by("-demand__received_at")[
+                :300
+            ]
+        )
+        closeness = text_closeness(content, [o.demand.content for o in recent])
+        for order, close in zip(recent, closeness, strict=True):
+            alike = (
+                similarity(content, order.demand.content)
+                if order.demand.category_id == getattr(category, "pk", None)
+                else 0.0
+            )
+            score = max(alike, close)
+            if order.pk not in found and (alike >= SIMILARITY_THRESHOLD or close >= MODEL_SIMILARITY_THRESHOLD):
                 found[order.pk] = Duplicate(order, "same_place", score)
     return sorted(found.values(), key=lambda d: -d.score)[:limit]
+
+
+MODEL_SIMILARITY_THRESHOLD = 0.45
+
+
+def text_closeness(content: str, others: list[str]) -> list[float]:
+    """The cosine similarity of `content` with each of `others` in the active model's TF-IDF space (0 for each
+    when no model is active or it cannot be read)."""
+    from intake import classifier
+    from intake.selectors import active_version
+
+    if not others:
+        return []
+    try:
+        version = active_version()
+        if version is None:
+            return [0.0] * len(others)
+        vectors = classifier.loaded(version).vectors([content, *others])
+    except Exception:
+        return [0.0] * len(others)
+    return [float(x) for x in (vectors[1:] @ vectors[0].T).toarray().ravel()]
+
+
+@dataclass
+class CategorySuggestion:
+    """A suggested category for a demand, with its confidence and the unit the catalogue routes it to
+    (None when the catalogue leaves the choice to a dispatcher, or the street is not known yet)."""
+
+    category: object
+    confidence: float
+    unit: object | None
+
+
+def category_suggestions(content: str, *, street=None, district=None, k: int = 3):
+    """智能派单: the active model's k best categories for a text, each with its routed unit. Returns the model
+    version (None without one) and the suggestions."""
+    from intake.selectors import suggest
+
+    from .routing import route
+
+    version, suggested = suggest(content, k=k)
+    out = []
+    for s in suggested:
+        routed = route(category=s.category, street=street, district=district)
+        out.append(CategorySuggestion(s.category, s.confidence, routed.main))
+    return version, out
 
 
 # --- dispatch's part of the reference snapshot (hotline.core.reference, registered in DispatchConfig.ready) ---

@@ -19,14 +19,20 @@ from hotline.core.access import may
 from hotline.core.choices import NotificationKind, UnitLevel
 from hotline.core.choices import Role as UserRole
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict
-from hotline.core.models import Unit, User
+from hotline.core.models import Category, Unit, User
 from hotline.core.notify import notify
 from hotline.core.reference import reference, reference_changed
 from hotline.core.selectors import street_supervisor, unit_people
 from hotline.core.workdays import WorkCalendar, add_working_days, add_working_hours
-from intake.choices import Action, Disposition, Urgency
+from intake.choices import Action, Disposition, SuggestionStage, Urgency
 from intake.models import Demand
-from intake.services import caller_identity_log, caller_message_send, demand_build, demand_insert
+from intake.services import (
+    caller_identity_log,
+    caller_message_send,
+    demand_build,
+    demand_insert,
+    suggestion_record_quietly,
+)
 
 from .choices import (
     OPEN_STATUSES,
@@ -194,10 +200,14 @@ def demand_dispatch(
     by: User | None,
     at: dt.datetime | None = None,
     note: str = "",
+    category: Category | None = None,
+    used_suggestion: bool = False,
 ) -> list[WorkOrder]:
     """Create the work orders of a demand: one for the lead unit (主办), one per assisting unit
     (协办), each with the deadline of the applicable time-limit policy. The demand must not have
-    open orders already (a dispatcher dispatches pending demands; re-dispatch is 改派)."""
+    open orders already (a dispatcher dispatches pending demands; re-dispatch is 改派).
+    With `category`, the dispatcher confirms or corrects the demand's matter category (智能派单): the
+    decision is recorded against the model's suggestions, and a corrected category is what is learned."""
     if by is not None:  # None: the platform itself (the catalogue's direct dispatch, a generator)
         check_dispatcher(by)
     demand = Demand.objects.select_for_update().get(pk=demand.pk)
@@ -205,6 +215,19 @@ def demand_dispatch(
         demand.disposition == Disposition.DISPATCHED and demand.work_orders.exists()
     ):
         raise StateConflict(_("Demand %(n)s is not waiting for dispatch.") % {"n": demand.number})
+    if category is not None:
+        if category.level != 3 or not category.is_active:
+            raise InvalidInput(_("Choose an active level-3 matter category."), code="invalid_category")
+        previous = demand.category
+        stage = (
+            SuggestionStage.CORRECTION if demand.category_auto and category != previous else SuggestionStage.DISPATCH
+        )
+        if category != previous or demand.category_auto:
+            demand.category, demand.category_auto = category, False
+            demand.save(update_fields=["category", "category_auto"])
+        suggestion_record_quietly(
+            demand=demand, stage=stage, chosen=category, by=by, used=used_suggestion, previous=previous, at=at
+        )
     return _dispatch(
         demand, main_unit=main_unit, assisting_units=assisting_units, complexity=complexity, by=by, at=at, note=note
     )

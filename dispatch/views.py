@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,20 +24,23 @@ from hotline.core.navigation import WORKBENCH_AGENT, WORKBENCH_DISPATCHER, WORKB
 from hotline.core.pagination import page_of
 from hotline.core.selectors import streets_of, visible_to
 from hotline.core.views import WorkbenchView, check_permission
-from intake.choices import DISPOSITION_COLOURS, REFUSAL_SCRIPTS, Channel
+from intake import services as intake_services
+from intake.choices import DISPOSITION_COLOURS, REFUSAL_SCRIPTS, Channel, SuggestionStage
 from intake.forms import ERROR_FIELDS, article_suggestions
 from intake.geo import resolve
 from intake.models import Demand, IdempotencyRecord
 from intake.selectors import caller_identity_for
-from intake.services import fingerprint, idempotent_create, normalise_phone
+from intake.services import fingerprint, idempotent_create, normalise_phone, suggestion_record_quietly
 
 from . import services
 from .actions import ACTIONS, action_form, actions_for, panels_for
 from .choices import OPEN_STATUSES, ExtensionStatus, Light, Status
-from .forms import CallForm, DispatchForm, MeasuresForm, NoteForm, QueueFilterForm, ReasonForm
+from .forms import CallForm, CategoriseForm, DispatchForm, MeasuresForm, NoteForm, QueueFilterForm, ReasonForm
 from .models import ExtensionRequest, LongPendingRequest
 from .selectors import (
+    automatic_categories_visible_to,
     caller_history,
+    category_suggestions,
     demands_visible_to,
     duplicate_candidates,
     light_q,
@@ -46,6 +50,7 @@ from .selectors import (
     own_streets_first,
     pending_demands_visible_to,
     supervision_orders_visible_to,
+    uncategorised_history_visible_to,
     unit_queue,
     urge_notices_visible_to,
     waiting_for_leader,
@@ -128,6 +133,15 @@ class DeskPage(WorkbenchView):
                 else:
                     form.add_error(ERROR_FIELDS.get(exc.code), exc.detail)
             else:
+                if not _replayed and form.cleaned_data["category"] is not None:
+                    # 智能派单: the agent's category against the model's suggestions (the acceptance record).
+                    suggestion_record_quietly(
+                        demand=demand,
+                        stage=SuggestionStage.DESK,
+                        chosen=demand.category,
+                        by=request.user,
+                        used=form.cleaned_data["suggestion_used"],
+                    )
                 return redirect(f"{request.path}?done={demand.pk}")
         context = self.get_context_data(form=form)
         return self.render_to_response(context, status=status)
@@ -205,6 +219,34 @@ def duplicates_panel(request: HttpRequest) -> HttpResponse:
         request,
         "dispatch/_duplicates.html",
         {"duplicates": duplicates, "selected": params.get("merge_into", "")},
+    )
+
+
+@login_required
+@require_POST
+def suggestions_panel(request: HttpRequest) -> HttpResponse:
+    """智能派单: the model's three best categories for the words typed so far, each with its routed unit."""
+    check_permission(request.user, "intake.classify")
+    params = request.POST
+    street = (
+        Unit.objects.filter(code=params.get("street", ""), level=UnitLevel.STREET).first()
+        if params.get("street")
+        else None
+    )
+    district = None
+    if street is None and params.get("address", "").strip():
+        resolution = resolve(params["address"])
+        street, district = resolution.street, resolution.district
+    content = params.get("content", "")[:5000]
+    try:
+        version, suggestions = category_suggestions(content, street=street, district=district)
+        error = False
+    except Exception:  # an unreadable model: the agent chooses as before
+        version, suggestions, error = None, [], True
+    return render(
+        request,
+        "dispatch/_suggestions.html",
+        {"version": version, "suggestions": suggestions, "content": content.strip(), "error": error},
     )
 
 
@@ -343,10 +385,18 @@ class DispatcherPage(WorkbenchView):
     def get_context_data(self, form=None, form_demand=None, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        pending = pending_demands_visible_to(user).order_by("dispatch_due_at", "id")
+        pending = page_of(
+            pending_demands_visible_to(user).order_by("dispatch_due_at", "id"), self.request.GET.get("page"), 20
+        )
+        history = page_of(uncategorised_history_visible_to(user), self.request.GET.get("history_page"), 10)
         visible_orders = work_orders_visible_to(user)
         context.update(
-            pending=page_of(pending, self.request.GET.get("page"), 20),
+            pending=pending,
+            # 智能派单: the model's categories and their units beside each demand (one accept button each).
+            suggestions=_suggestions_for([*pending.object_list, *history.object_list]),
+            history=history,
+            automatic=automatic_categories_visible_to(user)[:20],
+            category_list=Category.objects.filter(level=3, is_active=True).select_related("parent__parent"),
             returned=work_orders_visible_to(self.request.user)
             .filter(status=Status.RETURNED)
             .prefetch_related("returns")
@@ -365,6 +415,57 @@ class DispatcherPage(WorkbenchView):
         return context
 
 
+def _suggestions_for(demands) -> dict:
+    """demand id -> the model's three suggestions for it (an empty list without a model or when it fails)."""
+    out: dict[int, list] = {}
+    for demand in demands:
+        try:
+            _version, suggestions = category_suggestions(
+                f"{demand.title} {demand.content}".strip(), street=demand.street, district=demand.district
+            )
+        except Exception:  # an unreadable model: the dispatcher decides as before
+            return {}
+        out[demand.pk] = suggestions
+    return out
+
+
+@require_POST
+def demand_categorise_view(request, pk):
+    """A dispatcher's category for imported history without one, or the correction of an automatic one."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    check_permission(request.user, "intake.categorise")
+    demand = uncategorised_history_visible_to(request.user).filter(pk=pk).first() or get_object_or_404(
+        automatic_categories_visible_to(request.user), pk=pk
+    )
+    data = request.POST.copy()
+    if data.get("accept"):  # a suggestion's button: its category, picked from the suggestions
+        data.update({"category": data["accept"], "used_suggestion": "on"})
+    form = CategoriseForm(data)
+    if form.is_valid():
+        try:
+            intake_services.demand_categorise(
+                demand=demand,
+                category=form.cleaned_data["category"],
+                by=request.user,
+                used=form.cleaned_data["used_suggestion"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(
+                request,
+                _("Demand %(n)s is now “%(category)s”.")
+                % {"n": demand.number, "category": form.cleaned_data["category"].name},
+            )
+    else:
+        messages.error(
+            request,
+            _("Demand %(n)s: %(error)s") % {"n": demand.number, "error": " ".join(form.errors.get("category", []))},
+        )
+    return redirect(f"{reverse('dispatch:dispatcher')}#history")
+
+
 @require_POST
 def demand_dispatch_view(request, pk):
     if not request.user.is_authenticated:
@@ -377,7 +478,13 @@ def demand_dispatch_view(request, pk):
     demand = pending_demands_visible_to(request.user).filter(pk=pk).first() or get_object_or_404(
         demands_visible_to(request.user), pk=pk
     )
-    form = DispatchForm(request.POST)
+    data = request.POST.copy()
+    if data.get("accept"):  # a suggestion's button: "category code|unit code" (the unit may be empty)
+        code, _sep, unit = data["accept"].partition("|")
+        data.update({"category": code, "used_suggestion": "on"})
+        if unit:
+            data["main_unit"] = unit
+    form = DispatchForm(data)
     if form.is_valid():
         try:
             services.demand_dispatch(
@@ -387,6 +494,8 @@ def demand_dispatch_view(request, pk):
                 complexity=form.cleaned_data["complexity"],
                 by=request.user,
                 note=form.cleaned_data["note"],
+                category=form.cleaned_data["category"],
+                used_suggestion=form.cleaned_data["used_suggestion"],
             )
         except DomainError as exc:
             messages.error(request, exc.detail)

@@ -17,8 +17,12 @@ from .forms import ReplyForm
 
 
 def _reply_panel(order, user) -> dict | None:
+    from . import quality
+
     reply = order.replies.first()
-    return {"reply": reply} if reply is not None else None
+    if reply is None:
+        return None
+    return {"reply": reply, "flags": [(flag, quality.LABELS.get(flag, flag)) for flag in reply.flags]}
 
 
 def _cooperation_panel(order, user) -> dict | None:

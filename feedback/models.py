@@ -32,6 +32,10 @@ class Reply(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
+    # The quality check (feedback.quality): what the reviewer should read twice, counted per unit.
+    flags = models.JSONField(_("quality flags"), default=list, blank=True)
+    # The reply to the citizen's words, hashed: the same text pasted into many orders (boilerplate).
+    text_hash = models.CharField(max_length=32, blank=True, default="", db_index=True, editable=False)
 
     class Meta:
         ordering = ["-at"]

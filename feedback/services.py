@@ -34,6 +34,7 @@ from hotline.core.notify import notify
 from hotline.core.selectors import unit_people
 from intake.services import caller_message_send
 
+from . import quality
 from .choices import CallbackStatus, ContactMethod, ReplyReview, Resolution, Satisfaction, Source
 from .models import Callback, CallbackAttempt, CooperationRating, Evaluation, EvaluationLink, Reply
 
@@ -106,6 +107,14 @@ def work_order_reply(
                 % {"units": "、".join(o.unit.name for o in pending)},
                 code="assisting_units_pending",
             )
+        digest = quality.text_hash(reply_to_citizen)
+        repeats = (
+            Reply.objects.filter(order__unit_id=locked.unit_id, text_hash=digest, at__gte=quality.window_start(at))
+            .exclude(order__demand_id=locked.demand_id)
+            .values("order__demand_id")
+            .distinct()
+            .count()
+        )
         Reply.objects.create(
             order=locked,
             contacted=contacted,
@@ -116,6 +125,16 @@ def work_order_reply(
             contact_method=contact_method if contacted else "",
             by=by,
             at=at,
+            text_hash=digest,
+            flags=quality.flags_for(
+                demand_text=locked.demand.content,
+                demand_type=locked.demand.demand_type,
+                reply_to_citizen=reply_to_citizen,
+                reply_to_hotline=reply_to_hotline,
+                resolved=resolved,
+                contacted=contacted,
+                repeats=repeats,
+            ),
         )
         locked.replied_at = at
         rated = _rate_cooperation(locked, ratings, by=by, at=at)

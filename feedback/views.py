@@ -12,12 +12,15 @@ from dispatch.selectors import work_orders_visible_to
 from hotline.core.exceptions import DomainError
 from hotline.core.navigation import WORKBENCH_CALLBACK
 from hotline.core.pagination import page_of
+from hotline.core.selectors import units_visible_to
 from hotline.core.views import WorkbenchView, check_permission
+from hotline.core.workdays import month_bounds
 from intake.models import RevealLog
 
+from . import quality
 from .forms import CallbackForm, UnreachedForm
 from .models import Callback, CallbackStatus
-from .selectors import callbacks_due, callbacks_waiting, replies_to_check
+from .selectors import callbacks_due, callbacks_waiting, replies_to_check, reply_flags_by_unit
 from .services import callback_record, callback_unreached
 
 
@@ -31,7 +34,11 @@ class CallbackWorklistPage(WorkbenchView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
+        start, end = month_bounds(timezone.localdate(now))
         context.update(
+            flag_labels=quality.LABELS,
+            # The month's reply flags per unit (a process indicator), the most flagged first.
+            unit_flags=reply_flags_by_unit(start=start, end=end, units=units_visible_to(self.request.user))[:20],
             to_check=replies_to_check()[:50],  # the oldest first: they are checked in this order
             due=page_of(callbacks_due(now), self.request.GET.get("page"), size=30),
             waiting=callbacks_waiting(now)[:50],

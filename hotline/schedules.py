@@ -38,6 +38,12 @@ BEAT_SCHEDULE = {
         "task": "governance.mine_topics",
         "schedule": crontab(hour=3, minute=0),
     },
+    # 智能派单: a new classifier version from all history, active if it beats the current one; imported history
+    # without a category categorised where the model is sure enough.
+    "train-classifier": {
+        "task": "intake.train_classifier",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # The month so far (预览) for every unit, before the daily and weekly reports read it.
     "score-preview": {
         "task": "assessment.score_preview",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("governance/", include("governance.urls")),
     path("knowledge/", include("knowledge_base.urls")),
     path("api/v1/", include("hotline.core.api.urls")),
+    path("api/v1/", include("intake.api.urls")),
     path("api/v1/", include("dispatch.api.urls")),
     path("api/v1/", include("feedback.api.urls")),
     path("api/v1/", include("knowledge_base.api.urls")),

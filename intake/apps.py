@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +8,15 @@ from django.utils.translation import gettext_lazy as _
 class IntakeConfig(AppConfig):
     name = "intake"
     verbose_name = _("Intake")
+
+    def warm_up(self):
+        """The active smart-dispatch model read from storage before the first call asks for suggestions."""
+        from .classifier import warm
+
+        try:
+            warm()
+        except Exception:  # no database yet (first start), or none allowed here: the first call loads it
+            logging.getLogger(__name__).info("The classifier was not warmed up", exc_info=True)
 
     def ready(self):
         from hotline.core import setup

@@ -109,3 +109,20 @@ class Action(models.TextChoices):
     ANSWER = "answer", _("Answered on the call")
     MERGE = "merge", _("Merge into the open order")
     REFUSE = "refuse", _("Refuse / transfer")
+
+
+class SuggestionStage(models.TextChoices):
+    """Where the smart-dispatch model's suggestions met a decision (智能派单)."""
+
+    DESK = "desk", _("Agent's desk")  # 受理: the agent chose the category
+    DISPATCH = "dispatch", _("Dispatcher")  # the dispatcher kept or corrected it
+    HISTORY = "history", _("Imported history")  # a dispatcher categorised a demand of the old system
+    AUTO = "auto", _("Automatic")  # 自动分类: the model's top suggestion, above the threshold
+    CORRECTION = "correction", _("Correction")  # a person corrected an automatic category
+
+
+class SuggestionOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("Top suggestion kept")
+    OTHER = "other", _("Second or third suggestion chosen")
+    OVERRIDDEN = "overridden", _("Overridden")
+    AUTOMATIC = "automatic", _("Set automatically")

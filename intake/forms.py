@@ -27,6 +27,8 @@ ERROR_FIELDS = {
     "invalid_co_complainants": "co_complainants",
     "invalid_problem_since": "problem_since",
     "problem_since_source_required": "problem_since_source",
+    "category_required": "category",
+    "invalid_category": "category",
     "merge_target_closed": None,
     "merge_target_unknown": None,
 }

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from hotline.core import pii
 from hotline.core.fields import EncryptedTextField
 
-from .choices import Channel, DemandType, Disposition, RefusalReason, Urgency
+from .choices import Channel, DemandType, Disposition, RefusalReason, SuggestionOutcome, SuggestionStage, Urgency
 
 
 class Demand(models.Model):
@@ -22,6 +22,9 @@ class Demand(models.Model):
     category = models.ForeignKey(
         "core.Category", verbose_name=_("matter category"), null=True, blank=True, on_delete=models.PROTECT
     )
+    # 自动分类: set by the smart-dispatch model above the auto-dispatch threshold, not by a person. Marked, so
+    # that it can be corrected and is never learned from.
+    category_auto = models.BooleanField(_("categorised automatically"), default=False, db_default=False)
     title = models.CharField(
         _("title"), max_length=200, blank=True, default="", db_default=""
     )  # the old system's, for imported history
@@ -100,6 +103,10 @@ class Demand(models.Model):
             models.Index(fields=["caller_phone_index", "-received_at"], name="demand_caller_history"),
             # Duplicate detection: recent demands of a street and category.
             models.Index(fields=["street", "category", "-received_at"], name="demand_street_category"),
+            # 智能派单: imported history still without a category (the dispatcher's list, the nightly
+            # categorisation), and the demands the model categorised, for a person to check.
+            models.Index(fields=["id"], name="demand_uncategorised", condition=models.Q(category__isnull=True)),
+            models.Index(fields=["-received_at"], name="demand_category_auto", condition=models.Q(category_auto=True)),
         ]
         constraints = [
             # Imported history comes in once: `import_key` is the old system's id or the row's fingerprint.
@@ -238,3 +245,89 @@ class OutgoingMessage(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class ClassifierModel(models.Model):
+    """A version of the smart-dispatch model (智能派单, intake.classifier): its training window and size, its
+    accuracy measured on the held-out slice (the newest tenth of the window), and the stored file. One
+    version is active: chosen by an admin, or automatically when a new one beats it on the new held-out slice."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    trained_at = models.DateTimeField(_("trained at"))
+    since = models.DateField(_("history from"), null=True, blank=True)
+    until = models.DateField(_("history until"), null=True, blank=True)
+    demands = models.PositiveIntegerField(_("demands learned from"))
+    knowledge_texts = models.PositiveIntegerField(_("knowledge-base texts"), default=0)
+    held_out = models.PositiveIntegerField(_("held-out demands"))
+    top1 = models.FloatField(_("top-1 accuracy"))
+    top3 = models.FloatField(_("top-3 accuracy"))
+    # The active version's top-1 on this version's held-out slice when this one was trained (None: there was none).
+    incumbent_top1 = models.FloatField(_("active version's top-1 on the same slice"), null=True, blank=True)
+    metrics = models.JSONField(_("measurements"), default=dict)  # intake.classifier.evaluate
+    seconds = models.FloatField(_("training time (s)"))
+    file = models.FileField(_("file"), upload_to="classifier/", max_length=200)
+    is_active = models.BooleanField(_("active"), default=False)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # None with activated_at: activated automatically
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("classifier version")
+        verbose_name_plural = _("classifier versions")
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True), name="one_active_model")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class AutoDispatchPolicy(models.Model):
+    """Whether demands that arrive without a category are categorised (and so routed) by the model without a
+    person (自动分类派单), and the precision the admin demands: the confidence threshold is the lowest one at
+    which the active version's measured precision reaches it. One row; its history is kept."""
+
+    enabled = models.BooleanField(_("categorise automatically"), default=False)
+    precision = models.DecimalField(
+        _("required precision"),
+        max_digits=4,
+        decimal_places=3,
+        default=0.95,
+        help_text=_("The share of automatic categories that must be right on the held-out slice (0.5 to 0.999)."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("auto-dispatch policy")
+        verbose_name_plural = _("auto-dispatch policy")
+
+
+class CategorySuggestion(models.Model):
+    """One decision the model's suggestions met: what it suggested for a demand (the top three with their
+    confidence), what was chosen, by whom and where. These rows are the acceptance rate operators read, and
+    the record of every automatic category and its correction."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="category_suggestions")
+    model = models.ForeignKey(ClassifierModel, null=True, on_delete=models.SET_NULL, related_name="+")
+    stage = models.CharField(_("where"), max_length=16, choices=SuggestionStage.choices)
+    suggested = models.JSONField(_("suggested"), default=list)  # [[code, confidence], …] best first
+    chosen = models.ForeignKey("core.Category", verbose_name=_("chosen"), on_delete=models.PROTECT, related_name="+")
+    previous = models.ForeignKey(
+        "core.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # the category before a dispatcher's correction
+    rank = models.PositiveSmallIntegerField(_("rank of the chosen category"), null=True, blank=True)  # 1–3
+    outcome = models.CharField(_("outcome"), max_length=16, choices=SuggestionOutcome.choices)
+    used = models.BooleanField(_("picked from the suggestions"), default=False)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("category suggestion")
+        verbose_name_plural = _("category suggestions")

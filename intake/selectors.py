@@ -2,11 +2,19 @@
 earlier demands, and how alike two demands' words are. Which demands a unit sees depends on its orders:
 that is dispatch's (dispatch.selectors.demands_visible_to)."""
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
 
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from hotline.core.models import Category
+from hotline.core.reference import reference
 from hotline.core.selectors import is_city_hotline_staff
 
-from .models import Demand
+from .choices import SuggestionOutcome, SuggestionStage
+from .models import AutoDispatchPolicy, CategorySuggestion, ClassifierModel, Demand
 
 HISTORY_LIMIT = 20
 
@@ -64,3 +72,118 @@ def dice(x: set[str], y: set[str]) -> float:
 def similarity(a: str, b: str) -> float:
     """Dice coefficient over character bigrams: works for Chinese without a word segmenter."""
     return dice(bigrams(a), bigrams(b))
+
+
+# --- smart dispatch (智能派单): what the active model suggests, and how well it does ---------------------
+
+
+@dataclass
+class Suggested:
+    """One category the model suggests for a text, with its confidence (0–1, not a calibrated probability)."""
+
+    category: Category
+    confidence: float
+
+
+def active_version() -> ClassifierModel | None:
+    return ClassifierModel.objects.filter(is_active=True).first()
+
+
+def suggest(
+    content: str, *, k: int = 3, version: ClassifierModel | None = None
+) -> tuple[ClassifierModel | None, list[Suggested]]:
+    """The active model's k best level-3 categories for a text, best first (categories retired since the model
+    was trained are skipped). No active model, or an empty text: no suggestions."""
+    from . import classifier
+
+    version = version or active_version()
+    if version is None or not (content or "").strip():
+        return version, []
+    model = classifier.loaded(version)
+    probabilities = model.probabilities([content[:5000]])[0]
+    ref = reference()
+    out: list[Suggested] = []
+    for index in probabilities.argsort()[::-1]:
+        category = ref.category_by_code.get(str(model.codes[index]))
+        if category is not None and category.is_active and category.level == 3:
+            out.append(Suggested(category, round(float(probabilities[index]), 4)))
+            if len(out) == k:
+                break
+    return version, out
+
+
+def auto_policy() -> AutoDispatchPolicy:
+    return AutoDispatchPolicy.objects.order_by("pk").first() or AutoDispatchPolicy()
+
+
+def auto_threshold(version: ClassifierModel | None, policy: AutoDispatchPolicy | None = None) -> float | None:
+    """The confidence above which the active model categorises on its own, or None when auto-dispatch is off
+    or the model's measured precision never reaches the required one."""
+    from . import classifier
+
+    policy = policy or auto_policy()
+    if version is None or not policy.enabled:
+        return None
+    return classifier.threshold_for(version.metrics.get("curve", []), float(policy.precision))
+
+
+def acceptance_by_week(*, weeks: int = 12, now=None) -> list[dict]:
+    """How often people kept the model's top suggestion, week by week (the desk, the dispatcher and imported
+    history: decisions a person made with the suggestions in front of them)."""
+    now = now or timezone.now()
+    start = timezone.localdate(now) - dt.timedelta(weeks=weeks)
+    rows = (
+        CategorySuggestion.objects.filter(
+            at__date__gte=start,
+            stage__in=[SuggestionStage.DESK, SuggestionStage.DISPATCH, SuggestionStage.HISTORY],
+        )
+        .annotate(week=TruncWeek("at"))
+        .values("week")
+        .annotate(
+            n=Count("id"),
+            accepted=Count("id", filter=Q(outcome=SuggestionOutcome.ACCEPTED)),
+            in_top3=Count("id", filter=Q(outcome__in=[SuggestionOutcome.ACCEPTED, SuggestionOutcome.OTHER])),
+            used=Count("id", filter=Q(used=True)),
+        )
+        .order_by("week")
+    )
+    return [
+        {
+            "week": timezone.localdate(r["week"]).isoformat() if isinstance(r["week"], dt.datetime) else str(r["week"]),
+            "n": r["n"],
+            "accepted": r["accepted"],
+            "acceptance": round(r["accepted"] / r["n"], 4) if r["n"] else None,
+            "top3": round(r["in_top3"] / r["n"], 4) if r["n"] else None,
+            "used": r["used"],
+        }
+        for r in rows
+    ]
+
+
+def automatic_counts() -> dict:
+    """Demands categorised automatically, and how many a person has corrected since."""
+    return {
+        "automatic": CategorySuggestion.objects.filter(stage=SuggestionStage.AUTO).count(),
+        "corrected": CategorySuggestion.objects.filter(stage=SuggestionStage.CORRECTION).count(),
+        "waiting": Demand.objects.filter(category_auto=True).count(),
+    }
+
+
+def classifier_report(*, now=None) -> dict:
+    """What the accuracy page and GET /api/v1/intake/classifier/ show: the active version's measurements, the
+    auto-dispatch threshold and its precision, the agents' acceptance over time, the versions."""
+    version = active_version()
+    policy = auto_policy()
+    threshold = auto_threshold(version, policy)
+    at_threshold = None
+    if version is not None and threshold is not None:
+        at_threshold = next((p for p in version.metrics.get("curve", []) if p["threshold"] == threshold), None)
+    return {
+        "model": version,
+        "policy": policy,
+        "threshold": threshold,
+        "at_threshold": at_threshold,
+        "acceptance": acceptance_by_week(now=now),
+        "automatic": automatic_counts(),
+        "versions": list(ClassifierModel.objects.all()[:20]),
+    }

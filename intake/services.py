@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -26,9 +27,31 @@ from hotline.core.reference import reference
 from knowledge_base.models import Article
 from knowledge_base.services import article_used
 
-from .choices import Action, Channel, DemandType, Disposition, RefusalReason, Urgency
+from .choices import (
+    Action,
+    Channel,
+    DemandType,
+    Disposition,
+    RefusalReason,
+    SuggestionOutcome,
+    SuggestionStage,
+    Urgency,
+)
 from .geo import resolve
-from .models import ApiKey, DailyCounter, Demand, IdempotencyRecord, OutgoingMessage, Place, RevealLog
+from .models import (
+    ApiKey,
+    AutoDispatchPolicy,
+    CategorySuggestion,
+    ClassifierModel,
+    DailyCounter,
+    Demand,
+    IdempotencyRecord,
+    OutgoingMessage,
+    Place,
+    RevealLog,
+)
+
+logger = logging.getLogger(__name__)
 
 
 def next_number(*, scope: str, day: dt.date) -> int:
@@ -96,7 +119,7 @@ def demand_build(
     *,
     channel: str,
     demand_type: str,
-    category: Category,
+    category: Category | None,
     content: str,
     caller_phone: str,
     caller_name: str = "",
@@ -143,6 +166,9 @@ def demand_build(
             code="answer_requires_consultation",
         )
     phone = check_phone(caller_phone)
+    suggestions = None
+    if category is None:  # 自动分类: the model chooses when it may, or says what a person should choose from
+        category, suggestions = auto_category(content)
     received_at = received_at or timezone.now()
     co_complainants = _check_co_complainants(co_complainants)
     problem_since, problem_since_source = _check_history(problem_since, problem_since_source, received_at)
@@ -155,10 +181,11 @@ def demand_build(
         Action.REFUSE: Disposition.REFUSED,
         Action.MERGE: Disposition.MERGED,
     }.get(action, Disposition.PENDING_DISPATCH)
-    return Demand(
+    demand = Demand(
         channel=channel,
         demand_type=demand_type,
         category=category,
+        category_auto=suggestions is not None,
         content=content.strip(),
         caller_name=caller_name.strip(),
         caller_phone=phone,
@@ -180,6 +207,8 @@ def demand_build(
         problem_since=problem_since,
         problem_since_source=problem_since_source,
     )
+    demand.auto_suggestions = suggestions
+    return demand
 
 
 def demand_insert(demand: Demand, *, by: User | None = None) -> Demand:
@@ -188,6 +217,20 @@ def demand_insert(demand: Demand, *, by: User | None = None) -> Demand:
     the call counts as a use of its article (知识库)."""
     demand.number = demand_number(demand.received_at)
     demand.save(force_insert=True)
+    suggestions = getattr(demand, "auto_suggestions", None)
+    if demand.category_auto and suggestions:
+        from .selectors import active_version
+
+        CategorySuggestion.objects.create(
+            demand=demand,
+            model=active_version(),
+            stage=SuggestionStage.AUTO,
+            suggested=[[s.category.code, s.confidence] for s in suggestions],
+            chosen=demand.category,
+            rank=1,
+            outcome=SuggestionOutcome.AUTOMATIC,
+            at=demand.received_at,
+        )
     if demand.answer_article is not None:
         article_used(article=demand.answer_article, by=by, at=demand.received_at)
     return demand
@@ -378,3 +421,245 @@ def places_load(path: Path | None = None) -> int:
             )
             count += 1
     return count
+
+
+# --- smart dispatch (智能派单) -----------------------------------------------------------------------------
+
+KEEP_MODEL_FILES = 5  # the newest versions' files (and the active one's); older rows keep their measurements
+
+
+def classifier_train(
+    *, since: dt.date | None = None, until: dt.date | None = None, by: User | None = None
+) -> ClassifierModel:
+    """Train a new version on the window's history (intake.classifier.train), store it with its measurements,
+    and make it active when there is none, or when it beats the active version on the new held-out slice
+    (the active one is measured on the same demands, so the two are compared fairly)."""
+    from django.core.files.base import ContentFile
+
+    from . import classifier
+
+    if by is not None and not may(by, "intake.manage_classifier"):
+        raise Forbidden(_("Only an administrator trains the classifier."), code="manage_forbidden")
+    if since is not None and until is not None and since > until:
+        raise InvalidInput(_("The window ends before it starts."), code="invalid_window")
+    training = classifier.train(since=since, until=until)
+    incumbent = ClassifierModel.objects.filter(is_active=True).first()
+    incumbent_top1 = None
+    if incumbent is not None:
+        try:
+            incumbent_top1 = round(classifier.top1_on(classifier.loaded(incumbent), training.held_out), 4)
+        except Exception:  # the active file is gone or unreadable: it cannot defend its place
+            logger.warning("Active classifier %s could not be measured", incumbent, exc_info=True)
+    with transaction.atomic():
+        number = ClassifierModel.objects.select_for_update().order_by("-version").first() or None
+        version = ClassifierModel(
+            version=(number.version + 1) if number else 1,
+            trained_at=timezone.now(),
+            since=since,
+            until=until,
+            demands=training.demands,
+            knowledge_texts=training.knowledge,
+            held_out=training.metrics["n"],
+            top1=training.metrics["top1"],
+            top3=training.metrics["top3"],
+            incumbent_top1=incumbent_top1,
+            metrics=training.metrics,
+            seconds=round(training.seconds, 2),
+        )
+        version.file.save(f"v{version.version}.joblib", ContentFile(training.model.dumps()), save=False)
+        version.save()
+        if incumbent is None or incumbent_top1 is None or version.top1 > incumbent_top1:
+            note = (
+                _("Activated automatically: no version was active.")
+                if incumbent is None
+                else _("Activated automatically: top-1 %(new).1f %% against %(old)s on the same held-out demands.")
+                % {
+                    "new": version.top1 * 100,
+                    "old": f"{incumbent_top1 * 100:.1f} %" if incumbent_top1 is not None else "—",
+                }
+            )
+            version = classifier_activate(version=version, by=None, note=note)
+    _prune_model_files()
+    return version
+
+
+def _prune_model_files() -> None:
+    keep = set(ClassifierModel.objects.order_by("-version").values_list("pk", flat=True)[:KEEP_MODEL_FILES])
+    for old in ClassifierModel.objects.exclude(pk__in=keep).exclude(is_active=True).exclude(file=""):
+        old.file.delete(save=False)
+        ClassifierModel.objects.filter(pk=old.pk).update(file="")
+
+
+@transaction.atomic
+def classifier_activate(*, version: ClassifierModel, by: User | None, note: str = "") -> ClassifierModel:
+    """Make `version` the one that suggests (an admin's choice, or the automatic one after training)."""
+    if by is not None and not may(by, "intake.manage_classifier"):
+        raise Forbidden(_("Only an administrator chooses the active classifier."), code="manage_forbidden")
+    locked = ClassifierModel.objects.select_for_update().get(pk=version.pk)
+    if not locked.file:
+        raise StateConflict(_("Version %(v)s's file was removed: train a new version.") % {"v": locked.version})
+    if locked.is_active:
+        return locked
+    ClassifierModel.objects.filter(is_active=True).update(is_active=False)
+    locked.is_active, locked.activated_at, locked.activated_by = True, timezone.now(), by
+    locked.note = (note or (_("Activated by %(user)s.") % {"user": by.get_username()} if by else ""))[:255]
+    locked.save(update_fields=["is_active", "activated_at", "activated_by", "note"])
+    return locked
+
+
+def auto_dispatch_set(*, enabled: bool, precision, by: User) -> AutoDispatchPolicy:
+    """Turn automatic categorisation on or off and say how precise it must be (0.5–0.999)."""
+    from decimal import Decimal, InvalidOperation
+
+    if not may(by, "intake.manage_classifier"):
+        raise Forbidden(_("Only an administrator sets auto-dispatch."), code="manage_forbidden")
+    try:
+        value = Decimal(str(precision))
+    except (InvalidOperation, ValueError):
+        value = Decimal("-1")
+    if not (Decimal("0.5") <= value <= Decimal("0.999")):
+        raise InvalidInput(_("The required precision is a share between 0.5 and 0.999."), code="invalid_precision")
+    policy = AutoDispatchPolicy.objects.select_for_update().order_by("pk").first() or AutoDispatchPolicy()
+    policy.enabled, policy.precision, policy.updated_by = bool(enabled), value.quantize(Decimal("0.001")), by
+    policy.save()
+    return policy
+
+
+def _outcome(suggested: list, chosen: Category) -> tuple[int | None, str]:
+    codes = [code for code, _confidence in suggested]
+    rank = codes.index(chosen.code) + 1 if chosen.code in codes else None
+    if rank == 1:
+        return rank, SuggestionOutcome.ACCEPTED
+    return rank, SuggestionOutcome.OTHER if rank else SuggestionOutcome.OVERRIDDEN
+
+
+def suggestion_record(
+    *,
+    demand: Demand,
+    stage: str,
+    chosen: Category,
+    by: User | None = None,
+    used: bool = False,
+    previous: Category | None = None,
+    at: dt.datetime | None = None,
+) -> CategorySuggestion | None:
+    """Record what the active model suggests for the demand's words against the category a person (or the
+    automatic rule) chose: the training signal and the acceptance rate. Nothing when no model is active."""
+    from .selectors import suggest
+
+    version, suggestions = suggest(f"{demand.title} {demand.content}".strip())
+    if version is None:
+        return None
+    suggested = [[s.category.code, s.confidence] for s in suggestions]
+    rank, outcome = _outcome(suggested, chosen)
+    if stage == SuggestionStage.AUTO:
+        outcome = SuggestionOutcome.AUTOMATIC
+    return CategorySuggestion.objects.create(
+        demand=demand,
+        model=version,
+        stage=stage,
+        suggested=suggested,
+        chosen=chosen,
+        previous=previous,
+        rank=rank,
+        outcome=outcome,
+        used=used,
+        by=by if getattr(by, "pk", None) else None,
+        at=at or timezone.now(),
+    )
+
+
+def suggestion_record_quietly(**kwargs) -> CategorySuggestion | None:
+    """suggestion_record for a call already logged: a model that cannot be read loses the record, never the call."""
+    try:
+        with transaction.atomic():
+            return suggestion_record(**kwargs)
+    except Exception:
+        logger.warning("A category suggestion could not be recorded", exc_info=True)
+        return None
+
+
+def auto_category(content: str) -> tuple[Category, list]:
+    """自动分类: the active model's top category for a demand that arrives without one, when auto-dispatch is on
+    and the model is at least as confident as the threshold its measured precision allows. Otherwise the
+    demand needs a person's category: 400 category_required, with the suggestions to choose from."""
+    from .selectors import auto_threshold, suggest
+
+    try:
+        version, suggestions = suggest(content)
+    except Exception:  # an unreadable model file: a person chooses, as without a model
+        logger.warning("The classifier could not be read", exc_info=True)
+        version, suggestions = None, []
+    threshold = auto_threshold(version)
+    if suggestions and threshold is not None and suggestions[0].confidence >= threshold:
+        return suggestions[0].category, suggestions
+    raise InvalidInput(
+        _("Choose the matter category: the model is not sure enough to choose it alone."),
+        code="category_required",
+        extra={
+            "suggestions": [
+                {"category": s.category.code, "name": s.category.name, "confidence": s.confidence} for s in suggestions
+            ]
+        },
+    )
+
+
+@transaction.atomic
+def demand_categorise(
+    *, demand: Demand, category: Category, by: User | None, stage: str = SuggestionStage.HISTORY, used: bool = False
+) -> Demand:
+    """A person sets the category of a demand that has none (imported history), or corrects an automatic one
+    (自动分类 corrected). The decision is recorded against the model's suggestions. `by=None`: the automatic
+    rule categorising history (intake.tasks)."""
+    if by is not None and not may(by, "intake.categorise"):
+        raise Forbidden(_("Only a dispatcher sets a demand's category."), code="categorise_forbidden")
+    if category.level != 3 or not category.is_active:
+        raise InvalidInput(_("Choose an active level-3 matter category."), code="invalid_category")
+    locked = Demand.objects.select_for_update().get(pk=demand.pk)
+    if locked.category_id is not None and not locked.category_auto:
+        raise StateConflict(
+            _("Demand %(n)s's category was chosen by a person; the dispatcher changes it when dispatching.")
+            % {"n": locked.number},
+            code="category_confirmed",
+        )
+    previous = locked.category
+    if by is not None and locked.category_auto:
+        stage = SuggestionStage.CORRECTION
+    locked.category, locked.category_auto = category, by is None
+    locked.save(update_fields=["category", "category_auto"])
+    suggestion_record(demand=locked, stage=stage, chosen=category, by=by, used=used, previous=previous)
+    return locked
+
+
+def history_autocategorise(*, limit: int = 100_000) -> int:
+    """Imported demands without a category, categorised by the active model where it is confident enough
+    (the auto-dispatch threshold); the others wait for a dispatcher. Returns how many were categorised."""
+    from .selectors import active_version, auto_threshold, suggest
+
+    version = active_version()
+    threshold = auto_threshold(version)
+    if version is None or threshold is None:
+        return 0
+    done = 0
+    pending = Demand.objects.filter(category__isnull=True, disposition=Disposition.IMPORTED).order_by("id")
+    for demand in pending[:limit].iterator(chunk_size=2000):
+        _version, suggestions = suggest(f"{demand.title} {demand.content}".strip(), version=version)
+        if suggestions and suggestions[0].confidence >= threshold:
+            with transaction.atomic():
+                updated = Demand.objects.filter(pk=demand.pk, category__isnull=True).update(
+                    category=suggestions[0].category, category_auto=True
+                )
+                if updated:
+                    demand.category, demand.category_auto = suggestions[0].category, True
+                    CategorySuggestion.objects.create(
+                        demand=demand,
+                        model=version,
+                        stage=SuggestionStage.AUTO,
+                        suggested=[[s.category.code, s.confidence] for s in suggestions],
+                        chosen=suggestions[0].category,
+                        rank=1,
+                        outcome=SuggestionOutcome.AUTOMATIC,
+                        at=timezone.now(),
+                    )
+                    done += 1
+    return done

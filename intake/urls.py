@@ -6,4 +6,5 @@ app_name = "intake"
 
 urlpatterns = [
     path("street/", views.street_panel, name="street"),
+    path("classifier/", views.ClassifierPage.as_view(), name="classifier"),
 ]

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from hotline.core.api.fields import PlausibleDateField
 from hotline.core.models import Unit
 from hotline.core.selectors import is_city_hotline_staff
-from intake.api.serializers import DemandSerializer
+from intake.api.serializers import DemandSerializer, ReferenceCodeField, leaf_category_field
 from intake.choices import REFUSAL_SCRIPTS, Disposition
 from intake.models import Demand
 from intake.selectors import caller_identity_for
@@ -254,6 +254,42 @@ class DispatchSerializer(serializers.Serializer):
     )
     complexity = serializers.ChoiceField(choices=Complexity.choices, default=Complexity.ORDINARY)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    category = leaf_category_field(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="智能派单: the demand's matter category as the dispatcher confirms or corrects it (level-3 code); "
+        "the decision is recorded against the model's suggestions. Omitted: the category is left as it is.",
+    )
+    used_suggestion = serializers.BooleanField(
+        required=False, default=False, help_text="The category was picked from the model's suggestions."
+    )
+
+
+class ClassifyRequestSerializer(serializers.Serializer):
+    content = serializers.CharField(max_length=5000, help_text="The citizen's words.")
+    street = ReferenceCodeField(
+        find=lambda ref, code: ref.street(code),
+        queryset=Unit.objects.filter(level="street"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The street of the address, when known: the routed unit of each suggestion depends on it.",
+    )
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class ClassifySuggestionSerializer(serializers.Serializer):
+    category = serializers.CharField(help_text="Level-3 category code.")
+    name = serializers.CharField()
+    level = serializers.IntegerField()
+    confidence = serializers.FloatField(help_text="0–1, best first; not a calibrated probability.")
+    unit = serializers.CharField(allow_null=True, help_text="The unit the catalogue routes it to, or null.")
+
+
+class ClassifyAnswerSerializer(serializers.Serializer):
+    model = serializers.IntegerField(help_text="The classifier version that answered.")
+    suggestions = ClassifySuggestionSerializer(many=True)
 
 
 def _orders_seen(orders, user) -> list:
@@ -300,6 +336,7 @@ def demand_answer(demand: Demand, user, *, orders: list, merged_into: int | None
         "channel": demand.channel,
         "demand_type": demand.demand_type,
         "category": demand.category.code,
+        "category_auto": demand.category_auto,
         "content": demand.content,
         "address": demand.address,
         "street": _code(demand.street),

@@ -26,6 +26,7 @@ ACTIONS = {
 }
 
 urlpatterns = [
+    path("intake/classify/", views.classify, name="api-classify"),
     path("demands/", views.DemandCreateView.as_view(), name="api-demands"),
     path("demands/<int:pk>/", views.DemandDetailView.as_view(), name="api-demand"),
     path("demands/<int:pk>/reveal/", views.DemandRevealView.as_view(), name="api-demand-reveal"),

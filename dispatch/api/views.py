@@ -2,6 +2,8 @@
 dispatched; the unit's queue, the order with its light and events, and one POST per action. Scoped by
 the user's unit subtree: another unit's order (or demand) is 404."""
 
+import logging
+
 from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.http import Http404
@@ -38,6 +40,8 @@ from ..selectors import (
 from . import serializers as s
 from .detail import order_detail
 from .serializers import DemandWithOrdersSerializer
+
+logger = logging.getLogger(__name__)
 
 # An order's events with who did each, in one query.
 EVENTS = Prefetch("events", queryset=WorkOrderEvent.objects.select_related("by"))
@@ -328,6 +332,8 @@ class DemandDispatchView(views.APIView):
             complexity=data["complexity"],
             by=request.user,
             note=data["note"],
+            category=data["category"],
+            used_suggestion=data["used_suggestion"],
         )
         demand.refresh_from_db()
         return Response(
@@ -616,3 +622,55 @@ def whistle_decline(request, whistle, data):
 def whistle_joint_record(request, whistle, data):
     """联合处置记录: the lead unit records a meeting (`met_at`, `attendees`, `agreed`)."""
     return whistles.joint_handling_record(whistle=whistle, by=request.user, **data)
+
+
+@extend_schema(
+    request=s.ClassifyRequestSerializer,
+    responses={200: s.ClassifyAnswerSerializer},
+    description="智能派单: the active model's best level-3 categories for a text (at least three when it knows "
+    "three), best first, each with its confidence and the unit the dispatch catalogue routes it to (with "
+    "`street` or a resolvable `address`). 409 no_model before the first training; 503 model_unavailable "
+    "when the stored model cannot be read.",
+)
+@api_view(["POST"])
+@permission_classes([allowed("intake.classify")])
+def classify(request):
+    from intake.geo import resolve
+
+    from ..selectors import category_suggestions
+
+    body = s.ClassifyRequestSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    street = body.validated_data["street"]
+    district = None
+    if street is None and body.validated_data["address"].strip():
+        resolution = resolve(body.validated_data["address"])
+        street, district = resolution.street, resolution.district
+    try:
+        version, suggestions = category_suggestions(body.validated_data["content"], street=street, district=district)
+    except Exception:  # the active model's file is missing or unreadable
+        logger.warning("The classifier could not answer", exc_info=True)
+        return Response(
+            {"code": "model_unavailable", "detail": str(_("The classifier cannot be read now; try again later."))},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+    if version is None:  # a state the operators change by training: 409, not a failing service
+        return Response(
+            {"code": "no_model", "detail": str(_("No classifier has been trained yet (trainclassifier)."))},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return Response(
+        {
+            "model": version.version,
+            "suggestions": [
+                {
+                    "category": x.category.code,
+                    "name": x.category.name,
+                    "level": x.category.level,
+                    "confidence": x.confidence,
+                    "unit": x.unit.code if x.unit is not None else None,
+                }
+                for x in suggestions
+            ],
+        }
+    )

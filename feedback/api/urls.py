@@ -12,4 +12,4 @@ ACTIONS = {
 
 urlpatterns = [
     path(f"work-orders/<int:pk>/{name}/", view, name=f"api-work-order-{name}") for name, view in ACTIONS.items()
-]
+] + [path("feedback/reply-flags/", views.reply_flags, name="api-reply-flags")]

@@ -2,10 +2,24 @@
 the callback's answers (回访) and 重办. Declared like dispatch's own actions (dispatch.api.views.order_action):
 scoped to the user's orders, answering the order."""
 
+import datetime as dt
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.response import Response
+
 from dispatch.api.serializers import DecisionSerializer, ReasonSerializer
 from dispatch.api.views import order_action
+from hotline.core.api.permissions import allowed
+from hotline.core.choices import PLAUSIBLE_YEARS
+from hotline.core.exceptions import InvalidInput
+from hotline.core.selectors import units_visible_to
+from hotline.core.workdays import month_bounds
 
-from .. import services
+from .. import quality, services
+from ..selectors import reply_flags_by_unit
 from .serializers import CallbackSerializer, ReplySerializer
 
 
@@ -50,3 +64,30 @@ def callback(request, order, data):
 def reopen(request, order, data):
     """重办: back to the same unit with a new deadline."""
     return services.rehandle(order=order, by=request.user, reason=data["reason"])
+
+
+@extend_schema(
+    responses=OpenApiTypes.OBJECT,
+    operation_id="feedback_reply_flags",
+    parameters=[OpenApiParameter("month", str, description="YYYY-MM (default: this month)")],
+)
+@api_view(["GET"])
+@permission_classes([allowed("dispatch.view_orders")])
+def reply_flags(request):
+    """The reply quality check counted per unit (a process indicator) for a month, in the user's area: each
+    unit's replies, how many were flagged, and how many carried each flag."""
+    month = request.query_params.get("month", "")
+    try:
+        period = dt.date.fromisoformat(f"{month}-01") if month else timezone.localdate().replace(day=1)
+    except ValueError:
+        raise InvalidInput("month: YYYY-MM", code="invalid_month") from None
+    if period.year not in PLAUSIBLE_YEARS:
+        raise InvalidInput("month: YYYY-MM", code="invalid_month")
+    start, end = month_bounds(period)
+    return Response(
+        {
+            "month": f"{period:%Y-%m}",
+            "flags": {flag: str(label) for flag, label in quality.LABELS.items()},
+            "units": reply_flags_by_unit(start=start, end=end, units=units_visible_to(request.user)),
+        }
+    )

@@ -150,6 +150,13 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "intake.record_demand": is_agent | is_dispatcher | is_admin,
     "intake.record_history": is_agent | is_dispatcher | is_admin,
     "intake.verify_history": is_dispatcher | is_admin,
+    # 智能派单: the model's suggestions for a text (the desk's panel, POST /api/v1/intake/classify/); a dispatcher
+    # sets the category of imported history or corrects an automatic one; the accuracy page is read by those
+    # who run the hotline; an administrator trains, activates and sets auto-dispatch.
+    "intake.classify": is_agent | is_dispatcher | is_admin,
+    "intake.categorise": is_dispatcher | is_admin,
+    "intake.view_classifier": is_dispatcher | is_supervisor | is_leader | is_admin | (is_agent & at_the_center),
+    "intake.manage_classifier": is_admin,
     # Who may ask to see a caller's full identity at all (logged); which callers is the object's scope.
     "intake.reveal_caller": is_unit_staff | is_dispatcher | is_callback_agent | is_supervisor | is_admin,
     # --- 信息下达 dispatch

@@ -6,10 +6,11 @@ class DomainError(Exception):
     status_code = 400
     default_code = "invalid"
 
-    def __init__(self, detail: str, *, code: str | None = None):
+    def __init__(self, detail: str, *, code: str | None = None, extra: dict | None = None):
         super().__init__(detail)
         self.detail = detail
         self.code = code or self.default_code
+        self.extra = extra or {}  # more of the answer, for a client that can act on it (the API adds it)
 
 
 class InvalidInput(DomainError):

@@ -31,13 +31,20 @@ WORKBENCH_TOPICS = NavItem("governance:topics", _("Proactive governance"), "gove
 WORKBENCH_KNOWLEDGE = NavItem("knowledge_base:search", _("Knowledge base"), "knowledge_base.read_articles")
 WORKBENCH_KB_MANAGE = NavItem("knowledge_base:manage", _("Manage knowledge"), "knowledge_base.edit_article")
 WORKBENCH_SYSTEM = NavItem("system", _("System"), "core.administer")
+WORKBENCH_CLASSIFIER = NavItem("intake:classifier", _("Smart dispatch"), "intake.view_classifier")
 # Beside the menu, for everyone: the bell with the unread count.
 INBOX = NavItem("inbox", _("Notifications"), "core.read_notifications")
 
 # The first item of each role is its home page.
 ROLE_NAVIGATION: dict[str, list[NavItem]] = {
     Role.AGENT: [WORKBENCH_AGENT, WORKBENCH_KNOWLEDGE],
-    Role.DISPATCHER: [WORKBENCH_DISPATCHER, WORKBENCH_CALLBACK, WORKBENCH_SUPERVISION, WORKBENCH_TOPICS],
+    Role.DISPATCHER: [
+        WORKBENCH_DISPATCHER,
+        WORKBENCH_CALLBACK,
+        WORKBENCH_SUPERVISION,
+        WORKBENCH_TOPICS,
+        WORKBENCH_CLASSIFIER,
+    ],
     Role.HANDLER: [WORKBENCH_UNIT, WORKBENCH_RANKINGS],
     Role.UNIT_LEADER: [WORKBENCH_UNIT, WORKBENCH_RANKINGS, WORKBENCH_REPORTS, WORKBENCH_REPORT_LIST, WORKBENCH_TOPICS],
     Role.CALLBACK: [WORKBENCH_CALLBACK],
@@ -56,6 +63,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         WORKBENCH_TOPICS,
         WORKBENCH_KNOWLEDGE,
         WORKBENCH_KB_MANAGE,
+        WORKBENCH_CLASSIFIER,
     ],
 }
 

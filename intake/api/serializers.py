@@ -46,13 +46,24 @@ def _active_leaf_category(ref, code):
     return category if category is not None and category.is_active and category.level == 3 else None
 
 
+def leaf_category_field(**kwargs) -> ReferenceCodeField:
+    """An active level-3 matter category, by its code."""
+    kwargs.setdefault("help_text", "A level-3 matter category code (e.g. 010101 占道经营).")
+    return ReferenceCodeField(
+        find=_active_leaf_category, queryset=Category.objects.filter(is_active=True, level=3), **kwargs
+    )
+
+
 class DemandCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PHONE)
     demand_type = serializers.ChoiceField(choices=DemandType.choices)
-    category = ReferenceCodeField(
-        find=_active_leaf_category,
-        queryset=Category.objects.filter(is_active=True, level=3),
-        help_text="A level-3 matter category code (e.g. 010101 占道经营).",
+    category = leaf_category_field(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A level-3 matter category code (e.g. 010101 占道经营). Omitted: the smart-dispatch model "
+        "chooses it when auto-dispatch is on and it is sure enough (the demand is marked `category_auto`); "
+        "otherwise 400 category_required with `suggestions` to choose from.",
     )
     content = serializers.CharField(max_length=5000)
     caller_name = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
@@ -159,7 +170,7 @@ class DemandSerializer(serializers.ModelSerializer):
     """The demand as intake recorded it, its caller as the user may see them (the answer of
     `/api/v1/demands/` adds its work orders: dispatch.api.serializers.DemandWithOrdersSerializer)."""
 
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     street = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
@@ -170,6 +181,7 @@ class DemandSerializer(serializers.ModelSerializer):
             "channel",
             "demand_type",
             "category",
+            "category_auto",
             "content",
             "address",
             "street",

@@ -5,7 +5,7 @@
   var form = document.getElementById("call-form");
   if (!form) return;
   var KEY = "hotline.call-draft." + form.dataset.user;
-  var SKIP = { csrfmiddlewaretoken: true, action: true, merge_into: true };
+  var SKIP = { csrfmiddlewaretoken: true, action: true, merge_into: true, suggestion_used: true };
   var nameAutofilled = false;
 
   // The draft is kept encrypted (AES-GCM, Web Crypto) with a key that lives in the agent's session
@@ -148,6 +148,30 @@
   function showScript() { document.getElementById("refusal-script").textContent = scripts[reason.value] || ""; }
   reason.addEventListener("change", showScript);
   showScript();
+
+  // 智能派单: a suggested category is taken with a click, F2 or Alt+1…3; typing one by hand clears the mark.
+  var category = form.elements.namedItem("category"), used = form.elements.namedItem("suggestion_used");
+  function pick(button) {
+    category.value = button.dataset.value;
+    used.value = "True";
+    category.dispatchEvent(new Event("change", { bubbles: true }));  // the knowledge and repeat panels follow
+    save();
+  }
+  document.getElementById("category-suggestions").addEventListener("click", function (event) {
+    var button = event.target.closest(".category-suggestion");
+    if (button) pick(button);
+  });
+  category.addEventListener("input", function () { used.value = ""; });
+  // F2 takes the first suggestion (no browser claims it); Alt+1…3 any of the three (on Linux, Chromium
+  // keeps Alt+digit for its tabs, hence F2).
+  document.addEventListener("keydown", function (event) {
+    var rank = event.key === "F2" ? "1" : (event.altKey && !event.ctrlKey && !event.metaKey && /^[1-3]$/.test(event.key) ? event.key : "");
+    if (!rank) return;
+    var button = document.querySelector('.category-suggestion[data-rank="' + rank + '"]');
+    if (!button) return;
+    event.preventDefault();
+    pick(button);
+  });
 
   // Ctrl+Enter (or Cmd+Enter) anywhere in the form submits and dispatches.
   form.addEventListener("keydown", function (event) {

@@ -140,6 +140,11 @@ def pairs(w) -> dict[str, tuple[Call, Call]]:
             Call("get", f"/api/v1/knowledge/articles/{w['article']}/"),
         ),
         "read the reports": (Call("get", "/reports/list/"), Call("get", "/api/v1/reports/")),
+        "suggest categories": (
+            Call("post", "/dispatch/desk/suggestions/", {"content": "路灯不亮"}),
+            Call("post", "/api/v1/intake/classify/", {"content": "路灯不亮"}),
+        ),
+        "the classifier's accuracy": (Call("get", "/intake/classifier/"), Call("get", "/api/v1/intake/classifier/")),
         "the leader's morning": (Call("get", "/reports/"), Call("get", "/api/v1/reports/")),
         "the accounts": (Call("get", "/system/"), Call("get", "/api/v1/users/")),
         "one's inbox": (Call("get", "/notifications/"), Call("get", "/api/v1/notifications/")),
@@ -233,6 +238,11 @@ COVERED_ELSEWHERE = {
     "knowledge_base:action": "knowledge_base.edit_article (tests/knowledge)",
     "knowledge_base:import": "knowledge_base.edit_article (tests/knowledge)",
     "knowledge_base:not-helpful": "knowledge_base.read_articles (tests/knowledge)",
+    "dispatch:demand-categorise": "intake.categorise on history without a category or an automatic one "
+    "(tests/intake/test_classifier.py)",
+    "api-demand-category": "intake.categorise on history without a category or an automatic one "
+    "(tests/intake/test_classifier.py)",
+    "api-reply-flags": "dispatch.view_orders, counted for the units of the user's area (tests/feedback/test_reply_quality.py)",
     "notification-open": "one's own notification, 404 for another's (tests/core/test_notifications.py)",
     "api-notification-read": "one's own notification, 404 for another's (tests/core/test_notifications.py)",
     "api-supervision-orders": "dispatch.view_orders, scoped to the area (tests/dispatch/test_supervision.py)",

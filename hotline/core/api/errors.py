@@ -56,7 +56,7 @@ def _code_of(exc: exceptions.APIException) -> str:
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response({"code": exc.code, "detail": exc.detail}, status=exc.status_code)
+        return Response({**exc.extra, "code": exc.code, "detail": exc.detail}, status=exc.status_code)
     if isinstance(exc, (OperationalError, InterfaceError, DataError)):
         # The same answers as outside DRF (hotline.core.middleware): 503 with Retry-After for a database
         # restart, 400 invalid_input for a value beyond a column's range.

@@ -24,3 +24,14 @@ def query_with(context, **kwargs):
 def get_item(mapping, key):
     """mapping[key] in a template ({{ sections|get_item:key }}), None when absent."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def percent(value, digits: int = 1):
+    """0.8825 → "88.3 %" (a share shown to people); "—" for nothing."""
+    if value in (None, ""):
+        return "—"
+    try:
+        return f"{float(value) * 100:.{int(digits)}f} %"
+    except (TypeError, ValueError):
+        return "—"
