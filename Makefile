@@ -40,6 +40,7 @@ run: install
 	$(BIN)/python manage.py seeddemo
 	$(BIN)/python manage.py generateorders --count 3000 --days 45 --if-empty
 	$(BIN)/python manage.py minetopics
+	$(BIN)/python manage.py trainclassifier || echo "warning: no category model trained yet (smart dispatch suggests nothing until the nightly run)"
 	HOST=$(HOST) PORT=$(PORT) bin/run-all
 
 services:

@@ -417,7 +417,11 @@ class DispatcherPage(WorkbenchView):
 
 def _suggestions_for(demands) -> dict:
     """demand id -> the model's three suggestions for it (an empty list without a model or when it fails)."""
+    from intake.selectors import active_version
+
     out: dict[int, list] = {}
+    if not demands or active_version() is None:
+        return out
     for demand in demands:
         try:
             _version, suggestions = category_suggestions(
