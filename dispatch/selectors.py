@@ -151,26 +151,6 @@ def pending_demands_visible_to(user) -> QuerySet:
     return visible_to(user, pending, unit_field="street", by_path=True)
 
 
-def uncategorised_history_visible_to(user) -> QuerySet[Demand]:
-    """智能派单: imported history without a category, for the city hotline's dispatchers to categorise (the
-    model's suggestions beside each), oldest first. Served by the partial index demand_uncategorised."""
-    if not (user.is_authenticated and is_city_hotline_staff(user)):
-        return Demand.objects.none()
-    return Demand.objects.filter(category__isnull=True).select_related("street", "district").order_by("id")
-
-
-def automatic_categories_visible_to(user) -> QuerySet[Demand]:
-    """Demands categorised by the model (自动分类), newest first, for a dispatcher to check and correct; the
-    city hotline's staff see every one. Served by the partial index demand_category_auto."""
-    if not (user.is_authenticated and is_city_hotline_staff(user)):
-        return Demand.objects.none()
-    return (
-        Demand.objects.filter(category_auto=True)
-        .select_related("category", "street", "district")
-        .order_by("-received_at", "-id")
-    )
-
-
 # --- demands as their orders make them visible -------------------------------------------------------
 
 

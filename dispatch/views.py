@@ -29,7 +29,7 @@ from intake.choices import DISPOSITION_COLOURS, REFUSAL_SCRIPTS, Channel, Sugges
 from intake.forms import ERROR_FIELDS, article_suggestions
 from intake.geo import resolve
 from intake.models import Demand, IdempotencyRecord
-from intake.selectors import caller_identity_for
+from intake.selectors import automatic_categories_visible_to, caller_identity_for, uncategorised_history_visible_to
 from intake.services import fingerprint, idempotent_create, normalise_phone, suggestion_record_quietly
 
 from . import services
@@ -38,7 +38,6 @@ from .choices import OPEN_STATUSES, ExtensionStatus, Light, Status
 from .forms import CallForm, CategoriseForm, DispatchForm, MeasuresForm, NoteForm, QueueFilterForm, ReasonForm
 from .models import ExtensionRequest, LongPendingRequest
 from .selectors import (
-    automatic_categories_visible_to,
     caller_history,
     category_suggestions,
     demands_visible_to,
@@ -50,7 +49,6 @@ from .selectors import (
     own_streets_first,
     pending_demands_visible_to,
     supervision_orders_visible_to,
-    uncategorised_history_visible_to,
     unit_queue,
     urge_notices_visible_to,
     waiting_for_leader,

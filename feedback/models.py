@@ -33,9 +33,12 @@ class Reply(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
     # The quality check (feedback.quality): what the reviewer should read twice, counted per unit.
-    flags = models.JSONField(_("quality flags"), default=list, blank=True)
+    # Defaults in the database too: the generator COPYs replies without these columns (demo/orders.py).
+    flags = models.JSONField(
+        _("quality flags"), default=list, db_default=models.Value([], output_field=models.JSONField()), blank=True
+    )
     # The reply to the citizen's words, hashed: the same text pasted into many orders (boilerplate).
-    text_hash = models.CharField(max_length=32, blank=True, default="", db_index=True, editable=False)
+    text_hash = models.CharField(max_length=32, blank=True, default="", db_default="", db_index=True, editable=False)
 
     class Meta:
         ordering = ["-at"]

@@ -56,6 +56,26 @@ def caller_demands(phone: str) -> QuerySet[Demand]:
     )
 
 
+def uncategorised_history_visible_to(user) -> QuerySet[Demand]:
+    """智能派单: imported history without a category, for the city hotline's dispatchers to categorise (the
+    model's suggestions beside each), oldest first. Served by the partial index demand_uncategorised."""
+    if not (user.is_authenticated and is_city_hotline_staff(user)):
+        return Demand.objects.none()
+    return Demand.objects.filter(category__isnull=True).select_related("street", "district").order_by("id")
+
+
+def automatic_categories_visible_to(user) -> QuerySet[Demand]:
+    """Demands categorised by the model (自动分类), newest first, for a dispatcher to check and correct; the
+    city hotline's staff see every one. Served by the partial index demand_category_auto."""
+    if not (user.is_authenticated and is_city_hotline_staff(user)):
+        return Demand.objects.none()
+    return (
+        Demand.objects.filter(category_auto=True)
+        .select_related("category", "street", "district")
+        .order_by("-received_at", "-id")
+    )
+
+
 def bigrams(text: str) -> set[str]:
     """The pairs of adjacent letters, digits or hanzi of a text (for `dice`)."""
     text = "".join(ch for ch in text if ch.isalnum())

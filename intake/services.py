@@ -594,7 +594,9 @@ def auto_category(content: str) -> tuple[Category, list]:
     if suggestions and threshold is not None and suggestions[0].confidence >= threshold:
         return suggestions[0].category, suggestions
     raise InvalidInput(
-        _("Choose the matter category: the model is not sure enough to choose it alone."),
+        _("Choose the matter category: the model is not sure enough to choose it alone.")
+        if threshold is not None
+        else _("Choose the matter category."),
         code="category_required",
         extra={
             "suggestions": [

@@ -12,8 +12,7 @@ from rest_framework.response import Response
 from hotline.core.api.permissions import allowed
 
 from .. import services
-from ..models import Demand
-from ..selectors import classifier_report
+from ..selectors import automatic_categories_visible_to, classifier_report, uncategorised_history_visible_to
 from .serializers import leaf_category_field
 
 
@@ -93,8 +92,9 @@ def categorise(request, pk):
 
     body = Body(data=request.data)
     body.is_valid(raise_exception=True)
-    demand = get_object_or_404(
-        Demand.objects.filter(category_auto=True) | Demand.objects.filter(category__isnull=True), pk=pk
+    # The dispatcher's page's scope: history without a category, or an automatic category (404 otherwise).
+    demand = uncategorised_history_visible_to(request.user).filter(pk=pk).first() or get_object_or_404(
+        automatic_categories_visible_to(request.user), pk=pk
     )
     demand = services.demand_categorise(
         demand=demand, category=body.validated_data["category"], by=request.user, used=body.validated_data["used"]

@@ -296,12 +296,17 @@ def test_api_demands_without_a_category_are_categorised_and_routed_only_above_th
 
 
 def test_an_automatic_category_is_marked_corrected_by_a_dispatcher_and_never_learned_from(
-    api, dispatcher, agent, trained
+    api, client, dispatcher, agent, trained
 ):
     AutoDispatchPolicy.objects.create(enabled=True, precision="0.9")
     taken = api.as_user(agent).post(
         "/api/v1/demands/",
-        {"demand_type": "complaint", "content": "单元的电梯停运好几天了", "caller_phone": "13900002222"},
+        {
+            "demand_type": "complaint",
+            "content": "单元的电梯停运好几天了",
+            "caller_phone": "13900002222",
+            "address": "北京市东城区东华门街道南池子大街1号",
+        },
         format="json",
     )
     demand = Demand.objects.get(pk=taken.json()["id"])
@@ -310,6 +315,9 @@ def test_an_automatic_category_is_marked_corrected_by_a_dispatcher_and_never_lea
         e.code != demand.category.code or e.text != demand.content for e in classifier.history(since=None, until=None)
     )
 
+    # Routed by the catalogue like any demand; the order page marks the category as the model's.
+    client.force_login(dispatcher)
+    assert 'id="category-auto"' in client.get(f"/dispatch/orders/{main_order(demand).pk}/").content.decode()
     corrected = api.as_user(dispatcher).post(
         f"/api/v1/intake/demands/{demand.pk}/category/", {"category": "050301"}, format="json"
     )
