@@ -220,6 +220,7 @@ class ScorecardPage(WorkbenchView):
     and why; the unit's figures; appeals; and 批示 (for leaders)."""
 
     nav_item = WORKBENCH_RANKINGS
+    title = gettext_lazy("Scorecard")
     template_name = "assessment/scorecard.html"
 
     def get_context_data(self, code, **kwargs):
@@ -316,6 +317,7 @@ class AppealPage(WorkbenchView):
     quota, an appeal already waiting) is shown above the form, which keeps what was typed."""
 
     nav_item = WORKBENCH_RANKINGS
+    title = gettext_lazy("Appeal (申诉)")
     template_name = "assessment/appeal.html"
     permission = "assessment.appeal"
 
@@ -380,6 +382,7 @@ class ReviewPage(WorkbenchView):
     supervisors decide — and exemptions (不合理诉求) waiting for a supervisor."""
 
     nav_item = WORKBENCH_RANKINGS
+    title = gettext_lazy("Appeals to review (申诉审核)")
     template_name = "assessment/review.html"
     permission = "assessment.review_appeals"
 
@@ -434,7 +437,7 @@ class ReviewPage(WorkbenchView):
                             request, _("Appeal accepted: %(s)s is the new revision.") % {"s": appeal.revision}
                         )
                     else:
-                        messages.success(request, _("Decided."))
+                        messages.success(request, _("Appeal accepted.") if accept else _("Appeal rejected."))
             elif "exemption" in request.POST:
                 services.exemption_decide(
                     exemption=get_object_or_404(Exemption, pk=_pk(request, "exemption")),
@@ -442,7 +445,7 @@ class ReviewPage(WorkbenchView):
                     approve=accept,
                     note=note,
                 )
-                messages.success(request, _("Decided."))
+                messages.success(request, _("Exemption approved.") if accept else _("Exemption refused."))
         except DomainError as exc:
             messages.error(request, exc.detail)
         return redirect("assessment:review")
@@ -461,6 +464,7 @@ class RulesPage(WorkbenchView):
     """How the score is made: the scheme in force for a month, rule by rule, with its values."""
 
     nav_item = WORKBENCH_RANKINGS
+    title = gettext_lazy("Assessment rules")
     template_name = "assessment/rules.html"
 
     def get_context_data(self, **kwargs):
@@ -494,6 +498,7 @@ class InstructionsPage(WorkbenchView):
     relayed. Filtered by state (overdue: past the due date unanswered), newest first, paged."""
 
     nav_item = WORKBENCH_RANKINGS
+    title = gettext_lazy("Instructions (批示)")
     template_name = "assessment/instructions.html"
     FILTERS = {
         "open": Q(status=Instruction.Status.OPEN),
@@ -593,6 +598,7 @@ class InstructionPage(WorkbenchView):
     steps; the actions this user may take on each hop now."""
 
     nav_item = WORKBENCH_RANKINGS
+    title = gettext_lazy("Instruction (批示)")
     template_name = "assessment/instruction.html"
 
     def get_context_data(self, pk, failed=None, **kwargs):

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -20,7 +21,7 @@ class DemandType(models.TextChoices):
     CONSULT = "consult", _("Consultation")  # 咨询
     HELP = "help", _("Request for help")  # 求助
     COMPLAINT = "complaint", _("Complaint")  # 投诉
-    REPORT = "report", _("Report")  # 举报
+    REPORT = "report", pgettext_lazy("demand type", "Report")  # 举报
     SUGGESTION = "suggestion", _("Suggestion")  # 建议
     PRAISE = "praise", _("Praise")  # 表扬
 

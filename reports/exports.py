@@ -219,7 +219,7 @@ def _ranking_sheet(sheet, rows: list[dict]) -> None:
             _("满意, plain share (%)"),
             _("Bonus"),
             _("Score"),
-            _("Change"),
+            pgettext("period over period", "Change"),
         ],
     )
 

@@ -131,6 +131,8 @@ class ReportPage(WorkbenchView):
             can_instruct=may_instruct(user),
             status_colours=STATUS_COLOURS,
             period=period_label(report),
+            # Only a later revision that is ready and current replaces this one (a first build replaces nothing).
+            replaced_by=next((r for r in revisions if r.is_current and r.revision > report.revision), None),
         )
         current = report if report.status == Status.READY else next((r for r in revisions if r.is_current), None)
         if current is not None and report.status == Status.READY:

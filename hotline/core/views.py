@@ -49,6 +49,7 @@ class WorkbenchView(LoginRequiredMixin, TemplateView):
 
     nav_item: NavItem
     permission: str = ""
+    title = None  # the page's own title; None: its menu entry's label (a page under another's menu names itself)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -58,7 +59,7 @@ class WorkbenchView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["page_title"] = self.nav_item.label
+        context["page_title"] = self.title or self.nav_item.label
         context["active_nav"] = self.nav_item.url_name
         return context
 

@@ -5,6 +5,7 @@
   var data = document.getElementById("report-charts");
   if (!data || !window.echarts) { return; }
   var specs = JSON.parse(data.textContent);
+  if (!Array.isArray(specs)) { return; }  // a revision still being built has no charts yet
   var geojsonUrl = document.getElementById("reports-js").dataset.geojson;
   var palette = ["#0d6efd", "#adb5bd", "#198754", "#fd7e14", "#6f42c1"];
 

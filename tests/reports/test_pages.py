@@ -93,6 +93,26 @@ def test_a_queued_build_shows_progress_and_the_current_revision(daily, leader, s
     assert "HX-Refresh" not in browser(leader).get(f"/reports/{queued.pk}/progress/?reload=1")
 
 
+def test_a_build_in_progress_has_no_chart_data_and_only_a_later_current_revision_replaces_one(
+    daily, leader, supervisor
+):
+    """Issue 22 point 11: the page of a build in progress gave reports.js `""` for its charts (`specs.some is
+    not a function`), and a revision said a later build replaced it when none had."""
+    from reports.services import report_request
+
+    queued = report_request(kind=Kind.DAILY, day=DAY, by=supervisor, at=AFTER, enqueue=False)
+    assert 'id="report-charts"' not in browser(leader).get(f"/reports/{queued.pk}/").content.decode()
+    first = browser(leader).get(f"/reports/{daily.pk}/").content.decode()
+    assert 'id="replaced"' not in first  # the build in progress replaces nothing yet
+    Report.objects.filter(pk=daily.pk).update(is_current=False)  # ready, but not (or no longer) current
+    assert 'id="replaced"' not in browser(leader).get(f"/reports/{daily.pk}/").content.decode()
+    later = build(Kind.DAILY)
+    later.refresh_from_db()
+    assert later.is_current and later.revision > daily.revision
+    older = browser(leader).get(f"/reports/{daily.pk}/").content.decode()
+    assert 'id="replaced"' in older and f'href="/reports/{later.pk}/"' in older
+
+
 def test_pdf_export_has_the_chinese_title_and_numbers(daily, leader):
     response = browser(leader).get(f"/reports/{daily.pk}/export.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
