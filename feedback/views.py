@@ -21,7 +21,7 @@ from . import quality
 from .forms import CallbackForm, UnreachedForm
 from .models import Callback, CallbackStatus
 from .selectors import callbacks_due, callbacks_waiting, replies_to_check, reply_flags_by_unit
-from .services import callback_record, callback_unreached
+from .services import auto_rehandle_applies, callback_record, callback_unreached
 
 
 class CallbackWorklistPage(WorkbenchView):
@@ -126,9 +126,16 @@ class CallbackPage(WorkbenchView):
                     form.add_error(None, exc.detail)
                     status = exc.status_code
                 else:
-                    messages.success(
-                        request, _("Answers recorded; order %(n)s is closed.") % {"n": callback.order.number}
-                    )
+                    if auto_rehandle_applies(evaluation):  # unresolved and unsatisfied: 重办, not closed
+                        messages.success(
+                            request,
+                            _("Answers recorded; order %(n)s goes back to the unit to be handled again (重办).")
+                            % {"n": callback.order.number},
+                        )
+                    else:
+                        messages.success(
+                            request, _("Answers recorded; order %(n)s is closed.") % {"n": callback.order.number}
+                        )
                     if evaluation.contradiction:
                         messages.warning(request, _("Contradiction recorded: the unit said it contacted the citizen."))
                     return redirect("dispatch:order", pk=callback.order.pk)

@@ -497,3 +497,22 @@ def test_a_self_evaluation_racing_a_callback_leaves_one_current_answer_and_no_er
             t.join()
         assert sorted(outcomes) == ["conflict", "ok"]
         assert Evaluation.objects.filter(order=order).count() == 1
+
+
+def test_the_callback_page_says_the_order_goes_back_when_the_citizen_is_unresolved_and_unsatisfied(
+    accepted, callback_agent, settings
+):
+    """Issue 22 point 12: after 未解决 + 不满意 the page said the order was closed while it was re-handled."""
+    settings.HOTLINE_AUTO_REHANDLE = True
+    callback = Callback.objects.get(order=accepted)
+    client = login(callback_agent)
+    response = client.post(
+        f"/feedback/callbacks/{callback.pk}/",
+        {"contacted": "1", "resolution": "unresolved", "satisfaction": "unsatisfied"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    html = response.content.decode()
+    assert fresh(accepted).status != "closed"
+    assert f"工单 {accepted.number} 退回承办单位重新办理（重办）" in html
+    assert f"工单 {accepted.number} 已办结" not in html
