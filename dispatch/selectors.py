@@ -282,14 +282,14 @@ class CategorySuggestion:
     unit: object | None
 
 
-def category_suggestions(content: str, *, street=None, district=None, k: int = 3):
-    """智能派单: the active model's k best categories for a text, each with its routed unit. Returns the model
-    version (None without one) and the suggestions."""
+def category_suggestions(content: str, *, street=None, district=None, k: int = 3, version=None):
+    """智能派单: the model's k best categories for a text (`version`, or the active one), each with its routed
+    unit. Returns the model version (None without one) and the suggestions."""
     from intake.selectors import suggest
 
     from .routing import route
 
-    version, suggested = suggest(content, k=k)
+    version, suggested = suggest(content, k=k, version=version)
     out = []
     for s in suggested:
         routed = route(category=s.category, street=street, district=district)

@@ -418,12 +418,16 @@ def _suggestions_for(demands) -> dict:
     from intake.selectors import active_version
 
     out: dict[int, list] = {}
-    if not demands or active_version() is None:
+    version = active_version() if demands else None
+    if version is None:
         return out
     for demand in demands:
         try:
             _version, suggestions = category_suggestions(
-                f"{demand.title} {demand.content}".strip(), street=demand.street, district=demand.district
+                f"{demand.title} {demand.content}".strip(),
+                street=demand.street,
+                district=demand.district,
+                version=version,
             )
         except Exception:  # an unreadable model: the dispatcher decides as before
             return {}

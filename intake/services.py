@@ -221,16 +221,7 @@ def demand_insert(demand: Demand, *, by: User | None = None) -> Demand:
     if demand.category_auto and suggestions:
         from .selectors import active_version
 
-        CategorySuggestion.objects.create(
-            demand=demand,
-            model=active_version(),
-            stage=SuggestionStage.AUTO,
-            suggested=[[s.category.code, s.confidence] for s in suggestions],
-            chosen=demand.category,
-            rank=1,
-            outcome=SuggestionOutcome.AUTOMATIC,
-            at=demand.received_at,
-        )
+        _automatic_record(demand, active_version(), suggestions, at=demand.received_at)
     if demand.answer_article is not None:
         article_used(article=demand.answer_article, by=by, at=demand.received_at)
     return demand
@@ -653,15 +644,20 @@ def history_autocategorise(*, limit: int = 100_000) -> int:
                 )
                 if updated:
                     demand.category, demand.category_auto = suggestions[0].category, True
-                    CategorySuggestion.objects.create(
-                        demand=demand,
-                        model=version,
-                        stage=SuggestionStage.AUTO,
-                        suggested=[[s.category.code, s.confidence] for s in suggestions],
-                        chosen=suggestions[0].category,
-                        rank=1,
-                        outcome=SuggestionOutcome.AUTOMATIC,
-                        at=timezone.now(),
-                    )
+                    _automatic_record(demand, version, suggestions, at=timezone.now())
                     done += 1
     return done
+
+
+def _automatic_record(demand: Demand, version, suggestions: list, *, at: dt.datetime) -> CategorySuggestion:
+    """自动分类's row: the model's suggestions and the top one it set (the record a correction is read against)."""
+    return CategorySuggestion.objects.create(
+        demand=demand,
+        model=version,
+        stage=SuggestionStage.AUTO,
+        suggested=[[s.category.code, s.confidence] for s in suggestions],
+        chosen=demand.category,
+        rank=1,
+        outcome=SuggestionOutcome.AUTOMATIC,
+        at=at,
+    )

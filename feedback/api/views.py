@@ -2,9 +2,6 @@
 the callback's answers (回访) and 重办. Declared like dispatch's own actions (dispatch.api.views.order_action):
 scoped to the user's orders, answering the order."""
 
-import datetime as dt
-
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, permission_classes
@@ -12,9 +9,8 @@ from rest_framework.response import Response
 
 from dispatch.api.serializers import DecisionSerializer, ReasonSerializer
 from dispatch.api.views import order_action
+from hotline.core.api.fields import month_param
 from hotline.core.api.permissions import allowed
-from hotline.core.choices import PLAUSIBLE_YEARS
-from hotline.core.exceptions import InvalidInput
 from hotline.core.selectors import units_visible_to
 from hotline.core.workdays import month_bounds
 
@@ -76,13 +72,7 @@ def reopen(request, order, data):
 def reply_flags(request):
     """The reply quality check counted per unit (a process indicator) for a month, in the user's area: each
     unit's replies, how many were flagged, and how many carried each flag."""
-    month = request.query_params.get("month", "")
-    try:
-        period = dt.date.fromisoformat(f"{month}-01") if month else timezone.localdate().replace(day=1)
-    except ValueError:
-        raise InvalidInput("month: YYYY-MM", code="invalid_month") from None
-    if period.year not in PLAUSIBLE_YEARS:
-        raise InvalidInput("month: YYYY-MM", code="invalid_month")
+    period = month_param(request.query_params.get("month", ""))
     start, end = month_bounds(period)
     return Response(
         {

@@ -1,8 +1,6 @@
 """主动治理 through the API: the topics a user sees (the proposal queue is `status=proposed`, hottest
 first), one topic with its evidence, its demands (paginated), and a supervisor's approve / dismiss."""
 
-import datetime as dt
-
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -530,11 +528,6 @@ def street(request, code):
 def month_progress(request):
     """主动治理 / 每月一题进展 of a month (`month=YYYY-MM`, default this one) in the user's area: the figures
     the monthly report and the leaders' dashboard print."""
-    from hotline.core.exceptions import InvalidInput
+    from hotline.core.api.fields import month_param
 
-    month = request.query_params.get("month", "")
-    try:
-        period = dt.date.fromisoformat(f"{month}-01") if month else timezone.localdate().replace(day=1)
-    except ValueError:
-        raise InvalidInput("month: YYYY-MM", code="invalid_month") from None
-    return Response(governance_progress(request.user, period))
+    return Response(governance_progress(request.user, month_param(request.query_params.get("month", ""))))

@@ -100,6 +100,7 @@ def test_the_reviewer_sees_the_flags_and_each_unit_its_count(handler_a, dispatch
     row = next(r for r in body["units"] if r["unit"] == order.unit.code)
     assert (row["replies"], row["flagged"], row["too_short"], row["off_topic"]) == (1, 1, 1, 1)
     assert api.as_user(dispatcher).get("/api/v1/feedback/reply-flags/?month=2026-13").status_code == 400
+    assert api.as_user(dispatcher).get("/api/v1/feedback/reply-flags/?month=9999-12").status_code == 400
 
 
 def test_a_unit_counts_only_its_own_area(handler_a, handler_b, api):

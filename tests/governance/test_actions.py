@@ -172,6 +172,7 @@ def test_topics_raised_by_hand_and_progress_reported_with_files(api, reference, 
     assert [t["title"] for t in progress["topics"]] == ["南池子胡同停车难"]
     assert progress["summary"]["by_status"]["in_progress"] == 1
     assert api.get("/api/v1/governance/progress/?month=2026-13").status_code == 400
+    assert api.get("/api/v1/governance/progress/?month=9999-12").json()["code"] == "invalid_month"  # no 500
 
 
 def test_the_leaders_dashboard_and_the_monthly_report_show_the_months_progress(reference, leader, supervisor):
