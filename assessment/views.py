@@ -83,6 +83,7 @@ SORTS = {
     }.items()
 }
 RANK_ORDER = (F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "unit__code")
+RANKING_PAGE = 60
 
 
 def snapshot_choices(district=None) -> list[Snapshot]:
@@ -125,13 +126,21 @@ class RankingsPage(WorkbenchView):
         snapshot = pick_snapshot(snapshots, get.get("period", ""), get.get("preview") == "1")
         level = get.get("level", UnitLevel.STREET)
         level = level if level in LEVELS else UnitLevel.STREET
-        rows = []
+        rows: list = []
+        unranked: list = []
+        page = None
         if snapshot:
             qs = snapshot.units.filter(level=level).select_related("unit", "unit__parent")
             if district and level == UnitLevel.STREET:
                 qs = qs.filter(unit__parent__code=district)
             sort = SORTS.get(get.get("sort", ""), RANK_ORDER)
-            rows = [(r, TIER_COLOURS.get(r.tier, "light")) for r in qs.order_by(*sort)]
+            # The ranked units first, a page at a time; those the month could not rank in their own section.
+            page = page_of(qs.filter(rank__isnull=False).order_by(*sort), get.get("page"), RANKING_PAGE)
+            rows = [(r, TIER_COLOURS.get(r.tier, "light")) for r in page.object_list]
+            unranked = [
+                (r, TIER_COLOURS.get(r.tier, "light"))
+                for r in qs.filter(rank__isnull=True).order_by("unit__parent__code", *sort)
+            ]
         changes = []
         if snapshot and not snapshot.is_preview and snapshot.revision > 1:
             before = Snapshot.objects.filter(
@@ -148,6 +157,8 @@ class RankingsPage(WorkbenchView):
             snapshots=snapshots,
             snapshot=snapshot,
             rows=rows,
+            page_obj=page,
+            unranked=unranked,
             level=level,
             district=district,
             scope=scope,

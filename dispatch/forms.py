@@ -6,11 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from hotline.core.choices import UnitLevel
 from hotline.core.forms import BootstrapForm as CoreBootstrapForm
+from hotline.core.forms import UnitField
 from hotline.core.models import Unit
 from intake.choices import Action, DemandType, RefusalReason, Urgency
 from intake.forms import ArticleField, CategoryField, DemandFields, street_choices
 
-from .choices import Complexity, Light, ReturnReason, Status
+from .choices import Complexity, EventKind, Light, ReturnReason, Status
 
 
 class BootstrapForm(CoreBootstrapForm):
@@ -20,10 +21,28 @@ class BootstrapForm(CoreBootstrapForm):
 
 
 class QueueFilterForm(BootstrapForm):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All open"))] + Status.choices)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All open")), ("any", _("Any status"))] + Status.choices
+    )
     leader_sign = forms.BooleanField(label=_("Waiting for the leader's signature (亲自签办)"), required=False)
     light = forms.ChoiceField(label=_("Light"), required=False, choices=[("", _("Any light"))] + Light.choices)
-    category = forms.CharField(label=_("Category code"), required=False, max_length=16)
+    category = CategoryField(label=_("Category"), required=False, max_length=120, leaves_only=False)
+    # 承办单位: which unit of the reader's area holds the order (a district sees its streets' orders).
+    unit = UnitField(label=_("Handling unit"), required=False, max_length=160)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    # The dashboard's counts: the orders dispatched, replied or closed on a day.
+    event = forms.ChoiceField(
+        required=False,
+        choices=[("", "")] + [(k, k) for k in (EventKind.DISPATCHED, EventKind.REPLIED, EventKind.CLOSED)],
+        widget=forms.HiddenInput,
+    )
+    day = forms.DateField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].widget.attrs.update({"list": "queue-category-list", "placeholder": _("Name or code")})
+        self.fields["unit"].widget.attrs.update({"list": "queue-unit-list", "placeholder": _("Name or code")})
+        self.fields["q"].widget.attrs.update({"placeholder": _("Number or words"), "type": "search"})
 
 
 class WhistleForm(BootstrapForm):
@@ -120,19 +139,8 @@ class MeasuresForm(BootstrapForm):
     measures = forms.CharField(label=_("Measures taken"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class UnitCodeField(forms.CharField):
-    def clean(self, value):
-        code = super().clean(value)
-        if not code:
-            return None
-        unit = Unit.objects.filter(code=code.strip(), is_active=True).first()
-        if unit is None:
-            raise forms.ValidationError(_("No unit has the code %(code)s.") % {"code": code})
-        return unit
-
-
 class RedispatchForm(BootstrapForm):
-    unit = UnitCodeField(label=_("New unit (code)"))
+    unit = UnitField(label=_("New unit"), widget=forms.TextInput(attrs={"list": "unit-list"}))
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -140,17 +148,20 @@ class DispatchForm(BootstrapForm):
     # 智能派单: the category as the dispatcher confirms or corrects it (a suggestion button fills it in).
     category = CategoryField(label=_("Matter category"), required=False, max_length=120)
     used_suggestion = forms.BooleanField(required=False)
-    main_unit = UnitCodeField(label=_("Lead unit (code)"))
-    assisting_units = forms.CharField(label=_("Assisting units (codes, comma-separated)"), required=False)
+    main_unit = UnitField(label=_("Lead unit"))
+    assisting_units = forms.CharField(label=_("Assisting units (comma-separated)"), required=False)
     complexity = forms.ChoiceField(label=_("Complexity"), choices=Complexity.choices)
     note = forms.CharField(label=_("Note"), required=False)
 
     def clean_assisting_units(self):
-        codes = [c.strip() for c in self.cleaned_data["assisting_units"].replace("，", ",").split(",") if c.strip()]
-        units = list(Unit.objects.filter(code__in=codes, is_active=True))
-        missing = set(codes) - {u.code for u in units}
-        if missing:
-            raise forms.ValidationError(_("Unknown unit codes: %(codes)s") % {"codes": ", ".join(sorted(missing))})
+        """Each unit by code, "code name" or name, separated by commas (、 and ， too)."""
+        text = self.cleaned_data["assisting_units"]
+        parts = [p.strip() for p in text.replace("，", ",").replace("、", ",").replace(";", ",").split(",")]
+        field, units = UnitField(), []
+        for part in filter(None, parts):
+            unit = field.clean(part)  # a ValidationError names the part it could not place
+            if unit not in units:
+                units.append(unit)
         return units
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
+from django.utils import timezone
 
 from hotline.core.access import may
 from hotline.core.selectors import is_city_hotline_staff, visible_path, visible_to
@@ -17,7 +18,7 @@ from intake.selectors import HISTORY_LIMIT, caller_demands, similarity
 
 from .choices import OPEN_STATUSES, UNREPLIED_STATUSES, Light, Role, Status, SupervisionStatus, WhistleStatus
 from .deadlines import LIGHTS
-from .models import Merge, Return, SupervisionOrder, UrgeNotice, Whistle, WhistleCall, WorkOrder
+from .models import Merge, Return, SupervisionOrder, UrgeNotice, Whistle, WhistleCall, WorkOrder, WorkOrderEvent
 
 SAME_CALLER_DAYS = 30
 SAME_PLACE_DAYS = 7
@@ -73,22 +74,52 @@ def waiting_for_leader(user) -> QuerySet[WorkOrder]:
 
 
 def unit_queue(
-    user, *, now: dt.datetime, status: str = "", light: str = "", category: str = "", leader_sign: bool = False
+    user,
+    *,
+    now: dt.datetime,
+    status: str = "",
+    light: str = "",
+    category=None,
+    leader_sign: bool = False,
+    unit=None,
+    q: str = "",
+    event: str = "",
+    day: dt.date | None = None,
 ) -> QuerySet[WorkOrder]:
-    """A unit's queue: urgent demands first, then by deadline."""
+    """A unit's queue: urgent demands first, then by deadline. `category` (a Category, or its code) takes
+    its whole branch; `unit` the orders held by that unit of the reader's area and the units below it;
+    `q` an order or demand number (whole or its end), or words of the demand; `event` and `day` the orders
+    dispatched, replied or closed that day (Beijing time), whatever their status now (the dashboard's counts)."""
     qs = waiting_for_leader(user) if leader_sign else work_orders_visible_to(user)
-    if status:
+    if event and day is not None:
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        happened = WorkOrderEvent.objects.filter(kind=event, at__gte=start, at__lt=start + dt.timedelta(days=1))
+        qs = qs.filter(pk__in=happened.values("order_id"))
+        if not status:
+            status = "any"
+    if status == "any":
+        pass
+    elif status:
         qs = qs.filter(status=status)
     else:
         qs = qs.filter(status__in=(*OPEN_STATUSES, Status.LONG_PENDING, Status.RETURNED))
     if light:
         qs = qs.filter(light_q(light, now))
     if category:
+        code = getattr(category, "code", category)
         qs = qs.filter(
-            Q(demand__category__code=category)
-            | Q(demand__category__parent__code=category)
-            | Q(demand__category__parent__parent__code=category)
+            Q(demand__category__code=code)
+            | Q(demand__category__parent__code=code)
+            | Q(demand__category__parent__parent__code=code)
         )
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    q = " ".join(q.split())
+    if q:
+        if any(ch.isdigit() for ch in q) and len(q) >= 4 and not any("\u4e00" <= ch <= "\u9fff" for ch in q):
+            qs = qs.filter(Q(number__endswith=q) | Q(demand__number__endswith=q) | Q(number=q))
+        else:
+            qs = qs.filter(Q(demand__content__icontains=q) | Q(demand__address__icontains=q))
     urgent_first = Case(
         When(demand__urgency="urgent", then=Value(0)),
         When(demand__urgency="utility", then=Value(1)),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("desk/caller/", views.caller_panel, name="caller"),
     path("desk/duplicates/", views.duplicates_panel, name="duplicates"),
     path("desk/suggestions/", views.suggestions_panel, name="suggestions"),
+    path("demands/<int:pk>/", views.DemandPage.as_view(), name="demand"),
     path("demands/<int:pk>/reveal/", views.reveal, name="reveal"),
     path("demands/<int:pk>/dispatch/", views.demand_dispatch_view, name="demand-dispatch"),
     path("demands/<int:pk>/categorise/", views.demand_categorise_view, name="demand-categorise"),

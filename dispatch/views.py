@@ -22,7 +22,7 @@ from hotline.core.exceptions import DomainError
 from hotline.core.models import Category, Unit
 from hotline.core.navigation import WORKBENCH_AGENT, WORKBENCH_DISPATCHER, WORKBENCH_SUPERVISION, WORKBENCH_UNIT
 from hotline.core.pagination import page_of
-from hotline.core.selectors import streets_of, visible_to
+from hotline.core.selectors import categories_to_pick, streets_of, units_to_pick, visible_to
 from hotline.core.views import WorkbenchView, check_permission
 from intake import services as intake_services
 from intake.choices import DISPOSITION_COLOURS, REFUSAL_SCRIPTS, Channel, SuggestionStage
@@ -34,7 +34,7 @@ from intake.services import fingerprint, idempotent_create, normalise_phone, sug
 
 from . import services
 from .actions import ACTIONS, action_form, actions_for, panels_for
-from .choices import OPEN_STATUSES, ExtensionStatus, Light, Status
+from .choices import OPEN_STATUSES, EventKind, ExtensionStatus, Light, Status
 from .forms import CallForm, CategoriseForm, DispatchForm, MeasuresForm, NoteForm, QueueFilterForm, ReasonForm
 from .models import ExtensionRequest, LongPendingRequest
 from .selectors import (
@@ -281,10 +281,17 @@ class UnitQueuePage(WorkbenchView):
         filters = form.cleaned_data if form.is_valid() else {}
         now = timezone.now()
         queue = unit_queue(self.request.user, now=now, **{k: v for k, v in filters.items() if v})
+        user = self.request.user
         context.update(
             form=form,
             page_obj=page_of(queue, self.request.GET.get("page")),
             now=now,
+            # The filter's pickers: every category, at any level; the units of the reader's own area.
+            category_list=categories_to_pick(leaves_only=False).order_by("code"),
+            unit_list=units_to_pick(user) if user.unit_id or user.is_superuser else [],
+            # A district (or the center) sees orders held by many units: say which one holds each.
+            many_units=bool(user.is_superuser or (user.unit and user.unit.level != UnitLevel.STREET)),
+            event_label=EventKind(filters["event"]).label if filters.get("event") else "",
             reminders=self.request.user.unit and self._reminders(),
             # 亲自签办: what waits for this leader's own signature, counted on their page.
             waiting_for_me=(
@@ -334,6 +341,29 @@ class OrderPage(WorkbenchView):
             pending_long_pending=order.long_pending_requests.filter(status=ExtensionStatus.PENDING).first(),
             urge_notices=order.urge_notices.all(),
             now=timezone.now(),
+        )
+        return context
+
+
+class DemandPage(WorkbenchView):
+    """One demand, read only: what was said and what became of it — answered, refused, merged, waiting
+    for a dispatcher, or its work orders (the dispatcher's and the agent's link to a demand)."""
+
+    nav_item = WORKBENCH_UNIT
+    template_name = "dispatch/demand.html"
+
+    def get_context_data(self, pk, **kwargs):
+        context = super().get_context_data(**kwargs)
+        demand = get_object_or_404(
+            demands_visible_to(self.request.user).select_related("answer_article", "street"), pk=pk
+        )
+        merge = getattr(demand, "merge", None)
+        context.update(
+            demand=demand,
+            caller=caller_identity_for(self.request.user, demand),
+            orders=work_orders_visible_to(self.request.user).filter(demand=demand).order_by("role", "id"),
+            merged_into=merge.order if merge is not None else None,
+            page_title=demand.number,
         )
         return context
 
@@ -394,7 +424,9 @@ class DispatcherPage(WorkbenchView):
             suggestions=_suggestions_for([*pending.object_list, *history.object_list]),
             history=history,
             automatic=automatic_categories_visible_to(user)[:20],
-            category_list=Category.objects.filter(level=3, is_active=True).select_related("parent__parent"),
+            category_list=categories_to_pick(),
+            # The unit picker: every unit a dispatcher addresses, searchable by name, district and code.
+            unit_list=units_to_pick(),
             returned=work_orders_visible_to(self.request.user)
             .filter(status=Status.RETURNED)
             .prefetch_related("returns")

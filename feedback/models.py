@@ -143,4 +143,6 @@ class EvaluationLink(models.Model):
         ordering = ["-created_at"]
 
     def url(self) -> str:
-        return settings.HOTLINE_PUBLIC_URL.rstrip("/") + reverse("evaluate", args=[self.token])
+        from hotline.core.middleware import public_url
+
+        return public_url(reverse("evaluate", args=[self.token]))

@@ -1,8 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dispatch.forms import UnitCodeField
-from hotline.core.forms import BootstrapForm, MultipleFileField
+from hotline.core.forms import BootstrapForm, MultipleFileField, UnitField
 from hotline.core.models import Unit, User
 
 from .models import Consultation
@@ -19,7 +18,7 @@ class DismissForm(BootstrapForm):
 class StartForm(BootstrapForm):
     """Setting an approved topic to work: who leads it, who answers for it, the plan."""
 
-    owner = UnitCodeField(label=_("Lead unit (code)"), widget=forms.TextInput(attrs={"list": "topic-units"}))
+    owner = UnitField(label=_("Lead unit"), widget=forms.TextInput(attrs={"list": "topic-units"}))
     leader = forms.CharField(label=_("Responsible leader (username)"), required=False, max_length=150)
     title = forms.CharField(label=_("Title (clearer, if needed)"), required=False, max_length=200)
     plan = forms.CharField(label=_("Plan"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "hotline.core.middleware.PublicUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hotline.core.middleware.IdleTimeoutMiddleware",
@@ -333,7 +334,8 @@ HOTLINE_CALLBACK_ATTEMPTS = env.int("HOTLINE_CALLBACK_ATTEMPTS", default=3)
 HOTLINE_CALLBACK_WINDOW_HOURS = env.int("HOTLINE_CALLBACK_WINDOW_HOURS", default=48)
 HOTLINE_EVALUATION_LINK_DAYS = env.int("HOTLINE_EVALUATION_LINK_DAYS", default=7)
 HOTLINE_AUTO_REHANDLE = env.bool("HOTLINE_AUTO_REHANDLE", default=True)
-HOTLINE_PUBLIC_URL = env("HOTLINE_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Empty: the address of the requests the platform serves (hotline.core.middleware.public_url).
+HOTLINE_PUBLIC_URL = env("HOTLINE_PUBLIC_URL", default="")
 # Notifications (通知): the outgoing channels that send a copy of each inbox item (dotted paths of classes
 # with send(notification)); the default records what a text-message gateway would send (hotline.core.channels).
 HOTLINE_NOTIFY_CHANNELS = env.list("HOTLINE_NOTIFY_CHANNELS", default=["hotline.core.channels.LogChannel"])

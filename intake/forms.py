@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import InvalidInput
-from hotline.core.forms import BootstrapForm
-from hotline.core.models import Category, Unit
+from hotline.core.forms import BootstrapForm, PickerField
+from hotline.core.models import Unit
+from hotline.core.selectors import categories_to_pick
 from knowledge_base.search import searchable
 
 from .choices import DemandType
@@ -34,25 +35,25 @@ ERROR_FIELDS = {
 }
 
 
-class CategoryField(forms.CharField):
-    """Type-ahead over the three-level tree: the input holds "010101 占道经营" (from the datalist),
-    or just the code, or a name that only one category has."""
+class CategoryField(PickerField):
+    """Type-ahead over the three-level tree: the input holds "010101 占道经营" (from the datalist), or
+    the code, a path, a name, or a part of a name only one category has. `leaves_only=False` (a filter)
+    takes a whole branch too."""
 
-    default_error_messages = {"unknown": _("Choose a matter category from the list.")}
+    default_error_messages = {
+        "unknown": _("No matter category matches “%(text)s”: type a name or a code and choose from the list."),
+        "ambiguous": _("“%(text)s” could be %(names)s: choose one from the list."),
+    }
 
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        token = value.split()[0]
-        active = Category.objects.filter(is_active=True, level=3)
-        category = active.filter(code=token).first()
-        if category is None:
-            by_name = list(active.filter(name=value.strip())[:2])
-            category = by_name[0] if len(by_name) == 1 else None
-        if category is None:
-            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
-        return category
+    def __init__(self, *args, leaves_only: bool = True, **kwargs):
+        self.leaves_only = leaves_only
+        super().__init__(*args, **kwargs)
+
+    def queryset(self):
+        return categories_to_pick(leaves_only=self.leaves_only)
+
+    def label_of(self, row) -> str:
+        return f"{row.name} ({row.code})"
 
 
 class ArticleField(forms.CharField):
@@ -123,20 +124,39 @@ class PortalForm(DemandFields):
 
     demand_type = forms.ChoiceField(label=_("Demand type"), choices=DemandType.choices, initial=DemandType.COMPLAINT)
     idempotency_key = forms.CharField(max_length=128, widget=forms.HiddenInput)
-    field_order = ["demand_type", "category", "content", "address", "caller_name", "caller_phone"]
+    field_order = ["demand_type", "common", "category", "content", "address", "caller_name", "caller_phone"]
 
-    def __init__(self, *args, **kwargs):
+    # 常见事项: a citizen picks the matter from a short list, or types it, or leaves it to the hotline.
+    common = forms.ChoiceField(label=_("What is it about?"), required=False, widget=forms.RadioSelect)
+
+    def __init__(self, *args, offered=(), **kwargs):
+        """`offered`: categories to offer beside the common ones ("is it one of these?", the model's
+        suggestions when the hotline could not tell the matter from the words)."""
         super().__init__(*args, **kwargs)
+        from .selectors import common_categories
+
+        offered = [*offered, *(c for c in common_categories() if c not in offered)]
+        self.fields["common"].choices = [(c.code, c.name) for c in offered] + [("", _("Something else"))]
+        self.fields["common"].widget.attrs["class"] = "btn-check"
+        self.fields["category"].required = False
+        self.fields["category"].label = _("Something else: type the matter")
         self.fields["caller_phone"].label = _("Your phone number")
         self.fields["caller_phone"].help_text = _("We call you back about the result. It is never shown publicly.")
         self.fields["caller_name"].label = _("Your name")
         self.fields["address"].required = True
         self.fields["address"].help_text = _("As precise as you can: district, street, community, building.")
         self.fields["category"].widget.attrs.update(
-            {"list": "category-list", "placeholder": _("Type a code or a name")}
+            {"list": "category-list", "placeholder": _("For example: 占道经营, 路灯不亮 — or leave it to us")}
         )
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+
+    def clean(self):
+        data = super().clean()
+        common = data.get("common")
+        if common and not data.get("category"):
+            data["category"] = categories_to_pick().filter(code=common).first()
+        return data
 
 
 class StatusLookupForm(forms.Form):

@@ -207,3 +207,34 @@ def classifier_report(*, now=None) -> dict:
         "automatic": automatic_counts(),
         "versions": list(ClassifierModel.objects.all()[:20]),
     }
+
+
+# The portal's short list (常见事项) before the hotline has demands of its own to count: what citizens
+# most often report (the category codes of the shipped tree).
+COMMON_MATTERS_DEFAULT = ("010101", "010301", "010501", "020101", "020102", "010105", "010303", "010503")
+COMMON_MATTERS = 8
+COMMON_MATTERS_CACHE = "intake:common-matters"
+
+
+def common_categories(*, days: int = 30) -> list[Category]:
+    """常见事项: the level-3 categories reported most in the last `days` (counted at most once an hour, over
+    the received_at index), topped up from the default list."""
+    from django.core.cache import cache
+
+    codes = cache.get(COMMON_MATTERS_CACHE)
+    if codes is None:
+        since = timezone.now() - dt.timedelta(days=days)
+        codes = list(
+            Demand.objects.filter(received_at__gte=since, category__level=3, category__is_active=True)
+            .values_list("category__code", flat=True)
+            .annotate(n=Count("id"))
+            .order_by("-n", "category__code")[:COMMON_MATTERS]
+        )
+        cache.set(COMMON_MATTERS_CACHE, codes, 3600)
+    for code in COMMON_MATTERS_DEFAULT:
+        if len(codes) >= COMMON_MATTERS:
+            break
+        if code not in codes:
+            codes = [*codes, code]
+    by_code = {c.code: c for c in Category.objects.filter(code__in=codes, is_active=True, level=3)}
+    return [by_code[code] for code in codes if code in by_code]

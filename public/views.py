@@ -22,6 +22,8 @@ from intake.forms import ERROR_FIELDS, PortalForm, StatusLookupForm
 from intake.models import Demand
 from intake.services import fingerprint, idempotent_create
 
+from .plain import status_words, timeline
+
 LOOKUPS_PER_WINDOW = 10  # per 10 minutes: numbers cannot be guessed
 LOOKUP_WINDOW_SECONDS = 600
 SUBMISSIONS_PER_WINDOW = 20  # per hour: a person reports a few matters, a script many
@@ -33,6 +35,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     done = request.session.get("portal_done") if request.GET.get("done") else None
     form = PortalForm(request.POST or None)
     status = 200
+    offered: list = []
     if request.method == "POST":
         status = 400
         if not within_rate(request, "submit", SUBMISSIONS_PER_WINDOW, SUBMISSION_WINDOW_SECONDS):
@@ -61,7 +64,16 @@ def submit(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             except DomainError as exc:
-                form.add_error(ERROR_FIELDS.get(exc.code), exc.detail)
+                if exc.code == "category_required":
+                    # The words did not tell the matter for sure: "is it one of these?", the model's guesses first.
+                    codes = [s["category"] for s in (exc.extra or {}).get("suggestions", [])]
+                    by_code = {c.code: c for c in Category.objects.filter(code__in=codes)}
+                    offered = [by_code[c] for c in codes if c in by_code]
+                    form = PortalForm(request.POST, offered=offered)
+                    form.is_valid()
+                    form.add_error("common", _("Which of these is it closest to? Choose one, or type the matter."))
+                else:
+                    form.add_error(ERROR_FIELDS.get(exc.code), exc.detail)
                 status = exc.status_code
             else:
                 request.session["portal_done"] = demand.number
@@ -98,9 +110,17 @@ def status(request: HttpRequest) -> HttpResponse:
             # The reply to the citizen, once the unit has replied (a reply sent back is not shown). A
             # merged caller sees the order's progress but not the reply written to the first caller.
             reply = None
-            if order is not None and merged is None and order.status in REPLIED_STATUSES:
-                reply = order.replies.exclude(review=ReplyReview.SENT_BACK).first()
-            context.update(demand=demand, order=order, reply=reply)
+            if order is not None and merged is None:
+                reply = order.replies.exclude(review=ReplyReview.SENT_BACK).order_by("-pk").first()
+            context.update(
+                demand=demand,
+                order=order,
+                reply=reply,
+                # A reply followed by 重办: the citizen sees it, marked as the earlier one.
+                reply_is_earlier=reply is not None and order.status not in REPLIED_STATUSES,
+                status_words=status_words(order) if order is not None else demand.get_disposition_display(),
+                timeline=timeline(demand, order),
+            )
     return render(request, "public/portal_status.html", context)
 
 

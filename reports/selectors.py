@@ -451,7 +451,50 @@ def dashboard(user, now) -> dict:
         "instructions": list(instructions.filter(status=Instruction.Status.OPEN).order_by("due_at")[:20]),
         "answered": list(instructions.filter(status=Instruction.Status.ANSWERED).order_by("-responded_at")[:10]),
         "governance": _governance_now(scope, now),
+        "trend": demands_by_day(scope, now),
+        "light_keys": [Light.GREEN.value, Light.YELLOW.value, Light.RED.value, Light.OVERDUE.value],
     }
+
+
+TREND_DAYS = 30
+TREND_CACHE_SECONDS = 900
+
+
+def demands_by_day(scope: Scope, now, *, days: int = TREND_DAYS) -> list[dict]:
+    """The demands received on each of the last `days` whole days in the scope, oldest first (the dashboard's
+    30-day trend beside today's numbers). One GROUP BY over the received_at index, kept a quarter of an hour:
+    past days do not change, and today is counted live beside it."""
+    import datetime as dt
+
+    from django.core.cache import cache
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    today = timezone.localdate(now)
+    key = f"reports:trend:{scope.path or 'city'}:{today:%Y%m%d}:{days}"
+    counts = cache.get(key)
+    if counts is None:
+        start = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min))
+        end = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+        rows = (
+            _demands_in(scope)
+            .filter(received_at__gte=start, received_at__lt=end)
+            .annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
+            .values_list("day")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        counts = {day.isoformat(): n for day, n in rows}
+        cache.set(key, counts, TREND_CACHE_SECONDS)
+    out = []
+    for back in range(days, 0, -1):
+        day = today - dt.timedelta(days=back)
+        out.append({"day": day, "n": counts.get(day.isoformat(), 0)})
+    peak = max((d["n"] for d in out), default=0) or 1
+    for d in out:
+        d["height"] = round(100 * d["n"] / peak)
+    return out
 
 
 def _governance_now(scope: Scope, now) -> dict:

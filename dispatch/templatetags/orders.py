@@ -2,8 +2,11 @@
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from dispatch.choices import LIGHT_COLOURS, STATUS_COLOURS, SUPERVISION_COLOURS, WHISTLE_COLOURS, Light
+from dispatch.choices import LIGHT_COLOURS, OPEN_STATUSES, STATUS_COLOURS, SUPERVISION_COLOURS, WHISTLE_COLOURS, Light
 from dispatch.deadlines import light_of
 from dispatch.selectors import main_order as _main_order
 
@@ -37,3 +40,42 @@ def supervision_colour(supervision) -> str:
 def whistle_colour(whistle) -> str:
     """The badge colour of a whistle's state (吹哨报到)."""
     return WHISTLE_COLOURS.get(whistle.status, "secondary")
+
+
+def _duration(seconds: int) -> str:
+    """A span of time as people say it: the two largest of days, hours and minutes."""
+    minutes = max(seconds, 0) // 60
+    days, hours, mins = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        parts = [
+            ngettext("%d day", "%d days", days) % days,
+            ngettext("%d hour", "%d hours", hours) % hours if hours else "",
+        ]
+    elif hours:
+        parts = [
+            ngettext("%d hour", "%d hours", hours) % hours,
+            ngettext("%d minute", "%d minutes", mins) % mins if mins else "",
+        ]
+    else:
+        parts = [ngettext("%d minute", "%d minutes", mins) % mins]
+    return " ".join(p for p in parts if p)
+
+
+@register.simple_tag
+def time_left(order, now=None):
+    """倒计时: how long an open order has before its deadline, or how long it is overdue (in red). The
+    span carries the deadline, so the page counts down without a reload (static/js/hotline.js)."""
+    if order.status not in OPEN_STATUSES or order.deadline is None:
+        return "—"
+    seconds = int((order.deadline - (now or timezone.now())).total_seconds())
+    if seconds < 0:
+        return format_html(
+            '<span class="text-danger fw-semibold countdown" data-deadline="{}">{}</span>',
+            order.deadline.isoformat(),
+            _("overdue by %(time)s") % {"time": _duration(-seconds)},
+        )
+    return format_html(
+        '<span class="countdown" data-deadline="{}">{}</span>',
+        order.deadline.isoformat(),
+        _("%(time)s left") % {"time": _duration(seconds)},
+    )

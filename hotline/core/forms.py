@@ -59,3 +59,66 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, (list, tuple)):
             return [single(d, initial) for d in data]
         return [single(data, initial)] if data else []
+
+
+class PickerField(forms.CharField):
+    """The text of a picker (选择器): an input with a type-ahead list whose options read "code name", that
+    also takes a code, a path, a name or a part of a name only one row has (selectors.pick). It cleans to
+    the row; text that fits several rows names them, so the person can choose."""
+
+    default_error_messages = {
+        "unknown": _("Nothing in the list matches “%(text)s”: choose from the list."),
+        "ambiguous": _("“%(text)s” could be %(names)s: choose one from the list."),
+    }
+
+    def queryset(self):
+        raise NotImplementedError
+
+    def code_queryset(self):
+        """Where an exact code is looked up (by default the picker's own rows)."""
+        return self.queryset()
+
+    def label_of(self, row) -> str:
+        return f"{row.name} ({row.code})"
+
+    def clean(self, value):
+        from .selectors import pick
+
+        value = super().clean(value)
+        if not value:
+            return None
+        row = self.code_queryset().filter(code=value.split()[0]).first()
+        if row is not None:
+            return row
+        row, candidates = pick(self.queryset(), value)
+        if row is not None:
+            return row
+        if candidates:
+            names = "、".join(self.label_of(c) for c in candidates)
+            raise forms.ValidationError(
+                self.error_messages["ambiguous"], code="ambiguous", params={"text": value, "names": names}
+            )
+        raise forms.ValidationError(self.error_messages["unknown"], code="unknown", params={"text": value})
+
+
+class UnitField(PickerField):
+    """A unit by code, "code name" or name (the unit pickers of dispatch and the queue)."""
+
+    default_error_messages = {
+        "unknown": _("No unit matches “%(text)s”: type a name or a code and choose from the list."),
+        "ambiguous": _("“%(text)s” could be %(names)s: choose one from the list."),
+    }
+
+    def queryset(self):
+        from .selectors import units_to_pick
+
+        return units_to_pick()
+
+    def code_queryset(self):
+        from .models import Unit
+
+        return Unit.objects.filter(is_active=True)  # a community too, by its code
+
+    def label_of(self, row) -> str:
+        parent = row.parent.name if row.parent_id and row.parent else ""
+        return f"{parent} {row.name} ({row.code})".strip()

@@ -200,3 +200,43 @@ class OtpRequiredMiddleware:
 
             return redirect(f"{reverse('otp-verify')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+PUBLIC_URL_CACHE = "hotline:public-url"
+_public_url_seen = ""
+
+
+def public_url(path: str = "/") -> str:
+    """The address citizens reach the platform at, for links in text messages (评价链接): the setting
+    HOTLINE_PUBLIC_URL when it is set; otherwise the scheme, host and port of the last request the
+    platform served (PublicUrlMiddleware), so a demo on another port sends links that open; otherwise
+    the development server's address."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    base = settings.HOTLINE_PUBLIC_URL or _public_url_seen or cache.get(PUBLIC_URL_CACHE) or "http://127.0.0.1:8000"
+    return base.rstrip("/") + path
+
+
+class PublicUrlMiddleware:
+    """Without HOTLINE_PUBLIC_URL, remember where people reach the platform (a validated Host header
+    only): the text messages that a worker sends later use the same address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        global _public_url_seen
+        from django.conf import settings
+
+        if not settings.HOTLINE_PUBLIC_URL:
+            try:
+                base = f"{request.scheme}://{request.get_host()}"
+            except Exception:  # DisallowedHost: CommonMiddleware answers it; nothing is remembered
+                base = ""
+            if base and base != _public_url_seen:
+                from django.core.cache import cache
+
+                cache.set(PUBLIC_URL_CACHE, base, None)
+                _public_url_seen = base
+        return self.get_response(request)

@@ -63,6 +63,55 @@ def categories_active() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).select_related("parent")
 
 
+# --- pickers (选择器) ---------------------------------------------------------------------------------------
+
+# The units a person addresses by name: everything but the hotline center and the communities below streets.
+ADDRESSABLE_LEVELS = (
+    UnitLevel.DEPARTMENT,
+    UnitLevel.ENTERPRISE,
+    UnitLevel.DISTRICT,
+    UnitLevel.DISTRICT_DEPARTMENT,
+    UnitLevel.STREET,
+)
+PICK_CANDIDATES = 8
+
+
+def pick(queryset: QuerySet, text: str) -> tuple[object | None, list]:
+    """What a person typed into a picker, as one row of `queryset` (of units or categories): the code,
+    the picker's own "code name", a path ("城市管理 › 市容 › 占道经营": its last part), the exact name, or
+    a part of a name that only one row has. Returns (row, []) or, when the text fits no row or several,
+    (None, up to PICK_CANDIDATES rows it fits) — so a form can say which ones it could mean."""
+    text = " ".join(text.split())
+    if not text:
+        return None, []
+    row = queryset.filter(code=text.split()[0]).first()
+    if row is not None:
+        return row, []
+    name = text.replace(">", "›").split("›")[-1].strip()
+    for lookup in ("name", "name__icontains"):
+        rows = list(queryset.filter(**{lookup: name}).order_by("code")[: PICK_CANDIDATES + 1])
+        if len(rows) == 1:
+            return rows[0], []
+        if rows:
+            return None, rows[:PICK_CANDIDATES]
+    return None, []
+
+
+def categories_to_pick(*, leaves_only: bool = True) -> QuerySet[Category]:
+    """The categories a picker offers: the active level-3 ones (a demand's category), or every level
+    (a filter may take a whole branch)."""
+    categories = Category.objects.filter(is_active=True).select_related("parent__parent")
+    return categories.filter(level=3) if leaves_only else categories
+
+
+def units_to_pick(user: User | None = None) -> QuerySet[Unit]:
+    """The active units a picker offers, by level and code: all of them, or those of `user`'s area."""
+    units = Unit.objects.filter(is_active=True, level__in=ADDRESSABLE_LEVELS).select_related("parent")
+    if user is not None:
+        units = visible_to(user, units, unit_field="")
+    return units.order_by("path")
+
+
 # --- notifications (通知) ---------------------------------------------------------------------------------
 
 

@@ -104,10 +104,19 @@
   }
 
   form.addEventListener("input", save);
+  var chosenRepeat = "";
   form.addEventListener("change", function (event) {
     // A street picked by hand is kept when the address is edited again.
     if (event.target.name === "street") form.elements.namedItem("street_chosen").value = event.target.value;
+    if (event.target.name === "merge_into") chosenRepeat = event.target.value;
     save();
+  });
+  // 重复件: a refresh of the repeats panel that was already on its way when the agent picked an order
+  // must not undo the pick; the order stays chosen as long as the panel still offers it.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id !== "duplicates" || !chosenRepeat) return;
+    var radio = document.getElementById("merge-" + chosenRepeat);
+    if (radio) radio.checked = true;
   });
 
   document.getElementById("draft-discard").addEventListener("click", function () {

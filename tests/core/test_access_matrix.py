@@ -102,7 +102,7 @@ def pairs(w) -> dict[str, tuple[Call, Call]]:
     found = {
         "take a call": (Call("get", "/dispatch/desk/"), Call("post", "/api/v1/demands/", {})),
         "see an order": (Call("get", f"/dispatch/orders/{o}/"), Call("get", f"/api/v1/work-orders/{o}/")),
-        "see a demand": (Call("get", f"/dispatch/orders/{o}/"), Call("get", f"/api/v1/demands/{d}/")),
+        "see a demand": (Call("get", f"/dispatch/demands/{d}/"), Call("get", f"/api/v1/demands/{d}/")),
         "the queue": (Call("get", "/dispatch/unit/"), Call("get", "/api/v1/work-orders/")),
         "reveal a caller": (
             Call("post", f"/dispatch/demands/{d}/reveal/", {"reason": "核实地址"}),

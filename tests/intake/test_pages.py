@@ -66,7 +66,7 @@ def test_validation_errors_keep_what_was_typed_and_say_what_is_wrong(agent):
     response = client.post("/dispatch/desk/", {**CALL, "category": "不存在的分类", "caller_phone": "12"})
     html = response.content.decode()
     assert response.status_code == 400
-    assert "从列表中选择问题分类" in html or "Choose a matter category" in html
+    assert "相符的问题分类" in html or "No matter category matches" in html
     assert "南池子大街有人占道经营。" in html and 'value="赵六"' in html
     assert 'value="k-1"' in html  # the same key: a corrected resubmission is still one demand
     assert not Demand.objects.exists()

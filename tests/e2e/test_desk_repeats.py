@@ -1,0 +1,39 @@
+"""重复件 at the desk (issue 22, point 1): the warning that the caller already has an open order is where
+the agent looks before pressing 提交并派单, and a repeat picked at once is not lost when the panel
+refreshes."""
+
+import pytest
+from playwright.sync_api import expect
+
+from hotline.core.models import Unit
+from hotline.core.services import CENTER_CODE
+from tests.conftest import reference_data_load
+from tests.e2e.test_agent_call import log_in_with_the_keyboard
+from tests.factories import UserFactory, main_order, make_demand
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_repeat_warning_sits_by_the_submit_button_and_keeps_the_agents_pick(live_server, page):
+    reference_data_load()
+    UserFactory(username="agent", role="agent", unit=Unit.objects.get(code=CENTER_CODE))
+    earlier = main_order(make_demand(phone="13911112222", content="南池子大街8号门口占道经营。"))
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in_with_the_keyboard(page, live_server, "agent")
+
+    page.keyboard.type("13911112222")
+    warning = page.locator("#repeat-warning")
+    expect(warning).to_contain_text(earlier.number)
+    # Right above the submit button, in the same column: not under the knowledge base's hits.
+    box, button = warning.bounding_box(), page.locator("#dispatch-button").bounding_box()
+    assert 0 <= button["y"] - (box["y"] + box["height"]) < 60
+    assert abs(box["x"] - button["x"]) < 40
+
+    # The agent types the address and clicks the repeat straight away: the refresh the address set off
+    # arrives after the click and must not undo it.
+    page.locator("#id_address").fill("北京市东城区东华门街道南池子大街8号")
+    with page.expect_response(lambda r: "/dispatch/desk/duplicates/" in r.url):
+        page.locator(f"#merge-{earlier.pk}").click()
+    page.wait_for_timeout(1000)  # the address's delayed refresh (700 ms) lands after the click
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(f"#merge-{earlier.pk}")).to_be_checked()
