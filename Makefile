@@ -38,9 +38,10 @@ run: install
 	@bin/ensure-pdf || echo "warning: Pango or the CJK font could not be installed: report PDFs will fail until they are (bin/ensure-pdf)"
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seeddemo
-	$(BIN)/python manage.py generateorders --count 3000 --days 45 --if-empty
+	$(BIN)/python manage.py generateorders --count 4000 --days 70 --if-empty
 	$(BIN)/python manage.py minetopics
 	$(BIN)/python manage.py trainclassifier || echo "warning: no category model trained yet (smart dispatch suggests nothing until the nightly run)"
+	$(BIN)/python manage.py demoready
 	HOST=$(HOST) PORT=$(PORT) bin/run-all
 
 services:

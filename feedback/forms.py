@@ -62,6 +62,9 @@ class UnreachedForm(forms.Form):
     )
 
 
+REPLY_LIMIT = 5000
+
+
 class ReplyForm(BootstrapForm):
     """双反馈. When the unit contacted the citizen it says when and how."""
 
@@ -69,8 +72,16 @@ class ReplyForm(BootstrapForm):
         label=_("Contacted the citizen?"), choices=[("1", _("Yes")), ("0", _("No"))], coerce=lambda v: v == "1"
     )
     resolved = forms.ChoiceField(label=_("Result"), choices=Resolution.choices)
-    reply_to_citizen = forms.CharField(label=_("Reply to the citizen"), widget=forms.Textarea(attrs={"rows": 3}))
-    reply_to_hotline = forms.CharField(label=_("Reply to the hotline"), widget=forms.Textarea(attrs={"rows": 3}))
+    reply_to_citizen = forms.CharField(
+        label=_("Reply to the citizen"), max_length=REPLY_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reply_to_hotline = forms.CharField(
+        label=_("Reply to the hotline"), max_length=REPLY_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    # Asked only when the reply says "resolved" without having contacted the citizen (see clean).
+    confirmed = forms.BooleanField(
+        label=_("Yes: resolved, although the citizen was not contacted"), required=False, widget=forms.HiddenInput
+    )
     contacted_at = forms.DateTimeField(
         label=_("Contacted at"),
         required=False,
@@ -103,6 +114,14 @@ class ReplyForm(BootstrapForm):
         ]
         for name in [n for n in data if n.startswith(self.COOPERATION)]:
             data.pop(name)
+        if data.get("contacted") is False and data.get("resolved") == Resolution.RESOLVED and not data.get("confirmed"):
+            # A contradiction the hotline's callback will find: say it before it is sent.
+            self.fields["confirmed"].widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
+            self.add_error(
+                "confirmed",
+                _("The reply says the matter is resolved but the citizen was not contacted. Is that right?"),
+            )
+        data.pop("confirmed", None)  # the form's question, not the reply's
         if data.get("contacted"):
             if not data.get("contacted_at"):
                 self.add_error("contacted_at", _("Say when the citizen was contacted."))

@@ -18,6 +18,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
+# Django's technical error pages (tracebacks, URL lists) for a developer; otherwise — the demo of `make run`
+# included — the platform's own 403/404/500/CSRF pages, whatever DEBUG says.
+HOTLINE_TECHNICAL_ERRORS = env.bool("HOTLINE_TECHNICAL_ERRORS", default=False)
+CSRF_FAILURE_VIEW = "hotline.core.views.csrf_failure"
 
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
@@ -65,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the container probe answers before host checks and the HTTPS redirect.
     "hotline.core.middleware.HealthCheckMiddleware",
+    # Outermost after it: the platform's own 404 and 500 pages replace Django's technical ones (DEBUG on).
+    "hotline.core.middleware.OwnErrorPagesMiddleware",
     "hotline.core.middleware.DatabaseUnavailableMiddleware",
     "hotline.core.middleware.InputGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -16,7 +16,7 @@ from hotline.core.selectors import categories_to_pick
 from knowledge_base.search import searchable
 
 from .choices import DemandType
-from .services import check_phone, normalise_phone
+from .services import check_phone, normalise_phone, phone_kind
 
 # Service error codes → the field the agent must fix (the rest show above the form).
 ERROR_FIELDS = {
@@ -98,11 +98,25 @@ class DemandFields(BootstrapForm):
     content = forms.CharField(label=_("Content"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
 
+    # A number that is neither a Chinese mobile nor a landline with its area code is asked about once:
+    # a typo is caught, and a real unusual number (an extension, a number abroad) goes through.
+    phone_confirmed = forms.BooleanField(label=_("The number is right as typed"), required=False)
+
     def clean_caller_phone(self):
         try:
-            return check_phone(self.cleaned_data["caller_phone"])
+            phone = check_phone(self.cleaned_data["caller_phone"])
         except InvalidInput as exc:
             raise forms.ValidationError(exc.detail) from None
+        if phone_kind(phone) == "other" and not self.data.get(self.add_prefix("phone_confirmed")):
+            self.ask_phone_confirmation = True
+            raise forms.ValidationError(
+                _(
+                    "This is not a mobile number (11 digits starting with 13–19) nor a landline with its area "
+                    "code (such as 010 6512 3456). Check it; if it is right, tick “The number is right as typed”."
+                ),
+                code="unusual_phone",
+            )
+        return phone
 
 
 class StreetForm(BootstrapForm):

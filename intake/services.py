@@ -93,6 +93,22 @@ def normalise_phone(raw: str) -> str:
     return ("+" if plus and not digits.startswith("86") else "") + digits
 
 
+MOBILE = re.compile(r"1[3-9]\d{9}")  # 中国大陆手机号: 11 digits
+LANDLINE = re.compile(r"0[1-9]\d{8,10}")  # 固定电话 with its area code (010 + 8 digits, 0xxx + 7–8 digits)
+SERVICE = re.compile(r"(400|800)\d{7}|95\d{3,6}|1[01]\d{3}")  # company and public-service numbers
+
+
+def phone_kind(phone: str) -> str:
+    """What a normalised number looks like: "mobile", "landline" (with its area code), "service" (400/800,
+    95xxx, 1xxxx), "foreign" (+…), or "other" — a number the forms ask the person to confirm."""
+    if phone.startswith("+"):
+        return "foreign"
+    for kind, pattern in (("mobile", MOBILE), ("landline", LANDLINE), ("service", SERVICE)):
+        if pattern.fullmatch(phone):
+            return kind
+    return "other"
+
+
 def check_phone(raw: str) -> str:
     phone = normalise_phone(raw)
     if not 5 <= len(phone.lstrip("+")) <= 20:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_fsm import has_transition_perm
 
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Category
@@ -71,6 +72,8 @@ class ArticlePage(WorkbenchView):
         context.update(
             article=article,
             is_editor=editor,
+            # 审核: the editor who submitted waits for another; the buttons appear only for those who may.
+            can_review=editor and has_transition_perm(article.publish, self.request.user),
             versions=article.versions.select_related("changed_by") if editor else [],
             events=article.events.select_related("by")[:30] if editor else [],
         )

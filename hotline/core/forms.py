@@ -20,6 +20,25 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"class": "form-control"})
 
 
+def people_words_limit(field) -> None:
+    """A text field's length limit said in people's words ("内容不能超过 5000 字（现在 5230 字）") instead of
+    Django's "Ensure this value has at most…". A long text (textarea) is not cut by the browser: what is
+    pasted stays, a counter shows the limit (static/js/hotline.js), and the server says what is too long."""
+    limit = getattr(field, "max_length", None)
+    if not limit:
+        return
+    message = _("%(label)s can be at most %(limit_value)d characters (now %(show_value)d).")
+    field.validators = [
+        MaxLengthValidator(limit, message=message.replace("%(label)s", str(field.label or _("This field"))))
+        if isinstance(v, MaxLengthValidator)
+        else v
+        for v in field.validators
+    ]
+    if isinstance(field.widget, forms.Textarea):
+        field.widget.attrs.pop("maxlength", None)
+        field.widget.attrs["data-maxlength"] = str(limit)
+
+
 class BootstrapForm(forms.Form):
     """Bootstrap classes on every visible widget, so templates render fields as they are.
     `control_size = "sm"` for the compact forms of side panels."""
@@ -34,6 +53,7 @@ class BootstrapForm(forms.Form):
             widget = field.widget
             if isinstance(widget, (forms.HiddenInput, forms.RadioSelect)):
                 continue
+            people_words_limit(field)
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):

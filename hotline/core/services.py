@@ -183,6 +183,8 @@ CITY_DEMO_USERS = [
     ("supervisor", Role.SUPERVISOR, "督办员"),
     ("leader", Role.LEADER, "市领导"),
     ("kbeditor", Role.KB_EDITOR, "知识库管理员"),
+    # A second editor: what one editor submits, another reviews (知识审核, four eyes).
+    ("kbeditor2", Role.KB_EDITOR, "知识库审核员"),
 ]
 UNIT_DEMO_LEVELS = (UnitLevel.STREET, UnitLevel.DISTRICT, UnitLevel.DEPARTMENT, UnitLevel.ENTERPRISE)
 

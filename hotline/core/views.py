@@ -174,6 +174,19 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a page that has expired (or from another site): say so in people's words, and how
+    to go on, instead of Django's "CSRF verification failed"."""
+    if _wants_json(request):
+        return json_error("csrf_failed", _("The request could not be verified (CSRF). Reload the page and retry."), 403)
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    return render(request, "403_csrf.html", {"back": back}, status=403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # Django calls this inside its `except`: a database restart that broke the session or user lookup in
     # a middleware (before any view ran) is answered 503 with Retry-After, like one inside a view.

@@ -27,3 +27,30 @@
     if (el.matches("select[data-navigate]") && el.value) window.location = el.value;
   });
 })();
+
+// Long texts: a counter under each textarea with a limit (data-maxlength). The browser does not cut what
+// is typed or pasted; past the limit the counter turns red and the server says by how much.
+(function () {
+  "use strict";
+  function attach(area) {
+    if (area.dataset.counted) return;
+    area.dataset.counted = "1";
+    var limit = parseInt(area.dataset.maxlength, 10);
+    var counter = document.createElement("div");
+    counter.className = "form-text text-end char-counter";
+    counter.setAttribute("aria-live", "polite");
+    area.insertAdjacentElement("afterend", counter);
+    function update() {
+      var n = Array.from(area.value).length;  // characters as people count them (one per 汉字 or emoji)
+      counter.textContent = n + " / " + limit;
+      counter.classList.toggle("text-danger", n > limit);
+      counter.classList.toggle("fw-semibold", n > limit);
+    }
+    area.addEventListener("input", update);
+    update();
+  }
+  function scan(root) { (root.querySelectorAll ? root : document).querySelectorAll("textarea[data-maxlength]").forEach(attach); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { scan(document); });
+  else scan(document);
+  document.body && document.body.addEventListener("htmx:afterSwap", function (event) { scan(event.detail.target); });
+})();

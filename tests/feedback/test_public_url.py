@@ -10,9 +10,9 @@ from tests.feedback.test_feedback import accepted  # noqa: F401 - the fixture: a
 
 
 def test_without_a_setting_the_link_uses_the_address_the_platform_is_reached_at(
-    accepted,
+    accepted,  # noqa: F811
     settings,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     settings.HOTLINE_PUBLIC_URL = ""
     monkeypatch.setattr(middleware, "_public_url_seen", "")
