@@ -121,6 +121,7 @@ class EventKind(models.TextChoices):
     ON_SITE = "on_site", _("报到: on site")
     REPORT_LATE = "report_late", _("报到 late")
     JOINT_HANDLING = "joint_handling", _("Joint handling recorded (联合处置)")
+    DEADLINE_MOVED = "deadline_moved", _("Deadline moved by the new holiday calendar")
 
 
 class ReturnReason(models.TextChoices):

@@ -296,3 +296,36 @@ class CategoriseForm(BootstrapForm):
 
     category = CategoryField(label=_("Matter category"), max_length=120)
     used_suggestion = forms.BooleanField(required=False)
+
+
+class CalendarForm(BootstrapForm):
+    """节假日安排: a year and the State Council's notice as published (or one date per line, or a CSV file)."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    text = forms.CharField(
+        label=_("The notice, or one day per line"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 10,
+                "placeholder": "一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n二、春节：2月6日至13日放假调休，共8天。2月14日（周日）、2月20日（周六）上班。\n2027-05-01,holiday,劳动节",
+            }
+        ),
+    )
+    file = forms.FileField(label=_("Or a CSV file (date,holiday|workday,name)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload:
+            if upload.size > 200_000:
+                self.add_error("file", _("The file is too large for a calendar (200 KB at most)."))
+            else:
+                try:
+                    data["text"] = (data.get("text") or "") + "\n" + upload.read().decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    self.add_error("file", _("The file is not UTF-8 text: save it as CSV (UTF-8)."))
+        if not (data.get("text") or "").strip() and not self.errors:
+            self.add_error("text", _("Paste the notice or the dates."))
+        return data

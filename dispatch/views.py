@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hotline.core import watch
@@ -20,7 +21,13 @@ from hotline.core.access import may
 from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Category, Unit
-from hotline.core.navigation import WORKBENCH_AGENT, WORKBENCH_DISPATCHER, WORKBENCH_SUPERVISION, WORKBENCH_UNIT
+from hotline.core.navigation import (
+    WORKBENCH_AGENT,
+    WORKBENCH_DISPATCHER,
+    WORKBENCH_SUPERVISION,
+    WORKBENCH_SYSTEM,
+    WORKBENCH_UNIT,
+)
 from hotline.core.pagination import page_of
 from hotline.core.selectors import categories_to_pick, streets_of, units_to_pick, visible_to
 from hotline.core.views import WorkbenchView, check_permission
@@ -35,7 +42,16 @@ from intake.services import fingerprint, idempotent_create, normalise_phone, sug
 from . import services
 from .actions import ACTIONS, action_form, actions_for, panels_for
 from .choices import OPEN_STATUSES, EventKind, ExtensionStatus, Light, Status
-from .forms import CallForm, CategoriseForm, DispatchForm, MeasuresForm, NoteForm, QueueFilterForm, ReasonForm
+from .forms import (
+    CalendarForm,
+    CallForm,
+    CategoriseForm,
+    DispatchForm,
+    MeasuresForm,
+    NoteForm,
+    QueueFilterForm,
+    ReasonForm,
+)
 from .models import ExtensionRequest, LongPendingRequest
 from .selectors import (
     caller_history,
@@ -686,3 +702,50 @@ def supervision_step(request, pk, step):
     view.setup(request, pk=pk)
     context = view.get_context_data(pk=pk, failed=step, failed_form=form)
     return render(request, SupervisionOrderPage.template_name, context, status=status)
+
+
+class CalendarPage(WorkbenchView):
+    """节假日安排: an administrator pastes next year's notice, previews every day it changes and the deadlines
+    it moves, and applies it (dispatch.calendar)."""
+
+    nav_item = WORKBENCH_SYSTEM
+    permission = "core.manage_calendar"
+    title = gettext_lazy("Holidays and make-up workdays")
+    template_name = "dispatch/calendar.html"
+
+    def get_context_data(self, form=None, plan=None, **kwargs):
+        from hotline.core.models import CalendarYear
+
+        from .calendar import missing_year
+
+        context = super().get_context_data(**kwargs)
+        year = missing_year() or timezone.localdate().year + 1
+        context.update(
+            form=form or CalendarForm(initial={"year": year}),
+            plan=plan,
+            moved_shown=plan.moved[:100] if plan else [],
+            years=CalendarYear.objects.order_by("-year")[:6],
+        )
+        return context
+
+    def post(self, request):
+        from .calendar import calendar_apply, calendar_plan
+
+        form = CalendarForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        year, text = form.cleaned_data["year"], form.cleaned_data["text"]
+        try:
+            if request.POST.get("action") == "apply":
+                plan = calendar_apply(year=year, text=text, by=request.user)
+                messages.success(
+                    request,
+                    _("%(year)s loaded: %(days)s days changed, %(orders)s deadlines moved.")
+                    % {"year": year, "days": len(plan.changed), "orders": len(plan.moved)},
+                )
+                return redirect("dispatch:calendar")
+            plan = calendar_plan(year=year, text=text)
+        except DomainError as exc:
+            form.add_error("text", exc.detail)
+            return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
+        return self.render_to_response(self.get_context_data(form=form, plan=plan))

@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hotline.core.context_processors.navigation",
+                "hotline.core.context_processors.calendar_notice",
             ],
         },
     },

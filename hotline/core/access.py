@@ -253,6 +253,9 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "reports.reveal_key_case": is_leader | is_supervisor | is_admin,
     # --- the platform
     "core.administer": is_admin,
+    # Next year's holidays and 调休 days (节假日安排): administrators load them; supervisors are told when missing.
+    "core.manage_calendar": is_admin,
+    "core.see_calendar_notice": is_admin | is_supervisor,
     # One's own inbox (通知): every staff member.
     "core.read_notifications": is_staff_member,
     # Two-step login (TOTP) may be turned on by administrators and leaders.

@@ -157,6 +157,20 @@ def calendar_load_year(*, year: int) -> dict[str, int]:
     return {"holidays": len(statutory), "workdays": len(workdays)}
 
 
+def calendar_replace_year(*, year: int, days: dict[dt.date, tuple[str, str]], source: str) -> None:
+    """A year's holidays and 调休 days as an administrator entered them (the State Council's notice): they
+    replace what the year had; the year counts as loaded (a new reference stamp)."""
+    CalendarDay.objects.filter(date__year=year).delete()
+    CalendarDay.objects.bulk_create(
+        [
+            CalendarDay(date=day, kind=kind, name=name[:64])
+            for day, (kind, name) in sorted(days.items())
+            if day.year == year
+        ]
+    )
+    CalendarYear.objects.update_or_create(year=year, defaults={"source": source[:64]})
+
+
 HOLIDAY_NAMES = {
     "New Year's Day": "元旦",
     "Spring Festival": "春节",

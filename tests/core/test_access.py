@@ -51,6 +51,8 @@ EXPECTED = {
     "reports.build_report": {"leader", "supervisor", "admin"},
     "reports.reveal_key_case": {"leader", "supervisor", "admin"},
     "core.administer": {"admin"},
+    "core.manage_calendar": {"admin"},
+    "core.see_calendar_notice": {"admin", "supervisor"},
     "core.read_notifications": ALL,
     "core.use_two_step_login": {"admin", "leader"},
 }

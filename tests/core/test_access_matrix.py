@@ -174,6 +174,7 @@ def pairs(w) -> dict[str, tuple[Call, Call]]:
 PAGES = {
     "/dispatch/": ("get", "dispatch.dispatch_demand"),
     "/dispatch/supervision/": ("get", "dispatch.supervise"),
+    "/dispatch/calendar/": ("get", "core.manage_calendar"),
     "/dispatch/desk/caller/": ("post", "intake.record_demand"),
     "/dispatch/desk/duplicates/": ("post", "intake.record_demand"),
     "/intake/street/": ("post", "intake.record_demand"),

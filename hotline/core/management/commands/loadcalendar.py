@@ -16,6 +16,6 @@ class Command(BaseCommand):
             except CalendarUnavailable as exc:
                 raise CommandError(
                     f"No calendar data for {one} in the chinese-calendar package ({exc}). "
-                    "Enter that year's holidays in the admin (Calendar days); until then Monday–Friday applies."
+                    "Paste the State Council's notice on the calendar page (/dispatch/calendar/); until then Monday–Friday applies."
                 ) from exc
             self.stdout.write(f"{one}: {counts['holidays']} holidays, {counts['workdays']} make-up workdays")

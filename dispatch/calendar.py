@@ -1,0 +1,131 @@
+"""Next year's calendar (节假日安排) as it reaches time limits: the administrator pastes the State Council's
+notice, sees every day it changes and the open orders whose deadline would move, and applies it — the
+year is loaded, and each moved deadline is recomputed from the order's own start and limit, with an event
+on the order. (The calendar itself is core's; what it does to deadlines is dispatch's.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hotline.core.calendar_notice import Notice, changes, parse_notice
+from hotline.core.choices import CalendarDayKind
+from hotline.core.exceptions import InvalidInput
+from hotline.core.models import CalendarDay, CalendarYear, User
+from hotline.core.reference import reference_changed
+from hotline.core.services import calendar_replace_year
+from hotline.core.workdays import WorkCalendar
+
+from .choices import OPEN_STATUSES, EventKind, ExtensionStatus
+from .deadlines import Limit
+from .models import ExtensionRequest, WorkOrder, WorkOrderEvent
+
+MOMENTS = ("warn_at", "red_at", "deadline", "escalate_at")
+
+
+@dataclass
+class CalendarPlan:
+    year: int
+    notice: Notice
+    changed: list[tuple[dt.date, bool, bool, str]]
+    moved: list[tuple[WorkOrder, dict]]  # (order, its new moments)
+    kept: int  # open orders whose deadline an approved extension set: left as they are
+
+
+def missing_year(today: dt.date | None = None) -> int | None:
+    """From 1 November, next year when its calendar is not loaded (deadlines reaching into it would count
+    Monday–Friday only); None otherwise."""
+    today = today or timezone.localdate()
+    if today.month < 11:
+        return None
+    year = today.year + 1
+    return None if CalendarYear.objects.filter(year=year).exists() else year
+
+
+def _new_calendar(current: WorkCalendar, year: int, notice: Notice) -> WorkCalendar:
+    holidays = {d for d in current.holidays if d.year != year}
+    workdays = {d for d in current.workdays if d.year != year}
+    for day, (kind, _name) in notice.days.items():
+        if day.year == year:
+            (holidays if kind == CalendarDayKind.HOLIDAY else workdays).add(day)
+    return WorkCalendar(holidays=frozenset(holidays), workdays=frozenset(workdays), years=current.years | {year})
+
+
+def calendar_plan(*, year: int, text: str) -> CalendarPlan:
+    """What applying the notice would do, computed and not saved (the preview)."""
+    from .services import order_schedule
+
+    notice = parse_notice(text, year)
+    if not any(day.year == year for day in notice.days):
+        raise InvalidInput(
+            _(
+                "No day of %(year)s could be read: paste the notice's lines (“元旦：1月1日至3日放假…”) or one date per line."
+            )
+            % {"year": year},
+            code="calendar_empty",
+        )
+    current = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "kind"))
+    changed = changes(notice, year, current)
+    moved: list[tuple[WorkOrder, dict]] = []
+    kept = 0
+    if changed:
+        calendar = _new_calendar(WorkCalendar.load(), year, notice)
+        first = timezone.make_aware(dt.datetime.combine(changed[0][0], dt.time.min))
+        open_orders = WorkOrder.objects.filter(status__in=OPEN_STATUSES, escalate_at__gte=first).select_related(
+            "policy", "unit"
+        )
+        extended = set(
+            ExtensionRequest.objects.filter(
+                status=ExtensionStatus.APPROVED, order__in=open_orders, new_deadline=F("order__deadline")
+            ).values_list("order_id", flat=True)
+        )
+        for order in open_orders.iterator(chunk_size=2000):
+            if order.pk in extended:
+                kept += 1
+                continue
+            _limit, schedule = order_schedule(
+                order.policy, order.dispatched_at, calendar, Limit(order.limit_amount, order.limit_unit)
+            )
+            new = {name: getattr(schedule, name) for name in MOMENTS}
+            if any(getattr(order, name) != value for name, value in new.items()):
+                moved.append((order, new))
+    return CalendarPlan(year=year, notice=notice, changed=changed, moved=moved, kept=kept)
+
+
+@transaction.atomic
+def calendar_apply(*, year: int, text: str, by: User, at: dt.datetime | None = None) -> CalendarPlan:
+    """Load the notice as `year`'s calendar and move the deadlines it changes; each moved order gets a
+    DEADLINE_MOVED event (old → new deadline)."""
+    from .services import next_check_for
+
+    at = at or timezone.now()
+    plan = calendar_plan(year=year, text=text)
+    calendar_replace_year(
+        year=year,
+        days={d: v for d, v in plan.notice.days.items() if d.year == year},
+        source=f"notice {timezone.localtime(at):%Y-%m-%d} {by.username}",
+    )
+    reference_changed()
+    events = []
+    for order, new in plan.moved:
+        old_deadline = order.deadline
+        for name, value in new.items():
+            setattr(order, name, value)
+        order.next_check_at = next_check_for(order)
+        order.save(update_fields=[*MOMENTS, "next_check_at"])
+        events.append(
+            WorkOrderEvent(
+                order=order,
+                kind=EventKind.DEADLINE_MOVED,
+                at=at,
+                by=by,
+                note=f"{timezone.localtime(old_deadline):%Y-%m-%d %H:%M} → {timezone.localtime(order.deadline):%Y-%m-%d %H:%M}",
+            )
+        )
+    WorkOrderEvent.objects.bulk_create(events)
+    return plan

@@ -1,0 +1,87 @@
+"""Next year's calendar (issue 22, point 19): from 1 November administrators and supervisors are told
+until next year's holidays are loaded; an administrator pastes the State Council's notice, sees every day
+it changes and the deadlines it moves, and applies it — each moved deadline is an event on its order."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.core.cache import cache
+from django.test import Client
+
+from dispatch.choices import EventKind
+from hotline.core.calendar_notice import parse_notice
+from hotline.core.models import CalendarDay, CalendarYear
+from tests.factories import main_order, make_demand
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+NOTICE = """国务院办公厅关于2027年部分节假日安排的通知
+一、元旦：1月1日（周五）至3日（周日）放假，共3天。
+二、春节：2月6日（周六）至13日（周六）放假调休，共8天。2月14日（周日）、2月20日（周六）上班。
+三、国庆节、中秋节：10月1日至7日放假调休，共7天。9月26日（周日）、10月9日（周六）上班。
+"""
+
+
+def browser(user) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(user)
+    return client
+
+
+def test_the_notice_is_read_as_published():
+    notice = parse_notice(NOTICE + "2027-05-03,holiday,劳动节\n2027-13-40 上班\n", 2027)
+    days = notice.days
+    assert days[dt.date(2027, 1, 1)] == ("holiday", "元旦") and days[dt.date(2027, 1, 3)][0] == "holiday"
+    assert days[dt.date(2027, 2, 14)] == ("workday", "春节") and days[dt.date(2027, 2, 20)][0] == "workday"
+    assert all(days[dt.date(2027, 2, d)][0] == "holiday" for d in range(6, 14))
+    assert days[dt.date(2027, 10, 9)] == ("workday", "国庆节、中秋节")
+    assert days[dt.date(2027, 5, 3)] == ("holiday", "劳动节")
+    assert notice.problems == ["2027-13-40 上班"]  # said, not guessed
+
+
+def test_a_banner_from_november_until_the_year_is_loaded(reference, admin_user, supervisor, agent, time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 2, 9, tzinfo=BEIJING), tick=False)
+    cache.clear()
+    CalendarYear.objects.filter(year=2027).delete()
+    assert 'id="calendar-missing"' in browser(admin_user).get("/system/").content.decode()
+    assert 'id="calendar-missing"' in browser(supervisor).get("/dispatch/supervision/").content.decode()
+    assert 'id="calendar-missing"' not in browser(agent).get("/dispatch/desk/").content.decode()
+    time_machine.move_to(dt.datetime(2026, 10, 30, 9, tzinfo=BEIJING), tick=False)
+    cache.clear()
+    assert 'id="calendar-missing"' not in browser(admin_user).get("/system/").content.decode()
+
+
+def test_applying_the_notice_moves_the_deadlines_it_changes(reference, admin_user, agent, time_machine):
+    time_machine.move_to(dt.datetime(2026, 12, 28, 10, tzinfo=BEIJING), tick=False)
+    cache.clear()
+    CalendarYear.objects.filter(year=2027).delete()
+    CalendarDay.objects.filter(date__year=2027).delete()
+    order = main_order(make_demand(by=agent))  # 7 working days from Monday 28 December
+    before = order.deadline
+    client = browser(admin_user)
+
+    preview = client.post("/dispatch/calendar/", {"year": "2027", "text": NOTICE, "action": "preview"})
+    html = preview.content.decode()
+    assert preview.status_code == 200 and 'data-day="2027-01-01"' in html and 'data-day="2027-02-14"' in html
+    assert order.number in html
+    order.refresh_from_db()
+    assert order.deadline == before and not CalendarYear.objects.filter(year=2027).exists()  # nothing saved yet
+
+    applied = client.post("/dispatch/calendar/", {"year": "2027", "text": NOTICE, "action": "apply"})
+    assert applied.status_code == 302
+    assert CalendarYear.objects.filter(year=2027).exists()
+    order.refresh_from_db()
+    # 1 January 2027 (a Friday) is now a holiday: the seventh working day comes one working day later.
+    assert order.deadline > before
+    event = order.events.get(kind=EventKind.DEADLINE_MOVED)
+    assert event.by == admin_user and "→" in event.note
+    cache.clear()
+    assert 'id="calendar-missing"' not in client.get("/system/").content.decode()
+
+
+def test_a_notice_with_no_date_of_the_year_is_refused_and_kept(reference, admin_user):
+    response = browser(admin_user).post(
+        "/dispatch/calendar/", {"year": "2027", "text": "放假安排另行通知", "action": "preview"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and "放假安排另行通知" in html
+    assert not CalendarYear.objects.filter(year=2027, source__startswith="notice").exists()
