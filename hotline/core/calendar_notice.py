@@ -68,13 +68,17 @@ def parse_notice(text: str, year: int) -> Notice:
         if not line:
             continue
         csv = [part.strip() for part in line.split(",")]
-        if len(csv) >= 2 and _ISO_DAY.fullmatch(csv[0]):
+        iso = _ISO_DAY.fullmatch(csv[0]) if len(csv) >= 2 else None
+        if iso:
             kind = HOLIDAY if csv[1].lower() in OFF_WORDS else WORKDAY if csv[1].lower() in WORK_WORDS else ""
+            try:
+                day = dt.date(*(int(x) for x in iso.groups()))
+            except ValueError:
+                kind = ""
             if not kind:
                 notice.problems.append(raw_line.strip())
                 continue
-            y, m, d = (int(x) for x in _ISO_DAY.fullmatch(csv[0]).groups())
-            notice.days[dt.date(y, m, d)] = (kind, csv[2] if len(csv) > 2 else "")
+            notice.days[day] = (kind, csv[2] if len(csv) > 2 else "")
             continue
         # The holiday a line is about (国庆节、中秋节 together), named on the line itself.
         name = "、".join(sorted((h for h in HOLIDAY_NAMES if h in line), key=line.index))

@@ -28,14 +28,14 @@ def browser(user) -> Client:
 
 
 def test_the_notice_is_read_as_published():
-    notice = parse_notice(NOTICE + "2027-05-03,holiday,劳动节\n2027-13-40 上班\n", 2027)
+    notice = parse_notice(NOTICE + "2027-05-03,holiday,劳动节\n2027-13-40 上班\n2027-02-30,holiday,x\n", 2027)
     days = notice.days
     assert days[dt.date(2027, 1, 1)] == ("holiday", "元旦") and days[dt.date(2027, 1, 3)][0] == "holiday"
     assert days[dt.date(2027, 2, 14)] == ("workday", "春节") and days[dt.date(2027, 2, 20)][0] == "workday"
     assert all(days[dt.date(2027, 2, d)][0] == "holiday" for d in range(6, 14))
     assert days[dt.date(2027, 10, 9)] == ("workday", "国庆节、中秋节")
     assert days[dt.date(2027, 5, 3)] == ("holiday", "劳动节")
-    assert notice.problems == ["2027-13-40 上班"]  # said, not guessed
+    assert notice.problems == ["2027-13-40 上班", "2027-02-30,holiday,x"]  # said, not guessed
 
 
 def test_a_banner_from_november_until_the_year_is_loaded(reference, admin_user, supervisor, agent, time_machine):
