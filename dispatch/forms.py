@@ -3,6 +3,7 @@ import uuid
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hotline.core.choices import UnitLevel
 from hotline.core.forms import BootstrapForm as CoreBootstrapForm
@@ -148,7 +149,7 @@ class DispatchForm(BootstrapForm):
     # 智能派单: the category as the dispatcher confirms or corrects it (a suggestion button fills it in).
     category = CategoryField(label=_("Matter category"), required=False, max_length=120)
     used_suggestion = forms.BooleanField(required=False)
-    main_unit = UnitField(label=_("Lead unit"))
+    main_unit = UnitField(label=pgettext_lazy("unit picker", "Lead unit"))
     assisting_units = forms.CharField(label=_("Assisting units (comma-separated)"), required=False)
     complexity = forms.ChoiceField(label=_("Complexity"), choices=Complexity.choices)
     note = forms.CharField(label=_("Note"), required=False)

@@ -389,3 +389,53 @@ def own_streets_first(rows: QuerySet, streets, *, unit_field: str = "unit") -> Q
     for street in streets:
         area |= Q(**{f"{unit_field}__path__startswith": street.path})
     return rows.annotate(own=Case(When(area, then=Value(0)), default=Value(1), output_field=IntegerField()))
+
+
+SEARCH_LIMIT = 50
+SEARCH_TEXT_DAYS = 90
+
+
+@dataclass
+class SearchResult:
+    how: str  # "number", "phone", "words" or "" (nothing to search)
+    demands: list
+
+
+def search_demands(user, q: str, *, now: dt.datetime) -> SearchResult:
+    """全局搜索 from every page: a demand or order number (whole, or its last digits), a caller's phone
+    number (the city hotline's staff only: a unit does not look people up by number), or words of the
+    demand's content or address (the last SEARCH_TEXT_DAYS days, newest first). Within the reader's scope."""
+    from intake.services import normalise_phone
+
+    q = " ".join((q or "").split())[:100]
+    if not q:
+        return SearchResult("", [])
+    visible = demands_visible_to(user)
+    compact = q.replace(" ", "").replace("-", "")
+    found: QuerySet[Demand] | None = None
+    how = ""
+    if compact.isdigit() and len(compact) >= 6:
+        by_number = visible.filter(
+            Q(number__endswith=compact) | Q(work_orders__number__startswith=q.replace(" ", ""))
+        ).distinct()
+        if q.replace(" ", "").count("-") == 1:  # an order number "2026120800004-1"
+            by_number = visible.filter(work_orders__number=q.replace(" ", "")).distinct()
+        if by_number.exists():
+            found, how = by_number, "number"
+    phone = normalise_phone(q)
+    if (
+        found is None
+        and len(phone.lstrip("+")) >= 7
+        and is_city_hotline_staff(user)
+        and not any(ch.isalpha() for ch in q)
+    ):
+        found, how = visible.filter(**Demand.phone_lookup(phone)), "phone"
+    if found is None:
+        since = now - dt.timedelta(days=SEARCH_TEXT_DAYS)
+        found = visible.filter(received_at__gte=since).filter(Q(content__icontains=q) | Q(address__icontains=q))
+        how = "words"
+    demands = list(found.select_related("category", "street").order_by("-received_at")[:SEARCH_LIMIT])
+    prefetch_related_objects(
+        demands, Prefetch("work_orders", queryset=WorkOrder.objects.select_related("unit").order_by("id"))
+    )
+    return SearchResult(how, demands)

@@ -109,11 +109,15 @@ class DeskPage(WorkbenchView):
         # agent logs out (or the session ends), a draft left in the browser cannot be read (intake.js).
         if "draft_key" not in self.request.session:
             self.request.session["draft_key"] = base64.b64encode(os.urandom(32)).decode()
+        # 弹屏 (screen-pop): the telephone system opens /dispatch/desk/?phone=… as the call rings: a new call
+        # with the caller's number filled in, their history shown at once.
+        pop = normalise_phone(self.request.GET.get("phone", ""))[:32] if form is None else ""
         context.update(
             draft_key=self.request.session["draft_key"],
-            form=form or CallForm(),
+            form=form or CallForm(initial={"caller_phone": pop} if pop else None),
+            screen_pop=pop,
             outcome=outcome,
-            categories=Category.objects.filter(level=3, is_active=True).select_related("parent__parent"),
+            categories=categories_to_pick(),
             articles=article_suggestions(),
             refusal_scripts={key: str(text) for key, text in REFUSAL_SCRIPTS.items()},
         )
@@ -749,3 +753,26 @@ class CalendarPage(WorkbenchView):
             form.add_error("text", exc.detail)
             return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
         return self.render_to_response(self.get_context_data(form=form, plan=plan))
+
+
+class SearchPage(WorkbenchView):
+    """全局搜索: the box in every page's header — a number, a phone number or words (selectors.search_demands)."""
+
+    nav_item = WORKBENCH_UNIT
+    title = gettext_lazy("Search")
+    template_name = "dispatch/search.html"
+
+    def get_context_data(self, **kwargs):
+        from .selectors import SEARCH_LIMIT, SEARCH_TEXT_DAYS, search_demands
+
+        context = super().get_context_data(**kwargs)
+        q = self.request.GET.get("q", "")
+        result = search_demands(self.request.user, q, now=timezone.now())
+        context.update(
+            q=q,
+            result=result,
+            rows=[(d, caller_identity_for(self.request.user, d)) for d in result.demands],
+            limit=SEARCH_LIMIT,
+            days=SEARCH_TEXT_DAYS,
+        )
+        return context

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hotline.core.forms import BootstrapForm, MultipleFileField, UnitField
 from hotline.core.models import Unit, User
@@ -18,7 +19,9 @@ class DismissForm(BootstrapForm):
 class StartForm(BootstrapForm):
     """Setting an approved topic to work: who leads it, who answers for it, the plan."""
 
-    owner = UnitField(label=_("Lead unit"), widget=forms.TextInput(attrs={"list": "topic-units"}))
+    owner = UnitField(
+        label=pgettext_lazy("unit picker", "Lead unit"), widget=forms.TextInput(attrs={"list": "topic-units"})
+    )
     leader = forms.CharField(label=_("Responsible leader (username)"), required=False, max_length=150)
     title = forms.CharField(label=_("Title (clearer, if needed)"), required=False, max_length=200)
     plan = forms.CharField(label=_("Plan"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))

@@ -91,6 +91,11 @@
     var url = new URL(window.location.href);
     url.searchParams.delete("done");
     window.history.replaceState(null, "", url.pathname + url.search);
+  } else if (form.dataset.screenPop) {
+    // 弹屏: the telephone system opened the desk for a ringing call: a new call, not the last draft.
+    clear();
+    save();
+    refreshPanels();
   } else if (!form.dataset.bound) {
     restore().then(function (typed) {
       if (!typed) return;
@@ -181,6 +186,17 @@
     event.preventDefault();
     pick(button);
   });
+
+  // The call timer: from the first key of a call (or the screen-pop) until it is logged.
+  var timer = document.getElementById("call-timer"), startedAt = form.dataset.screenPop ? Date.now() : 0;
+  function tick() {
+    if (!timer || !startedAt) return;
+    var seconds = Math.floor((Date.now() - startedAt) / 1000);
+    timer.textContent = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
+    timer.classList.toggle("text-bg-warning", seconds >= 300);  // a long call: five minutes and more
+  }
+  form.addEventListener("input", function () { if (!startedAt) { startedAt = Date.now(); tick(); } });
+  window.setInterval(tick, 1000);
 
   // Ctrl+Enter (or Cmd+Enter) anywhere in the form submits and dispatches.
   form.addEventListener("keydown", function (event) {

@@ -37,3 +37,19 @@ def test_the_repeat_warning_sits_by_the_submit_button_and_keeps_the_agents_pick(
     page.wait_for_timeout(1000)  # the address's delayed refresh (700 ms) lands after the click
     page.wait_for_load_state("networkidle")
     expect(page.locator(f"#merge-{earlier.pk}")).to_be_checked()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_telephone_system_pops_the_desk_with_the_callers_number_and_history(live_server, page):
+    """弹屏: /dispatch/desk/?phone=… opens a new call with the number filled in, the caller's history at
+    once, and the call timer running."""
+    reference_data_load()
+    UserFactory(username="agent", role="agent", unit=Unit.objects.get(code=CENTER_CODE))
+    earlier = make_demand(phone="13911112222", content="上周反映的占道经营问题。")
+    log_in_with_the_keyboard(page, live_server, "agent")
+    page.goto(f"{live_server.url}/dispatch/desk/?phone=139-1111-2222")
+    expect(page.locator("#id_caller_phone")).to_have_value("13911112222")
+    expect(page.locator("#caller-history-table")).to_contain_text(earlier.number)
+    expect(page.locator("#id_caller_name")).to_have_value("王小明")  # from the caller's last demand
+    expect(page.locator("#call-timer")).not_to_have_text("0:00", timeout=3000)

@@ -40,7 +40,7 @@ def test_a_supervisor_takes_up_the_hottest_proposal_and_the_street_plans_it(live
     page.locator('[data-step="approve"]').get_by_role("button").click()
     expect(page.locator("#topic-status")).to_have_text("已批准")
     start = page.locator('[data-step="start"]')
-    start.get_by_label("主办单位（编码）").fill("110101001")
+    start.get_by_label("主办单位", exact=True).fill("东华门街道")  # the unit by its name (issue 22, point 3)
     start.get_by_label("解决方案").fill("搅拌站夜间停工，加装隔音棚。")
     start.get_by_role("button").click()
     expect(page.locator("#topic-status")).to_have_text("办理中")
