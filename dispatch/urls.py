@@ -15,6 +15,7 @@ urlpatterns = [
     path("demands/<int:pk>/dispatch/", views.demand_dispatch_view, name="demand-dispatch"),
     path("demands/<int:pk>/categorise/", views.demand_categorise_view, name="demand-categorise"),
     path("unit/", views.UnitQueuePage.as_view(), name="unit"),
+    path("unit/sign/", views.batch_sign, name="batch-sign"),
     path("orders/<int:pk>/", views.OrderPage.as_view(), name="order"),
     path("orders/<int:pk>/<str:action>/", views.order_action, name="order-action"),
     path("supervision/", views.SupervisionPage.as_view(), name="supervision"),

@@ -312,6 +312,8 @@ class UnitQueuePage(WorkbenchView):
             # A district (or the center) sees orders held by many units: say which one holds each.
             many_units=bool(user.is_superuser or (user.unit and user.unit.level != UnitLevel.STREET)),
             event_label=EventKind(filters["event"]).label if filters.get("event") else "",
+            # 批量签收: unit staff (a leader signs the orders that wait for a leader's own signature).
+            may_sign=bool(user.role in ("handler", "unit_leader") and user.unit_id),
             reminders=self.request.user.unit and self._reminders(),
             # 亲自签办: what waits for this leader's own signature, counted on their page.
             waiting_for_me=(
@@ -776,3 +778,36 @@ class SearchPage(WorkbenchView):
             days=SEARCH_TEXT_DAYS,
         )
         return context
+
+
+BATCH_SIGN_LIMIT = 100
+
+
+@require_POST
+def batch_sign(request):
+    """签收 several orders at once from the queue: each is signed as on its own page (who may, in which
+    state); the flash says how many were signed and why any was not. Signing an order twice is refused by
+    its state, so a repeated submission signs nothing more."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    check_permission(request.user, "dispatch.view_orders")
+    ids = [int(v) for v in request.POST.getlist("order") if v.isdecimal()][:BATCH_SIGN_LIMIT]
+    orders = work_orders_visible_to(request.user).filter(pk__in=ids).order_by("deadline")
+    signed, refused = [], []
+    for order in orders:
+        try:
+            services.work_order_sign(order=order, by=request.user)
+        except DomainError as exc:
+            refused.append(f"{order.number}: {exc.detail}")
+        else:
+            signed.append(order.number)
+    if signed:
+        messages.success(
+            request, _("Signed for %(n)s orders: %(numbers)s.") % {"n": len(signed), "numbers": "、".join(signed)}
+        )
+    for line in refused:
+        messages.error(request, line)
+    if not signed and not refused:
+        messages.info(request, _("Tick the orders to sign for first."))
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/dispatch/unit/") else "dispatch:unit")

@@ -21,6 +21,8 @@ DEBUG = env.bool("DEBUG", default=True)
 # Django's technical error pages (tracebacks, URL lists) for a developer; otherwise — the demo of `make run`
 # included — the platform's own 403/404/500/CSRF pages, whatever DEBUG says.
 HOTLINE_TECHNICAL_ERRORS = env.bool("HOTLINE_TECHNICAL_ERRORS", default=False)
+# Flash messages as Bootstrap alerts: an error is "danger" (red), not an unstyled "error".
+MESSAGE_TAGS = {40: "danger"}  # django.contrib.messages.constants.ERROR
 CSRF_FAILURE_VIEW = "hotline.core.views.csrf_failure"
 
 if DEBUG:

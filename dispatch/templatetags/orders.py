@@ -79,3 +79,16 @@ def time_left(order, now=None):
         order.deadline.isoformat(),
         _("%(time)s left") % {"time": _duration(seconds)},
     )
+
+
+@register.simple_tag
+def countdown_words() -> dict:
+    """The words of the live countdown (static/js/hotline.js), in the reader's language."""
+    return {
+        "left": _("%(time)s left"),
+        "over": _("overdue by %(time)s"),
+        # [one, many]: the plural forms of the reader's language.
+        "day": [ngettext("%d day", "%d days", 1), ngettext("%d day", "%d days", 2)],
+        "hour": [ngettext("%d hour", "%d hours", 1), ngettext("%d hour", "%d hours", 2)],
+        "minute": [ngettext("%d minute", "%d minutes", 1), ngettext("%d minute", "%d minutes", 2)],
+    }

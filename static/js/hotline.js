@@ -54,3 +54,30 @@
   else scan(document);
   document.body && document.body.addEventListener("htmx:afterSwap", function (event) { scan(event.detail.target); });
 })();
+
+// 倒计时: the time left before each open order's deadline (or how long it is overdue) counts down on the
+// page, every 30 seconds, in the words the server gave (#countdown-words).
+(function () {
+  "use strict";
+  var source = document.getElementById("countdown-words");
+  if (!source) return;
+  var words = JSON.parse(source.textContent);
+  function part(forms, n) { return forms[n === 1 ? 0 : 1].replace("%d", n); }
+  function duration(seconds) {
+    var minutes = Math.floor(Math.max(seconds, 0) / 60);
+    var days = Math.floor(minutes / 1440), hours = Math.floor(minutes / 60) % 24, mins = minutes % 60;
+    if (days) return [part(words.day, days), hours ? part(words.hour, hours) : ""].join(" ").trim();
+    if (hours) return [part(words.hour, hours), mins ? part(words.minute, mins) : ""].join(" ").trim();
+    return part(words.minute, mins);
+  }
+  function update() {
+    document.querySelectorAll(".countdown[data-deadline]").forEach(function (el) {
+      var seconds = Math.floor((Date.parse(el.dataset.deadline) - Date.now()) / 1000);
+      var over = seconds < 0;
+      el.textContent = (over ? words.over : words.left).replace("%(time)s", duration(over ? -seconds : seconds));
+      el.classList.toggle("text-danger", over);
+      el.classList.toggle("fw-semibold", over);
+    });
+  }
+  window.setInterval(update, 30000);
+})();

@@ -176,6 +176,7 @@ PAGES = {
     "/dispatch/supervision/": ("get", "dispatch.supervise"),
     "/dispatch/calendar/": ("get", "core.manage_calendar"),
     "/dispatch/search/": ("get", "dispatch.view_orders"),
+    "/dispatch/unit/sign/": ("post", "dispatch.view_orders"),
     "/dispatch/desk/caller/": ("post", "intake.record_demand"),
     "/dispatch/desk/duplicates/": ("post", "intake.record_demand"),
     "/intake/street/": ("post", "intake.record_demand"),

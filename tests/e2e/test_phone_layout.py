@@ -39,3 +39,28 @@ def test_a_handler_works_an_order_on_a_phone(live_server, page):
     page.get_by_role("button", name="签收").first.click()
     expect(page.locator("#order-status")).to_contain_text("已签收")
     assert fits(page)
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_time_left_counts_down_on_the_page(live_server, page):
+    """倒计时: the order page's time left moves without a reload."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    reference_data_load()
+    UserFactory(username="street", role="handler", unit=Unit.objects.get(code="110101001"))
+    order = main_order(make_demand())
+    order.deadline = timezone.now() + dt.timedelta(minutes=1, seconds=20)
+    order.save(update_fields=["deadline"])
+    page.clock.install()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill("street")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("密码").press("Enter")
+    page.goto(f"{live_server.url}/dispatch/orders/{order.pk}/")
+    countdown = page.locator("#order-deadline .countdown")
+    expect(countdown).to_contain_text("剩余1分钟")
+    page.clock.run_for(120_000)  # two minutes later, without a reload
+    expect(countdown).to_contain_text("已超期")
