@@ -78,14 +78,14 @@ def panels_for(order, user, column: str) -> list[tuple[Panel, dict]]:
     return shown
 
 
-def action_form(action: Action, order, data=None):
+def action_form(action: Action, order, data=None, files=None):
     """The action's form, empty or bound to `data`; a form marked `per_order` is built for the order (its
     choices depend on it)."""
     if action.form is None:
         return None
     extra = {"order": order} if getattr(action.form, "per_order", False) else {}
     # Each form's own ids (the page holds several forms with a "note"): labels point at their own field.
-    return action.form(data, auto_id=f"{action.name}-%s", **extra)
+    return action.form(data, files, auto_id=f"{action.name}-%s", **extra)
 
 
 def transition_ok(method: str) -> Callable:
@@ -147,7 +147,7 @@ register_action(
     Action(
         "progress",
         _("Add a progress note"),
-        forms.RequiredNoteForm,
+        forms.ProgressForm,
         lambda o, u, d: services.work_order_add_progress(order=o, by=u, note=d["note"]),
         HANDLER,
         lambda o: o.status in (*OPEN_STATUSES, Status.LONG_PENDING),

@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from hotline.core.choices import UnitLevel
 from hotline.core.forms import BootstrapForm as CoreBootstrapForm
-from hotline.core.forms import UnitField
+from hotline.core.forms import MultipleFileField, UnitField
 from hotline.core.models import Unit
 from intake.choices import Action, DemandType, RefusalReason, Urgency
 from intake.forms import ArticleField, CategoryField, DemandFields, street_choices
@@ -128,6 +128,12 @@ class NoteForm(BootstrapForm):
 
 class RequiredNoteForm(BootstrapForm):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProgressForm(RequiredNoteForm):
+    """进展: a note, with photos or files of the site if the handler has them."""
+
+    attachments = MultipleFileField(label=_("Photos or files"), required=False)
 
 
 class ReasonForm(BootstrapForm):

@@ -773,3 +773,38 @@ class JointHandling(models.Model):
 
     class Meta:
         ordering = ["met_at", "id"]
+
+
+def order_upload_to(instance, filename: str) -> str:
+    from hotline.core.uploads import random_name
+
+    return random_name(f"orders/{instance.uploaded_at:%Y-%m}", filename)
+
+
+class OrderAttachment(models.Model):
+    """A photo or file a unit adds to its reply or a progress note (现场照片, 处置材料): kept under a random
+    name in the default storage, photos shrunk and stripped of their metadata, served only to those who
+    may see the order."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        WorkOrderEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    file = models.FileField(upload_to=order_upload_to, max_length=255)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("order attachment")
+        verbose_name_plural = _("order attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -1400,3 +1400,30 @@ def catalogue_activate(*, version: CatalogueVersion) -> CatalogueVersion:
     version.is_active, version.activated_at = True, timezone.now()
     version.save(update_fields=["is_active", "activated_at"])
     return version
+
+
+def attachments_checked(files) -> list:
+    """The uploads of a step, refused with the reason (InvalidInput) before the step is taken, and ready to
+    keep: photos shrunk and stripped of metadata."""
+    from hotline.core.uploads import check_files, prepared
+
+    return [prepared(f) for f in check_files(files)]
+
+
+def order_attach(*, order: WorkOrder, files, by: User, at: dt.datetime | None = None, checked: bool = False) -> list:
+    """现场照片 and files of the unit's latest step on the order (its reply or a progress note): checked as
+    every upload is (hotline.core.uploads), photos shrunk and stripped of metadata, each tied to that
+    step's event."""
+    from hotline.core.uploads import described
+
+    from .models import OrderAttachment
+
+    files = list(files) if checked else attachments_checked(files)
+    if not files:
+        return []
+    at = at or timezone.now()
+    event = order.events.filter(by=by).order_by("-at", "-id").first()
+    return [
+        OrderAttachment.objects.create(order=order, event=event, file=f, uploaded_at=at, uploaded_by=by, **described(f))
+        for f in files
+    ]

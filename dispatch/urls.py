@@ -17,6 +17,7 @@ urlpatterns = [
     path("unit/", views.UnitQueuePage.as_view(), name="unit"),
     path("unit/sign/", views.batch_sign, name="batch-sign"),
     path("orders/<int:pk>/", views.OrderPage.as_view(), name="order"),
+    path("orders/<int:pk>/files/<int:attachment>/", views.order_attachment, name="order-attachment"),
     path("orders/<int:pk>/<str:action>/", views.order_action, name="order-action"),
     path("supervision/", views.SupervisionPage.as_view(), name="supervision"),
     path("calendar/", views.CalendarPage.as_view(), name="calendar"),

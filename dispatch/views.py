@@ -353,7 +353,7 @@ class OrderPage(WorkbenchView):
                 (m.demand, caller_identity_for(self.request.user, m.demand), may_reveal(self.request.user, m.demand))
                 for m in order.merges.select_related("demand").order_by("demand__received_at")
             ],
-            events=order.events.select_related("by"),
+            events=order.events.select_related("by").prefetch_related("attachments"),
             action_forms=action_forms,
             open_action=failed_action,
             # What the apps above dispatch show on the order (feedback: the reply and evaluations; assessment: 批示).
@@ -402,14 +402,22 @@ def order_action(request, pk, action):
     order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk)
     # Who may, before whether the state allows it: the API's service answers in the same order (403, 409).
     check_permission(request.user, spec.permission, order)
-    form = action_form(spec, order, request.POST)
+    form = action_form(spec, order, request.POST, request.FILES)
     status = 400
+    files: list = []
+    if form is not None and "attachments" in form.fields:
+        try:  # 现场照片: refused before the step is taken, so a reply is never saved without its photos
+            files = services.attachments_checked(request.FILES.getlist("attachments"))
+        except DomainError as exc:
+            form.add_error("attachments", exc.detail)
     if not spec.available(order):
         messages.error(request, _("“%(action)s” is not possible on this order now.") % {"action": spec.label})
         status = 409
     elif form is None or form.is_valid():
         try:
             result = spec.run(order, request.user, form.cleaned_data if form else {})
+            if files:
+                services.order_attach(order=order, files=files, by=request.user, checked=True)
         except DomainError as exc:
             messages.error(request, exc.detail)
             status = exc.status_code
@@ -811,3 +819,14 @@ def batch_sign(request):
         messages.info(request, _("Tick the orders to sign for first."))
     back = request.POST.get("next", "")
     return redirect(back if back.startswith("/dispatch/unit/") else "dispatch:unit")
+
+
+@login_required
+def order_attachment(request, pk: int, attachment: int):
+    """A photo or file of an order, to those who may see the order (never a public media URL)."""
+    from hotline.core.uploads import file_response
+
+    from .models import OrderAttachment
+
+    order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk)
+    return file_response(get_object_or_404(OrderAttachment, pk=attachment, order=order))

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from dispatch.choices import Role, Status
 from dispatch.forms import BootstrapForm
 from dispatch.models import WorkOrder
+from hotline.core.forms import MultipleFileField
 
 from .choices import ContactMethod, Resolution, Satisfaction
 
@@ -78,6 +79,8 @@ class ReplyForm(BootstrapForm):
     reply_to_hotline = forms.CharField(
         label=_("Reply to the hotline"), max_length=REPLY_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # 现场照片: photos of the result, or documents, with the reply (kept on the order, shown in its timeline).
+    attachments = MultipleFileField(label=_("Photos or files"), required=False)
     # Asked only when the reply says "resolved" without having contacted the citizen (see clean).
     confirmed = forms.BooleanField(
         label=_("Yes: resolved, although the citizen was not contacted"), required=False, widget=forms.HiddenInput
@@ -122,6 +125,7 @@ class ReplyForm(BootstrapForm):
                 _("The reply says the matter is resolved but the citizen was not contacted. Is that right?"),
             )
         data.pop("confirmed", None)  # the form's question, not the reply's
+        data.pop("attachments", None)  # kept by the order page after the reply (dispatch.services.order_attach)
         if data.get("contacted"):
             if not data.get("contacted_at"):
                 self.add_error("contacted_at", _("Say when the citizen was contacted."))

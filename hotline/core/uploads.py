@@ -80,3 +80,41 @@ def file_response(attachment):
         filename=attachment.name,
         content_type=attachment.content_type or "application/octet-stream",
     )
+
+
+IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".webp"}
+IMAGE_MAX_SIDE = 2000  # pixels: a phone's 12-megapixel photo becomes ~0.5 MB, still sharp on any screen
+
+
+def prepared(upload):
+    """A photo checked and made fit to keep: it must really be an image (its bytes, not its name), it is
+    turned upright, shrunk to IMAGE_MAX_SIDE on its longer side and saved again without its metadata (a
+    phone's photo carries where it was taken). Other files are returned as they are."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import InMemoryUploadedFile
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    suffix = PurePath(upload.name or "").suffix.lower()
+    if suffix not in IMAGE_TYPES:
+        return upload
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            probe.verify()
+        upload.seek(0)
+        image = ImageOps.exif_transpose(Image.open(upload))
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise InvalidInput(
+            _("%(name)s is not a photo that can be opened.") % {"name": upload.name}, code="invalid_image"
+        ) from None
+    image.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
+    fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}[suffix]
+    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    out = BytesIO()
+    image.save(out, format=fmt, **({"quality": 85, "optimize": True} if fmt == "JPEG" else {}))
+    size = out.tell()
+    out.seek(0)
+    return InMemoryUploadedFile(out, "file", upload.name, f"image/{fmt.lower()}", size, None)

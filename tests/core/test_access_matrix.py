@@ -202,6 +202,7 @@ COVERED_ELSEWHERE = {
     # Open to everyone by design: signing in, the citizen's side (portal, evaluation link, public
     # ranking), partners (Open311, with their API key), the schema.
     "home": "sends each user to the first page of their menu",
+    "dispatch:order-attachment": "the order's scope (tests/dispatch/test_order_attachments.py)",
     "login": "public",
     "logout": "public",
     "otp-verify": "the second step of a login",
