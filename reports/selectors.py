@@ -452,6 +452,8 @@ def dashboard(user, now) -> dict:
         "answered": list(instructions.filter(status=Instruction.Status.ANSWERED).order_by("-responded_at")[:10]),
         "governance": _governance_now(scope, now),
         "trend": demands_by_day(scope, now),
+        # Each row's own 30 days (a district's for the city, a street's for a district), as a sparkline.
+        "row_trends": demands_by_day_per_group(scope, now),
         "light_keys": [Light.GREEN.value, Light.YELLOW.value, Light.RED.value, Light.OVERDUE.value],
     }
 
@@ -514,3 +516,48 @@ def _governance_now(scope: Scope, now) -> dict:
 
 
 DASHBOARD_ROWS = 10
+
+
+SPARK_WIDTH, SPARK_HEIGHT = 90, 20
+
+
+def demands_by_day_per_group(scope: Scope, now, *, days: int = TREND_DAYS) -> dict[str, dict]:
+    """{unit code: {"points": an SVG polyline's points, "total": demands}} over the last `days` whole days,
+    per district (the city) or per street (a district): the dashboard's trend beside each row. One GROUP BY,
+    kept a quarter of an hour like the city's trend."""
+    import datetime as dt
+
+    from django.core.cache import cache
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    today = timezone.localdate(now)
+    field = "district__code" if scope.is_city else "street__code"
+    key = f"reports:row-trends:{scope.path or 'city'}:{today:%Y%m%d}:{days}"
+    counts = cache.get(key)
+    if counts is None:
+        start = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min))
+        end = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+        rows = (
+            _demands_in(scope)
+            .filter(received_at__gte=start, received_at__lt=end)
+            .annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
+            .values_list(field, "day")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        counts = {}
+        for code, day, n in rows:
+            if code:
+                counts.setdefault(code, {})[day.isoformat()] = n
+        cache.set(key, counts, TREND_CACHE_SECONDS)
+    out = {}
+    first = today - dt.timedelta(days=days)
+    for code, by_day in counts.items():
+        series = [by_day.get((first + dt.timedelta(days=i)).isoformat(), 0) for i in range(days)]
+        peak = max(series) or 1
+        step = SPARK_WIDTH / max(days - 1, 1)
+        points = " ".join(f"{i * step:.1f},{SPARK_HEIGHT - SPARK_HEIGHT * n / peak:.1f}" for i, n in enumerate(series))
+        out[code] = {"points": points, "total": sum(series)}
+    return out

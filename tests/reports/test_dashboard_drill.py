@@ -50,3 +50,11 @@ def test_the_thirty_day_trend_counts_each_days_demands(leader, agent):
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).strftime("%m-%d")
     three_back = (timezone.localdate() - dt.timedelta(days=3)).strftime("%m-%d")
     assert f"{yesterday}: 2" in bars and f"{three_back}: 1" in bars
+
+
+def test_each_district_has_its_own_thirty_day_trend(leader, agent):
+    for back in (1, 2, 2):
+        make_demand(by=agent, received_at=timezone.now() - dt.timedelta(days=back))
+    html = browser(leader).get("/reports/").content.decode()
+    row = html[html.index("东城区") : html.index("</tr>", html.index("东城区"))]
+    assert 'class="row-trend"' in row and "3" in re.search(r"<title>([^<]+)</title>", row).group(1)
