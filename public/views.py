@@ -17,9 +17,10 @@ from feedback.services import link_for, link_problem, self_evaluate
 from hotline.core.exceptions import DomainError
 from hotline.core.models import Category
 from hotline.core.ratelimit import within_rate
+from hotline.core.selectors import categories_to_pick
 from intake.choices import Channel, Disposition
 from intake.forms import ERROR_FIELDS, PortalForm, StatusLookupForm
-from intake.models import Demand
+from intake.models import Demand, IdempotencyRecord
 from intake.services import fingerprint, idempotent_create
 
 from .plain import status_words, timeline
@@ -45,6 +46,22 @@ def submit(request: HttpRequest) -> HttpResponse:
             status = 429
         elif form.is_valid():
             data = form.cleaned_data
+            # "Is it one of these?": open matters already reported at the same place, asked once before the
+            # demand is taken; the citizen may add their voice to one (重复件) instead of a new demand.
+            replay = (
+                bool(request.session.session_key)
+                and IdempotencyRecord.objects.filter(
+                    scope=f"portal:{request.session.session_key}", key=data["idempotency_key"]
+                ).exists()
+            )
+            nearby = [] if replay else _nearby(data)  # a retried submission is answered as the first was
+            if nearby and not request.POST.get("nearby_answered"):
+                return render(
+                    request,
+                    "public/portal_submit.html",
+                    {"form": form, "done": None, "categories": categories_to_pick(), "nearby": nearby},
+                )
+            same_as = next((d.order for d in nearby if str(d.order.pk) == request.POST.get("same_as", "")), None)
             submitted = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "idempotency_key")}
             try:
                 if not request.session.session_key:
@@ -54,6 +71,8 @@ def submit(request: HttpRequest) -> HttpResponse:
                     key=data["idempotency_key"],
                     fingerprint=fingerprint(submitted),
                     create=lambda: demand_take(
+                        action="merge" if same_as else "route",
+                        merge_into=same_as,
                         channel=Channel.WEB,
                         demand_type=data["demand_type"],
                         category=data["category"],
@@ -78,9 +97,27 @@ def submit(request: HttpRequest) -> HttpResponse:
             else:
                 request.session["portal_done"] = demand.number
                 return redirect(f"{request.path}?done=1")
-    categories = Category.objects.filter(level=3, is_active=True).select_related("parent__parent")
     return render(
-        request, "public/portal_submit.html", {"form": form, "done": done, "categories": categories}, status=status
+        request,
+        "public/portal_submit.html",
+        {"form": form, "done": done, "categories": categories_to_pick()},
+        status=status,
+    )
+
+
+def _nearby(data) -> list:
+    """The open matters of the same street that look like this one (dispatch's 重复件 rule, without the
+    caller's number: a citizen never learns what a phone number reported)."""
+    from dispatch.selectors import duplicate_candidates
+    from intake.geo import resolve
+
+    if not data.get("address") or not data.get("content"):
+        return []
+    street = resolve(data["address"]).street
+    if street is None:
+        return []
+    return duplicate_candidates(
+        street=street, category=data.get("category"), content=data["content"], now=timezone.now(), limit=3
     )
 
 

@@ -36,3 +36,46 @@ def test_without_a_matter_the_citizen_is_asked_which_one_and_loses_nothing(refer
     assert response.status_code == 400 and not Demand.objects.exists()
     assert 'id="common-error"' in html
     assert PORTAL["content"] in html and PORTAL["address"] in html  # what was typed is kept
+
+
+def test_the_portal_asks_is_it_one_of_these_and_adds_the_citizens_voice(reference, agent):
+    from dispatch.selectors import main_order
+    from tests.factories import make_demand
+
+    open_order = main_order(
+        make_demand(
+            content="景山前街有人摆摊占道，堵住人行道。", address="东城区景山街道景山前街", street="110101002", by=agent
+        )
+    )
+    elsewhere = main_order(make_demand(content="南池子大街占道经营。", by=agent))
+    client = Client()
+    first = client.post("/portal/", {**PORTAL, "idempotency_key": "w-5"})
+    html = first.content.decode()
+    assert first.status_code == 200 and 'id="nearby"' in html
+    assert f'value="{open_order.pk}"' in html and f'value="{elsewhere.pk}"' not in html
+    assert "摆摊占道，堵住人行道" not in html  # another citizen's words are not shown
+    assert Demand.objects.count() == 2  # nothing taken yet
+
+    second = client.post(
+        "/portal/", {**PORTAL, "idempotency_key": "w-5", "nearby_answered": "1", "same_as": str(open_order.pk)}
+    )
+    assert second.status_code == 302
+    mine = Demand.objects.order_by("-pk").first()
+    assert mine.disposition == "merged"
+    open_order.refresh_from_db()
+    assert open_order.complainant_count == 2
+
+
+def test_an_order_that_was_not_offered_cannot_be_joined(reference, agent):
+    from dispatch.selectors import main_order
+    from tests.factories import make_demand
+
+    elsewhere = main_order(make_demand(content="南池子大街占道经营。", by=agent))
+    response = Client().post(
+        "/portal/", {**PORTAL, "idempotency_key": "w-6", "nearby_answered": "1", "same_as": str(elsewhere.pk)}
+    )
+    assert response.status_code == 302
+    mine = Demand.objects.order_by("-pk").first()
+    assert mine.disposition != "merged"
+    elsewhere.refresh_from_db()
+    assert elsewhere.complainant_count == 1
