@@ -11,6 +11,7 @@ urlpatterns = [
     path("desk/duplicates/", views.duplicates_panel, name="duplicates"),
     path("desk/suggestions/", views.suggestions_panel, name="suggestions"),
     path("demands/<int:pk>/", views.DemandPage.as_view(), name="demand"),
+    path("demands/<int:pk>/photos/<int:attachment>/", views.demand_attachment, name="demand-attachment"),
     path("demands/<int:pk>/reveal/", views.reveal, name="reveal"),
     path("demands/<int:pk>/dispatch/", views.demand_dispatch_view, name="demand-dispatch"),
     path("demands/<int:pk>/categorise/", views.demand_categorise_view, name="demand-categorise"),

@@ -830,3 +830,13 @@ def order_attachment(request, pk: int, attachment: int):
 
     order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk)
     return file_response(get_object_or_404(OrderAttachment, pk=attachment, order=order))
+
+
+@login_required
+def demand_attachment(request, pk: int, attachment: int):
+    """A citizen's photo of a demand, to those who may see the demand."""
+    from hotline.core.uploads import file_response
+    from intake.models import DemandAttachment
+
+    demand = get_object_or_404(demands_visible_to(request.user), pk=pk)
+    return file_response(get_object_or_404(DemandAttachment, pk=attachment, demand=demand))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import InvalidInput
-from hotline.core.forms import BootstrapForm, PickerField
+from hotline.core.forms import BootstrapForm, MultipleFileField, PickerField
 from hotline.core.models import Unit
 from hotline.core.selectors import categories_to_pick
 from knowledge_base.search import searchable
@@ -138,8 +138,9 @@ class PortalForm(DemandFields):
 
     demand_type = forms.ChoiceField(label=_("Demand type"), choices=DemandType.choices, initial=DemandType.COMPLAINT)
     idempotency_key = forms.CharField(max_length=128, widget=forms.HiddenInput)
-    field_order = ["demand_type", "common", "category", "content", "address", "caller_name", "caller_phone"]
+    field_order = ["demand_type", "common", "category", "content", "address", "photos", "caller_name", "caller_phone"]
 
+    photos = MultipleFileField(label=_("Photos (up to 3)"), required=False)
     # 常见事项: a citizen picks the matter from a short list, or types it, or leaves it to the hotline.
     common = forms.ChoiceField(label=_("What is it about?"), required=False, widget=forms.RadioSelect)
 

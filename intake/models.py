@@ -331,3 +331,29 @@ class CategorySuggestion(models.Model):
         ordering = ["-at"]
         verbose_name = _("category suggestion")
         verbose_name_plural = _("category suggestions")
+
+
+def demand_upload_to(instance, filename: str) -> str:
+    from hotline.core.uploads import random_name
+
+    return random_name(f"demands/{instance.uploaded_at:%Y-%m}", filename)
+
+
+class DemandAttachment(models.Model):
+    """A photo the citizen sent with their demand (the portal): shrunk and stripped of its metadata, kept
+    under a random name, shown only to those who may see the demand."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=demand_upload_to, max_length=255)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("demand photo")
+        verbose_name_plural = _("demand photos")
+
+    def __str__(self) -> str:
+        return self.name

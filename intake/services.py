@@ -677,3 +677,34 @@ def _automatic_record(demand: Demand, version, suggestions: list, *, at: dt.date
         outcome=SuggestionOutcome.AUTOMATIC,
         at=at,
     )
+
+
+PORTAL_PHOTOS = 3
+
+
+def photos_checked(files) -> list:
+    """A citizen's photos (the portal): at most PORTAL_PHOTOS, photos only — each really an image — shrunk
+    and stripped of where it was taken. InvalidInput says which one is refused."""
+    from pathlib import PurePath
+
+    from hotline.core.uploads import IMAGE_TYPES, check_files, prepared
+
+    files = check_files(files)
+    if len(files) > PORTAL_PHOTOS:
+        raise InvalidInput(_("At most %(n)s photos.") % {"n": PORTAL_PHOTOS}, code="too_many_files")
+    for upload in files:
+        if PurePath(upload.name or "").suffix.lower() not in IMAGE_TYPES:
+            raise InvalidInput(
+                _("%(name)s: only photos (JPEG, PNG or WebP).") % {"name": upload.name}, code="invalid_file_type"
+            )
+    return [prepared(f) for f in files]
+
+
+def demand_attach_photos(*, demand: Demand, photos) -> list:
+    """Keep the checked photos (photos_checked) with the demand."""
+    from hotline.core.uploads import described
+
+    from .models import DemandAttachment
+
+    now = timezone.now()
+    return [DemandAttachment.objects.create(demand=demand, file=p, uploaded_at=now, **described(p)) for p in photos]

@@ -21,7 +21,7 @@ from hotline.core.selectors import categories_to_pick
 from intake.choices import Channel, Disposition
 from intake.forms import ERROR_FIELDS, PortalForm, StatusLookupForm
 from intake.models import Demand, IdempotencyRecord
-from intake.services import fingerprint, idempotent_create
+from intake.services import demand_attach_photos, fingerprint, idempotent_create, photos_checked
 
 from .plain import status_words, timeline
 
@@ -34,7 +34,7 @@ SUBMISSION_WINDOW_SECONDS = 3600
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
     done = request.session.get("portal_done") if request.GET.get("done") else None
-    form = PortalForm(request.POST or None)
+    form = PortalForm(request.POST or None, request.FILES or None)
     status = 200
     offered: list = []
     if request.method == "POST":
@@ -44,7 +44,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                 None, _("Too many submissions from your connection. Please try again in an hour or call 12345.")
             )
             status = 429
-        elif form.is_valid():
+        elif form.is_valid() and _photos_ok(form):
             data = form.cleaned_data
             # "Is it one of these?": open matters already reported at the same place, asked once before the
             # demand is taken; the citizen may add their voice to one (重复件) instead of a new demand.
@@ -63,6 +63,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                 )
             same_as = next((d.order for d in nearby if str(d.order.pk) == request.POST.get("same_as", "")), None)
             submitted = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "idempotency_key")}
+            submitted["photos"] = [f"{p.name}:{p.size}" for p in data["photos"]]
             try:
                 if not request.session.session_key:
                     request.session.save()
@@ -95,6 +96,8 @@ def submit(request: HttpRequest) -> HttpResponse:
                     form.add_error(ERROR_FIELDS.get(exc.code), exc.detail)
                 status = exc.status_code
             else:
+                if not _replayed and data["photos"]:
+                    demand_attach_photos(demand=demand, photos=data["photos"])
                 request.session["portal_done"] = demand.number
                 return redirect(f"{request.path}?done=1")
     return render(
@@ -103,6 +106,16 @@ def submit(request: HttpRequest) -> HttpResponse:
         {"form": form, "done": done, "categories": categories_to_pick()},
         status=status,
     )
+
+
+def _photos_ok(form) -> bool:
+    """The citizen's photos checked (and made ready to keep) before anything is taken."""
+    try:
+        form.cleaned_data["photos"] = photos_checked(form.cleaned_data.get("photos") or [])
+    except DomainError as exc:
+        form.add_error("photos", exc.detail)
+        return False
+    return True
 
 
 def _nearby(data) -> list:

@@ -203,6 +203,7 @@ COVERED_ELSEWHERE = {
     # ranking), partners (Open311, with their API key), the schema.
     "home": "sends each user to the first page of their menu",
     "dispatch:order-attachment": "the order's scope (tests/dispatch/test_order_attachments.py)",
+    "dispatch:demand-attachment": "the demand's scope (tests/intake/test_portal_matters.py)",
     "login": "public",
     "logout": "public",
     "otp-verify": "the second step of a login",

@@ -79,3 +79,32 @@ def test_an_order_that_was_not_offered_cannot_be_joined(reference, agent):
     assert mine.disposition != "merged"
     elsewhere.refresh_from_db()
     assert elsewhere.complainant_count == 1
+
+
+def test_a_citizens_photos_reach_the_unit_small_and_without_their_location(reference, handler_a, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dispatch.selectors import main_order
+    from tests.dispatch.test_order_attachments import photo
+
+    settings.MEDIA_ROOT = tmp_path
+    address = {"address": "东城区东华门街道南池子大街8号", "content": "南池子大街8号门口有人占道经营。"}
+    response = Client().post("/portal/", {**PORTAL, **address, "idempotency_key": "w-7", "photos": [photo()]})
+    assert response.status_code == 302
+    demand = Demand.objects.get()
+    attachment = demand.attachments.get()
+    from PIL import Image
+
+    with Image.open(attachment.file.path) as stored:
+        assert max(stored.size) == 2000 and not stored.getexif()
+    handler = Client()
+    handler.force_login(handler_a)
+    page = handler.get(f"/dispatch/orders/{main_order(demand).pk}/").content.decode()
+    link = f"/dispatch/demands/{demand.pk}/photos/{attachment.pk}/"
+    assert link in page and handler.get(link).status_code == 200
+    assert Client().get(link).status_code == 302  # not to anyone without an account
+
+    text = SimpleUploadedFile("notes.pdf", b"%PDF-1.4", content_type="application/pdf")
+    refused = Client().post("/portal/", {**PORTAL, **address, "idempotency_key": "w-8", "photos": [text]})
+    assert refused.status_code == 400 and "notes.pdf" in refused.content.decode()
+    assert Demand.objects.count() == 1
