@@ -72,7 +72,7 @@ MIDDLEWARE = [
     # First: the container probe answers before host checks and the HTTPS redirect.
     "hotline.core.middleware.HealthCheckMiddleware",
     # Outermost after it: the platform's own 404 and 500 pages replace Django's technical ones (DEBUG on).
-    "hotline.core.middleware.OwnErrorPagesMiddleware",
+    "hotline.core.error_pages.OwnErrorPagesMiddleware",
     "hotline.core.middleware.DatabaseUnavailableMiddleware",
     "hotline.core.middleware.InputGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
