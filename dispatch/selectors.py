@@ -392,7 +392,7 @@ def own_streets_first(rows: QuerySet, streets, *, unit_field: str = "unit") -> Q
 
 
 SEARCH_LIMIT = 50
-SEARCH_TEXT_DAYS = 90
+SEARCH_TEXT_DAYS = 30
 
 
 @dataclass
@@ -415,11 +415,14 @@ def search_demands(user, q: str, *, now: dt.datetime) -> SearchResult:
     found: QuerySet[Demand] | None = None
     how = ""
     if compact.isdigit() and len(compact) >= 6:
-        by_number = visible.filter(
-            Q(number__endswith=compact) | Q(work_orders__number__startswith=q.replace(" ", ""))
-        ).distinct()
-        if q.replace(" ", "").count("-") == 1:  # an order number "2026120800004-1"
-            by_number = visible.filter(work_orders__number=q.replace(" ", "")).distinct()
+        whole = q.replace(" ", "")
+        if whole.count("-") == 1:  # an order number "2026120800004-1": its unique index
+            by_number = visible.filter(work_orders__number=whole).distinct()
+        elif len(compact) >= 13:  # a whole demand number (its unique index), or its orders' numbers
+            by_number = visible.filter(Q(number=compact) | Q(work_orders__number__startswith=f"{compact}-")).distinct()
+        else:  # the last digits people read out: the recent demands only (no index serves a suffix)
+            since = now - dt.timedelta(days=SEARCH_TEXT_DAYS)
+            by_number = visible.filter(received_at__gte=since, number__endswith=compact)
         if by_number.exists():
             found, how = by_number, "number"
     phone = normalise_phone(q)
