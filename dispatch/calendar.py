@@ -101,7 +101,7 @@ def calendar_plan(*, year: int, text: str) -> CalendarPlan:
 def calendar_apply(*, year: int, text: str, by: User, at: dt.datetime | None = None) -> CalendarPlan:
     """Load the notice as `year`'s calendar and move the deadlines it changes; each moved order gets a
     DEADLINE_MOVED event (old → new deadline)."""
-    from .services import next_check_for
+    from .services import next_check_for, order_lock
 
     at = at or timezone.now()
     plan = calendar_plan(year=year, text=text)
@@ -112,7 +112,11 @@ def calendar_apply(*, year: int, text: str, by: User, at: dt.datetime | None = N
     )
     reference_changed()
     events = []
-    for order, new in plan.moved:
+    for planned, new in plan.moved:
+        # Locked and read again: an order that changed since the plan (an extension, a reply) is left as it is.
+        order = order_lock(planned)
+        if order.status not in OPEN_STATUSES or any(getattr(order, m) != getattr(planned, m) for m in MOMENTS):
+            continue
         old_deadline = order.deadline
         for name, value in new.items():
             setattr(order, name, value)

@@ -39,6 +39,12 @@ class QueueFilterForm(BootstrapForm):
     )
     day = forms.DateField(required=False, widget=forms.HiddenInput)
 
+    def clean_day(self):
+        day = self.cleaned_data.get("day")
+        if day is not None and not 2000 <= day.year <= 2100:
+            raise forms.ValidationError(_("No orders on that day."), code="day_out_of_range")
+        return day
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].widget.attrs.update({"list": "queue-category-list", "placeholder": _("Name or code")})
@@ -312,7 +318,7 @@ class CalendarForm(BootstrapForm):
     text = forms.CharField(
         label=_("The notice, or one day per line"),
         required=False,
-        max_length=20000,
+        max_length=200_000,
         widget=forms.Textarea(
             attrs={
                 "rows": 10,

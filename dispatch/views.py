@@ -363,6 +363,8 @@ class OrderPage(WorkbenchView):
             pending_long_pending=order.long_pending_requests.filter(status=ExtensionStatus.PENDING).first(),
             urge_notices=order.urge_notices.all(),
             now=timezone.now(),
+            # 改派's unit picker needs its type-ahead list (only when the action is offered).
+            unit_list=units_to_pick() if any(f is not None and "unit" in f.fields for _a, f in action_forms) else [],
         )
         return context
 
@@ -828,6 +830,7 @@ def order_attachment(request, pk: int, attachment: int):
 
     from .models import OrderAttachment
 
+    check_permission(request.user, "dispatch.view_orders")
     order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk)
     return file_response(get_object_or_404(OrderAttachment, pk=attachment, order=order))
 
@@ -838,5 +841,6 @@ def demand_attachment(request, pk: int, attachment: int):
     from hotline.core.uploads import file_response
     from intake.models import DemandAttachment
 
+    check_permission(request.user, "dispatch.view_orders")
     demand = get_object_or_404(demands_visible_to(request.user), pk=pk)
     return file_response(get_object_or_404(DemandAttachment, pk=attachment, demand=demand))

@@ -152,6 +152,12 @@ class PortalForm(DemandFields):
 
         offered = [*offered, *(c for c in common_categories() if c not in offered)]
         self.fields["common"].choices = [(c.code, c.name) for c in offered] + [("", _("Something else"))]
+        # A matter offered on the page before this one ("is it one of these?") is still a matter: any active one.
+        picked = self.data.get(self.add_prefix("common"), "") if self.is_bound else ""
+        if picked and picked not in dict(self.fields["common"].choices):
+            category = categories_to_pick().filter(code=picked).first()
+            if category is not None:
+                self.fields["common"].choices.insert(0, (category.code, category.name))
         self.fields["common"].widget.attrs["class"] = "btn-check"
         self.fields["category"].required = False
         self.fields["category"].label = _("Something else: type the matter")

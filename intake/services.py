@@ -86,6 +86,8 @@ def normalise_phone(raw: str) -> str:
     text = (raw or "").strip()
     plus = text.startswith("+")
     digits = re.sub(r"\D", "", text)
+    if len(digits) == 15 and digits.startswith("00861"):  # 0086 138…: the international prefix dialled
+        return digits[4:]
     if len(digits) == 13 and digits.startswith("861"):
         return digits[2:]
     if plus and digits.startswith("86") and len(digits) > 11:
@@ -95,15 +97,17 @@ def normalise_phone(raw: str) -> str:
 
 MOBILE = re.compile(r"1[3-9]\d{9}")  # 中国大陆手机号: 11 digits
 LANDLINE = re.compile(r"0[1-9]\d{8,10}")  # 固定电话 with its area code (010 + 8 digits, 0xxx + 7–8 digits)
-SERVICE = re.compile(r"(400|800)\d{7}|95\d{3,6}|1[01]\d{3}")  # company and public-service numbers
+LOCAL = re.compile(r"[2-9]\d{7}")  # a Beijing landline said without its area code (6512 3456)
+SERVICE = re.compile(r"(400|800)\d{7}|95\d{3,6}|1[0-2]\d{3}")  # companies, 95xxx, 110/12345-style numbers
 
 
 def phone_kind(phone: str) -> str:
-    """What a normalised number looks like: "mobile", "landline" (with its area code), "service" (400/800,
-    95xxx, 1xxxx), "foreign" (+…), or "other" — a number the forms ask the person to confirm."""
+    """What a normalised number looks like: "mobile", "landline" (with its area code, or a Beijing 8-digit
+    number without it), "service" (400/800, 95xxx, 12345-style), "foreign" (+…), or "other" — a number the
+    forms ask the person to confirm."""
     if phone.startswith("+"):
         return "foreign"
-    for kind, pattern in (("mobile", MOBILE), ("landline", LANDLINE), ("service", SERVICE)):
+    for kind, pattern in (("mobile", MOBILE), ("landline", LANDLINE), ("landline", LOCAL), ("service", SERVICE)):
         if pattern.fullmatch(phone):
             return kind
     return "other"

@@ -42,13 +42,18 @@ def status_words(order) -> str:
     return str(STATUS_WORDS.get(order.status, order.get_status_display()))
 
 
-def timeline(demand, order) -> list[dict]:
+# Steps about the first caller only (their callback, their evaluation): not told to a caller merged in.
+FIRST_CALLERS_STEPS = {EventKind.CALLBACK_ATTEMPT, EventKind.EVALUATED}
+
+
+def timeline(demand, order, *, merged: bool = False) -> list[dict]:
     """Received, then the steps of the order since the citizen's call, oldest first; the same step twice
-    in a row is said once."""
+    in a row is said once. A caller merged into the order (重复件) is not told the first caller's callback."""
     steps = [{"at": demand.received_at, "text": str(_("We received your demand"))}]
     if order is None:
         return steps
-    events = order.events.filter(kind__in=list(EVENT_WORDS), at__gte=demand.received_at).order_by("at", "id")
+    kinds = [k for k in EVENT_WORDS if not (merged and k in FIRST_CALLERS_STEPS)]
+    events = order.events.filter(kind__in=kinds, at__gte=demand.received_at).order_by("at", "id")
     for event in events:
         text = str(EVENT_WORDS[event.kind]) % {"unit": order.unit.name}
         if steps[-1]["text"] != text:

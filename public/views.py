@@ -36,6 +36,8 @@ def submit(request: HttpRequest) -> HttpResponse:
     done = request.session.get("portal_done") if request.GET.get("done") else None
     form = PortalForm(request.POST or None, request.FILES or None)
     status = 200
+    # A browser never keeps chosen files across a page: when the page comes back, the citizen is told.
+    photos_again = bool(request.FILES.getlist("photos"))
     offered: list = []
     if request.method == "POST":
         status = 400
@@ -59,7 +61,13 @@ def submit(request: HttpRequest) -> HttpResponse:
                 return render(
                     request,
                     "public/portal_submit.html",
-                    {"form": form, "done": None, "categories": categories_to_pick(), "nearby": nearby},
+                    {
+                        "form": form,
+                        "done": None,
+                        "categories": categories_to_pick(),
+                        "nearby": nearby,
+                        "photos_again": photos_again,
+                    },
                 )
             same_as = next((d.order for d in nearby if str(d.order.pk) == request.POST.get("same_as", "")), None)
             submitted = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "idempotency_key")}
@@ -103,7 +111,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "public/portal_submit.html",
-        {"form": form, "done": done, "categories": categories_to_pick()},
+        {"form": form, "done": done, "categories": categories_to_pick(), "photos_again": photos_again},
         status=status,
     )
 
@@ -169,7 +177,7 @@ def status(request: HttpRequest) -> HttpResponse:
                 # A reply followed by 重办: the citizen sees it, marked as the earlier one.
                 reply_is_earlier=reply is not None and order.status not in REPLIED_STATUSES,
                 status_words=status_words(order) if order is not None else demand.get_disposition_display(),
-                timeline=timeline(demand, order),
+                timeline=timeline(demand, order, merged=merged is not None),
             )
     return render(request, "public/portal_status.html", context)
 

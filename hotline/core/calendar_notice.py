@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 HOLIDAY, WORKDAY = "holiday", "workday"
 HOLIDAY_NAMES = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
 
-_WEEKDAY = re.compile(r"[（(](?:周|星期)[一二三四五六日天][）)]")
+# Asides in brackets — （周五）, （农历腊月二十八）, （农历除夕、周二） — say nothing the dates do not.
+_ASIDE = re.compile(r"（[^（）]*）|\([^()]*\)")
 _ISO = r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
 _ISO_DAY = re.compile(_ISO)
 _CN_RANGE = re.compile(
@@ -64,7 +65,7 @@ def parse_notice(text: str, year: int) -> Notice:
     `problems` (the line), never guessed."""
     notice = Notice()
     for raw_line in text.splitlines():
-        line = _WEEKDAY.sub("", raw_line.strip())
+        line = _ASIDE.sub("", raw_line.strip())
         if not line:
             continue
         csv = [part.strip() for part in line.split(",")]
@@ -91,6 +92,12 @@ def parse_notice(text: str, year: int) -> Notice:
             try:
                 days = _dates(clause, year)
             except ValueError:
+                notice.problems.append(raw_line.strip())
+                read_any = True
+                continue
+            total = re.search(r"共(\d+)天", clause)
+            if off and not work and total and int(total[1]) != len(days):
+                # "共8天" and a range of another length: read wrongly, said rather than stored.
                 notice.problems.append(raw_line.strip())
                 read_any = True
                 continue

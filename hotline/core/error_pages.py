@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 
 from .views import page_not_found, server_error
 
-TECHNICAL_MARK = b"because you have <code>DEBUG = True</code>"
+# Django's technical pages, HTML ("<code>DEBUG = True</code>") and plain text (a client not asking for HTML).
+TECHNICAL_MARK = b"DEBUG = True"
 
 
 class OwnErrorPagesMiddleware:

@@ -219,8 +219,10 @@ def public_url(path: str = "/") -> str:
 
 
 class PublicUrlMiddleware:
-    """Without HOTLINE_PUBLIC_URL, remember where people reach the platform (a validated Host header
-    only): the text messages that a worker sends later use the same address."""
+    """Without HOTLINE_PUBLIC_URL, in the demo (DEBUG on), remember where people reach the platform: the
+    text messages that a worker sends later use the same address. Only a Host header that ALLOWED_HOSTS
+    names one by one is trusted (never with a wildcard), and never in production: there the setting is
+    the address (docker-compose sets it from HOTLINE_SITE)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -229,7 +231,7 @@ class PublicUrlMiddleware:
         global _public_url_seen
         from django.conf import settings
 
-        if not settings.HOTLINE_PUBLIC_URL:
+        if not settings.HOTLINE_PUBLIC_URL and settings.DEBUG and "*" not in settings.ALLOWED_HOSTS:
             try:
                 base = f"{request.scheme}://{request.get_host()}"
             except Exception:  # DisallowedHost: CommonMiddleware answers it; nothing is remembered

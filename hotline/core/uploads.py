@@ -86,10 +86,15 @@ IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".webp"}
 IMAGE_MAX_SIDE = 2000  # pixels: a phone's 12-megapixel photo becomes ~0.5 MB, still sharp on any screen
 
 
+IMAGE_MAX_PIXELS = 40_000_000  # a 40-megapixel photo at most: larger ones are refused before they are decoded
+
+
 def prepared(upload):
-    """A photo checked and made fit to keep: it must really be an image (its bytes, not its name), it is
-    turned upright, shrunk to IMAGE_MAX_SIDE on its longer side and saved again without its metadata (a
-    phone's photo carries where it was taken). Other files are returned as they are."""
+    """A photo checked and made fit to keep: it must really be an image (its bytes, not its name) of at most
+    IMAGE_MAX_PIXELS (a small file can hold a huge image: it is refused before it is decoded), it is turned
+    upright, shrunk to IMAGE_MAX_SIDE on its longer side and saved again without its metadata (a phone's
+    photo carries where it was taken), as the format its name says. Other files are returned as they are."""
+    import warnings
     from io import BytesIO
 
     from django.core.files.uploadedfile import InMemoryUploadedFile
@@ -98,23 +103,44 @@ def prepared(upload):
     suffix = PurePath(upload.name or "").suffix.lower()
     if suffix not in IMAGE_TYPES:
         return upload
-    try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            probe.verify()
-        upload.seek(0)
-        image = ImageOps.exif_transpose(Image.open(upload))
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise InvalidInput(
-            _("%(name)s is not a photo that can be opened.") % {"name": upload.name}, code="invalid_image"
-        ) from None
-    image.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
     fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}[suffix]
-    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
+    not_a_photo = InvalidInput(
+        _("%(name)s is not a photo that can be opened.") % {"name": upload.name}, code="invalid_image"
+    )
     out = BytesIO()
-    image.save(out, format=fmt, **({"quality": 85, "optimize": True} if fmt == "JPEG" else {}))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            upload.seek(0)
+            with Image.open(upload) as probe:
+                width, height = probe.size
+                probe.verify()
+            if width * height > IMAGE_MAX_PIXELS:
+                raise InvalidInput(
+                    _("%(name)s has too many pixels (%(w)s × %(h)s).") % {"name": upload.name, "w": width, "h": height},
+                    code="image_too_large",
+                )
+            upload.seek(0)
+            image = ImageOps.exif_transpose(Image.open(upload))
+            image.load()
+            image.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
+            # Whatever the file held (CMYK, 16-bit, floating point…), a mode its format can store.
+            if image.mode not in ("RGB", "RGBA", "L", "P") or (
+                fmt == "JPEG" and image.mode != "RGB" and image.mode != "L"
+            ):
+                image = image.convert("RGBA" if fmt != "JPEG" and "A" in image.getbands() else "RGB")
+            image.save(out, format=fmt, **({"quality": 85, "optimize": True} if fmt == "JPEG" else {}))
+    except InvalidInput:
+        raise
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
+        raise not_a_photo from None
     size = out.tell()
     out.seek(0)
     return InMemoryUploadedFile(out, "file", upload.name, f"image/{fmt.lower()}", size, None)

@@ -85,3 +85,14 @@ def test_a_notice_with_no_date_of_the_year_is_refused_and_kept(reference, admin_
     html = response.content.decode()
     assert response.status_code == 400 and "放假安排另行通知" in html
     assert not CalendarYear.objects.filter(year=2027, source__startswith="notice").exists()
+
+
+def test_asides_in_brackets_do_not_cut_a_range_and_a_wrong_count_is_said():
+    text = (
+        "二、春节：1月28日（农历除夕、周二）至2月4日（农历正月初七、周二）放假调休，共8天。\n"
+        "四、国庆节：10月1日至7日放假调休，共6天。\n"
+    )
+    notice = parse_notice(text, 2025)
+    spring = sorted(d for d, (k, _n) in notice.days.items() if k == "holiday")
+    assert spring[0] == dt.date(2025, 1, 28) and spring[-1] == dt.date(2025, 2, 4) and len(spring) == 8
+    assert notice.problems == ["四、国庆节：10月1日至7日放假调休，共6天。"]  # 7 days read, 6 said: not stored

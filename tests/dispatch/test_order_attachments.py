@@ -87,3 +87,38 @@ def test_a_progress_note_carries_a_photo(agent, handler_a, settings, tmp_path):
     assert response.status_code == 302
     attachment = OrderAttachment.objects.get()
     assert attachment.event.kind == "progress" and attachment.uploaded_by == handler_a
+
+
+def test_odd_and_huge_photos_are_refused_with_a_reason_not_a_server_error(agent, handler_a, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    order = main_order(make_demand(by=agent))
+    work_order_sign(order=order, by=handler_a)
+    client = Client()
+    client.force_login(handler_a)
+    cmyk = BytesIO()
+    Image.new("CMYK", (300, 200)).save(cmyk, format="JPEG")  # a printer's JPEG, named as a PNG
+    named_png = SimpleUploadedFile("扫描.png", cmyk.getvalue(), content_type="image/png")
+    response = client.post(f"/dispatch/orders/{order.pk}/progress/", {"note": "扫描件。", "attachments": [named_png]})
+    assert response.status_code == 302  # kept as a PNG it can be
+    huge = BytesIO()
+    Image.new("1", (9000, 9000)).save(huge, format="PNG")  # a small file holding 81 megapixels
+    bomb = SimpleUploadedFile("大图.png", huge.getvalue(), content_type="image/png")
+    response = client.post(f"/dispatch/orders/{order.pk}/progress/", {"note": "大图。", "attachments": [bomb]})
+    assert response.status_code == 400 and "大图.png" in response.content.decode()
+    assert OrderAttachment.objects.count() == 1
+
+
+def test_a_knowledge_editor_cannot_download_order_files(agent, handler_a, settings, tmp_path, reference):
+    from tests.conftest import CENTER_CODE, unit
+    from tests.factories import UserFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    order = main_order(make_demand(by=agent))
+    work_order_sign(order=order, by=handler_a)
+    client = Client()
+    client.force_login(handler_a)
+    client.post(f"/dispatch/orders/{order.pk}/progress/", {"note": "现场。", "attachments": [photo(size=(300, 200))]})
+    attachment = OrderAttachment.objects.get()
+    editor = Client()
+    editor.force_login(UserFactory(username="t_kb_files", role="kb_editor", unit=unit(CENTER_CODE)))
+    assert editor.get(f"/dispatch/orders/{order.pk}/files/{attachment.pk}/").status_code == 403

@@ -37,3 +37,32 @@ def test_the_status_page_shows_the_reply_and_a_plain_timeline_through_a_rehandli
     assert "重办" not in html.replace("正在重新办理", "")  # the plain words, not the hotline's term
     assert "摊位已清理。" in html and "此前的答复" in html  # the earlier reply, said to be earlier
     assert "内部备注" not in html  # no internal note reaches the citizen
+
+
+def test_a_merged_caller_is_not_told_the_first_callers_callback(agent, handler_a, dispatcher, callback_agent):
+    from dispatch.services import demand_take
+    from feedback.services import callback_record
+
+    demand = make_demand(phone="13812345678", by=agent)
+    order = main_order(demand)
+    later = demand_take(
+        channel="phone",
+        demand_type="complaint",
+        category=demand.category,
+        content="同一件事。",
+        caller_phone="13900002222",
+        caller_name="李四",
+        address=demand.address,
+        street=demand.street,
+        action="merge",
+        merge_into=order,
+        by=agent,
+    )
+    replied(order, handler_a)
+    reply_accept(order=fresh(order), by=dispatcher)
+    callback_record(
+        order=fresh(order), by=callback_agent, contacted=True, resolution="resolved", satisfaction="satisfied"
+    )
+    first = Client().post("/portal/status/", {"number": demand.number, "phone": "13812345678"}).content.decode()
+    second = Client().post("/portal/status/", {"number": later.number, "phone": "13900002222"}).content.decode()
+    assert "已记录您的评价" in first and "已记录您的评价" not in second

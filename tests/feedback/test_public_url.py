@@ -15,6 +15,7 @@ def test_without_a_setting_the_link_uses_the_address_the_platform_is_reached_at(
     monkeypatch,
 ):
     settings.HOTLINE_PUBLIC_URL = ""
+    settings.DEBUG = True  # the demo of make run; in production the setting is the address
     monkeypatch.setattr(middleware, "_public_url_seen", "")
     cache.delete(middleware.PUBLIC_URL_CACHE)
     Client(HTTP_HOST="localhost:8123").get("/portal/")
@@ -30,3 +31,14 @@ def test_the_setting_wins(accepted, settings):  # noqa: F811
     Client(HTTP_HOST="localhost:8123").get("/portal/")
     link = EvaluationLink.objects.get(order=accepted)
     assert link.url() == f"https://12345.beijing.example/e/{link.token}/"
+
+
+def test_a_wildcard_host_list_teaches_nothing(accepted, settings, monkeypatch):  # noqa: F811
+    settings.HOTLINE_PUBLIC_URL = ""
+    settings.DEBUG = True
+    settings.ALLOWED_HOSTS = ["*"]
+    monkeypatch.setattr(middleware, "_public_url_seen", "")
+    cache.delete(middleware.PUBLIC_URL_CACHE)
+    Client(HTTP_HOST="phishing.example").get("/portal/")
+    link = EvaluationLink.objects.get(order=accepted)
+    assert "phishing.example" not in link.url()

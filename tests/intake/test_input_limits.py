@@ -7,7 +7,7 @@ from django.test import Client
 
 from dispatch.services import work_order_sign
 from intake.models import Demand
-from intake.services import phone_kind
+from intake.services import normalise_phone, phone_kind
 from tests.factories import main_order, make_demand
 from tests.intake.test_pages import CALL
 
@@ -24,7 +24,9 @@ def test_what_a_phone_number_looks_like():
     assert phone_kind("4008123123") == "service" and phone_kind("95588") == "service"
     assert phone_kind("+441632960000") == "foreign"
     assert phone_kind("1380013800") == "other"  # a mobile with a digit missing
-    assert phone_kind("65123456") == "other"  # a Beijing landline without its area code
+    assert phone_kind("65123456") == "landline"  # a Beijing landline said without its area code
+    assert phone_kind("12345") == "service" and normalise_phone("0086 138 0013 8000") == "13800138000"
+    assert phone_kind("651234") == "other"  # a digit or two missing
 
 
 def test_a_text_over_its_limit_is_kept_and_the_error_counts_it(agent):

@@ -108,3 +108,10 @@ def test_a_citizens_photos_reach_the_unit_small_and_without_their_location(refer
     refused = Client().post("/portal/", {**PORTAL, **address, "idempotency_key": "w-8", "photos": [text]})
     assert refused.status_code == 400 and "notes.pdf" in refused.content.decode()
     assert Demand.objects.count() == 1
+
+
+def test_a_matter_offered_on_the_question_page_is_accepted_next(reference):
+    # The model is not trained here: the question offers the common matters; a matter offered only on that
+    # page (any active one) must be accepted on the next submission too.
+    response = Client().post("/portal/", {**PORTAL, "category": "", "common": "090501", "idempotency_key": "w-9"})
+    assert response.status_code == 302 and Demand.objects.get().category.code == "090501"

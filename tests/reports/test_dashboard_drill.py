@@ -58,3 +58,8 @@ def test_each_district_has_its_own_thirty_day_trend(leader, agent):
     html = browser(leader).get("/reports/").content.decode()
     row = html[html.index("东城区") : html.index("</tr>", html.index("东城区"))]
     assert 'class="row-trend"' in row and "3" in re.search(r"<title>([^<]+)</title>", row).group(1)
+
+
+def test_a_day_out_of_range_is_no_server_error(leader):
+    response = browser(leader).get("/dispatch/unit/", {"event": "dispatched", "day": "9999-12-31"})
+    assert response.status_code == 200
