@@ -418,8 +418,8 @@ def search_demands(user, q: str, *, now: dt.datetime) -> SearchResult:
         whole = q.replace(" ", "")
         if whole.count("-") == 1:  # an order number "2026120800004-1": its unique index
             by_number = visible.filter(work_orders__number=whole).distinct()
-        elif len(compact) >= 13:  # a whole demand number (its unique index), or its orders' numbers
-            by_number = visible.filter(Q(number=compact) | Q(work_orders__number__startswith=f"{compact}-")).distinct()
+        elif len(compact) >= 13:  # a whole demand number: its unique index (an OR across the join would scan)
+            by_number = visible.filter(number=compact)
         else:  # the last digits people read out: the recent demands only (no index serves a suffix)
             since = now - dt.timedelta(days=SEARCH_TEXT_DAYS)
             by_number = visible.filter(received_at__gte=since, number__endswith=compact)

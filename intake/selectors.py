@@ -216,7 +216,7 @@ COMMON_MATTERS = 8
 COMMON_MATTERS_CACHE = "intake:common-matters"
 
 
-def common_categories(*, days: int = 30) -> list[Category]:
+def common_categories(*, days: int = 7) -> list[Category]:
     """常见事项: the level-3 categories reported most in the last `days` (counted at most once an hour, over
     the received_at index), topped up from the default list."""
     from django.core.cache import cache

@@ -462,10 +462,10 @@ TREND_DAYS = 30
 TREND_CACHE_SECONDS = 900
 
 
-def demands_by_day(scope: Scope, now, *, days: int = TREND_DAYS) -> list[dict]:
-    """The demands received on each of the last `days` whole days in the scope, oldest first (the dashboard's
-    30-day trend beside today's numbers). One GROUP BY over the received_at index, kept a quarter of an hour:
-    past days do not change, and today is counted live beside it."""
+def _daily_counts(scope: Scope, now, days: int) -> dict[str, dict[str, int]]:
+    """{row code ("" for demands of no row): {ISO day: demands received}} over the last `days` whole days:
+    per district for the city, per street for a district. One GROUP BY over the received_at index, kept a
+    quarter of an hour (past days do not change; today is counted live beside it)."""
     import datetime as dt
 
     from django.core.cache import cache
@@ -474,25 +474,41 @@ def demands_by_day(scope: Scope, now, *, days: int = TREND_DAYS) -> list[dict]:
     from django.utils import timezone
 
     today = timezone.localdate(now)
-    key = f"reports:trend:{scope.path or 'city'}:{today:%Y%m%d}:{days}"
+    key = f"reports:daily:{scope.path or 'city'}:{today:%Y%m%d}:{days}"
     counts = cache.get(key)
     if counts is None:
+        field = "district__code" if scope.is_city else "street__code"
         start = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min))
         end = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
         rows = (
             _demands_in(scope)
             .filter(received_at__gte=start, received_at__lt=end)
             .annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
-            .values_list("day")
+            .values_list(field, "day")
             .annotate(n=Count("id"))
             .order_by()
         )
-        counts = {day.isoformat(): n for day, n in rows}
+        counts = {}
+        for code, day, n in rows:
+            by_day = counts.setdefault(code or "", {})
+            by_day[day.isoformat()] = by_day.get(day.isoformat(), 0) + n
         cache.set(key, counts, TREND_CACHE_SECONDS)
+    return counts
+
+
+def demands_by_day(scope: Scope, now, *, days: int = TREND_DAYS) -> list[dict]:
+    """The demands received on each of the last `days` whole days in the scope, oldest first (the dashboard's
+    30-day trend beside today's numbers), with each bar's height in % of the busiest day."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate(now)
+    counts = _daily_counts(scope, now, days)
     out = []
     for back in range(days, 0, -1):
-        day = today - dt.timedelta(days=back)
-        out.append({"day": day, "n": counts.get(day.isoformat(), 0)})
+        day = (today - dt.timedelta(days=back)).isoformat()
+        out.append({"day": today - dt.timedelta(days=back), "n": sum(by_day.get(day, 0) for by_day in counts.values())})
     peak = max((d["n"] for d in out), default=0) or 1
     for d in out:
         d["height"] = round(100 * d["n"] / peak)
@@ -523,35 +539,14 @@ SPARK_WIDTH, SPARK_HEIGHT = 90, 20
 
 def demands_by_day_per_group(scope: Scope, now, *, days: int = TREND_DAYS) -> dict[str, dict]:
     """{unit code: {"points": an SVG polyline's points, "total": demands}} over the last `days` whole days,
-    per district (the city) or per street (a district): the dashboard's trend beside each row. One GROUP BY,
-    kept a quarter of an hour like the city's trend."""
+    per district (the city) or per street (a district): the dashboard's trend beside each row (the same
+    counts as the scope's trend)."""
     import datetime as dt
 
-    from django.core.cache import cache
-    from django.db.models import Count
-    from django.db.models.functions import TruncDate
     from django.utils import timezone
 
     today = timezone.localdate(now)
-    field = "district__code" if scope.is_city else "street__code"
-    key = f"reports:row-trends:{scope.path or 'city'}:{today:%Y%m%d}:{days}"
-    counts = cache.get(key)
-    if counts is None:
-        start = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min))
-        end = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-        rows = (
-            _demands_in(scope)
-            .filter(received_at__gte=start, received_at__lt=end)
-            .annotate(day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
-            .values_list(field, "day")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        counts = {}
-        for code, day, n in rows:
-            if code:
-                counts.setdefault(code, {})[day.isoformat()] = n
-        cache.set(key, counts, TREND_CACHE_SECONDS)
+    counts = {code: by_day for code, by_day in _daily_counts(scope, now, days).items() if code}
     out = {}
     first = today - dt.timedelta(days=days)
     for code, by_day in counts.items():
