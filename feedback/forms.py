@@ -7,6 +7,7 @@ from dispatch.models import WorkOrder
 from hotline.core.forms import MultipleFileField
 
 from .choices import ContactMethod, Resolution, Satisfaction
+from .selectors import reply_templates_for
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
 
@@ -100,6 +101,18 @@ class ReplyForm(BootstrapForm):
 
     def __init__(self, *args, order=None, **kwargs):
         super().__init__(*args, **kwargs)
+        templates = reply_templates_for(order) if order is not None else []
+        if templates:
+            # 答复模板: picking one fills the reply to the citizen (static/js/hotline.js); the handler completes it.
+            self.fields["template"] = forms.CharField(
+                label=_("Start from a template"),
+                required=False,
+                widget=forms.Select(
+                    choices=[("", _("— none —"))] + [(t.text, t.title) for t in templates],
+                    attrs={"class": "form-select form-select-sm", "data-fills": "reply_to_citizen"},
+                ),
+            )
+            self.order_fields(["contacted", "resolved", "template", "reply_to_citizen"])
         for part in assisting_parts(order):
             self.fields[f"{self.COOPERATION}{part.unit.code}"] = forms.ChoiceField(
                 label=_("Cooperation of %(unit)s (协办配合)") % {"unit": part.unit.name},
@@ -125,6 +138,7 @@ class ReplyForm(BootstrapForm):
                 _("The reply says the matter is resolved but the citizen was not contacted. Is that right?"),
             )
         data.pop("confirmed", None)  # the form's question, not the reply's
+        data.pop("template", None)  # a picker that filled the text, not part of the reply
         data.pop("attachments", None)  # kept by the order page after the reply (dispatch.services.order_attach)
         if data.get("contacted"):
             if not data.get("contacted_at"):

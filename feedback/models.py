@@ -146,3 +146,27 @@ class EvaluationLink(models.Model):
         from hotline.core.middleware import public_url
 
         return public_url(reverse("evaluate", args=[self.token]))
+
+
+class ReplyTemplate(models.Model):
+    """答复模板: a common answer a unit starts its reply to the citizen from (the reply form's picker fills
+    the text, the handler completes it). For a matter category's branch, or any; the city's (no unit) or
+    one unit's own. Administrators keep them in the admin."""
+
+    title = models.CharField(_("title"), max_length=80)
+    text = models.TextField(_("text"))
+    category = models.ForeignKey(
+        "core.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "core.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+
+    def __str__(self) -> str:
+        return self.title

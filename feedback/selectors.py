@@ -76,3 +76,21 @@ def reply_flags_by_unit(*, start: dt.datetime, end: dt.datetime, units=None) -> 
         }
         for r in cast(list[dict[str, Any]], list(rows))
     ]
+
+
+def reply_templates_for(order) -> list:
+    """答复模板 that fit an order: the city's and its unit's own (or its ancestors'), for its matter's branch
+    or for any matter."""
+    from django.db.models import Q
+
+    from .models import ReplyTemplate
+
+    category = order.demand.category
+    codes = [c for c in (category.code[:2], category.code[:4], category.code) if c] if category else []
+    units = [u for u in order.unit.path.strip("/").split("/") if u] if order.unit.path else []
+    return list(
+        ReplyTemplate.objects.filter(is_active=True)
+        .filter(Q(category__isnull=True) | Q(category__code__in=codes))
+        .filter(Q(unit__isnull=True) | Q(unit__code__in=units) | Q(unit=order.unit))
+        .order_by("title")[:30]
+    )

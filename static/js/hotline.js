@@ -81,3 +81,18 @@
   }
   window.setInterval(update, 30000);
 })();
+
+// 答复模板: a template picked in a reply form fills the text it names (data-fills): an empty text takes it,
+// a text already begun gets it added on a new line; the counter follows.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-fills]") || !select.value || !select.form) return;
+    var target = select.form.elements.namedItem(select.dataset.fills);
+    if (!target) return;
+    target.value = target.value.trim() ? target.value.replace(/\s+$/, "") + "\n" + select.value : select.value;
+    target.dispatchEvent(new Event("input", { bubbles: true }));
+    target.focus();
+  });
+})();
