@@ -442,3 +442,25 @@ def search_demands(user, q: str, *, now: dt.datetime) -> SearchResult:
         demands, Prefetch("work_orders", queryset=WorkOrder.objects.select_related("unit").order_by("id"))
     )
     return SearchResult(how, demands)
+
+
+def demands_in_period(
+    user, *, start: dt.date, end: dt.date, channel: str = "", demand_type: str = "", category=None, place=None
+) -> QuerySet[Demand]:
+    """The demands behind a report's count (报告数字下钻): received from `start` to `end` (Beijing days,
+    inclusive), of a channel, a type, a category's branch or a place (a district or street and below), in
+    the reader's scope, newest first."""
+    begin = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    finish = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    qs = demands_visible_to(user).filter(received_at__gte=begin, received_at__lt=finish)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if demand_type:
+        qs = qs.filter(demand_type=demand_type)
+    if category is not None:
+        qs = qs.filter(Q(category=category) | Q(category__parent=category) | Q(category__parent__parent=category))
+    if place is not None:
+        qs = qs.filter(
+            Q(street__path__startswith=place.path) | Q(street__isnull=True, district__path__startswith=place.path)
+        )
+    return qs.select_related("category", "street").order_by("-received_at", "-id")

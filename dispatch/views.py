@@ -8,6 +8,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -52,7 +53,7 @@ from .forms import (
     QueueFilterForm,
     ReasonForm,
 )
-from .models import ExtensionRequest, LongPendingRequest
+from .models import ExtensionRequest, LongPendingRequest, WorkOrder
 from .selectors import (
     caller_history,
     category_suggestions,
@@ -778,6 +779,9 @@ class SearchPage(WorkbenchView):
         from .selectors import SEARCH_LIMIT, SEARCH_TEXT_DAYS, search_demands
 
         context = super().get_context_data(**kwargs)
+        period = _period_filters(self.request.GET)
+        if period is not None:
+            return self._period(context, period)
         q = self.request.GET.get("q", "")
         result = search_demands(self.request.user, q, now=timezone.now())
         context.update(
@@ -788,6 +792,47 @@ class SearchPage(WorkbenchView):
             days=SEARCH_TEXT_DAYS,
         )
         return context
+
+    def _period(self, context, period: dict):
+        from .selectors import demands_in_period
+
+        page = page_of(demands_in_period(self.request.user, **period), self.request.GET.get("page"), 50)
+        prefetch_related_objects(  # the status column's lead order, in one query for the page
+            page.object_list, Prefetch("work_orders", queryset=WorkOrder.objects.select_related("unit").order_by("id"))
+        )
+        context.update(
+            period=period,
+            page_obj=page,
+            rows=[(d, caller_identity_for(self.request.user, d)) for d in page.object_list],
+            q="",
+        )
+        return context
+
+
+def _period_filters(params) -> dict | None:
+    """The filters of a report's drill-down (`?from=YYYY-MM-DD&to=…` and a channel, type, category or
+    place), or None when the page is a plain search. A date or code that does not parse is ignored."""
+    import datetime as dt
+
+    from intake.choices import Channel, DemandType
+
+    try:
+        start = dt.date.fromisoformat(params.get("from", ""))
+        end = dt.date.fromisoformat(params.get("to", "") or params.get("from", ""))
+    except ValueError:
+        return None
+    if not (2000 <= start.year <= 2100 and 2000 <= end.year <= 2100) or end < start or (end - start).days > 400:
+        return None
+    channel = params.get("channel", "")
+    demand_type = params.get("type", "")
+    return {
+        "start": start,
+        "end": end,
+        "channel": channel if channel in Channel.values else "",
+        "demand_type": demand_type if demand_type in DemandType.values else "",
+        "category": Category.objects.filter(code=params.get("category", "") or "-").first(),
+        "place": Unit.objects.filter(code=params.get("place", "") or "-").first(),
+    }
 
 
 BATCH_SIGN_LIMIT = 100

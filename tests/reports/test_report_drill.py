@@ -1,0 +1,48 @@
+"""From a report's number to the demands behind it (issue 22, what leaders need): the totals' counts by
+channel, type, category and place open the list of those demands in the report's period."""
+
+import re
+from html import unescape
+
+from django.test import Client
+
+from intake.models import Demand
+from tests.reports.test_pages import daily  # noqa: F401 - the fixture: a daily report over three demands
+
+
+def browser(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_category_count_opens_its_demands(daily, leader):  # noqa: F811
+    client = browser(leader)
+    html = client.get(f"/reports/{daily.pk}/").content.decode()
+    links = {unescape(h) for h in re.findall(r'href="([^"]+)" data-drill="category"', html)}
+    assert links, "the category counts are links"
+    city = next(link for link in links if "category=01" in link)
+    listed = client.get(city).content.decode()
+    # The report's category counts are by top-level matter: 01 城市管理 is every 01… demand of that day.
+    day = daily.period_start
+    of_day = Demand.objects.filter(received_at__date=day)
+    urban = [d for d in of_day if d.category and d.category.code.startswith("01")]
+    assert urban and all(d.number in listed for d in urban)
+    assert all(d.number not in listed for d in of_day if not (d.category and d.category.code.startswith("01")))
+    places = {unescape(h) for h in re.findall(r'href="([^"]+)" data-drill="place"', html)}
+    assert places and all("from=" in link and "place=" in link for link in places)
+
+
+def test_a_district_leader_sees_only_its_demands_behind_a_count(daily, reference):  # noqa: F811
+    from hotline.core.models import Unit
+    from tests.conftest import DISTRICT
+    from tests.factories import UserFactory
+
+    dongcheng = UserFactory(username="t_drill_dc", role="unit_leader", unit=Unit.objects.get(code=DISTRICT))
+    day = daily.period_start.isoformat()
+    listed = browser(dongcheng).get("/dispatch/search/", {"from": day, "to": day, "category": "01"}).content.decode()
+    inside = Demand.objects.get(category__code="010303", street__code="110101001")
+    outside = Demand.objects.exclude(street__code__startswith="110101").get(category__code="010303")
+    assert inside.number in listed and outside.number not in listed
+    # A date that does not parse is a plain (empty) search, not an error.
+    assert browser(dongcheng).get("/dispatch/search/", {"from": "9999-99-99", "category": "01"}).status_code == 200
