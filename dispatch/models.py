@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from hotline.core.access import may
 from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import InvalidInput
+from hotline.core.models import StoredFile
 
 from .choices import (
     OPEN_STATUSES,
@@ -781,30 +782,17 @@ def order_upload_to(instance, filename: str) -> str:
     return random_name(f"orders/{instance.uploaded_at:%Y-%m}", filename)
 
 
-class OrderAttachment(models.Model):
+class OrderAttachment(StoredFile):
     """A photo or file a unit adds to its reply or a progress note (现场照片, 处置材料): kept under a random
-    name in the default storage, photos shrunk and stripped of their metadata, served only to those who
-    may see the order."""
+    name, photos shrunk and stripped of their metadata, served only to those who may see the order."""
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="attachments")
     event = models.ForeignKey(
         WorkOrderEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
     file = models.FileField(upload_to=order_upload_to, max_length=255)
-    name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_at = models.DateTimeField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("order attachment")
         verbose_name_plural = _("order attachments")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")

@@ -868,24 +868,29 @@ def batch_sign(request):
     return redirect(back if back.startswith("/dispatch/unit/") else "dispatch:unit")
 
 
-@login_required
-def order_attachment(request, pk: int, attachment: int):
-    """A photo or file of an order, to those who may see the order (never a public media URL)."""
+def _stored_file(request, records, pk: int, files, owner: str, attachment: int):
+    """An upload of a record (an order's file, a demand's photo) to those who may see the record, never a
+    public media URL: the permission, then the record in the reader's scope, then its file."""
     from hotline.core.uploads import file_response
 
+    check_permission(request.user, "dispatch.view_orders")
+    record = get_object_or_404(records, pk=pk)
+    return file_response(get_object_or_404(files, pk=attachment, **{owner: record}))
+
+
+@login_required
+def order_attachment(request, pk: int, attachment: int):
+    """A photo or file of an order."""
     from .models import OrderAttachment
 
-    check_permission(request.user, "dispatch.view_orders")
-    order = get_object_or_404(work_orders_visible_to(request.user, one=True), pk=pk)
-    return file_response(get_object_or_404(OrderAttachment, pk=attachment, order=order))
+    return _stored_file(
+        request, work_orders_visible_to(request.user, one=True), pk, OrderAttachment.objects, "order", attachment
+    )
 
 
 @login_required
 def demand_attachment(request, pk: int, attachment: int):
-    """A citizen's photo of a demand, to those who may see the demand."""
-    from hotline.core.uploads import file_response
+    """A citizen's photo of a demand."""
     from intake.models import DemandAttachment
 
-    check_permission(request.user, "dispatch.view_orders")
-    demand = get_object_or_404(demands_visible_to(request.user), pk=pk)
-    return file_response(get_object_or_404(DemandAttachment, pk=attachment, demand=demand))
+    return _stored_file(request, demands_visible_to(request.user), pk, DemandAttachment.objects, "demand", attachment)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hotline.core import pii
 from hotline.core.fields import EncryptedTextField
+from hotline.core.models import StoredFile
 
 from .choices import Channel, DemandType, Disposition, RefusalReason, SuggestionOutcome, SuggestionStage, Urgency
 
@@ -339,21 +340,13 @@ def demand_upload_to(instance, filename: str) -> str:
     return random_name(f"demands/{instance.uploaded_at:%Y-%m}", filename)
 
 
-class DemandAttachment(models.Model):
+class DemandAttachment(StoredFile):
     """A photo the citizen sent with their demand (the portal): shrunk and stripped of its metadata, kept
     under a random name, shown only to those who may see the demand."""
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=demand_upload_to, max_length=255)
-    name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_at = models.DateTimeField()
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("demand photo")
         verbose_name_plural = _("demand photos")
-
-    def __str__(self) -> str:
-        return self.name

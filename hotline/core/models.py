@@ -333,3 +333,20 @@ class StreetAssignment(models.Model):
                 }
         if errors:
             raise ValidationError(errors)
+
+
+class StoredFile(models.Model):
+    """What every kept upload records beside its file (an order's or a demand's): its name as the person
+    knew it, type, size and when it came (hotline.core.uploads.described fills them)."""
+
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -14,8 +14,10 @@ def test_seeddemo_creates_the_contract_users_and_is_idempotent(reference, settin
     call_command("seeddemo")
     assert User.objects.count() == count
 
-    for username in ["admin", "agent", "dispatcher", "callback", "supervisor", "leader", "kbeditor"]:
+    for username in ["admin", "agent", "dispatcher", "callback", "supervisor", "leader", "kbeditor", "kbeditor2"]:
         assert User.objects.filter(username=username, is_active=True).exists(), username
+    # Two editors: what one submits, the other reviews and publishes (issue 22, point 17).
+    assert User.objects.get(username="kbeditor2").role == "kb_editor"
     handler = User.objects.get(username="h110101001")
     assert (handler.unit.name, handler.role) == ("东华门街道", "handler")
     assert User.objects.get(username="l110101001").role == "unit_leader"

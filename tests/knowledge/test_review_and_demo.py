@@ -1,12 +1,11 @@
 """The knowledge base's own review (issue 22, point 17): the editor who submitted is not offered 发布 (it
-would be refused), another editor is; the demo has that second editor; generated articles are coherent —
+would be refused), another editor is; the demo has that second editor (tests/core/test_seeddemo.py); generated articles are coherent —
 a nuisance's article is owned by the department of its field and never lists application materials."""
 
 from django.test import Client
 
 from demo.knowledge import HANDLING_GROUPS, MATERIALS, generate_articles, owner_of
 from hotline.core.models import Unit
-from hotline.core.services import CITY_DEMO_USERS
 from knowledge_base.models import Article
 from knowledge_base.services import article_submit
 from tests.factories import wipe
@@ -26,11 +25,6 @@ def test_only_another_editor_is_offered_to_publish(editor, reviewer):  # noqa: F
     assert "/publish/" not in mine and 'id="awaiting-review"' in mine
     theirs = page(reviewer, article)
     assert "/publish/" in theirs and "/send_back/" in theirs
-
-
-def test_the_demo_has_two_editors():
-    editors = [name for name, role, _label in CITY_DEMO_USERS if role == "kb_editor"]
-    assert len(editors) >= 2
 
 
 def test_generated_articles_are_coherent(reference):
