@@ -11,11 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import InvalidInput
 from hotline.core.forms import BootstrapForm, MultipleFileField, PickerField
+from hotline.core.geo import district_at
 from hotline.core.models import Unit
 from hotline.core.selectors import categories_to_pick
 from knowledge_base.search import searchable
 
 from .choices import DemandType
+from .geo import resolve
 from .services import check_phone, normalise_phone, phone_kind
 
 # Service error codes → the field the agent must fix (the rest show above the form).
@@ -143,6 +145,14 @@ class PortalForm(DemandFields):
     photos = MultipleFileField(label=_("Photos (up to 3)"), required=False)
     # 常见事项: a citizen picks the matter from a short list, or types it, or leaves it to the hotline.
     common = forms.ChoiceField(label=_("What is it about?"), required=False, widget=forms.RadioSelect)
+    # 地图定位: an optional pin on the map (static/js/pin.js fills these); it must lie in Beijing and agree
+    # with the district the address names.
+    lat = forms.DecimalField(
+        label=_("Latitude"), max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput
+    )
+    long = forms.DecimalField(
+        label=_("Longitude"), max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, offered=(), **kwargs):
         """`offered`: categories to offer beside the common ones ("is it one of these?", the model's
@@ -177,7 +187,31 @@ class PortalForm(DemandFields):
         common = data.get("common")
         if common and not data.get("category"):
             data["category"] = categories_to_pick().filter(code=common).first()
+        self._check_pin(data)
         return data
+
+    def _check_pin(self, data) -> None:
+        lat, long = data.get("lat"), data.get("long")
+        if "lat" in self.errors or "long" in self.errors:
+            self.errors.pop("long", None)
+            self.errors["lat"] = self.error_class([_("The pin could not be read: place it again, or remove it.")])
+            return
+        if (lat is None) != (long is None):
+            self.add_error("lat", _("The pin could not be read: place it again, or remove it."))
+            return
+        if lat is None:
+            return
+        shape = district_at(lat, long)
+        if shape is None:
+            self.add_error("lat", _("The pin is outside Beijing: move it onto the city, or remove it."))
+            return
+        named = resolve(data["address"]).district if data.get("address") else None
+        if named is not None and named.code != shape.code:
+            self.add_error(
+                "lat",
+                _("The pin lies in %(pin)s but the address names %(named)s: move the pin or correct the address.")
+                % {"pin": shape.name, "named": named.name},
+            )
 
 
 class StatusLookupForm(forms.Form):

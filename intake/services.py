@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from hotline.core.access import may
 from hotline.core.choices import UnitLevel
 from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict, Unprocessable
+from hotline.core.geo import district_at
 from hotline.core.models import Category, Unit, User
 from hotline.core.reference import reference
 from knowledge_base.models import Article
@@ -196,6 +197,8 @@ def demand_build(
     if street is None and address.strip():
         resolution = resolve(address)
         street, district = resolution.street, resolution.district
+    if district is None and lat is not None and long is not None:
+        district = district_of_pin(lat, long)  # 地图定位: the pin tells the district the words did not
     disposition = {
         Action.ANSWER: Disposition.ANSWERED,
         Action.REFUSE: Disposition.REFUSED,
@@ -229,6 +232,15 @@ def demand_build(
     )
     demand.auto_suggestions = suggestions
     return demand
+
+
+def district_of_pin(lat, long) -> Unit | None:
+    """The district unit a map pin lies in (None outside Beijing, or when the tree lacks the district)."""
+    shape = district_at(lat, long)
+    if shape is None:
+        return None
+    unit = reference().unit_by_code.get(shape.code)
+    return unit if unit is not None and unit.level == UnitLevel.DISTRICT else None
 
 
 def demand_insert(demand: Demand, *, by: User | None = None) -> Demand:

@@ -89,6 +89,8 @@ def submit(request: HttpRequest) -> HttpResponse:
                         caller_phone=data["caller_phone"],
                         caller_name=data["caller_name"],
                         address=data["address"],
+                        lat=data.get("lat"),
+                        long=data.get("long"),
                     ),
                 )
             except DomainError as exc:

@@ -5,16 +5,14 @@ the PDF's Chinese is real, extractable text set in the CJK font."""
 from __future__ import annotations
 
 import io
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
 
-from django.conf import settings
+from hotline.core.geo import geojson
 
 FONT = ["Noto Sans CJK SC", "DejaVu Sans"]  # fonts-noto-cjk (bin/ensure-pdf)
 COLOURS = ["#0d6efd", "#adb5bd", "#198754", "#fd7e14", "#6f42c1"]
-GEOJSON = Path(settings.BASE_DIR) / "static" / "vendor" / "geo" / "beijing-districts.json"
 
 
 FONT_DIRS = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts")]
@@ -60,7 +58,7 @@ def _matplotlib():
 
 @lru_cache(maxsize=1)
 def districts() -> list[dict]:
-    return json.loads(GEOJSON.read_text(encoding="utf-8"))["features"]
+    return geojson()["features"]
 
 
 def _svg(figure, prefix: str) -> str:

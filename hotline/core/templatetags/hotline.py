@@ -35,3 +35,15 @@ def percent(value, digits: int = 1):
         return f"{float(value) * 100:.{int(digits)}f} %"
     except (TypeError, ValueError):
         return "—"
+
+
+@register.inclusion_tag("inc/pin.html")
+def map_pin(demand):
+    """A demand's map pin (地图定位), if it has one: the coordinates, the district they lie in, a link that
+    opens the phone's own map app (geo: URI) and a small map."""
+    from hotline.core.geo import district_at
+
+    if demand.lat is None or demand.long is None:
+        return {"pin": None}
+    shape = district_at(demand.lat, demand.long)
+    return {"pin": demand, "district": shape.name if shape else None}
