@@ -535,8 +535,10 @@ def problem_rows(tree: Tree, start: dt.datetime, end: dt.datetime, prev_start: d
                 "unit_id": street_id,
                 "data": {
                     "street": street["name"],
+                    "street_code": street["code"],
                     "district": district["name"] if district else "",
                     "category": tree.categories[category_id]["name"],
+                    "category_code": tree.categories[category_id]["code"],
                     "count": n,
                     "previous": before.get((street_id, category_id), 0),
                 },

@@ -273,9 +273,26 @@ def _year_trend(report: Report, scope: Scope, facts: dict, scheme: Scheme) -> li
     demands = {f["key"]: f["value"] for f in facts.get("month", [])}
     periods = sorted(set(demands) | set(by_period) | set(_months(report)))
     return [
-        {"period": p, "demands": demands.get(p, 0), **rates_of(tuple(by_period.get(p, (0, 0, 0, 0, 0))), scheme)}
+        {
+            "period": p,
+            "demands": demands.get(p, 0),
+            **_month_span(p),  # the month's demands, on the search page (下钻)
+            **rates_of(tuple(by_period.get(p, (0, 0, 0, 0, 0))), scheme),
+        }
         for p in periods
     ]
+
+
+def _month_span(period: str) -> dict:
+    """{"from": its first day, "to": its last day} of a "YYYY-MM" month ({} for anything else)."""
+    import calendar
+    import datetime as dt
+
+    try:
+        year, month = map(int, period.split("-"))
+        return {"from": dt.date(year, month, 1), "to": dt.date(year, month, calendar.monthrange(year, month)[1])}
+    except ValueError:
+        return {}
 
 
 def _every_day(report: Report, items: list[dict]) -> list[dict]:
@@ -554,5 +571,6 @@ def demands_by_day_per_group(scope: Scope, now, *, days: int = TREND_DAYS) -> di
         peak = max(series) or 1
         step = SPARK_WIDTH / max(days - 1, 1)
         points = " ".join(f"{i * step:.1f},{SPARK_HEIGHT - SPARK_HEIGHT * n / peak:.1f}" for i, n in enumerate(series))
-        out[code] = {"points": points, "total": sum(series)}
+        # The demands behind it (下钻): the row's place over the same days, on the search page.
+        out[code] = {"points": points, "total": sum(series), "from": first, "to": today - dt.timedelta(days=1)}
     return out

@@ -41,15 +41,21 @@ def test_each_count_opens_the_orders_it_counts(leader, agent):
     assert late.number in today and fresh.number in today  # both were dispatched today, whatever their light
 
 
-def test_the_thirty_day_trend_counts_each_days_demands(leader, agent):
+def test_the_thirty_day_trend_counts_each_days_demands_and_opens_them(leader, agent):
+    made = {back: [] for back in (1, 3)}
     for back in (1, 1, 3):
-        make_demand(by=agent, received_at=timezone.now() - dt.timedelta(days=back))
-    html = browser(leader).get("/reports/").content.decode()
+        made[back].append(make_demand(by=agent, received_at=timezone.now() - dt.timedelta(days=back)))
+    client = browser(leader)
+    html = client.get("/reports/").content.decode()
     bars = re.findall(r'class="[^"]*trend-bar"[^>]*title="([^"]+)"', html)
     assert len(bars) == 30
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).strftime("%m-%d")
     three_back = (timezone.localdate() - dt.timedelta(days=3)).strftime("%m-%d")
     assert f"{yesterday}: 2" in bars and f"{three_back}: 1" in bars
+    # A bar opens the demands it counts: those received that day (not the orders dispatched that day).
+    yesterdays_bar = links(html, "trend")[-1]
+    listed = client.get(yesterdays_bar).content.decode()
+    assert all(d.number in listed for d in made[1]) and made[3][0].number not in listed
 
 
 def test_each_district_has_its_own_thirty_day_trend(leader, agent):
@@ -58,6 +64,9 @@ def test_each_district_has_its_own_thirty_day_trend(leader, agent):
     html = browser(leader).get("/reports/").content.decode()
     row = html[html.index("东城区") : html.index("</tr>", html.index("东城区"))]
     assert 'class="row-trend"' in row and "3" in re.search(r"<title>([^<]+)</title>", row).group(1)
+    # The line opens the district's demands of those 30 days.
+    listed = browser(leader).get(links(row, "row-trend")[0]).content.decode()
+    assert listed.count('href="/dispatch/demands/') >= 3
 
 
 def test_a_day_out_of_range_is_no_server_error(leader):
