@@ -76,6 +76,42 @@
 
   function clear() { try { localStorage.removeItem(KEY); } catch (e) { /* ignore */ } }
 
+  // Whether a draft holds anything the agent typed (not only the page's hidden and chosen fields).
+  function typedIn(draft) {
+    return Object.keys(draft).some(function (name) {
+      var el = form.elements.namedItem(name);
+      if (!el || el instanceof RadioNodeList || el.type === "hidden" || el.tagName === "SELECT") return false;
+      return el.type === "checkbox" ? false : !!String(draft[name] || "").trim();
+    });
+  }
+
+  // The unsent call a screen-pop put aside: offered back until the agent takes or drops it.
+  var PARKED = KEY + ".parked";
+  function showParked() {
+    var parked;
+    try { parked = localStorage.getItem(PARKED); } catch (e) { return; }
+    var banner = document.getElementById("draft-parked");
+    if (!parked || !banner) return;
+    banner.classList.remove("d-none");
+    document.getElementById("draft-unpark").addEventListener("click", function () {
+      // A swap: the call on the page is put aside in its turn (nothing typed is lost either way).
+      var now = {};
+      Array.prototype.forEach.call(form.elements, function (el) { if (el.name) now[el.name] = el.value; });
+      try {
+        var current = localStorage.getItem(KEY);
+        localStorage.setItem(KEY, localStorage.getItem(PARKED));
+        if (current && typedIn(now)) localStorage.setItem(PARKED, current);
+        else localStorage.removeItem(PARKED);
+      } catch (e) { return; }
+      window.location.replace(window.location.pathname);  // the desk restores it as any unsent call
+    });
+    document.getElementById("draft-drop").addEventListener("click", function () {
+      if (!window.confirm(banner.dataset.confirmDrop)) return;
+      try { localStorage.removeItem(PARKED); } catch (e) { /* ignore */ }
+      banner.classList.add("d-none");
+    });
+  }
+
   function refreshPanels() {
     // Bring the live panels (history, street, duplicates) up to date with the input on the page,
     // once htmx has bound their triggers (its own DOMContentLoaded handler runs before this one).
@@ -92,11 +128,19 @@
     url.searchParams.delete("done");
     window.history.replaceState(null, "", url.pathname + url.search);
   } else if (form.dataset.screenPop) {
-    // 弹屏: the telephone system opened the desk for a ringing call: a new call, not the last draft.
-    clear();
-    save();
-    refreshPanels();
+    // 弹屏: the telephone system opened the desk for a ringing call: a new call, not the last draft. An
+    // unsent draft is not lost: it is put aside (still sealed) and offered back.
+    readDraft().then(function (draft) {
+      if (draft && typedIn(draft)) {
+        try { localStorage.setItem(PARKED, localStorage.getItem(KEY)); } catch (e) { /* storage full */ }
+      }
+      clear();
+      save();
+      refreshPanels();
+      showParked();
+    });
   } else if (!form.dataset.bound) {
+    showParked();
     restore().then(function (typed) {
       if (!typed) return;
       document.getElementById("draft-restored").classList.remove("d-none");
