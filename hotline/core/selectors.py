@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from . import access
 from .choices import UnitLevel
 from .models import PATH_SEPARATOR, Category, Unit, User
+from .pinyin import looks_like_initials, where_initials
 
 
 def is_city_hotline_staff(user) -> bool:
@@ -94,6 +95,13 @@ def pick(queryset: QuerySet, text: str) -> tuple[object | None, list]:
             return rows[0], []
         if rows:
             return None, rows[:PICK_CANDIDATES]
+    if looks_like_initials(name):
+        # 拼音首字母: names whose initials start with the letters first, then those that hold them.
+        found = [(at, row) for row in queryset.order_by("code") if (at := where_initials(row.name, name)) is not None]
+        rows = [row for at, row in found if at == 0] or [row for _at, row in found]
+        if len(rows) == 1:
+            return rows[0], []
+        return None, rows[:PICK_CANDIDATES]
     return None, []
 
 

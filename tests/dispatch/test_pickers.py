@@ -37,6 +37,27 @@ def test_a_unit_is_picked_by_its_name_its_code_or_the_pickers_own_text(reference
         raise AssertionError("an ambiguous name was accepted")
 
 
+def test_pickers_take_pinyin_initials(reference, dispatcher, agent):
+    """拼音首字母: jdk is 交道口街道; a character with two readings matches by either (长 cháng/zhǎng)."""
+    import pytest
+    from django import forms
+
+    assert UnitField().clean("jdk").name == "交道口街道"
+    assert UnitField().clean("JDKJD").name == "交道口街道"
+    assert UnitField().clean("cxd").name == "长辛店街道"
+    assert CategoryField().clean("zdjy").code == "010101"
+    # Letters two names share are not guessed: 东华门 and 大红门 are both dhm; the error names both.
+    with pytest.raises(forms.ValidationError) as caught:
+        UnitField().clean("dhm")
+    assert "东华门街道" in str(caught.value) and "大红门街道" in str(caught.value)
+    with pytest.raises(forms.ValidationError):
+        UnitField().clean("qqqqq")
+    # The type-ahead lists show the initials, so that the browser offers the row as they are typed.
+    make_demand(category=NOT_ROUTED, by=agent)
+    page = browser(dispatcher).get("/dispatch/").content.decode()
+    assert "dhmjd" in page
+
+
 def test_a_category_is_picked_by_its_name_or_path_and_a_filter_takes_a_branch(reference):
     assert CategoryField().clean("占道经营").code == "010101"
     assert CategoryField().clean("城市管理 › 市容环境 › 占道经营").code == "010101"

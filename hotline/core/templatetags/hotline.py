@@ -47,3 +47,11 @@ def map_pin(demand):
         return {"pin": None}
     shape = district_at(demand.lat, demand.long)
     return {"pin": demand, "district": shape.name if shape else None}
+
+
+@register.filter
+def initials(name: str) -> str:
+    """A name's pinyin initials (东华门街道 → dhmjd), shown in a picker's list so that they can be typed."""
+    from hotline.core.pinyin import initials as of
+
+    return of(str(name or ""))
