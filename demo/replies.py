@@ -1,8 +1,10 @@
-"""Demo reply templates (答复模板) for `seeddemo`: a few common answers, for a matter's branch or any. Idempotent
-(by title)."""
+"""Demo templates for `seeddemo`, idempotent (by title): reply templates (答复模板), the common answers units
+start from, and the hotline's recording templates (受理模板), how agents write down common calls. What changes
+from case to case stands in 【】: picking a template selects the first blank."""
 
 from feedback.models import ReplyTemplate
 from hotline.core.models import Category
+from intake.models import RecordTemplate
 
 TEMPLATES = [
     (
@@ -23,12 +25,12 @@ TEMPLATES = [
     (
         "暂时无法解决，已说明原因",
         "",
-        "您好，您反映的问题我单位已现场核实。由于（请填写原因），暂时无法立即解决。我们将于（请填写时间）前（请填写措施），届时再与您联系。",
+        "您好，您反映的问题我单位已现场核实。由于【原因】，暂时无法立即解决。我们将于【时间】前【措施】，届时再与您联系。",
     ),
     (
         "已电话沟通",
         "",
-        "您好，我单位工作人员已于（请填写时间）与您电话沟通，就您反映的问题说明了处理情况：（请填写）。",
+        "您好，我单位工作人员已于【时间】与您电话沟通，就您反映的问题说明了处理情况：【处理情况】。",
     ),
 ]
 
@@ -40,3 +42,38 @@ def reply_templates_seed() -> int:
             defaults={"text": text, "category": Category.objects.filter(code=code).first() if code else None},
         )
     return ReplyTemplate.objects.count()
+
+
+RECORDING = [
+    (
+        "占道经营",
+        "010101",
+        "市民来电反映：【地点】有商贩占道经营，【时段】较为集中，影响行人通行。市民诉求：请相关部门清理。",
+    ),
+    (
+        "路灯不亮",
+        "010301",
+        "市民来电反映：【地点】有【数量】盏路灯不亮，已持续【时长】，夜间出行不便。市民诉求：请尽快维修。",
+    ),
+    (
+        "夜间施工噪声",
+        "0105",
+        "市民来电反映：【地点】的工地在【时段】施工，噪声扰民，影响休息。市民诉求：请核查是否有夜间施工许可并制止。",
+    ),
+    (
+        "供暖不热",
+        "020101",
+        "市民来电反映：【小区及楼号】家中暖气温度约【温度】度，已持续【时长】。市民诉求：请供热单位入户检查。",
+    ),
+    ("政策咨询（已答复）", "", "市民来电咨询【事项】。话务员已依据知识库【文章】答复，市民表示【是否清楚】。"),
+]
+
+
+def record_templates_seed() -> int:
+    for title, code, text in RECORDING:
+        RecordTemplate.objects.get_or_create(
+            title=title,
+            owner=None,
+            defaults={"text": text, "category": Category.objects.filter(code=code).first() if code else None},
+        )
+    return RecordTemplate.objects.filter(owner=None).count()

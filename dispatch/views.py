@@ -37,7 +37,12 @@ from intake.choices import DISPOSITION_COLOURS, REFUSAL_SCRIPTS, Channel, Sugges
 from intake.forms import ERROR_FIELDS, article_suggestions
 from intake.geo import resolve
 from intake.models import Demand, IdempotencyRecord
-from intake.selectors import automatic_categories_visible_to, caller_identity_for, uncategorised_history_visible_to
+from intake.selectors import (
+    automatic_categories_visible_to,
+    caller_identity_for,
+    record_templates_for,
+    uncategorised_history_visible_to,
+)
 from intake.services import fingerprint, idempotent_create, normalise_phone, suggestion_record_quietly
 
 from . import services
@@ -121,6 +126,7 @@ class DeskPage(WorkbenchView):
             categories=categories_to_pick(),
             articles=article_suggestions(),
             refusal_scripts={key: str(text) for key, text in REFUSAL_SCRIPTS.items()},
+            record_templates=record_templates_for(self.request.user),
         )
         return context
 

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiKey, Demand, Place, RevealLog
+from .models import ApiKey, Demand, Place, RecordTemplate, RevealLog
 from .services import api_key_hash
 
 
@@ -65,3 +65,14 @@ class RevealLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RecordTemplate)
+class RecordTemplateAdmin(admin.ModelAdmin):
+    """受理模板: the hotline's (no owner) are offered to every agent; an agent's own are theirs to keep."""
+
+    list_display = ["title", "category", "owner", "is_active"]
+    list_filter = ["is_active", ("owner", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "text"]
+    autocomplete_fields = ["category"]
+    raw_id_fields = ["owner"]

@@ -224,3 +224,18 @@ class StatusLookupForm(forms.Form):
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"])
+
+
+class RecordTemplateForm(BootstrapForm):
+    """An agent's own 受理模板: a title, the text with 【…】 blanks to complete, the matter it is for (or any)."""
+
+    title = forms.CharField(label=_("Title"), max_length=80)
+    category = CategoryField(label=_("For the matter (optional)"), max_length=120, required=False, leaves_only=False)
+    text = forms.CharField(
+        label=_("Text"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Put what the agent completes for each call in 【】, e.g. 【地点】: picking the template selects it."
+        ),
+    )

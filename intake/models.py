@@ -350,3 +350,37 @@ class DemandAttachment(StoredFile):
     class Meta(StoredFile.Meta):
         verbose_name = _("demand photo")
         verbose_name_plural = _("demand photos")
+
+
+class RecordTemplate(models.Model):
+    """受理模板: how a common call is written down — the agent picks one on the desk, it fills the content,
+    and the agent completes the 【…】 blanks. The hotline's (no owner, kept in the admin) or an agent's
+    own (kept on their templates page); for a matter category's branch, or any."""
+
+    TITLE_MAX, TEXT_MAX = 80, 2000
+
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    text = models.TextField(_("text"))
+    category = models.ForeignKey(
+        "core.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: the hotline's, offered to every agent."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("recording template")
+        verbose_name_plural = _("recording templates")
+        indexes = [models.Index(fields=["owner", "title"], name="record_template_owner")]
+
+    def __str__(self) -> str:
+        return self.title

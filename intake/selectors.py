@@ -14,7 +14,7 @@ from hotline.core.reference import reference
 from hotline.core.selectors import is_city_hotline_staff
 
 from .choices import SuggestionOutcome, SuggestionStage
-from .models import AutoDispatchPolicy, CategorySuggestion, ClassifierModel, Demand
+from .models import AutoDispatchPolicy, CategorySuggestion, ClassifierModel, Demand, RecordTemplate
 
 HISTORY_LIMIT = 20
 
@@ -238,3 +238,22 @@ def common_categories(*, days: int = 7) -> list[Category]:
             codes = [*codes, code]
     by_code = {c.code: c for c in Category.objects.filter(code__in=codes, is_active=True, level=3)}
     return [by_code[code] for code in codes if code in by_code]
+
+
+RECORD_TEMPLATES_OFFERED = 200
+
+
+def record_templates_for(user) -> list[RecordTemplate]:
+    """受理模板 the desk offers an agent: the hotline's and their own, active, by the matter's code, then
+    title (a template for any matter last)."""
+    return list(
+        RecordTemplate.objects.filter(is_active=True)
+        .filter(Q(owner__isnull=True) | Q(owner=user))
+        .select_related("category")
+        .order_by("category__code", "title", "pk")[:RECORD_TEMPLATES_OFFERED]
+    )
+
+
+def own_record_templates(user) -> QuerySet[RecordTemplate]:
+    """An agent's own 受理模板 (nobody else's: a template is personal until an admin makes it the hotline's)."""
+    return RecordTemplate.objects.filter(owner=user).select_related("category").order_by("title", "pk")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from hotline.core.access import may
 from hotline.core.choices import UnitLevel
-from hotline.core.exceptions import Forbidden, InvalidInput, StateConflict, Unprocessable
+from hotline.core.exceptions import Forbidden, InvalidInput, NotFound, StateConflict, Unprocessable
 from hotline.core.geo import district_at
 from hotline.core.models import Category, Unit, User
 from hotline.core.reference import reference
@@ -49,6 +49,7 @@ from .models import (
     IdempotencyRecord,
     OutgoingMessage,
     Place,
+    RecordTemplate,
     RevealLog,
 )
 
@@ -724,3 +725,33 @@ def demand_attach_photos(*, demand: Demand, photos) -> list:
 
     now = timezone.now()
     return [DemandAttachment.objects.create(demand=demand, file=p, uploaded_at=now, **described(p)) for p in photos]
+
+
+# --- 受理模板 (recording templates) -------------------------------------------------------------------------
+def record_template_save(
+    *, by: User, title: str, text: str, category: Category | None = None, template: RecordTemplate | None = None
+) -> RecordTemplate:
+    """An agent's own template, new or changed. Only its owner changes it; the hotline's are kept in the admin."""
+    if not may(by, "intake.record_demand"):
+        raise Forbidden(_("Only the hotline's agents and dispatchers keep recording templates."), code="forbidden")
+    if template is not None and template.owner_id != by.pk:
+        raise NotFound(_("No such template of yours."), code="template_not_found")
+    title, text = " ".join(title.split()), text.strip()
+    if not title or not text:
+        raise InvalidInput(_("A template needs a title and a text."), code="template_incomplete")
+    if len(title) > RecordTemplate.TITLE_MAX or len(text) > RecordTemplate.TEXT_MAX:
+        raise InvalidInput(
+            _("A title has at most %(t)s characters and a text at most %(x)s.")
+            % {"t": RecordTemplate.TITLE_MAX, "x": RecordTemplate.TEXT_MAX},
+            code="template_too_long",
+        )
+    template = template or RecordTemplate(owner=by)
+    template.title, template.text, template.category = title, text, category
+    template.save()
+    return template
+
+
+def record_template_delete(*, by: User, template: RecordTemplate) -> None:
+    if template.owner_id != by.pk:
+        raise NotFound(_("No such template of yours."), code="template_not_found")
+    template.delete()

@@ -17,11 +17,12 @@ from hotline.core.access import may
 from hotline.core.exceptions import DomainError
 from hotline.core.forms import BootstrapForm
 from hotline.core.models import Category
-from hotline.core.navigation import WORKBENCH_CLASSIFIER
+from hotline.core.navigation import WORKBENCH_CLASSIFIER, WORKBENCH_RECORD_TEMPLATES
+from hotline.core.selectors import categories_to_pick
 from hotline.core.views import WorkbenchView, check_permission
 
 from . import services
-from .forms import StreetForm
+from .forms import RecordTemplateForm, StreetForm
 from .geo import resolve
 from .models import ClassifierModel
 from .selectors import classifier_report
@@ -115,3 +116,57 @@ class ClassifierPage(WorkbenchView):
         except DomainError as exc:
             messages.error(request, exc.detail)
         return redirect("intake:classifier")
+
+
+class RecordTemplatesPage(WorkbenchView):
+    """受理模板: an agent's own templates (add, change, delete) beside the hotline's, which the desk offers too."""
+
+    nav_item = WORKBENCH_RECORD_TEMPLATES
+    template_name = "intake/record_templates.html"
+
+    def get_context_data(self, form=None, editing=None, **kwargs):
+        from .selectors import own_record_templates, record_templates_for
+
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if form is None and editing is not None:
+            form = RecordTemplateForm(
+                initial={
+                    "title": editing.title,
+                    "text": editing.text,
+                    "category": f"{editing.category.code} {editing.category.name}" if editing.category else "",
+                }
+            )
+        context.update(
+            form=form or RecordTemplateForm(),
+            editing=editing,
+            own=own_record_templates(user),
+            shared=[t for t in record_templates_for(user) if t.owner_id is None],
+            categories=categories_to_pick(leaves_only=False),
+        )
+        return context
+
+    def get(self, request, pk=None):
+        return self.render_to_response(self.get_context_data(editing=self._own(pk)))
+
+    def post(self, request, pk=None):
+        editing = self._own(pk)
+        if request.POST.get("delete") and editing is not None:
+            services.record_template_delete(by=request.user, template=editing)
+            messages.success(request, _("Template “%(title)s” deleted.") % {"title": editing.title})
+            return redirect("intake:templates")
+        form = RecordTemplateForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = services.record_template_save(by=request.user, template=editing, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(request, _("Template “%(title)s” saved.") % {"title": saved.title})
+                return redirect("intake:templates")
+        return self.render_to_response(self.get_context_data(form=form, editing=editing), status=400)
+
+    def _own(self, pk):
+        from .selectors import own_record_templates
+
+        return None if pk is None else get_object_or_404(own_record_templates(self.request.user), pk=pk)

@@ -32,12 +32,13 @@ WORKBENCH_KNOWLEDGE = NavItem("knowledge_base:search", _("Knowledge base"), "kno
 WORKBENCH_KB_MANAGE = NavItem("knowledge_base:manage", _("Manage knowledge"), "knowledge_base.edit_article")
 WORKBENCH_SYSTEM = NavItem("system", _("System"), "core.administer")
 WORKBENCH_CLASSIFIER = NavItem("intake:classifier", _("Smart dispatch"), "intake.view_classifier")
+WORKBENCH_RECORD_TEMPLATES = NavItem("intake:templates", _("Recording templates"), "intake.record_demand")
 # Beside the menu, for everyone: the bell with the unread count.
 INBOX = NavItem("inbox", _("Notifications"), "core.read_notifications")
 
 # The first item of each role is its home page.
 ROLE_NAVIGATION: dict[str, list[NavItem]] = {
-    Role.AGENT: [WORKBENCH_AGENT, WORKBENCH_KNOWLEDGE],
+    Role.AGENT: [WORKBENCH_AGENT, WORKBENCH_KNOWLEDGE, WORKBENCH_RECORD_TEMPLATES],
     Role.DISPATCHER: [
         WORKBENCH_DISPATCHER,
         WORKBENCH_CALLBACK,

@@ -152,6 +152,20 @@
     refreshPanels();
   }
 
+  // 受理模板: the templates offered are those of the chosen matter's branch, and those for any matter.
+  var templates = document.getElementById("record-template"), category = form.elements.namedItem("category");
+  function fitTemplates() {
+    if (!templates || !category) return;
+    var code = (category.value.trim().split(/\s+/)[0] || "");
+    var known = /^\d{2,6}$/.test(code);
+    Array.prototype.forEach.call(templates.options, function (option) {
+      var branch = option.dataset.category;
+      option.hidden = !!(branch && known && code.indexOf(branch) !== 0);
+    });
+  }
+  if (category) category.addEventListener("change", fitTemplates);
+  fitTemplates();
+
   form.addEventListener("input", save);
   var chosenRepeat = "";
   form.addEventListener("change", function (event) {

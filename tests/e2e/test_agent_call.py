@@ -183,3 +183,33 @@ def test_the_knowledge_panel_answers_a_consultation(live_server, page):
     demand = Demand.objects.get()
     assert demand.disposition == "answered" and demand.answer_article_id == article.pk
     assert Article.objects.get(pk=article.pk).answered_count == article.answered_count + 1
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_a_recording_template_fills_the_content_and_selects_its_first_blank(live_server, page):
+    """受理模板: after the matter, the agent picks its template; the first 【…】 is selected and typed over."""
+    from intake.models import RecordTemplate
+
+    reference_data_load()
+    UserFactory(username="agent", role="agent", unit=Unit.objects.get(code=CENTER_CODE))
+    RecordTemplate.objects.create(
+        title="占道经营",
+        text="市民来电反映：【地点】有商贩占道经营。诉求：请清理。",
+        category=Category.objects.get(code="0101"),
+    )
+    RecordTemplate.objects.create(
+        title="供暖不热", text="市民反映暖气不热。", category=Category.objects.get(code="0201")
+    )
+    log_in_with_the_keyboard(page, live_server, "agent")
+    page.locator("#id_category").fill("010101 占道经营")
+    page.locator("#id_category").press("Tab")
+    templates = page.locator("#record-template")
+    expect(templates).to_be_focused()  # the next stop after the matter
+    assert templates.locator("option", has_text="供暖不热").evaluate("o => o.hidden")  # another matter's
+    templates.select_option(value="市民来电反映：【地点】有商贩占道经营。诉求：请清理。")
+    content = page.locator("#id_content")
+    expect(content).to_be_focused()
+    assert content.evaluate("a => a.value.substring(a.selectionStart, a.selectionEnd)") == "【地点】"
+    page.keyboard.type("南池子大街8号门口")
+    expect(content).to_have_value("市民来电反映：南池子大街8号门口有商贩占道经营。诉求：请清理。")

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.articles import articles_seed
 from demo.governance import governance_seed
-from demo.replies import reply_templates_seed
+from demo.replies import record_templates_seed, reply_templates_seed
 from hotline.core.models import CalendarYear, Category, Unit
 from hotline.core.services import demo_users_ensure
 from hotline.core.setup import load_reference_data
@@ -38,6 +38,7 @@ class Command(BaseCommand):
         articles = articles_seed()
         governance_seed()
         reply_templates_seed()
+        record_templates_seed()
         self.stdout.write(
             f"units: {Unit.objects.count()}, categories: {Category.objects.count()}, "
             f"calendar years: {', '.join(str(y) for y in CalendarYear.objects.values_list('year', flat=True))}, "
