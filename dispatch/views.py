@@ -876,12 +876,14 @@ def batch_sign(request):
 
 def _stored_file(request, records, pk: int, files, owner: str, attachment: int):
     """An upload of a record (an order's file, a demand's photo) to those who may see the record, never a
-    public media URL: the permission, then the record in the reader's scope, then its file."""
-    from hotline.core.uploads import file_response
+    public media URL: the permission, then the record in the reader's scope, then its file (`?thumb=1`: a
+    photo's thumbnail)."""
+    from hotline.core.uploads import file_response, thumbnail_response
 
     check_permission(request.user, "dispatch.view_orders")
     record = get_object_or_404(records, pk=pk)
-    return file_response(get_object_or_404(files, pk=attachment, **{owner: record}))
+    stored = get_object_or_404(files, pk=attachment, **{owner: record})
+    return thumbnail_response(stored) if request.GET.get("thumb") else file_response(stored)
 
 
 @login_required

@@ -350,3 +350,10 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_image(self) -> bool:
+        """A photo: shown as a thumbnail where it is listed."""
+        from .uploads import is_image
+
+        return is_image(self.name)

@@ -144,3 +144,32 @@ def prepared(upload):
     size = out.tell()
     out.seek(0)
     return InMemoryUploadedFile(out, "file", upload.name, f"image/{fmt.lower()}", size, None)
+
+
+THUMB_SIDE = 240  # pixels: a thumbnail on an order's page (the photo itself opens on a click)
+
+
+def is_image(name: str) -> bool:
+    return PurePath(name or "").suffix.lower() in IMAGE_TYPES
+
+
+def thumbnail_response(attachment, side: int = THUMB_SIDE):
+    """A small JPEG of a kept photo, made when asked (the photos were shrunk and checked when they came, so
+    this is quick: JPEGs are decoded at a reduced scale). Http404 when the file is not a photo or is gone.
+    The caller has checked that the user may see the record it belongs to."""
+    from io import BytesIO
+
+    from django.http import Http404, HttpResponse
+    from PIL import Image, UnidentifiedImageError
+
+    if not is_image(attachment.name):
+        raise Http404
+    try:
+        with attachment.file.open("rb") as handle, Image.open(handle) as image:
+            image.draft("RGB", (side, side))
+            image.thumbnail((side, side))
+            out = BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+    except (FileNotFoundError, OSError, UnidentifiedImageError, ValueError):
+        raise Http404 from None
+    return HttpResponse(out.getvalue(), content_type="image/jpeg")

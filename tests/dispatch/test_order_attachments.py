@@ -57,6 +57,17 @@ def test_a_reply_keeps_its_photos_small_and_without_their_location(agent, handle
     other.force_login(handler_b)  # another street: the order does not exist for them
     assert other.get(link).status_code == 404
 
+    # The photo shows as a thumbnail on the page; the document as a link with its size.
+    assert f'src="{link}?thumb=1"' in page
+    pdf_link = f"/dispatch/orders/{order.pk}/files/{kept['处置记录.pdf'].pk}/"
+    assert pdf_link in page and f'src="{pdf_link}?thumb=1"' not in page
+    thumb = client.get(link, {"thumb": "1"})
+    assert thumb.status_code == 200 and thumb["Content-Type"] == "image/jpeg"
+    with Image.open(BytesIO(thumb.content)) as small:
+        assert max(small.size) <= 240
+    assert client.get(pdf_link, {"thumb": "1"}).status_code == 404  # a document has no thumbnail
+    assert other.get(link, {"thumb": "1"}).status_code == 404  # nor does another street see one
+
 
 def test_a_file_pretending_to_be_a_photo_is_refused_before_the_reply_is_saved(agent, handler_a, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
