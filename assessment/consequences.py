@@ -45,6 +45,7 @@ class Consequences:
     guidance: list[Guidance] = field(default_factory=list)
     ended: int = 0  # guidance ended (the street left the top 10)
     referrals: list[Referral] = field(default_factory=list)
+    withdrawn: int = 0  # rectifications and referrals a revision of the ranking withdrew
 
 
 def on_the_list(snapshot: Snapshot) -> dict[int, SnapshotUnit]:
@@ -86,7 +87,14 @@ def consequences_apply(snapshot: Snapshot) -> Consequences:
     units = Unit.objects.in_bulk(listed)
     before = final_snapshot(previous_month(period))
     earlier = (
-        {r.unit_id: r for r in Rectification.objects.filter(period=before.period, unit_id__in=listed)} if before else {}
+        {
+            r.unit_id: r
+            for r in Rectification.objects.filter(period=before.period, unit_id__in=listed).exclude(
+                status=Rectification.Status.WITHDRAWN
+            )
+        }
+        if before
+        else {}
     )
     for unit_id, row in sorted(listed.items()):
         unit = units[unit_id]
@@ -106,6 +114,25 @@ def consequences_apply(snapshot: Snapshot) -> Consequences:
                 "created_at": now,
             },
         )
+        if not created and rectification.status == Rectification.Status.WITHDRAWN:
+            # Withdrawn by an earlier revision, listed again by this one: owed again, with its full time.
+            rectification.status, rectification.withdrawn_at, rectification.escalated_at = (
+                Rectification.Status.OWED,
+                None,
+                None,
+            )
+            rectification.snapshot, rectification.tier, rectification.rank, rectification.due_at = (
+                snapshot,
+                row.tier,
+                row.rank,
+                due,
+            )
+            rectification.save(
+                update_fields=["status", "withdrawn_at", "escalated_at", "snapshot", "tier", "rank", "due_at"]
+            )
+            created, reinstated = True, now
+        else:
+            reinstated = None
         if created:
             result.rectifications.append(rectification)
             notify(
@@ -116,13 +143,37 @@ def consequences_apply(snapshot: Snapshot) -> Consequences:
                     "what": str(rectification.get_kind_display()),
                     "due": timezone.localtime(due).strftime("%Y-%m-%d"),
                 },
-                key=f"rectification:{rectification.pk}",
+                key=f"rectification:{rectification.pk}" + (f":again:{reinstated.isoformat()}" if reinstated else ""),
                 url=f"/assessment/rectifications/{rectification.pk}/",
                 at=now,
             )
+    _withdraw_unlisted(snapshot, listed, result, now)
     _guidance(snapshot, result, now)
     _referrals(snapshot, listed, units, result, now)
     return result
+
+
+def _withdraw_unlisted(snapshot: Snapshot, listed: dict, result: Consequences, now: dt.datetime) -> None:
+    """A revision of the month (appeals, exemptions) that no longer lists a unit withdraws what it owed: a
+    rectification not yet approved. The unit is told; what it wrote stays on the record."""
+    stale = (
+        Rectification.objects.filter(period=snapshot.period)
+        .exclude(unit_id__in=listed)
+        .exclude(status__in=[Rectification.Status.APPROVED, Rectification.Status.WITHDRAWN])
+        .select_related("unit")
+    )
+    for rectification in stale:
+        rectification.status, rectification.withdrawn_at = Rectification.Status.WITHDRAWN, now
+        rectification.save(update_fields=["status", "withdrawn_at"])
+        result.withdrawn += 1
+        notify(
+            users=unit_people([rectification.unit_id], [UserRole.UNIT_LEADER, UserRole.HANDLER]),
+            kind=NotificationKind.RECTIFICATION_WITHDRAWN,
+            data={"period": f"{snapshot.period:%Y-%m}", "unit": rectification.unit.name},
+            key=f"rectification-withdrawn:{rectification.pk}:{snapshot.pk}",
+            url=f"/assessment/rectifications/{rectification.pk}/",
+            at=now,
+        )
 
 
 def _guidance(snapshot: Snapshot, result: Consequences, now: dt.datetime) -> None:
@@ -192,6 +243,29 @@ def _referrals(snapshot, listed: dict, units: dict, result: Consequences, now: d
             break
         for unit_id in running:
             streak[unit_id] += 1
+    kept = {unit_id for unit_id, months in streak.items() if months >= needed}
+    for referral in (
+        Referral.objects.filter(period=snapshot.period, withdrawn_at__isnull=True)
+        .exclude(unit_id__in=kept)
+        .select_related("unit")
+    ):
+        referral.withdrawn_at = now
+        referral.save(update_fields=["withdrawn_at"])
+        result.withdrawn += 1
+        from dispatch.services import supervisors_over
+
+        notify(
+            users=[*unit_people([referral.unit_id], [UserRole.UNIT_LEADER]), *supervisors_over(referral.unit)],
+            kind=NotificationKind.REFERRAL_WITHDRAWN,
+            data={
+                "unit": referral.unit.name,
+                "kind": str(referral.get_kind_display()),
+                "period": f"{snapshot.period:%Y-%m}",
+            },
+            key=f"referral-withdrawn:{referral.pk}:{snapshot.pk}",
+            url=f"/assessment/consequences/?period={snapshot.period:%Y-%m}#referrals",
+            at=now,
+        )
     for unit_id, months in sorted(streak.items()):
         if months < needed:
             continue
@@ -204,6 +278,11 @@ def _referrals(snapshot, listed: dict, units: dict, result: Consequences, now: d
                 "created_at": now,
             },
         )
+        if not created and referral.withdrawn_at is not None:  # listed again by a later revision
+            referral.withdrawn_at, referral.months = None, months
+            referral.kind = Referral.Kind.INTERVIEW if months == needed else Referral.Kind.NOTICE
+            referral.save(update_fields=["withdrawn_at", "months", "kind"])
+            created = True
         if created:
             result.referrals.append(referral)
             unit = units[unit_id]
@@ -295,6 +374,9 @@ def rectification_review(
             )
         locked.status = Rectification.Status.APPROVED if approve else Rectification.Status.RETURNED
         locked.reviewed_by, locked.reviewed_at, locked.review_note = by, at, note.strip()
+        if not approve:  # returned: the unit gets the same working days again to submit it anew
+            locked.due_at = add_working_days(at, settings.HOTLINE_RECTIFY_PLAN_DAYS, WorkCalendar.load())
+            locked.escalated_at = None
         locked.save()
         notify(
             users=unit_people([locked.unit_id], [UserRole.UNIT_LEADER, UserRole.HANDLER]),
@@ -305,6 +387,45 @@ def rectification_review(
             at=at,
         )
     return locked
+
+
+def rectifications_overdue(now: dt.datetime | None = None) -> int:
+    """The sweep (hourly): a rectification still owed (or returned) past its due date is escalated once —
+    the reviewing district's leaders and the unit's supervisors are told to follow it up, and the
+    rectification pages mark it overdue. Returns how many were escalated."""
+    from dispatch.services import supervisors_over
+
+    now = now or timezone.now()
+    escalated = 0
+    due = Rectification.objects.filter(status__in=ON_THE_LIST, escalated_at__isnull=True, due_at__lte=now)
+    for pk in list(due.order_by("due_at").values_list("pk", flat=True)[:10_000]):
+        with transaction.atomic():
+            locked = (
+                Rectification.objects.select_for_update()
+                .select_related("unit")
+                .filter(pk=pk, status__in=ON_THE_LIST, escalated_at__isnull=True, due_at__lte=now)
+                .first()
+            )
+            if locked is None:  # submitted or escalated meanwhile
+                continue
+            locked.escalated_at = now
+            locked.save(update_fields=["escalated_at"])
+            leaders = unit_people([locked.reviewer_unit_id], [UserRole.UNIT_LEADER]) if locked.reviewer_unit_id else []
+            notify(
+                users=[*leaders, *supervisors_over(locked.unit)],
+                kind=NotificationKind.RECTIFICATION_OVERDUE,
+                data={
+                    "unit": locked.unit.name,
+                    "what": str(locked.get_kind_display()),
+                    "period": f"{locked.period:%Y-%m}",
+                    "due": timezone.localtime(locked.due_at).strftime("%Y-%m-%d %H:%M"),
+                },
+                key=f"rectification-overdue:{locked.pk}:{locked.due_at.isoformat()}",
+                url=f"/assessment/rectifications/{locked.pk}/",
+                at=now,
+            )
+            escalated += 1
+    return escalated
 
 
 # --- 督导 -----------------------------------------------------------------------------------------------

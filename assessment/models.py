@@ -749,6 +749,8 @@ class Rectification(models.Model):
         SUBMITTED = "submitted", _("Submitted, to review")
         RETURNED = "returned", _("Returned: submit again")
         APPROVED = "approved", _("Approved")
+        # A revision of the month's ranking (appeals, exemptions) no longer lists the unit: it owes nothing.
+        WITHDRAWN = "withdrawn", _("Withdrawn: the revised ranking no longer lists the unit")
 
     snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="+")
     period = models.DateField(_("month"))
@@ -768,9 +770,20 @@ class Rectification(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
     created_at = models.DateTimeField()
+    # Past due and still owed: the reviewer's leaders and the unit's supervisors were told, once per due date.
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-period", "status", "unit__code"]
+        indexes = [
+            # The overdue sweep: owed or returned, past due, not yet escalated.
+            models.Index(
+                fields=["due_at"],
+                name="rectification_to_escalate",
+                condition=models.Q(status__in=["owed", "returned"], escalated_at__isnull=True),
+            )
+        ]
         constraints = [models.UniqueConstraint(fields=["unit", "period"], name="one_rectification_per_unit_month")]
 
     def __str__(self) -> str:
@@ -829,6 +842,8 @@ class Referral(models.Model):
     months = models.PositiveSmallIntegerField(_("months in a row in the last 10"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     created_at = models.DateTimeField()
+    # A revision of the ranking broke the streak: the referral stands withdrawn (kept, with when).
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-period", "unit__code"]

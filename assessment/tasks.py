@@ -45,3 +45,11 @@ def consequences() -> list[str]:
         f"{c.period:%Y-%m}: {len(c.rectifications)} rectifications, {len(c.referrals)} referrals"
         for c in consequences_catch_up()
     ]
+
+
+@shared_task(name="assessment.rectifications_overdue")
+def rectifications_overdue() -> int:
+    """Hourly (hotline/schedules.py): rectifications still owed past their due date escalate, once."""
+    from .consequences import rectifications_overdue as run
+
+    return run()

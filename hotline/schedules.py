@@ -22,6 +22,12 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 280},
     },
+    # 整改 still owed past its due date: the reviewing district and the unit's supervisors are told, once.
+    "rectifications-overdue": {
+        "task": "assessment.rectifications_overdue",
+        "schedule": crontab(minute=20),
+        "options": {"expires": 3000},
+    },
     # Consequences after the ranking (整改, 督导, 约谈/通报): each frozen month once, right after the freeze.
     "assessment-consequences": {
         "task": "assessment.consequences",

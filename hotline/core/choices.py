@@ -90,6 +90,9 @@ class NotificationKind(models.TextChoices):
     RECTIFICATION = "rectification", _("Rectification owed (整改)")
     RECTIFICATION_SUBMITTED = "rectification_submitted", _("Rectification plan to review")
     RECTIFICATION_REVIEWED = "rectification_reviewed", _("Rectification plan reviewed")
+    RECTIFICATION_OVERDUE = "rectification_overdue", _("Rectification overdue: escalated")
+    RECTIFICATION_WITHDRAWN = "rectification_withdrawn", _("Rectification withdrawn")
+    REFERRAL_WITHDRAWN = "referral_withdrawn", _("约谈 / 通报 withdrawn")
     GUIDANCE = "guidance", _("督导 assigned")
     REFERRAL = "referral", _("约谈 / 通报")
     WHISTLE_RAISED = "whistle_raised", _("吹哨 to confirm")
@@ -129,6 +132,15 @@ TEXTS: dict[str, object] = {
     ),
     NotificationKind.RECTIFICATION_SUBMITTED: _("%(unit)s submitted its rectification for %(period)s: review it."),
     NotificationKind.RECTIFICATION_REVIEWED: _("Your rectification for %(period)s: %(decision)s. %(note)s"),
+    NotificationKind.RECTIFICATION_OVERDUE: _(
+        "%(unit)s has not submitted its %(what)s for %(period)s, due %(due)s: follow it up."
+    ),
+    NotificationKind.RECTIFICATION_WITHDRAWN: _(
+        "The revised ranking of %(period)s no longer lists %(unit)s: its rectification is withdrawn."
+    ),
+    NotificationKind.REFERRAL_WITHDRAWN: _(
+        "The revised ranking of %(period)s ends the streak of %(unit)s: its %(kind)s is withdrawn."
+    ),
     NotificationKind.GUIDANCE: _("督导: %(department)s helps %(street)s, a 治理类 street of %(period)s."),
     NotificationKind.REFERRAL: _("%(kind)s: %(unit)s was in the last 10 for %(months)s months in a row."),
     NotificationKind.MILESTONE_DUE: _("Milestone “%(milestone)s” of the topic “%(topic)s” is due %(due)s."),

@@ -210,3 +210,79 @@ def test_before_any_month_is_scored_the_lists_are_empty_not_errors(api, referenc
         assert response.status_code == 200 and response.json() == [], path
     bad = api.get("/api/v1/assessment/guidance/?period=2026-13")
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_period"
+
+
+def test_a_revision_that_no_longer_lists_a_unit_withdraws_its_rectification(october, people):
+    """A later revision of the month (an accepted appeal, an exemption) takes the unit off the list: what it
+    owed is withdrawn and it is told; a revision that lists it again makes it owed again."""
+    from assessment.consequences import rectification_submit
+    from assessment.services import revise
+    from hotline.core.exceptions import StateConflict
+
+    (rectification,) = consequences_apply(october).rectifications
+    c_order = WorkOrder.objects.get(unit__code=C)
+    revised = revise(OCTOBER, drop={c_order.pk}, note="申诉成立")
+    result = consequences_apply(revised)
+    rectification.refresh_from_db()
+    assert rectification.status == "withdrawn" and rectification.withdrawn_at is not None
+    assert result.withdrawn == 1 and C not in [r.unit.code for r in result.rectifications]
+    assert Notification.objects.filter(user=people["c_leader"], kind="rectification_withdrawn").count() == 1
+    with pytest.raises(StateConflict):  # nothing is owed any more
+        rectification_submit(rectification=rectification, by=people["c_handler"], plan="每日巡查，周报进展，主任负责")
+    assert consequences_apply(revised).withdrawn == 0  # once
+
+    # Listed again (here: the earlier revision applied again): owed again, with its full time, and told.
+    again = consequences_apply(october)
+    rectification.refresh_from_db()
+    assert rectification.status == "owed" and rectification.withdrawn_at is None
+    assert [r.pk for r in again.rectifications] == [rectification.pk]
+    assert Notification.objects.filter(user=people["c_leader"], kind="rectification").count() == 2
+
+
+def test_a_plan_still_owed_past_its_due_date_is_escalated_once(october, people, supervisor):
+    from assessment.consequences import rectification_review, rectification_submit, rectifications_overdue
+
+    (rectification,) = consequences_apply(october).rectifications
+    before_due = rectification.due_at - dt.timedelta(hours=1)
+    assert rectifications_overdue(before_due) == 0
+    after_due = rectification.due_at + dt.timedelta(minutes=5)
+    assert rectifications_overdue(after_due) == 1
+    assert rectifications_overdue(after_due + dt.timedelta(hours=1)) == 0  # once per due date
+    told = Notification.objects.filter(kind="rectification_overdue")
+    assert told.filter(user=people["district_leader"]).count() == 1  # the reviewing district's leader
+    assert not told.filter(user=people["other_district_leader"]).exists()
+    page = Client()
+    page.force_login(people["district_leader"])
+    assert (
+        'id="rectification-escalated"' in page.get(f"/assessment/rectifications/{rectification.pk}/").content.decode()
+    )
+
+    # Submitted late, then returned: the unit gets its working days again, and is escalated only if it is late again.
+    rectification_submit(
+        rectification=rectification, by=people["c_handler"], plan="每日巡查，周报进展，主任负责", at=after_due
+    )
+    returned = rectification_review(
+        rectification=rectification, by=people["district_leader"], approve=False, note="缺少时间表", at=after_due
+    )
+    assert returned.due_at > after_due and returned.escalated_at is None
+    assert rectifications_overdue(after_due + dt.timedelta(hours=2)) == 0
+    assert rectifications_overdue(returned.due_at + dt.timedelta(minutes=1)) == 1
+
+
+def test_a_revision_that_breaks_the_streak_withdraws_the_referral(october, staff, people, supervisor):
+    from assessment.services import revise
+
+    consequences_apply(october)
+    month(staff, NOV_CALLED, {D: (2, 0), B: (1, 0), C: (0, 1)})
+    freeze_check(NOVEMBER, NOV_SETTLED)
+    (referral,) = consequences_apply(score_month(NOVEMBER, at=NOV_SETTLED)).referrals
+    late = WorkOrder.objects.get(unit__code=C, demand__received_at=NOV_CALLED)
+    result = consequences_apply(revise(NOVEMBER, drop={late.pk}, note="申诉成立"))
+    referral.refresh_from_db()
+    assert referral.withdrawn_at is not None and result.withdrawn >= 1
+    for user in (people["c_leader"], supervisor):
+        assert Notification.objects.filter(user=user, kind="referral_withdrawn").count() == 1
+    browser = Client()
+    browser.force_login(supervisor)
+    page = browser.get("/assessment/consequences/?period=2026-11").content.decode()
+    assert f'data-referral="{referral.pk}" data-withdrawn' in page
