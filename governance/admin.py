@@ -30,7 +30,7 @@ class UploadForm(forms.ModelForm):
 
 def _enqueue(import_id: int) -> None:
     """Hand the job to a worker; with the broker down it stays queued (the page says so) instead of
-    failing the upload that was already saved."""
+    failing the upload that was already saved, and the requeue job (every 10 minutes) sends it again."""
     try:
         history_import.delay(import_id=import_id)
     except Exception:

@@ -449,3 +449,25 @@ def governance_progress(user, period: dt.date, *, now: dt.datetime | None = None
         "actions": [r["data"] for r in rows if r["data"]["type"] == "action"],
         "consultations": [r["data"] for r in rows if r["data"]["type"] == "consultation"],
     }
+
+
+REQUEUE_IMPORTS_AFTER = 5 * 60  # seconds
+
+
+def imports_left_queued(at=None) -> list[int]:
+    """Uploads still queued REQUEUE_IMPORTS_AFTER after they came: the broker was down when the admin
+    uploaded them, or the message was lost."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .models import HistoryImport
+
+    at = at or timezone.now()
+    return list(
+        HistoryImport.objects.filter(
+            status=HistoryImport.Status.QUEUED, created_at__lte=at - dt.timedelta(seconds=REQUEUE_IMPORTS_AFTER)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

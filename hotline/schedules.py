@@ -22,6 +22,12 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 280},
     },
+    # History uploads the broker did not take (it was down when the admin uploaded them) are sent again.
+    "requeue-imports": {
+        "task": "governance.requeue_imports",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 540},
+    },
     # 整改 still owed past its due date: the reviewing district and the unit's supervisors are told, once.
     "rectifications-overdue": {
         "task": "assessment.rectifications_overdue",

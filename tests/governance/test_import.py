@@ -231,3 +231,24 @@ def test_an_upload_of_an_excel_file_left_at_the_csv_format_is_read_as_excel(
         client.post("/admin/governance/historyimport/add/", {"file": upload, "format": "csv"})
     job = HistoryImport.objects.get()
     assert job.status == "done" and job.report["written"] == 1 and not job.file
+
+
+def test_an_upload_the_broker_did_not_take_is_sent_again_and_run_once(reference, admin_user, tmp_path):
+    """The admin uploaded while the broker was down: the job stayed queued. The requeue job sends it once the
+    broker is back; a second delivery of the same job does nothing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from governance.services import history_import_create
+    from governance.tasks import history_import, requeue_imports
+
+    path = write_csv(tmp_path / "late.csv", GOOD)
+    job = history_import_create(by=admin_user, file=SimpleUploadedFile("late.csv", path.read_bytes()), fmt="csv")
+    fresh = history_import_create(by=admin_user, file=SimpleUploadedFile("new.csv", path.read_bytes()), fmt="csv")
+    HistoryImport.objects.filter(pk=job.pk).update(created_at=job.created_at - dt.timedelta(minutes=11))
+    assert requeue_imports() == 1  # the old one; the one just uploaded is still on its way
+    job.refresh_from_db()
+    fresh.refresh_from_db()
+    assert job.status == "done" and job.report["written"] == len(GOOD) and fresh.status == "queued"
+    written = Demand.objects.count()
+    assert history_import(import_id=job.pk) == "skipped"  # a redelivery runs nothing twice
+    assert Demand.objects.count() == written
