@@ -24,7 +24,7 @@ from hotline.core.selectors import unit_people
 from hotline.core.uploads import check_files, described
 from hotline.core.workdays import WorkCalendar
 
-from .models import Outcome, Scheme, Snapshot, SnapshotCredit, SnapshotOrder
+from .models import Kind, Outcome, Scheme, Snapshot, SnapshotCredit, SnapshotOrder
 from .scoring import (  # noqa: F401  (the periods are read by reports too)
     final_snapshot,
     freeze,
@@ -202,6 +202,7 @@ def revise(
     drop: set | None = None,
     corrections: dict | None = None,
     reattribute: dict | None = None,
+    unrate: set | None = None,
     note: str = "",
     at: dt.datetime | None = None,
 ) -> Snapshot:
@@ -209,7 +210,9 @@ def revise(
     it staying as they were:
     - `drop` {order} or {(order, round)}: those items are exempted (not scored);
     - `corrections` {(order, kind, round): (contacted, resolution, satisfaction)}: one item's answers;
-    - `reattribute` {order: unit}: the order's items count for another unit.
+    - `reattribute` {order: unit}: the order's items count for another unit;
+    - `unrate` {assisting order}: the lead unit's rating of that part's cooperation no longer counts
+      (an accepted appeal against it); the part's other checks stand.
     The revision is made on the month's current one, read under the month's lock (two decisions at once
     each keep the other's change). It writes only the changed items and marks the rows they replace
     (assessment.selectors.items_of); the volumes and the previous month's scores are kept; the unit
@@ -255,6 +258,9 @@ def revise(
                     },
                 )
             )
+    for order_id in unrate or ():
+        for row in live.filter(order_id=order_id, kind=Kind.ASSIST).exclude(cooperation=""):
+            changed.append((row, {"cooperation": "", "cooperation_score": None}))
     for (order_id, kind, round_), (contacted, resolution, satisfaction) in (corrections or {}).items():
         for row in live.filter(order_id=order_id, kind=kind, round=round_).exclude(outcome=Outcome.EXEMPTED):
             fixed = with_answers(
@@ -469,7 +475,7 @@ def appeal_submit(
     its evidence files. Goes to the unit's district first, else straight to the city."""
     from hotline.core.exceptions import Forbidden, InvalidInput
 
-    from .models import Appeal, AppealAttachment, AppealOutcome, AppealReason, DecisionStatus, Kind, Outcome
+    from .models import Appeal, AppealAttachment, AppealOutcome, AppealReason, DecisionStatus, Outcome
     from .selectors import items_of
 
     at = at or timezone.now()
@@ -483,11 +489,12 @@ def appeal_submit(
         raise StateConflict(_("This revision has been replaced; appeal against the current one."), code="old_revision")
     if at > appeal_deadline(snapshot):
         raise StateConflict(_("The appeal window of this month has closed."), code="appeal_window_closed")
-    if snapshot_order.kind == Kind.ASSIST:
+    if snapshot_order.kind == Kind.ASSIST and (not snapshot_order.cooperation or outcome != AppealOutcome.DROP):
+        # 协办: the times are facts; what can be unfair is the lead unit's rating, and only its removal is asked.
         raise StateConflict(
             _(
-                "An assisting part (协办) counts what the times show and the lead unit's rating: there is no "
-                "citizen's evaluation to appeal."
+                "An assisting part (协办) counts what the times show and the lead unit's rating: only a rating can "
+                "be appealed, and the appeal asks to drop it."
             ),
             code="not_appealable",
         )
@@ -664,6 +671,8 @@ def appeal_decide(*, appeal, by, accept: bool, note: str, at: dt.datetime | None
                 )
             elif appeal.outcome == AppealOutcome.REATTRIBUTE:
                 appeal.revision = revise(**month, reattribute={order.pk: appeal.reattribute_to})
+            elif item.kind == Kind.ASSIST:  # the lead unit's rating of the cooperation no longer counts
+                appeal.revision = revise(**month, unrate={order.pk})
             else:
                 # The appealed round only: a later round of the order is judged on its own.
                 Exemption.objects.get_or_create(

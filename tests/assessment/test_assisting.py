@@ -211,3 +211,43 @@ def test_the_reply_form_rates_each_assisting_unit(weighted, people):
     dept = Client()
     dept.force_login(people[HELPS])
     assert 'id="order-cooperation"' in dept.get(f"/dispatch/orders/{helps.pk}/").content.decode()
+
+
+def test_an_assisting_unit_appeals_an_unfair_rating_and_only_the_rating_goes(weighted, people, supervisor):
+    """协办配合评价 is the lead unit's word: an assisting unit that helped on time but was rated unsatisfied
+    appeals; accepted, the rating no longer counts — the times still do — and it scores as a unit that was
+    never rated, never above one that helped and was rated well."""
+    from assessment.services import appeal_decide, appeal_submit
+    from hotline.core.exceptions import StateConflict
+
+    for code in (HELPS, UNASKED):
+        lead, _none = dispatched(people, code)
+        answered(people, lead, at=CALLED + dt.timedelta(days=1))
+    lead, helps = dispatched(people, STREET, [HELPS])
+    answered(people, helps, at=CALLED + dt.timedelta(days=1))
+    answered(people, lead, at=CALLED + dt.timedelta(days=2), cooperation=[{"unit": HELPS, "rating": "unsatisfied"}])
+    freeze_check(OCTOBER, SETTLED)
+    month = score_month(OCTOBER, at=SETTLED)
+    before = month.units.get(unit__code=HELPS)
+    assert before.assist_rating == Decimal("0.00") and before.score < month.units.get(unit__code=UNASKED).score
+
+    item = month.orders.get(unit__code=HELPS, kind="assist")
+    in_window = SETTLED + dt.timedelta(days=1)
+    with pytest.raises(StateConflict) as refused:  # the times are facts: only dropping the rating is asked
+        appeal_submit(snapshot_order=item, by=people[HELPS], reason="x", outcome="correct", at=in_window)
+    assert refused.value.code == "not_appealable"
+    page = Client()
+    page.force_login(people[HELPS])
+    card = page.get(f"/assessment/units/{HELPS}/?period=2026-10&outcome=assisting").content.decode()
+    assert f'href="/assessment/items/{item.pk}/appeal/"' in card  # the rated part offers an appeal
+
+    appeal = appeal_submit(
+        snapshot_order=item, by=people[HELPS], reason="按时签收并到场，主办单位评价不实", outcome="drop", at=in_window
+    )
+    assert appeal.status == "forwarded"  # a city department has no district: straight to the city
+    revision = appeal_decide(appeal=appeal, by=supervisor, accept=True, note="到场记录属实", at=in_window).revision
+    after = revision.units.get(unit__code=HELPS)
+    assert after.assist_rated == 0 and after.assist_rating is None
+    assert (after.assist_signed, after.assist_on_time) == (before.assist_signed, before.assist_on_time)
+    assert after.score == revision.units.get(unit__code=UNASKED).score == Decimal("100.00")
+    assert CooperationRating.objects.get(order=helps).rating == "unsatisfied"  # the lead's word stays on record
