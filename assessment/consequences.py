@@ -127,8 +127,22 @@ def consequences_apply(snapshot: Snapshot) -> Consequences:
                 row.rank,
                 due,
             )
+            rectification.last_ten = row.tier != Tier.RECTIFY or row.rank is not None
+            rectification.kind = Rectification.Kind.PROGRESS if previous else Rectification.Kind.PLAN
+            rectification.previous = previous
             rectification.save(
-                update_fields=["status", "withdrawn_at", "escalated_at", "snapshot", "tier", "rank", "due_at"]
+                update_fields=[
+                    "status",
+                    "withdrawn_at",
+                    "escalated_at",
+                    "snapshot",
+                    "tier",
+                    "rank",
+                    "due_at",
+                    "last_ten",
+                    "kind",
+                    "previous",
+                ]
             )
             created, reinstated = True, now
         else:
@@ -278,11 +292,12 @@ def _referrals(snapshot, listed: dict, units: dict, result: Consequences, now: d
                 "created_at": now,
             },
         )
+        again = ""
         if not created and referral.withdrawn_at is not None:  # listed again by a later revision
             referral.withdrawn_at, referral.months = None, months
             referral.kind = Referral.Kind.INTERVIEW if months == needed else Referral.Kind.NOTICE
             referral.save(update_fields=["withdrawn_at", "months", "kind"])
-            created = True
+            created, again = True, f":again:{now.isoformat()}"  # told again: a new key
         if created:
             result.referrals.append(referral)
             unit = units[unit_id]
@@ -292,7 +307,7 @@ def _referrals(snapshot, listed: dict, units: dict, result: Consequences, now: d
                 users=[*unit_people([unit.pk], [UserRole.UNIT_LEADER]), *supervisors_over(unit)],
                 kind=NotificationKind.REFERRAL,
                 data={"unit": unit.name, "kind": str(referral.get_kind_display()), "months": months},
-                key=f"referral:{referral.pk}",
+                key=f"referral:{referral.pk}{again}",
                 url=f"/assessment/consequences/?period={snapshot.period:%Y-%m}#referrals",
                 at=now,
             )

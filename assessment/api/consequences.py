@@ -52,6 +52,8 @@ class RectificationSerializer(serializers.ModelSerializer):
             "reviewed_at",
             "review_note",
             "previous",
+            "escalated_at",
+            "withdrawn_at",
         ]
 
     def get_overdue(self, rectification) -> bool:
@@ -79,7 +81,7 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Referral
-        fields = ["id", "unit", "unit_name", "period", "months", "kind"]
+        fields = ["id", "unit", "unit_name", "period", "months", "kind", "withdrawn_at"]
 
 
 def _period(request) -> dt.date | None:

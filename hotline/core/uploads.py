@@ -170,6 +170,6 @@ def thumbnail_response(attachment, side: int = THUMB_SIDE):
             image.thumbnail((side, side))
             out = BytesIO()
             image.convert("RGB").save(out, "JPEG", quality=80)
-    except (FileNotFoundError, OSError, UnidentifiedImageError, ValueError):
+    except (FileNotFoundError, OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
         raise Http404 from None
     return HttpResponse(out.getvalue(), content_type="image/jpeg")

@@ -363,8 +363,13 @@ def _updated(demand: Demand, lead: WorkOrder | None) -> dt.datetime:
     return max(demand.received_at, last_event) if last_event else demand.received_at
 
 
+PUBLIC_COORDINATE_PLACES = 3  # about 100 m: a pin (the portal's "use my location") can be a citizen's door
+
+
 def _coordinate(value: Decimal | None) -> float | None:
-    return float(value) if value is not None else None
+    """A location as the public may see it: to the block, not the doorstep (like the address, whose flat and
+    room numbers are dropped). The full pin stays for staff."""
+    return round(float(value), PUBLIC_COORDINATE_PLACES) if value is not None else None
 
 
 def request_fields(demand: Demand, lead: WorkOrder | None) -> dict:

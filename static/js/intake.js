@@ -85,30 +85,54 @@
     });
   }
 
-  // The unsent call a screen-pop put aside: offered back until the agent takes or drops it.
+  // The unsent calls screen-pops put aside (each still sealed, newest last): offered back, the newest first,
+  // until the agent takes or drops them. Several pops in a row put several calls aside; none is lost.
   var PARKED = KEY + ".parked";
+  function parkedList() {
+    var raw;
+    try { raw = localStorage.getItem(PARKED); } catch (e) { return []; }
+    if (!raw) return [];
+    try {
+      var list = JSON.parse(raw);
+      return Array.isArray(list) ? list.filter(function (x) { return typeof x === "string"; }) : [raw];
+    } catch (e) { return []; }
+  }
+  function setParked(list) {
+    try {
+      if (list.length) localStorage.setItem(PARKED, JSON.stringify(list));
+      else localStorage.removeItem(PARKED);
+      return true;
+    } catch (e) { return false; }  // storage full: the caller keeps what it had
+  }
+  var parkedBound = false;
   function showParked() {
-    var parked;
-    try { parked = localStorage.getItem(PARKED); } catch (e) { return; }
     var banner = document.getElementById("draft-parked");
-    if (!parked || !banner) return;
-    banner.classList.remove("d-none");
+    if (!banner) return;
+    var list = parkedList();
+    banner.classList.toggle("d-none", !list.length);
+    var more = document.getElementById("draft-parked-more");
+    if (more) more.textContent = list.length > 1 ? banner.dataset.more.replace("{n}", list.length - 1) : "";
+    if (parkedBound) return;
+    parkedBound = true;
     document.getElementById("draft-unpark").addEventListener("click", function () {
-      // A swap: the call on the page is put aside in its turn (nothing typed is lost either way).
+      // A swap: the call on the page is put aside in its turn, behind the others (nothing typed is lost).
       var now = {};
       Array.prototype.forEach.call(form.elements, function (el) { if (el.name) now[el.name] = el.value; });
-      try {
-        var current = localStorage.getItem(KEY);
-        localStorage.setItem(KEY, localStorage.getItem(PARKED));
-        if (current && typedIn(now)) localStorage.setItem(PARKED, current);
-        else localStorage.removeItem(PARKED);
-      } catch (e) { return; }
+      var list = parkedList(), back = list.pop();
+      if (!back) return;
+      var current;
+      try { current = localStorage.getItem(KEY); } catch (e) { return; }
+      if (current && typedIn(now)) list.unshift(current);
+      if (!setParked(list)) return;
+      try { localStorage.setItem(KEY, back); } catch (e) { return; }
       window.location.replace(window.location.pathname);  // the desk restores it as any unsent call
     });
     document.getElementById("draft-drop").addEventListener("click", function () {
       if (!window.confirm(banner.dataset.confirmDrop)) return;
-      try { localStorage.removeItem(PARKED); } catch (e) { /* ignore */ }
-      banner.classList.add("d-none");
+      var list = parkedList();
+      list.pop();
+      setParked(list);
+      showParked();
     });
   }
 
@@ -127,12 +151,17 @@
     var url = new URL(window.location.href);
     url.searchParams.delete("done");
     window.history.replaceState(null, "", url.pathname + url.search);
+    showParked();  // a call put aside earlier is still waiting
   } else if (form.dataset.screenPop) {
     // 弹屏: the telephone system opened the desk for a ringing call: a new call, not the last draft. An
-    // unsent draft is not lost: it is put aside (still sealed) and offered back.
+    // unsent draft is not lost: the very draft read here (still sealed) is put aside and offered back.
+    var unsent = null;
+    try { unsent = localStorage.getItem(KEY); } catch (e) { /* storage disabled */ }
     readDraft().then(function (draft) {
-      if (draft && typedIn(draft)) {
-        try { localStorage.setItem(PARKED, localStorage.getItem(KEY)); } catch (e) { /* storage full */ }
+      if (unsent && draft && typedIn(draft)) {
+        var list = parkedList();
+        list.push(unsent);
+        if (!setParked(list)) return;  // storage full: the draft stays where it is rather than be lost
       }
       clear();
       save();

@@ -93,9 +93,17 @@
       said.textContent = d.none;
       clear.hidden = true;
     });
-    if (lat.value && long.value) {  // the page came back (an error elsewhere): the pin stays
-      var kept = L.latLng(parseFloat(lat.value), parseFloat(long.value));
-      place(kept, districtAt(geojson, kept));
+    // The page came back (an error, perhaps the pin's own): the pin stays where it was, shown, with its
+    // Remove button, even outside the city (the error asks to move or remove it). A pin that cannot be
+    // read is dropped.
+    var keptLat = parseFloat(lat.value), keptLong = parseFloat(long.value);
+    if (isFinite(keptLat) && isFinite(keptLong) && Math.abs(keptLat) <= 90 && Math.abs(keptLong) <= 180) {
+      var kept = L.latLng(keptLat, keptLong), name = districtAt(geojson, kept);
+      show(kept);
+      said.textContent = name ? d.placed.replace("{district}", name) : d.outside;
+      clear.hidden = false;
+    } else if (lat.value || long.value) {
+      lat.value = long.value = "";
     }
   }
 

@@ -286,3 +286,15 @@ def test_a_revision_that_breaks_the_streak_withdraws_the_referral(october, staff
     browser.force_login(supervisor)
     page = browser.get("/assessment/consequences/?period=2026-11").content.decode()
     assert f'data-referral="{referral.pk}" data-withdrawn' in page
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(supervisor)
+    (listed,) = api.get("/api/v1/assessment/referrals/?period=2026-11").json()
+    assert listed["id"] == referral.pk and listed["withdrawn_at"] is not None  # a program tells it too
+
+    # A revision that lists the unit again (here: the revision before, applied again) refers it again, told.
+    consequences_apply(score_month(NOVEMBER, at=NOV_SETTLED))
+    referral.refresh_from_db()
+    assert referral.withdrawn_at is None
+    assert Notification.objects.filter(user=people["c_leader"], kind="referral").count() == 2

@@ -58,13 +58,15 @@ def test_the_telephone_system_pops_the_desk_with_the_callers_number_and_history(
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_a_screen_pop_puts_an_unsent_call_aside_instead_of_losing_it(live_server, page):
-    """An agent half-way through typing a call when the telephone system pops the desk for the next one:
-    the unsent call is put aside and can be taken back (a swap: the new call is put aside in turn)."""
+    """An agent half-way through typing a call when the telephone system pops the desk for the next one,
+    and again for a third: each unsent call is put aside and can be taken back (a swap: the call on the
+    page is put aside in its turn); none is lost."""
     reference_data_load()
     UserFactory(username="agent", role="agent", unit=Unit.objects.get(code=CENTER_CODE))
     log_in_with_the_keyboard(page, live_server, "agent")
+    first = "楼下餐馆油烟很大，已经持续一个月。"
     page.locator("#id_caller_phone").fill("13822223333")
-    page.locator("#id_content").fill("楼下餐馆油烟很大，已经持续一个月。")
+    page.locator("#id_content").fill(first)
     page.wait_for_timeout(500)  # the draft is sealed and kept as it is typed
 
     page.goto(f"{live_server.url}/dispatch/desk/?phone=13944445555")
@@ -72,17 +74,26 @@ def test_a_screen_pop_puts_an_unsent_call_aside_instead_of_losing_it(live_server
     expect(page.locator("#id_content")).to_have_value("")
     parked = page.locator("#draft-parked")
     expect(parked).to_be_visible()
-
-    page.locator("#id_content").fill("新来电：路灯不亮。")
+    second = "新来电：路灯不亮。"
+    page.locator("#id_content").fill(second)
     page.wait_for_timeout(500)
-    page.locator("#draft-unpark").click()
-    expect(page.locator("#id_content")).to_have_value("楼下餐馆油烟很大，已经持续一个月。")
-    expect(page.locator("#id_caller_phone")).to_have_value("13822223333")
-    expect(parked).to_be_visible()  # the popped call, put aside in its turn
 
+    page.goto(f"{live_server.url}/dispatch/desk/?phone=13955556666")  # a third call rings
+    expect(page.locator("#id_content")).to_have_value("")
+    expect(page.locator("#draft-parked-more")).to_contain_text("1")  # two calls are waiting
+
+    page.locator("#draft-unpark").click()  # the newest put aside first
+    expect(page.locator("#id_content")).to_have_value(second)
+    page.locator("#draft-unpark").click()
+    expect(page.locator("#id_content")).to_have_value(first)
+    expect(page.locator("#id_caller_phone")).to_have_value("13822223333")
+    expect(parked).to_be_visible()  # the other two, put aside in their turn
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#draft-drop").click()
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#draft-drop").click()
     expect(parked).to_be_hidden()
     page.reload()
     expect(page.locator("#draft-parked")).to_be_hidden()
-    expect(page.locator("#id_content")).to_have_value("楼下餐馆油烟很大，已经持续一个月。")
+    expect(page.locator("#id_content")).to_have_value(first)

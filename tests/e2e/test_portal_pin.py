@@ -45,3 +45,25 @@ def test_a_citizen_pins_the_place_on_the_map(live_server, page):
     demand = Demand.objects.get()
     assert demand.lat is not None and demand.long is not None
     assert demand.district.name == pinned_in  # the pin told the district the address did not
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_pin_comes_back_shown_and_can_be_removed(live_server, page):
+    reference_data_load()
+    page.goto(f"{live_server.url}/portal/")
+    expect(page.locator("#pin-map path").first).to_be_attached()
+    page.locator("#id_lat").evaluate("el => { el.value = '31.230000'; }")  # Shanghai: outside the city
+    page.locator("#id_long").evaluate("el => { el.value = '121.470000'; }")
+    page.locator("label", has_text="占道经营").first.click()
+    page.get_by_label("内容").fill("路口有人摆摊占道。")
+    page.get_by_label("地址").fill("东城区景山街道景山前街")
+    page.locator("#id_caller_phone").fill("13633334444")
+    page.get_by_role("button", name="提交", exact=True).click()
+    expect(page.locator("#pin-error")).to_contain_text("北京")
+    expect(page.locator("#pin-said")).to_contain_text("不在北京市范围内")
+    page.locator("#pin-clear").click()  # the error says "remove it": it can be
+    expect(page.locator("#id_lat")).to_have_value("")
+    page.get_by_role("button", name="提交", exact=True).click()
+    expect(page.locator("#demand-number")).to_be_visible()
+    assert Demand.objects.get().lat is None

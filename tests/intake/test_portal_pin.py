@@ -87,3 +87,12 @@ def test_staff_see_the_pin_with_its_district_and_a_map_app_link(reference, dispa
     assert 'id="demand-pin"' in client.get(f"/dispatch/orders/{order.pk}/").content.decode()
     unpinned = make_demand()
     assert 'id="demand-pin"' not in client.get(f"/dispatch/demands/{unpinned.pk}/").content.decode()
+
+
+def test_the_public_open311_list_shows_a_pin_to_the_block_not_the_doorstep(reference):
+    precise = {"lat": "39.915123", "long": "116.400456"}
+    assert Client().post("/portal/", {**PORTAL, **precise, "idempotency_key": "pin-7"}).status_code == 302
+    demand = Demand.objects.get()
+    assert demand.lat == Decimal("39.915123")  # kept whole for staff
+    public = Client().get(f"/open311/v2/requests/{demand.number}.json").json()[0]
+    assert (public["lat"], public["long"]) == (39.915, 116.4)
