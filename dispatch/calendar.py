@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline.core.bulk import update_rows
 from hotline.core.calendar_notice import Notice, changes, parse_notice
 from hotline.core.choices import CalendarDayKind
 from hotline.core.exceptions import InvalidInput
@@ -97,11 +98,15 @@ def calendar_plan(*, year: int, text: str) -> CalendarPlan:
     return CalendarPlan(year=year, notice=notice, changed=changed, moved=moved, kept=kept)
 
 
+APPLY_BATCH = 1000
+
+
 @transaction.atomic
 def calendar_apply(*, year: int, text: str, by: User, at: dt.datetime | None = None) -> CalendarPlan:
     """Load the notice as `year`'s calendar and move the deadlines it changes; each moved order gets a
-    DEADLINE_MOVED event (old → new deadline)."""
-    from .services import next_check_for, order_lock
+    DEADLINE_MOVED event (old → new deadline). The orders are locked, written and their events added a
+    batch at a time (a December with tens of thousands of orders open across the new year)."""
+    from .services import next_check_for
 
     at = at or timezone.now()
     plan = calendar_plan(year=year, text=text)
@@ -111,25 +116,33 @@ def calendar_apply(*, year: int, text: str, by: User, at: dt.datetime | None = N
         source=f"notice {timezone.localtime(at):%Y-%m-%d} {by.username}",
     )
     reference_changed()
-    events = []
-    for planned, new in plan.moved:
+    planned = {order.pk: (order, new) for order, new in plan.moved}
+    pks = sorted(planned)  # locked in one order: no deadlock with another writer locking several
+    for first in range(0, len(pks), APPLY_BATCH):
+        events, written = [], []
         # Locked and read again: an order that changed since the plan (an extension, a reply) is left as it is.
-        order = order_lock(planned)
-        if order.status not in OPEN_STATUSES or any(getattr(order, m) != getattr(planned, m) for m in MOMENTS):
-            continue
-        old_deadline = order.deadline
-        for name, value in new.items():
-            setattr(order, name, value)
-        order.next_check_at = next_check_for(order)
-        order.save(update_fields=[*MOMENTS, "next_check_at"])
-        events.append(
-            WorkOrderEvent(
-                order=order,
-                kind=EventKind.DEADLINE_MOVED,
-                at=at,
-                by=by,
-                note=f"{timezone.localtime(old_deadline):%Y-%m-%d %H:%M} → {timezone.localtime(order.deadline):%Y-%m-%d %H:%M}",
+        for order in (
+            WorkOrder.objects.select_for_update(of=("self",))
+            .filter(pk__in=pks[first : first + APPLY_BATCH])
+            .order_by("pk")
+        ):
+            before, new = planned[order.pk]
+            if order.status not in OPEN_STATUSES or any(getattr(order, m) != getattr(before, m) for m in MOMENTS):
+                continue
+            old_deadline = order.deadline
+            for name, value in new.items():
+                setattr(order, name, value)
+            order.next_check_at = next_check_for(order)
+            written.append(order)
+            events.append(
+                WorkOrderEvent(
+                    order=order,
+                    kind=EventKind.DEADLINE_MOVED,
+                    at=at,
+                    by=by,
+                    note=f"{timezone.localtime(old_deadline):%Y-%m-%d %H:%M} → {timezone.localtime(order.deadline):%Y-%m-%d %H:%M}",
+                )
             )
-        )
-    WorkOrderEvent.objects.bulk_create(events)
+        update_rows(written, [*MOMENTS, "next_check_at"])
+        WorkOrderEvent.objects.bulk_create(events)
     return plan
