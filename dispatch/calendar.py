@@ -6,17 +6,20 @@ on the order. (The calendar itself is core's; what it does to deadlines is dispa
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline.core.access import may
 from hotline.core.bulk import update_rows
 from hotline.core.calendar_notice import Notice, changes, parse_notice
 from hotline.core.choices import CalendarDayKind
-from hotline.core.exceptions import InvalidInput
+from hotline.core.exceptions import DomainError, Forbidden, InvalidInput, StateConflict
 from hotline.core.models import CalendarDay, CalendarYear, User
 from hotline.core.reference import reference_changed
 from hotline.core.services import calendar_replace_year
@@ -24,7 +27,9 @@ from hotline.core.workdays import WorkCalendar
 
 from .choices import OPEN_STATUSES, EventKind, ExtensionStatus
 from .deadlines import Limit
-from .models import ExtensionRequest, WorkOrder, WorkOrderEvent
+from .models import CalendarApplication, ExtensionRequest, WorkOrder, WorkOrderEvent
+
+logger = logging.getLogger(__name__)
 
 MOMENTS = ("warn_at", "red_at", "deadline", "escalate_at")
 
@@ -74,9 +79,12 @@ def calendar_plan(*, year: int, text: str) -> CalendarPlan:
     changed = changes(notice, year, current)
     moved: list[tuple[WorkOrder, dict]] = []
     kept = 0
-    if changed:
+    # Even when no day changes (the year is loaded already), the open orders are checked against it: an
+    # application interrupted half-way is finished by applying the notice again.
+    days_of_year = sorted(day for day in notice.days if day.year == year)
+    if days_of_year:
         calendar = _new_calendar(WorkCalendar.load(), year, notice)
-        first = timezone.make_aware(dt.datetime.combine(changed[0][0], dt.time.min))
+        first = timezone.make_aware(dt.datetime.combine((changed[0][0] if changed else days_of_year[0]), dt.time.min))
         open_orders = WorkOrder.objects.filter(status__in=OPEN_STATUSES, escalate_at__gte=first).select_related(
             "policy", "unit"
         )
@@ -99,50 +107,118 @@ def calendar_plan(*, year: int, text: str) -> CalendarPlan:
 
 
 APPLY_BATCH = 1000
+STALE_APPLICATION = dt.timedelta(hours=1)  # far longer than the largest year's apply (benchmarks/calendar_apply.py)
 
 
-@transaction.atomic
-def calendar_apply(*, year: int, text: str, by: User, at: dt.datetime | None = None) -> CalendarPlan:
+def calendar_apply(
+    *, year: int, text: str, by: User, at: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None
+) -> CalendarPlan:
     """Load the notice as `year`'s calendar and move the deadlines it changes; each moved order gets a
-    DEADLINE_MOVED event (old → new deadline). The orders are locked, written and their events added a
-    batch at a time (a December with tens of thousands of orders open across the new year)."""
+    DEADLINE_MOVED event (old → new deadline). The year is loaded first; then the orders are locked,
+    written and their events added a batch of APPLY_BATCH at a time, each batch its own transaction, with
+    `progress(moved, total)` after each. Interrupted, it is simply run again: an order already moved matches
+    the new calendar and is not moved twice."""
     from .services import next_check_for
 
     at = at or timezone.now()
     plan = calendar_plan(year=year, text=text)
-    calendar_replace_year(
-        year=year,
-        days={d: v for d, v in plan.notice.days.items() if d.year == year},
-        source=f"notice {timezone.localtime(at):%Y-%m-%d} {by.username}",
-    )
-    reference_changed()
+    with transaction.atomic():
+        calendar_replace_year(
+            year=year,
+            days={d: v for d, v in plan.notice.days.items() if d.year == year},
+            source=f"notice {timezone.localtime(at):%Y-%m-%d} {by.username}",
+        )
+        reference_changed()
     planned = {order.pk: (order, new) for order, new in plan.moved}
     pks = sorted(planned)  # locked in one order: no deadlock with another writer locking several
+    done = 0
     for first in range(0, len(pks), APPLY_BATCH):
         events, written = [], []
-        # Locked and read again: an order that changed since the plan (an extension, a reply) is left as it is.
-        for order in (
-            WorkOrder.objects.select_for_update(of=("self",))
-            .filter(pk__in=pks[first : first + APPLY_BATCH])
-            .order_by("pk")
-        ):
-            before, new = planned[order.pk]
-            if order.status not in OPEN_STATUSES or any(getattr(order, m) != getattr(before, m) for m in MOMENTS):
-                continue
-            old_deadline = order.deadline
-            for name, value in new.items():
-                setattr(order, name, value)
-            order.next_check_at = next_check_for(order)
-            written.append(order)
-            events.append(
-                WorkOrderEvent(
-                    order=order,
-                    kind=EventKind.DEADLINE_MOVED,
-                    at=at,
-                    by=by,
-                    note=f"{timezone.localtime(old_deadline):%Y-%m-%d %H:%M} → {timezone.localtime(order.deadline):%Y-%m-%d %H:%M}",
+        with transaction.atomic():
+            # Locked and read again: an order that changed since the plan (an extension, a reply) is left as it is.
+            batch = pks[first : first + APPLY_BATCH]
+            for order in WorkOrder.objects.select_for_update(of=("self",)).filter(pk__in=batch).order_by("pk"):
+                before, new = planned[order.pk]
+                if order.status not in OPEN_STATUSES or any(getattr(order, m) != getattr(before, m) for m in MOMENTS):
+                    continue
+                old_deadline = order.deadline
+                for name, value in new.items():
+                    setattr(order, name, value)
+                order.next_check_at = next_check_for(order)
+                written.append(order)
+                events.append(
+                    WorkOrderEvent(
+                        order=order,
+                        kind=EventKind.DEADLINE_MOVED,
+                        at=at,
+                        by=by,
+                        note=f"{timezone.localtime(old_deadline):%Y-%m-%d %H:%M} → "
+                        f"{timezone.localtime(order.deadline):%Y-%m-%d %H:%M}",
+                    )
                 )
-            )
-        update_rows(written, [*MOMENTS, "next_check_at"])
-        WorkOrderEvent.objects.bulk_create(events)
+            update_rows(written, [*MOMENTS, "next_check_at"])
+            WorkOrderEvent.objects.bulk_create(events)
+        done += len(batch)
+        if progress is not None:
+            progress(done, len(pks))
     return plan
+
+
+# --- applied by a worker, with its progress (the calendar page) ------------------------------------------
+
+
+def calendar_application_request(*, year: int, text: str, by: User) -> CalendarApplication:
+    """Ask for the notice to be applied (a worker runs it: calendar_application_run). The notice must read;
+    one application runs at a time (409 while another is queued or running)."""
+    if not may(by, "core.manage_calendar"):
+        raise Forbidden(_("Only administrators load the calendar."), code="forbidden")
+    notice = parse_notice(text, year)
+    if not any(day.year == year for day in notice.days):
+        raise InvalidInput(_("No day of %(year)s could be read.") % {"year": year}, code="calendar_empty")
+    now = timezone.now()
+    # One that a worker lost (it died, the broker dropped the message) does not block the next for ever:
+    # applying again finishes what it began (an order already moved is not moved twice).
+    CalendarApplication.objects.filter(
+        status__in=[CalendarApplication.Status.QUEUED, CalendarApplication.Status.RUNNING],
+        requested_at__lt=now - STALE_APPLICATION,
+    ).update(status=CalendarApplication.Status.FAILED, error=_("Interrupted: apply the notice again."), finished_at=now)
+    try:
+        with transaction.atomic():
+            return CalendarApplication.objects.create(year=year, text=text, requested_by=by, requested_at=now)
+    except IntegrityError:
+        raise StateConflict(
+            _("A calendar is being applied: wait until it is done, then apply this one."), code="calendar_busy"
+        ) from None
+
+
+def calendar_application_run(application_id: int) -> CalendarApplication | None:
+    """Run a queued application to its end, its row following the progress (outside the batches'
+    transactions, so the page sees it move). Claimed in one UPDATE: a second delivery does nothing."""
+    if not CalendarApplication.objects.filter(pk=application_id, status=CalendarApplication.Status.QUEUED).update(
+        status=CalendarApplication.Status.RUNNING
+    ):
+        return None
+    application = CalendarApplication.objects.select_related("requested_by").get(pk=application_id)
+    rows = CalendarApplication.objects.filter(pk=application_id)
+
+    def progress(moved: int, total: int) -> None:
+        rows.update(moved=moved, total=total)
+
+    try:
+        plan = calendar_apply(
+            year=application.year, text=application.text, by=application.requested_by, progress=progress
+        )
+    except Exception as exc:  # it must not stay "running": it failed, and says with what (a re-run goes on)
+        logger.exception("calendar application %s failed", application_id)
+        detail = exc.detail if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+        rows.update(status=CalendarApplication.Status.FAILED, error=str(detail)[:2000], finished_at=timezone.now())
+    else:
+        rows.update(
+            status=CalendarApplication.Status.DONE,
+            days_changed=len(plan.changed),
+            total=len(plan.moved),
+            moved=len(plan.moved),
+            finished_at=timezone.now(),
+        )
+    application.refresh_from_db()
+    return application

@@ -796,3 +796,48 @@ class OrderAttachment(StoredFile):
     class Meta(StoredFile.Meta):
         verbose_name = _("order attachment")
         verbose_name_plural = _("order attachments")
+
+
+class CalendarApplication(models.Model):
+    """节假日安排, applied: an administrator's request to load a year's notice and move the open deadlines it
+    changes, run by a worker a batch at a time (tens of thousands of orders open across a new year), with
+    its progress for the calendar page. One at a time."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Moving deadlines")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    text = models.TextField(_("notice"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    days_changed = models.PositiveIntegerField(_("days changed"), default=0)
+    total = models.PositiveIntegerField(_("deadlines to move"), default=0)
+    moved = models.PositiveIntegerField(_("deadlines moved"), default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("calendar application")
+        verbose_name_plural = _("calendar applications")
+        constraints = [
+            # One at a time: two would move the same deadlines from two calendars.
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status__in=["queued", "running"]), name="one_calendar_application"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == self.Status.DONE else (int(100 * self.moved / self.total) if self.total else 0)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

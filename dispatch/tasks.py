@@ -14,3 +14,12 @@ def sweep_deadlines() -> dict:
         "supervisions_overdue": result.supervisions_overdue,
         "whistle_checks": result.whistle_checks,
     }
+
+
+@shared_task(name="dispatch.apply_calendar")
+def apply_calendar(application_id: int) -> str:
+    """Next year's calendar, applied by a worker (the calendar page shows its progress)."""
+    from .calendar import calendar_application_run
+
+    application = calendar_application_run(application_id)
+    return application.status if application is not None else "skipped"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("orders/<int:pk>/<str:action>/", views.order_action, name="order-action"),
     path("supervision/", views.SupervisionPage.as_view(), name="supervision"),
     path("calendar/", views.CalendarPage.as_view(), name="calendar"),
+    path("calendar/progress/", views.calendar_progress, name="calendar-progress"),
     path("search/", views.SearchPage.as_view(), name="search"),
     path("supervision/<int:pk>/", views.SupervisionOrderPage.as_view(), name="supervision-order"),
     path("supervision/<int:pk>/<str:step>/", views.supervision_step, name="supervision-step"),

@@ -3,11 +3,14 @@ the logged reveal of a caller), the unit workbench, the order page with its acti
 the supervisors' workbenches."""
 
 import base64
+import logging
 import os
 import uuid
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -58,7 +61,7 @@ from .forms import (
     QueueFilterForm,
     ReasonForm,
 )
-from .models import ExtensionRequest, LongPendingRequest, WorkOrder
+from .models import CalendarApplication, ExtensionRequest, LongPendingRequest, WorkOrder
 from .selectors import (
     caller_history,
     category_suggestions,
@@ -77,6 +80,9 @@ from .selectors import (
     whistles_to_confirm,
     work_orders_visible_to,
 )
+
+logger = logging.getLogger(__name__)
+
 
 # --- the agent's desk (受理) ------------------------------------------------------------------------
 
@@ -744,6 +750,7 @@ class CalendarPage(WorkbenchView):
         context = super().get_context_data(**kwargs)
         year = missing_year() or timezone.localdate().year + 1
         context.update(
+            application=CalendarApplication.objects.select_related("requested_by").first(),
             form=form or CalendarForm(initial={"year": year}),
             plan=plan,
             moved_shown=plan.moved[:100] if plan else [],
@@ -752,7 +759,7 @@ class CalendarPage(WorkbenchView):
         return context
 
     def post(self, request):
-        from .calendar import calendar_apply, calendar_plan
+        from .calendar import calendar_application_request, calendar_plan
 
         form = CalendarForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -760,11 +767,10 @@ class CalendarPage(WorkbenchView):
         year, text = form.cleaned_data["year"], form.cleaned_data["text"]
         try:
             if request.POST.get("action") == "apply":
-                plan = calendar_apply(year=year, text=text, by=request.user)
-                messages.success(
-                    request,
-                    _("%(year)s loaded: %(days)s days changed, %(orders)s deadlines moved.")
-                    % {"year": year, "days": len(plan.changed), "orders": len(plan.moved)},
+                application = calendar_application_request(year=year, text=text, by=request.user)
+                transaction.on_commit(partial(_apply_calendar, application.pk))
+                messages.info(
+                    request, _("%(year)s is being loaded: the page shows the deadlines moving.") % {"year": year}
                 )
                 return redirect("dispatch:calendar")
             plan = calendar_plan(year=year, text=text)
@@ -772,6 +778,27 @@ class CalendarPage(WorkbenchView):
             form.add_error("text", exc.detail)
             return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
         return self.render_to_response(self.get_context_data(form=form, plan=plan))
+
+
+def _apply_calendar(application_id: int) -> None:
+    """Hand the application to a worker; with the broker down it runs here, in the request (slower, but
+    the notice an administrator applied is not left waiting)."""
+    from .calendar import calendar_application_run
+    from .tasks import apply_calendar
+
+    try:
+        apply_calendar.delay(application_id)
+    except Exception:
+        logger.warning("calendar application %s: no broker, applied in the request", application_id, exc_info=True)
+        calendar_application_run(application_id)
+
+
+@login_required
+def calendar_progress(request: HttpRequest) -> HttpResponse:
+    """htmx: the latest calendar application's progress (polled while it runs)."""
+    check_permission(request.user, "core.manage_calendar")
+    application = CalendarApplication.objects.select_related("requested_by").first()
+    return render(request, "dispatch/_calendar_progress.html", {"application": application})
 
 
 class SearchPage(WorkbenchView):

@@ -175,6 +175,7 @@ PAGES = {
     "/dispatch/": ("get", "dispatch.dispatch_demand"),
     "/dispatch/supervision/": ("get", "dispatch.supervise"),
     "/dispatch/calendar/": ("get", "core.manage_calendar"),
+    "/dispatch/calendar/progress/": ("get", "core.manage_calendar"),
     "/dispatch/search/": ("get", "dispatch.view_orders"),
     "/dispatch/unit/sign/": ("post", "dispatch.view_orders"),
     "/dispatch/desk/caller/": ("post", "intake.record_demand"),

@@ -5,8 +5,10 @@ it changes and the deadlines it moves, and applies it — each moved deadline is
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from dispatch.choices import EventKind
 from hotline.core.calendar_notice import parse_notice
@@ -50,7 +52,9 @@ def test_a_banner_from_november_until_the_year_is_loaded(reference, admin_user, 
     assert 'id="calendar-missing"' not in browser(admin_user).get("/system/").content.decode()
 
 
-def test_applying_the_notice_moves_the_deadlines_it_changes(reference, admin_user, agent, time_machine):
+def test_applying_the_notice_moves_the_deadlines_it_changes(
+    reference, admin_user, agent, time_machine, django_capture_on_commit_callbacks
+):
     time_machine.move_to(dt.datetime(2026, 12, 28, 10, tzinfo=BEIJING), tick=False)
     cache.clear()
     CalendarYear.objects.filter(year=2027).delete()
@@ -66,8 +70,11 @@ def test_applying_the_notice_moves_the_deadlines_it_changes(reference, admin_use
     order.refresh_from_db()
     assert order.deadline == before and not CalendarYear.objects.filter(year=2027).exists()  # nothing saved yet
 
-    applied = client.post("/dispatch/calendar/", {"year": "2027", "text": NOTICE, "action": "apply"})
+    # A worker applies it (eager in unit tests); the page follows its progress.
+    with django_capture_on_commit_callbacks(execute=True):
+        applied = client.post("/dispatch/calendar/", {"year": "2027", "text": NOTICE, "action": "apply"})
     assert applied.status_code == 302
+    assert 'id="calendar-application-done"' in client.get("/dispatch/calendar/").content.decode()
     assert CalendarYear.objects.filter(year=2027).exists()
     order.refresh_from_db()
     # 1 January 2027 (a Friday) is now a holiday: the seventh working day comes one working day later.
@@ -96,3 +103,45 @@ def test_asides_in_brackets_do_not_cut_a_range_and_a_wrong_count_is_said():
     spring = sorted(d for d, (k, _n) in notice.days.items() if k == "holiday")
     assert spring[0] == dt.date(2025, 1, 28) and spring[-1] == dt.date(2025, 2, 4) and len(spring) == 8
     assert notice.problems == ["四、国庆节：10月1日至7日放假调休，共6天。"]  # 7 days read, 6 said: not stored
+
+
+def test_one_application_at_a_time_and_a_lost_one_does_not_block(reference, admin_user):
+    from dispatch.calendar import calendar_application_request
+    from dispatch.models import CalendarApplication
+    from hotline.core.exceptions import StateConflict
+
+    first = calendar_application_request(year=2027, text=NOTICE, by=admin_user)  # queued, no worker yet
+    with pytest.raises(StateConflict) as busy:
+        calendar_application_request(year=2027, text=NOTICE, by=admin_user)
+    assert busy.value.code == "calendar_busy"
+    page = browser(admin_user).post("/dispatch/calendar/", {"year": "2027", "text": NOTICE, "action": "apply"})
+    assert page.status_code == 409 and NOTICE.splitlines()[1] in page.content.decode()  # said, and kept
+    # A worker lost it: an hour later it no longer blocks; the next one runs.
+    CalendarApplication.objects.filter(pk=first.pk).update(requested_at=timezone.now() - dt.timedelta(hours=2))
+    second = calendar_application_request(year=2027, text=NOTICE, by=admin_user)
+    first.refresh_from_db()
+    assert first.status == "failed" and first.error and second.status == "queued"
+
+
+def test_an_interrupted_application_is_finished_by_applying_again(reference, admin_user, agent, monkeypatch):
+    from dispatch import calendar as calendar_module
+    from dispatch.calendar import calendar_application_request, calendar_application_run
+
+    CalendarYear.objects.filter(year=2027).delete()
+    CalendarDay.objects.filter(date__year=2027).delete()
+    start = dt.datetime(2026, 12, 28, 10, tzinfo=BEIJING)
+    orders = [main_order(make_demand(by=agent, received_at=start)) for _ in range(3)]
+    monkeypatch.setattr(calendar_module, "APPLY_BATCH", 1)
+
+    def stop(done, total):
+        raise RuntimeError("the worker was stopped")
+
+    with pytest.raises(RuntimeError):
+        calendar_module.calendar_apply(year=2027, text=NOTICE, by=admin_user, progress=stop)
+    moved_once = [o for o in orders if o.events.filter(kind=EventKind.DEADLINE_MOVED).exists()]
+    assert len(moved_once) == 1  # the first batch is kept; the others wait
+
+    application = calendar_application_run(calendar_application_request(year=2027, text=NOTICE, by=admin_user).pk)
+    assert application.status == "done" and application.moved == 2  # what was left, nothing twice
+    for order in orders:
+        assert order.events.filter(kind=EventKind.DEADLINE_MOVED).count() == 1
