@@ -99,3 +99,20 @@ def test_a_months_problems_and_year_trend_open_their_demands(reference, leader):
     november = client.get(next(m for m in months if "from=2026-11-01" in m)).content.decode()
     assert "to=2026-11-30" in next(m for m in months if "from=2026-11-01" in m)
     assert all(d.number in november for d in [*pair, other])
+
+
+def test_a_ranked_unit_in_a_monthly_report_opens_its_scorecard(reference, leader):
+    import datetime as dt
+
+    from reports.choices import Kind
+    from tests.conftest import STREET_A
+    from tests.reports.test_build import DAY, TZ, build, demand
+
+    demand(DAY, street=STREET_A, category="010301")
+    monthly = build(Kind.MONTHLY, at=dt.datetime(2026, 12, 4, 6, 0, tzinfo=TZ))
+    client = browser(leader)
+    html = client.get(f"/reports/{monthly.pk}/").content.decode()
+    cards = drills(html, "scorecard")
+    assert cards and all("period=2026-11" in c for c in cards)
+    card = next(c for c in cards if f"/assessment/units/{STREET_A}/" in c)
+    assert client.get(card).status_code == 200
