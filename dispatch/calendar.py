@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,7 @@ class CalendarPlan:
     changed: list[tuple[dt.date, bool, bool, str]]
     moved: list[tuple[WorkOrder, dict]]  # (order, its new moments)
     kept: int  # open orders whose deadline an approved extension set: left as they are
+    written: int = 0  # applied: the planned orders actually moved (one changed since the plan is left)
 
 
 def missing_year(today: dt.date | None = None) -> int | None:
@@ -79,12 +80,11 @@ def calendar_plan(*, year: int, text: str) -> CalendarPlan:
     changed = changes(notice, year, current)
     moved: list[tuple[WorkOrder, dict]] = []
     kept = 0
-    # Even when no day changes (the year is loaded already), the open orders are checked against it: an
-    # application interrupted half-way is finished by applying the notice again.
-    days_of_year = sorted(day for day in notice.days if day.year == year)
-    if days_of_year:
+    # Even when no day changes (the year is loaded already), the open orders reaching into the year are
+    # checked against it: an application interrupted half-way is finished by applying the notice again.
+    if any(day.year == year for day in notice.days):
         calendar = _new_calendar(WorkCalendar.load(), year, notice)
-        first = timezone.make_aware(dt.datetime.combine((changed[0][0] if changed else days_of_year[0]), dt.time.min))
+        first = timezone.make_aware(dt.datetime.combine(dt.date(year, 1, 1), dt.time.min))
         open_orders = WorkOrder.objects.filter(status__in=OPEN_STATUSES, escalate_at__gte=first).select_related(
             "policy", "unit"
         )
@@ -101,13 +101,16 @@ def calendar_plan(*, year: int, text: str) -> CalendarPlan:
                 order.policy, order.dispatched_at, calendar, Limit(order.limit_amount, order.limit_unit)
             )
             new = {name: getattr(schedule, name) for name in MOMENTS}
-            if any(getattr(order, name) != value for name, value in new.items()):
+            # Moved by the calendar: its deadline or its escalation falls on another day. (The warning
+            # moments follow; a policy edited since the order began does not, by itself, move anything.)
+            if new["deadline"] != order.deadline or new["escalate_at"] != order.escalate_at:
                 moved.append((order, new))
     return CalendarPlan(year=year, notice=notice, changed=changed, moved=moved, kept=kept)
 
 
 APPLY_BATCH = 1000
-STALE_APPLICATION = dt.timedelta(hours=1)  # far longer than the largest year's apply (benchmarks/calendar_apply.py)
+STALE_APPLICATION = dt.timedelta(hours=1)  # queued and never taken (no worker, a lost message)
+STALLED = dt.timedelta(minutes=10)  # running with no batch written: a batch takes under a second, a plan seconds
 
 
 def calendar_apply(
@@ -159,6 +162,7 @@ def calendar_apply(
             update_rows(written, [*MOMENTS, "next_check_at"])
             WorkOrderEvent.objects.bulk_create(events)
         done += len(batch)
+        plan.written += len(written)
         if progress is not None:
             progress(done, len(pks))
     return plan
@@ -176,11 +180,11 @@ def calendar_application_request(*, year: int, text: str, by: User) -> CalendarA
     if not any(day.year == year for day in notice.days):
         raise InvalidInput(_("No day of %(year)s could be read.") % {"year": year}, code="calendar_empty")
     now = timezone.now()
-    # One that a worker lost (it died, the broker dropped the message) does not block the next for ever:
-    # applying again finishes what it began (an order already moved is not moved twice).
+    # One that a worker lost (it died mid-way: no sign of life for STALLED; or never taken for
+    # STALE_APPLICATION) does not block the next for ever: applying again finishes what it began.
     CalendarApplication.objects.filter(
-        status__in=[CalendarApplication.Status.QUEUED, CalendarApplication.Status.RUNNING],
-        requested_at__lt=now - STALE_APPLICATION,
+        Q(status=CalendarApplication.Status.RUNNING, heartbeat_at__lt=now - STALLED)
+        | Q(status=CalendarApplication.Status.QUEUED, requested_at__lt=now - STALE_APPLICATION)
     ).update(status=CalendarApplication.Status.FAILED, error=_("Interrupted: apply the notice again."), finished_at=now)
     try:
         with transaction.atomic():
@@ -194,15 +198,20 @@ def calendar_application_request(*, year: int, text: str, by: User) -> CalendarA
 def calendar_application_run(application_id: int) -> CalendarApplication | None:
     """Run a queued application to its end, its row following the progress (outside the batches'
     transactions, so the page sees it move). Claimed in one UPDATE: a second delivery does nothing."""
-    if not CalendarApplication.objects.filter(pk=application_id, status=CalendarApplication.Status.QUEUED).update(
-        status=CalendarApplication.Status.RUNNING
-    ):
+    try:
+        with transaction.atomic():
+            claimed = CalendarApplication.objects.filter(
+                pk=application_id, status=CalendarApplication.Status.QUEUED
+            ).update(status=CalendarApplication.Status.RUNNING, heartbeat_at=timezone.now())
+    except IntegrityError:  # another one is running: this one waits its turn (the requeue job sends it again)
+        return None
+    if not claimed:
         return None
     application = CalendarApplication.objects.select_related("requested_by").get(pk=application_id)
-    rows = CalendarApplication.objects.filter(pk=application_id)
+    rows = CalendarApplication.objects.filter(pk=application_id, status=CalendarApplication.Status.RUNNING)
 
     def progress(moved: int, total: int) -> None:
-        rows.update(moved=moved, total=total)
+        rows.update(moved=moved, total=total, heartbeat_at=timezone.now())
 
     try:
         plan = calendar_apply(
@@ -213,11 +222,11 @@ def calendar_application_run(application_id: int) -> CalendarApplication | None:
         detail = exc.detail if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
         rows.update(status=CalendarApplication.Status.FAILED, error=str(detail)[:2000], finished_at=timezone.now())
     else:
-        rows.update(
+        rows.update(  # only while still its own run (not swept as stalled meanwhile)
             status=CalendarApplication.Status.DONE,
             days_changed=len(plan.changed),
             total=len(plan.moved),
-            moved=len(plan.moved),
+            moved=plan.written,
             finished_at=timezone.now(),
         )
     application.refresh_from_db()

@@ -819,15 +819,20 @@ class CalendarApplication(models.Model):
     moved = models.PositiveIntegerField(_("deadlines moved"), default=0)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # A running application's sign of life (each batch written): one without it for a while was lost.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
         verbose_name = _("calendar application")
         verbose_name_plural = _("calendar applications")
         constraints = [
-            # One at a time: two would move the same deadlines from two calendars.
+            # One at a time, queued or running alike (one index key for both): two would move the same
+            # deadlines from two calendars.
             models.UniqueConstraint(
-                fields=["status"], condition=models.Q(status__in=["queued", "running"]), name="one_calendar_application"
+                models.Value(True),
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_calendar_application_active",
             )
         ]
 
@@ -841,3 +846,16 @@ class CalendarApplication(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, and no batch written for a while: the worker was lost (applying again finishes it)."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        return (
+            self.status == self.Status.RUNNING
+            and self.heartbeat_at is not None
+            and self.heartbeat_at < timezone.now() - dt.timedelta(minutes=10)
+        )

@@ -781,16 +781,15 @@ class CalendarPage(WorkbenchView):
 
 
 def _apply_calendar(application_id: int) -> None:
-    """Hand the application to a worker; with the broker down it runs here, in the request (slower, but
-    the notice an administrator applied is not left waiting)."""
-    from .calendar import calendar_application_run
+    """Hand the application to a worker. With the broker down it stays queued (the page says it waits for a
+    worker) and the requeue job sends it once the broker is back: tens of thousands of deadlines do not
+    fit in a request."""
     from .tasks import apply_calendar
 
     try:
         apply_calendar.delay(application_id)
     except Exception:
-        logger.warning("calendar application %s: no broker, applied in the request", application_id, exc_info=True)
-        calendar_application_run(application_id)
+        logger.warning("calendar application %s stays queued: no broker", application_id, exc_info=True)
 
 
 @login_required

@@ -22,6 +22,12 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 280},
     },
+    # A calendar application the broker did not take is sent again (the calendar page waits for it).
+    "requeue-calendar": {
+        "task": "dispatch.requeue_calendar",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 540},
+    },
     # History uploads the broker did not take (it was down when the admin uploaded them) are sent again.
     "requeue-imports": {
         "task": "governance.requeue_imports",

@@ -20,14 +20,17 @@ def update_rows(objects: list, fields: list[str], *, only_where: str = "", page_
         (obj.pk, *(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns))
         for obj in objects
     ]
-    names = ", ".join(field.column for field in columns)
-    assignments = ", ".join(f"{field.column} = v.{field.column}::{field.db_type(connection)}" for field in columns)
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in columns)
+    assignments = ", ".join(
+        f"{quote(field.column)} = v.{quote(field.column)}::{field.db_type(connection)}" for field in columns
+    )
     condition = f" AND ({only_where})" if only_where else ""
     with connection.cursor() as cursor:
         execute_values(
             cursor.cursor,
-            f"UPDATE {meta.db_table} AS t SET {assignments} FROM (VALUES %s) AS v(id, {names}) "
-            f"WHERE t.{meta.pk.column} = v.id{condition}",
+            f"UPDATE {quote(meta.db_table)} AS t SET {assignments} FROM (VALUES %s) AS v(id, {names}) "
+            f"WHERE t.{quote(meta.pk.column)} = v.id{condition}",
             rows,
             page_size=page_size,
         )

@@ -76,11 +76,14 @@
 
   function clear() { try { localStorage.removeItem(KEY); } catch (e) { /* ignore */ } }
 
-  // Whether a draft holds anything the agent typed (not only the page's hidden and chosen fields).
+  // Whether a draft holds anything the agent typed (not only the page's hidden and chosen fields, nor the
+  // number a screen-pop filled in: a popped call left untouched is not worth putting aside).
   function typedIn(draft) {
     return Object.keys(draft).some(function (name) {
       var el = form.elements.namedItem(name);
       if (!el || el instanceof RadioNodeList || el.type === "hidden" || el.tagName === "SELECT") return false;
+      if (name === "caller_phone") return false;
+      if (String(draft[name]) === el.defaultValue) return false;  // as the page gave it (co-complainants 0)
       return el.type === "checkbox" ? false : !!String(draft[name] || "").trim();
     });
   }
@@ -123,8 +126,11 @@
       var current;
       try { current = localStorage.getItem(KEY); } catch (e) { return; }
       if (current && typedIn(now)) list.unshift(current);
-      if (!setParked(list)) return;
-      try { localStorage.setItem(KEY, back); } catch (e) { return; }
+      try { localStorage.setItem(KEY, back); } catch (e) { return; }  // nothing changed yet
+      if (!setParked(list)) {  // storage full: put things back as they were
+        try { localStorage.setItem(KEY, current || ""); } catch (e) { /* ignore */ }
+        return;
+      }
       window.location.replace(window.location.pathname);  // the desk restores it as any unsent call
     });
     document.getElementById("draft-drop").addEventListener("click", function () {
@@ -177,6 +183,7 @@
     });
   }
   if (form.dataset.bound) {
+    showParked();  // calls put aside are still offered after a form error
     save();  // the server kept the input after an error: keep the draft too
     refreshPanels();
   }

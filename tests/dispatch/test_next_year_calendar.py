@@ -106,7 +106,7 @@ def test_asides_in_brackets_do_not_cut_a_range_and_a_wrong_count_is_said():
 
 
 def test_one_application_at_a_time_and_a_lost_one_does_not_block(reference, admin_user):
-    from dispatch.calendar import calendar_application_request
+    from dispatch.calendar import calendar_application_request, calendar_application_run
     from dispatch.models import CalendarApplication
     from hotline.core.exceptions import StateConflict
 
@@ -116,11 +116,30 @@ def test_one_application_at_a_time_and_a_lost_one_does_not_block(reference, admi
     assert busy.value.code == "calendar_busy"
     page = browser(admin_user).post("/dispatch/calendar/", {"year": "2027", "text": NOTICE, "action": "apply"})
     assert page.status_code == 409 and NOTICE.splitlines()[1] in page.content.decode()  # said, and kept
-    # A worker lost it: an hour later it no longer blocks; the next one runs.
-    CalendarApplication.objects.filter(pk=first.pk).update(requested_at=timezone.now() - dt.timedelta(hours=2))
+    # Running is busy too (queued and running share one key).
+    CalendarApplication.objects.filter(pk=first.pk).update(status="running", heartbeat_at=timezone.now())
+    with pytest.raises(StateConflict):
+        calendar_application_request(year=2027, text=NOTICE, by=admin_user)
+    # Its worker was lost: no batch for 10 minutes. The page says so, and it no longer blocks the next one.
+    CalendarApplication.objects.filter(pk=first.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=11))
+    assert 'id="calendar-application-stalled"' in browser(admin_user).get("/dispatch/calendar/").content.decode()
     second = calendar_application_request(year=2027, text=NOTICE, by=admin_user)
     first.refresh_from_db()
     assert first.status == "failed" and first.error and second.status == "queued"
+    assert calendar_application_run(first.pk) is None  # a late delivery of the lost one runs nothing
+
+
+def test_an_application_the_broker_did_not_take_is_sent_again(reference, admin_user):
+    from dispatch.calendar import calendar_application_request
+    from dispatch.models import CalendarApplication
+    from dispatch.tasks import requeue_calendar
+
+    waiting = calendar_application_request(year=2027, text=NOTICE, by=admin_user)  # never sent
+    assert requeue_calendar() == 0  # just asked for: the first send may be on its way
+    CalendarApplication.objects.filter(pk=waiting.pk).update(requested_at=timezone.now() - dt.timedelta(minutes=6))
+    assert requeue_calendar() == 1
+    waiting.refresh_from_db()
+    assert waiting.status == "done" and CalendarYear.objects.filter(year=2027).exists()
 
 
 def test_an_interrupted_application_is_finished_by_applying_again(reference, admin_user, agent, monkeypatch):
@@ -145,3 +164,11 @@ def test_an_interrupted_application_is_finished_by_applying_again(reference, adm
     assert application.status == "done" and application.moved == 2  # what was left, nothing twice
     for order in orders:
         assert order.events.filter(kind=EventKind.DEADLINE_MOVED).count() == 1
+
+    # A policy edited since: applying the same notice again moves nothing the calendar did not move.
+    from dispatch.models import TimeLimitPolicy
+
+    TimeLimitPolicy.objects.filter(pk=orders[0].policy_id).update(warn_share="0.5")
+    again = calendar_application_run(calendar_application_request(year=2027, text=NOTICE, by=admin_user).pk)
+    assert again.status == "done" and again.total == 0
+    assert sum(o.events.filter(kind=EventKind.DEADLINE_MOVED).count() for o in orders) == 3
