@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, required=True)
-        parser.add_argument("--start", type=arguments.day, help="YYYY-MM-DD, first day (default: --days before today)")
+        parser.add_argument(
+            "--start", type=arguments.day, help="YYYY-MM-DD, first day (default: the last --days days, today included)"
+        )
         parser.add_argument("--days", type=int, default=30)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
@@ -51,7 +53,9 @@ class Command(BaseCommand):
                 self.stdout.write("demands exist: none generated")
                 return
         now = at or timezone.now()
-        first = start or timezone.localtime(now).date() - dt.timedelta(days=days)
+        # By default the last `days` days up to and including today (today's calls up to now), so that a
+        # demo started at any hour has fresh orders still waiting to be signed.
+        first = start or timezone.localtime(now).date() - dt.timedelta(days=days - 1)
         started = time.perf_counter()
 
         def progress(done, total):
